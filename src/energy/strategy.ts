@@ -1,0 +1,46 @@
+import type { ChargingProfile, OperationMode } from './charging-profile.js';
+import type { CircuitNode, EvseLiveState, EvseModel } from './site-model.js';
+import type { AgedReading } from './meter-reading.js';
+import type { LimitSource } from './limit.js';
+
+/** Everything a strategy may look at. Pure data; time is a field, not a call. */
+export interface SiteSnapshot {
+  nowMs: number;
+  circuits: CircuitNode[];
+  evses: EvseModel[];
+  live: Record<string, EvseLiveState>;
+  /** Latest reading per meter id, aged. */
+  meters: Record<string, AgedReading>;
+  /** Role of well-known meters: which meter is the grid connection, which the PV. */
+  meterRoles: { gridMeterId?: string; pvMeterId?: string; batteryMeterId?: string };
+  /** Each EVSE's operation mode (default LocalLoadBalancing). */
+  modes: Record<string, OperationMode>;
+  /** CSMS charging profiles per station id (inputs to the composite). */
+  csmsProfiles: Record<string, ChargingProfile[]>;
+  /** Temporary site-wide import limit (API override or cron rule), W per phase-agnostic total. */
+  siteLimitW?: { powerW: number; source: LimitSource };
+}
+
+/**
+ * A strategy's output for one EVSE (evseKey) or the whole site (no evseKey).
+ * Current in A per phase; setpoint in W (positive charge, negative discharge).
+ */
+export interface Decision {
+  evseKey?: string;
+  maxCurrentA?: number;
+  setpointW?: number;
+  /** Most negative power allowed when discharging, W (<= 0). */
+  dischargeLimitW?: number;
+  source: LimitSource;
+  reason: string;
+}
+
+/**
+ * A strategy is pure and synchronous: the same snapshot and state give the same result.
+ * Memory between calls (hysteresis timers, ramps) lives in the state it returns.
+ */
+export interface Strategy<S = unknown> {
+  readonly name: string;
+  initialState(): S;
+  decide(snapshot: SiteSnapshot, state: S): { decisions: Decision[]; state: S };
+}

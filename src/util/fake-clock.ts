@@ -1,0 +1,61 @@
+import type { Clock, TimerHandle } from './clock.js';
+
+interface PendingTimer {
+  id: number;
+  dueMs: number;
+  fn: () => void;
+}
+
+/**
+ * A clock that only moves when told. Timers fire in due order during advanceMs().
+ * Used by tests and by time-compressed benchmarks.
+ */
+export class FakeClock implements Clock {
+  private now: number;
+  private nextId = 1;
+  private timers: PendingTimer[] = [];
+
+  constructor(startMs = Date.UTC(2026, 0, 5, 8, 0, 0)) {
+    this.now = startMs;
+  }
+
+  nowMs(): number {
+    return this.now;
+  }
+
+  setTimeout(fn: () => void, delayMs: number): TimerHandle {
+    const id = this.nextId++;
+    this.timers.push({ id, dueMs: this.now + Math.max(0, delayMs), fn });
+    return { id };
+  }
+
+  clearTimeout(handle: TimerHandle | undefined): void {
+    if (!handle) return;
+    this.timers = this.timers.filter((t) => t.id !== handle.id);
+  }
+
+  /** Number of timers still pending. */
+  get pendingTimers(): number {
+    return this.timers.length;
+  }
+
+  /** Moves time forward, firing every timer that falls due, in order. */
+  advanceMs(deltaMs: number): void {
+    const target = this.now + deltaMs;
+    for (;;) {
+      const due = this.timers
+        .filter((t) => t.dueMs <= target)
+        .sort((a, b) => a.dueMs - b.dueMs || a.id - b.id)[0];
+      if (!due) break;
+      this.timers = this.timers.filter((t) => t.id !== due.id);
+      this.now = Math.max(this.now, due.dueMs);
+      due.fn();
+    }
+    this.now = target;
+  }
+
+  /** Sets the time (forward only), firing due timers. */
+  setNowMs(ms: number): void {
+    if (ms > this.now) this.advanceMs(ms - this.now);
+  }
+}
