@@ -42,6 +42,18 @@ export interface SchedulePeriod {
   setpoint?: number;
   /** 2.1: most negative value allowed when discharging (<= 0), in the rate unit. */
   dischargeLimit?: number;
+  /** 2.1: power (W) on top of which v2xFreqWattCurve values are added. */
+  v2xBaseline?: number;
+  /** 2.1: frequency-watt curve for CentralFrequency / LocalFrequency. */
+  v2xFreqWattCurve?: V2xFreqWattPoint[];
+}
+
+/** 2.1: a point of a frequency-watt curve (field names as on the wire). */
+export interface V2xFreqWattPoint {
+  /** Grid frequency, Hz. */
+  frequency: number;
+  /** Power, W: positive charges, negative discharges. */
+  power: number;
 }
 
 export interface ChargingSchedule {

@@ -19,6 +19,14 @@ export interface SiteSnapshot {
   csmsProfiles: Record<string, ChargingProfile[]>;
   /** Temporary site-wide import limit (API override or cron rule), W per phase-agnostic total. */
   siteLimitW?: { powerW: number; source: LimitSource };
+  /**
+   * Live power setpoints (OCPP 2.1 CentralSetpoint / ExternalSetpoint), W, signed: positive
+   * charges, negative discharges. `siteW` is the total for the EVSEs under setpoint control.
+   */
+  setpoints?: {
+    siteW?: { valueW: number; source: LimitSource };
+    evse?: Record<string, { valueW: number; dischargeLimitW?: number; source: LimitSource }>;
+  };
 }
 
 /**
@@ -31,6 +39,8 @@ export interface Decision {
   setpointW?: number;
   /** Most negative power allowed when discharging, W (<= 0). */
   dischargeLimitW?: number;
+  /** Phases the EVSE should use (1p/3p switching); absent = unchanged. */
+  numberPhases?: 1 | 3;
   source: LimitSource;
   reason: string;
 }

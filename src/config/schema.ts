@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * The schema of a site-config file. Every block has defaults, so a minimal file is short;
+ * unknown keys are errors (a typo must not silently do nothing).
+ */
+
+const phase = z.enum(['L1', 'L2', 'L3']);
+const idString = z.string().min(1).max(48).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+
+export const evseConfigSchema = z
+  .strictObject({
+    /** EVSE id on the station (1..n); for OCPP 1.6 this is the connectorId. */
+    id: z.number().int().min(1),
+    /** Circuit this EVSE hangs on (an id from `circuits`); the root when omitted. */
+    circuit: idString.optional(),
+    phases: z.union([z.literal(1), z.literal(3)]).default(3),
+    /** Grid phase of each EVSE phase, e.g. [L2] for a single-phase EVSE on L2. */
+    phaseRotation: z.array(phase).min(1).max(3).optional(),
+    minCurrentA: z.number().min(0).max(80).default(6),
+    maxCurrentA: z.number().positive().max(500).default(16),
+    priority: z.number().positive().default(1),
+    /** DC EVSEs are limited in W. */
+    maxPowerW: z.number().positive().optional(),
+    bidirectional: z.boolean().default(false),
+    connectors: z.number().int().min(1).max(8).default(1),
+  })
+  .superRefine((e, ctx) => {
+    if (e.phaseRotation && e.phaseRotation.length !== e.phases) {
+      ctx.addIssue({ code: 'custom', path: ['phaseRotation'], message: `expected ${e.phases} phase(s) to match phases, found ${e.phaseRotation.length}` });
+    }
+    if (e.minCurrentA > e.maxCurrentA) {
+      ctx.addIssue({ code: 'custom', path: ['minCurrentA'], message: `expected at most maxCurrentA (${e.maxCurrentA}), found ${e.minCurrentA}` });
+    }
+  });
+
+export const stationConfigSchema = z.strictObject({
+  /** The station identity: the last path segment of its WebSocket URL. */
+  id: idString,
+  /**
+   * 0: no authentication (lab use only), 1: HTTP Basic over ws, 2: TLS + Basic,
+   * 3: TLS with a client certificate whose CN equals the station id.
+   */
+  securityProfile: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(1),
+  /** scrypt hash of the Basic-auth password, made by `switchyard hash-password`. */
+  passwordHash: z.string().regex(/^scrypt\$/, 'a hash made by `switchyard hash-password` (starts with scrypt$)').optional(),
+  /** Answer to BootNotification. Pending/Rejected keep a station out until the operator changes it. */
+  bootStatus: z.enum(['Accepted', 'Pending', 'Rejected']).default('Accepted'),
+  evses: z.array(evseConfigSchema).default([{ id: 1 } as z.input<typeof evseConfigSchema>]),
+});
+
+export const circuitConfigSchema = z.strictObject({
+  id: idString,
+  parent: idString.optional(),
+  /** Max current per phase, A: one number for all phases or [L1, L2, L3]. */
+  maxCurrentA: z.union([z.number().positive(), z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)])]),
+  maxPowerW: z.number().positive().optional(),
+  /** Meter measuring this circuit's whole load. */
+  meter: idString.optional(),
+});
+
+export const authEntrySchema = z.strictObject({
+  idToken: z.string().min(1).max(36),
+  status: z.enum(['Accepted', 'Blocked', 'Expired', 'Invalid']).default('Accepted'),
+  /** ISO-8601 expiry. */
+  expiry: z.iso.datetime({ offset: true }).optional(),
+  parentIdToken: z.string().max(36).optional(),
+});
+
+export const serverConfigSchema = z.strictObject({
+  host: z.string().default('0.0.0.0'),
+  port: z.number().int().min(0).max(65535).default(9000),
+  /** Stations connect to <pathPrefix>/<stationId>. */
+  pathPrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /').default('/ocpp'),
+  /** Demo only: accept stations that are not in `stations` (no authentication). */
+  admitUnknownStations: z.boolean().default(false),
+  pingIntervalS: z.number().min(0).default(30),
+  callTimeoutS: z.number().positive().default(30),
+  maxFrameBytes: z.number().int().min(1024).default(65536),
+  heartbeatIntervalS: z.number().int().positive().default(300),
+  /** TLS for profiles 2 and 3 (paths relative to the config file). */
+  tls: z
+    .strictObject({
+      certFile: z.string(),
+      keyFile: z.string(),
+      /** CA that signs station client certificates (profile 3). */
+      caFile: z.string().optional(),
+    })
+    .optional(),
+});
+
+export const apiConfigSchema = z.strictObject({
+  host: z.string().default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** Bearer token required by write endpoints. */
+  token: z.string().min(8).optional(),
+});
+
+export const upstreamConfigSchema = z.strictObject({
+  mode: z.enum(['none']).default('none'),
+});
+
+export const siteConfigSchema = z.strictObject({
+  site: z
+    .strictObject({
+      name: z.string().default('Switchyard site'),
+      /** Nominal phase voltage, V. */
+      voltageV: z.number().positive().default(230),
+    })
+    .default({ name: 'Switchyard site', voltageV: 230 }),
+  server: serverConfigSchema.default(serverConfigSchema.parse({})),
+  api: apiConfigSchema.default(apiConfigSchema.parse({})),
+  upstream: upstreamConfigSchema.default({ mode: 'none' }),
+  data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
+  stations: z.array(stationConfigSchema).default([]),
+  circuits: z.array(circuitConfigSchema).default([]),
+  authorization: z
+    .strictObject({
+      /** Answer for id tokens not on the local list. */
+      unknownIdTokens: z.enum(['Invalid', 'Accepted']).default('Invalid'),
+      list: z.array(authEntrySchema).default([]),
+    })
+    .default({ unknownIdTokens: 'Invalid', list: [] }),
+  /** Simulated fleet started with the hub (the demo). */
+  simulation: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      idTags: z.array(z.string()).default([]),
+      seed: z.number().int().default(1),
+      /** Simulated chargers, each for a configured station. */
+      chargers: z
+        .array(
+          z.strictObject({
+            station: idString,
+            version: z.enum(['1.6', '2.0.1', '2.1']).default('1.6'),
+            password: z.string().optional(),
+          }),
+        )
+        .default([]),
+      /** How often simulated chargers send meter values, s. */
+      meterIntervalS: z.number().positive().default(10),
+    })
+    .optional(),
+});
+
+export type SiteConfig = z.infer<typeof siteConfigSchema>;
+export type StationConfig = z.infer<typeof stationConfigSchema>;
+export type EvseConfig = z.infer<typeof evseConfigSchema>;
+export type CircuitConfig = z.infer<typeof circuitConfigSchema>;

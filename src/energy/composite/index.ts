@@ -1,0 +1,7 @@
+export type {
+  CompositePeriod, CompositeRequest, CompositeSchedule, EffectiveLimit, EvseRating, RunningTransaction, TimedLimit,
+} from './types.js';
+export { computeComposite, limitAt, relevantProfiles } from './compose.js';
+export { activePeriodAt, profileSegments, CYCLE_S } from './schedule-timeline.js';
+export { installProfile, clearProfiles, type ClearCriteria } from './profile-store.js';
+export { validateProfile, type ProfileContext } from './validate-profile.js';

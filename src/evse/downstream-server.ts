@@ -1,0 +1,120 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Duplex } from 'node:stream';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../util/logger.js';
+import type { OcppSubprotocol } from '../ocpp/versions.js';
+import type { StationConfig } from '../config/schema.js';
+import { UpgradeAuth } from './upgrade-auth.js';
+
+export interface TlsMaterial {
+  cert: string | Buffer;
+  key: string | Buffer;
+  /** CA for client certificates (security profile 3). */
+  ca?: string | Buffer;
+}
+
+export interface AcceptedConnection {
+  socket: WebSocket;
+  stationId: string;
+  subprotocol: OcppSubprotocol;
+  station?: StationConfig;
+  remoteAddress?: string;
+}
+
+export interface DownstreamServerDeps {
+  host: string;
+  port: number;
+  pathPrefix: string;
+  stations: readonly StationConfig[];
+  admitUnknownStations: boolean;
+  maxFrameBytes: number;
+  tls?: TlsMaterial;
+  log: Logger;
+  onConnection: (conn: AcceptedConnection) => void;
+}
+
+/**
+ * The WebSocket endpoint chargers connect to: ws[s]://host:port/<prefix>/<stationId>.
+ * Every refusal (unknown station, wrong credentials, bad certificate, no common subprotocol)
+ * is answered with an HTTP status before the upgrade.
+ */
+export class DownstreamServer {
+  private readonly http: Server;
+  private readonly wss: WebSocketServer;
+  private readonly auth: UpgradeAuth;
+
+  constructor(private readonly deps: DownstreamServerDeps) {
+    this.auth = new UpgradeAuth({
+      pathPrefix: deps.pathPrefix,
+      stations: new Map(deps.stations.map((s) => [s.id, s])),
+      admitUnknownStations: deps.admitUnknownStations,
+    });
+    this.http = deps.tls
+      ? createHttpsServer({
+          cert: deps.tls.cert,
+          key: deps.tls.key,
+          ...(deps.tls.ca ? { ca: deps.tls.ca } : {}),
+          requestCert: deps.tls.ca !== undefined,
+          rejectUnauthorized: false,
+        })
+      : createHttpServer();
+    this.http.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain' }).end('This endpoint speaks OCPP over WebSocket.\n');
+    });
+    this.wss = new WebSocketServer({
+      noServer: true,
+      // A frame a few bytes over the OCPP limit is answered with a CALLERROR by the RPC layer;
+      // only far larger ones are cut off by ws itself.
+      maxPayload: deps.maxFrameBytes * 4,
+      handleProtocols: (protocols, req) => (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol ?? false,
+    });
+    this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    this.http.on('clientError', (_err, socket) => socket.destroy());
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const verdict = this.auth.check(req);
+    if (!verdict.ok) {
+      this.deps.log.warn({ stationId: verdict.stationId, status: verdict.httpStatus, reason: verdict.reason, remote: req.socket.remoteAddress }, 'connection refused');
+      const text = verdict.httpStatus === 401 ? 'Unauthorized' : verdict.httpStatus === 404 ? 'Not Found' : 'Bad Request';
+      const body = `${verdict.reason}\n`;
+      const extra = verdict.httpStatus === 401 ? 'WWW-Authenticate: Basic realm="switchyard"\r\n' : '';
+      socket.end(`HTTP/1.1 ${verdict.httpStatus} ${text}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol = verdict.subprotocol;
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.deps.onConnection({
+        socket: ws,
+        stationId: verdict.stationId,
+        subprotocol: verdict.subprotocol,
+        ...(verdict.station ? { station: verdict.station } : {}),
+        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+      });
+    });
+  }
+
+  async listen(): Promise<{ port: number; url: string }> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.deps.port, this.deps.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    const port = (this.http.address() as AddressInfo).port;
+    const scheme = this.deps.tls ? 'wss' : 'ws';
+    const host = this.deps.host === '0.0.0.0' ? '127.0.0.1' : this.deps.host;
+    return { port, url: `${scheme}://${host}:${port}${this.deps.pathPrefix}` };
+  }
+
+  /** Stops accepting; open sockets are closed by their sessions. */
+  async close(): Promise<void> {
+    this.wss.close();
+    await new Promise<void>((resolve) => this.http.close(() => resolve()));
+    this.http.closeAllConnections?.();
+  }
+}

@@ -1,0 +1,116 @@
+import type { Logger } from '../util/logger.js';
+import type { Clock } from '../util/clock.js';
+import type { OcppVersion } from '../ocpp/versions.js';
+import type { Store } from '../store/store.js';
+import type { AuthorizationStatus, ConnectorState, MeterValue, TransactionEvent } from '../model/types.js';
+import type { StationConfig } from '../config/schema.js';
+
+export interface BootInfo {
+  vendor?: string;
+  model?: string;
+  serialNumber?: string;
+  firmwareVersion?: string;
+}
+
+export interface BootAnswer {
+  status: 'Accepted' | 'Pending' | 'Rejected';
+  intervalS: number;
+}
+
+export interface StationServiceDeps {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  stations: ReadonlyMap<string, StationConfig>;
+  heartbeatIntervalS: number;
+  /** Answer for id tokens that are on no list. */
+  unknownIdTokens: 'Invalid' | 'Accepted';
+}
+
+/**
+ * What the hub does with what stations report, version-neutral: the adapters translate the
+ * wire, this records it (durably, before the answer goes out) and decides the answers. In
+ * standalone mode the hub is the CSMS, so the decisions are local.
+ */
+export class StationService {
+  constructor(private readonly deps: StationServiceDeps) {}
+
+  boot(stationId: string, version: OcppVersion, info: BootInfo): BootAnswer {
+    const status = this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted';
+    this.deps.store.stations.upsertBoot({ stationId, version, bootStatus: status, lastBootMs: this.deps.clock.nowMs(), ...info });
+    this.deps.log.info({ stationId, version, status, vendor: info.vendor, model: info.model }, 'station booted');
+    const intervalS = status === 'Accepted' ? this.deps.heartbeatIntervalS : Math.min(60, this.deps.heartbeatIntervalS);
+    return { status, intervalS };
+  }
+
+  /** True when the station may send messages other than BootNotification. */
+  isAdmitted(stationId: string): boolean {
+    return (this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted') === 'Accepted';
+  }
+
+  connected(stationId: string, version: OcppVersion): void {
+    this.deps.store.stations.setConnected(stationId, true, version);
+  }
+
+  disconnected(stationId: string): void {
+    this.deps.store.stations.setConnected(stationId, false);
+  }
+
+  seen(stationId: string): void {
+    this.deps.store.stations.touch(stationId);
+  }
+
+  status(state: ConnectorState): void {
+    this.deps.store.connectors.upsert(state);
+    this.deps.log.debug({ stationId: state.stationId, evseId: state.evseId, connectorId: state.connectorId, status: state.detail ?? state.status }, 'status');
+  }
+
+  authorize(stationId: string, idToken: string): { status: AuthorizationStatus; expiryMs?: number } {
+    const found = this.deps.store.authorizations.lookup(idToken, this.deps.clock.nowMs());
+    const status: AuthorizationStatus = found ?? this.deps.unknownIdTokens;
+    this.deps.log.info({ stationId, idToken: maskToken(idToken), status }, 'authorize');
+    return { status };
+  }
+
+  /** Records a transaction event durably; true when it was new (not a duplicate seqNo). */
+  transactionEvent(ev: TransactionEvent): boolean {
+    const { duplicate } = this.deps.store.transactions.recordEvent(ev);
+    const level = ev.eventType === 'Updated' ? 'debug' : 'info';
+    this.deps.log[level](
+      { stationId: ev.stationId, evseId: ev.evseId, transactionId: ev.transactionId, seqNo: ev.seqNo, eventType: ev.eventType, duplicate },
+      `transaction ${ev.eventType.toLowerCase()}`,
+    );
+    return !duplicate;
+  }
+
+  /** A hub-assigned integer transaction id for OCPP 1.6. */
+  nextLegacyTransactionId(): number {
+    return this.deps.store.transactions.nextLegacyTransactionId();
+  }
+
+  /** The running transaction's EVSE and next seqNo, for 1.6 messages that name only the id. */
+  transactionContext(stationId: string, transactionId: string): { evseId: number; nextSeqNo: number } | undefined {
+    const tx = this.deps.store.transactions.get(stationId, transactionId);
+    if (!tx) return undefined;
+    return { evseId: tx.evseId, nextSeqNo: this.deps.store.transactions.nextSeqNo(stationId, transactionId) };
+  }
+
+  activeTransactionOn(stationId: string, evseId: number): string | undefined {
+    return this.deps.store.transactions.findActive(stationId, evseId)[0]?.transactionId;
+  }
+
+  meterValuesOutsideTransaction(stationId: string, evseId: number, values: MeterValue[]): void {
+    this.deps.store.messages.append(stationId, 'MeterValues', { evseId, meterValues: values });
+  }
+
+  /** Notifications the hub accepts and keeps without acting on them. */
+  notification(stationId: string, action: string, payload: unknown): void {
+    this.deps.store.messages.append(stationId, action, payload);
+    this.deps.log.info({ stationId, action }, 'notification stored');
+  }
+}
+
+/** Id tokens are personal data: log only enough to correlate. */
+export function maskToken(idToken: string): string {
+  return idToken.length <= 4 ? '****' : `${idToken.slice(0, 2)}…${idToken.slice(-2)}`;
+}

@@ -1,0 +1,118 @@
+import type { WebSocket } from 'ws';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { RpcPeer } from '../ocpp/rpc-peer.js';
+import type { RpcPeerOptions, TrafficCounter, CallHandler } from '../ocpp/rpc-types.js';
+import { SecurityError } from '../ocpp/errors.js';
+import type { OcppVersion } from '../ocpp/versions.js';
+import { Keepalive } from './keepalive.js';
+import type { StationService } from './station-service.js';
+import type { HandlerTarget } from './handlers/handler-context.js';
+import { registerV16Handlers } from './handlers/v16-handlers.js';
+import { registerV2xHandlers } from './handlers/v2x-handlers.js';
+
+export interface StationSessionDeps {
+  stationId: string;
+  version: OcppVersion;
+  socket: WebSocket;
+  clock: Clock;
+  log: Logger;
+  service: StationService;
+  rpc: Omit<RpcPeerOptions, 'version'>;
+  pingIntervalMs: number;
+  traffic?: TrafficCounter;
+}
+
+/** One connected station: its RPC peer, its handlers and its keep-alive. */
+export class StationSession {
+  readonly peer: RpcPeer;
+  readonly connectedMs: number;
+  private readonly keepalive: Keepalive;
+  private closedListeners: Array<() => void> = [];
+  private closed = false;
+
+  constructor(private readonly deps: StationSessionDeps) {
+    this.connectedMs = deps.clock.nowMs();
+    const log = deps.log.child({ stationId: deps.stationId });
+    this.peer = new RpcPeer({
+      socket: deps.socket,
+      options: { ...deps.rpc, version: deps.version },
+      clock: deps.clock,
+      log,
+      identity: deps.stationId,
+      ...(deps.traffic ? { traffic: deps.traffic } : {}),
+    });
+    const target = this.admissionGuard();
+    const ctx = { stationId: deps.stationId, service: deps.service, clock: deps.clock };
+    if (deps.version === '1.6') registerV16Handlers(target, ctx);
+    else registerV2xHandlers(target, ctx, deps.version);
+
+    this.keepalive = new Keepalive({
+      socket: deps.socket,
+      clock: deps.clock,
+      intervalMs: deps.pingIntervalMs,
+      onDead: () => {
+        log.warn('no pong: dropping dead connection');
+        deps.socket.terminate();
+      },
+    });
+    this.keepalive.start();
+    deps.socket.on('close', () => this.onClosed());
+    deps.service.connected(deps.stationId, deps.version);
+  }
+
+  get stationId(): string {
+    return this.deps.stationId;
+  }
+
+  get version(): OcppVersion {
+    return this.deps.version;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  onClose(listener: () => void): void {
+    this.closedListeners.push(listener);
+  }
+
+  /** Closes the socket (1000 normal, 1001 going away, 4000 replaced by a new connection). */
+  close(code: number, reason: string): void {
+    this.keepalive.stop();
+    if (this.deps.socket.readyState === this.deps.socket.OPEN || this.deps.socket.readyState === this.deps.socket.CONNECTING) {
+      this.deps.socket.close(code, reason);
+    }
+  }
+
+  /** Forcibly drops the connection without a close handshake. */
+  terminate(): void {
+    this.keepalive.stop();
+    this.deps.socket.terminate();
+  }
+
+  private onClosed(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.keepalive.stop();
+    for (const l of this.closedListeners) l();
+  }
+
+  /** Stations not accepted at boot may only send BootNotification (SecurityError otherwise). */
+  private admissionGuard(): HandlerTarget {
+    const { service, stationId } = this.deps;
+    return {
+      handle: (action: string, handler: CallHandler) => {
+        if (action === 'BootNotification') {
+          this.peer.handle(action, handler);
+          return;
+        }
+        this.peer.handle(action, (ctx) => {
+          if (!service.isAdmitted(stationId)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
+          service.seen(stationId);
+          return handler(ctx);
+        });
+      },
+    };
+  }
+}

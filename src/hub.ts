@@ -1,0 +1,134 @@
+/** Composition root: builds the parts of a hub from a SiteConfig, starts them, stops them. */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { SiteConfig } from './config/schema.js';
+import type { Logger } from './util/logger.js';
+import { systemClock, type Clock } from './util/clock.js';
+import { openStore, type Store } from './store/store.js';
+import { StationService } from './evse/station-service.js';
+import { StationRegistry } from './evse/station-registry.js';
+import { StationSession } from './evse/station-session.js';
+import { DownstreamServer, type TlsMaterial } from './evse/downstream-server.js';
+import { versionOf } from './ocpp/versions.js';
+import { buildApi } from './api/api-server.js';
+import { hubQueries } from './evse/hub-queries-impl.js';
+
+export interface HubDeps {
+  config: SiteConfig;
+  /** Where the config came from: relative paths in it (TLS files, data dir) resolve against it. */
+  configPath: string;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface RunningHub {
+  /** ws[s]://host:port/<prefix> that stations connect to (append /<stationId>). */
+  ocppUrl: string;
+  ocppPort: number;
+  apiUrl: string;
+  apiPort: number;
+  store: Store;
+  registry: StationRegistry;
+  api: FastifyInstance;
+  stop(): Promise<void>;
+}
+
+function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefined {
+  const tls = config.server.tls;
+  if (!tls) return undefined;
+  const read = (f: string) => readFileSync(resolve(baseDir, f));
+  return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}) };
+}
+
+export async function startHub(deps: HubDeps): Promise<RunningHub> {
+  const { config, log } = deps;
+  const clock = deps.clock ?? systemClock();
+  const baseDir = dirname(deps.configPath);
+  const dataDir = resolve(baseDir, config.data.dir);
+  mkdirSync(dataDir, { recursive: true });
+  const dbPath = join(dataDir, 'switchyard.db');
+  const store = openStore({ path: dbPath, clock });
+  log.info({ dbPath }, 'store opened');
+
+  store.authorizations.upsertMany(
+    config.authorization.list.map((e) => ({
+      idToken: e.idToken,
+      status: e.status,
+      ...(e.expiry ? { expiryMs: Date.parse(e.expiry) } : {}),
+      ...(e.parentIdToken ? { parentIdToken: e.parentIdToken } : {}),
+    })),
+  );
+  store.stations.disconnectAll();
+
+  const stations = new Map(config.stations.map((s) => [s.id, s]));
+  const service = new StationService({
+    store,
+    clock,
+    log: log.child({ part: 'stations' }),
+    stations,
+    heartbeatIntervalS: config.server.heartbeatIntervalS,
+    unknownIdTokens: config.authorization.unknownIdTokens,
+  });
+  const registry = new StationRegistry({ log, onDisconnected: (id) => service.disconnected(id) });
+  const startedMs = clock.nowMs();
+
+  const server = new DownstreamServer({
+    host: config.server.host,
+    port: config.server.port,
+    pathPrefix: config.server.pathPrefix,
+    stations: config.stations,
+    admitUnknownStations: config.server.admitUnknownStations,
+    maxFrameBytes: config.server.maxFrameBytes,
+    ...(config.server.tls ? { tls: tlsMaterial(config, baseDir) as TlsMaterial } : {}),
+    log: log.child({ part: 'downstream' }),
+    onConnection: (conn) => {
+      const version = versionOf(conn.subprotocol);
+      log.info({ stationId: conn.stationId, version, remote: conn.remoteAddress }, 'station connected');
+      const session = new StationSession({
+        stationId: conn.stationId,
+        version,
+        socket: conn.socket,
+        clock,
+        log,
+        service,
+        rpc: { callTimeoutMs: config.server.callTimeoutS * 1000, maxFrameBytes: config.server.maxFrameBytes, strict: true },
+        pingIntervalMs: config.server.pingIntervalS * 1000,
+      });
+      registry.add(session);
+    },
+  });
+  if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
+  const ocpp = await server.listen();
+  log.info({ url: `${ocpp.url}/<stationId>` }, 'OCPP endpoint listening');
+
+  const api = buildApi({
+    log,
+    queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
+  });
+  await api.listen({ host: config.api.host, port: config.api.port });
+  const apiPort = (api.server.address() as { port: number }).port;
+  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
+  const apiUrl = `http://${apiHost}:${apiPort}`;
+  log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
+
+  let stopped = false;
+  return {
+    ocppUrl: ocpp.url,
+    ocppPort: ocpp.port,
+    apiUrl,
+    apiPort,
+    store,
+    registry,
+    api,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await registry.closeAll();
+      await server.close();
+      await api.close();
+      store.close();
+      log.info('hub stopped');
+    },
+  };
+}

@@ -1,0 +1,335 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type MqttClient } from 'mqtt';
+import { ageReading, type AgedReading, type MeterReading } from '../energy/meter-reading.js';
+import type { Clock } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
+import type { MeterConfig } from './meter-config.js';
+import { compileMapping, type CompiledMapping, type MappingErrorCode } from './payload-mapping.js';
+import { readingFromQuantities, type MeterQuantity } from './quantity.js';
+
+/**
+ * The MQTT edge for meters: one client subscribed to every configured topic, turning
+ * messages into per-meter MeterReadings. Staleness is a value: `snapshot()` ages every
+ * configured meter and marks it stale, and the caller decides what stale means.
+ *
+ * - Each quantity keeps the time it was measured; a meter's reading is as old as its
+ *   oldest quantity, so one silent topic makes the whole meter stale.
+ * - A meter never heard from is present in the snapshot, stale, without quantities
+ *   (timeMs 0), so the snapshot's keys are always the configured meter ids.
+ * - Without a timePath the measure time is the clock's time at receipt. Retained messages
+ *   get it too, so a dead device's retained value counts as fresh for staleAfterS after start.
+ * - Bad payloads are counted and logged (at most once a minute per mapping), never thrown.
+ */
+
+export type MqttConnectionState = 'idle' | 'connecting' | 'connected' | 'reconnecting' | 'closed';
+
+export interface MeterHubDeps {
+  /**
+   * Broker URL, e.g. mqtt://user:password@host:1883, mqtts://..., ws://....
+   * Absent: an embedded broker on 127.0.0.1 and a free port (see `brokerUrl`).
+   */
+  url?: string;
+  meters: MeterConfig[];
+  clock: Clock;
+  log: Logger;
+}
+
+export interface MeterCounters {
+  /** Messages mapped into a value. */
+  messages: number;
+  /** Messages whose payload could not be mapped. */
+  badPayloads: number;
+}
+
+export interface MeterHubStats extends MeterCounters {
+  byMeter: Record<string, MeterCounters>;
+}
+
+export type ReadingListener = (reading: MeterReading) => void;
+export type StateListener = (state: MqttConnectionState) => void;
+
+/** Bad payloads of one mapping are logged at most this often. */
+const BAD_PAYLOAD_LOG_INTERVAL_MS = 60_000;
+/** timeMs of a meter never heard from. */
+const NEVER_MS = 0;
+
+interface MeterState {
+  config: MeterConfig;
+  values: Map<MeterQuantity, { value: number; timeMs: number }>;
+  counters: MeterCounters;
+}
+
+interface BadPayloadLog {
+  lastLoggedMs: number;
+  suppressed: number;
+}
+
+export class MeterHub {
+  private readonly meters = new Map<string, MeterState>();
+  private readonly mappingsByTopic = new Map<string, CompiledMapping[]>();
+  private readonly badPayloadLogs = new Map<string, BadPayloadLog>();
+  private readonly readingListeners = new Set<ReadingListener>();
+  private readonly stateListeners = new Set<StateListener>();
+  private subscribedWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
+  private client: MqttClient | undefined;
+  private embedded: EmbeddedBroker | undefined;
+  private url: string | undefined;
+  private state: MqttConnectionState = 'idle';
+  private isSubscribed = false;
+  private lastConnectionError: string | undefined;
+  private closeRequested = false;
+
+  /** Compiles every mapping; throws MeterMappingError for a mapping that cannot work. */
+  constructor(private readonly deps: MeterHubDeps) {
+    for (const config of deps.meters) {
+      if (this.meters.has(config.id)) throw new Error(`meter id "${config.id}" is configured twice`);
+      this.meters.set(config.id, { config, values: new Map(), counters: { messages: 0, badPayloads: 0 } });
+      for (const spec of config.readings) {
+        const mapping = compileMapping(config.id, spec);
+        const list = this.mappingsByTopic.get(spec.topic) ?? [];
+        list.push(mapping);
+        this.mappingsByTopic.set(spec.topic, list);
+      }
+    }
+  }
+
+  /** The broker in use (the embedded one's when no URL was configured); undefined before start. */
+  get brokerUrl(): string | undefined {
+    return this.url;
+  }
+
+  get connectionState(): MqttConnectionState {
+    return this.state;
+  }
+
+  /** Every configured topic (exact topics, no wildcards). */
+  get topics(): string[] {
+    return [...this.mappingsByTopic.keys()];
+  }
+
+  /**
+   * Starts the embedded broker when no URL is configured, then connects. Resolves without
+   * waiting for the broker (which may be down: the client keeps reconnecting); use
+   * `subscribed()` to wait for the subscriptions.
+   */
+  async start(): Promise<void> {
+    if (this.state !== 'idle') throw new Error(`MeterHub cannot start when ${this.state}`);
+    this.setState('connecting');
+    if (this.deps.url === undefined) {
+      this.embedded = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+      this.deps.log.info({ url: this.embedded.url }, 'meters: no MQTT broker configured, started an embedded one');
+    }
+    // close() may have run while the embedded broker started.
+    if (this.closeRequested) return;
+    this.url = this.deps.url ?? this.embedded?.url;
+    if (this.url === undefined) throw new Error('no broker URL');
+    const client = connect(this.url, {
+      clientId: `switchyard-meters-${randomBytes(4).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: 1000,
+      connectTimeout: 10_000,
+      // We subscribe on every connect ourselves, so we know when the subscriptions stand.
+      resubscribe: false,
+    });
+    this.client = client;
+    client.on('connect', () => this.onConnect(client));
+    client.on('reconnect', () => this.setState('reconnecting'));
+    client.on('close', () => this.onClose());
+    client.on('error', (err) => this.onConnectionError(err));
+    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  /** Resolves when connected and subscribed to every topic (at once if already); rejects on close. */
+  subscribed(): Promise<void> {
+    if (this.isSubscribed) return Promise.resolve();
+    if (this.state === 'closed') return Promise.reject(new Error('MeterHub is closed'));
+    return new Promise((resolve, reject) => this.subscribedWaiters.push({ resolve, reject }));
+  }
+
+  /** Called with the meter's merged latest reading after each message that mapped. Returns an unsubscribe function. */
+  onReading(listener: ReadingListener): () => void {
+    this.readingListeners.add(listener);
+    return () => this.readingListeners.delete(listener);
+  }
+
+  /** Called on every connection state change. Returns an unsubscribe function. */
+  onStateChange(listener: StateListener): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
+  /** The latest reading of every configured meter, aged at `nowMs`. */
+  snapshot(nowMs: number): Record<string, AgedReading> {
+    const out: Record<string, AgedReading> = {};
+    for (const [id, meter] of this.meters) {
+      const reading = this.readingOf(meter);
+      if (reading === undefined) {
+        out[id] = { ...ageReading({ meterId: id, timeMs: NEVER_MS }, nowMs, meter.config.staleAfterS), stale: true };
+      } else {
+        out[id] = ageReading(reading, nowMs, meter.config.staleAfterS);
+      }
+    }
+    return out;
+  }
+
+  stats(): MeterHubStats {
+    const byMeter: Record<string, MeterCounters> = {};
+    let messages = 0;
+    let badPayloads = 0;
+    for (const [id, meter] of this.meters) {
+      byMeter[id] = { ...meter.counters };
+      messages += meter.counters.messages;
+      badPayloads += meter.counters.badPayloads;
+    }
+    return { messages, badPayloads, byMeter };
+  }
+
+  /** Publishes on the hub's connection (simulated meters, Home Assistant discovery, ...). */
+  async publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
+    if (!this.client || this.state === 'closed') throw new Error('MeterHub is not started');
+    await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 0, retain: opts.retain ?? false });
+  }
+
+  /** Disconnects, and stops the embedded broker if this hub started one. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return;
+    this.closeRequested = true;
+    this.setState('closed');
+    this.isSubscribed = false;
+    const waiters = this.subscribedWaiters;
+    this.subscribedWaiters = [];
+    for (const w of waiters) w.reject(new Error('MeterHub closed'));
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(true);
+    if (this.embedded) {
+      await this.embedded.close();
+      this.embedded = undefined;
+    }
+  }
+
+  private onConnect(client: MqttClient): void {
+    if (this.state === 'closed') return;
+    this.lastConnectionError = undefined;
+    this.setState('connected');
+    this.deps.log.info({ url: redact(this.url) }, 'meters: MQTT connected');
+    const topics = this.topics;
+    if (topics.length === 0) {
+      this.markSubscribed();
+      return;
+    }
+    client.subscribe(topics, { qos: 0 }, (err, granted) => {
+      if (this.state !== 'connected') return;
+      if (err) {
+        this.deps.log.error({ err: err.message }, 'meters: MQTT subscribe failed');
+        return;
+      }
+      const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
+      if (refused.length > 0) this.deps.log.error({ topics: refused }, 'meters: broker refused subscriptions');
+      this.markSubscribed();
+    });
+  }
+
+  private markSubscribed(): void {
+    this.isSubscribed = true;
+    const waiters = this.subscribedWaiters;
+    this.subscribedWaiters = [];
+    for (const w of waiters) w.resolve();
+  }
+
+  private onClose(): void {
+    this.isSubscribed = false;
+    if (this.state === 'closed') return;
+    if (this.state === 'connected') this.deps.log.warn({ url: redact(this.url) }, 'meters: MQTT connection lost, reconnecting');
+    this.setState('reconnecting');
+  }
+
+  private onConnectionError(err: Error): void {
+    if (err.message === this.lastConnectionError) return;
+    this.lastConnectionError = err.message;
+    this.deps.log.warn({ url: redact(this.url), err: err.message }, 'meters: MQTT error');
+  }
+
+  private setState(state: MqttConnectionState): void {
+    if (this.state === state) return;
+    this.state = state;
+    for (const listener of this.stateListeners) {
+      try {
+        listener(state);
+      } catch (err) {
+        this.deps.log.error({ err }, 'meters: state listener threw');
+      }
+    }
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    const mappings = this.mappingsByTopic.get(topic);
+    if (!mappings) return;
+    const receivedAtMs = this.deps.clock.nowMs();
+    const updated = new Set<MeterState>();
+    for (const mapping of mappings) {
+      const meter = this.meters.get(mapping.meterId);
+      if (!meter) continue;
+      const result = mapping.extract(payload, receivedAtMs);
+      if (!result.ok) {
+        meter.counters.badPayloads++;
+        this.logBadPayload(mapping, result.code, result.message, receivedAtMs);
+        continue;
+      }
+      meter.counters.messages++;
+      meter.values.set(mapping.quantity, { value: result.value, timeMs: result.timeMs });
+      updated.add(meter);
+    }
+    for (const meter of updated) {
+      const reading = this.readingOf(meter);
+      if (reading) this.emitReading(reading);
+    }
+  }
+
+  private readingOf(meter: MeterState): MeterReading | undefined {
+    if (meter.values.size === 0) return undefined;
+    const values = new Map<MeterQuantity, number>();
+    let oldestMs = Number.POSITIVE_INFINITY;
+    for (const [quantity, v] of meter.values) {
+      values.set(quantity, v.value);
+      oldestMs = Math.min(oldestMs, v.timeMs);
+    }
+    return readingFromQuantities(meter.config.id, oldestMs, values);
+  }
+
+  private emitReading(reading: MeterReading): void {
+    for (const listener of this.readingListeners) {
+      try {
+        listener(reading);
+      } catch (err) {
+        this.deps.log.error({ err, meterId: reading.meterId }, 'meters: reading listener threw');
+      }
+    }
+  }
+
+  private logBadPayload(mapping: CompiledMapping, code: MappingErrorCode, message: string, nowMs: number): void {
+    const key = `${mapping.meterId}\u0000${mapping.quantity}`;
+    const entry = this.badPayloadLogs.get(key);
+    if (entry && nowMs - entry.lastLoggedMs < BAD_PAYLOAD_LOG_INTERVAL_MS) {
+      entry.suppressed++;
+      return;
+    }
+    this.deps.log.warn(
+      { meterId: mapping.meterId, quantity: mapping.quantity, topic: mapping.topic, code, suppressed: entry?.suppressed ?? 0 },
+      `meters: bad payload: ${message}`,
+    );
+    this.badPayloadLogs.set(key, { lastLoggedMs: nowMs, suppressed: 0 });
+  }
+}
+
+function redact(url: string | undefined): string | undefined {
+  if (url === undefined) return undefined;
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparsable URL)';
+  }
+}

@@ -1,0 +1,85 @@
+import type Database from 'better-sqlite3';
+import type { ConnectorState, ConnectorStatus } from '../model/types.js';
+
+export interface ConnectorRepoDeps {
+  db: Database.Database;
+}
+
+interface ConnectorRow {
+  station_id: string;
+  evse_id: number;
+  connector_id: number;
+  status: ConnectorStatus;
+  detail: string | null;
+  error_code: string | null;
+  updated_ms: number;
+}
+
+/** The last reported status of every connector (one row per station, EVSE and connector). */
+export class ConnectorRepo {
+  private readonly db: Database.Database;
+
+  constructor(deps: ConnectorRepoDeps) {
+    this.db = deps.db;
+  }
+
+  /** Stores the state, replacing the previous one for the same connector. */
+  upsert(state: ConnectorState): void {
+    this.db
+      .prepare(
+        `INSERT INTO connectors (station_id, evse_id, connector_id, status, detail, error_code, updated_ms)
+         VALUES (@stationId, @evseId, @connectorId, @status, @detail, @errorCode, @updatedMs)
+         ON CONFLICT (station_id, evse_id, connector_id) DO UPDATE SET
+           status = excluded.status, detail = excluded.detail, error_code = excluded.error_code,
+           updated_ms = excluded.updated_ms`,
+      )
+      .run({
+        stationId: state.stationId,
+        evseId: state.evseId,
+        connectorId: state.connectorId,
+        status: state.status,
+        detail: state.detail ?? null,
+        errorCode: state.errorCode ?? null,
+        updatedMs: state.updatedMs,
+      });
+  }
+
+  get(stationId: string, evseId: number, connectorId: number): ConnectorState | undefined {
+    const row = this.db
+      .prepare<[string, number, number], ConnectorRow>(
+        'SELECT * FROM connectors WHERE station_id = ? AND evse_id = ? AND connector_id = ?',
+      )
+      .get(stationId, evseId, connectorId);
+    return row ? toConnectorState(row) : undefined;
+  }
+
+  /** The station's connectors, by EVSE then connector. */
+  listByStation(stationId: string): ConnectorState[] {
+    return this.db
+      .prepare<[string], ConnectorRow>(
+        'SELECT * FROM connectors WHERE station_id = ? ORDER BY evse_id, connector_id',
+      )
+      .all(stationId)
+      .map(toConnectorState);
+  }
+
+  /** Every connector, by station, EVSE and connector. */
+  listAll(): ConnectorState[] {
+    return this.db
+      .prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY station_id, evse_id, connector_id')
+      .all()
+      .map(toConnectorState);
+  }
+}
+
+function toConnectorState(row: ConnectorRow): ConnectorState {
+  return {
+    stationId: row.station_id,
+    evseId: row.evse_id,
+    connectorId: row.connector_id,
+    status: row.status,
+    detail: row.detail ?? undefined,
+    errorCode: row.error_code ?? undefined,
+    updatedMs: row.updated_ms,
+  };
+}

@@ -1,0 +1,248 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../util/clock.js';
+import { StoreError } from './store-error.js';
+
+/** One step of the schema. Versions are 1, 2, 3, ... in order; a released step is never edited. */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+const INITIAL_SCHEMA = `
+CREATE TABLE stations (
+  station_id       TEXT PRIMARY KEY,
+  ocpp_version     TEXT NOT NULL,
+  vendor           TEXT,
+  model            TEXT,
+  serial_number    TEXT,
+  firmware_version TEXT,
+  boot_status      TEXT CHECK (boot_status IN ('Accepted', 'Pending', 'Rejected')),
+  last_boot_ms     INTEGER,
+  last_seen_ms     INTEGER,
+  connected        INTEGER NOT NULL DEFAULT 0 CHECK (connected IN (0, 1))
+) STRICT;
+
+CREATE TABLE connectors (
+  station_id   TEXT NOT NULL,
+  evse_id      INTEGER NOT NULL,
+  connector_id INTEGER NOT NULL,
+  status       TEXT NOT NULL
+               CHECK (status IN ('Available', 'Occupied', 'Reserved', 'Unavailable', 'Faulted')),
+  detail       TEXT,
+  error_code   TEXT,
+  updated_ms   INTEGER NOT NULL,
+  PRIMARY KEY (station_id, evse_id, connector_id)
+) STRICT;
+
+CREATE TABLE transactions (
+  station_id     TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  evse_id        INTEGER NOT NULL,
+  connector_id   INTEGER NOT NULL,
+  id_token       TEXT,
+  started_ms     INTEGER NOT NULL,
+  ended_ms       INTEGER,
+  meter_start_wh REAL,
+  meter_stop_wh  REAL,
+  energy_wh      REAL,
+  stopped_reason TEXT,
+  last_seq_no    INTEGER NOT NULL,
+  status         TEXT NOT NULL CHECK (status IN ('Active', 'Ended')),
+  PRIMARY KEY (station_id, transaction_id)
+) STRICT;
+CREATE INDEX transactions_by_status ON transactions (status, station_id, evse_id);
+CREATE INDEX transactions_by_start ON transactions (started_ms);
+
+CREATE TABLE transaction_events (
+  id             INTEGER PRIMARY KEY,
+  station_id     TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  seq_no         INTEGER NOT NULL,
+  event_type     TEXT NOT NULL CHECK (event_type IN ('Started', 'Updated', 'Ended')),
+  time_ms        INTEGER NOT NULL,
+  trigger_reason TEXT NOT NULL,
+  evse_id        INTEGER,
+  connector_id   INTEGER,
+  id_token       TEXT,
+  charging_state TEXT,
+  stopped_reason TEXT,
+  offline        INTEGER CHECK (offline IN (0, 1)),
+  raw_json       TEXT,
+  UNIQUE (station_id, transaction_id, seq_no),
+  FOREIGN KEY (station_id, transaction_id)
+    REFERENCES transactions (station_id, transaction_id) ON DELETE CASCADE
+) STRICT;
+
+CREATE TABLE meter_samples (
+  id             INTEGER PRIMARY KEY,
+  event_id       INTEGER NOT NULL REFERENCES transaction_events (id) ON DELETE CASCADE,
+  station_id     TEXT NOT NULL,
+  transaction_id TEXT NOT NULL,
+  mv_index       INTEGER NOT NULL,
+  time_ms        INTEGER NOT NULL,
+  value          REAL NOT NULL,
+  measurand      TEXT NOT NULL,
+  phase          TEXT,
+  context        TEXT,
+  location       TEXT,
+  unit           TEXT
+) STRICT;
+CREATE INDEX meter_samples_by_tx ON meter_samples (station_id, transaction_id, measurand, time_ms);
+CREATE INDEX meter_samples_by_event ON meter_samples (event_id);
+
+CREATE TABLE counters (
+  name  TEXT PRIMARY KEY,
+  value INTEGER NOT NULL
+) STRICT;
+INSERT INTO counters (name, value) VALUES ('legacy_transaction_id', 0), ('local_list_version', 0);
+
+CREATE TABLE local_auth_list (
+  id_token        TEXT PRIMARY KEY,
+  status          TEXT NOT NULL
+                  CHECK (status IN ('Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx')),
+  expiry_ms       INTEGER,
+  parent_id_token TEXT
+) STRICT;
+
+CREATE TABLE auth_cache (
+  id_token     TEXT PRIMARY KEY,
+  status       TEXT NOT NULL
+               CHECK (status IN ('Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx')),
+  expiry_ms    INTEGER,
+  last_seen_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE message_log (
+  id           INTEGER PRIMARY KEY,
+  station_id   TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  time_ms      INTEGER NOT NULL
+) STRICT;
+CREATE INDEX message_log_by_station ON message_log (station_id, time_ms);
+CREATE INDEX message_log_by_action ON message_log (action, time_ms);
+
+CREATE TABLE outbox (
+  seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+  link         TEXT NOT NULL,
+  action       TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  kind         TEXT NOT NULL CHECK (kind IN ('billing', 'periodic', 'other')),
+  created_ms   INTEGER NOT NULL
+) STRICT;
+CREATE INDEX outbox_by_link ON outbox (link, seq);
+CREATE INDEX outbox_by_kind ON outbox (kind, seq);
+
+CREATE TABLE charging_profiles (
+  station_id   TEXT NOT NULL,
+  source       TEXT NOT NULL CHECK (source IN ('csms', 'hub')),
+  profile_id   INTEGER NOT NULL,
+  evse_id      INTEGER NOT NULL,
+  purpose      TEXT NOT NULL,
+  stack_level  INTEGER NOT NULL,
+  profile_json TEXT NOT NULL,
+  updated_ms   INTEGER NOT NULL,
+  PRIMARY KEY (station_id, source, profile_id)
+) STRICT;
+
+CREATE TABLE station_state (
+  station_id TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  value_json TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (station_id, key)
+) STRICT;
+`;
+
+/** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
+export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+
+export interface MigrateOptions {
+  clock: Clock;
+  /** Defaults to MIGRATIONS; tests pass their own lists. */
+  migrations?: readonly Migration[];
+}
+
+export interface MigrateResult {
+  /** Schema version before the call. */
+  fromVersion: number;
+  /** Schema version after the call. */
+  toVersion: number;
+  /** Versions applied by this call, in order (empty when already up to date). */
+  applied: number[];
+}
+
+interface VersionRow {
+  version: number | null;
+}
+
+/**
+ * Brings the schema up to date. All pending steps run in one IMMEDIATE transaction together
+ * with their rows in `schema_migrations`, so a failure leaves the schema exactly as it was and
+ * two processes opening the same file cannot both migrate. Calling it again is a no-op.
+ * A database whose version is higher than the newest known step is refused.
+ */
+export function migrate(db: Database.Database, options: MigrateOptions): MigrateResult {
+  const migrations = options.migrations ?? MIGRATIONS;
+  assertWellFormed(migrations);
+  const latest = migrations.length;
+
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version    INTEGER PRIMARY KEY,
+    name       TEXT NOT NULL,
+    applied_ms INTEGER NOT NULL
+  ) STRICT`);
+  const currentVersion = db.prepare<[], VersionRow>('SELECT MAX(version) AS version FROM schema_migrations');
+  const record = db.prepare<[number, string, number]>(
+    'INSERT INTO schema_migrations (version, name, applied_ms) VALUES (?, ?, ?)',
+  );
+
+  const run = db.transaction((): MigrateResult => {
+    const fromVersion = currentVersion.get()?.version ?? 0;
+    if (fromVersion > latest) {
+      throw new StoreError(
+        'STORE_SCHEMA_TOO_NEW',
+        `database schema is version ${fromVersion}, this build knows up to version ${latest}; ` +
+          'it was written by a newer Switchyard: upgrade, or open a copy of an older backup',
+      );
+    }
+    const applied: number[] = [];
+    for (const m of migrations.slice(fromVersion)) {
+      try {
+        db.exec(m.sql);
+      } catch (err) {
+        throw new StoreError(
+          'STORE_MIGRATION_FAILED',
+          `schema migration ${m.version} (${m.name}) failed: ${errorMessage(err)}`,
+          { cause: err },
+        );
+      }
+      record.run(m.version, m.name, options.clock.nowMs());
+      applied.push(m.version);
+    }
+    return { fromVersion, toVersion: Math.max(fromVersion, latest), applied };
+  });
+  return run.immediate();
+}
+
+/** The schema version recorded in the database (0 for a fresh one). */
+export function schemaVersion(db: Database.Database): number {
+  const row = db.prepare<[], VersionRow>('SELECT MAX(version) AS version FROM schema_migrations').get();
+  return row?.version ?? 0;
+}
+
+function assertWellFormed(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new StoreError(
+        'STORE_MIGRATIONS_INVALID',
+        `migration at position ${i} has version ${m.version}; expected ${i + 1}`,
+      );
+    }
+  });
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,60 @@
+import { systemClock, type Clock } from '../util/clock.js';
+import { openDatabase, type SqliteDatabase } from './database.js';
+import { StationRepo } from './station-repo.js';
+import { ConnectorRepo } from './connector-repo.js';
+import { TransactionRepo } from './transaction-repo.js';
+import { AuthorizationRepo } from './authorization-repo.js';
+import { MessageLogRepo } from './message-log-repo.js';
+import { OutboxRepo } from './outbox-repo.js';
+import { ProfileRepo } from './profile-repo.js';
+import { StationStateRepo } from './station-state-repo.js';
+
+export interface OpenStoreOptions {
+  /** File path of the database, or ':memory:' (tests only). */
+  path: string;
+  clock?: Clock;
+  /** Resolution of stations' lastSeenMs (see StationRepo). */
+  lastSeenResolutionMs?: number;
+}
+
+/** The hub's durable state: one SQLite database and a repository per concern. */
+export interface Store {
+  db: SqliteDatabase;
+  stations: StationRepo;
+  connectors: ConnectorRepo;
+  transactions: TransactionRepo;
+  authorizations: AuthorizationRepo;
+  messages: MessageLogRepo;
+  outbox: OutboxRepo;
+  profiles: ProfileRepo;
+  stationState: StationStateRepo;
+  /** Closes the database; the repositories must not be used afterwards. Idempotent. */
+  close(): void;
+}
+
+/** Opens the database (migrating it) and builds the repositories over it. */
+export function openStore(options: OpenStoreOptions): Store {
+  const clock = options.clock ?? systemClock();
+  const db = openDatabase({ path: options.path, clock });
+  try {
+    return {
+      db,
+      stations: new StationRepo({ db, clock, lastSeenResolutionMs: options.lastSeenResolutionMs }),
+      connectors: new ConnectorRepo({ db }),
+      transactions: new TransactionRepo({ db }),
+      authorizations: new AuthorizationRepo({ db }),
+      messages: new MessageLogRepo({ db, clock }),
+      outbox: new OutboxRepo({ db, clock }),
+      profiles: new ProfileRepo({ db, clock }),
+      stationState: new StationStateRepo({ db, clock }),
+      close() {
+        if (!db.open) return;
+        db.pragma('optimize');
+        db.close();
+      },
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
