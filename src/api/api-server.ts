@@ -13,11 +13,11 @@ export interface ApiDeps {
 
 /** Builds the fastify app (not listening): tests use inject(), the hub calls listen(). */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ loggerInstance: deps.log.child({ part: 'api' }), disableRequestLogging: true });
+  const app = Fastify({ logger: false });
   app.setErrorHandler((err, _req, reply) => {
     if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.code, err.message));
     const status = (err as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send(errorBody('BAD_REQUEST', err.message));
+    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send(errorBody('BAD_REQUEST', (err as Error).message));
     deps.log.error({ err }, 'api handler failed');
     return reply.status(500).send(errorBody('INTERNAL'));
   });

@@ -46,7 +46,7 @@ export const stationConfigSchema = z.strictObject({
   passwordHash: z.string().regex(/^scrypt\$/, 'a hash made by `switchyard hash-password` (starts with scrypt$)').optional(),
   /** Answer to BootNotification. Pending/Rejected keep a station out until the operator changes it. */
   bootStatus: z.enum(['Accepted', 'Pending', 'Rejected']).default('Accepted'),
-  evses: z.array(evseConfigSchema).default([{ id: 1 } as z.input<typeof evseConfigSchema>]),
+  evses: z.array(evseConfigSchema).default(() => [evseConfigSchema.parse({ id: 1 })]),
 });
 
 export const circuitConfigSchema = z.strictObject({

@@ -69,6 +69,11 @@ export class StationSession {
     return this.deps.version;
   }
 
+  /** The underlying socket (for observing protocol-level events such as pongs). */
+  get socket(): WebSocket {
+    return this.deps.socket;
+  }
+
   get isOpen(): boolean {
     return !this.closed;
   }

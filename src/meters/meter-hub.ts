@@ -121,7 +121,11 @@ export class MeterHub {
       this.deps.log.info({ url: this.embedded.url }, 'meters: no MQTT broker configured, started an embedded one');
     }
     // close() may have run while the embedded broker started.
-    if (this.closeRequested) return;
+    if (this.closeRequested) {
+      await this.embedded?.close();
+      this.embedded = undefined;
+      return;
+    }
     this.url = this.deps.url ?? this.embedded?.url;
     if (this.url === undefined) throw new Error('no broker URL');
     const client = connect(this.url, {
@@ -191,7 +195,7 @@ export class MeterHub {
     await this.client.publishAsync(topic, payload, { qos: opts.qos ?? 0, retain: opts.retain ?? false });
   }
 
-  /** Disconnects, and stops the embedded broker if this hub started one. */
+  /** Disconnects at once (unsent messages are dropped), and stops the embedded broker if this hub started one. */
   async close(): Promise<void> {
     if (this.state === 'closed') return;
     this.closeRequested = true;

@@ -40,6 +40,8 @@ export interface ConstraintInput {
   marginA: number;
   nominalVoltageV?: number;
   siteLimitW?: { powerW: number; source: LimitSource };
+  /** Non-EV load per circuit already made inclusive (skips effectiveNonEvLoad). */
+  effectiveNonEvA?: ReadonlyMap<string, PerPhase>;
 }
 
 /**
@@ -83,7 +85,7 @@ function positive(v: number | undefined): number {
 export function buildConstraints(tree: CircuitTree, input: ConstraintInput): ConstraintSet {
   const voltageV = input.nominalVoltageV ?? DEFAULT_VOLTAGE_V;
   const marginA = Math.max(0, input.marginA);
-  const nonEv = effectiveNonEvLoad(tree, input.nonEvLoadA);
+  const nonEv = input.effectiveNonEvA ?? effectiveNonEvLoad(tree, input.nonEvLoadA);
   const constraints: CircuitConstraint[] = [];
   const index = new Map<string, number>();
   for (const c of tree.topDown) {

@@ -1,0 +1,156 @@
+import { tightest, type CurrentLimit } from '../limit.js';
+import type { EvseLiveState, EvseModel } from '../site-model.js';
+import { buildCircuitTree } from './circuit-tree.js';
+import { buildConstraints, termsFor, type CircuitConstraint, type Term } from './constraints.js';
+import { circuitBudgets } from './budgets.js';
+import { evseMaxLimit, fmtA, ownLimits } from './own-limits.js';
+import { admissionOrder, DEFAULT_ROTATION_PERIOD_S, nextEntry } from './rotation.js';
+import { waterFill } from './water-fill.js';
+import { describeConstraint, evseMinA, evseWeight, floorCurrentA } from './currents.js';
+import type { Allocation, AllocationInput, AllocationResult, RotationEntry, RotationState } from './types.js';
+
+const EPS = 1e-9;
+export const DEFAULT_DRAW_HEADROOM_A = 2;
+export const DEFAULT_DRAW_SETTLE_S = 30;
+
+interface Candidate {
+  evse: EvseModel;
+  live: EvseLiveState;
+  terms: Term[];
+  limits: CurrentLimit[];
+  bound: CurrentLimit;
+  minA: number;
+}
+
+/**
+ * Shares the circuits' capacity among the EVSEs, per grid phase, weighted by priority:
+ * uncontrollable and fixed EVSEs first (at their max / given current), then every active EVSE
+ * whose minimum fits is admitted in rotation order, then the rest is water-filled fairly up to
+ * each EVSE's limits. Pure: the same input and state give the same result.
+ */
+export function allocate(input: AllocationInput, state: RotationState): AllocationResult {
+  const tree = buildCircuitTree(input.circuits);
+  const set = buildConstraints(tree, input);
+  const K = set.constraints.length;
+  const capacity = set.constraints.map((c) => c.available);
+  const periodMs = (input.rotationPeriodS ?? DEFAULT_ROTATION_PERIOD_S) * 1000;
+  const headroomA = input.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A;
+  const draw = { nowMs: input.nowMs, headroomA, settleMs: (input.drawSettleS ?? DEFAULT_DRAW_SETTLE_S) * 1000 };
+
+  const results = new Map<string, Allocation>();
+  const termsByKey = new Map<string, Term[]>();
+  const entries: Record<string, RotationEntry> = {};
+  const candidates: Candidate[] = [];
+
+  const reserve = (terms: readonly Term[], a: number): void => {
+    for (const t of terms) capacity[t.k] = (capacity[t.k] as number) - t.coefficient * a;
+  };
+
+  for (const evse of input.evses) {
+    const key = evse.key;
+    const live = input.live[key];
+    const maxLimit = evseMaxLimit(evse);
+    const terms = termsFor(tree, set, evse);
+    if (!terms) {
+      const binding = { maxCurrentA: 0, source: 'config:circuit', reason: `unknown circuit ${evse.circuitId}` };
+      results.set(key, { evseKey: key, currentA: 0, status: 'paused', limits: [binding], binding });
+      continue;
+    }
+    termsByKey.set(key, terms);
+    if (live && !live.controllable) {
+      const binding = { ...maxLimit, reason: 'not controllable: budgeted at its max' };
+      reserve(terms, maxLimit.maxCurrentA);
+      results.set(key, { evseKey: key, currentA: maxLimit.maxCurrentA, status: 'uncontrollable', limits: [binding], binding });
+      continue;
+    }
+    const fixed = input.fixed?.[key];
+    if (fixed) {
+      const raw = Math.min(maxLimit.maxCurrentA, Number.isFinite(fixed.maxCurrentA) ? Math.max(0, fixed.maxCurrentA) : 0);
+      const currentA = raw < evseMinA(evse) ? 0 : raw;
+      const binding = currentA === fixed.maxCurrentA ? fixed : { ...fixed, maxCurrentA: currentA };
+      reserve(terms, currentA);
+      results.set(key, { evseKey: key, currentA, status: 'fixed', limits: [fixed, maxLimit], binding });
+      const prev = state.entries[key];
+      if (prev) entries[key] = prev;
+      continue;
+    }
+    if (!live || !live.active) {
+      const binding = { maxCurrentA: 0, source: 'evse:inactive', reason: 'no EV wants power' };
+      results.set(key, { evseKey: key, currentA: 0, status: 'inactive', limits: [binding], binding });
+      continue;
+    }
+    const limits = ownLimits(evse, input.caps[key], live, state.entries[key], draw);
+    const bound = tightest(limits) ?? maxLimit;
+    const minA = evseMinA(evse);
+    if (bound.maxCurrentA < minA || bound.maxCurrentA <= 0) {
+      const binding = { maxCurrentA: 0, source: bound.source, reason: `${fmtA(bound.maxCurrentA)} is below min ${fmtA(minA)}` };
+      results.set(key, { evseKey: key, currentA: 0, status: 'paused', limits, binding });
+      const prev = state.entries[key];
+      if (prev) entries[key] = { ...prev, offeredA: 0 };
+      continue;
+    }
+    candidates.push({ evse, live, terms, limits, bound, minA });
+  }
+
+  // Admission at the minimum, in rotation order.
+  const byKey = new Map(candidates.map((c) => [c.evse.key, c]));
+  const order = admissionOrder(
+    candidates.map((c) => ({ key: c.evse.key, priority: c.evse.priority, transactionStartedMs: c.live.transactionStartedMs })),
+    state,
+    input.nowMs,
+    periodMs,
+  );
+  const floorUse = new Float64Array(K);
+  const admitted: Candidate[] = [];
+  for (const o of order) {
+    const c = byKey.get(o.key) as Candidate;
+    const blocked = c.terms.find((t) => (floorUse[t.k] as number) + t.coefficient * c.minA > (capacity[t.k] as number) + EPS);
+    if (blocked) {
+      const con = set.constraints[blocked.k] as CircuitConstraint;
+      const left = Math.max(0, (capacity[blocked.k] as number) - (floorUse[blocked.k] as number));
+      const binding = {
+        maxCurrentA: 0,
+        source: 'paused:rotation',
+        reason: `min ${fmtA(c.minA)} does not fit ${con.source} ${con.kind} (${Math.round(left * 10) / 10} left); waits for its turn`,
+      };
+      results.set(c.evse.key, { evseKey: c.evse.key, currentA: 0, status: 'paused', limits: [...c.limits, binding], binding });
+      entries[c.evse.key] = nextEntry(state.entries[c.evse.key], 'paused', 0, input.nowMs, headroomA / 2);
+      continue;
+    }
+    for (const t of c.terms) floorUse[t.k] = (floorUse[t.k] as number) + t.coefficient * c.minA;
+    admitted.push(c);
+  }
+
+  // Fair share above the minimum.
+  const fill = waterFill(
+    admitted.map((c) => ({
+      weight: evseWeight(c.evse),
+      floorA: c.minA,
+      boundA: c.bound.maxCurrentA,
+      terms: c.terms,
+    })),
+    capacity,
+  );
+  admitted.forEach((c, i) => {
+    const key = c.evse.key;
+    const currentA = floorCurrentA(fill.valueA[i] as number, c.minA);
+    const by = fill.frozenBy[i] as number;
+    let binding: CurrentLimit;
+    let limits = c.limits;
+    if (by < 0) binding = c.bound;
+    else {
+      const con = set.constraints[by] as CircuitConstraint;
+      binding = { maxCurrentA: currentA, source: con.source, reason: `share of ${describeConstraint(con)}` };
+      limits = [...c.limits, binding];
+    }
+    results.set(key, { evseKey: key, currentA, status: 'charging', limits, binding });
+    entries[key] = nextEntry(state.entries[key], 'served', currentA, input.nowMs, headroomA / 2);
+  });
+
+  const allocations = input.evses.map((e) => results.get(e.key) as Allocation);
+  return {
+    allocations,
+    circuits: circuitBudgets(tree, set, allocations, termsByKey),
+    state: { entries },
+  };
+}

@@ -1,0 +1,476 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { WebSocket, type RawData } from 'ws';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import {
+  createRpcError,
+  FormatViolationError,
+  InternalError,
+  NotImplementedError,
+  RpcClosedError,
+  RpcError,
+  RpcFrameworkError,
+  RpcTimeoutError,
+  wireDescription,
+  wireErrorCode,
+  type RpcErrorCode,
+} from './errors.js';
+import {
+  encodeCall,
+  encodeCallError,
+  encodeCallResult,
+  parseFrame,
+  peekFrameHead,
+  type BadFrame,
+  type Frame,
+} from './frame.js';
+import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type TrafficCounter } from './rpc-types.js';
+import { hasAction, validatePayload } from './schema-validator.js';
+import type { OcppVersion } from './versions.js';
+
+export interface RpcPeerDeps {
+  /** A connected socket, server-side or client-side. */
+  socket: WebSocket;
+  options: RpcPeerOptions;
+  clock: Clock;
+  log: Logger;
+  traffic?: TrafficCounter;
+  /** The station identity, for logs. */
+  identity?: string;
+}
+
+/** A frame that was refused or ignored. */
+export interface BadFrameInfo {
+  reason: string;
+  /** Canonical error code (the wire spelling depends on the version). */
+  code: RpcErrorCode;
+  messageId: string;
+  /** Whether a CALLERROR went back. */
+  answered: boolean;
+}
+
+/** One finished exchange, for metrics. `errorCode` is set when it ended in an error. */
+export interface CallInfo {
+  action: string;
+  messageId: string;
+  errorCode?: string;
+  durationMs: number;
+}
+
+export interface RpcPeerEvents {
+  close: (code: number, reason: string) => void;
+  badFrame: (info: BadFrameInfo) => void;
+  /** An incoming CALL was answered. */
+  callIn: (info: CallInfo) => void;
+  /** An outgoing CALL settled (result, error, timeout or close). */
+  callOut: (info: CallInfo) => void;
+}
+
+interface OutgoingCall {
+  messageId: string;
+  action: string;
+  payload: unknown;
+  timeoutMs: number;
+  skipValidation: boolean;
+  signal: AbortSignal | undefined;
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+  onAbort?: () => void;
+  timer?: TimerHandle;
+  startedMs?: number;
+  settled: boolean;
+}
+
+type Outcome = { result: unknown } | { error: unknown };
+
+/** Traffic label of frames that carry no usable action. */
+const NO_ACTION = '(none)';
+
+/**
+ * One OCPP-J connection: answers incoming CALLs through registered handlers and makes outgoing
+ * CALLs, one in flight at a time (further calls wait in FIFO order). Knows framing and the
+ * schemas, nothing about what messages mean. A bad frame is answered or logged, never fatal.
+ */
+export class RpcPeer {
+  private readonly socket: WebSocket;
+  private readonly options: RpcPeerOptions;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly traffic: TrafficCounter | undefined;
+  private readonly peerIdentity: string;
+  private readonly handlers = new Map<string, CallHandler>();
+  private anyHandler: CallHandler | undefined;
+  private readonly queue: OutgoingCall[] = [];
+  private inFlight: OutgoingCall | undefined;
+  /** Message ids of incoming CALLs being handled. */
+  private readonly handling = new Set<string>();
+  private readonly lifetime = new AbortController();
+  private readonly events = new EventEmitter();
+  private closed = false;
+
+  constructor(deps: RpcPeerDeps) {
+    this.socket = deps.socket;
+    this.options = deps.options;
+    this.clock = deps.clock;
+    this.traffic = deps.traffic;
+    this.peerIdentity = deps.identity ?? '';
+    this.log = deps.log.child({ station: this.peerIdentity, ocpp: this.options.version });
+    this.socket.on('message', (data) => this.onMessage(data));
+    this.socket.on('close', (code, reason) => this.onSocketClose(code, reason.toString()));
+    this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
+    if (this.socket.readyState === WebSocket.CLOSED) this.shutdown();
+  }
+
+  get version(): OcppVersion {
+    return this.options.version;
+  }
+
+  get identity(): string {
+    return this.peerIdentity;
+  }
+
+  /** True once the connection closed or close() was called. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Registers the handler of incoming CALLs (and 2.1 SENDs) for one action. */
+  handle(action: string, handler: CallHandler): void {
+    this.handlers.set(action, handler);
+  }
+
+  /** Fallback for actions without their own handler (e.g. relaying in proxy mode). */
+  handleAny(handler: CallHandler): void {
+    this.anyHandler = handler;
+  }
+
+  on<E extends keyof RpcPeerEvents>(event: E, listener: RpcPeerEvents[E]): this {
+    this.events.on(event, listener);
+    return this;
+  }
+
+  off<E extends keyof RpcPeerEvents>(event: E, listener: RpcPeerEvents[E]): this {
+    this.events.off(event, listener);
+    return this;
+  }
+
+  /**
+   * Sends a CALL and resolves with the peer's result. Rejects with the peer's RpcError, with a
+   * validation RpcError (before sending, or for an invalid result) when strict, with
+   * RpcTimeoutError, or with RpcClosedError.
+   */
+  call(action: string, payload: unknown, opts: CallOptions = {}): Promise<unknown> {
+    if (this.closed) return Promise.reject(new RpcClosedError(action));
+    const skipValidation = opts.skipValidation ?? false;
+    if (this.options.strict && !skipValidation) {
+      const invalid = validatePayload(this.version, action, 'req', payload);
+      if (invalid) return Promise.reject(invalid);
+    }
+    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
+    return new Promise((resolve, reject) => {
+      const call: OutgoingCall = {
+        messageId: randomUUID(),
+        action,
+        payload,
+        timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs,
+        skipValidation,
+        signal: opts.signal,
+        resolve,
+        reject,
+        settled: false,
+      };
+      if (call.signal) {
+        const signal = call.signal;
+        call.onAbort = () => this.settle(call, { error: signal.reason });
+        signal.addEventListener('abort', call.onAbort, { once: true });
+      }
+      this.queue.push(call);
+      this.pump();
+    });
+  }
+
+  /** 2.1 only: sends a SEND message, which is never answered. */
+  send(action: string, payload: unknown, opts: Pick<CallOptions, 'skipValidation'> = {}): void {
+    if (this.version !== '2.1') throw new Error(`SEND does not exist in OCPP ${this.version}`);
+    if (this.closed) throw new RpcClosedError(action);
+    if (this.options.strict && !opts.skipValidation) {
+      const invalid = validatePayload(this.version, action, 'req', payload);
+      if (invalid) throw invalid;
+    }
+    this.sendText(JSON.stringify([MessageType.Send, randomUUID(), action, payload]), action);
+  }
+
+  /** Closes the connection; pending and queued calls reject at once with RpcClosedError. */
+  close(code = 1000, reason = ''): void {
+    this.shutdown();
+    if (this.socket.readyState === WebSocket.OPEN || this.socket.readyState === WebSocket.CONNECTING) {
+      this.socket.close(code, reason);
+    }
+  }
+
+  // ---- incoming -------------------------------------------------------------------------
+
+  private onMessage(data: RawData): void {
+    try {
+      const bytes = byteLength(data);
+      if (bytes > this.options.maxFrameBytes) {
+        this.onOversize(data, bytes);
+        return;
+      }
+      const text = toText(data);
+      if (text.length === 0) {
+        // Some stations send empty frames as keep-alives (ocpp-rpc ignores them too).
+        this.log.debug('empty frame ignored');
+        return;
+      }
+      const parsed = parseFrame(text, this.version);
+      if (parsed.ok) this.onFrame(parsed.frame, bytes);
+      else this.onBadFrame(parsed.bad, bytes);
+    } catch (err) {
+      this.log.error({ err }, 'unexpected failure handling a frame');
+    }
+  }
+
+  private onFrame(frame: Frame, bytes: number): void {
+    switch (frame.type) {
+      case 'call':
+        this.traffic?.record('in', frame.action, bytes);
+        this.onCall(frame.messageId, frame.action, frame.payload);
+        return;
+      case 'send':
+        this.traffic?.record('in', frame.action, bytes);
+        void this.onSend(frame.messageId, frame.action, frame.payload);
+        return;
+      case 'callResult':
+      case 'callError': {
+        const call = this.inFlightWithId(frame.messageId);
+        this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
+        if (!call) {
+          this.log.warn({ messageId: frame.messageId, type: frame.type }, 'answer for an unknown message id ignored');
+          return;
+        }
+        if (frame.type === 'callError') {
+          this.settle(call, { error: createRpcError(frame.errorCode, frame.description, frame.details) });
+        } else {
+          this.onCallResult(call, frame.payload);
+        }
+        return;
+      }
+      case 'callResultError':
+        this.traffic?.record('in', NO_ACTION, bytes);
+        this.log.warn(
+          { messageId: frame.messageId, code: frame.errorCode, description: frame.description },
+          'peer could not process our CALLRESULT',
+        );
+        return;
+    }
+  }
+
+  private onCallResult(call: OutgoingCall, payload: unknown): void {
+    if (this.options.strict && !call.skipValidation) {
+      const invalid = validatePayload(this.version, call.action, 'conf', payload);
+      if (invalid) {
+        this.log.warn({ messageId: call.messageId, action: call.action, err: invalid.description }, 'invalid CALLRESULT');
+        if (this.version === '2.1') this.sendError(call.messageId, invalid, call.action, true);
+        this.settle(call, { error: invalid });
+        return;
+      }
+    }
+    this.settle(call, { result: payload });
+  }
+
+  private onCall(messageId: string, action: string, payload: unknown): void {
+    if (this.handling.has(messageId)) {
+      this.sendError(messageId, new RpcFrameworkError(`Already processing a call with id ${messageId}`), action);
+      return;
+    }
+    this.handling.add(messageId);
+    const startedMs = this.clock.nowMs();
+    void this.answer(messageId, action, payload).then((errorCode) => {
+      this.handling.delete(messageId);
+      this.emit('callIn', { action, messageId, errorCode, durationMs: this.clock.nowMs() - startedMs });
+    });
+  }
+
+  /** Runs the handler and sends the one answer. Never rejects; resolves with the error code sent, if any. */
+  private async answer(messageId: string, action: string, payload: unknown): Promise<string | undefined> {
+    try {
+      const result = (await this.runHandler(messageId, action, payload)) ?? {};
+      if (this.options.strict) {
+        const invalid = validatePayload(this.version, action, 'conf', result);
+        if (invalid) {
+          this.log.error({ messageId, action, err: invalid.description }, 'handler returned an invalid response');
+          throw new InternalError('The response could not be produced');
+        }
+      }
+      this.sendText(encodeCallResult(messageId, result), action);
+      return undefined;
+    } catch (err) {
+      const error = this.asRpcError(err, messageId, action);
+      return this.sendError(messageId, error, action);
+    }
+  }
+
+  private async runHandler(messageId: string, action: string, payload: unknown): Promise<unknown> {
+    const handler = this.handlers.get(action) ?? this.anyHandler;
+    if (!handler || (this.options.strict && !hasAction(this.version, action))) {
+      throw new NotImplementedError(`Action '${action}' is not implemented`);
+    }
+    if (this.options.strict) {
+      const invalid = validatePayload(this.version, action, 'req', payload);
+      if (invalid) throw invalid;
+    }
+    return handler({ action, payload, messageId, signal: this.lifetime.signal });
+  }
+
+  private async onSend(messageId: string, action: string, payload: unknown): Promise<void> {
+    try {
+      await this.runHandler(messageId, action, payload);
+    } catch (err) {
+      this.log.warn({ messageId, action, err: err instanceof Error ? err.message : String(err) }, 'SEND not processed');
+    }
+  }
+
+  private asRpcError(err: unknown, messageId: string, action: string): RpcError {
+    if (err instanceof RpcError) return err;
+    this.log.error({ err, messageId, action }, 'handler failed');
+    return new InternalError();
+  }
+
+  private onOversize(data: RawData, bytes: number): void {
+    const head = peekFrameHead(toText(data, 256));
+    const error = new FormatViolationError(`Frame of ${bytes} bytes exceeds ${this.options.maxFrameBytes} bytes`);
+    const messageId = head.messageId ?? '-1';
+    const isAnswer = head.messageType === MessageType.CallResult || head.messageType === MessageType.CallError;
+    const call = isAnswer ? this.inFlightWithId(messageId) : undefined;
+    this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
+    if (call) this.settle(call, { error });
+    const answered = head.messageType === undefined || head.messageType === MessageType.Call;
+    this.reportBadFrame({ error, messageId, messageType: head.messageType, answer: answered });
+  }
+
+  private onBadFrame(bad: BadFrame, bytes: number): void {
+    const call = bad.messageType === MessageType.CallResult ? this.inFlightWithId(bad.messageId) : undefined;
+    this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
+    if (call) this.settle(call, { error: bad.error });
+    this.reportBadFrame(bad);
+  }
+
+  private reportBadFrame(bad: BadFrame): void {
+    this.log.warn(
+      { messageId: bad.messageId, messageType: bad.messageType, code: bad.error.code, reason: bad.error.description },
+      bad.answer ? 'bad frame answered with CALLERROR' : 'bad frame ignored',
+    );
+    if (bad.answer) this.sendError(bad.messageId, bad.error, NO_ACTION);
+    this.emit('badFrame', { reason: bad.error.description, code: bad.error.code, messageId: bad.messageId, answered: bad.answer });
+  }
+
+  // ---- outgoing -------------------------------------------------------------------------
+
+  private inFlightWithId(messageId: string): OutgoingCall | undefined {
+    return this.inFlight?.messageId === messageId ? this.inFlight : undefined;
+  }
+
+  /** Sends the next queued call when none is in flight. */
+  private pump(): void {
+    while (!this.closed && !this.inFlight && this.queue.length > 0) {
+      const call = this.queue.shift();
+      if (!call) return;
+      this.inFlight = call;
+      call.startedMs = this.clock.nowMs();
+      call.timer = this.clock.setTimeout(
+        () => this.settle(call, { error: new RpcTimeoutError(call.action, call.timeoutMs) }),
+        call.timeoutMs,
+      );
+      const sent = this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, (err) =>
+        this.settle(call, { error: err }),
+      );
+      if (!sent) this.settle(call, { error: new RpcClosedError(call.action) });
+    }
+  }
+
+  /** Ends a call exactly once, then lets the next one go. */
+  private settle(call: OutgoingCall, outcome: Outcome): void {
+    if (call.settled) return;
+    call.settled = true;
+    this.clock.clearTimeout(call.timer);
+    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
+    const queued = this.queue.indexOf(call);
+    if (queued >= 0) this.queue.splice(queued, 1);
+    if (this.inFlight === call) this.inFlight = undefined;
+    if ('error' in outcome) call.reject(outcome.error);
+    else call.resolve(outcome.result);
+    if (call.startedMs !== undefined) {
+      this.emit('callOut', {
+        action: call.action,
+        messageId: call.messageId,
+        errorCode: 'error' in outcome ? errorName(outcome.error) : undefined,
+        durationMs: this.clock.nowMs() - call.startedMs,
+      });
+    }
+    this.pump();
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------
+
+  /** Sends a CALLERROR (or 2.1 CALLRESULTERROR) in the version's spelling; returns the code sent. */
+  private sendError(messageId: string, error: RpcError, action: string, resultError = false): RpcErrorCode {
+    const code = wireErrorCode(this.version, error.code);
+    this.sendText(encodeCallError(messageId, code, wireDescription(error.description), error.details, resultError), action);
+    return code;
+  }
+
+  private sendText(text: string, action: string, onError?: (err: Error) => void): boolean {
+    if (this.socket.readyState !== WebSocket.OPEN) {
+      this.log.debug({ action }, 'socket not open: frame dropped');
+      return false;
+    }
+    this.traffic?.record('out', action, Buffer.byteLength(text));
+    this.socket.send(text, (err) => {
+      if (!err) return;
+      this.log.warn({ action, err: err.message }, 'send failed');
+      onError?.(err);
+    });
+    return true;
+  }
+
+  private onSocketClose(code: number, reason: string): void {
+    this.shutdown();
+    this.log.info({ code, reason }, 'connection closed');
+    this.emit('close', code, reason);
+  }
+
+  private shutdown(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.lifetime.abort(new Error('connection closed'));
+    for (const call of [...this.queue, ...(this.inFlight ? [this.inFlight] : [])]) {
+      this.settle(call, { error: new RpcClosedError(call.action) });
+    }
+  }
+
+  private emit<E extends keyof RpcPeerEvents>(event: E, ...args: Parameters<RpcPeerEvents[E]>): void {
+    try {
+      this.events.emit(event, ...args);
+    } catch (err) {
+      this.log.error({ err, event }, 'event listener failed');
+    }
+  }
+}
+
+function errorName(err: unknown): string {
+  if (err instanceof RpcError) return err.code;
+  return err instanceof Error ? err.name : 'Error';
+}
+
+function byteLength(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
+  return data.byteLength;
+}
+
+/** Frame text, or only its first `maxBytes` bytes. */
+function toText(data: RawData, maxBytes?: number): string {
+  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  return (maxBytes === undefined ? buf : buf.subarray(0, maxBytes)).toString('utf8');
+}

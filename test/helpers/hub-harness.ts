@@ -1,0 +1,69 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RPCClient } from 'ocpp-rpc';
+import { ocpp21Validator } from './ocpp21-validator.js';
+import { parseSiteConfig } from '../../src/config/load.js';
+import type { SiteConfig } from '../../src/config/schema.js';
+import { startHub, type RunningHub } from '../../src/hub.js';
+import { silentLogger } from '../../src/util/logger.js';
+import type { Clock } from '../../src/util/clock.js';
+
+export interface Harness {
+  hub: RunningHub;
+  dir: string;
+  config: SiteConfig;
+  stop(): Promise<void>;
+}
+
+/** Starts a real hub on free ports with a temp data dir. `yaml` is a site-config text. */
+export async function startTestHub(yaml: string, opts: { clock?: Clock; dir?: string } = {}): Promise<Harness> {
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'switchyard-test-'));
+  const config = parseSiteConfig(yaml, 'test.yaml');
+  config.server.port = 0;
+  config.server.host = '127.0.0.1';
+  config.api.port = 0;
+  config.data.dir = dir;
+  const hub = await startHub({ config, configPath: join(dir, 'test.yaml'), log: silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  return {
+    hub,
+    dir,
+    config,
+    async stop() {
+      await hub.stop();
+      if (!opts.dir) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface ClientOptions {
+  version?: '1.6' | '2.0.1' | '2.1';
+  password?: string;
+  wsOpts?: Record<string, unknown>;
+}
+
+/** An independent OCPP implementation as the charger: ocpp-rpc in strict mode. */
+export function ocppClient(endpoint: string, identity: string, opts: ClientOptions = {}): RPCClient {
+  return new RPCClient({
+    endpoint,
+    identity,
+    protocols: [`ocpp${opts.version ?? '1.6'}`],
+    strictMode: true,
+    strictModeValidators: opts.version === '2.1' ? [ocpp21Validator()] : [],
+    reconnect: false,
+    maxReconnects: 0,
+    callTimeoutMs: 10_000,
+    pingIntervalMs: 0,
+    deferPingsOnActivity: false,
+    respondWithDetailedErrors: false,
+    callConcurrency: 1,
+    maxBadMessages: Infinity,
+    password: opts.password ?? null,
+    wsOpts: opts.wsOpts ?? {},
+    headers: {},
+    backoff: { initialDelay: 1000, maxDelay: 10_000, factor: 2, randomisationFactor: 0.25 },
+  });
+}
+
+export const boot16 = { chargePointVendor: 'TestVendor', chargePointModel: 'T1' };
+export const boot2x = { reason: 'PowerUp', chargingStation: { vendorName: 'TestVendor', model: 'T2' } };

@@ -1,0 +1,96 @@
+import { describe, it, expect } from 'vitest';
+import { FakeClock } from '../../../src/util/fake-clock.js';
+import type { OutboxKind, OutboxRepo } from '../../../src/store/outbox-repo.js';
+import { useTempStores } from './temp-store.js';
+
+/** Appends one message per kind letter (b = billing, p = periodic, o = other), payload = index. */
+function fill(outbox: OutboxRepo, kinds: string): void {
+  const byLetter: Record<string, OutboxKind> = { b: 'billing', p: 'periodic', o: 'other' };
+  [...kinds].forEach((letter, i) => outbox.append('site', 'TransactionEvent', i, { kind: byLetter[letter] ?? 'other' }));
+}
+
+const payloads = (outbox: OutboxRepo): unknown[] => outbox.peek('site', 100).map((e) => e.payload);
+
+describe('OutboxRepo', () => {
+  const stores = useTempStores();
+
+  it('returns a link’s messages oldest first', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bpo');
+    expect(payloads(outbox)).toEqual([0, 1, 2]);
+  });
+
+  it('peek returns at most the requested number and removes nothing', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bbb');
+    expect(outbox.peek('site', 2).map((e) => e.payload)).toEqual([0, 1]);
+    expect(outbox.count('site')).toBe(3);
+  });
+
+  it('keeps links apart', () => {
+    const clock = new FakeClock();
+    const { outbox } = stores.open({ clock });
+    outbox.append('CP-1', 'TransactionEvent', 'a', { kind: 'billing' });
+    const entry = outbox.append('CP-2', 'StatusNotification', 'b', { kind: 'periodic' });
+    expect(outbox.peek('CP-2', 10)).toEqual([entry]);
+    expect(entry).toEqual({ seq: 2, link: 'CP-2', action: 'StatusNotification', payload: 'b', kind: 'periodic', createdMs: clock.nowMs() });
+  });
+
+  it('ack removes a delivered message', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bb');
+    const [first] = outbox.peek('site', 1);
+    expect(outbox.ack(first?.seq ?? -1)).toBe(true);
+    expect(payloads(outbox)).toEqual([1]);
+  });
+
+  it('acking twice reports the second ack as a miss', () => {
+    const { outbox } = stores.open();
+    const entry = outbox.append('site', 'TransactionEvent', {}, { kind: 'billing' });
+    outbox.ack(entry.seq);
+    expect(outbox.ack(entry.seq)).toBe(false);
+  });
+
+  it('never reuses a sequence number after the newest message is acked', () => {
+    const { outbox } = stores.open();
+    const first = outbox.append('site', 'A', 1, { kind: 'other' });
+    outbox.ack(first.seq);
+    expect(outbox.append('site', 'B', 2, { kind: 'other' }).seq).toBeGreaterThan(first.seq);
+  });
+
+  it('continues the sequence across close and reopen', () => {
+    const first = stores.open();
+    fill(first.outbox, 'bp');
+    first.close();
+    const { outbox } = stores.open();
+    outbox.append('site', 'TransactionEvent', 2, { kind: 'billing' });
+    expect(outbox.peek('site', 10).map((e) => [e.seq, e.payload])).toEqual([[1, 0], [2, 1], [3, 2]]);
+  });
+
+  it('trim does nothing within the bound', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bpo');
+    expect(outbox.trim(3)).toEqual({ periodic: 0, other: 0, billing: 0 });
+  });
+
+  it('trim sheds the oldest periodic messages first', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bpopp');
+    expect(outbox.trim(3)).toEqual({ periodic: 2, other: 0, billing: 0 });
+    expect(payloads(outbox)).toEqual([0, 2, 4]);
+  });
+
+  it('trim sheds other messages once no periodic ones are left', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'obpo');
+    expect(outbox.trim(1)).toEqual({ periodic: 1, other: 2, billing: 0 });
+    expect(payloads(outbox)).toEqual([1]);
+  });
+
+  it('trim sheds the oldest billing messages only when nothing else is left', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bbpb');
+    expect(outbox.trim(1)).toEqual({ periodic: 1, other: 0, billing: 2 });
+    expect(payloads(outbox)).toEqual([3]);
+  });
+});
