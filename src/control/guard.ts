@@ -145,6 +145,7 @@ export function guard(input: GuardInput): GuardResult {
   });
   const pushedBelowMin: Open[] = [];
   for (const o of open) {
+    const proposedA = o.valueA;
     let f = 1;
     let by = -1;
     for (const t of o.terms) {
@@ -163,7 +164,7 @@ export function guard(input: GuardInput): GuardResult {
       if (o.valueA < o.minA && before >= o.minA) pushedBelowMin.push(o);
     }
     if (o.valueA > EPS && o.valueA < o.minA - EPS) {
-      if (by < 0) violations.push(`min:${o.evse.key} ${o.limit.source} proposed ${o.valueA} A below min ${o.minA} A: 0`);
+      if (proposedA < o.minA - EPS) violations.push(`min:${o.evse.key} proposed ${proposedA} A below min ${o.minA} A: 0`);
       o.valueA = 0;
       o.limit = { maxCurrentA: 0, source: 'evse:min', reason: `below min ${o.minA} A: paused` };
       o.changed = true;

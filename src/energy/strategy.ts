@@ -1,7 +1,7 @@
 import type { ChargingProfile, OperationMode } from './charging-profile.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from './site-model.js';
 import type { AgedReading } from './meter-reading.js';
-import type { LimitSource } from './limit.js';
+import type { CurrentLimit, LimitSource } from './limit.js';
 
 /** Everything a strategy may look at. Pure data; time is a field, not a call. */
 export interface SiteSnapshot {

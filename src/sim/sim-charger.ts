@@ -327,7 +327,7 @@ export class SimCharger {
     while (!this.stopped) {
       let res: BootResponse | undefined;
       try {
-        res = (await this.call('BootNotification', this.dialect.bootRequest(reboot))) as unknown as BootResponse;
+        res = (await this.callRaw('BootNotification', this.dialect.bootRequest(reboot))) as BootResponse;
       } catch (err) {
         this.log.warn({ err: errorMessage(err) }, 'BootNotification failed');
       }
@@ -362,12 +362,16 @@ export class SimCharger {
   }
 
   private async call(method: string, params: object): Promise<Record<string, unknown>> {
+    const res = await this.callRaw(method, params);
+    return typeof res === 'object' && res !== null ? { ...res } : {};
+  }
+
+  private async callRaw(method: string, params: object): Promise<unknown> {
     const client = this.client;
     if (!client || this.stopped) throw new Error(`${this.identity} is not running`);
     if (!this.dialect.heartbeatWhenBusy && this.bootStatus === 'Accepted') this.scheduleHeartbeat();
     this.log.debug({ action: method }, 'call to CSMS');
-    const res = await client.call(method, params);
-    return typeof res === 'object' && res !== null ? { ...res } : {};
+    return client.call(method, params);
   }
 
   /** A call whose failure is logged, not thrown (status notifications, heartbeats, meter values). */

@@ -126,7 +126,7 @@ export function resolveInstant(
   };
 
   if (charging) offerEntry(charging);
-  for (const key of CAP_KEYS.slice(1)) {
+  for (const key of CAP_KEYS) {
     const cap = winners[key];
     if (cap) offerEntry(cap);
   }
