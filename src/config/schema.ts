@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { metersConfigSchema } from '../meters/meter-config.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -112,6 +113,15 @@ export const siteConfigSchema = z.strictObject({
   api: apiConfigSchema.default(apiConfigSchema.parse({})),
   upstream: upstreamConfigSchema.default({ mode: 'none' }),
   data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
+  /** MQTT broker for meters; without a url the hub starts an embedded broker (no set-up needed). */
+  mqtt: z
+    .strictObject({
+      url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
+      /** Port of the embedded broker when no url is given (0: any free port). */
+      embeddedPort: z.number().int().min(0).max(65535).default(1883),
+    })
+    .default({ embeddedPort: 1883 }),
+  meters: metersConfigSchema.default([]),
   stations: z.array(stationConfigSchema).default([]),
   circuits: z.array(circuitConfigSchema).default([]),
   authorization: z

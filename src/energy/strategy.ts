@@ -27,6 +27,11 @@ export interface SiteSnapshot {
     siteW?: { valueW: number; source: LimitSource };
     evse?: Record<string, { valueW: number; dischargeLimitW?: number; source: LimitSource }>;
   };
+  /**
+   * Limits already known per EVSE key at this instant (CSMS composite schedule, earlier
+   * strategies), so that strategies sharing capacity do not hold back current an EVSE cannot use.
+   */
+  evseCaps?: Record<string, CurrentLimit[]>;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { isoTime } from '../util/clock.js';
 import type { ChargerCore, Dialect, HandleFn, TriggerableMessage } from './dialect.js';
 import { profileFrom16, purposeFrom16 } from './profile-wire.js';
-import type { MeterSample, PendingStart, SimEvse, StopReason } from './sim-evse.js';
+import type { MeterSample, PendingStart, StopReason } from './sim-evse.js';
 import { SETTINGS, settingBy16Key } from './sim-settings.js';
 import type {
   ChangeAvailability16,

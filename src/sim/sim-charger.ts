@@ -19,7 +19,7 @@ import { EvModel, type EvSpec } from './ev-model.js';
 import { compositeSchedule, effectiveLimitA, type ProfileEvalContext } from './profile-eval.js';
 import { clearProfiles, dropTxProfiles, installProfile, type ClearCriteria } from './profile-store.js';
 import { strictModeValidators } from './rpc-validators.js';
-import { SimEvse, type ChargingState, type PendingStart, type StopReason } from './sim-evse.js';
+import { SimEvse, type ChargingState, type PendingStart, type SimTransaction, type StopReason } from './sim-evse.js';
 import type { SimSettings } from './sim-settings.js';
 import type { BootResponse } from './wire-16.js';
 
@@ -188,7 +188,7 @@ export class SimCharger {
     const handle: HandleFn = (method, fn) => {
       client.handle(method, async ({ params }) => {
         this.log.debug({ action: method }, 'call from CSMS');
-        return fn(params);
+        return fn(params as Parameters<typeof fn>[0]);
       });
     };
     this.dialect.registerHandlers(this.core, handle);
@@ -485,7 +485,7 @@ export class SimCharger {
     } finally {
       evse.starting = false;
     }
-    const tx = evse.tx;
+    const tx = txOf(evse); // set by the dialect while we awaited
     if (!tx) return false;
     this.log.info({ evseId: evse.evseId, transactionId: tx.id, idTag: start.idTag }, 'transaction started');
     evse.reportedChargingState = 'EVConnected';
@@ -695,6 +695,10 @@ export class SimCharger {
     });
     return true;
   }
+}
+
+function txOf(evse: SimEvse): SimTransaction | undefined {
+  return evse.tx;
 }
 
 function errorMessage(err: unknown): string {

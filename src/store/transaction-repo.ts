@@ -129,6 +129,7 @@ type TxKey = [stationId: string, transactionId: string];
  *   it for good (a late Updated does not reopen it);
  * - startedMs is the earliest event time; lastSeqNo the highest seqNo;
  * - evseId / connectorId / idToken are taken from the first event that carries them (0 = unknown);
+ * - sampled values that are not finite numbers are not stored (the event still is);
  * - meterStartWh is the first Energy.Active.Import.Register sample (by time, Transaction.Begin
  *   first among equal times; the phase total only, kWh converted to Wh), energyWh is last minus
  *   first (the energy so far while Active), meterStopWh is the last register sample once Ended.
@@ -319,6 +320,9 @@ export class TransactionRepo {
     let sawRegister = false;
     ev.meterValues.forEach((mv, mvIndex) => {
       for (const sv of mv.sampledValues) {
+        // A value that is not a finite number (an unparsable wire string) cannot be stored; the
+        // event itself must still be recorded, so the sample is dropped.
+        if (!Number.isFinite(sv.value)) continue;
         const measurand = sv.measurand ?? ENERGY_REGISTER_MEASURAND;
         if (measurand === ENERGY_REGISTER_MEASURAND) sawRegister = true;
         this.insertSample.run({

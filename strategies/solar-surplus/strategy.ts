@@ -92,13 +92,16 @@ function decideSolar(
       continue;
     }
     if (mode === 'now') {
-      decide(nativeMaxA, evse.phases, `now: max ${nativeMaxA} A on ${phaseWord(evse.phases)}`,
-        { ...initialEvseState(evse), enabled: isActive(evse) });
+      const nowA = nativeMaxA >= evse.minCurrentA ? nativeMaxA : 0;
+      decide(nowA, evse.phases, `now: max ${nowA} A on ${phaseWord(evse.phases)}`,
+        { ...initialEvseState(evse), enabled: isActive(evse) && nowA > 0 });
       continue;
     }
+    /** Min current on `phases`, or 0 when the EVSE's max power does not even allow that. */
+    const minOn = (phases: 1 | 3): number => (maxCurrentOn(evse, phases) >= evse.minCurrentA ? evse.minCurrentA : 0);
     if (!isActive(evse)) {
-      const idleA = mode === 'pv' ? 0 : evse.minCurrentA;
       const phases = mode === 'pv' ? evse.phases : (canSwitch(evse) ? 1 : evse.phases);
+      const idleA = mode === 'pv' ? 0 : minOn(phases);
       decide(idleA, phases, `${mode}: no EV, ready at ${idleA} A`, { ...initialEvseState(evse), phases });
       continue;
     }
@@ -107,7 +110,7 @@ function decideSolar(
         decide(0, previous.phases, `pv: ${surplus.reason}: stopped`, { ...initialEvseState(evse), phases: previous.phases });
       } else {
         const phases = previous.enabled ? previous.phases : (canSwitch(evse) ? 1 : evse.phases);
-        decide(evse.minCurrentA, phases, `min+pv: ${surplus.reason}: min current ${evse.minCurrentA} A`,
+        decide(minOn(phases), phases, `min+pv: ${surplus.reason}: min current ${minOn(phases)} A`,
           { ...previous, enabled: true, phases, onOffTimer: undefined, phaseTimer: undefined });
       }
       continue;

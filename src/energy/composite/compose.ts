@@ -59,15 +59,20 @@ function samePeriod(a: EffectiveLimit, b: EffectiveLimit): boolean {
 }
 
 interface Track {
-  profile: ChargingProfile;
   segments: Segment[];
   next: number;
+  /** Reused for every breakpoint at which the profile counts (saves an allocation per instant). */
+  entry: ActiveEntry;
 }
 
 function sortedBreakpoints(tracks: readonly Track[], locals: readonly TimedLimit[], startMs: number, endMs: number): number[] {
-  const points: number[] = [startMs];
+  let capacity = 1 + 2 * locals.length;
+  for (const track of tracks) capacity += 2 * track.segments.length;
+  const points = new Float64Array(capacity); // typed arrays sort numerically without a comparator
+  let n = 0;
+  points[n++] = startMs;
   const add = (t: number | undefined): void => {
-    if (t !== undefined && t > startMs && t < endMs) points.push(t);
+    if (t !== undefined && t > startMs && t < endMs) points[n++] = t;
   };
   for (const track of tracks) {
     for (const s of track.segments) {
@@ -79,9 +84,9 @@ function sortedBreakpoints(tracks: readonly Track[], locals: readonly TimedLimit
     add(l.fromMs);
     add(l.toMs);
   }
-  points.sort((a, b) => a - b);
+  const sorted = points.subarray(0, n).sort();
   const unique: number[] = [];
-  for (const t of points) if (unique[unique.length - 1] !== t) unique.push(t);
+  for (const t of sorted) if (unique[unique.length - 1] !== t) unique.push(t);
   return unique;
 }
 
@@ -95,7 +100,8 @@ export function computeComposite(req: CompositeRequest): CompositeSchedule {
   const tracks: Track[] = [];
   for (const profile of relevantProfiles(req)) {
     const segments = profileSegments(profile, ctx, startMs, endMs);
-    if (segments.length > 0) tracks.push({ profile, segments, next: 0 });
+    const first = segments[0];
+    if (first) tracks.push({ segments, next: 0, entry: { profile, period: first.period } });
   }
   const locals = req.localLimits ?? [];
 
@@ -108,7 +114,10 @@ export function computeComposite(req: CompositeRequest): CompositeSchedule {
     for (const track of tracks) {
       let seg = track.segments[track.next];
       while (seg && seg.endMs <= t) seg = track.segments[++track.next];
-      if (seg && seg.startMs <= t) entries.push({ profile: track.profile, period: seg.period });
+      if (seg && seg.startMs <= t) {
+        track.entry.period = seg.period;
+        entries.push(track.entry);
+      }
     }
     localsNow.length = 0;
     for (const l of locals) if (localLimitInForce(l, t)) localsNow.push(l);

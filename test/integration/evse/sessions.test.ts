@@ -1,3 +1,4 @@
+import { once as onceEvent, type EventEmitter } from 'node:events';
 import { describe, it, expect, afterEach } from 'vitest';
 import { WebSocket } from 'ws';
 import { FakeClock } from '../../../src/util/fake-clock.js';
@@ -15,8 +16,8 @@ afterEach(async () => {
   h = undefined;
 });
 
-function once<T>(emitter: { once(ev: string, fn: (...a: never[]) => void): unknown }, ev: string): Promise<T> {
-  return new Promise((resolve) => emitter.once(ev, ((...args: unknown[]) => resolve(args as T)) as (...a: never[]) => void));
+function once<T>(emitter: EventEmitter, ev: string): Promise<T> {
+  return onceEvent(emitter, ev) as Promise<T>;
 }
 
 describe('station sessions', () => {

@@ -110,6 +110,14 @@ describe('TransactionRepo', () => {
     expect(transactions.get('CP-1', 'tx-1')?.meterStartWh).toBe(900);
   });
 
+  it('records an event whose sampled value is not a number, without that sample', () => {
+    const { transactions } = stores.open();
+    const { duplicate } = transactions.recordEvent(
+      aTransactionEvent({ seqNo: 0, meterValues: [{ timeMs: T0_MS, sampledValues: [{ value: Number.NaN }, { value: 42 }] }] }),
+    );
+    expect({ duplicate, values: transactions.samples('CP-1', 'tx-1').map((s) => s.value) }).toEqual({ duplicate: false, values: [42] });
+  });
+
   it('ignores a repeated seqNo and reports it as a duplicate', () => {
     const { transactions } = stores.open();
     transactions.recordEvent(aTransactionEvent({ eventType: 'Started', seqNo: 0 }));

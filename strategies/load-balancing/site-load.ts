@@ -1,0 +1,77 @@
+import { PHASES, type PerPhase } from '../../src/energy/phases.js';
+import type { SiteSnapshot } from '../../src/energy/strategy.js';
+import { DEFAULT_VOLTAGE_V, gridPhases, subtreeOf, type CircuitTree } from '../../src/energy/allocation/index.js';
+
+export interface SiteLoad {
+  /** Non-EV load per circuit, inclusive of sub-circuits, A per phase. */
+  nonEvLoadA: Record<string, Partial<PerPhase>>;
+  /** Circuits whose meter is stale, missing or unusable, with why. */
+  stale: Record<string, string>;
+}
+
+/**
+ * What the circuit meters say about non-EV load: a circuit's meter (the grid meter for a root
+ * without its own) minus the measured currents of every EV below it, per grid phase. An EV
+ * without a measurement counts as drawing nothing, so its draw stays in the non-EV load (safe,
+ * if pessimistic). A phase without a current reading takes the whole non-EV power on that
+ * phase (power / voltage; the load could all be on one phase). A circuit without a meter uses
+ * its configured worst case if any (otherwise its sub-circuits' loads). A missing, stale or
+ * empty reading marks the circuit stale.
+ */
+export function siteLoad(
+  snapshot: SiteSnapshot,
+  tree: CircuitTree,
+  params: { worstCaseNonEvA?: Record<string, Partial<PerPhase>>; nominalVoltageV?: number },
+): SiteLoad {
+  const voltageV = params.nominalVoltageV ?? DEFAULT_VOLTAGE_V;
+  const nonEvLoadA: Record<string, Partial<PerPhase>> = {};
+  const stale: Record<string, string> = {};
+  const evsesByCircuit = new Map<string, typeof snapshot.evses>();
+  for (const e of snapshot.evses) {
+    const list = evsesByCircuit.get(e.circuitId) ?? [];
+    list.push(e);
+    evsesByCircuit.set(e.circuitId, list);
+  }
+
+  for (const c of tree.topDown) {
+    const isRoot = tree.parentOf.get(c.id) === undefined;
+    const meterId = c.meterId ?? (isRoot ? snapshot.meterRoles.gridMeterId : undefined);
+    if (meterId === undefined) {
+      const worst = params.worstCaseNonEvA?.[c.id];
+      if (worst) nonEvLoadA[c.id] = worst;
+      continue;
+    }
+    const reading = snapshot.meters[meterId];
+    if (!reading) {
+      stale[c.id] = `meter ${meterId} has no reading`;
+      continue;
+    }
+    if (reading.stale) {
+      stale[c.id] = `meter ${meterId} stale (${Math.round(reading.ageS)} s old)`;
+      continue;
+    }
+    const evA: PerPhase = { L1: 0, L2: 0, L3: 0 };
+    for (const id of subtreeOf(tree, c.id)) {
+      for (const e of evsesByCircuit.get(id) ?? []) {
+        const m = snapshot.live[e.key]?.measuredCurrentA;
+        if (!m) continue;
+        gridPhases(e).forEach((p, i) => {
+          const v = m[i];
+          if (v !== undefined && Number.isFinite(v) && v > 0) evA[p] += v;
+        });
+      }
+    }
+    const load: Partial<PerPhase> = {};
+    let usable = true;
+    for (const p of PHASES) {
+      const a = reading.currentA?.[p];
+      if (a !== undefined && Number.isFinite(a)) load[p] = a - evA[p];
+      else if (reading.powerW !== undefined && Number.isFinite(reading.powerW)) {
+        load[p] = reading.powerW / voltageV - (evA.L1 + evA.L2 + evA.L3);
+      } else usable = false;
+    }
+    if (!usable) stale[c.id] = `meter ${meterId} reads neither phase currents nor power`;
+    else nonEvLoadA[c.id] = load;
+  }
+  return { nonEvLoadA, stale };
+}
