@@ -333,6 +333,7 @@ export class SimCharger {
       }
       if (this.stopped) return;
       this.bootStatus = res?.status;
+      this.notify();
       if (res?.status === 'Accepted') {
         if (res.interval > 0) this.settings.heartbeatIntervalS = res.interval;
         this.log.info({ heartbeatIntervalS: this.settings.heartbeatIntervalS }, 'boot accepted');

@@ -128,8 +128,9 @@ describe('an OCPP 1.6 simulated charger', () => {
     await csms.start();
     const charger = new SimCharger({ endpoint: csms.endpoint, clock, log: silentLogger(), identity: 'cp16', version: '1.6' });
     chargers.push(charger);
+    const pending = new Promise<void>((resolve) => charger.onChange((s) => s.bootStatus === 'Pending' && resolve()));
     const started = charger.start();
-    await csms.waitFor('BootNotification');
+    await pending;
     await advanceUntil(clock, 20_000, csms, 'BootNotification');
     await started;
     expect(charger.state().bootStatus).toBe('Accepted');
