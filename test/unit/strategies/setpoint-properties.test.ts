@@ -40,7 +40,7 @@ function csmsProfile(c: NonNullable<EvseCase['csms']>): ChargingProfile {
     id: 1, stackLevel: 0, purpose: 'TxDefaultProfile', kind: 'Absolute', evseId: 1,
     schedules: [{
       startScheduleMs: NOW_MS - 60_000, rateUnit: c.unit,
-      periods: [{ startPeriodS: 0, operationMode: 'CentralSetpoint', setpoint: c.setpoint, limit: c.limit, dischargeLimit: c.dischargeLimit }],
+      periods: [{ startPeriodS: 0, operationMode: 'CentralSetpoint', setpoint: c.setpoint, limit: c.limit ?? 1_000_000, dischargeLimit: c.dischargeLimit }],
     }],
   };
 }
