@@ -147,6 +147,11 @@ export function encodeCall(messageId: string, action: string, payload: unknown):
   return JSON.stringify([MessageType.Call, messageId, action, payload]);
 }
 
+/** 2.1: a SEND, which is never answered. */
+export function encodeSend(messageId: string, action: string, payload: unknown): string {
+  return JSON.stringify([MessageType.Send, messageId, action, payload]);
+}
+
 export function encodeCallResult(messageId: string, payload: unknown): string {
   return JSON.stringify([MessageType.CallResult, messageId, payload]);
 }

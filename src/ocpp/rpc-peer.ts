@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { WebSocket, type RawData } from 'ws';
-import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
+import { CallQueue, type QueuedCall } from './call-queue.js';
 import {
   createRpcError,
   FormatViolationError,
@@ -11,7 +12,6 @@ import {
   RpcClosedError,
   RpcError,
   RpcFrameworkError,
-  RpcTimeoutError,
   wireDescription,
   wireErrorCode,
   type RpcErrorCode,
@@ -20,6 +20,7 @@ import {
   encodeCall,
   encodeCallError,
   encodeCallResult,
+  encodeSend,
   parseFrame,
   peekFrameHead,
   type BadFrame,
@@ -67,23 +68,6 @@ export interface RpcPeerEvents {
   callOut: (info: CallInfo) => void;
 }
 
-interface OutgoingCall {
-  messageId: string;
-  action: string;
-  payload: unknown;
-  timeoutMs: number;
-  skipValidation: boolean;
-  signal: AbortSignal | undefined;
-  resolve: (result: unknown) => void;
-  reject: (error: unknown) => void;
-  onAbort?: () => void;
-  timer?: TimerHandle;
-  startedMs?: number;
-  settled: boolean;
-}
-
-type Outcome = { result: unknown } | { error: unknown };
-
 /** Traffic label of frames that carry no usable action. */
 const NO_ACTION = '(none)';
 
@@ -91,6 +75,8 @@ const NO_ACTION = '(none)';
  * One OCPP-J connection: answers incoming CALLs through registered handlers and makes outgoing
  * CALLs, one in flight at a time (further calls wait in FIFO order). Knows framing and the
  * schemas, nothing about what messages mean. A bad frame is answered or logged, never fatal.
+ * Incoming CALLs are handled as they come (the other side sends one at a time) and each gets
+ * exactly one answer. Reconnecting is the owner's job: a closed peer stays closed.
  */
 export class RpcPeer {
   private readonly socket: WebSocket;
@@ -101,8 +87,7 @@ export class RpcPeer {
   private readonly peerIdentity: string;
   private readonly handlers = new Map<string, CallHandler>();
   private anyHandler: CallHandler | undefined;
-  private readonly queue: OutgoingCall[] = [];
-  private inFlight: OutgoingCall | undefined;
+  private readonly calls: CallQueue;
   /** Message ids of incoming CALLs being handled. */
   private readonly handling = new Set<string>();
   private readonly lifetime = new AbortController();
@@ -116,6 +101,17 @@ export class RpcPeer {
     this.traffic = deps.traffic;
     this.peerIdentity = deps.identity ?? '';
     this.log = deps.log.child({ station: this.peerIdentity, ocpp: this.options.version });
+    this.calls = new CallQueue({
+      clock: this.clock,
+      send: (call, onError) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, onError),
+      onSettled: (call, error, durationMs) =>
+        this.emit('callOut', {
+          action: call.action,
+          messageId: call.messageId,
+          errorCode: error === undefined ? undefined : errorName(error),
+          durationMs,
+        }),
+    });
     this.socket.on('message', (data) => this.onMessage(data));
     this.socket.on('close', (code, reason) => this.onSocketClose(code, reason.toString()));
     this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
@@ -140,7 +136,10 @@ export class RpcPeer {
     this.handlers.set(action, handler);
   }
 
-  /** Fallback for actions without their own handler (e.g. relaying in proxy mode). */
+  /**
+   * Fallback for actions without their own handler (e.g. relaying in proxy mode). In strict
+   * mode an action missing from the version's schemas is still answered NotImplemented.
+   */
   handleAny(handler: CallHandler): void {
     this.anyHandler = handler;
   }
@@ -167,26 +166,10 @@ export class RpcPeer {
       const invalid = validatePayload(this.version, action, 'req', payload);
       if (invalid) return Promise.reject(invalid);
     }
-    if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
-    return new Promise((resolve, reject) => {
-      const call: OutgoingCall = {
-        messageId: randomUUID(),
-        action,
-        payload,
-        timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs,
-        skipValidation,
-        signal: opts.signal,
-        resolve,
-        reject,
-        settled: false,
-      };
-      if (call.signal) {
-        const signal = call.signal;
-        call.onAbort = () => this.settle(call, { error: signal.reason });
-        signal.addEventListener('abort', call.onAbort, { once: true });
-      }
-      this.queue.push(call);
-      this.pump();
+    return this.calls.enqueue(action, payload, {
+      timeoutMs: opts.timeoutMs ?? this.options.callTimeoutMs,
+      skipValidation,
+      signal: opts.signal,
     });
   }
 
@@ -198,7 +181,7 @@ export class RpcPeer {
       const invalid = validatePayload(this.version, action, 'req', payload);
       if (invalid) throw invalid;
     }
-    this.sendText(JSON.stringify([MessageType.Send, randomUUID(), action, payload]), action);
+    this.sendText(encodeSend(randomUUID(), action, payload), action);
   }
 
   /** Closes the connection; pending and queued calls reject at once with RpcClosedError. */
@@ -244,14 +227,14 @@ export class RpcPeer {
         return;
       case 'callResult':
       case 'callError': {
-        const call = this.inFlightWithId(frame.messageId);
+        const call = this.calls.inFlightWithId(frame.messageId);
         this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
         if (!call) {
           this.log.warn({ messageId: frame.messageId, type: frame.type }, 'answer for an unknown message id ignored');
           return;
         }
         if (frame.type === 'callError') {
-          this.settle(call, { error: createRpcError(frame.errorCode, frame.description, frame.details) });
+          this.calls.reject(call, createRpcError(frame.errorCode, frame.description, frame.details));
         } else {
           this.onCallResult(call, frame.payload);
         }
@@ -267,17 +250,17 @@ export class RpcPeer {
     }
   }
 
-  private onCallResult(call: OutgoingCall, payload: unknown): void {
+  private onCallResult(call: QueuedCall, payload: unknown): void {
     if (this.options.strict && !call.skipValidation) {
       const invalid = validatePayload(this.version, call.action, 'conf', payload);
       if (invalid) {
         this.log.warn({ messageId: call.messageId, action: call.action, err: invalid.description }, 'invalid CALLRESULT');
         if (this.version === '2.1') this.sendError(call.messageId, invalid, call.action, true);
-        this.settle(call, { error: invalid });
+        this.calls.reject(call, invalid);
         return;
       }
     }
-    this.settle(call, { result: payload });
+    this.calls.resolve(call, payload);
   }
 
   private onCall(messageId: string, action: string, payload: unknown): void {
@@ -343,17 +326,17 @@ export class RpcPeer {
     const error = new FormatViolationError(`Frame of ${bytes} bytes exceeds ${this.options.maxFrameBytes} bytes`);
     const messageId = head.messageId ?? '-1';
     const isAnswer = head.messageType === MessageType.CallResult || head.messageType === MessageType.CallError;
-    const call = isAnswer ? this.inFlightWithId(messageId) : undefined;
+    const call = isAnswer ? this.calls.inFlightWithId(messageId) : undefined;
     this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
-    if (call) this.settle(call, { error });
+    if (call) this.calls.reject(call, error);
     const answered = head.messageType === undefined || head.messageType === MessageType.Call;
     this.reportBadFrame({ error, messageId, messageType: head.messageType, answer: answered });
   }
 
   private onBadFrame(bad: BadFrame, bytes: number): void {
-    const call = bad.messageType === MessageType.CallResult ? this.inFlightWithId(bad.messageId) : undefined;
+    const call = bad.messageType === MessageType.CallResult ? this.calls.inFlightWithId(bad.messageId) : undefined;
     this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
-    if (call) this.settle(call, { error: bad.error });
+    if (call) this.calls.reject(call, bad.error);
     this.reportBadFrame(bad);
   }
 
@@ -364,52 +347,6 @@ export class RpcPeer {
     );
     if (bad.answer) this.sendError(bad.messageId, bad.error, NO_ACTION);
     this.emit('badFrame', { reason: bad.error.description, code: bad.error.code, messageId: bad.messageId, answered: bad.answer });
-  }
-
-  // ---- outgoing -------------------------------------------------------------------------
-
-  private inFlightWithId(messageId: string): OutgoingCall | undefined {
-    return this.inFlight?.messageId === messageId ? this.inFlight : undefined;
-  }
-
-  /** Sends the next queued call when none is in flight. */
-  private pump(): void {
-    while (!this.closed && !this.inFlight && this.queue.length > 0) {
-      const call = this.queue.shift();
-      if (!call) return;
-      this.inFlight = call;
-      call.startedMs = this.clock.nowMs();
-      call.timer = this.clock.setTimeout(
-        () => this.settle(call, { error: new RpcTimeoutError(call.action, call.timeoutMs) }),
-        call.timeoutMs,
-      );
-      const sent = this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, (err) =>
-        this.settle(call, { error: err }),
-      );
-      if (!sent) this.settle(call, { error: new RpcClosedError(call.action) });
-    }
-  }
-
-  /** Ends a call exactly once, then lets the next one go. */
-  private settle(call: OutgoingCall, outcome: Outcome): void {
-    if (call.settled) return;
-    call.settled = true;
-    this.clock.clearTimeout(call.timer);
-    if (call.onAbort) call.signal?.removeEventListener('abort', call.onAbort);
-    const queued = this.queue.indexOf(call);
-    if (queued >= 0) this.queue.splice(queued, 1);
-    if (this.inFlight === call) this.inFlight = undefined;
-    if ('error' in outcome) call.reject(outcome.error);
-    else call.resolve(outcome.result);
-    if (call.startedMs !== undefined) {
-      this.emit('callOut', {
-        action: call.action,
-        messageId: call.messageId,
-        errorCode: 'error' in outcome ? errorName(outcome.error) : undefined,
-        durationMs: this.clock.nowMs() - call.startedMs,
-      });
-    }
-    this.pump();
   }
 
   // ---- plumbing -------------------------------------------------------------------------
@@ -445,9 +382,7 @@ export class RpcPeer {
     if (this.closed) return;
     this.closed = true;
     this.lifetime.abort(new Error('connection closed'));
-    for (const call of [...this.queue, ...(this.inFlight ? [this.inFlight] : [])]) {
-      this.settle(call, { error: new RpcClosedError(call.action) });
-    }
+    this.calls.close();
   }
 
   private emit<E extends keyof RpcPeerEvents>(event: E, ...args: Parameters<RpcPeerEvents[E]>): void {

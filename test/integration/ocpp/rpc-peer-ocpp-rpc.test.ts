@@ -47,7 +47,7 @@ describe.each(VERSIONS)('RpcPeer against a strict ocpp-rpc client, OCPP %s', (ve
   });
 
   it('calls the client, which handles the call and answers', async () => {
-    client.handle('ClearCache', () => ({ status: 'Accepted' }));
+    client.handle('ClearCache', async () => ({ status: 'Accepted' }));
     await expect(peer.call('ClearCache', {})).resolves.toEqual({ status: 'Accepted' });
   });
 
