@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isoTime } from '../util/clock.js';
 import type { ChargerCore, Dialect, HandleFn, TransactionTrigger, TriggerableMessage } from './dialect.js';
 import { profileFrom2x, purposeFrom2x } from './profile-wire.js';
-import type { ChargingState, MeterSample, PendingStart, SimEvse, StopReason } from './sim-evse.js';
+import type { ChargingState, MeterSample, PendingStart, SimEvse, SimTransaction, StopReason } from './sim-evse.js';
 import { knownComponent, settingByVariable } from './sim-settings.js';
 import type {
   ChangeAvailability2x,
@@ -66,14 +66,13 @@ export function createDialect2x(opts: Dialect2xOptions): Dialect {
   const transactionEvent = async (
     core: ChargerCore,
     evse: SimEvse,
+    tx: SimTransaction,
     eventType: 'Started' | 'Updated' | 'Ended',
     triggerReason: string,
     chargingState: ChargingState,
     meterValue: object[],
     extra: { stoppedReason?: string; idTag?: string; remoteStartId?: number } = {},
   ): Promise<Record<string, unknown>> => {
-    const tx = evse.tx;
-    if (!tx) throw new Error(`no transaction on EVSE ${evse.evseId}`);
     const seqNo = tx.seqNo++;
     return core.call('TransactionEvent', {
       eventType,
@@ -121,7 +120,7 @@ export function createDialect2x(opts: Dialect2xOptions): Dialect {
     async startTransaction(core, evse, start, trigger: TransactionTrigger) {
       core.settle(evse);
       const nowMs = core.clock.nowMs();
-      evse.tx = {
+      const tx: SimTransaction = {
         id: randomUUID(),
         idTag: start.idTag,
         startedMs: nowMs,
@@ -130,9 +129,10 @@ export function createDialect2x(opts: Dialect2xOptions): Dialect {
         remoteStartId: start.remoteStartId,
       };
       const s = evse.sample(nowMs);
-      const res = await transactionEvent(core, evse, 'Started', trigger, 'EVConnected', [
+      const res = await transactionEvent(core, evse, tx, 'Started', trigger, 'EVConnected', [
         { timestamp: isoTime(nowMs), sampledValue: energyOnly(s, 'Transaction.Begin') },
       ], { idTag: start.idTag, remoteStartId: start.remoteStartId });
+      evse.tx = tx;
       const status = idTokenStatus(res);
       return status === undefined || status === 'Accepted';
     },
@@ -145,20 +145,22 @@ export function createDialect2x(opts: Dialect2xOptions): Dialect {
         await core.call('MeterValues', { evseId: evse.evseId, meterValue });
         return;
       }
-      await transactionEvent(core, evse, 'Updated', triggered ? 'Trigger' : 'MeterValuePeriodic', evse.chargingState(), meterValue);
+      await transactionEvent(core, evse, evse.tx, 'Updated', triggered ? 'Trigger' : 'MeterValuePeriodic', evse.chargingState(), meterValue);
     },
 
     async chargingStateChanged(core, evse) {
-      await transactionEvent(core, evse, 'Updated', 'ChargingStateChanged', evse.chargingState(), []);
+      if (!evse.tx) return;
+      await transactionEvent(core, evse, evse.tx, 'Updated', 'ChargingStateChanged', evse.chargingState(), []);
     },
 
     async stopTransaction(core, evse, reason) {
-      if (!evse.tx) return;
+      const tx = evse.tx;
+      if (!tx) return;
       core.settle(evse);
       const s = evse.sample(core.clock.nowMs());
       const { triggerReason, stoppedReason } = STOP_2X[reason];
       const chargingState: ChargingState = evse.ev && reason !== 'EVDisconnected' ? 'EVConnected' : 'Idle';
-      await transactionEvent(core, evse, 'Ended', triggerReason, chargingState, [
+      await transactionEvent(core, evse, tx, 'Ended', triggerReason, chargingState, [
         { timestamp: isoTime(s.timeMs), sampledValue: energyOnly(s, 'Transaction.End') },
       ], { stoppedReason });
     },

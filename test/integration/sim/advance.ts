@@ -1,3 +1,4 @@
+import type { SimCharger, SimChargerState } from '../../../src/sim/sim-charger.js';
 import type { FakeClock } from '../../../src/util/fake-clock.js';
 import type { ReceivedCall, TestCsms } from './test-csms.js';
 
@@ -15,4 +16,16 @@ export async function advanceUntil(
   const from = csms.calls.length;
   clock.advanceMs(ms);
   return csms.waitFor(method, match, from);
+}
+
+/** Resolves once the simulated station's observable state satisfies pred. */
+export function waitForState(charger: SimCharger, pred: (s: SimChargerState) => boolean): Promise<void> {
+  return new Promise((resolve) => {
+    if (pred(charger.state())) return resolve();
+    const off = charger.onChange((s) => {
+      if (!pred(s)) return;
+      off();
+      resolve();
+    });
+  });
 }
