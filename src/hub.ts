@@ -13,6 +13,8 @@ import { DownstreamServer, type TlsMaterial } from './evse/downstream-server.js'
 import { versionOf } from './ocpp/versions.js';
 import { buildApi } from './api/api-server.js';
 import { hubQueries } from './evse/hub-queries-impl.js';
+import { startFleet, type Fleet } from './sim/fleet.js';
+import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -112,6 +114,20 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const apiUrl = `http://${apiHost}:${apiPort}`;
   log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
 
+  let fleet: Fleet | undefined;
+  const simChargers = fleetChargersFromConfig(config);
+  if (simChargers.length > 0) {
+    fleet = await startFleet({
+      endpoint: ocpp.url,
+      chargers: simChargers,
+      clock,
+      log: log.child({ part: 'sim' }),
+      scenario: 'demo',
+      seed: config.simulation?.seed ?? 1,
+      ...(config.simulation?.idTags.length ? { demo: { idTags: config.simulation.idTags } } : {}),
+    });
+  }
+
   let stopped = false;
   return {
     ocppUrl: ocpp.url,
@@ -124,6 +140,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      await fleet?.stop();
       await registry.closeAll();
       await server.close();
       await api.close();

@@ -140,14 +140,34 @@ export function evseVoltageV(evse: EvseModel): number {
   return evse.voltageV > 0 ? evse.voltageV : DEFAULT_VOLTAGE_V;
 }
 
-/** The constraints an EVSE loads (every circuit on its path to the root); undefined if its circuit is unknown. */
+const termsCache = new WeakMap<ConstraintSet, Map<string, Term[] | undefined>>();
+
+/**
+ * The constraints an EVSE loads (every circuit on its path to the root); undefined if its
+ * circuit is unknown. Memoized per constraint set by circuit, rotation and voltage: EVSEs
+ * alike share one (read-only) array.
+ */
 export function termsFor(tree: CircuitTree, set: ConstraintSet, evse: EvseModel): Term[] | undefined {
-  const path = pathToRoot(tree, evse.circuitId);
-  if (path.length === 0) return undefined;
   const phases = gridPhases(evse);
+  const voltageV = evseVoltageV(evse);
+  let cache = termsCache.get(set);
+  if (!cache) {
+    cache = new Map();
+    termsCache.set(set, cache);
+  }
+  const key = `${evse.circuitId}|${phases.join(',')}|${voltageV}`;
+  if (cache.has(key)) return cache.get(key);
+  const terms = computeTerms(tree, set, evse.circuitId, phases, voltageV);
+  cache.set(key, terms);
+  return terms;
+}
+
+function computeTerms(tree: CircuitTree, set: ConstraintSet, circuitId: string, phases: Phase[], voltageV: number): Term[] | undefined {
+  const path = pathToRoot(tree, circuitId);
+  if (path.length === 0) return undefined;
   const perPhase = new Map<Phase, number>();
   for (const p of phases) perPhase.set(p, (perPhase.get(p) ?? 0) + 1);
-  const powerPerA = phases.length * evseVoltageV(evse);
+  const powerPerA = phases.length * voltageV;
   const terms: Term[] = [];
   for (const id of path) {
     for (const [p, count] of perPhase) {

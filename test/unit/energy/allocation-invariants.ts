@@ -15,6 +15,8 @@ export interface InvariantInput {
   /** Currents imposed beforehand (uncontrollable at max, failsafe), A. */
   imposedA: Record<string, number>;
   siteLimitW?: number;
+  /** nonEvLoadA is already per circuit as meant (no max with the sum of the children). */
+  nonEvIsFinal?: boolean;
 }
 
 const EPS = 1e-6;
@@ -24,6 +26,10 @@ function children(circuits: CircuitNode[], id: string): CircuitNode[] {
 }
 
 function effectiveNonEv(input: InvariantInput, c: CircuitNode): PerPhase {
+  if (input.nonEvIsFinal) {
+    const g = input.nonEvLoadA[c.id] ?? {};
+    return { L1: g.L1 ?? 0, L2: g.L2 ?? 0, L3: g.L3 ?? 0 };
+  }
   const kids = children(input.circuits, c.id).map((k) => effectiveNonEv(input, k));
   const given = input.nonEvLoadA[c.id] ?? {};
   const out: PerPhase = { L1: 0, L2: 0, L3: 0 };
