@@ -1,0 +1,301 @@
+import { performance } from 'node:perf_hooks';
+import type { CircuitBudget } from '../energy/allocation/index.js';
+import type { ChargingProfile, OperationMode } from '../energy/charging-profile.js';
+import type { CurrentLimit } from '../energy/limit.js';
+import type { AgedReading } from '../energy/meter-reading.js';
+import type { PerPhase } from '../energy/phases.js';
+import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model.js';
+import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { baseSharesOf, decide, type DecideParams, type DecideResult, type DecideStates, type EvseDecision } from './decide.js';
+import type { ControllabilityListener, EvseTarget } from './dispatcher.js';
+import { ageMeters, nextStaleMs, type StalenessRule } from './meter-staleness.js';
+
+/** The live inputs of a decision, read at decision time. */
+export interface SiteInputs {
+  /** Latest reading per meter id (e.g. the meter hub's snapshot). */
+  meters: Record<string, AgedReading>;
+  /** Live state per EVSE key; an EVSE without one counts as inactive. */
+  live: Record<string, EvseLiveState>;
+  modes?: Record<string, OperationMode>;
+  /** CSMS profiles per station id. */
+  csmsProfiles?: Record<string, ChargingProfile[]>;
+  /** Site-wide import limit (API override, cron rule). */
+  siteLimitW?: SiteSnapshot['siteLimitW'];
+  setpoints?: SiteSnapshot['setpoints'];
+}
+
+/** What the controller needs from the dispatcher (the Dispatcher class has it all). */
+export interface DispatchSink {
+  apply(targets: Record<string, EvseTarget>): void;
+  isControllable(evseKey: string): boolean;
+  onControllabilityChange?(listener: ControllabilityListener): () => void;
+}
+
+export interface ControllerSite {
+  circuits: CircuitNode[];
+  evses: EvseModel[];
+  meterRoles: SiteSnapshot['meterRoles'];
+  /** Worst-case non-EV load per circuit, A per phase (see SiteModel); used unless params give one. */
+  worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
+}
+
+export interface ControllerDeps {
+  clock: Clock;
+  log: Logger;
+  site: ControllerSite;
+  /** Run in this order; `state` defaults to the strategy's initial state. */
+  strategies: { strategy: Strategy<unknown>; state?: unknown }[];
+  /** Reads the live inputs at decision time. */
+  snapshot: (nowMs: number) => SiteInputs;
+  dispatcher: DispatchSink;
+  /** Triggers within this window make one decision, ms. Default 200. */
+  debounceMs?: number;
+  /** A decision at least this often even without triggers, s. Default 10. */
+  safetyTickS?: number;
+  /** When meters count as stale (their EVSEs then get failsafe limits). */
+  failsafe: StalenessRule;
+  /** Allocation knobs; marginA defaults to 1 A. */
+  params?: Partial<DecideParams>;
+}
+
+/** The last decision as the API shows it. */
+export interface ControllerDecision {
+  atMs: number;
+  /** What triggered it (deduplicated, in order). */
+  reasons: string[];
+  /** Wall time the pure decision took, ms. */
+  durationMs: number;
+  /** Per EVSE key: the limit with its binding source, all limits, status, base share. */
+  evses: Record<string, EvseDecision>;
+  /** Per circuit: budget per phase (and power). */
+  circuits: CircuitBudget[];
+  staleCircuits: Record<string, string>;
+  violations: string[];
+  strategyErrors: DecideResult['strategyErrors'];
+}
+
+export interface ControllerStats {
+  decisions: number;
+  triggers: number;
+  lastDurationMs: number;
+  maxDurationMs: number;
+  totalDurationMs: number;
+  /** Decisions that threw (the EVSEs then got their base share). */
+  failures: number;
+}
+
+const DEFAULT_MARGIN_A = 1;
+
+/**
+ * Decides when to decide: meter updates and EVSE events call `trigger`, debounced; a slow
+ * safety tick and a timer at the instant the freshest-expiring meter reading turns stale make
+ * sure a silent meter leads to failsafe limits on time. Each decision reads the inputs, runs
+ * the pure `decide`, and hands the limits and base shares to the dispatcher.
+ */
+export class Controller {
+  private states: DecideStates;
+  private readonly params: DecideParams;
+  private readonly debounceMs: number;
+  private readonly safetyTickMs: number;
+  private debounceTimer: TimerHandle | undefined;
+  private staleTimer: TimerHandle | undefined;
+  private tickTimer: TimerHandle | undefined;
+  private pendingReasons: string[] = [];
+  private last: ControllerDecision | undefined;
+  private baseCache: { key: string; shares: Record<string, CurrentLimit> } | undefined;
+  private lastViolations = '';
+  private lastStrategyErrors = '';
+  private unsubscribe: (() => void) | undefined;
+  private running = false;
+  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0 };
+
+  constructor(private readonly deps: ControllerDeps) {
+    this.states = {
+      strategies: deps.strategies.map((s) => (s.state !== undefined ? s.state : s.strategy.initialState())),
+      rotation: { entries: {} },
+    };
+    this.params = {
+      ...deps.params,
+      marginA: deps.params?.marginA ?? DEFAULT_MARGIN_A,
+      worstCaseNonEvA: deps.params?.worstCaseNonEvA ?? deps.site.worstCaseNonEvA,
+    };
+    this.debounceMs = deps.debounceMs ?? 200;
+    this.safetyTickMs = (deps.safetyTickS ?? 10) * 1000;
+  }
+
+  /** Starts the safety tick, listens to the dispatcher, and decides once (debounced). */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.unsubscribe = this.deps.dispatcher.onControllabilityChange?.((key, controllable) =>
+      this.trigger(controllable ? `evse:controllable ${key}` : `evse:uncontrollable ${key}`),
+    );
+    this.armTick();
+    this.trigger('start');
+  }
+
+  stop(): void {
+    this.running = false;
+    for (const t of [this.debounceTimer, this.staleTimer, this.tickTimer]) this.deps.clock.clearTimeout(t);
+    this.debounceTimer = this.staleTimer = this.tickTimer = undefined;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  /** Asks for a decision within debounceMs (a meter reading, an EVSE event, an API change). */
+  trigger(reason: string): void {
+    this.counters.triggers++;
+    if (!this.pendingReasons.includes(reason)) this.pendingReasons.push(reason);
+    if (this.debounceTimer !== undefined || !this.running) return;
+    this.debounceTimer = this.deps.clock.setTimeout(() => {
+      this.debounceTimer = undefined;
+      this.decideNow();
+    }, this.debounceMs);
+  }
+
+  /** Decides at once (pending triggers included) and dispatches; returns the decision. */
+  decideNow(reason?: string): ControllerDecision | undefined {
+    if (reason !== undefined && !this.pendingReasons.includes(reason)) this.pendingReasons.push(reason);
+    this.deps.clock.clearTimeout(this.debounceTimer);
+    this.debounceTimer = undefined;
+    const reasons = this.pendingReasons;
+    this.pendingReasons = [];
+    const nowMs = this.deps.clock.nowMs();
+    let snapshot: SiteSnapshot | undefined;
+    try {
+      snapshot = this.buildSnapshot(nowMs);
+      const baseShares = this.baseSharesFor(snapshot);
+      const t0 = performance.now();
+      const result = decide(snapshot, this.states, {
+        strategies: this.deps.strategies.map((s) => s.strategy),
+        params: this.params,
+        baseShares,
+      });
+      const durationMs = performance.now() - t0;
+      this.states = result.states;
+      this.record(durationMs);
+      this.last = {
+        atMs: nowMs,
+        reasons,
+        durationMs,
+        evses: result.limits,
+        circuits: result.circuits,
+        staleCircuits: result.staleCircuits,
+        violations: result.violations,
+        strategyErrors: result.strategyErrors,
+      };
+      this.logChanges(result);
+      this.deps.dispatcher.apply(this.targetsOf(result));
+    } catch (err) {
+      this.counters.failures++;
+      this.deps.log.error({ err: err instanceof Error ? err.message : String(err), reasons }, 'controller: decision failed; EVSEs get their base share');
+      this.deps.dispatcher.apply(this.fallbackTargets());
+    }
+    this.armStaleCheck(snapshot, nowMs);
+    return this.last;
+  }
+
+  lastDecision(): ControllerDecision | undefined {
+    return this.last;
+  }
+
+  stats(): ControllerStats {
+    return { ...this.counters };
+  }
+
+  private buildSnapshot(nowMs: number): SiteSnapshot {
+    const inputs = this.deps.snapshot(nowMs);
+    const live: Record<string, EvseLiveState> = { ...inputs.live };
+    for (const e of this.deps.site.evses) {
+      if (this.deps.dispatcher.isControllable(e.key)) continue;
+      live[e.key] = { ...(live[e.key] ?? { key: e.key, active: false }), controllable: false };
+    }
+    const snapshot: SiteSnapshot = {
+      nowMs,
+      circuits: this.deps.site.circuits,
+      evses: this.deps.site.evses,
+      live,
+      meters: ageMeters(inputs.meters, nowMs, this.deps.failsafe),
+      meterRoles: this.deps.site.meterRoles,
+      modes: inputs.modes ?? {},
+      csmsProfiles: inputs.csmsProfiles ?? {},
+    };
+    if (inputs.siteLimitW) snapshot.siteLimitW = inputs.siteLimitW;
+    if (inputs.setpoints) snapshot.setpoints = inputs.setpoints;
+    return snapshot;
+  }
+
+  /** Base shares change only with controllability (the config is fixed): computed again only then. */
+  private baseSharesFor(snapshot: SiteSnapshot): Record<string, CurrentLimit> {
+    const key = snapshot.evses
+      .filter((e) => snapshot.live[e.key]?.controllable === false)
+      .map((e) => e.key)
+      .join('\n');
+    if (this.baseCache?.key !== key) this.baseCache = { key, shares: baseSharesOf(snapshot, this.params) };
+    return this.baseCache.shares;
+  }
+
+  private targetsOf(result: DecideResult): Record<string, EvseTarget> {
+    const targets: Record<string, EvseTarget> = {};
+    for (const e of this.deps.site.evses) {
+      const d = result.limits[e.key];
+      if (!d) continue;
+      targets[e.key] = { limitA: d.limit.maxCurrentA, baseA: d.baseShare.maxCurrentA, numberPhases: e.phases };
+    }
+    return targets;
+  }
+
+  private fallbackTargets(): Record<string, EvseTarget> {
+    const targets: Record<string, EvseTarget> = {};
+    for (const e of this.deps.site.evses) {
+      const baseA = this.baseCache?.shares[e.key]?.maxCurrentA ?? 0;
+      targets[e.key] = { limitA: baseA, baseA, numberPhases: e.phases };
+    }
+    return targets;
+  }
+
+  private record(durationMs: number): void {
+    this.counters.decisions++;
+    this.counters.lastDurationMs = durationMs;
+    this.counters.totalDurationMs += durationMs;
+    this.counters.maxDurationMs = Math.max(this.counters.maxDurationMs, durationMs);
+  }
+
+  /** Logs guard corrections and strategy failures when they change, not at every decision. */
+  private logChanges(result: DecideResult): void {
+    const violations = result.violations.join('\n');
+    if (violations !== this.lastViolations && result.violations.length > 0) {
+      this.deps.log.warn({ violations: result.violations }, 'controller: guard corrected the decision');
+    }
+    this.lastViolations = violations;
+    const errors = result.strategyErrors.map((e) => `${e.strategy}: ${e.message}`).join('\n');
+    if (errors !== this.lastStrategyErrors && result.strategyErrors.length > 0) {
+      this.deps.log.error({ strategyErrors: result.strategyErrors }, 'controller: strategy failed; its decisions are left out');
+    }
+    this.lastStrategyErrors = errors;
+  }
+
+  /** A decision exactly when the next fresh reading turns stale, so failsafe comes on time. */
+  private armStaleCheck(snapshot: SiteSnapshot | undefined, nowMs: number): void {
+    this.deps.clock.clearTimeout(this.staleTimer);
+    this.staleTimer = undefined;
+    if (!this.running || !snapshot) return;
+    const at = nextStaleMs(snapshot.meters, nowMs, this.deps.failsafe);
+    if (at === undefined) return;
+    this.staleTimer = this.deps.clock.setTimeout(() => {
+      this.staleTimer = undefined;
+      this.decideNow('meter:stale');
+    }, at - nowMs);
+  }
+
+  private armTick(): void {
+    this.tickTimer = this.deps.clock.setTimeout(() => {
+      this.tickTimer = undefined;
+      if (!this.running) return;
+      this.trigger('tick');
+      this.armTick();
+    }, this.safetyTickMs);
+  }
+}

@@ -1,0 +1,195 @@
+import {
+  allocate,
+  baseShare,
+  buildCircuitTree,
+  evseMinA,
+  evsesBelow,
+  loadStaleCircuits,
+  type AllocationStatus,
+  type CircuitBudget,
+  type RotationState,
+} from '../energy/allocation/index.js';
+import type { CurrentLimit } from '../energy/limit.js';
+import type { PerPhase } from '../energy/phases.js';
+import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
+import { siteLoad } from '../../strategies/load-balancing/site-load.js';
+import { guard } from './guard.js';
+import { csmsCaps } from './csms-caps.js';
+import { addDecisionCaps } from './strategy-caps.js';
+
+/** Knobs of the allocation and the failsafe, with units. */
+export interface DecideParams {
+  /** Safety margin kept free on every circuit and phase, A. */
+  marginA: number;
+  /** How long an EVSE keeps its turn when not all minimums fit, s (allocation default when absent). */
+  rotationPeriodS?: number;
+  /** An EV drawing clearly less than offered is capped at measured + this, A. */
+  drawHeadroomA?: number;
+  /** Ramp-up time after a raised offer before under-draw counts, s. */
+  drawSettleS?: number;
+  /** Phase voltage for power limits, V. */
+  nominalVoltageV?: number;
+  /** Worst-case non-EV load per circuit, A per phase: basis of base shares (see baseShare). */
+  worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
+}
+
+export interface DecideSetup {
+  /** Run in order; each sees the caps of the CSMS and of the strategies before it. */
+  strategies: readonly Strategy<unknown>[];
+  params: DecideParams;
+  /** Base shares when already known (they depend on the config and controllability only). */
+  baseShares?: Record<string, CurrentLimit>;
+}
+
+/** Memory between decisions: one state per strategy (same order) and the allocation's rotation. */
+export interface DecideStates {
+  strategies: unknown[];
+  rotation: RotationState;
+}
+
+/** What was decided for one EVSE, and why. */
+export interface EvseDecision {
+  evseKey: string;
+  /** The limit to send, A per phase; its source is the one that bound. */
+  limit: CurrentLimit;
+  status: AllocationStatus;
+  /** Every limit that applied (own max, CSMS, strategies, circuit share, guard, failsafe). */
+  limits: CurrentLimit[];
+  /** The guaranteed safe share (the base profile). */
+  baseShare: CurrentLimit;
+}
+
+export interface DecideResult {
+  nowMs: number;
+  limits: Record<string, EvseDecision>;
+  /** Budget per circuit and phase from the allocation. */
+  circuits: CircuitBudget[];
+  baseShares: Record<string, CurrentLimit>;
+  /** Circuits whose meter is stale or missing, with why (their EVSEs are on failsafe). */
+  staleCircuits: Record<string, string>;
+  /** What the guard had to correct. */
+  violations: string[];
+  /** Strategies that threw; their decisions are left out and their state kept. */
+  strategyErrors: { strategy: string; message: string }[];
+  states: DecideStates;
+}
+
+export function initialDecideStates(strategies: readonly Strategy<unknown>[]): DecideStates {
+  return { strategies: strategies.map((s) => s.initialState()), rotation: { entries: {} } };
+}
+
+/** Base shares of a snapshot's EVSEs (uncontrollable ones reserved at their max). */
+export function baseSharesOf(snapshot: SiteSnapshot, params: DecideParams): Record<string, CurrentLimit> {
+  return baseShare({
+    circuits: snapshot.circuits,
+    evses: snapshot.evses,
+    worstCaseNonEvA: params.worstCaseNonEvA,
+    marginA: params.marginA,
+    nominalVoltageV: params.nominalVoltageV,
+    live: snapshot.live,
+  });
+}
+
+/**
+ * One control decision, pure: CSMS limits in force -> strategies in order (state threaded,
+ * each adding caps per EVSE) -> allocation of the circuit tree under those caps (EVSEs below a
+ * stale or missing meter held at their base share, source `failsafe`) -> guard. The same
+ * snapshot, states and setup give the same result.
+ */
+export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): DecideResult {
+  const { params } = setup;
+  const caps: Record<string, CurrentLimit[]> = {};
+  for (const [key, list] of Object.entries(snapshot.evseCaps ?? {})) caps[key] = [...list];
+  for (const [key, cap] of Object.entries(csmsCaps(snapshot))) caps[key] = [...(caps[key] ?? []), cap];
+
+  const strategyStates: unknown[] = [];
+  const strategyErrors: DecideResult['strategyErrors'] = [];
+  setup.strategies.forEach((strategy, i) => {
+    const before = i < states.strategies.length ? states.strategies[i] : strategy.initialState();
+    try {
+      const out = strategy.decide({ ...snapshot, evseCaps: caps }, before);
+      addDecisionCaps(caps, out.decisions, snapshot.evses);
+      strategyStates.push(out.state);
+    } catch (err) {
+      strategyErrors.push({ strategy: strategy.name, message: err instanceof Error ? err.message : String(err) });
+      strategyStates.push(before);
+    }
+  });
+
+  const tree = buildCircuitTree(snapshot.circuits);
+  const load = siteLoad(snapshot, tree, params);
+  const staleIds = Object.keys(load.stale);
+  const baseShares = setup.baseShares ?? baseSharesOf(snapshot, params);
+
+  const fixed: Record<string, CurrentLimit> = {};
+  const heldA: Record<string, number> = {};
+  if (staleIds.length > 0) {
+    const why = staleIds.map((id) => `${id}: ${load.stale[id]}`).join('; ');
+    const below = evsesBelow(tree, snapshot.evses, staleIds);
+    for (const e of snapshot.evses) {
+      if (!below.has(e.key)) continue;
+      const a = baseShares[e.key]?.maxCurrentA ?? 0;
+      const held = a < evseMinA(e) ? 0 : a;
+      heldA[e.key] = held;
+      fixed[e.key] = { maxCurrentA: held, source: 'failsafe', reason: `${why}: base share` };
+    }
+  }
+
+  const allocation = allocate(
+    {
+      nowMs: snapshot.nowMs,
+      circuits: snapshot.circuits,
+      evses: snapshot.evses,
+      live: snapshot.live,
+      nonEvLoadA: loadStaleCircuits(tree, snapshot.evses, snapshot.live, load.nonEvLoadA, staleIds, heldA, params.marginA),
+      marginA: params.marginA,
+      caps,
+      rotationPeriodS: params.rotationPeriodS,
+      drawHeadroomA: params.drawHeadroomA,
+      drawSettleS: params.drawSettleS,
+      nominalVoltageV: params.nominalVoltageV,
+      fixed,
+      siteLimitW: snapshot.siteLimitW,
+    },
+    states.rotation,
+  );
+
+  const proposed: Record<string, CurrentLimit> = {};
+  for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
+  const guarded = guard({
+    circuits: snapshot.circuits,
+    evses: snapshot.evses,
+    live: snapshot.live,
+    nonEvLoadA: load.nonEvLoadA,
+    marginA: params.marginA,
+    proposed,
+    staleCircuitIds: staleIds,
+    baseShares,
+    nominalVoltageV: params.nominalVoltageV,
+    siteLimitW: snapshot.siteLimitW,
+  });
+
+  const limits: Record<string, EvseDecision> = {};
+  for (const a of allocation.allocations) {
+    const finalLimit = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+    const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
+    limits[a.evseKey] = {
+      evseKey: a.evseKey,
+      limit: same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit,
+      status: a.status,
+      limits: same ? a.limits : [...a.limits, finalLimit],
+      baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
+    };
+  }
+
+  return {
+    nowMs: snapshot.nowMs,
+    limits,
+    circuits: allocation.circuits,
+    baseShares,
+    staleCircuits: load.stale,
+    violations: guarded.violations,
+    strategyErrors,
+    states: { strategies: strategyStates, rotation: allocation.state },
+  };
+}

@@ -1,0 +1,301 @@
+import { describe, expect, it } from 'vitest';
+import { Dispatcher, type DispatcherDeps } from '../../../src/control/dispatcher.js';
+import { GenericError } from '../../../src/ocpp/errors.js';
+import type { OcppVersion } from '../../../src/ocpp/versions.js';
+import { FakeClock } from '../../../src/util/fake-clock.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { validatePayload } from '../../../src/ocpp/schema-validator.js';
+
+interface SentCall {
+  stationId: string;
+  action: string;
+  payload: Record<string, unknown>;
+  atMs: number;
+}
+
+type Answer = 'Accepted' | 'Rejected' | 'NotSupported' | Error | 'hold';
+
+/** A dispatcher on a FakeClock with a fake `send` that records calls and answers as told. */
+function aDispatcher(overrides: Partial<DispatcherDeps> = {}, versions: Record<string, OcppVersion | undefined> = { cs1: '1.6' }) {
+  const clock = new FakeClock();
+  const calls: SentCall[] = [];
+  const held: (() => void)[] = [];
+  let answer: (call: SentCall) => Answer = () => 'Accepted';
+  const dispatcher = new Dispatcher({
+    clock,
+    log: silentLogger(),
+    versionOf: (id) => versions[id],
+    send: (stationId, action, payload) => {
+      const call = { stationId, action, payload: payload as Record<string, unknown>, atMs: clock.nowMs() };
+      calls.push(call);
+      const a = answer(call);
+      if (a === 'hold') return new Promise((resolve) => held.push(() => resolve({ status: 'Accepted' })));
+      if (a instanceof Error) return Promise.reject(a);
+      return Promise.resolve({ status: a });
+    },
+    ...overrides,
+  });
+  return {
+    clock,
+    calls,
+    dispatcher,
+    versions,
+    answerWith(fn: (call: SentCall) => Answer) {
+      answer = fn;
+    },
+    releaseHeld() {
+      for (const r of held.splice(0)) r();
+    },
+  };
+}
+
+/** Lets the fake answers' promise callbacks run. */
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+}
+
+/** The limit and stack level of a 1.6 SetChargingProfile call. */
+function limitOf(call: SentCall | undefined): { limit: number; stackLevel: number; validTo?: string } {
+  const cp = call?.payload.csChargingProfiles as {
+    stackLevel: number;
+    validTo?: string;
+    chargingSchedule: { chargingSchedulePeriod: { limit: number }[] };
+  };
+  return { limit: cp.chargingSchedule.chargingSchedulePeriod[0]?.limit ?? NaN, stackLevel: cp.stackLevel, validTo: cp.validTo };
+}
+
+const dynamicCalls = (calls: SentCall[]) => calls.filter((c) => limitOf(c).stackLevel === 2);
+const baseCalls = (calls: SentCall[]) => calls.filter((c) => limitOf(c).stackLevel === 1);
+
+async function connected(h: ReturnType<typeof aDispatcher>, limitA = 16, baseA = 6): Promise<void> {
+  h.dispatcher.apply({ 'cs1/1': { limitA, baseA, numberPhases: 3 } });
+  await settle();
+  await settle();
+}
+
+describe('Dispatcher', () => {
+  it('sends the base profile and then the leased dynamic profile to a new EVSE', async () => {
+    const h = aDispatcher();
+    await connected(h, 16, 6);
+    expect(h.calls.map((c) => [c.action, limitOf(c).stackLevel, limitOf(c).limit])).toEqual([
+      ['SetChargingProfile', 1, 6],
+      ['SetChargingProfile', 2, 16],
+    ]);
+    expect(limitOf(h.calls[0]).validTo).toBeUndefined();
+    expect(limitOf(h.calls[1]).validTo).toBe(new Date(h.clock.nowMs() + 300_000).toISOString());
+  });
+
+  it('sends a decrease at once, even right after the last write', async () => {
+    const h = aDispatcher();
+    await connected(h, 16);
+    h.clock.advanceMs(1000);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6 } });
+    await settle();
+    expect(limitOf(dynamicCalls(h.calls).at(-1)).limit).toBe(10);
+    expect(h.dispatcher.state('cs1/1')?.lastSentA).toBe(10);
+  });
+
+  it('holds an increase within minIntervalS and sends it when allowed', async () => {
+    const h = aDispatcher();
+    await connected(h, 10);
+    h.clock.advanceMs(5000);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(1);
+    expect(h.dispatcher.state('cs1/1')?.pending).toBe(true);
+    h.clock.advanceMs(24_999);
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(1);
+    h.clock.advanceMs(1);
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(2);
+    expect(limitOf(dynamicCalls(h.calls)[1])).toMatchObject({ limit: 16 });
+    expect(dynamicCalls(h.calls)[1]?.atMs).toBe(dynamicCalls(h.calls)[0]!.atMs + 30_000);
+  });
+
+  it('sends only the latest of several increases held back by the rate limit', async () => {
+    const h = aDispatcher();
+    await connected(h, 8);
+    for (const limitA of [10, 12, 14]) {
+      h.clock.advanceMs(1000);
+      h.dispatcher.apply({ 'cs1/1': { limitA, baseA: 6 } });
+      await settle();
+    }
+    h.clock.advanceMs(30_000);
+    await settle();
+    expect(dynamicCalls(h.calls).map((c) => limitOf(c).limit)).toEqual([8, 14]);
+  });
+
+  it('does not send an increase within the hysteresis', async () => {
+    const h = aDispatcher();
+    await connected(h, 10);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10.9, baseA: 6 } });
+    h.clock.advanceMs(60_000);
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(1);
+  });
+
+  it('renews the lease at two thirds of it, before it expires', async () => {
+    const h = aDispatcher();
+    await connected(h, 10);
+    const first = dynamicCalls(h.calls)[0]!;
+    h.clock.advanceMs(199_999);
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(1);
+    h.clock.advanceMs(1);
+    await settle();
+    const renewal = dynamicCalls(h.calls)[1];
+    expect(renewal?.atMs).toBe(first.atMs + 200_000);
+    expect(limitOf(renewal)).toMatchObject({ limit: 10, validTo: new Date(first.atMs + 500_000).toISOString() });
+    expect(h.dispatcher.stats().byReason.renewal).toBe(1);
+  });
+
+  it('carries a small held-back increase with the renewal', async () => {
+    const h = aDispatcher();
+    await connected(h, 10);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10.5, baseA: 6 } });
+    h.clock.advanceMs(200_000);
+    await settle();
+    expect(limitOf(dynamicCalls(h.calls)[1]).limit).toBe(10.5);
+  });
+
+  it('sends the base profile once while it does not change, and again when it does', async () => {
+    const h = aDispatcher();
+    await connected(h, 10, 6);
+    for (const limitA of [9, 8, 7]) {
+      h.dispatcher.apply({ 'cs1/1': { limitA, baseA: 6 } });
+      await settle();
+    }
+    expect(baseCalls(h.calls)).toHaveLength(1);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 7, baseA: 8 } });
+    await settle();
+    expect(baseCalls(h.calls).map((c) => limitOf(c).limit)).toEqual([6, 8]);
+  });
+
+  it('keeps one write in flight per EVSE and sends the newest target after it', async () => {
+    const h = aDispatcher();
+    h.answerWith(() => 'hold');
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 12, baseA: 6 } });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 9, baseA: 6 } });
+    await settle();
+    expect(h.calls).toHaveLength(1);
+    expect(h.dispatcher.state('cs1/1')?.inFlight).toBe(true);
+    h.answerWith(() => 'Accepted');
+    h.releaseHeld();
+    await settle();
+    expect(h.calls.map((c) => limitOf(c).limit)).toEqual([6, 9]);
+  });
+
+  it('marks an EVSE that rejects a profile uncontrollable, tells the listeners and stops writing to it', async () => {
+    const h = aDispatcher();
+    const changes: [string, boolean][] = [];
+    h.dispatcher.onControllabilityChange((key, controllable) => changes.push([key, controllable]));
+    h.answerWith(() => 'Rejected');
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    await settle();
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6 } });
+    h.clock.advanceMs(600_000);
+    await settle();
+    expect(h.calls).toHaveLength(1);
+    expect(h.dispatcher.isControllable('cs1/1')).toBe(false);
+    expect(changes).toEqual([['cs1/1', false]]);
+    expect(h.dispatcher.stats().rejected).toBe(1);
+  });
+
+  it('marks an EVSE that answers with a CALLERROR uncontrollable', async () => {
+    const h = aDispatcher();
+    h.answerWith(() => new GenericError('no smart charging'));
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    await settle();
+    expect(h.dispatcher.state('cs1/1')?.controllable).toBe(false);
+  });
+
+  it('tries again after retryS when a write gets no answer', async () => {
+    const h = aDispatcher();
+    let first = true;
+    h.answerWith(() => {
+      if (!first) return 'Accepted';
+      first = false;
+      return new Error('timed out');
+    });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    await settle();
+    expect(h.calls).toHaveLength(1);
+    h.clock.advanceMs(10_000);
+    await settle();
+    await settle();
+    expect(h.calls.map((c) => limitOf(c).stackLevel)).toEqual([1, 1, 2]);
+    expect(h.dispatcher.isControllable('cs1/1')).toBe(true);
+  });
+
+  it('sends base and dynamic profiles again when the station boots', async () => {
+    const h = aDispatcher();
+    await connected(h, 12, 6);
+    h.dispatcher.onStationBooted('cs1');
+    await settle();
+    await settle();
+    expect(h.calls.map((c) => [limitOf(c).stackLevel, limitOf(c).limit])).toEqual([
+      [1, 6],
+      [2, 12],
+      [1, 6],
+      [2, 12],
+    ]);
+  });
+
+  it('trusts an EVSE that rejected a profile again after its station boots', async () => {
+    const h = aDispatcher();
+    const changes: boolean[] = [];
+    h.dispatcher.onControllabilityChange((_key, controllable) => changes.push(controllable));
+    h.answerWith(() => 'Rejected');
+    await connected(h, 16);
+    h.answerWith(() => 'Accepted');
+    h.dispatcher.onStationBooted('cs1');
+    await settle();
+    await settle();
+    expect(changes).toEqual([false, true]);
+    expect(h.dispatcher.state('cs1/1')).toMatchObject({ controllable: true, lastSentA: 16, baseSentA: 6 });
+  });
+
+  it('sends nothing to a disconnected station and catches up when it connects', async () => {
+    const h = aDispatcher({}, { cs1: undefined });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6 } });
+    h.clock.advanceMs(600_000);
+    await settle();
+    expect(h.calls).toHaveLength(0);
+    h.versions.cs1 = '2.0.1';
+    h.dispatcher.onStationConnected('cs1');
+    await settle();
+    await settle();
+    expect(h.calls).toHaveLength(2);
+    expect(h.calls[0]?.payload).toHaveProperty('evseId', 1);
+  });
+
+  it('sends each station payloads of its own OCPP version, valid against the official schemas', async () => {
+    const h = aDispatcher({}, { a: '1.6', b: '2.0.1', c: '2.1' });
+    h.dispatcher.apply({
+      'a/1': { limitA: 7.25, baseA: 6, numberPhases: 1 },
+      'b/2': { limitA: 7.25, baseA: 6, numberPhases: 3 },
+      'c/3': { limitA: 7.25, baseA: 6 },
+    });
+    await settle();
+    await settle();
+    const versions: Record<string, OcppVersion> = { a: '1.6', b: '2.0.1', c: '2.1' };
+    expect(h.calls).toHaveLength(6);
+    for (const call of h.calls) {
+      expect(validatePayload(versions[call.stationId]!, 'SetChargingProfile', 'req', call.payload)).toBeUndefined();
+    }
+  });
+
+  it('counts every profile write by reason', async () => {
+    const h = aDispatcher();
+    await connected(h, 16);
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6 } });
+    await settle();
+    expect(h.dispatcher.stats()).toMatchObject({ writes: 3, accepted: 3, byReason: { base: 1, initial: 1, decrease: 1 } });
+  });
+
+  it('refuses a lease too short for the write rate', () => {
+    expect(() => aDispatcher({ leaseS: 30, minIntervalS: 30 })).toThrow(RangeError);
+  });
+});
