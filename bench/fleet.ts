@@ -1,0 +1,182 @@
+/**
+ * A fleet of benchmark chargers against one server: connect, boot, start a transaction, send
+ * periodic samples, drop and reconnect. Every operation is bounded (timeouts, retry limits) and
+ * tallies what went wrong instead of throwing, so the benchmark can report errors as a figure.
+ */
+import type { Prng } from '../src/sim/prng.js';
+import { BenchStation, type BenchVersion, type CallOutcome } from './bench-station.js';
+import { bootCall, heartbeatCall, meterCall, startCall, type OcppCall } from './ocpp-frames.js';
+
+export interface FleetDeps {
+  url: string;
+  size: number;
+  /** Whether BootNotification answers must say Accepted (the echo server answers {}). */
+  checkBootStatus: boolean;
+  idTag: string;
+  callTimeoutMs: number;
+  prng: Prng;
+}
+
+/** Counts of failures by kind, with the first example of each. */
+export class ErrorTally {
+  private readonly counts = new Map<string, { count: number; example: string }>();
+
+  add(kind: string, example: string): void {
+    const entry = this.counts.get(kind);
+    if (entry) entry.count++;
+    else this.counts.set(kind, { count: 1, example });
+  }
+
+  get total(): number {
+    let n = 0;
+    for (const e of this.counts.values()) n += e.count;
+    return n;
+  }
+
+  describe(): string[] {
+    return [...this.counts.entries()].map(([kind, e]) => `${e.count} x ${kind} (first: ${e.example})`);
+  }
+}
+
+interface Charger {
+  station: BenchStation;
+  transactionId: string;
+  seqNo: number;
+  energyWh: number;
+}
+
+const CONNECT_ATTEMPTS = 10;
+
+export class Fleet {
+  readonly errors = new ErrorTally();
+  /** Connection attempts that failed and were retried. */
+  retries = 0;
+  private readonly chargers: Charger[] = [];
+
+  constructor(private readonly deps: FleetDeps) {
+    for (let i = 0; i < deps.size; i++) {
+      const version: BenchVersion = i % 2 === 0 ? '1.6' : '2.0.1';
+      const stationId = `BENCH-${String(i).padStart(5, '0')}`;
+      const station = new BenchStation({ url: deps.url, stationId, version, callTimeoutMs: deps.callTimeoutMs });
+      this.chargers.push({ station, transactionId: `${stationId}-TX`, seqNo: 1, energyWh: 0 });
+    }
+  }
+
+  get size(): number {
+    return this.chargers.length;
+  }
+
+  /** A station of the given version (for latency probes). */
+  stationOf(version: BenchVersion): BenchStation {
+    const c = this.chargers.find((x) => x.station.version === version);
+    if (!c) throw new Error(`no ${version} station in the fleet`);
+    return c.station;
+  }
+
+  get serverCalls(): number {
+    return this.chargers.reduce((n, c) => n + c.station.serverCalls, 0);
+  }
+
+  /** Connects, boots and starts a transaction on every charger, `concurrency` at a time. */
+  async connectAll(concurrency: number): Promise<void> {
+    await inPool(this.chargers, concurrency, async (c) => {
+      if (!(await this.connectAndBoot(c))) return;
+      const start = startCall(c.station.version, c.transactionId, this.deps.idTag, Date.now());
+      const outcome = await this.expectResult(c, start);
+      if (outcome?.ok && c.station.version === '1.6') {
+        const id = outcome.payload['transactionId'];
+        c.transactionId = typeof id === 'number' ? String(id) : '1';
+      }
+    });
+  }
+
+  /** Every charger sends `count` messages in sequence (one in flight each), all chargers at once. */
+  async sendAll(count: number): Promise<number> {
+    let sent = 0;
+    await Promise.all(
+      this.chargers.map(async (c) => {
+        for (let i = 0; i < count; i++) {
+          await this.expectResult(c, i % 10 === 9 ? heartbeatCall() : this.nextSample(c));
+          sent++;
+        }
+      }),
+    );
+    return sent;
+  }
+
+  /** Sequential periodic samples from one station; the round-trip times of the answered ones. */
+  async probe(station: BenchStation, count: number): Promise<number[]> {
+    const c = this.chargers.find((x) => x.station === station);
+    if (!c) throw new Error('not a station of this fleet');
+    const rtts: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const outcome = await this.expectResult(c, this.nextSample(c));
+      if (outcome?.ok) rtts.push(outcome.rttMs);
+    }
+    return rtts;
+  }
+
+  /** Every charger drops its connection at once (no closing handshake). */
+  dropAll(): void {
+    for (const c of this.chargers) c.station.drop();
+  }
+
+  /** Every charger reconnects and boots, all at once, retrying failed connections. */
+  async reconnectAll(): Promise<void> {
+    await Promise.all(this.chargers.map((c) => this.connectAndBoot(c)));
+  }
+
+  private nextSample(c: Charger): OcppCall {
+    c.energyWh += 61;
+    const seqNo = c.seqNo++;
+    return meterCall(c.station.version, c.transactionId, seqNo, Date.now(), {
+      energyWh: c.energyWh,
+      powerW: 11_040,
+      currentA: 16,
+      voltageV: 230,
+      socPercent: 40 + (seqNo % 50),
+    });
+  }
+
+  private async connectAndBoot(c: Charger): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await c.station.connect();
+        break;
+      } catch (err) {
+        if (attempt >= CONNECT_ATTEMPTS) {
+          this.errors.add('connect failed', err instanceof Error ? err.message : String(err));
+          return false;
+        }
+        this.retries++;
+        await new Promise((r) => setTimeout(r, this.deps.prng.int(100, 500)));
+      }
+    }
+    const outcome = await this.expectResult(c, bootCall(c.station.version));
+    if (!outcome?.ok) return false;
+    if (this.deps.checkBootStatus && outcome.payload['status'] !== 'Accepted') {
+      this.errors.add('boot not accepted', JSON.stringify(outcome.payload));
+      return false;
+    }
+    return true;
+  }
+
+  /** Sends a call; tallies anything but a CALLRESULT. */
+  private async expectResult(c: Charger, call: OcppCall): Promise<CallOutcome | undefined> {
+    const outcome = await c.station.call(call.action, call.payload);
+    if (!outcome.ok) this.errors.add(`${call.action} failed`, `${c.station.stationId}: ${outcome.error}`);
+    return outcome;
+  }
+}
+
+/** Runs `work` on every item with at most `concurrency` running at once. */
+async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const item = items[next++];
+      if (item !== undefined) await work(item);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
+}

@@ -1,0 +1,73 @@
+/**
+ * Figures about another process read from Linux /proc: resident memory, CPU time, and the TCP
+ * ports it listens on. Linux only.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
+
+/** Resident set size of a process, in KiB (VmRSS). */
+export function rssKiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
+  if (!match?.[1]) throw new Error(`no VmRSS for process ${pid}`);
+  return Number(match[1]);
+}
+
+let ticksPerS: number | undefined;
+
+function clockTicksPerS(): number {
+  if (ticksPerS === undefined) {
+    try {
+      ticksPerS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerS = 100;
+    }
+  }
+  return ticksPerS;
+}
+
+export interface CpuTime {
+  userMs: number;
+  systemMs: number;
+}
+
+/** User and system CPU time of a process (all its threads) so far, in ms. */
+export function cpuTime(pid: number): CpuTime {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which is in parentheses and may hold spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const msPerTick = 1000 / clockTicksPerS();
+  return { userMs: Number(fields[11]) * msPerTick, systemMs: Number(fields[12]) * msPerTick };
+}
+
+/** TCP ports (IPv4 and IPv6) on which the process has a listening socket. */
+export function listeningPorts(pid: number): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const link = readlinkSync(`/proc/${pid}/fd/${fd}`);
+      const m = /^socket:\[(\d+)\]$/.exec(link);
+      if (m?.[1]) inodes.add(m[1]);
+    } catch {
+      // the descriptor closed while we looked
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const f = line.trim().split(/\s+/);
+      const local = f[1];
+      const state = f[3];
+      const inode = f[9];
+      if (!local || state !== '0A' || !inode || !inodes.has(inode)) continue; // 0A = LISTEN
+      ports.add(parseInt(local.slice(local.lastIndexOf(':') + 1), 16));
+    }
+  }
+  return [...ports];
+}

@@ -1,0 +1,113 @@
+/**
+ * The servers the scale benchmark drives: the real hub (the CLI, in a child process) and the
+ * bare `ws` echo server that serves as the baseline.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { listeningPorts } from './proc-stats.js';
+import { sleepMs, startTsxProcess, type ServerProcess } from './server-process.js';
+
+export interface ScaleTarget {
+  label: string;
+  proc: ServerProcess;
+  /** ws://host:port/<prefix>; stations connect to <url>/<stationId>. */
+  url: string;
+  /** Whether BootNotification answers carry a status that must be Accepted. */
+  answersBoot: boolean;
+  /** Stations the server says are connected, when it can tell. */
+  stationsConnected?(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** The id tag the hub's local list accepts. */
+export const BENCH_ID_TAG = 'BENCHTAG';
+
+const START_TIMEOUT_MS = 60_000;
+
+function hubConfigYaml(): string {
+  // Unknown stations are admitted, so connecting costs no password check (scrypt) per station.
+  return [
+    'server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: true }',
+    'api: { host: 127.0.0.1 }',
+    'data: { dir: ./data }',
+    'mqtt: { embeddedPort: 0 }',
+    `authorization: { list: [{ idToken: ${BENCH_ID_TAG} }] }`,
+    '',
+  ].join('\n');
+}
+
+async function httpStatus(url: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Starts the hub CLI on free ports with logs at warn (so that the hub does not spend time
+ * logging every connection). With no log line to read, the ports are found from the sockets the
+ * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
+ */
+export async function startHubTarget(): Promise<ScaleTarget> {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
+  const configPath = join(dir, 'site.yaml');
+  writeFileSync(configPath, hubConfigYaml());
+  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn']);
+  let ocppPort: number | undefined;
+  let apiPort: number | undefined;
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (ocppPort === undefined || apiPort === undefined) {
+    if (proc.exited) throw new Error(`hub exited during start:\n${proc.recentOutput()}`);
+    if (Date.now() > deadline) {
+      await proc.stop();
+      throw new Error(`hub did not listen within ${START_TIMEOUT_MS} ms:\n${proc.recentOutput()}`);
+    }
+    for (const port of listeningPorts(proc.pid)) {
+      if (port === ocppPort || port === apiPort) continue;
+      const status = await httpStatus(`http://127.0.0.1:${port}/api/health`);
+      if (status === 200) apiPort = port;
+      else if (status === 426) ocppPort = port;
+    }
+    await sleepMs(100);
+  }
+  const apiUrl = `http://127.0.0.1:${apiPort}`;
+  return {
+    label: 'hub',
+    proc,
+    url: `ws://127.0.0.1:${ocppPort}/ocpp`,
+    answersBoot: true,
+    async stationsConnected() {
+      const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
+      const body = (await res.json()) as { stationsConnected?: number };
+      return body.stationsConnected ?? Number.NaN;
+    },
+    async stop() {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts the bare echo server (bench/echo-server.ts) and waits for its port. */
+export async function startEchoTarget(): Promise<ScaleTarget> {
+  const proc = startTsxProcess('bench/echo-server.ts', []);
+  const port = await new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`echo server did not start:\n${proc.recentOutput()}`)), START_TIMEOUT_MS);
+    proc.onLine((line) => {
+      try {
+        const { port: p } = JSON.parse(line) as { port?: number };
+        if (typeof p === 'number' && p > 0) {
+          clearTimeout(timer);
+          resolvePort(p);
+        }
+      } catch {
+        // not the port line
+      }
+    });
+  });
+  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, stop: () => proc.stop() };
+}

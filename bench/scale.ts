@@ -1,0 +1,206 @@
+/**
+ * W2 "scale of one box" at N = 1,000 (the Foundation benchmark). The real hub runs as a child
+ * process; the baseline is a bare `ws` server that answers every CALL at once, driven the same
+ * way in the same run. Half the chargers speak OCPP 1.6, half 2.0.1.
+ *
+ * Per server: RSS idle and with N connected (memory per connection), the time to connect, boot
+ * and start a transaction on all N (100 at a time), messages/s at saturation (every charger sends
+ * 20 messages, one in flight each), server CPU time per message, round-trip p50/p99 at light load
+ * (one charger at a time), and a reconnect storm (all N drop and reconnect at once; time until
+ * all are booted).
+ */
+import { createPrng } from '../src/sim/prng.js';
+import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
+import { Fleet } from './fleet.js';
+import { tmpdir } from 'node:os';
+import { cpuTime, rssKiB } from './proc-stats.js';
+import { fsyncLatenciesMs } from './fsync-probe.js';
+import { sleepMs } from './server-process.js';
+import { BENCH_ID_TAG, startEchoTarget, startHubTarget, type ScaleTarget } from './scale-target.js';
+import { percentile } from './stats.js';
+
+const SETTINGS = {
+  /** Chargers connected at once; BENCH_SCALE_N overrides (for a quick try). */
+  stations: Number(process.env['BENCH_SCALE_N'] ?? 1000),
+  messagesPerStation: 20,
+  connectConcurrency: 100,
+  latencyWarmup: 20,
+  latencySamples: 200,
+  callTimeoutMs: 30_000,
+  /** Quiet time before reading RSS, so that start-up work and timers settle. */
+  settleMs: 1500,
+  seed: 2026,
+  fsyncSamples: 200,
+};
+
+interface Figures {
+  rssIdleKiB: number;
+  rssConnectedKiB: number;
+  rssAfterStormKiB: number;
+  connectS: number;
+  messages: number;
+  saturationS: number;
+  serverCpuMs: number;
+  serverSystemCpuMs: number;
+  clientCpuMs: number;
+  rtt16: number[];
+  rtt201: number[];
+  stormS: number;
+  stormRetries: number;
+  connectedAfterStorm: number | undefined;
+  errors: number;
+  errorDetails: string[];
+  serverCalls: number;
+}
+
+async function measure(target: ScaleTarget, progress: (line: string) => void): Promise<Figures> {
+  const pid = target.proc.pid;
+  const fleet = new Fleet({
+    url: target.url,
+    size: SETTINGS.stations,
+    checkBootStatus: target.answersBoot,
+    idTag: BENCH_ID_TAG,
+    callTimeoutMs: SETTINGS.callTimeoutMs,
+    prng: createPrng(SETTINGS.seed),
+  });
+  try {
+    await sleepMs(SETTINGS.settleMs);
+    const rssIdleKiB = rssKiB(pid);
+
+    progress(`${target.label}: connecting ${fleet.size} chargers`);
+    let t0 = performance.now();
+    await fleet.connectAll(SETTINGS.connectConcurrency);
+    const connectS = (performance.now() - t0) / 1000;
+    await sleepMs(SETTINGS.settleMs);
+    const rssConnectedKiB = rssKiB(pid);
+
+    progress(`${target.label}: ${fleet.size} x ${SETTINGS.messagesPerStation} messages at saturation`);
+    const cpu0 = cpuTime(pid);
+    const client0 = process.cpuUsage();
+    t0 = performance.now();
+    const messages = await fleet.sendAll(SETTINGS.messagesPerStation);
+    const saturationS = (performance.now() - t0) / 1000;
+    const cpu1 = cpuTime(pid);
+    const serverSystemCpuMs = cpu1.systemMs - cpu0.systemMs;
+    const serverCpuMs = cpu1.userMs - cpu0.userMs + serverSystemCpuMs;
+    const clientUsage = process.cpuUsage(client0);
+    const clientCpuMs = (clientUsage.user + clientUsage.system) / 1000;
+
+    progress(`${target.label}: round trips at light load`);
+    const s16 = fleet.stationOf('1.6');
+    const s201 = fleet.stationOf('2.0.1');
+    await fleet.probe(s16, SETTINGS.latencyWarmup);
+    await fleet.probe(s201, SETTINGS.latencyWarmup);
+    const rtt16 = await fleet.probe(s16, SETTINGS.latencySamples);
+    const rtt201 = await fleet.probe(s201, SETTINGS.latencySamples);
+
+    progress(`${target.label}: reconnect storm`);
+    const retriesBefore = fleet.retries;
+    fleet.dropAll();
+    t0 = performance.now();
+    await fleet.reconnectAll();
+    const stormS = (performance.now() - t0) / 1000;
+    const connectedAfterStorm = await settledCount(target, fleet.size);
+    await sleepMs(SETTINGS.settleMs);
+    const rssAfterStormKiB = rssKiB(pid);
+
+    return {
+      rssIdleKiB,
+      rssConnectedKiB,
+      rssAfterStormKiB,
+      connectS,
+      messages,
+      saturationS,
+      serverCpuMs,
+      serverSystemCpuMs,
+      clientCpuMs,
+      rtt16,
+      rtt201,
+      stormS,
+      stormRetries: fleet.retries - retriesBefore,
+      connectedAfterStorm,
+      errors: fleet.errors.total,
+      errorDetails: fleet.errors.describe(),
+      serverCalls: fleet.serverCalls,
+    };
+  } finally {
+    fleet.dropAll();
+  }
+}
+
+/** What the server reports as connected once old sessions are gone (waits up to 5 s). */
+async function settledCount(target: ScaleTarget, expected: number): Promise<number | undefined> {
+  if (!target.stationsConnected) return undefined;
+  let n = await target.stationsConnected();
+  for (let i = 0; i < 50 && n !== expected; i++) {
+    await sleepMs(100);
+    n = await target.stationsConnected();
+  }
+  return n;
+}
+
+function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
+  const n = SETTINGS.stations;
+  const b = (value: number) => ({ label: 'bare ws echo', value });
+  const mib = (kib: number) => kib / 1024;
+  const perConnKiB = (f: Figures) => (f.rssConnectedKiB - f.rssIdleKiB) / n;
+  const rate = (f: Figures) => f.messages / f.saturationS;
+  const cpuPerMsgUs = (f: Figures) => (f.serverCpuMs * 1000) / f.messages;
+  const cpuPct = (f: Figures, ms: number) => (100 * ms) / (f.saturationS * 1000);
+  return [
+    { metric: 'server RSS, idle', value: mib(hub.rssIdleKiB), unit: 'MiB', baseline: b(mib(echo.rssIdleKiB)) },
+    { metric: `server RSS, ${n} connected`, value: mib(hub.rssConnectedKiB), unit: 'MiB', baseline: b(mib(echo.rssConnectedKiB)) },
+    { metric: 'memory per connection', value: perConnKiB(hub), unit: 'KiB', baseline: b(perConnKiB(echo)) },
+    { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
+    { metric: `messages/s at saturation (${n} x ${SETTINGS.messagesPerStation})`, value: rate(hub), unit: 'msg/s', baseline: b(rate(echo)), digits: 0 },
+    { metric: 'server CPU per message', value: cpuPerMsgUs(hub), unit: 'us', baseline: b(cpuPerMsgUs(echo)), digits: 0 },
+    { metric: 'server system (kernel) CPU per message', value: (hub.serverSystemCpuMs * 1000) / hub.messages, unit: 'us', baseline: b((echo.serverSystemCpuMs * 1000) / echo.messages), digits: 0 },
+    { metric: 'server CPU during saturation', value: cpuPct(hub, hub.serverCpuMs), unit: '% core', baseline: b(cpuPct(echo, echo.serverCpuMs)), digits: 0 },
+    { metric: 'load generator CPU during saturation', value: cpuPct(hub, hub.clientCpuMs), unit: '% core', baseline: b(cpuPct(echo, echo.clientCpuMs)), digits: 0 },
+    { metric: 'round trip p50, 1.6 MeterValues', value: percentile(hub.rtt16, 50), unit: 'ms', baseline: b(percentile(echo.rtt16, 50)), digits: 2 },
+    { metric: 'round trip p99, 1.6 MeterValues', value: percentile(hub.rtt16, 99), unit: 'ms', baseline: b(percentile(echo.rtt16, 99)), digits: 2 },
+    { metric: 'round trip p50, 2.0.1 TransactionEvent', value: percentile(hub.rtt201, 50), unit: 'ms', baseline: b(percentile(echo.rtt201, 50)), digits: 2 },
+    { metric: 'round trip p99, 2.0.1 TransactionEvent', value: percentile(hub.rtt201, 99), unit: 'ms', baseline: b(percentile(echo.rtt201, 99)), digits: 2 },
+    { metric: `reconnect storm: all ${n} booted`, value: hub.stormS, unit: 's', baseline: b(echo.stormS), digits: 2 },
+    { metric: 'server RSS after the storm', value: mib(hub.rssAfterStormKiB), unit: 'MiB', baseline: b(mib(echo.rssAfterStormKiB)) },
+    { metric: 'write + fdatasync in the temp dir, p50', value: percentile(fsyncMs, 50), unit: 'ms', digits: 2 },
+    { metric: 'write + fdatasync in the temp dir, p99', value: percentile(fsyncMs, 99), unit: 'ms', digits: 2 },
+    { metric: 'errors (non-CALLRESULT, timeouts, failed connects)', value: hub.errors, unit: 'count', baseline: b(echo.errors), digits: 0 },
+  ];
+}
+
+function notes(hub: Figures, echo: Figures): string[] {
+  const out = [
+    `${SETTINGS.stations} chargers (half OCPP 1.6, half 2.0.1) over loopback; load generator and servers share the machine.`,
+    'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir.',
+    `Saturation: ${hub.messages} messages to the hub, ${echo.messages} to the echo server; 9 of 10 are meter samples (9 sampled values), 1 a Heartbeat.`,
+    `Round trips: ${SETTINGS.latencySamples} sequential calls per version after ${SETTINGS.latencyWarmup} warm-up calls, with all ${SETTINGS.stations} chargers connected and idle.`,
+    `Reconnect storm: retried connections hub ${hub.stormRetries}, echo ${echo.stormRetries}; stations the hub's API reports connected afterwards: ${hub.connectedAfterStorm ?? 'n/a'}.`,
+  ];
+  if (hub.serverCalls + echo.serverCalls > 0) out.push(`CALLs from the servers to the chargers (answered NotImplemented): hub ${hub.serverCalls}, echo ${echo.serverCalls}.`);
+  for (const d of hub.errorDetails) out.push(`hub error: ${d}`);
+  for (const d of echo.errorDetails) out.push(`echo error: ${d}`);
+  return out;
+}
+
+async function onTarget(start: () => Promise<ScaleTarget>, progress: (line: string) => void): Promise<Figures> {
+  const target = await start();
+  try {
+    return await measure(target, progress);
+  } finally {
+    await target.stop();
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'scale',
+  workload: 'W2',
+  title: `${SETTINGS.stations} chargers on one hub vs a bare ws echo server`,
+  async run(progress): Promise<BenchResult> {
+    const echo = await onTarget(startEchoTarget, progress);
+    const hub = await onTarget(startHubTarget, progress);
+    progress('fsync latency of the temp dir (where the hub kept its SQLite file)');
+    const fsyncMs = fsyncLatenciesMs(tmpdir(), SETTINGS.fsyncSamples);
+    return { rows: rows(hub, echo, fsyncMs), notes: notes(hub, echo) };
+  },
+};

@@ -1,0 +1,76 @@
+/**
+ * A server under test run as a child process (`node --import tsx <script> ...`), so that its
+ * memory and CPU time can be read apart from the load generator's. Children still running when
+ * the benchmark process exits are killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+export interface ServerProcess {
+  readonly pid: number;
+  /** Whether the process has ended. */
+  readonly exited: boolean;
+  /** The last lines it printed on stdout and stderr, for error messages. */
+  recentOutput(): string;
+  /** Called with every stdout line from now on. */
+  onLine(listener: (line: string) => void): void;
+  /** SIGTERM, then SIGKILL if it has not ended after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+const KEEP_LINES = 40;
+
+/** Starts `script` (a path relative to the repository root) with tsx, in the repository root. */
+export function startTsxProcess(script: string, args: readonly string[]): ServerProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid === undefined) throw new Error(`could not start ${script}`);
+  const pid = child.pid;
+  running.add(child);
+  const recent: string[] = [];
+  const listeners: Array<(line: string) => void> = [];
+  const keep = (line: string) => {
+    recent.push(line);
+    if (recent.length > KEEP_LINES) recent.shift();
+  };
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    keep(line);
+    for (const l of listeners) l(line);
+  });
+  createInterface({ input: child.stderr }).on('line', keep);
+  let exited = false;
+  const ended = new Promise<void>((resolveEnded) => {
+    child.once('exit', () => {
+      exited = true;
+      running.delete(child);
+      resolveEnded();
+    });
+  });
+  return {
+    pid,
+    get exited() {
+      return exited;
+    },
+    recentOutput: () => recent.join('\n'),
+    onLine: (listener) => listeners.push(listener),
+    async stop(graceMs = 10_000) {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await ended;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export function sleepMs(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
