@@ -13,7 +13,9 @@ import { DownstreamServer, type TlsMaterial } from './evse/downstream-server.js'
 import { versionOf } from './ocpp/versions.js';
 import { buildApi } from './api/api-server.js';
 import { hubQueries } from './evse/hub-queries-impl.js';
+import { energyQueries } from './energy-queries-impl.js';
 import { startFleet, type Fleet } from './sim/fleet.js';
+import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 
 export interface HubDeps {
@@ -32,6 +34,7 @@ export interface RunningHub {
   apiPort: number;
   store: Store;
   registry: StationRegistry;
+  energy: HubEnergy;
   api: FastifyInstance;
   stop(): Promise<void>;
 }
@@ -74,6 +77,17 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   });
   const registry = new StationRegistry({ log, onDisconnected: (id) => service.disconnected(id) });
   const startedMs = clock.nowMs();
+  let fleet: Fleet | undefined;
+  const energy = new HubEnergy({
+    config,
+    clock,
+    log,
+    store,
+    registry,
+    service,
+    simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
+  });
+  await energy.start();
 
   const server = new DownstreamServer({
     host: config.server.host,
@@ -98,6 +112,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         pingIntervalMs: config.server.pingIntervalS * 1000,
       });
       registry.add(session);
+      energy.onStationConnected(conn.stationId);
     },
   });
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
@@ -107,6 +122,8 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const api = buildApi({
     log,
     queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
+    energy: energyQueries(energy, clock),
+    ...(config.api.token ? { token: config.api.token } : {}),
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   const apiPort = (api.server.address() as { port: number }).port;
@@ -114,7 +131,6 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const apiUrl = `http://${apiHost}:${apiPort}`;
   log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
 
-  let fleet: Fleet | undefined;
   const simChargers = fleetChargersFromConfig(config);
   if (simChargers.length > 0) {
     fleet = await startFleet({
@@ -136,11 +152,13 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     apiPort,
     store,
     registry,
+    energy,
     api,
     async stop() {
       if (stopped) return;
       stopped = true;
       await fleet?.stop();
+      await energy.stop();
       await registry.closeAll();
       await server.close();
       await api.close();

@@ -1,14 +1,31 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import { timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import type { Logger } from '../util/logger.js';
 import type { HubQueries } from './hub-queries.js';
 import { ApiError, errorBody } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { stationRoutes } from './routes/stations.js';
 import { transactionRoutes } from './routes/transactions.js';
+import { siteRoutes } from './routes/site.js';
+import type { EnergyQueries } from './energy-queries.js';
 
 export interface ApiDeps {
   queries: HubQueries;
+  energy: EnergyQueries;
   log: Logger;
+  /** Bearer token for write endpoints; without one, writes are open (loopback use). */
+  token?: string;
+}
+
+function tokenCheck(token: string | undefined): (req: FastifyRequest) => void {
+  return (req) => {
+    if (token === undefined) return;
+    const header = req.headers.authorization ?? '';
+    const given = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? '';
+    const a = Buffer.from(given);
+    const b = Buffer.from(token);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError('UNAUTHORIZED');
+  };
 }
 
 /** Builds the fastify app (not listening): tests use inject(), the hub calls listen(). */
@@ -25,5 +42,6 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   healthRoutes(app, deps.queries);
   stationRoutes(app, deps.queries);
   transactionRoutes(app, deps.queries);
+  siteRoutes(app, deps.energy, tokenCheck(deps.token));
   return app;
 }

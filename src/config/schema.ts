@@ -56,8 +56,30 @@ export const circuitConfigSchema = z.strictObject({
   /** Max current per phase, A: one number for all phases or [L1, L2, L3]. */
   maxCurrentA: z.union([z.number().positive(), z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)])]),
   maxPowerW: z.number().positive().optional(),
-  /** Meter measuring this circuit's whole load. */
+  /** Meter measuring this circuit's whole load (EVs included). */
   meter: idString.optional(),
+  /**
+   * Highest non-EV load this circuit can carry, A per phase (one number or [L1, L2, L3]). It sets
+   * the base profiles (what EVSEs may draw if the hub dies) and, for a circuit without a meter,
+   * the load assumed. Absent: 0 below the root; the root without a meter or value counts as
+   * fully loaded, so base profiles there are 0 A.
+   */
+  worstCaseNonEvA: z.union([z.number().min(0), z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)])]).optional(),
+});
+
+export const energyConfigSchema = z.strictObject({
+  /** Current kept free on every circuit and phase, A. */
+  marginA: z.number().min(0).default(1),
+  /** Validity of the dynamic profile written to EVSEs; they fall back to their base profile after it, s. */
+  leaseS: z.number().min(30).default(300),
+  /** Least time between two increases or renewals written to one EVSE, s (decreases go at once). */
+  minIntervalS: z.number().min(0).default(30),
+  /** Increases smaller than this are not written, A. */
+  hysteresisA: z.number().min(0).default(1),
+  /** Decisions wait this long after a trigger to gather more, ms. */
+  debounceMs: z.number().int().min(0).default(200),
+  /** How long an EVSE keeps its turn before paused ones take over, s. */
+  rotationPeriodS: z.number().positive().default(900),
 });
 
 export const authEntrySchema = z.strictObject({
@@ -112,15 +134,16 @@ export const siteConfigSchema = z.strictObject({
   server: serverConfigSchema.default(serverConfigSchema.parse({})),
   api: apiConfigSchema.default(apiConfigSchema.parse({})),
   upstream: upstreamConfigSchema.default({ mode: 'none' }),
+  energy: energyConfigSchema.default(energyConfigSchema.parse({})),
   data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
   /** MQTT broker for meters; without a url the hub starts an embedded broker (no set-up needed). */
   mqtt: z
     .strictObject({
       url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
-      /** Port of the embedded broker when no url is given (0: any free port). */
-      embeddedPort: z.number().int().min(0).max(65535).default(1883),
+      /** Port of the embedded broker when no url is given (0: any free port; it is logged). */
+      embeddedPort: z.number().int().min(0).max(65535).default(0),
     })
-    .default({ embeddedPort: 1883 }),
+    .default({ embeddedPort: 0 }),
   meters: metersConfigSchema.default([]),
   stations: z.array(stationConfigSchema).default([]),
   circuits: z.array(circuitConfigSchema).default([]),
@@ -149,6 +172,16 @@ export const siteConfigSchema = z.strictObject({
         .default([]),
       /** How often simulated chargers send meter values, s. */
       meterIntervalS: z.number().positive().default(10),
+      /** A simulated site meter publishing building load + EVs (- PV) to the broker. */
+      siteMeter: z
+        .strictObject({
+          /** Building load base, W. */
+          buildingBaseW: z.number().min(0).default(8000),
+          /** PV peak, W (0: none). */
+          pvPeakW: z.number().min(0).default(0),
+          intervalS: z.number().positive().default(1),
+        })
+        .optional(),
     })
     .optional(),
 });

@@ -77,6 +77,7 @@ export function siteModelFromConfig(config: SiteConfig): SiteModel {
   }
 
   const worstCaseNonEvA: Record<string, Partial<PerPhase>> = implicitRoot ? { [IMPLICIT_ROOT_ID]: perPhaseOf(0) } : {};
+  for (const c of config.circuits) if (c.worstCaseNonEvA !== undefined) worstCaseNonEvA[c.id] = perPhaseOf(c.worstCaseNonEvA);
   return { circuits, evses, meterRoles, worstCaseNonEvA, implicitRoot };
 }
 

@@ -27,19 +27,44 @@ export interface StationServiceDeps {
   unknownIdTokens: 'Invalid' | 'Accepted';
 }
 
+/** What a station reported that others (the controller, the dispatcher) react to. */
+export type StationEvent =
+  | { kind: 'booted'; stationId: string }
+  | { kind: 'status'; state: ConnectorState }
+  | { kind: 'transaction'; event: TransactionEvent };
+
 /**
  * What the hub does with what stations report, version-neutral: the adapters translate the
  * wire, this records it (durably, before the answer goes out) and decides the answers. In
  * standalone mode the hub is the CSMS, so the decisions are local.
  */
 export class StationService {
+  private readonly listeners: Array<(e: StationEvent) => void> = [];
+
   constructor(private readonly deps: StationServiceDeps) {}
+
+  /** Listens to boots, statuses and transaction events, after they are stored. */
+  onEvent(listener: (e: StationEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
+  private emit(e: StationEvent): void {
+    for (const l of this.listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.deps.log.error({ err, kind: e.kind }, 'station event listener failed');
+      }
+    }
+  }
 
   boot(stationId: string, version: OcppVersion, info: BootInfo): BootAnswer {
     const status = this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted';
     this.deps.store.stations.upsertBoot({ stationId, version, bootStatus: status, lastBootMs: this.deps.clock.nowMs(), ...info });
     this.deps.log.info({ stationId, version, status, vendor: info.vendor, model: info.model }, 'station booted');
     const intervalS = status === 'Accepted' ? this.deps.heartbeatIntervalS : Math.min(60, this.deps.heartbeatIntervalS);
+    // After the answer has gone out: the hub may then send calls (profiles) to the station.
+    if (status === 'Accepted') setImmediate(() => this.emit({ kind: 'booted', stationId }));
     return { status, intervalS };
   }
 
@@ -62,6 +87,7 @@ export class StationService {
 
   status(state: ConnectorState): void {
     this.deps.store.connectors.upsert(state);
+    this.emit({ kind: 'status', state });
     this.deps.log.debug({ stationId: state.stationId, evseId: state.evseId, connectorId: state.connectorId, status: state.detail ?? state.status }, 'status');
   }
 
@@ -75,6 +101,7 @@ export class StationService {
   /** Records a transaction event durably; true when it was new (not a duplicate seqNo). */
   transactionEvent(ev: TransactionEvent): boolean {
     const { duplicate } = this.deps.store.transactions.recordEvent(ev);
+    if (!duplicate) this.emit({ kind: 'transaction', event: ev });
     const level = ev.eventType === 'Updated' ? 'debug' : 'info';
     this.deps.log[level](
       { stationId: ev.stationId, evseId: ev.evseId, transactionId: ev.transactionId, seqNo: ev.seqNo, eventType: ev.eventType, duplicate },

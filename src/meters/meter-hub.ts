@@ -30,6 +30,8 @@ export interface MeterHubDeps {
    * Absent: an embedded broker on 127.0.0.1 and a free port (see `brokerUrl`).
    */
   url?: string;
+  /** Port of the embedded broker when there is no url (default 0: any free port). */
+  embeddedPort?: number;
   meters: MeterConfig[];
   clock: Clock;
   log: Logger;
@@ -117,7 +119,7 @@ export class MeterHub {
     if (this.state !== 'idle') throw new Error(`MeterHub cannot start when ${this.state}`);
     this.setState('connecting');
     if (this.deps.url === undefined) {
-      this.embedded = await startEmbeddedBroker({ port: 0, host: '127.0.0.1' });
+      this.embedded = await startEmbeddedBroker({ port: this.deps.embeddedPort ?? 0, host: '127.0.0.1' });
       this.deps.log.info({ url: this.embedded.url }, 'meters: no MQTT broker configured, started an embedded one');
     }
     // close() may have run while the embedded broker started.

@@ -21,7 +21,9 @@ class RawStation {
   private waiters: Array<() => void> = [];
   constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.inbox.push(JSON.parse(String(data)) as unknown[]);
+      const msg = JSON.parse(String(data)) as unknown[];
+      if (msg[0] === 2) return; // calls from the hub (e.g. charging profiles) are not answers
+      this.inbox.push(msg);
       for (const w of this.waiters.splice(0)) w();
     });
   }

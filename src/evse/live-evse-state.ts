@@ -1,0 +1,70 @@
+import type { EvseLiveState } from '../energy/site-model.js';
+import type { ConnectorState, TransactionEvent } from '../model/types.js';
+import { evseKeyOf } from '../control/evse-key.js';
+
+const PHASE_INDEX: Record<string, number> = { L1: 0, L2: 1, L3: 2, 'L1-N': 0, 'L2-N': 1, 'L3-N': 2 };
+
+/**
+ * What the controller needs to know of each EVSE right now, kept in memory from what stations
+ * report: whether an EV is in a transaction, since when, and the current it draws per phase
+ * (from Current.Import samples).
+ */
+export class LiveEvseState {
+  private readonly live = new Map<string, EvseLiveState>();
+
+  /** Applies a transaction event; returns true when something the controller cares about changed. */
+  onTransactionEvent(ev: TransactionEvent): boolean {
+    if (ev.evseId === undefined || ev.evseId === 0) return false;
+    const key = evseKeyOf(ev.stationId, ev.evseId);
+    const prev = this.live.get(key);
+    if (ev.eventType === 'Ended') {
+      if (prev?.transactionId !== undefined && prev.transactionId !== ev.transactionId) return false;
+      this.live.set(key, { key, active: false, controllable: true });
+      return prev?.active === true;
+    }
+    const measured = measuredCurrentA(ev) ?? (prev?.transactionId === ev.transactionId ? prev.measuredCurrentA : undefined);
+    const startedMs = prev?.transactionId === ev.transactionId ? prev.transactionStartedMs : ev.timeMs;
+    const next: EvseLiveState = {
+      key,
+      active: true,
+      controllable: true,
+      transactionId: ev.transactionId,
+      ...(startedMs !== undefined ? { transactionStartedMs: startedMs } : {}),
+      ...(measured ? { measuredCurrentA: measured } : {}),
+    };
+    this.live.set(key, next);
+    return !prev?.active || prev.transactionId !== ev.transactionId || measured !== undefined;
+  }
+
+  /** A connector that became Available has no EV: its transaction (if any) is over for control purposes. */
+  onStatus(state: ConnectorState): boolean {
+    if (state.status !== 'Available' || state.evseId === 0) return false;
+    const key = evseKeyOf(state.stationId, state.evseId);
+    const prev = this.live.get(key);
+    if (!prev?.active) return false;
+    this.live.set(key, { key, active: false, controllable: true });
+    return true;
+  }
+
+  /** Restores a transaction known from the store (after a hub restart). */
+  restore(key: string, transactionId: string, startedMs: number): void {
+    this.live.set(key, { key, active: true, controllable: true, transactionId, transactionStartedMs: startedMs });
+  }
+
+  snapshot(): Record<string, EvseLiveState> {
+    return Object.fromEntries(this.live);
+  }
+}
+
+function measuredCurrentA(ev: TransactionEvent): number[] | undefined {
+  const latest = ev.meterValues[ev.meterValues.length - 1];
+  if (!latest) return undefined;
+  const out: number[] = [];
+  for (const s of latest.sampledValues) {
+    if (s.measurand !== 'Current.Import' || s.phase === undefined) continue;
+    const i = PHASE_INDEX[s.phase];
+    if (i !== undefined) out[i] = s.value;
+  }
+  if (out.length === 0) return undefined;
+  return [0, 1, 2].slice(0, out.length).map((i) => out[i] ?? 0);
+}

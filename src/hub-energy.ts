@@ -1,0 +1,198 @@
+/**
+ * Composition of the energy side of the hub: meters (MQTT), live EVSE state, the controller
+ * and the dispatcher, the optional simulated site meter, and the read model the API shows.
+ * Wiring only; the decisions live in control/, energy/ and strategies/.
+ */
+import type { SiteConfig } from './config/schema.js';
+import type { Clock } from './util/clock.js';
+import type { Logger } from './util/logger.js';
+import type { Store } from './store/store.js';
+import type { StationRegistry } from './evse/station-registry.js';
+import type { StationService } from './evse/station-service.js';
+import { MeterHub } from './meters/meter-hub.js';
+import { siteModelFromConfig, type SiteModel } from './control/site-model-from-config.js';
+import { Controller, type ControllerDecision } from './control/controller.js';
+import { Dispatcher } from './control/dispatcher.js';
+import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
+import { LiveEvseState } from './evse/live-evse-state.js';
+import { SimMeter } from './sim/sim-meter.js';
+import type { PerPhase } from './energy/phases.js';
+import { computeComposite, type CompositeSchedule } from './energy/composite/index.js';
+import type { CurrentLimit } from './energy/limit.js';
+
+export interface SiteLimitOverride {
+  powerW: number;
+  untilMs: number;
+  source: string;
+}
+
+export interface EnergyDeps {
+  config: SiteConfig;
+  clock: Clock;
+  log: Logger;
+  store: Store;
+  registry: StationRegistry;
+  service: StationService;
+  /** What the simulated fleet draws (for the simulated site meter), when there is one. */
+  simulatedEvCurrentA?: () => PerPhase;
+}
+
+export interface EvseScheduleView {
+  evseKey: string;
+  limit?: CurrentLimit;
+  limits: CurrentLimit[];
+  status?: string;
+  baseShareA?: number;
+  dispatch?: ReturnType<Dispatcher['state']>;
+  schedule: CompositeSchedule;
+}
+
+export class HubEnergy {
+  readonly site: SiteModel;
+  readonly meters: MeterHub | undefined;
+  readonly controller: Controller;
+  readonly dispatcher: Dispatcher;
+  readonly live = new LiveEvseState();
+  simMeter: SimMeter | undefined;
+  private override: SiteLimitOverride | undefined;
+
+  constructor(private readonly deps: EnergyDeps) {
+    const { config, clock, log, registry } = deps;
+    this.site = siteModelFromConfig(config);
+    const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined;
+    this.meters = needsBroker
+      ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, meters: config.meters, clock, log: log.child({ part: 'meters' }) })
+      : undefined;
+    this.dispatcher = new Dispatcher({
+      clock,
+      log: log.child({ part: 'dispatch' }),
+      send: (stationId, action, payload) => {
+        const session = registry.get(stationId);
+        if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
+        return session.peer.call(action, payload);
+      },
+      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot).
+      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.store.stations.get(stationId)?.bootStatus === 'Accepted' ? registry.get(stationId)?.version : undefined),
+      leaseS: config.energy.leaseS,
+      minIntervalS: config.energy.minIntervalS,
+      hysteresisA: config.energy.hysteresisA,
+    });
+    const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
+    this.controller = new Controller({
+      clock,
+      log: log.child({ part: 'control' }),
+      site: this.site,
+      strategies: [],
+      snapshot: (nowMs) => ({
+        meters: this.meters?.snapshot(nowMs) ?? {},
+        live: this.live.snapshot(),
+        csmsProfiles: {},
+        ...(this.activeOverride(nowMs) ? { siteLimitW: { powerW: this.override!.powerW, source: this.override!.source } } : {}),
+      }),
+      dispatcher: this.dispatcher,
+      debounceMs: config.energy.debounceMs,
+      failsafe: { staleAfterS: 10, staleAfterSByMeter },
+      params: { marginA: config.energy.marginA, rotationPeriodS: config.energy.rotationPeriodS, nominalVoltageV: config.site.voltageV },
+    });
+
+    deps.service.onEvent((e) => {
+      switch (e.kind) {
+        case 'booted':
+          this.dispatcher.onStationBooted(e.stationId);
+          this.controller.trigger(`boot ${e.stationId}`);
+          break;
+        case 'status':
+          if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
+          break;
+        case 'transaction':
+          if (this.live.onTransactionEvent(e.event)) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
+          break;
+      }
+    });
+  }
+
+  async start(): Promise<void> {
+    for (const tx of this.deps.store.transactions.list({ status: 'Active', limit: 1000 })) {
+      this.live.restore(evseKeyOf(tx.stationId, tx.evseId), tx.transactionId, tx.startedMs);
+    }
+    if (this.meters) {
+      this.meters.onReading(() => this.controller.trigger('meter'));
+      await this.meters.start();
+      this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
+      const simCfg = this.deps.config.simulation?.siteMeter;
+      if (simCfg && this.deps.simulatedEvCurrentA) {
+        const meters = this.meters;
+        this.simMeter = new SimMeter({
+          clock: this.deps.clock,
+          publish: (topic, payload) => meters.publish(topic, payload).catch(() => undefined),
+          evCurrentA: this.deps.simulatedEvCurrentA,
+          intervalS: simCfg.intervalS,
+          voltageV: this.deps.config.site.voltageV,
+          buildingCurve: [{ hour: 0, powerW: simCfg.buildingBaseW }],
+          ...(simCfg.pvPeakW > 0 ? { pv: { peakW: simCfg.pvPeakW, sunriseHour: 6, sunsetHour: 20 } } : {}),
+        });
+        this.simMeter.start();
+      }
+    }
+    this.controller.start();
+  }
+
+  async stop(): Promise<void> {
+    this.simMeter?.stop();
+    this.controller.stop();
+    this.dispatcher.stop();
+    await this.meters?.close();
+  }
+
+  onStationConnected(stationId: string): void {
+    this.dispatcher.onStationConnected(stationId);
+  }
+
+  /** A temporary site import limit (W) until `untilMs`; replaces an earlier one. */
+  setSiteLimit(powerW: number, untilMs: number, source: string): SiteLimitOverride {
+    this.override = { powerW, untilMs, source };
+    this.controller.trigger('site limit override');
+    this.deps.clock.setTimeout(() => this.controller.trigger('site limit override expired'), Math.max(0, untilMs - this.deps.clock.nowMs()));
+    return this.override;
+  }
+
+  clearSiteLimit(): void {
+    this.override = undefined;
+    this.controller.trigger('site limit override cleared');
+  }
+
+  activeOverride(nowMs: number): SiteLimitOverride | undefined {
+    if (this.override && this.override.untilMs <= nowMs) this.override = undefined;
+    return this.override;
+  }
+
+  lastDecision(): ControllerDecision | undefined {
+    return this.controller.lastDecision();
+  }
+
+  /** The effective schedule of one EVSE with the source of every limit. */
+  schedule(evseKey: string, durationS: number): EvseScheduleView | undefined {
+    const model = this.site.evses.find((e) => e.key === evseKey);
+    const parsed = parseEvseKey(evseKey);
+    if (!model || !parsed) return undefined;
+    const nowMs = this.deps.clock.nowMs();
+    const decision = this.lastDecision()?.evses[evseKey];
+    const live = this.live.snapshot()[evseKey];
+    const schedule = computeComposite({
+      nowMs,
+      durationS,
+      evseId: parsed.evseId,
+      profiles: this.deps.store.profiles.list(parsed.stationId, 'csms').map((p) => p.profile),
+      ...(live?.transactionId && live.transactionStartedMs !== undefined ? { transaction: { id: live.transactionId, startedMs: live.transactionStartedMs } } : {}),
+      evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
+      rateUnit: 'A',
+      localLimits: decision ? [{ source: decision.limit.source, maxCurrentA: decision.limit.maxCurrentA }] : [],
+    });
+    return {
+      evseKey,
+      ...(decision ? { limit: decision.limit, limits: decision.limits, status: decision.status, baseShareA: decision.baseShare.maxCurrentA } : { limits: [] }),
+      dispatch: this.dispatcher.state(evseKey),
+      schedule,
+    };
+  }
+}
