@@ -1,0 +1,132 @@
+import { describe, it, expect, afterEach } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
+import { FakeClock } from '../../../src/util/fake-clock.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { SimCharger } from '../../../src/sim/sim-charger.js';
+import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { waitForState } from '../sim/advance.js';
+
+/**
+ * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
+ * hub, simulated chargers that evaluate the profiles they were given, and one fake clock for all.
+ * Main circuit 40 A with a grid meter; two 3-phase EVSEs of 16 A; worst-case non-EV load 20 A, so
+ * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A.
+ */
+function siteYaml(topic: string, mqttUrl: string | undefined): string {
+  return `
+${mqttUrl ? `mqtt: { url: '${mqttUrl}' }` : ''}
+energy: { marginA: 1, leaseS: 120, minIntervalS: 5, hysteresisA: 0.5, debounceMs: 100 }
+circuits:
+  - { id: main, maxCurrentA: 40, meter: grid, worstCaseNonEvA: 20 }
+meters:
+  - id: grid
+    role: grid
+    staleAfterS: 60
+    readings:
+      - { quantity: currentA.L1, topic: '${topic}', path: currentA.L1 }
+      - { quantity: currentA.L2, topic: '${topic}', path: currentA.L2 }
+      - { quantity: currentA.L3, topic: '${topic}', path: currentA.L3 }
+stations:
+  - { id: GA1, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
+  - { id: GA2, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
+authorization:
+  list: [{ idToken: CAR }]
+`;
+}
+
+const EV = { capacityWh: 60_000, socPct: 20, maxAcCurrentA: 32, phases: 3 };
+
+let h: Harness | undefined;
+let chargers: SimCharger[] = [];
+let publisher: mqtt.MqttClient | undefined;
+afterEach(async () => {
+  for (const c of chargers) await c.stop();
+  chargers = [];
+  await publisher?.endAsync();
+  publisher = undefined;
+  await h?.stop();
+  h = undefined;
+});
+
+async function garage() {
+  const clock = new FakeClock();
+  const topic = `switchyard-test/${randomUUID()}/grid`;
+  h = await startTestHub(siteYaml(topic, process.env.MQTT_URL), { clock });
+  const meters = h.hub.energy.meters;
+  if (!meters) throw new Error('no meter hub');
+  await meters.subscribed();
+  publisher = await mqtt.connectAsync(meters.brokerUrl ?? '');
+  const hub = h.hub;
+  const cps = ['GA1', 'GA2'].map(
+    (id, i) =>
+      new SimCharger({ identity: id, version: i === 0 ? '1.6' : '2.0.1', endpoint: hub.ocppUrl, clock, log: silentLogger(), phases: 3, maxCurrentA: 16, meterIntervalS: 10 }),
+  );
+  chargers = cps;
+  for (const c of cps) await c.start();
+  for (const c of cps) {
+    await c.plugIn(1, EV);
+    await c.authorize(1, 'CAR');
+    await waitForState(c, (s) => s.evses[0]?.transactionId !== undefined);
+  }
+
+  /** Publishes a grid reading and waits until the hub has it. */
+  const grid = async (amps: number) => {
+    const got = new Promise<void>((resolve) => {
+      const off = meters.onReading((r) => {
+        if (r.currentA?.L1 === amps) {
+          off();
+          resolve();
+        }
+      });
+    });
+    await publisher!.publishAsync(topic, JSON.stringify({ currentA: { L1: amps, L2: amps, L3: amps } }));
+    await got;
+  };
+  const offered = (c: SimCharger) => c.state().evses[0]?.offeredCurrentA;
+  const bothOffered = (a: number) => Promise.all(cps.map((c) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a)));
+  return { clock, cps, grid, offered, bothOffered, hub };
+}
+
+describe('a garage sharing one grid connection', () => {
+  it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
+    const g = await garage();
+    await g.grid(5);
+    g.clock.advanceMs(6_000); // debounce, and past the write-rate limit for increases
+    await g.bothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
+
+    await g.grid(20);
+    g.clock.advanceMs(100); // debounce only: decreases are not rate-limited
+    await g.bothOffered(9.5); // (40 - 20 - 1) / 2
+
+    const site = (await g.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ evses: Array<{ evseKey: string; limit: { source: string } }>; circuits: Array<{ phases: { L1: { allocatedA: number; availableA: number } } }> }>();
+    expect(site.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
+    expect(site.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(site.circuits[0]?.phases.L1.availableA ?? 0);
+  });
+
+  it('falls back to failsafe limits when the grid meter goes silent', async () => {
+    const g = await garage();
+    await g.grid(5);
+    g.clock.advanceMs(6_000);
+    await g.bothOffered(16);
+
+    g.clock.advanceMs(61_000); // staleAfterS is 60: the controller notices by itself
+    await g.bothOffered(9.5);
+    const site = (await g.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ staleCircuits: Record<string, string>; evses: Array<{ limit: { source: string } }> }>();
+    expect(Object.keys(site.staleCircuits)).toEqual(['main']);
+    expect(site.evses.every((e) => e.limit.source === 'failsafe')).toBe(true);
+  });
+
+  it('leaves every charger at its base profile once the lease ends if the hub dies', async () => {
+    const g = await garage();
+    await g.grid(5);
+    g.clock.advanceMs(6_000);
+    await g.bothOffered(16);
+
+    await h!.stop(); // the hub is gone; nobody renews the leases
+    h = undefined;
+    g.clock.advanceMs(130_000); // leaseS is 120; the chargers re-evaluate at their meter ticks
+    await g.bothOffered(9.5);
+    expect(g.cps.map((c) => c.state().evses[0]?.limitSource)).toEqual([expect.stringMatching(/^csms:profile/), expect.stringMatching(/^csms:profile/)]);
+  });
+});
