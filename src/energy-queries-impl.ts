@@ -1,28 +1,62 @@
 import type { Clock } from './util/clock.js';
-import type { EnergyQueries } from './api/energy-queries.js';
+import type { EnergyQueries, EvseEnergyView } from './api/energy-queries.js';
 import type { HubEnergy } from './hub-energy.js';
+import type { EvseModel } from './energy/site-model.js';
+import { parseEvseKey } from './control/evse-key.js';
 
 /** The API's view of the energy side, assembled from the controller, meters and dispatcher. */
 export function energyQueries(energy: HubEnergy, clock: Clock): EnergyQueries {
+  const evseView = (model: EvseModel): EvseEnergyView => {
+    const id = parseEvseKey(model.key);
+    const decision = energy.lastDecision()?.evses[model.key];
+    const live = energy.live.snapshot()[model.key];
+    const offeredA = energy.dispatcher.state(model.key)?.lastSentA;
+    return {
+      evseKey: model.key,
+      stationId: id?.stationId ?? model.key,
+      evseId: id?.evseId ?? 0,
+      circuitId: model.circuitId,
+      phases: model.phases,
+      phaseRotation: [...model.phaseRotation],
+      minCurrentA: model.minCurrentA,
+      maxCurrentA: model.maxCurrentA,
+      priority: model.priority,
+      mode: energy.modeOf(model.key),
+      active: live?.active ?? false,
+      ...(offeredA !== undefined ? { offeredA } : {}),
+      ...(live?.active && live.measuredCurrentA ? { drawnA: [...live.measuredCurrentA] } : {}),
+      ...(decision
+        ? { limit: decision.limit, limits: decision.limits, allocation: decision.status, baseShareA: decision.baseShare.maxCurrentA }
+        : { limits: [] }),
+    };
+  };
+
   return {
     site() {
       const nowMs = clock.nowMs();
       const d = energy.lastDecision();
       const override = energy.activeOverride(nowMs);
       const stats = energy.dispatcher.stats();
+      const ruled = energy.ruleInputs(nowMs);
       return {
         nowMs,
         meters: energy.meters?.snapshot(nowMs) ?? {},
         circuits: d?.circuits ?? [],
         staleCircuits: d?.staleCircuits ?? {},
-        evses: Object.values(d?.evses ?? {}).map((e) => ({ evseKey: e.evseKey, limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA })),
+        evses: Object.values(d?.evses ?? {}).map((e) => ({ evseKey: e.evseKey, mode: energy.modeOf(e.evseKey), modeSource: ruled.modeSources[e.evseKey] ?? 'setting', limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA })),
         ...(override ? { siteLimit: override } : {}),
+        rules: { active: ruled.active, ...(ruled.siteLimitW ? { siteLimitW: ruled.siteLimitW } : {}), problems: ruled.problems },
         ...(d ? { lastDecision: { atMs: d.atMs, durationMs: d.durationMs, reasons: d.reasons } } : {}),
         dispatch: { writes: stats.writes, accepted: stats.accepted, rejected: stats.rejected, failed: stats.failed },
       };
     },
+    evses: () => energy.site.evses.map(evseView),
     evseSchedule: (key, durationS) => energy.schedule(key, durationS),
     setSiteLimit: (powerW, durationS) => energy.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:api'),
     clearSiteLimit: () => energy.clearSiteLimit(),
+    setEvseSettings: (key, patch) => {
+      const model = energy.setEvseSettings(key, patch);
+      return model ? evseView(model) : undefined;
+    },
   };
 }

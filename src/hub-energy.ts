@@ -19,6 +19,17 @@ import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
 import { computeComposite, type CompositeSchedule } from './energy/composite/index.js';
 import type { CurrentLimit } from './energy/limit.js';
+import type { OperationMode } from './energy/charging-profile.js';
+import type { EvseModel } from './energy/site-model.js';
+import type { SiteSnapshot } from './energy/strategy.js';
+import type { SiteInputs } from './control/controller.js';
+import { buildStrategies } from './control/strategy-registry.js';
+import { compileRules } from './control/cron-rules.js';
+import { RuleBook, type RuleInputs } from './control/rule-book.js';
+import { withLimitChangeLog } from './control/limit-change-log.js';
+import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
+import type { MqttOut } from './meters/mqtt-out-service.js';
+import { OPERATION_MODES } from './control/operation-modes.js';
 
 export interface SiteLimitOverride {
   powerW: number;
@@ -54,14 +65,22 @@ export class HubEnergy {
   readonly dispatcher: Dispatcher;
   readonly live = new LiveEvseState();
   simMeter: SimMeter | undefined;
+  /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
+  mqttOut: MqttOut | undefined;
   private override: SiteLimitOverride | undefined;
+  /** Operation modes set at runtime (API), by EVSE key; absent means LocalLoadBalancing. */
+  private readonly modes: Record<string, OperationMode> = {};
+  /** Cron rules: modes and site limits by time of day. */
+  readonly rules: RuleBook;
+  /** Live setpoints (W, positive charges) for the setpoint strategy, e.g. from an external source. */
+  private setpoints: SiteSnapshot['setpoints'];
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
-    const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined;
+    const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
-      ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, meters: config.meters, clock, log: log.child({ part: 'meters' }) })
+      ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
       : undefined;
     this.dispatcher = new Dispatcher({
       clock,
@@ -78,18 +97,27 @@ export class HubEnergy {
       hysteresisA: config.energy.hysteresisA,
     });
     const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
+    this.rules = new RuleBook({
+      clock,
+      log: log.child({ part: 'rules' }),
+      rules: compileRules(config.rules),
+      standingModes: () => this.standingModes(),
+      meterRoles: this.site.meterRoles,
+      onEdge: (reason) => this.controller.trigger(reason),
+    });
+    const strategies = buildStrategies(config.strategies, {
+      marginA: config.energy.marginA,
+      rotationPeriodS: config.energy.rotationPeriodS,
+      nominalVoltageV: config.site.voltageV,
+      worstCaseNonEvA: this.site.worstCaseNonEvA,
+    });
     this.controller = new Controller({
       clock,
       log: log.child({ part: 'control' }),
       site: this.site,
-      strategies: [],
-      snapshot: (nowMs) => ({
-        meters: this.meters?.snapshot(nowMs) ?? {},
-        live: this.live.snapshot(),
-        csmsProfiles: {},
-        ...(this.activeOverride(nowMs) ? { siteLimitW: { powerW: this.override!.powerW, source: this.override!.source } } : {}),
-      }),
-      dispatcher: this.dispatcher,
+      strategies: strategies.map((strategy) => ({ strategy })),
+      snapshot: (nowMs) => this.inputsAt(nowMs),
+      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key] }),
       debounceMs: config.energy.debounceMs,
       failsafe: { staleAfterS: 10, staleAfterSByMeter },
       params: { marginA: config.energy.marginA, rotationPeriodS: config.energy.rotationPeriodS, nominalVoltageV: config.site.voltageV },
@@ -117,6 +145,8 @@ export class HubEnergy {
     }
     if (this.meters) {
       this.meters.onReading(() => this.controller.trigger('meter'));
+      this.mqttOut = this.createMqttOut(this.meters);
+      this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
       const simCfg = this.deps.config.simulation?.siteMeter;
@@ -134,14 +164,40 @@ export class HubEnergy {
         this.simMeter.start();
       }
     }
+    this.rules.start();
     this.controller.start();
   }
 
   async stop(): Promise<void> {
     this.simMeter?.stop();
+    this.rules.stop();
     this.controller.stop();
     this.dispatcher.stop();
+    await this.mqttOut?.stop();
     await this.meters?.close();
+  }
+
+  private createMqttOut(meters: MeterHub): MqttOut | undefined {
+    const { config, clock, log, store, registry } = this.deps;
+    return createMqttOut({
+      config,
+      link: meters,
+      clock,
+      log: log.child({ part: 'mqtt-out' }),
+      hub: this,
+      modes: OPERATION_MODES,
+      commands: {
+        setSiteLimit: (powerW, durationS) => this.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:mqtt'),
+        clearSiteLimit: () => this.clearSiteLimit(),
+        setEvseMode: (evseKey, mode) => {
+          const known = OPERATION_MODES.find((m) => m === mode);
+          return known !== undefined && this.setEvseSettings(evseKey, { mode: known }) !== undefined;
+        },
+      },
+      connectors: () => store.connectors.listAll(),
+      isConnected: (stationId) => registry.get(stationId) !== undefined,
+      sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
+    });
   }
 
   onStationConnected(stationId: string): void {
@@ -164,6 +220,60 @@ export class HubEnergy {
   activeOverride(nowMs: number): SiteLimitOverride | undefined {
     if (this.override && this.override.untilMs <= nowMs) this.override = undefined;
     return this.override;
+  }
+
+  /**
+   * Changes an EVSE's priority and/or operation mode in memory (until restart); the next
+   * decision, triggered at once, uses them. Returns the new model, undefined for an unknown EVSE.
+   */
+  setEvseSettings(evseKey: string, patch: { priority?: number; mode?: OperationMode }): EvseModel | undefined {
+    const i = this.site.evses.findIndex((e) => e.key === evseKey);
+    const model = this.site.evses[i];
+    if (!model) return undefined;
+    if (patch.priority !== undefined) this.site.evses[i] = { ...model, priority: patch.priority };
+    if (patch.mode !== undefined) this.modes[evseKey] = patch.mode;
+    this.controller.trigger(`settings ${evseKey}`);
+    return this.site.evses[i];
+  }
+
+  /** An EVSE's operation mode now: an active rule's, else set at runtime, else the configured one. */
+  modeOf(evseKey: string): OperationMode {
+    return this.ruleInputs(this.deps.clock.nowMs()).modes[evseKey] ?? this.standingModes()[evseKey] ?? 'LocalLoadBalancing';
+  }
+
+  /** Modes without rules: set at runtime (API), else from the config. */
+  private standingModes(): Record<string, OperationMode> {
+    const out: Record<string, OperationMode> = {};
+    for (const s of this.deps.config.stations) for (const e of s.evses) out[evseKeyOf(s.id, e.id)] = e.mode;
+    return { ...out, ...this.modes };
+  }
+
+  /** What the cron rules say now (modes with their sources, site limit, active rules). */
+  ruleInputs(nowMs: number): RuleInputs {
+    return this.rules.inputs(nowMs, this.meters?.snapshot(nowMs) ?? {});
+  }
+
+  /** Live setpoints for the setpoint strategy (replaces the earlier ones; undefined clears). */
+  setSetpoints(setpoints: SiteSnapshot['setpoints']): void {
+    this.setpoints = setpoints;
+    this.controller.trigger('setpoints');
+  }
+
+  /** The controller's inputs at nowMs: readings, EVSE states, modes (rules first), the tightest site limit. */
+  private inputsAt(nowMs: number): SiteInputs {
+    const meters = this.meters?.snapshot(nowMs) ?? {};
+    const ruled = this.rules.inputs(nowMs, meters);
+    const override = this.activeOverride(nowMs);
+    const limits = [...(override ? [{ powerW: override.powerW, source: override.source }] : []), ...(ruled.siteLimitW ? [ruled.siteLimitW] : [])];
+    const siteLimitW = limits.reduce<SiteSnapshot['siteLimitW']>((best, l) => (best === undefined || l.powerW < best.powerW ? { powerW: l.powerW, source: l.source } : best), undefined);
+    return {
+      meters,
+      live: this.live.snapshot(),
+      csmsProfiles: {},
+      modes: ruled.modes,
+      ...(siteLimitW ? { siteLimitW } : {}),
+      ...(this.setpoints ? { setpoints: this.setpoints } : {}),
+    };
   }
 
   lastDecision(): ControllerDecision | undefined {

@@ -17,6 +17,10 @@ import { energyQueries } from './energy-queries-impl.js';
 import { startFleet, type Fleet } from './sim/fleet.js';
 import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
+import { HubMetrics } from './api/metrics.js';
+import { RemoteControl } from './api/remote-control.js';
+import { createUpstream } from './upstream/create-upstream.js';
+import type { Upstream } from './upstream/upstream.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -36,6 +40,10 @@ export interface RunningHub {
   registry: StationRegistry;
   energy: HubEnergy;
   api: FastifyInstance;
+  /** Prometheus metrics (own registry); the upstream link registers its counters here. */
+  metrics: HubMetrics;
+  /** The upstream mode (proxy/hub); undefined in standalone mode. */
+  upstream: Upstream | undefined;
   stop(): Promise<void>;
 }
 
@@ -76,6 +84,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     unknownIdTokens: config.authorization.unknownIdTokens,
   });
   const registry = new StationRegistry({ log, onDisconnected: (id) => service.disconnected(id) });
+  const upstream = createUpstream({ config, baseDir, store, service, registry, clock, log });
   const startedMs = clock.nowMs();
   let fleet: Fleet | undefined;
   const energy = new HubEnergy({
@@ -88,6 +97,13 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
   });
   await energy.start();
+  const energyApi = energyQueries(energy, clock);
+  const metrics = new HubMetrics({
+    stationsConnected: () => registry.size,
+    energy: energyApi,
+    controlStats: () => energy.controller.stats(),
+    outboxDepth: () => store.outbox.count(),
+  });
 
   const server = new DownstreamServer({
     host: config.server.host,
@@ -110,7 +126,10 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         service,
         rpc: { callTimeoutMs: config.server.callTimeoutS * 1000, maxFrameBytes: config.server.maxFrameBytes, strict: true },
         pingIntervalMs: config.server.pingIntervalS * 1000,
+        traffic: metrics.traffic,
+        ...(upstream ? { upstream: upstream.stationHooks } : {}),
       });
+      metrics.observePeer(session.peer);
       registry.add(session);
       energy.onStationConnected(conn.stationId);
     },
@@ -118,18 +137,44 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
   const ocpp = await server.listen();
   log.info({ url: `${ocpp.url}/<stationId>` }, 'OCPP endpoint listening');
+  upstream?.start();
 
   const api = buildApi({
     log,
     queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
-    energy: energyQueries(energy, clock),
+    energy: energyApi,
     ...(config.api.token ? { token: config.api.token } : {}),
+    remote: new RemoteControl({
+      standalone: config.upstream.mode === 'none',
+      knownStation: (id) => stations.has(id) || store.stations.get(id) !== undefined,
+      link: (id) => {
+        const session = registry.get(id);
+        // As for profiles: nothing is sent to a station before it booted and was accepted.
+        if (!session?.isOpen || !service.isAdmitted(id) || store.stations.get(id)?.bootStatus !== 'Accepted') return undefined;
+        return { version: session.version, call: (action, payload) => session.peer.call(action, payload) };
+      },
+      activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],
+    }),
+    authorizations: store.authorizations,
+    metrics,
+    ...(upstream ? { upstream } : {}),
+    dashboard: {
+      siteName: config.site.name,
+      voltageV: config.site.voltageV,
+      site: energy.site,
+      violations: () => energy.lastDecision()?.violations ?? [],
+      onChange: (listener) => service.onEvent(() => listener()),
+    },
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   const apiPort = (api.server.address() as { port: number }).port;
   const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
   const apiUrl = `http://${apiHost}:${apiPort}`;
   log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
+  log.info(
+    { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(config.api.token ? { apiToken: config.api.token } : {}) },
+    config.api.token ? 'open the dashboard; write requests need Authorization: Bearer <apiToken>' : 'open the dashboard (no api.token set: write requests are open)',
+  );
 
   const simChargers = fleetChargersFromConfig(config);
   if (simChargers.length > 0) {
@@ -154,12 +199,15 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     registry,
     energy,
     api,
+    metrics,
+    upstream,
     async stop() {
       if (stopped) return;
       stopped = true;
       await fleet?.stop();
       await energy.stop();
       await registry.closeAll();
+      await upstream?.stop();
       await server.close();
       await api.close();
       store.close();

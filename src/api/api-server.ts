@@ -1,13 +1,25 @@
-import { timingSafeEqual } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../util/logger.js';
 import type { HubQueries } from './hub-queries.js';
-import { ApiError, errorBody } from './errors.js';
 import { healthRoutes } from './routes/health.js';
 import { stationRoutes } from './routes/stations.js';
 import { transactionRoutes } from './routes/transactions.js';
 import { siteRoutes } from './routes/site.js';
+import { evseRoutes } from './routes/evses.js';
+import { authorizationRoutes, type AuthorizationListStore } from './routes/authorizations.js';
+import { metricsRoutes } from './routes/metrics.js';
+import { upstreamRoutes, type UpstreamQueries } from './routes/upstream.js';
 import type { EnergyQueries } from './energy-queries.js';
+import type { RemoteControl } from './remote-control.js';
+import type { HubMetrics } from './metrics.js';
+import { bearerAuth } from './bearer-auth.js';
+import { installErrorHandling } from './error-handler.js';
+import { openApiOptions } from './openapi.js';
+import { installValidators } from './validators.js';
+import { dashboardPlugin } from './dashboard/dashboard-plugin.js';
+import type { DashboardProvider } from './dashboard/dashboard-provider.js';
 
 export interface ApiDeps {
   queries: HubQueries;
@@ -15,33 +27,36 @@ export interface ApiDeps {
   log: Logger;
   /** Bearer token for write endpoints; without one, writes are open (loopback use). */
   token?: string;
-}
-
-function tokenCheck(token: string | undefined): (req: FastifyRequest) => void {
-  return (req) => {
-    if (token === undefined) return;
-    const header = req.headers.authorization ?? '';
-    const given = /^Bearer\s+(.+)$/i.exec(header)?.[1] ?? '';
-    const a = Buffer.from(given);
-    const b = Buffer.from(token);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) throw new ApiError('UNAUTHORIZED');
-  };
+  /** Starts and stops transactions on stations (standalone mode). */
+  remote: RemoteControl;
+  /** The local authorization list. */
+  authorizations: AuthorizationListStore;
+  /** Prometheus metrics served at /metrics. */
+  metrics: HubMetrics;
+  /** Hub facts for the live dashboard at / (circuit tree, meter roles, change signal). */
+  dashboard?: DashboardProvider;
+  /** Upstream links, outbox and traffic (absent in standalone mode). */
+  upstream?: UpstreamQueries;
 }
 
 /** Builds the fastify app (not listening): tests use inject(), the hub calls listen(). */
 export function buildApi(deps: ApiDeps): FastifyInstance {
   const app = Fastify({ logger: false });
-  app.setErrorHandler((err, _req, reply) => {
-    if (err instanceof ApiError) return reply.status(err.status).send(errorBody(err.code, err.message));
-    const status = (err as { statusCode?: number }).statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send(errorBody('BAD_REQUEST', (err as Error).message));
-    deps.log.error({ err }, 'api handler failed');
-    return reply.status(500).send(errorBody('INTERNAL'));
+  installValidators(app);
+  installErrorHandling(app, deps.log);
+  void app.register(swagger, openApiOptions());
+  void app.register(swaggerUi, { routePrefix: '/docs' });
+  const writeGuard = bearerAuth(deps.token);
+  void app.register(async (api) => {
+    healthRoutes(api, deps.queries);
+    stationRoutes(api, { queries: deps.queries, remote: deps.remote, writeGuard });
+    evseRoutes(api, { queries: deps.queries, energy: deps.energy, writeGuard });
+    transactionRoutes(api, deps.queries);
+    siteRoutes(api, deps.energy, writeGuard);
+    authorizationRoutes(api, { list: deps.authorizations, writeGuard });
+    metricsRoutes(api, deps.metrics);
+    upstreamRoutes(api, deps.upstream);
   });
-  app.setNotFoundHandler((req, reply) => reply.status(404).send(errorBody('NOT_FOUND', `no route ${req.method} ${req.url}`)));
-  healthRoutes(app, deps.queries);
-  stationRoutes(app, deps.queries);
-  transactionRoutes(app, deps.queries);
-  siteRoutes(app, deps.energy, tokenCheck(deps.token));
+  void app.register(dashboardPlugin, { queries: deps.queries, energy: deps.energy, log: deps.log, ...(deps.dashboard ? { provider: deps.dashboard } : {}) });
   return app;
 }

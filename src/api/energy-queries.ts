@@ -1,7 +1,8 @@
-import type { CircuitBudget } from '../energy/allocation/index.js';
+import type { CircuitBudget, AllocationStatus } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { AgedReading } from '../energy/meter-reading.js';
 import type { CompositeSchedule } from '../energy/composite/index.js';
+import type { OperationMode } from '../energy/charging-profile.js';
 
 export interface SiteView {
   nowMs: number;
@@ -10,8 +11,11 @@ export interface SiteView {
   circuits: CircuitBudget[];
   /** Circuits on failsafe, with why. */
   staleCircuits: Record<string, string>;
-  evses: Array<{ evseKey: string; limit: CurrentLimit; status: string; limits: CurrentLimit[]; baseShareA: number }>;
+  /** mode: the EVSE's operation mode now; modeSource: `setting` (config or runtime) or `rule:<id>`. */
+  evses: Array<{ evseKey: string; mode: OperationMode; modeSource: string; limit: CurrentLimit; status: string; limits: CurrentLimit[]; baseShareA: number }>;
   siteLimit?: { powerW: number; untilMs: number; source: string };
+  /** Cron rules active now, the site limit they set and limits they could not compute. */
+  rules?: { active: Array<{ id: string; sinceMs: number; untilMs: number }>; siteLimitW?: { powerW: number; source: string; reason: string }; problems: string[] };
   lastDecision?: { atMs: number; durationMs: number; reasons: string[] };
   dispatch: { writes: number; accepted: number; rejected: number; failed: number };
 }
@@ -25,10 +29,47 @@ export interface EvseScheduleResponse {
   schedule: CompositeSchedule;
 }
 
+/** One configured EVSE as the energy side sees it: its settings, what it is offered and draws, and why. */
+export interface EvseEnergyView {
+  evseKey: string;
+  stationId: string;
+  evseId: number;
+  circuitId: string;
+  phases: 1 | 3;
+  /** Grid phase of each EVSE phase, in order. */
+  phaseRotation: string[];
+  minCurrentA: number;
+  maxCurrentA: number;
+  /** Weight in sharing (higher gets more); may be changed at runtime. */
+  priority: number;
+  /** Operation mode (OCPP 2.1 names); LocalLoadBalancing unless set. */
+  mode: OperationMode;
+  /** An EV is in a transaction on it. */
+  active: boolean;
+  /** Last limit sent to the EVSE (dynamic profile), A per phase; absent before the first write. */
+  offeredA?: number;
+  /** Current the EV draws per EVSE phase, A (from the station's meter values), when reported. */
+  drawnA?: number[];
+  /** The limit of the last decision with its binding source, and every limit that applied. */
+  limit?: CurrentLimit;
+  limits: CurrentLimit[];
+  allocation?: AllocationStatus;
+  /** Guaranteed safe share (the base profile), A per phase. */
+  baseShareA?: number;
+}
+
+export interface EvseSettingsPatch {
+  priority?: number;
+  mode?: OperationMode;
+}
+
 /** What the API reads from and asks of the energy side of the hub. */
 export interface EnergyQueries {
   site(): SiteView;
+  evses(): EvseEnergyView[];
   evseSchedule(evseKey: string, durationS: number): EvseScheduleResponse | undefined;
   setSiteLimit(powerW: number, durationS: number): { powerW: number; untilMs: number; source: string };
   clearSiteLimit(): void;
+  /** Changes an EVSE's priority and/or mode in memory (the next decision uses them); undefined for an unknown EVSE. */
+  setEvseSettings(evseKey: string, patch: EvseSettingsPatch): EvseEnergyView | undefined;
 }

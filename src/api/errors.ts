@@ -4,6 +4,16 @@ export const API_ERRORS = {
   UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required' },
   NOT_FOUND: { status: 404, message: 'No such resource' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },
+  /** The station is known but has no open connection to the hub. */
+  STATION_NOT_CONNECTED: { status: 409, message: 'The station is not connected' },
+  /** Remote start/stop is only for standalone mode (upstream none): a CSMS owns transactions otherwise. */
+  NOT_STANDALONE: { status: 409, message: 'Only available in standalone mode (upstream: none)' },
+  /** Stopping on an EVSE that has no active transaction. */
+  NO_ACTIVE_TRANSACTION: { status: 409, message: 'The EVSE has no active transaction' },
+  /** The station answered the request with Rejected. */
+  STATION_REJECTED: { status: 409, message: 'The station rejected the request' },
+  /** The station answered with a CallError, did not answer in time, or went away. */
+  STATION_CALL_FAILED: { status: 502, message: 'The station did not carry out the request' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 
@@ -14,6 +24,8 @@ export class ApiError extends Error {
   constructor(
     readonly code: ApiErrorCode,
     detail?: string,
+    /** The offending field, e.g. `body.powerW` or `params.evseId`. */
+    readonly field?: string,
   ) {
     super(detail ?? API_ERRORS[code].message);
     this.status = API_ERRORS[code].status;
@@ -21,9 +33,10 @@ export class ApiError extends Error {
 }
 
 export interface ApiErrorBody {
-  error: { code: ApiErrorCode; message: string };
+  error: { code: ApiErrorCode; message: string; field?: string };
 }
 
-export function errorBody(code: ApiErrorCode, message?: string): ApiErrorBody {
-  return { error: { code, message: message ?? API_ERRORS[code].message } };
+export function errorBody(code: ApiErrorCode, message?: string, field?: string): ApiErrorBody {
+  return { error: { code, message: message ?? API_ERRORS[code].message, ...(field !== undefined ? { field } : {}) } };
 }
+

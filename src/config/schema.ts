@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import { metersConfigSchema } from '../meters/meter-config.js';
+import { mqttOutConfigSchema } from '../meters/mqtt-out-config.js';
+import { checkStrategyRefs, strategiesConfigSchema } from '../control/strategy-registry.js';
+import { checkRuleRefs, rulesConfigSchema } from '../control/cron-rules.js';
+import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from '../control/operation-modes.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -24,6 +28,8 @@ export const evseConfigSchema = z
     /** DC EVSEs are limited in W. */
     maxPowerW: z.number().positive().optional(),
     bidirectional: z.boolean().default(false),
+    /** OCPP 2.1 operation mode: which strategies act on this EVSE (see control/operation-modes.ts). */
+    mode: z.enum(OPERATION_MODES).default(DEFAULT_OPERATION_MODE),
     connectors: z.number().int().min(1).max(8).default(1),
   })
   .superRefine((e, ctx) => {
@@ -119,9 +125,65 @@ export const apiConfigSchema = z.strictObject({
   token: z.string().min(8).optional(),
 });
 
-export const upstreamConfigSchema = z.strictObject({
-  mode: z.enum(['none']).default('none'),
+const upstreamStationSchema = z.strictObject({
+  /** A station id from `stations`. */
+  id: idString,
+  /** Basic-auth password this station uses towards the CSMS (profiles 1 and 2). */
+  password: z.string().min(1).max(64).optional(),
 });
+
+export const upstreamConfigSchema = z
+  .strictObject({
+    /** none: the hub is the CSMS; proxy: one CSMS link per station; hub: one link for the site. */
+    mode: z.enum(['none', 'proxy', 'hub']).default('none'),
+    /** CSMS endpoint without the identity: links connect to <url>/<identity>. */
+    url: z.string().regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL').optional(),
+    /** hub mode: the site's identity and OCPP version towards the CSMS. */
+    identity: idString.optional(),
+    version: z.enum(['2.0.1', '2.1']).default('2.0.1'),
+    /** hub mode: Basic-auth password of the site identity. */
+    password: z.string().min(1).max(64).optional(),
+    /** proxy mode: per-station credentials towards the CSMS. */
+    stations: z.array(upstreamStationSchema).default([]),
+    /** wss:// only: client certificate (profile 3) and the CA that signs the CSMS's certificate (paths relative to the config file). */
+    tls: z.strictObject({ certFile: z.string().optional(), keyFile: z.string().optional(), caFile: z.string().optional() }).optional(),
+    /** RFC 7692 permessage-deflate on the upstream links. */
+    compression: z.boolean().default(false),
+    /** Messages smaller than this are sent uncompressed, bytes. */
+    compressionThresholdBytes: z.number().int().min(0).default(32),
+    /** WebSocket ping interval on the upstream links, s (0: off). */
+    pingIntervalS: z.number().min(0).default(60),
+    /** How long the hub waits for the CSMS's answer, s. */
+    callTimeoutS: z.number().positive().default(30),
+    /** Reconnect backoff: initial and maximum delay, s; each failure multiplies by factor, then +/- jitter (fraction). */
+    reconnect: z
+      .strictObject({
+        initialDelayS: z.number().positive().default(1),
+        maxDelayS: z.number().positive().default(120),
+        factor: z.number().min(1).default(2),
+        jitter: z.number().min(0).max(1).default(0.25),
+      })
+      .default({ initialDelayS: 1, maxDelayS: 120, factor: 2, jitter: 0.25 }),
+    offline: z
+      .strictObject({
+        /** Answer for id tokens on neither the local list nor the authorization cache while the CSMS is unreachable. */
+        unknownIdTokens: z.enum(['Accepted', 'Invalid']).default('Invalid'),
+        /** 2.x: after a station's boot, an open transaction it does not report within this time is ended upstream, s. */
+        rebootGraceS: z.number().min(0).default(120),
+      })
+      .default({ unknownIdTokens: 'Invalid', rebootGraceS: 120 }),
+    /** Bound of the durable outbox over all links, rows (periodic rows are shed first). */
+    outboxMaxRows: z.number().int().min(100).default(200_000),
+    /** Upstream data budget per calendar month (UTC) over all links, MB (10^6 bytes); a warning is logged when the projection exceeds it. */
+    monthlyBudgetMB: z.number().positive().optional(),
+  })
+  .superRefine((u, ctx) => {
+    if (u.mode !== 'none' && u.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `expected a CSMS URL for mode ${u.mode}` });
+    if (u.mode === 'hub' && u.identity === undefined) ctx.addIssue({ code: 'custom', path: ['identity'], message: 'expected the site identity for mode hub' });
+    if (u.tls && (u.tls.certFile === undefined) !== (u.tls.keyFile === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'expected certFile and keyFile together' });
+    }
+  });
 
 export const siteConfigSchema = z.strictObject({
   site: z
@@ -133,7 +195,7 @@ export const siteConfigSchema = z.strictObject({
     .default({ name: 'Switchyard site', voltageV: 230 }),
   server: serverConfigSchema.default(serverConfigSchema.parse({})),
   api: apiConfigSchema.default(apiConfigSchema.parse({})),
-  upstream: upstreamConfigSchema.default({ mode: 'none' }),
+  upstream: upstreamConfigSchema.default(upstreamConfigSchema.parse({})),
   energy: energyConfigSchema.default(energyConfigSchema.parse({})),
   data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
   /** MQTT broker for meters; without a url the hub starts an embedded broker (no set-up needed). */
@@ -144,9 +206,15 @@ export const siteConfigSchema = z.strictObject({
       embeddedPort: z.number().int().min(0).max(65535).default(0),
     })
     .default({ embeddedPort: 0 }),
+  /** Site and EVSE state published to the broker, Home Assistant discovery, commands (see README). */
+  mqttOut: mqttOutConfigSchema.default(mqttOutConfigSchema.parse({})),
   meters: metersConfigSchema.default([]),
   stations: z.array(stationConfigSchema).default([]),
   circuits: z.array(circuitConfigSchema).default([]),
+  /** Strategies run in this order, each acting on the EVSEs whose mode allows it (see README). */
+  strategies: strategiesConfigSchema.default([]),
+  /** Cron rules that set a site limit or switch modes while active. */
+  rules: rulesConfigSchema.default({ timezone: 'UTC', list: [] }),
   authorization: z
     .strictObject({
       /** Answer for id tokens not on the local list. */
@@ -184,9 +252,13 @@ export const siteConfigSchema = z.strictObject({
         .optional(),
     })
     .optional(),
+}).superRefine((cfg, ctx) => {
+  const evseKeys = cfg.stations.flatMap((s) => s.evses.map((e) => `${s.id}/${e.id}`));
+  for (const p of [...checkStrategyRefs(cfg), ...checkRuleRefs(cfg.rules, evseKeys)]) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
 });
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;
 export type StationConfig = z.infer<typeof stationConfigSchema>;
 export type EvseConfig = z.infer<typeof evseConfigSchema>;
 export type CircuitConfig = z.infer<typeof circuitConfigSchema>;
+export type UpstreamConfig = z.infer<typeof upstreamConfigSchema>;

@@ -8,6 +8,7 @@ import type { OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from './keepalive.js';
 import type { StationService } from './station-service.js';
 import type { HandlerTarget } from './handlers/handler-context.js';
+import type { StationUpstream } from './station-upstream.js';
 import { registerV16Handlers } from './handlers/v16-handlers.js';
 import { registerV2xHandlers } from './handlers/v2x-handlers.js';
 
@@ -21,6 +22,8 @@ export interface StationSessionDeps {
   rpc: Omit<RpcPeerOptions, 'version'>;
   pingIntervalMs: number;
   traffic?: TrafficCounter;
+  /** The upstream decision point (proxy/hub modes); standalone without. */
+  upstream?: StationUpstream;
 }
 
 /** One connected station: its RPC peer, its handlers and its keep-alive. */
@@ -46,6 +49,8 @@ export class StationSession {
     const ctx = { stationId: deps.stationId, service: deps.service, clock: deps.clock };
     if (deps.version === '1.6') registerV16Handlers(target, ctx);
     else registerV2xHandlers(target, ctx, deps.version);
+    const other = deps.upstream?.relayOther(deps.stationId, deps.version);
+    if (other) this.peer.handleAny(this.admitted(other));
 
     this.keepalive = new Keepalive({
       socket: deps.socket,
@@ -105,19 +110,21 @@ export class StationSession {
 
   /** Stations not accepted at boot may only send BootNotification (SecurityError otherwise). */
   private admissionGuard(): HandlerTarget {
-    const { service, stationId } = this.deps;
+    const { stationId, version, upstream } = this.deps;
     return {
-      handle: (action: string, handler: CallHandler) => {
-        if (action === 'BootNotification') {
-          this.peer.handle(action, handler);
-          return;
-        }
-        this.peer.handle(action, (ctx) => {
-          if (!service.isAdmitted(stationId)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
-          service.seen(stationId);
-          return handler(ctx);
-        });
+      handle: (action: string, local: CallHandler) => {
+        const handler = upstream ? upstream.wrap(stationId, version, action, local) : local;
+        this.peer.handle(action, action === 'BootNotification' ? handler : this.admitted(handler));
       },
+    };
+  }
+
+  private admitted(handler: CallHandler): CallHandler {
+    const { service, stationId } = this.deps;
+    return (ctx) => {
+      if (!service.isAdmitted(stationId)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
+      service.seen(stationId);
+      return handler(ctx);
     };
   }
 }

@@ -7,6 +7,7 @@ import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import type { MeterConfig } from './meter-config.js';
 import { compileMapping, type CompiledMapping, type MappingErrorCode } from './payload-mapping.js';
 import { readingFromQuantities, type MeterQuantity } from './quantity.js';
+import { topicMatches } from './mqtt-out-topic-match.js';
 
 /**
  * The MQTT edge for meters: one client subscribed to every configured topic, turning
@@ -35,7 +36,12 @@ export interface MeterHubDeps {
   meters: MeterConfig[];
   clock: Clock;
   log: Logger;
+  /** MQTT last will, set at connect: the broker publishes it when the connection drops uncleanly. */
+  will?: { topic: string; payload: string; retain?: boolean; qos?: 0 | 1 };
 }
+
+/** A message on a topic subscribed with `subscribe` (retained: replayed by the broker at subscribe time). */
+export type TopicHandler = (topic: string, payload: Buffer, meta: { retained: boolean }) => void;
 
 export interface MeterCounters {
   /** Messages mapped into a value. */
@@ -73,6 +79,7 @@ export class MeterHub {
   private readonly badPayloadLogs = new Map<string, BadPayloadLog>();
   private readonly readingListeners = new Set<ReadingListener>();
   private readonly stateListeners = new Set<StateListener>();
+  private readonly extraSubscriptions = new Map<string, Set<TopicHandler>>();
   private subscribedWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
   private client: MqttClient | undefined;
   private embedded: EmbeddedBroker | undefined;
@@ -137,13 +144,16 @@ export class MeterHub {
       connectTimeout: 10_000,
       // We subscribe on every connect ourselves, so we know when the subscriptions stand.
       resubscribe: false,
+      ...(this.deps.will
+        ? { will: { topic: this.deps.will.topic, payload: Buffer.from(this.deps.will.payload), qos: this.deps.will.qos ?? 1, retain: this.deps.will.retain ?? true } }
+        : {}),
     });
     this.client = client;
     client.on('connect', () => this.onConnect(client));
     client.on('reconnect', () => this.setState('reconnecting'));
     client.on('close', () => this.onClose());
     client.on('error', (err) => this.onConnectionError(err));
-    client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
   }
 
   /** Resolves when connected and subscribed to every topic (at once if already); rejects on close. */
@@ -191,6 +201,28 @@ export class MeterHub {
     return { messages, badPayloads, byMeter };
   }
 
+  /**
+   * Subscribes to a topic filter (MQTT wildcards allowed) on this connection, now and after
+   * every reconnect; `handler` gets each matching message. Returns an unsubscribe function.
+   */
+  subscribe(filter: string, handler: TopicHandler): () => void {
+    const handlers = this.extraSubscriptions.get(filter) ?? new Set<TopicHandler>();
+    const isNew = handlers.size === 0;
+    handlers.add(handler);
+    this.extraSubscriptions.set(filter, handlers);
+    if (isNew && this.client && this.state === 'connected') {
+      this.client.subscribe(filter, { qos: 0 }, (err) => {
+        if (err) this.deps.log.error({ err: err.message, filter }, 'meters: MQTT subscribe failed');
+      });
+    }
+    return () => {
+      handlers.delete(handler);
+      if (handlers.size > 0 || this.extraSubscriptions.get(filter) !== handlers) return;
+      this.extraSubscriptions.delete(filter);
+      if (this.client && this.state === 'connected') this.client.unsubscribe(filter);
+    };
+  }
+
   /** Publishes on the hub's connection (simulated meters, Home Assistant discovery, ...). */
   async publish(topic: string, payload: string | Buffer, opts: { retain?: boolean; qos?: 0 | 1 } = {}): Promise<void> {
     if (!this.client || this.state === 'closed') throw new Error('MeterHub is not started');
@@ -220,7 +252,7 @@ export class MeterHub {
     this.lastConnectionError = undefined;
     this.setState('connected');
     this.deps.log.info({ url: redact(this.url) }, 'meters: MQTT connected');
-    const topics = this.topics;
+    const topics = [...this.topics, ...[...this.extraSubscriptions.keys()].filter((f) => !this.mappingsByTopic.has(f))];
     if (topics.length === 0) {
       this.markSubscribed();
       return;
@@ -269,7 +301,8 @@ export class MeterHub {
     }
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, retained = false): void {
+    this.dispatchExtra(topic, payload, retained);
     const mappings = this.mappingsByTopic.get(topic);
     if (!mappings) return;
     const receivedAtMs = this.deps.clock.nowMs();
@@ -290,6 +323,19 @@ export class MeterHub {
     for (const meter of updated) {
       const reading = this.readingOf(meter);
       if (reading) this.emitReading(reading);
+    }
+  }
+
+  private dispatchExtra(topic: string, payload: Buffer, retained: boolean): void {
+    for (const [filter, handlers] of this.extraSubscriptions) {
+      if (!topicMatches(filter, topic)) continue;
+      for (const handler of handlers) {
+        try {
+          handler(topic, payload, { retained });
+        } catch (err) {
+          this.deps.log.error({ err, topic }, 'meters: topic handler threw');
+        }
+      }
     }
   }
 

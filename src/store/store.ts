@@ -8,6 +8,7 @@ import { MessageLogRepo } from './message-log-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { ProfileRepo } from './profile-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface OpenStoreOptions {
   /** File path of the database, or ':memory:' (tests only). */
@@ -28,6 +29,8 @@ export interface Store {
   outbox: OutboxRepo;
   profiles: ProfileRepo;
   stationState: StationStateRepo;
+  /** Group commit for the writes of one event-loop turn (see GroupCommit). */
+  batch: GroupCommit;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
   close(): void;
 }
@@ -36,8 +39,10 @@ export interface Store {
 export function openStore(options: OpenStoreOptions): Store {
   const clock = options.clock ?? systemClock();
   const db = openDatabase({ path: options.path, clock });
+  const batch = new GroupCommit(db);
   try {
     return {
+      batch,
       db,
       stations: new StationRepo({ db, clock, lastSeenResolutionMs: options.lastSeenResolutionMs }),
       connectors: new ConnectorRepo({ db }),
@@ -49,6 +54,7 @@ export function openStore(options: OpenStoreOptions): Store {
       stationState: new StationStateRepo({ db, clock }),
       close() {
         if (!db.open) return;
+        batch.commit();
         db.pragma('optimize');
         db.close();
       },

@@ -1,23 +1,35 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubQueries } from '../hub-queries.js';
-import { ApiError } from '../errors.js';
+import { errors, transaction } from '../schemas.js';
 
 interface TxQuerystring {
-  status?: string;
+  status?: 'Active' | 'Ended';
   stationId?: string;
-  limit?: string;
+  limit: number;
 }
 
 export function transactionRoutes(app: FastifyInstance, queries: HubQueries): void {
-  app.get<{ Querystring: TxQuerystring }>('/api/transactions', async (req) => {
-    const { status, stationId, limit } = req.query;
-    if (status !== undefined && status !== 'Active' && status !== 'Ended') {
-      throw new ApiError('BAD_REQUEST', `status: expected Active or Ended, found ${JSON.stringify(status)}`);
-    }
-    const n = limit === undefined ? 100 : Number(limit);
-    if (!Number.isInteger(n) || n < 1 || n > 1000) {
-      throw new ApiError('BAD_REQUEST', `limit: expected an integer 1-1000, found ${JSON.stringify(limit)}`);
-    }
-    return { transactions: queries.transactions({ limit: n, ...(status ? { status } : {}), ...(stationId ? { stationId } : {}) }) };
-  });
+  app.get<{ Querystring: TxQuerystring }>(
+    '/api/transactions',
+    {
+      schema: {
+        tags: ['transactions'],
+        summary: 'Transactions, most recently started first',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            status: { type: 'string', enum: ['Active', 'Ended'] },
+            stationId: { type: 'string', minLength: 1 },
+            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 100 },
+          },
+        },
+        response: { 200: { type: 'object', required: ['transactions'], properties: { transactions: { type: 'array', items: transaction } } }, ...errors(400) },
+      },
+    },
+    async (req) => {
+      const { status, stationId, limit } = req.query;
+      return { transactions: queries.transactions({ limit, ...(status ? { status } : {}), ...(stationId ? { stationId } : {}) }) };
+    },
+  );
 }

@@ -1,0 +1,133 @@
+import type { ServerResponse } from 'node:http';
+import type { Clock, TimerHandle } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import { diffFacts, emptyFacts, EventLog, factsOf, type EventFacts } from './event-log.js';
+import type { DashboardSnapshot } from './snapshot.js';
+
+export interface LiveStreamDeps {
+  clock: Clock;
+  log: Logger;
+  /** Reads the hub's state now (its `events` are filled in by the stream). */
+  read(): DashboardSnapshot;
+  /** Push period while someone watches, ms. */
+  intervalMs?: number;
+  /** Period of the event watch while nobody watches, ms. */
+  idleIntervalMs?: number;
+  /** A change pushes at most this soon after it was signalled, ms. */
+  changeDelayMs?: number;
+}
+
+interface Viewer {
+  res: ServerResponse;
+  /** The socket's buffer is full: skip snapshots until it drains (a slow client loses frames, not memory). */
+  blocked: boolean;
+}
+
+/**
+ * Server-sent events for the dashboard: one `snapshot` event per period to every viewer, and
+ * soon after a change. One timer for all viewers (through the Clock); a viewer that goes away is
+ * dropped on its socket's close. The event log is fed on every tick, watched or not.
+ */
+export class LiveStream {
+  private readonly viewers = new Set<Viewer>();
+  private readonly events = new EventLog(50);
+  private facts: EventFacts = emptyFacts();
+  private timer: TimerHandle | undefined;
+  private changeTimer: TimerHandle | undefined;
+  private running = false;
+
+  constructor(private readonly deps: LiveStreamDeps) {}
+
+  get viewerCount(): number {
+    return this.viewers.size;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.tick();
+  }
+
+  /** Stops the timers and ends every stream (so that the HTTP server can close). */
+  stop(): void {
+    this.running = false;
+    this.deps.clock.clearTimeout(this.timer);
+    this.deps.clock.clearTimeout(this.changeTimer);
+    this.timer = this.changeTimer = undefined;
+    for (const v of this.viewers) v.res.end();
+    this.viewers.clear();
+  }
+
+  /** Something changed in the hub: push soon (coalesced), if anyone watches. */
+  changed(): void {
+    if (!this.running || this.viewers.size === 0 || this.changeTimer) return;
+    this.changeTimer = this.deps.clock.setTimeout(() => {
+      this.changeTimer = undefined;
+      this.push();
+    }, this.deps.changeDelayMs ?? 300);
+  }
+
+  /** Takes over a response as an event stream: headers, the current snapshot, then updates. */
+  attach(res: ServerResponse): void {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    const viewer: Viewer = { res, blocked: false };
+    const wasIdle = this.viewers.size === 0;
+    this.viewers.add(viewer);
+    const drop = () => this.viewers.delete(viewer);
+    res.on('close', drop);
+    res.on('error', drop);
+    res.on('drain', () => {
+      viewer.blocked = false;
+    });
+    res.write('retry: 2000\n\n');
+    const snapshot = this.snapshot();
+    if (snapshot) this.send(viewer, frame(snapshot));
+    if (wasIdle && this.running) {
+      // Leave the idle period for the watched one.
+      this.deps.clock.clearTimeout(this.timer);
+      this.timer = this.deps.clock.setTimeout(() => this.tick(), this.deps.intervalMs ?? 1000);
+    }
+  }
+
+  /** The current snapshot with the recent events, after feeding the event log. */
+  snapshot(): DashboardSnapshot | undefined {
+    try {
+      const s = this.deps.read();
+      const facts = factsOf(s);
+      this.events.add(diffFacts(this.facts, facts, s.nowMs));
+      this.facts = facts;
+      return { ...s, events: this.events.list(), viewers: this.viewers.size };
+    } catch (err) {
+      this.deps.log.error({ err }, 'dashboard snapshot failed');
+      return undefined;
+    }
+  }
+
+  private tick(): void {
+    if (!this.running) return;
+    this.push();
+    const delayMs = this.viewers.size > 0 ? (this.deps.intervalMs ?? 1000) : (this.deps.idleIntervalMs ?? 5000);
+    this.timer = this.deps.clock.setTimeout(() => this.tick(), delayMs);
+  }
+
+  private push(): void {
+    const snapshot = this.snapshot();
+    if (!snapshot || this.viewers.size === 0) return;
+    const data = frame(snapshot);
+    for (const v of this.viewers) this.send(v, data);
+  }
+
+  private send(viewer: Viewer, data: string): void {
+    if (viewer.blocked || viewer.res.destroyed || viewer.res.writableEnded) return;
+    if (!viewer.res.write(data)) viewer.blocked = true;
+  }
+}
+
+function frame(snapshot: DashboardSnapshot): string {
+  return `event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`;
+}

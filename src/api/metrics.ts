@@ -1,0 +1,210 @@
+import { Counter, Gauge, Registry } from 'prom-client';
+import type { TrafficCounter } from '../ocpp/rpc-types.js';
+import type { CallInfo } from '../ocpp/rpc-peer.js';
+import type { ControllerStats } from '../control/controller.js';
+import type { EnergyQueries } from './energy-queries.js';
+
+/** Upstream link counters, read at scrape time (the upstream side provides them). */
+export interface UpstreamMetricsProvider {
+  /** Bytes on the wire since start, per direction. */
+  bytes(): { in: number; out: number };
+  /** Messages waiting in the outbox. */
+  outboxDepth(): number;
+}
+
+/** Peer events the metrics listen to (RpcPeer has them). */
+export interface ObservablePeer {
+  on(event: 'callIn' | 'callOut', listener: (info: CallInfo) => void): unknown;
+}
+
+export interface HubMetricsDeps {
+  stationsConnected(): number;
+  energy: Pick<EnergyQueries, 'site' | 'evses'>;
+  controlStats(): ControllerStats;
+  /** Outbox depth until an upstream provider is registered (e.g. the store's outbox count). */
+  outboxDepth?(): number;
+}
+
+const PHASES = ['L1', 'L2', 'L3'] as const;
+/** Distinct OCPP action labels kept; more (from misbehaving peers) count as `other`. */
+const MAX_ACTIONS = 200;
+const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
+
+/**
+ * The hub's Prometheus metrics in a registry of its own (several hubs in one process do not
+ * share counters). Event counters are fed through `traffic` and `observePeer`; everything else
+ * is read from the hub when scraped.
+ */
+export class HubMetrics {
+  readonly registry = new Registry();
+  private readonly actions = new Set<string>();
+  private upstream: UpstreamMetricsProvider | undefined;
+  private readonly messages: Counter<'direction' | 'action'>;
+  private readonly bytes: Counter<'direction'>;
+  private readonly calls: Counter<'direction' | 'action' | 'outcome'>;
+
+  /** Counts every OCPP frame to and from stations (pass to the station sessions' peers). */
+  readonly traffic: TrafficCounter = {
+    record: (direction, action, bytes) => {
+      this.messages.inc({ direction, action: this.actionLabel(action) });
+      this.bytes.inc({ direction }, bytes);
+    },
+  };
+
+  constructor(private readonly deps: HubMetricsDeps) {
+    const registers = [this.registry];
+    this.messages = new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers });
+    this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
+    this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
+    this.gauges(registers);
+  }
+
+  /** Counts a station peer's finished calls, in and out. */
+  observePeer(peer: ObservablePeer): void {
+    const count = (direction: 'in' | 'out') => (info: CallInfo) =>
+      this.calls.inc({ direction, action: this.actionLabel(info.action), outcome: info.errorCode === undefined ? 'ok' : 'error' });
+    peer.on('callIn', count('in'));
+    peer.on('callOut', count('out'));
+  }
+
+  /** Where upstream bytes and outbox depth come from (the upstream link registers itself). */
+  registerUpstreamMetrics(provider: UpstreamMetricsProvider): void {
+    this.upstream = provider;
+  }
+
+  contentType(): string {
+    return this.registry.contentType;
+  }
+
+  scrape(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  private actionLabel(action: string): string {
+    if (this.actions.has(action)) return action;
+    if (!ACTION_RE.test(action) || this.actions.size >= MAX_ACTIONS) return 'other';
+    this.actions.add(action);
+    return action;
+  }
+
+  private gauges(registers: Registry[]): void {
+    const { deps } = this;
+    const upstream = (): UpstreamMetricsProvider | undefined => this.upstream;
+    new Gauge({
+      name: 'switchyard_stations_connected',
+      help: 'Stations with an open OCPP connection',
+      registers,
+      collect() {
+        this.set(deps.stationsConnected());
+      },
+    });
+    new Counter({
+      name: 'switchyard_upstream_bytes_total',
+      help: 'Bytes on the wire of the upstream (CSMS) link, by direction',
+      labelNames: ['direction'],
+      registers,
+      collect() {
+        const b = upstream()?.bytes() ?? { in: 0, out: 0 };
+        this.reset();
+        this.inc({ direction: 'in' }, b.in);
+        this.inc({ direction: 'out' }, b.out);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_outbox_depth',
+      help: 'Messages waiting in the outbox for the upstream link',
+      registers,
+      collect() {
+        this.set(upstream()?.outboxDepth() ?? deps.outboxDepth?.() ?? 0);
+      },
+    });
+    new Counter({
+      name: 'switchyard_control_decisions_total',
+      help: 'Control-loop decisions made',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(deps.controlStats().decisions);
+      },
+    });
+    new Counter({
+      name: 'switchyard_control_decision_failures_total',
+      help: 'Control-loop decisions that failed (EVSEs then got their base share)',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(deps.controlStats().failures);
+      },
+    });
+    new Counter({
+      name: 'switchyard_control_decision_seconds_total',
+      help: 'Total wall time spent in control-loop decisions, s',
+      registers,
+      collect() {
+        this.reset();
+        this.inc(deps.controlStats().totalDurationMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_control_decision_seconds',
+      help: 'Wall time of control-loop decisions, s: the last one and the longest since start',
+      labelNames: ['stat'],
+      registers,
+      collect() {
+        const s = deps.controlStats();
+        this.set({ stat: 'last' }, s.lastDurationMs / 1000);
+        this.set({ stat: 'max' }, s.maxDurationMs / 1000);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_circuit_load_amperes',
+      help: 'Load per circuit and grid phase at the last decision (non-EV load plus what EVSEs were given), A',
+      labelNames: ['circuit', 'phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].nonEvA + c.phases[p].allocatedA);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_circuit_limit_amperes',
+      help: 'Limit per circuit and grid phase, A',
+      labelNames: ['circuit', 'phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].limitA);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_evse_offered_amperes',
+      help: 'Current per phase last offered to the EVSE (its dynamic profile), A',
+      labelNames: ['evse'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) if (e.offeredA !== undefined) this.set({ evse: e.evseKey }, e.offeredA);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_evse_drawn_amperes',
+      help: 'Current the EV draws per grid phase (as the station reports it), A',
+      labelNames: ['evse', 'phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) e.drawnA?.forEach((a, i) => this.set({ evse: e.evseKey, phase: e.phaseRotation[i] ?? `EVSE phase ${i + 1}` }, a));
+      },
+    });
+    new Gauge({
+      name: 'switchyard_evse_limit_amperes',
+      help: 'Limit of the last decision per EVSE, A per phase, labelled with the source that bound',
+      labelNames: ['evse', 'source'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey, source: e.limit.source }, e.limit.maxCurrentA);
+      },
+    });
+  }
+}

@@ -1,0 +1,116 @@
+import type { FastifyInstance, onRequestHookHandler } from 'fastify';
+import type { OperationMode } from '../../energy/charging-profile.js';
+import type { EnergyQueries } from '../energy-queries.js';
+import type { HubQueries } from '../hub-queries.js';
+import { ApiError } from '../errors.js';
+import { evseViews } from '../evse-view.js';
+import { bearerSecurity, currentLimit, errors, evse, evseParams, OPERATION_MODES } from '../schemas.js';
+
+export interface EvseRouteDeps {
+  queries: HubQueries;
+  energy: EnergyQueries;
+  writeGuard: onRequestHookHandler;
+}
+
+interface EvseParams {
+  stationId: string;
+  evseId: number;
+}
+
+const keyOf = (p: EvseParams): string => `${p.stationId}/${p.evseId}`;
+const notFound = (key: string): ApiError => new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(key)} in the site config`);
+
+export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
+  const { queries, energy, writeGuard } = deps;
+
+  app.get(
+    '/api/evses',
+    {
+      schema: {
+        tags: ['evses'],
+        summary: 'Every configured EVSE: status, offered vs drawn current, phases, mode, transaction, energy, and its limit with sources',
+        response: { 200: { type: 'object', required: ['evses'], properties: { evses: { type: 'array', items: evse } } } },
+      },
+    },
+    async () => ({ evses: evseViews(queries, energy) }),
+  );
+
+  app.get<{ Params: EvseParams }>(
+    '/api/evses/:stationId/:evseId',
+    { schema: { tags: ['evses'], summary: 'One configured EVSE', params: evseParams, response: { 200: evse, ...errors(400, 404) } } },
+    async (req) => {
+      const key = keyOf(req.params);
+      const view = evseViews(queries, energy, key)[0];
+      if (!view) throw notFound(key);
+      return view;
+    },
+  );
+
+  app.patch<{ Params: EvseParams; Body: { priority?: number; mode?: OperationMode } }>(
+    '/api/evses/:stationId/:evseId',
+    {
+      onRequest: writeGuard,
+      schema: {
+        tags: ['evses'],
+        summary: "Sets an EVSE's priority and/or operation mode (in memory until restart; applied at the next decision, which follows at once)",
+        security: bearerSecurity,
+        params: evseParams,
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          minProperties: 1,
+          properties: {
+            priority: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Weight in sharing: higher gets a larger share' },
+            mode: { type: 'string', enum: OPERATION_MODES },
+          },
+        },
+        response: { 200: evse, ...errors(400, 401, 404) },
+      },
+    },
+    async (req) => {
+      const key = keyOf(req.params);
+      if (!energy.setEvseSettings(key, req.body)) throw notFound(key);
+      const view = evseViews(queries, energy, key)[0];
+      if (!view) throw notFound(key);
+      return view;
+    },
+  );
+
+  app.get<{ Params: EvseParams; Querystring: { durationS: number } }>(
+    '/api/evses/:stationId/:evseId/schedule',
+    {
+      schema: {
+        tags: ['evses'],
+        summary: 'The effective (composite) schedule of one EVSE, with the source of every limit',
+        params: evseParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { durationS: { type: 'integer', minimum: 60, maximum: 7 * 86400, default: 3600 } },
+        },
+        response: {
+          200: {
+            type: 'object',
+            required: ['evseKey', 'limits', 'schedule'],
+            additionalProperties: true,
+            properties: {
+              evseKey: { type: 'string' },
+              limit: currentLimit,
+              limits: { type: 'array', items: currentLimit },
+              status: { type: 'string' },
+              baseShareA: { type: 'number' },
+              schedule: { type: 'object', additionalProperties: true },
+            },
+          },
+          ...errors(400, 404),
+        },
+      },
+    },
+    async (req) => {
+      const key = keyOf(req.params);
+      const view = energy.evseSchedule(key, req.query.durationS);
+      if (!view) throw notFound(key);
+      return view;
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import type { Logger } from '../util/logger.js';
+import type { DispatchSink } from './controller.js';
+import type { EvseDecision } from './decide.js';
+import type { EvseTarget } from './dispatcher.js';
+
+export interface LimitChangeLogDeps {
+  sink: DispatchSink;
+  log: Logger;
+  /** The decision behind the targets being applied, per EVSE key. */
+  decision: (evseKey: string) => EvseDecision | undefined;
+  /** Changes smaller than this are not logged, A (default 0.5). */
+  minChangeA?: number;
+}
+
+/**
+ * The sink, logging (info) each EVSE whose decided limit changes, with the source and reason
+ * that bound it, so the log tells the story ("HOME/1 8.4 A: strategy:solar-surplus, pv: surplus
+ * 5.8 kW..."). What is sent and when stays the dispatcher's business.
+ */
+export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
+  const lastA = new Map<string, number>();
+  const minChangeA = deps.minChangeA ?? 0.5;
+  const sink: DispatchSink = {
+    apply(targets: Record<string, EvseTarget>) {
+      for (const [key, t] of Object.entries(targets)) {
+        const before = lastA.get(key);
+        const changed = before === undefined || Math.abs(before - t.limitA) >= minChangeA || (before === 0) !== (t.limitA === 0);
+        if (!changed) continue;
+        lastA.set(key, t.limitA);
+        const d = deps.decision(key);
+        const why = d?.limits.map((l) => `${l.source} ${Math.round(l.maxCurrentA * 10) / 10} A${l.reason ? ` (${l.reason})` : ''}`);
+        deps.log.info({ evseKey: key, limitA: t.limitA, source: d?.limit.source, status: d?.status, limits: why }, 'evse limit changed');
+      }
+      deps.sink.apply(targets);
+    },
+    isControllable: (key) => deps.sink.isControllable(key),
+  };
+  if (deps.sink.onControllabilityChange) {
+    const subscribe = deps.sink.onControllabilityChange.bind(deps.sink);
+    sink.onControllabilityChange = (listener) => subscribe(listener);
+  }
+  return sink;
+}

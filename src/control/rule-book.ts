@@ -1,0 +1,104 @@
+import type { OperationMode } from '../energy/charging-profile.js';
+import type { AgedReading } from '../energy/meter-reading.js';
+import type { SiteSnapshot } from '../energy/strategy.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { activeRules, nextRuleEdgeMs, ruleEffects, ruleVariables, type CompiledRules } from './cron-rules.js';
+import { DEFAULT_OPERATION_MODE } from './operation-modes.js';
+
+export interface RuleBookDeps {
+  clock: Clock;
+  log: Logger;
+  rules: CompiledRules;
+  /** Mode per EVSE key without rules (config, or set at runtime), for every EVSE of the site. */
+  standingModes: () => Record<string, OperationMode>;
+  meterRoles: SiteSnapshot['meterRoles'];
+  /** Called at every rule start and end, so that a decision follows at once. */
+  onEdge: (reason: string) => void;
+}
+
+/** The inputs the rules and the configured modes give a decision at one instant. */
+export interface RuleInputs {
+  modes: Record<string, OperationMode>;
+  /** Where each EVSE's mode comes from: `setting` (config or runtime) or `rule:<id>`. */
+  modeSources: Record<string, string>;
+  siteLimitW?: { powerW: number; source: string; reason: string };
+  active: Array<{ id: string; sinceMs: number; untilMs: number }>;
+  problems: string[];
+}
+
+/** Longest timer armed at once, ms; a later edge is re-armed from there. */
+const MAX_TIMER_MS = 6 * 3_600_000;
+
+/**
+ * Applies the cron rules: what they say at an instant is computed purely from that instant
+ * (activeRules), and a Clock timer at the next start or end of a rule asks for a decision then.
+ * Logs when a rule starts or ends, or its limit cannot be computed.
+ */
+export class RuleBook {
+  private timer: TimerHandle | undefined;
+  private lastActive = '';
+  private lastProblems = '';
+
+  constructor(private readonly deps: RuleBookDeps) {}
+
+  start(): void {
+    this.arm();
+  }
+
+  stop(): void {
+    this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Modes and site limit at nowMs, given the meter readings then. */
+  inputs(nowMs: number, meters: Record<string, AgedReading>): RuleInputs {
+    const { rules, timezone } = this.deps.rules;
+    const active = activeRules(rules, nowMs, timezone);
+    const standing = this.deps.standingModes();
+    const keys = Object.keys(standing);
+    const effects = ruleEffects(active, ruleVariables({ meters, meterRoles: this.deps.meterRoles }, nowMs, timezone), keys);
+    const modes: Record<string, OperationMode> = {};
+    const modeSources: Record<string, string> = {};
+    for (const key of keys) {
+      const ruled = effects.modes[key];
+      modes[key] = ruled?.mode ?? standing[key] ?? DEFAULT_OPERATION_MODE;
+      modeSources[key] = ruled?.source ?? 'setting';
+    }
+    const out: RuleInputs = {
+      modes,
+      modeSources,
+      active: active.map((a) => ({ id: a.rule.id, sinceMs: a.sinceMs, untilMs: a.untilMs })),
+      problems: effects.problems,
+    };
+    if (effects.siteLimitW) out.siteLimitW = effects.siteLimitW;
+    this.logChanges(out);
+    return out;
+  }
+
+  private logChanges(out: RuleInputs): void {
+    const ids = out.active.map((a) => a.id).join(',');
+    if (ids !== this.lastActive) {
+      this.deps.log.info({ activeRules: out.active.map((a) => a.id), siteLimitW: out.siteLimitW?.powerW, modes: out.modes }, 'rules: active set changed');
+      this.lastActive = ids;
+    }
+    const problems = out.problems.join('\n');
+    if (problems !== this.lastProblems && out.problems.length > 0) this.deps.log.warn({ problems: out.problems }, 'rules: limit not computed');
+    this.lastProblems = problems;
+  }
+
+  private arm(): void {
+    this.deps.clock.clearTimeout(this.timer);
+    const nowMs = this.deps.clock.nowMs();
+    const { rules, timezone } = this.deps.rules;
+    const next = nextRuleEdgeMs(rules, nowMs, timezone);
+    if (next === undefined) return;
+    const delayMs = Math.min(next - nowMs, MAX_TIMER_MS);
+    const edge = delayMs === next - nowMs;
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (edge) this.deps.onEdge('rule edge');
+      this.arm();
+    }, delayMs);
+  }
+}

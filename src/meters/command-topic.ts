@@ -1,0 +1,104 @@
+import type { Logger } from '../util/logger.js';
+import type { MqttOutLink } from './mqtt-out-link.js';
+import { parseCommand, type CommandErrorCode, type ParsedCommand } from './mqtt-out-command-parse.js';
+import { commandResultTopic } from './mqtt-out-topics.js';
+
+/**
+ * The command topic: `<prefix>/cmd/site/limit` (W, empty to clear, or JSON with a duration) and
+ * `<prefix>/cmd/evse/<stationId>/<evseId>/mode`. Each command is validated, applied through
+ * `commands`, and answered on `<command topic>/result` with JSON: `{"ok":true,...}` or
+ * `{"ok":false,"code":...,"reason":...}`. Bad payloads are logged with the reason; nothing
+ * thrown by a payload or by `commands` escapes. Retained commands are not applied: a command
+ * left on the broker would otherwise run again at every reconnect.
+ */
+
+/** What commands do; HubEnergy implements it. */
+export interface MqttCommands {
+  /** Sets a site import limit, W, for durationS. */
+  setSiteLimit(powerW: number, durationS: number): { powerW: number; untilMs: number };
+  clearSiteLimit(): void;
+  /** Sets an EVSE's operation mode; false when no such EVSE is configured. */
+  setEvseMode(evseKey: string, mode: string): boolean;
+}
+
+export interface CommandTopicDeps {
+  link: MqttOutLink;
+  log: Logger;
+  topicPrefix: string;
+  commands: MqttCommands;
+  /** Accepted modes (exact spelling published; matched case-insensitively). */
+  modes: readonly string[];
+  /** Duration of a site limit sent without one, s. */
+  siteLimitDurationS: number;
+  /** Called after a command was applied (to publish the new state at once). */
+  onApplied?: () => void;
+}
+
+export type CommandResult =
+  | { ok: true; command: string; powerW?: number; untilMs?: number; cleared?: true; evseKey?: string; mode?: string }
+  | { ok: false; command: string; code: CommandErrorCode; reason: string };
+
+export class CommandTopic {
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(private readonly deps: CommandTopicDeps) {}
+
+  get filter(): string {
+    return `${this.deps.topicPrefix}/cmd/#`;
+  }
+
+  start(): void {
+    this.unsubscribe ??= this.deps.link.subscribe(this.filter, (topic, payload, meta) => this.onMessage(topic, payload, meta.retained));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
+  private onMessage(topic: string, payload: Buffer, retained: boolean): void {
+    const base = `${this.deps.topicPrefix}/cmd/`;
+    if (!topic.startsWith(base) || topic.endsWith('/result')) return;
+    const rest = topic.slice(base.length);
+    const result = retained
+      ? { ok: false as const, command: rest, code: 'RETAINED_IGNORED' as const, reason: 'retained commands are not applied; publish commands without retain' }
+      : this.handle(rest, payload);
+    if (result.ok) this.deps.log.info({ topic, ...result }, 'mqtt out: command applied');
+    else this.deps.log.warn({ topic, code: result.code, reason: result.reason }, `mqtt out: command refused: ${result.reason}`);
+    this.deps.link.publish(commandResultTopic(topic), JSON.stringify(result), { qos: 0, retain: false }).catch((err: unknown) => {
+      this.deps.log.warn({ topic, err: err instanceof Error ? err.message : String(err) }, 'mqtt out: could not publish a command result');
+    });
+    if (result.ok) this.deps.onApplied?.();
+  }
+
+  private handle(rest: string, payload: Buffer): CommandResult {
+    const parsed = parseCommand(rest, payload, this.deps.modes);
+    if (!parsed.ok) return { ok: false, command: rest, code: parsed.code, reason: parsed.reason };
+    try {
+      return this.apply(rest, parsed.command);
+    } catch (err) {
+      this.deps.log.error({ err, command: rest }, 'mqtt out: applying a command failed');
+      return { ok: false, command: rest, code: 'INTERNAL', reason: 'the hub could not apply the command' };
+    }
+  }
+
+  private apply(rest: string, command: ParsedCommand): CommandResult {
+    const { commands } = this.deps;
+    switch (command.kind) {
+      case 'site-limit': {
+        const set = commands.setSiteLimit(command.powerW, command.durationS ?? this.deps.siteLimitDurationS);
+        return { ok: true, command: rest, powerW: set.powerW, untilMs: set.untilMs };
+      }
+      case 'clear-site-limit':
+        commands.clearSiteLimit();
+        return { ok: true, command: rest, cleared: true };
+      case 'evse-mode': {
+        const evseKey = `${command.stationId}/${command.evseId}`;
+        if (!commands.setEvseMode(evseKey, command.mode)) {
+          return { ok: false, command: rest, code: 'UNKNOWN_EVSE', reason: `no EVSE ${evseKey} is configured` };
+        }
+        return { ok: true, command: rest, evseKey, mode: command.mode };
+      }
+    }
+  }
+}

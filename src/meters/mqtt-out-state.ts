@@ -1,0 +1,135 @@
+import type { CurrentLimit } from '../energy/limit.js';
+import type { AgedReading } from '../energy/meter-reading.js';
+import type { PerPhase } from '../energy/phases.js';
+import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
+
+/**
+ * What MQTT out publishes, read from the hub at publish time. Sign conventions: grid power is
+ * positive when importing; PV power is positive when producing; EV power and current are
+ * positive when charging.
+ */
+export interface SiteStateOut {
+  /** Grid meter's active power, W (import positive); null without a fresh grid reading. */
+  gridPowerW: number | null;
+  /** PV production, W (positive when producing); null without a fresh PV reading. */
+  pvPowerW: number | null;
+  /** All EVs together, W, estimated from their measured currents and the nominal voltage. */
+  evPowerW: number;
+  /** All EVs together per grid phase, A. */
+  evCurrentA: PerPhase;
+  /** Site import limit in force (override), W; null when none. */
+  siteLimitW: number | null;
+  siteLimitSource: string | null;
+  /** Meters whose reading is stale (or never came). */
+  staleMeters: string[];
+}
+
+export interface EvseStateOut {
+  evseKey: string;
+  stationId: string;
+  evseId: number;
+  /** Connector status (Available, Occupied, Charging, Faulted, ...), or Offline when the station is not connected. */
+  status: string;
+  /** What the hub allows the EVSE now, A per phase; null before the first decision. */
+  offeredCurrentA: number | null;
+  /** Highest current the EV draws on any phase, A; null when not measured. */
+  drawnCurrentA: number | null;
+  /** Estimated from the measured currents and the nominal voltage, W; 0 when not charging. */
+  powerW: number;
+  /** Energy of the running session, Wh; null without a session or register readings. */
+  sessionEnergyWh: number | null;
+  /** Operation mode. */
+  mode: string;
+  /** Who set the binding limit (`fuse:main`, `evse:max`, `override:api`, ...); null before the first decision. */
+  limitSource: string | null;
+  transactionId: string | null;
+}
+
+export interface MqttOutState {
+  site: SiteStateOut;
+  evses: EvseStateOut[];
+}
+
+/** What the state is read from: HubEnergy has all of it. */
+export interface MqttOutHubView {
+  site: { evses: EvseModel[]; meterRoles: { gridMeterId?: string; pvMeterId?: string } };
+  meters: { snapshot(nowMs: number): Record<string, AgedReading> } | undefined;
+  live: { snapshot(): Record<string, EvseLiveState> };
+  lastDecision(): { evses: Record<string, { limit: CurrentLimit }> } | undefined;
+  activeOverride(nowMs: number): { powerW: number; source: string } | undefined;
+  modeOf(evseKey: string): string;
+}
+
+export interface MqttOutStateReaderDeps {
+  hub: MqttOutHubView;
+  /** Connector status of an EVSE (its first connector's), undefined when never reported. */
+  connectorStatus(stationId: string, evseId: number): string | undefined;
+  isConnected(stationId: string): boolean;
+  /** Energy so far of a transaction, Wh. */
+  sessionEnergyWh(stationId: string, transactionId: string): number | undefined;
+}
+
+export function readMqttOutState(deps: MqttOutStateReaderDeps, nowMs: number): MqttOutState {
+  const { hub } = deps;
+  const meters = hub.meters?.snapshot(nowMs) ?? {};
+  const live = hub.live.snapshot();
+  const decision = hub.lastDecision();
+  const override = hub.activeOverride(nowMs);
+  const evCurrentA: PerPhase = { L1: 0, L2: 0, L3: 0 };
+  let evPowerW = 0;
+  const evses: EvseStateOut[] = [];
+  for (const model of hub.site.evses) {
+    const slash = model.key.lastIndexOf('/');
+    const stationId = model.key.slice(0, slash);
+    const evseId = Number(model.key.slice(slash + 1));
+    const state = live[model.key];
+    const measured = state?.active ? (state.measuredCurrentA ?? []) : [];
+    let powerW = 0;
+    measured.slice(0, model.phaseRotation.length).forEach((a, i) => {
+      const phase = model.phaseRotation[i];
+      if (phase === undefined) return;
+      evCurrentA[phase] += a;
+      powerW += a * model.voltageV;
+    });
+    evPowerW += powerW;
+    const limit = decision?.evses[model.key]?.limit;
+    const energyWh = state?.active && state.transactionId !== undefined ? deps.sessionEnergyWh(stationId, state.transactionId) : undefined;
+    evses.push({
+      evseKey: model.key,
+      stationId,
+      evseId,
+      status: deps.isConnected(stationId) ? (deps.connectorStatus(stationId, evseId) ?? 'Unknown') : 'Offline',
+      offeredCurrentA: limit ? round(limit.maxCurrentA, 2) : null,
+      drawnCurrentA: measured.length > 0 ? round(Math.max(...measured), 2) : null,
+      powerW: round(powerW, 0),
+      sessionEnergyWh: energyWh !== undefined ? round(energyWh, 0) : null,
+      mode: hub.modeOf(model.key),
+      limitSource: limit?.source ?? null,
+      transactionId: state?.active ? (state.transactionId ?? null) : null,
+    });
+  }
+  const grid = hub.site.meterRoles.gridMeterId !== undefined ? meters[hub.site.meterRoles.gridMeterId] : undefined;
+  const pv = hub.site.meterRoles.pvMeterId !== undefined ? meters[hub.site.meterRoles.pvMeterId] : undefined;
+  return {
+    site: {
+      gridPowerW: grid?.powerW !== undefined && !grid.stale ? round(grid.powerW, 0) : null,
+      // Meter convention: PV production is negative.
+      pvPowerW: pv?.powerW !== undefined && !pv.stale ? round(Math.max(0, -pv.powerW), 0) : null,
+      evPowerW: round(evPowerW, 0),
+      evCurrentA: { L1: round(evCurrentA.L1, 2), L2: round(evCurrentA.L2, 2), L3: round(evCurrentA.L3, 2) },
+      siteLimitW: override ? override.powerW : null,
+      siteLimitSource: override ? override.source : null,
+      staleMeters: Object.values(meters)
+        .filter((m) => m.stale)
+        .map((m) => m.meterId)
+        .sort(),
+    },
+    evses,
+  };
+}
+
+function round(value: number, decimals: number): number {
+  const f = 10 ** decimals;
+  const r = Math.round(value * f) / f;
+  return Object.is(r, -0) ? 0 : r;
+}

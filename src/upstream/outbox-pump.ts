@@ -1,0 +1,193 @@
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import { RpcError } from '../ocpp/errors.js';
+import type { OutboxEntry, OutboxRepo } from '../store/outbox-repo.js';
+import type { LinkState } from './upstream-link.js';
+
+/** What the pump needs of a link (UpstreamLink has it). */
+export interface PumpLink {
+  readonly state: LinkState;
+  call(action: string, payload: unknown): Promise<unknown>;
+  onState(listener: (state: LinkState, previous: LinkState) => void): () => void;
+}
+
+/**
+ * What goes on the wire for an outbox entry, or why it is dropped instead. 'live': the entry
+ * was just written and is sent while the station waits for its answer; 'replay': it was
+ * answered locally and is sent later (2.x TransactionEvents are then marked offline).
+ */
+export type PreparedMessage = { action: string; payload: unknown } | { skip: string };
+export type SendMode = 'live' | 'replay';
+
+/** Outcome of trying to deliver an entry while its station waits. */
+export type LiveOutcome =
+  | { kind: 'delivered'; result: unknown }
+  /** The CSMS answered with a CALLERROR: final, the entry is dropped. */
+  | { kind: 'rejected'; error: RpcError }
+  /** Not sent, no answer, or dropped as unsendable: the caller answers locally (a queued entry is replayed later). */
+  | { kind: 'local' };
+
+export interface OutboxPumpDeps {
+  /** The outbox link key (station id in proxy mode, site identity in hub mode). */
+  linkName: string;
+  link: PumpLink;
+  outbox: OutboxRepo;
+  /** Runs fn in one SQLite transaction (store.db.transaction(fn)()). */
+  atomically: <T>(fn: () => T) => T;
+  clock: Clock;
+  log: Logger;
+  /** Builds the wire message for an entry (rewrites ids, marks offline, ...). */
+  prepare(entry: OutboxEntry, mode: SendMode): PreparedMessage;
+  /** Told the CSMS's result; runs in the same SQLite transaction as the ack (persist id mappings here). */
+  onDelivered?(entry: OutboxEntry, result: unknown, mode: SendMode): void;
+  /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
+  onRejected?(entry: OutboxEntry, error: RpcError, mode: SendMode): void;
+  /** Wait before retrying after a timeout while the link stays up, ms. */
+  retryDelayMs: number;
+}
+
+/**
+ * Delivers one link's outbox to the CSMS in seq order, one message at a time, at least once:
+ * an entry is acknowledged (deleted) only after the CSMS's CALLRESULT, in the same SQLite
+ * transaction as onDelivered. A crash between the CSMS's answer and that commit re-sends the
+ * entry after restart (the CSMS dedups 2.x TransactionEvents on transactionId + seqNo; see
+ * the README for 1.6). Draining starts when the link connects and whenever kick() is called.
+ */
+export class OutboxPump {
+  private running = false;
+  private stopped = false;
+  private retryTimer: TimerHandle | undefined;
+  private readonly unsubscribe: () => void;
+  private idleWaiters: Array<() => void> = [];
+
+  constructor(private readonly deps: OutboxPumpDeps) {
+    this.unsubscribe = deps.link.onState((state) => {
+      if (state === 'connected') this.kick();
+    });
+  }
+
+  /** Messages waiting for this link. */
+  get depth(): number {
+    return this.deps.outbox.count(this.deps.linkName);
+  }
+
+  /** True while a replay or a live send is under way. */
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /** True when a new message may go out live: link up, nothing queued before it, nothing in flight. */
+  canSendLive(): boolean {
+    return !this.stopped && !this.running && this.deps.link.state === 'connected';
+  }
+
+  /**
+   * Tries to deliver a just-appended entry while its station waits. Only sends when the link is
+   * connected, the pump is idle and the entry is the oldest of its link (order!); otherwise the
+   * entry stays queued for replay.
+   */
+  async tryLive(entry: OutboxEntry): Promise<LiveOutcome> {
+    if (!this.canSendLive() || this.deps.outbox.peek(this.deps.linkName, 1)[0]?.seq !== entry.seq) {
+      this.kick();
+      return { kind: 'local' };
+    }
+    this.running = true;
+    try {
+      const outcome = await this.sendOne(entry, 'live');
+      if (outcome === 'transient' || outcome === 'skipped') return { kind: 'local' };
+      if (outcome instanceof RpcError) return { kind: 'rejected', error: outcome };
+      return { kind: 'delivered', result: outcome.result };
+    } finally {
+      this.running = false;
+      this.kick();
+    }
+  }
+
+  /** Starts draining when possible (idempotent). */
+  kick(): void {
+    if (this.running || this.stopped || this.deps.link.state !== 'connected') {
+      if (!this.running) this.notifyIdle();
+      return;
+    }
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      this.notifyIdle();
+    });
+  }
+
+  /** Resolves once nothing is in flight (tests, shutdown). */
+  whenIdle(): Promise<void> {
+    if (!this.running) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe();
+    this.deps.clock.clearTimeout(this.retryTimer);
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (!this.stopped && this.deps.link.state === 'connected') {
+        const head = this.deps.outbox.peek(this.deps.linkName, 1)[0];
+        if (!head) return;
+        const outcome = await this.sendOne(head, 'replay');
+        if (outcome === 'transient') {
+          this.scheduleRetry();
+          return;
+        }
+      }
+    } catch (err) {
+      this.deps.log.error({ err, link: this.deps.linkName }, 'outbox replay failed');
+      this.scheduleRetry();
+    }
+  }
+
+  /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
+  private async sendOne(entry: OutboxEntry, mode: SendMode): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped'> {
+    const { deps } = this;
+    const prepared = deps.prepare(entry, mode);
+    if ('skip' in prepared) {
+      deps.log.error({ link: deps.linkName, seq: entry.seq, action: entry.action, reason: prepared.skip }, 'outbox entry cannot be sent: dropped');
+      deps.outbox.ack(entry.seq);
+      return 'skipped';
+    }
+    try {
+      const result = await deps.link.call(prepared.action, prepared.payload);
+      deps.atomically(() => {
+        deps.onDelivered?.(entry, result, mode);
+        deps.outbox.ack(entry.seq);
+      });
+      if (mode === 'replay') deps.log.debug({ link: deps.linkName, seq: entry.seq, action: prepared.action }, 'outbox entry replayed');
+      return { result };
+    } catch (err) {
+      if (!(err instanceof RpcError)) {
+        deps.log.info({ link: deps.linkName, seq: entry.seq, action: prepared.action, err: err instanceof Error ? err.message : String(err) }, 'outbox entry kept for a later replay');
+        return 'transient';
+      }
+      deps.log.error({ link: deps.linkName, seq: entry.seq, action: prepared.action, code: err.code, description: err.description }, 'CSMS refused an outbox entry: dropped');
+      deps.atomically(() => {
+        deps.onRejected?.(entry, err, mode);
+        deps.outbox.ack(entry.seq);
+      });
+      return err;
+    }
+  }
+
+  private scheduleRetry(): void {
+    if (this.stopped || this.deps.link.state !== 'connected') return;
+    this.deps.clock.clearTimeout(this.retryTimer);
+    this.retryTimer = this.deps.clock.setTimeout(() => {
+      this.retryTimer = undefined;
+      this.kick();
+    }, this.deps.retryDelayMs);
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const w of waiters) w();
+  }
+}

@@ -1,0 +1,68 @@
+import type { OcppVersion } from '../../ocpp/versions.js';
+import type { OutboxEntry, OutboxKind } from '../../store/outbox-repo.js';
+import type { PreparedMessage, SendMode } from '../outbox-pump.js';
+import { arrayField, fields, numberField, stringField } from '../wire-fields.js';
+import type { TxIdMap } from './tx-id-map.js';
+
+/** What proxy mode stores in an outbox row: the station's payload as received, plus what replay needs. */
+export interface ProxyEnvelope {
+  payload: unknown;
+  /** 1.6 StartTransaction: the id the hub gave the station. */
+  hubTransactionId?: number;
+  /** Made by the hub (e.g. ending a transaction after a reboot), not by the station. */
+  hubMade?: boolean;
+}
+
+export function envelopeOf(stored: unknown): ProxyEnvelope {
+  const f = fields(stored);
+  const hubTransactionId = numberField(f, 'hubTransactionId');
+  return { payload: f['payload'], ...(hubTransactionId !== undefined ? { hubTransactionId } : {}), ...(f['hubMade'] === true ? { hubMade: true } : {}) };
+}
+
+const BILLING_CONTEXTS = new Set(['Transaction.Begin', 'Transaction.End', 'Sample.Clock']);
+
+/**
+ * Shedding class of a station message (see OutboxRepo.trim): periodic meter values and
+ * statuses go first; transaction messages, their begin/end/clock readings and security
+ * events last.
+ */
+export function outboxKindOf(action: string, payload: unknown): OutboxKind {
+  switch (action) {
+    case 'StartTransaction':
+    case 'StopTransaction':
+    case 'SecurityEventNotification':
+      return 'billing';
+    case 'TransactionEvent':
+      return stringField(payload, 'eventType') === 'Updated' && stringField(payload, 'triggerReason') === 'MeterValuePeriodic' ? 'periodic' : 'billing';
+    case 'MeterValues': {
+      const contexts = arrayField(payload, 'meterValue').flatMap((mv) => arrayField(mv, 'sampledValue').map((s) => stringField(s, 'context') ?? 'Sample.Periodic'));
+      return contexts.some((c) => BILLING_CONTEXTS.has(c)) ? 'billing' : 'periodic';
+    }
+    case 'StatusNotification':
+      return 'periodic';
+    default:
+      return 'other';
+  }
+}
+
+/**
+ * The wire message for an outbox row. 1.6: transactionId of Stop/MeterValues rewritten from
+ * the hub's id to the CSMS's (a row whose transaction the CSMS never accepted cannot be sent).
+ * 2.x: a TransactionEvent the hub answered itself is marked `offline: true` on replay; its
+ * seqNo is the station's own, so the CSMS sees a continuous sequence.
+ */
+export function prepareProxyMessage(stationId: string, version: OcppVersion, entry: OutboxEntry, mode: SendMode, txIds: TxIdMap): PreparedMessage {
+  const env = envelopeOf(entry.payload);
+  const payload = fields(env.payload);
+  if (version === '1.6' && (entry.action === 'StopTransaction' || entry.action === 'MeterValues')) {
+    const hubId = numberField(payload, 'transactionId');
+    if (hubId === undefined) return { action: entry.action, payload };
+    const csmsId = txIds.csmsIdOf(stationId, hubId);
+    if (csmsId === undefined) return { skip: `the CSMS has no transaction for hub transaction ${hubId}` };
+    return { action: entry.action, payload: { ...payload, transactionId: csmsId } };
+  }
+  if (entry.action === 'TransactionEvent' && mode === 'replay' && !env.hubMade) {
+    return { action: entry.action, payload: { ...payload, offline: true } };
+  }
+  return { action: entry.action, payload };
+}

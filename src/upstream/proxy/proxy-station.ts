@@ -1,0 +1,241 @@
+import type { Clock } from '../../util/clock.js';
+import type { Logger } from '../../util/logger.js';
+import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
+import { GenericError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
+import type { OcppVersion } from '../../ocpp/versions.js';
+import type { Store } from '../../store/store.js';
+import type { OutboxEntry } from '../../store/outbox-repo.js';
+import type { StationRegistry } from '../../evse/station-registry.js';
+import type { UpstreamLink } from '../upstream-link.js';
+import { OutboxPump } from '../outbox-pump.js';
+import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
+import { answerForOfflineStation } from '../offline-station-answer.js';
+import type { ReEnroll } from '../reenroll.js';
+import { fields, isThenable, numberField, stringField } from '../wire-fields.js';
+import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
+import type { TxIdMap } from './tx-id-map.js';
+import type { RebootRule } from './reboot-rule.js';
+
+export interface ProxyStationDeps {
+  stationId: string;
+  version: OcppVersion;
+  link: UpstreamLink;
+  store: Store;
+  registry: StationRegistry;
+  txIds: TxIdMap;
+  reenroll: ReEnroll;
+  rebootRule: RebootRule;
+  clock: Clock;
+  log: Logger;
+  unknownIdTokensOffline: 'Accepted' | 'Invalid';
+  retryDelayMs: number;
+  /** Called after each outbox append (the owner bounds the outbox). */
+  appended: () => void;
+}
+
+/** Actions relayed live when the link is up and answered locally otherwise, never queued. */
+const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
+
+/**
+ * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
+ * station sends (relayed, queued or answered locally) and what the CSMS sends (routed to the
+ * station, or answered at once while it is away).
+ */
+export class ProxyStation {
+  readonly pump: OutboxPump;
+  private readonly log: Logger;
+
+  constructor(private readonly deps: ProxyStationDeps) {
+    this.log = deps.log.child({ stationId: deps.stationId });
+    const { store, stationId, version, txIds } = deps;
+    this.pump = new OutboxPump({
+      linkName: stationId,
+      link: deps.link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock: deps.clock,
+      log: this.log,
+      retryDelayMs: deps.retryDelayMs,
+      prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
+      onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
+      onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
+    });
+    deps.link.handleAny((ctx) => this.fromCsms(ctx));
+  }
+
+  get link(): UpstreamLink {
+    return this.deps.link;
+  }
+
+  async stop(): Promise<void> {
+    this.pump.stop();
+    await this.deps.link.stop();
+  }
+
+  /** Station -> CSMS: wraps the standalone handler of one action. */
+  handle(action: string, local: CallHandler, ctx: CallContext): Promise<unknown> {
+    if (action === 'Authorize') return this.authorize(ctx, local);
+    if (LIVE_ONLY.has(action)) return this.liveOrLocal(ctx, local);
+    return this.queued(ctx, local);
+  }
+
+  /** Station -> CSMS for actions the hub has no standalone answer for: relayed, or GenericError while the CSMS is away. */
+  async relayOther(ctx: CallContext): Promise<unknown> {
+    try {
+      return await this.deps.link.call(ctx.action, ctx.payload);
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      throw new GenericError('CSMS unreachable');
+    }
+  }
+
+  /** Queues a hub-made message (reboot rule) behind everything the station sent. */
+  enqueue(action: string, envelope: ProxyEnvelope): void {
+    this.deps.store.outbox.append(this.deps.stationId, action, envelope, { kind: outboxKindOf(action, envelope.payload) });
+    this.deps.appended();
+    this.pump.kick();
+  }
+
+  // ---- station -> CSMS --------------------------------------------------------------------
+
+  private async liveOrLocal(ctx: CallContext, local: CallHandler): Promise<unknown> {
+    if (this.deps.link.state === 'connected') {
+      try {
+        return await this.deps.link.call(ctx.action, ctx.payload);
+      } catch (err) {
+        if (err instanceof RpcError) throw err;
+      }
+    }
+    return local(ctx);
+  }
+
+  private async authorize(ctx: CallContext, local: CallHandler): Promise<unknown> {
+    const idToken = idTokenOf(ctx.payload);
+    if (this.deps.link.state === 'connected') {
+      try {
+        const result = await this.deps.link.call('Authorize', ctx.payload);
+        cacheCsmsAnswer(this.deps.store.authorizations, idToken, result, this.deps.clock.nowMs());
+        return result;
+      } catch (err) {
+        if (err instanceof RpcError) throw err;
+      }
+    }
+    await local(ctx); // logs and marks the station seen
+    return this.withOfflineAuthorization('Authorize', ctx.payload, {});
+  }
+
+  /**
+   * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
+   * SQLite transaction before the station is answered, then sent live when the link is up and
+   * nothing is queued before it (the CSMS's answer is final), else answered by the hub.
+   */
+  private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
+    const { action, payload } = ctx;
+    const { deps } = this;
+    if (action === 'StopTransaction' && deps.version === '1.6' && this.endedByHub(payload)) {
+      this.log.info({ transactionId: numberField(payload, 'transactionId') }, 'StopTransaction for a transaction the hub already ended upstream: answered locally');
+      return this.withOfflineAuthorization(action, payload, {});
+    }
+    if (action === 'BootNotification') await deps.link.whenSettled(deps.link.callTimeoutMs);
+    const written = deps.store.db.transaction(() => {
+      const first = local(ctx);
+      return { first, entry: isThenable(first) ? undefined : this.append(action, payload, first) };
+    })();
+    const localAnswer = await written.first;
+    const entry = written.entry ?? this.append(action, payload, localAnswer);
+    deps.appended();
+    const outcome = await this.pump.tryLive(entry);
+    if (outcome.kind === 'rejected') throw outcome.error;
+    const answer = outcome.kind === 'delivered' ? this.csmsAnswerForStation(action, outcome.result, localAnswer) : this.withOfflineAuthorization(action, payload, localAnswer);
+    if (action === 'BootNotification') this.afterBoot(answer);
+    return answer;
+  }
+
+  private append(action: string, payload: unknown, localAnswer: unknown): OutboxEntry {
+    const hubTransactionId = action === 'StartTransaction' ? numberField(localAnswer, 'transactionId') : undefined;
+    const envelope: ProxyEnvelope = { payload, ...(hubTransactionId !== undefined ? { hubTransactionId } : {}) };
+    return this.deps.store.outbox.append(this.deps.stationId, action, envelope, { kind: outboxKindOf(action, payload) });
+  }
+
+  /** The CSMS's answer is final; a 1.6 station keeps the hub's transaction id. */
+  private csmsAnswerForStation(action: string, result: unknown, localAnswer: unknown): unknown {
+    if (action === 'StartTransaction') return { ...fields(result), transactionId: numberField(localAnswer, 'transactionId') };
+    return result;
+  }
+
+  /** The hub's own answer: the standalone one, with the offline authorization policy where it names a token. */
+  private withOfflineAuthorization(action: string, payload: unknown, localAnswer: unknown): unknown {
+    const idToken = idTokenOf(payload);
+    if (idToken === undefined || !['Authorize', 'StartTransaction', 'StopTransaction', 'TransactionEvent'].includes(action)) return localAnswer;
+    const { status } = authorizeOffline(this.deps.store.authorizations, idToken, this.deps.clock.nowMs(), this.deps.unknownIdTokensOffline);
+    const key = this.deps.version === '1.6' ? 'idTagInfo' : 'idTokenInfo';
+    return { ...fields(localAnswer), [key]: { status } };
+  }
+
+  private onDelivered(entry: OutboxEntry, result: unknown, mode: 'live' | 'replay'): void {
+    const env = envelopeOf(entry.payload);
+    const { stationId } = this.deps;
+    if (entry.action === 'StartTransaction' && env.hubTransactionId !== undefined) {
+      const csmsId = numberField(result, 'transactionId');
+      if (csmsId !== undefined) this.deps.txIds.set(stationId, env.hubTransactionId, csmsId);
+      const status = stringField(fields(result)['idTagInfo'], 'status');
+      if (mode === 'replay' && status !== 'Accepted') this.log.warn({ hubTransactionId: env.hubTransactionId, csmsTransactionId: csmsId, status }, 'CSMS did not accept an id tag of a transaction started offline');
+    }
+    cacheCsmsAnswer(this.deps.store.authorizations, idTokenOf(env.payload), result, this.deps.clock.nowMs());
+  }
+
+  private endedByHub(payload: unknown): boolean {
+    const hubId = numberField(payload, 'transactionId');
+    return hubId !== undefined && this.deps.rebootRule.endedByHub(this.deps.stationId, hubId);
+  }
+
+  private afterBoot(answer: unknown): void {
+    if (stringField(answer, 'status') !== 'Accepted') return;
+    const { stationId, version } = this.deps;
+    this.deps.rebootRule.onBoot(stationId, version, (action, envelope) => this.enqueue(action, envelope));
+    // After the answer has gone out: the station only takes calls once it is accepted.
+    setImmediate(() => {
+      void this.deps.reenroll.reapply(stationId, version, (action, payload) => {
+        const session = this.deps.registry.get(stationId);
+        if (!session?.isOpen) return Promise.reject(new RpcClosedError(action));
+        return session.peer.call(action, payload);
+      });
+    });
+  }
+
+  // ---- CSMS -> station --------------------------------------------------------------------
+
+  private async fromCsms(ctx: CallContext): Promise<unknown> {
+    const { stationId, version } = this.deps;
+    const session = this.deps.registry.get(stationId);
+    if (!session?.isOpen) return answerForOfflineStation(version, ctx.action, stationId);
+    const request = version === '1.6' ? this.toStationIds(ctx.action, ctx.payload) : ctx.payload;
+    let result: unknown;
+    try {
+      result = await session.peer.call(ctx.action, request, { signal: ctx.signal });
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      if (err instanceof RpcClosedError) return answerForOfflineStation(version, ctx.action, stationId);
+      throw new GenericError(`station ${stationId} did not answer`);
+    }
+    this.deps.reenroll.record(stationId, version, ctx.action, request, result);
+    return result;
+  }
+
+  /** 1.6: the CSMS names transactions by its ids, the station by the hub's. */
+  private toStationIds(action: string, payload: unknown): unknown {
+    const { stationId, txIds } = this.deps;
+    if (action === 'RemoteStopTransaction') {
+      const csmsId = numberField(payload, 'transactionId');
+      const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
+      return hubId === undefined ? payload : { ...fields(payload), transactionId: hubId };
+    }
+    if (action === 'SetChargingProfile') {
+      const profile = fields(fields(payload)['csChargingProfiles']);
+      const csmsId = numberField(profile, 'transactionId');
+      const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
+      return hubId === undefined ? payload : { ...fields(payload), csChargingProfiles: { ...profile, transactionId: hubId } };
+    }
+    return payload;
+  }
+}

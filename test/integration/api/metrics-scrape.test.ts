@@ -1,0 +1,108 @@
+import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import type { RPCClient } from 'ocpp-rpc';
+import { FakeClock } from '../../../src/util/fake-clock.js';
+import { startTestHub, ocppClient, boot16, type Harness } from '../../helpers/hub-harness.js';
+import { parsePromText, sampleValue, type PromSample } from './prom-text.js';
+
+/** /metrics of a real hub with a strict ocpp-rpc client connected, scraped and parsed. */
+const SITE = `
+energy: { marginA: 1, debounceMs: 100 }
+circuits:
+  - { id: main, maxCurrentA: 32 }
+  - { id: row, parent: main, maxCurrentA: 25 }
+stations:
+  - { id: CP16, securityProfile: 0, evses: [{ id: 1, circuit: row, phases: 3, maxCurrentA: 16 }] }
+authorization:
+  list: [{ idToken: GOOD-TAG }]
+`;
+
+let h: Harness;
+let clock: FakeClock;
+let cp: RPCClient;
+
+beforeAll(async () => {
+  clock = new FakeClock();
+  h = await startTestHub(SITE, { clock });
+  cp = ocppClient(h.hub.ocppUrl, 'CP16');
+  cp.handle(async () => ({ status: 'Accepted' }));
+  await cp.connect();
+  await cp.call('BootNotification', boot16);
+  await cp.call('Heartbeat', {});
+  await cp.call('Heartbeat', {});
+  const { transactionId } = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'GOOD-TAG', meterStart: 0, timestamp: new Date(clock.nowMs()).toISOString() })) as { transactionId: number };
+  await cp.call('MeterValues', {
+    connectorId: 1,
+    transactionId,
+    meterValue: [
+      {
+        timestamp: new Date(clock.nowMs()).toISOString(),
+        sampledValue: ['L1', 'L2', 'L3'].map((phase, i) => ({ value: String(10 + i), measurand: 'Current.Import', phase, unit: 'A' })),
+      },
+    ],
+  });
+  clock.advanceMs(200);
+});
+
+afterAll(async () => {
+  await cp?.close();
+  await h?.stop();
+});
+
+async function scrape(): Promise<{ samples: PromSample[]; types: Record<string, string>; contentType: string }> {
+  const res = await h.hub.api.inject({ method: 'GET', url: '/metrics' });
+  expect(res.statusCode).toBe(200);
+  return { ...parsePromText(res.body), contentType: String(res.headers['content-type']) };
+}
+
+describe('the /metrics endpoint', () => {
+  it('serves the Prometheus text format with every metric family named', async () => {
+    const { types, contentType } = await scrape();
+    expect(contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+    expect(types).toMatchObject({
+      switchyard_stations_connected: 'gauge',
+      switchyard_ocpp_messages_total: 'counter',
+      switchyard_ocpp_bytes_total: 'counter',
+      switchyard_ocpp_calls_total: 'counter',
+      switchyard_upstream_bytes_total: 'counter',
+      switchyard_outbox_depth: 'gauge',
+      switchyard_control_decisions_total: 'counter',
+      switchyard_control_decision_seconds: 'gauge',
+      switchyard_circuit_load_amperes: 'gauge',
+      switchyard_circuit_limit_amperes: 'gauge',
+      switchyard_evse_offered_amperes: 'gauge',
+      switchyard_evse_drawn_amperes: 'gauge',
+      switchyard_evse_limit_amperes: 'gauge',
+    });
+  });
+
+  it('shows the connected station in the connections gauge', async () => {
+    const { samples } = await scrape();
+    expect(sampleValue(samples, 'switchyard_stations_connected')).toBe(1);
+  });
+
+  it('counts the station messages by action and direction, and the calls it made', async () => {
+    const { samples } = await scrape();
+    expect(sampleValue(samples, 'switchyard_ocpp_messages_total', { direction: 'in', action: 'Heartbeat' })).toBe(2);
+    expect(sampleValue(samples, 'switchyard_ocpp_messages_total', { direction: 'out', action: 'Heartbeat' })).toBe(2);
+    expect(sampleValue(samples, 'switchyard_ocpp_calls_total', { direction: 'in', action: 'BootNotification', outcome: 'ok' })).toBe(1);
+    expect(sampleValue(samples, 'switchyard_ocpp_bytes_total', { direction: 'in' })).toBeGreaterThan(0);
+  });
+
+  it('shows each circuit limit per phase and the EVSE drawn current on its grid phases', async () => {
+    const { samples } = await scrape();
+    expect(sampleValue(samples, 'switchyard_circuit_limit_amperes', { circuit: 'main', phase: 'L1' })).toBe(32);
+    expect(sampleValue(samples, 'switchyard_circuit_limit_amperes', { circuit: 'row', phase: 'L3' })).toBe(25);
+    expect(sampleValue(samples, 'switchyard_evse_drawn_amperes', { evse: 'CP16/1', phase: 'L2' })).toBe(11);
+    const limit = samples.find((s) => s.name === 'switchyard_evse_limit_amperes' && s.labels.evse === 'CP16/1');
+    expect(limit?.labels.source).toEqual(expect.any(String));
+    expect(sampleValue(samples, 'switchyard_control_decisions_total')).toBeGreaterThan(0);
+  });
+
+  it('reads upstream bytes and outbox depth from the provider the upstream side registers', async () => {
+    expect(sampleValue((await scrape()).samples, 'switchyard_upstream_bytes_total', { direction: 'in' })).toBe(0);
+    h.hub.metrics.registerUpstreamMetrics({ bytes: () => ({ in: 321, out: 654 }), outboxDepth: () => 3 });
+    const { samples } = await scrape();
+    expect(sampleValue(samples, 'switchyard_upstream_bytes_total', { direction: 'out' })).toBe(654);
+    expect(sampleValue(samples, 'switchyard_outbox_depth')).toBe(3);
+  });
+});
