@@ -66,9 +66,11 @@ function run(sessions: Session[], config: HubModeConfig): UpstreamMessage[] {
         send('StatusNotification', { connectorId: s.connectorId, errorCode: 'NoError', status: op.status, timestamp: iso(t + 30_000) }, s.offline);
       } else {
         wh += 250;
+        const context = op.kind === 'meter' ? op.context : 'Sample.Periodic';
+        const withPower = op.kind === 'meter' && op.withPower;
         const sampledValue = [
-          { value: String(wh), context: op.context, measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
-          ...(op.withPower ? [{ value: '7.4', context: op.context, measurand: 'Power.Active.Import', unit: 'kW', phase: 'L1' }] : []),
+          { value: String(wh), context, measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
+          ...(withPower ? [{ value: '7.4', context, measurand: 'Power.Active.Import', unit: 'kW', phase: 'L1' }] : []),
         ];
         const payload = { connectorId: s.connectorId, ...(op.kind === 'meter' ? { transactionId: txId } : {}), meterValue: [{ timestamp: iso(t + 30_000), sampledValue }] };
         send('MeterValues', payload, s.offline);
