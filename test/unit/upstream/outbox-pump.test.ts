@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../../src/util/fake-clock.js';
+import { silentLogger } from '../../../src/util/logger.js';
+import { openStore, type Store } from '../../../src/store/store.js';
+import { GenericError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
+import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
+import type { LinkState } from '../../../src/upstream/upstream-link.js';
+
+/** A link whose answers the test decides, one call at a time. */
+class ScriptedLink implements PumpLink {
+  state: LinkState = 'backoff';
+  readonly sent: Array<{ action: string; payload: unknown }> = [];
+  answer: (action: string, payload: unknown) => Promise<unknown> = () => Promise.resolve({});
+  private readonly listeners: Array<(s: LinkState, p: LinkState) => void> = [];
+
+  call(action: string, payload: unknown): Promise<unknown> {
+    this.sent.push({ action, payload });
+    return this.answer(action, payload);
+  }
+
+  onState(listener: (s: LinkState, p: LinkState) => void): () => void {
+    this.listeners.push(listener);
+    return () => undefined;
+  }
+
+  set(state: LinkState): void {
+    const previous = this.state;
+    this.state = state;
+    for (const l of this.listeners) l(state, previous);
+  }
+}
+
+let store: Store;
+let link: ScriptedLink;
+let pump: OutboxPump;
+const delivered: unknown[] = [];
+const rejected: string[] = [];
+const clock = new FakeClock();
+
+beforeEach(() => {
+  store = openStore({ path: ':memory:', clock });
+  link = new ScriptedLink();
+  delivered.length = 0;
+  rejected.length = 0;
+  pump = new OutboxPump({
+    linkName: 'CP1',
+    link,
+    outbox: store.outbox,
+    atomically: (fn) => store.db.transaction(fn)(),
+    clock,
+    log: silentLogger(),
+    retryDelayMs: 1000,
+    prepare: (entry, mode) => ({ action: entry.action, payload: { ...(entry.payload as object), mode } }),
+    onDelivered: (_e, result) => void delivered.push(result),
+    onRejected: (e, err) => void rejected.push(`${e.seq}:${err.code}`),
+  });
+});
+
+afterEach(() => {
+  pump.stop();
+  store.close();
+});
+
+function queue(n: number): void {
+  for (let i = 1; i <= n; i++) store.outbox.append('CP1', 'TransactionEvent', { seqNo: i }, { kind: 'billing' });
+}
+
+describe('outbox pump', () => {
+  it('replays a link’s queue in order once the link connects, acking each entry after its answer', async () => {
+    queue(3);
+    link.set('connected');
+    await pump.whenIdle();
+    expect(link.sent.map((s) => s.payload)).toEqual([1, 2, 3].map((seqNo) => ({ seqNo, mode: 'replay' })));
+    expect(store.outbox.count('CP1')).toBe(0);
+  });
+
+  it('keeps an entry whose answer never came and retries it later, in order', async () => {
+    queue(2);
+    let fail = true;
+    link.answer = (action) => (fail ? Promise.reject(new RpcTimeoutError(action, 30_000)) : Promise.resolve({}));
+    link.set('connected');
+    await pump.whenIdle();
+    expect(store.outbox.count('CP1')).toBe(2);
+    fail = false;
+    clock.advanceMs(1000);
+    await pump.whenIdle();
+    expect(link.sent.map((s) => (s.payload as { seqNo: number }).seqNo)).toEqual([1, 1, 2]);
+    expect(store.outbox.count('CP1')).toBe(0);
+  });
+
+  it('drops an entry the CSMS refuses with a CALLERROR and goes on with the next', async () => {
+    queue(2);
+    link.answer = (_a, payload) => ((payload as { seqNo: number }).seqNo === 1 ? Promise.reject(new GenericError('no')) : Promise.resolve({ ok: 2 }));
+    link.set('connected');
+    await pump.whenIdle();
+    expect(rejected).toHaveLength(1);
+    expect(delivered).toEqual([{ ok: 2 }]);
+    expect(store.outbox.count('CP1')).toBe(0);
+  });
+
+  it('sends a new entry live only when nothing is queued before it', async () => {
+    queue(1);
+    const later = store.outbox.append('CP1', 'TransactionEvent', { seqNo: 2 }, { kind: 'billing' });
+    link.state = 'connected';
+    await expect(pump.tryLive(later)).resolves.toEqual({ kind: 'local' });
+    await pump.whenIdle();
+    const fresh = store.outbox.append('CP1', 'TransactionEvent', { seqNo: 3 }, { kind: 'billing' });
+    link.answer = () => Promise.resolve({ idTokenInfo: { status: 'Accepted' } });
+    await expect(pump.tryLive(fresh)).resolves.toEqual({ kind: 'delivered', result: { idTokenInfo: { status: 'Accepted' } } });
+    expect(link.sent.map((s) => s.payload)).toEqual([
+      { seqNo: 1, mode: 'replay' },
+      { seqNo: 2, mode: 'replay' },
+      { seqNo: 3, mode: 'live' },
+    ]);
+  });
+
+  it('answers locally at once while the link is down', async () => {
+    const entry = store.outbox.append('CP1', 'TransactionEvent', { seqNo: 1 }, { kind: 'billing' });
+    await expect(pump.tryLive(entry)).resolves.toEqual({ kind: 'local' });
+    expect(link.sent).toEqual([]);
+    expect(store.outbox.count('CP1')).toBe(1);
+  });
+});
