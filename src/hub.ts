@@ -127,6 +127,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         rpc: { callTimeoutMs: config.server.callTimeoutS * 1000, maxFrameBytes: config.server.maxFrameBytes, strict: true },
         pingIntervalMs: config.server.pingIntervalS * 1000,
         traffic: metrics.traffic,
+        commit: store.batch,
         ...(upstream ? { upstream: upstream.stationHooks } : {}),
       });
       metrics.observePeer(session.peer);

@@ -24,6 +24,11 @@ export interface StationSessionDeps {
   traffic?: TrafficCounter;
   /** The upstream decision point (proxy/hub modes); standalone without. */
   upstream?: StationUpstream;
+  /**
+   * Group commit (store.batch): the writes of one event-loop turn share one transaction, and an
+   * answer leaves only once what it acknowledges is committed. Without it every write commits alone.
+   */
+  commit?: { begin(): void; barrier(): Promise<void> };
 }
 
 /** One connected station: its RPC peer, its handlers and its keep-alive. */
@@ -50,7 +55,7 @@ export class StationSession {
     if (deps.version === '1.6') registerV16Handlers(target, ctx);
     else registerV2xHandlers(target, ctx, deps.version);
     const other = deps.upstream?.relayOther(deps.stationId, deps.version);
-    if (other) this.peer.handleAny(this.admitted(other));
+    if (other) this.peer.handleAny(this.durable(this.admitted(other)));
 
     this.keepalive = new Keepalive({
       socket: deps.socket,
@@ -114,8 +119,20 @@ export class StationSession {
     return {
       handle: (action: string, local: CallHandler) => {
         const handler = upstream ? upstream.wrap(stationId, version, action, local) : local;
-        this.peer.handle(action, action === 'BootNotification' ? handler : this.admitted(handler));
+        this.peer.handle(action, this.durable(action === 'BootNotification' ? handler : this.admitted(handler)));
       },
+    };
+  }
+
+  /** Wraps a handler so that its answer waits for the commit of what it wrote. */
+  private durable(handler: CallHandler): CallHandler {
+    const commit = this.deps.commit;
+    if (!commit) return handler;
+    return async (ctx) => {
+      commit.begin();
+      const result = await handler(ctx);
+      await commit.barrier();
+      return result;
     };
   }
 
