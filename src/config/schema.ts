@@ -67,8 +67,8 @@ export const circuitConfigSchema = z.strictObject({
   /**
    * Highest non-EV load this circuit can carry, A per phase (one number or [L1, L2, L3]). It sets
    * the base profiles (what EVSEs may draw if the hub dies) and, for a circuit without a meter,
-   * the load assumed. Absent: 0 below the root; the root without a meter or value counts as
-   * fully loaded, so base profiles there are 0 A.
+   * the load assumed. Absent: a sub-circuit takes its parent's value (set 0 on circuits that
+   * feed only chargers); a root without a value counts as fully loaded, so base profiles are 0 A.
    */
   worstCaseNonEvA: z.union([z.number().min(0), z.tuple([z.number().min(0), z.number().min(0), z.number().min(0)])]).optional(),
 });
