@@ -12,6 +12,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'composite', load: () => import('./composite.js') },
   { name: 'w4', load: () => import('./w4-control-quality.js') },
   { name: 'control-loop', load: () => import('./w3-control-loop.js') },
+  { name: 'w1', load: () => import('./w1-data-budget.js') },
 ];
 
 interface Done {

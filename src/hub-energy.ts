@@ -22,6 +22,8 @@ import type { CurrentLimit } from './energy/limit.js';
 import type { OperationMode } from './energy/charging-profile.js';
 import type { EvseModel } from './energy/site-model.js';
 import type { SiteSnapshot } from './energy/strategy.js';
+import type { ChargingProfile } from './energy/charging-profile.js';
+import type { RunningTransaction, TimedLimit } from './energy/composite/index.js';
 import type { SiteInputs } from './control/controller.js';
 import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
@@ -74,6 +76,8 @@ export class HubEnergy {
   readonly rules: RuleBook;
   /** Live setpoints (W, positive charges) for the setpoint strategy, e.g. from an external source. */
   private setpoints: SiteSnapshot['setpoints'];
+  /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
+  private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
@@ -269,11 +273,50 @@ export class HubEnergy {
     return {
       meters,
       live: this.live.snapshot(),
-      csmsProfiles: {},
+      csmsProfiles: this.csmsProfilesByStation(),
       modes: ruled.modes,
       ...(siteLimitW ? { siteLimitW } : {}),
       ...(this.setpoints ? { setpoints: this.setpoints } : {}),
     };
+  }
+
+  /** The CSMS changed a station's charging profiles: decide again with them. */
+  csmsProfilesChanged(stationId: string): void {
+    this.csmsProfileCache.delete(stationId);
+    this.controller.trigger(`csms profiles ${stationId}`);
+  }
+
+  /** The CSMS profiles of every station with a managed EVSE (inputs to the decision). */
+  private csmsProfilesByStation(): Record<string, ChargingProfile[]> {
+    const out: Record<string, ChargingProfile[]> = {};
+    for (const evse of this.site.evses) {
+      const stationId = parseEvseKey(evse.key)?.stationId;
+      if (stationId === undefined || out[stationId]) continue;
+      let profiles = this.csmsProfileCache.get(stationId);
+      if (!profiles) {
+        profiles = this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
+        this.csmsProfileCache.set(stationId, profiles);
+      }
+      out[stationId] = profiles;
+    }
+    return out;
+  }
+
+  /** The transaction running on an EVSE (hub id), as the live state knows it. */
+  activeTransactionOf(stationId: string, evseId: number): RunningTransaction | undefined {
+    const live = this.live.snapshot()[evseKeyOf(stationId, evseId)];
+    if (live?.transactionId === undefined) return undefined;
+    return { id: live.transactionId, startedMs: live.transactionStartedMs ?? this.deps.clock.nowMs() };
+  }
+
+  /**
+   * The hub's own limits on an EVSE in the last decision (circuit share, strategies, guard,
+   * failsafe, own max), without the CSMS's: the composite adds those from the profiles, over time.
+   */
+  localLimitsOf(evseKey: string): TimedLimit[] {
+    const decision = this.lastDecision()?.evses[evseKey];
+    if (!decision) return [];
+    return decision.limits.filter((l) => !l.source.startsWith('csms:')).map((l) => ({ source: l.source, maxCurrentA: l.maxCurrentA }));
   }
 
   lastDecision(): ControllerDecision | undefined {
@@ -296,7 +339,7 @@ export class HubEnergy {
       ...(live?.transactionId && live.transactionStartedMs !== undefined ? { transaction: { id: live.transactionId, startedMs: live.transactionStartedMs } } : {}),
       evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
       rateUnit: 'A',
-      localLimits: decision ? [{ source: decision.limit.source, maxCurrentA: decision.limit.maxCurrentA }] : [],
+      localLimits: this.localLimitsOf(evseKey),
     });
     return {
       evseKey,

@@ -20,6 +20,7 @@ import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
 import { RemoteControl } from './api/remote-control.js';
 import { createUpstream } from './upstream/create-upstream.js';
+import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
 
 export interface HubDeps {
@@ -84,7 +85,17 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     unknownIdTokens: config.authorization.unknownIdTokens,
   });
   const registry = new StationRegistry({ log, onDisconnected: (id) => service.disconnected(id) });
-  const upstream = createUpstream({ config, baseDir, store, service, registry, clock, log });
+  // The CSMS's charging profiles: stored by the hub, fed to the controller (energy is created below).
+  const csmsProfiles = new CsmsProfiles({
+    store,
+    clock,
+    log: log.child({ part: 'csms-profiles' }),
+    evses: () => energy.site.evses,
+    activeTransactionOf: (stationId, evseId) => energy.activeTransactionOf(stationId, evseId),
+    localLimitsOf: (evseKey) => energy.localLimitsOf(evseKey),
+    onChange: (stationId) => energy.csmsProfilesChanged(stationId),
+  });
+  const upstream = createUpstream({ config, baseDir, store, service, registry, clock, log, csmsProfiles });
   const startedMs = clock.nowMs();
   let fleet: Fleet | undefined;
   const energy = new HubEnergy({

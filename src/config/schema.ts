@@ -176,6 +176,12 @@ export const upstreamConfigSchema = z
     outboxMaxRows: z.number().int().min(100).default(200_000),
     /** Upstream data budget per calendar month (UTC) over all links, MB (10^6 bytes); a warning is logged when the projection exceeds it. */
     monthlyBudgetMB: z.number().positive().optional(),
+    /**
+     * hub mode: periodic meter samples of one 1.6 transaction arriving within this window go
+     * upstream as ONE TransactionEvent (every sample keeps its timestamp; seqNo stays
+     * continuous), s. 0 sends each sample at once.
+     */
+    batchWindowS: z.number().min(0).max(3600).default(0),
   })
   .superRefine((u, ctx) => {
     if (u.mode !== 'none' && u.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `expected a CSMS URL for mode ${u.mode}` });

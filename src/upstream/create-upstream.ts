@@ -10,6 +10,8 @@ import type { UpstreamTlsMaterial } from './upstream-link.js';
 import { UpstreamTraffic } from './upstream-traffic.js';
 import type { Upstream } from './upstream.js';
 import { ProxyUpstream } from './proxy/proxy-upstream.js';
+import type { CsmsProfiles } from './csms-profiles.js';
+import { HubUpstream } from './hub/hub-upstream.js';
 
 export interface CreateUpstreamDeps {
   config: SiteConfig;
@@ -20,6 +22,8 @@ export interface CreateUpstreamDeps {
   registry: StationRegistry;
   clock: Clock;
   log: Logger;
+  /** Answers the CSMS's charging-profile calls in every mode (the hub is the only writer of profiles). */
+  csmsProfiles: CsmsProfiles;
 }
 
 /** The TLS material of upstream.tls, read from disk. */
@@ -33,7 +37,7 @@ export function upstreamTls(config: SiteConfig, baseDir: string): UpstreamTlsMat
   return { ...(cert ? { cert } : {}), ...(key ? { key } : {}), ...(ca ? { ca } : {}) };
 }
 
-/** Builds the configured upstream mode; undefined for `none` (standalone). Hub mode plugs in here. */
+/** Builds the configured upstream mode; undefined for `none` (standalone). */
 export function createUpstream(deps: CreateUpstreamDeps): Upstream | undefined {
   const { config } = deps;
   const upstream = config.upstream;
@@ -56,8 +60,24 @@ export function createUpstream(deps: CreateUpstreamDeps): Upstream | undefined {
       ...(tls ? { tls } : {}),
       clock: deps.clock,
       log,
+      csmsProfiles: deps.csmsProfiles,
     });
   }
-  log.error('upstream mode hub is not available yet: running standalone');
-  return undefined;
+  if (upstream.identity === undefined) {
+    log.error('upstream mode hub needs upstream.identity: running standalone');
+    return undefined;
+  }
+  return new HubUpstream({
+    config: { ...upstream, url: upstream.url, identity: upstream.identity },
+    stations: config.stations,
+    voltageV: config.site.voltageV,
+    store: deps.store,
+    service: deps.service,
+    registry: deps.registry,
+    traffic,
+    ...(tls ? { tls } : {}),
+    clock: deps.clock,
+    log,
+    csmsProfiles: deps.csmsProfiles,
+  });
 }

@@ -1,6 +1,7 @@
 import type { StationUpstream } from '../evse/station-upstream.js';
 import type { LinkStatus } from './upstream-link.js';
 import type { BudgetView, TrafficDay } from './upstream-traffic.js';
+import type { EvseMappingEntry } from './hub-mode/evse-mapping.js';
 
 /** One upstream link as the API shows it. */
 export interface LinkView extends LinkStatus {
@@ -17,7 +18,14 @@ export interface UpstreamView {
   /** Bytes per link, message type and UTC day, oldest day first. */
   traffic: TrafficDay[];
   budget: BudgetView;
+  /** hub mode: downstream (station, EVSE, connector) -> upstream (evseId, connectorId), in allocation order. */
+  mapping?: readonly EvseMappingEntry[];
+  /** hub mode: the site's own BootNotification status at the CSMS. */
+  bootStatus?: SiteBootStatus;
 }
+
+/** hub mode: where the site's own boot at the CSMS stands. */
+export type SiteBootStatus = 'NotSent' | 'Pending' | 'Rejected' | 'Accepted';
 
 /** An upstream mode (proxy or hub) as the hub composes it. */
 export interface Upstream {

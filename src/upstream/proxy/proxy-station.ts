@@ -15,6 +15,8 @@ import { fields, isThenable, numberField, stringField } from '../wire-fields.js'
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
 import type { TxIdMap } from './tx-id-map.js';
 import type { RebootRule } from './reboot-rule.js';
+import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
+import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
 export interface ProxyStationDeps {
   stationId: string;
@@ -31,6 +33,8 @@ export interface ProxyStationDeps {
   retryDelayMs: number;
   /** Called after each outbox append (the owner bounds the outbox). */
   appended: () => void;
+  /** Answers the CSMS's charging-profile calls: the hub is the only writer of profiles on its EVSEs. */
+  csmsProfiles: CsmsProfiles;
 }
 
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
@@ -44,6 +48,7 @@ const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
 export class ProxyStation {
   readonly pump: OutboxPump;
   private readonly log: Logger;
+  private readonly profileScope: ProfileScope;
 
   constructor(private readonly deps: ProxyStationDeps) {
     this.log = deps.log.child({ stationId: deps.stationId });
@@ -59,6 +64,14 @@ export class ProxyStation {
       prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
+    });
+    this.profileScope = proxyScope({
+      stationId,
+      version,
+      hasEvse: (id, evseId) => deps.csmsProfiles.hasEvse(id, evseId),
+      hubTransactionIdOf: (id, csmsId) => txIds.hubIdOf(id, csmsId),
+      csmsTransactionIdOf: (id, hubId) => txIds.csmsIdOf(id, hubId),
+      send: (action, payload) => deps.link.call(action, payload),
     });
     deps.link.handleAny((ctx) => this.fromCsms(ctx));
   }
@@ -207,6 +220,8 @@ export class ProxyStation {
 
   private async fromCsms(ctx: CallContext): Promise<unknown> {
     const { stationId, version } = this.deps;
+    // Charging profiles are the hub's own, whether the station is connected or not.
+    if (isCsmsProfileAction(ctx.action)) return this.deps.csmsProfiles.handle(this.profileScope, ctx.action, ctx.payload);
     const session = this.deps.registry.get(stationId);
     if (!session?.isOpen) return answerForOfflineStation(version, ctx.action, stationId);
     const request = version === '1.6' ? this.toStationIds(ctx.action, ctx.payload) : ctx.payload;
@@ -229,12 +244,6 @@ export class ProxyStation {
       const csmsId = numberField(payload, 'transactionId');
       const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
       return hubId === undefined ? payload : { ...fields(payload), transactionId: hubId };
-    }
-    if (action === 'SetChargingProfile') {
-      const profile = fields(fields(payload)['csChargingProfiles']);
-      const csmsId = numberField(profile, 'transactionId');
-      const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
-      return hubId === undefined ? payload : { ...fields(payload), csChargingProfiles: { ...profile, transactionId: hubId } };
     }
     return payload;
   }

@@ -14,6 +14,7 @@ import { OutboxBound } from '../outbox-bound.js';
 import { ProxyStation } from './proxy-station.js';
 import { RebootRule } from './reboot-rule.js';
 import { TxIdMap } from './tx-id-map.js';
+import type { CsmsProfiles } from '../csms-profiles.js';
 
 export interface ProxyUpstreamDeps {
   config: UpstreamConfig & { url: string };
@@ -27,6 +28,8 @@ export interface ProxyUpstreamDeps {
   clock: Clock;
   log: Logger;
   random?: () => number;
+  /** Answers the CSMS's charging-profile calls (never relayed to a station). */
+  csmsProfiles: CsmsProfiles;
 }
 
 /**
@@ -114,6 +117,7 @@ export class ProxyUpstream implements Upstream {
       unknownIdTokensOffline: config.offline.unknownIdTokens,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
       appended: () => this.bound.appended(),
+      csmsProfiles: this.deps.csmsProfiles,
     });
     this.stations.set(stationId, proxy);
     if (!this.stopped) link.start();
