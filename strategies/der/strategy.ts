@@ -130,7 +130,8 @@ export function decideDer(
       const baselineW = snapshot.setpoints?.evse?.[key]?.valueW ?? csms?.period.v2xBaseline ?? params.baselineW;
       targetW = baselineW;
       if (typeof hz === 'string') {
-        reasons.push(`${hz}: baseline ${kw(baselineW)}`);
+        sources.push(fw ? 'FreqWatt' : 'FreqDroop');
+        reasons.push(`${hz}: no frequency response, baseline ${kw(baselineW)}`);
       } else if (fw) {
         targetW = baselineW + curvePowerW(freqWattPoints(fw.curve, ratedW), hz);
         responseTimeS = fw.curve.responseTime;
