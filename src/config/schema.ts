@@ -4,6 +4,7 @@ import { mqttOutConfigSchema } from '../meters/mqtt-out-config.js';
 import { checkStrategyRefs, strategiesConfigSchema } from '../control/strategy-registry.js';
 import { checkRuleRefs, rulesConfigSchema } from '../control/cron-rules.js';
 import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from '../control/operation-modes.js';
+import { derConfigSchema } from '../der/der-config.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -219,6 +220,8 @@ export const siteConfigSchema = z.strictObject({
   circuits: z.array(circuitConfigSchema).default([]),
   /** Strategies run in this order, each acting on the EVSEs whose mode allows it (see README). */
   strategies: strategiesConfigSchema.default([]),
+  /** OCPP 2.1 DER controls: how the hub applies them and which grid limits raise alarms (src/der/der-config.ts). */
+  der: derConfigSchema.optional(),
   /** Cron rules that set a site limit or switch modes while active. */
   rules: rulesConfigSchema.default({ timezone: 'UTC', list: [] }),
   authorization: z

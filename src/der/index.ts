@@ -10,3 +10,4 @@ export { derAlarmStep, DER_ALARM_DEFAULTS, NO_DER_ALARMS, type DerAlarmState, ty
 export { DerRepo, type DerRepoDeps } from './der-repo.js';
 export { DerService, type DerServiceDeps } from './der-service.js';
 export { registerDerHandlers, type DerHandlerDeps, type DerHandlerTarget } from './register-der-handlers.js';
+export { derConfigSchema, derStrategyParamsOf, derAlarmThresholdsOf, type DerConfig } from './der-config.js';

@@ -69,8 +69,9 @@ export async function charger(
 ): Promise<RPCClient> {
   const c = ocppClient(h.hub.ocppUrl, id, { version });
   c.handle(async ({ method, params }) => {
-    received.push([method, params]);
-    return answer(method, params);
+    const action = method ?? '';
+    received.push([action, params]);
+    return answer(action, params);
   });
   await c.connect();
   return c;

@@ -87,3 +87,35 @@ describe('hub mode upstream traffic', () => {
     expect(batched.wireBytesOut).toBeLessThan(hub.wireBytesOut);
   });
 });
+
+describe('hub mode sample batching', () => {
+  it('sends held-back periodic samples as one TransactionEvent when the window ends on the clock', async () => {
+    const csms = new StrictCsms();
+    await csms.start();
+    const clock = new FakeClock(Date.parse('2025-03-03T10:00:00Z'));
+    const h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, batchWindowS: 60 }), { clock });
+    const cp16 = ocppClient(h.hub.ocppUrl, 'CP16');
+    try {
+      await siteReady(h);
+      await cp16.connect();
+      await cp16.call('BootNotification', boot16);
+      const at = (): string => new Date(clock.nowMs()).toISOString();
+      const start = (await cp16.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 0, timestamp: at() })) as { transactionId: number };
+      for (const wh of [10, 20]) {
+        clock.advanceMs(SAMPLE_EVERY_MS);
+        await cp16.call('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: at(), sampledValue: [{ value: String(wh) }] }] });
+      }
+      await csms.until(() => csms.of('SITE1', 'TransactionEvent').length === 1);
+      expect(h.hub.store.outbox.count()).toBe(0);
+      clock.advanceMs(60_000);
+      await csms.until(() => csms.of('SITE1', 'TransactionEvent').length === 2);
+      const batch = csms.of('SITE1', 'TransactionEvent')[1]?.params;
+      expect(batch).toMatchObject({ eventType: 'Updated', triggerReason: 'MeterValuePeriodic', seqNo: 1 });
+      expect((batch?.['meterValue'] as unknown[]).length).toBe(2);
+    } finally {
+      await cp16.close({ force: true });
+      await h.stop();
+      await csms.stop();
+    }
+  });
+});
