@@ -15,7 +15,7 @@ async function charger(id: string, version: '1.6' | '2.0.1', received: Array<[st
   const c = ocppClient(h.hub.ocppUrl, id, { version });
   clients.push(c);
   c.handle(async ({ method, params }) => {
-    received.push([method, params]);
+    received.push([method ?? '', params]);
     if (method === 'SetVariables') {
       const data = (params as { setVariableData: Array<{ component: unknown; variable: unknown }> }).setVariableData;
       return { setVariableResult: data.map((d) => ({ attributeStatus: 'Accepted', component: d.component, variable: d.variable })) };
