@@ -1,7 +1,8 @@
 /**
  * A minimal CSMS for W1 that counts what crosses the wire: a `ws` server on loopback that
  * answers every CALL at once with a valid payload for the connection's OCPP version (1.6 or
- * 2.0.1; no schema checks), can send CALLs to a connected identity, and counts per connection
+ * 2.0.1; no schema checks), can send CALLs to a connected identity (remembering, as a CSMS
+ * does, the transaction started on each EVSE of a site), and counts per connection
  * the TCP bytes both ways (socket counters: WebSocket headers, masking, compressed payloads and
  * the HTTP upgrade included) and the frames both ways (data, ping, pong, close).
  */
@@ -49,6 +50,8 @@ export class W1Csms {
   private framesByAction: Record<string, number> = {};
   private nextTransactionId = 104_211;
   private readonly lastTransactionIds = new Map<string, number>();
+  private readonly lastTransactionIdsByEvse = new Map<number, string>();
+  private callWaiters: { identity: string; action: string; resolve: (atMs: number) => void }[] = [];
   /** Simulated time for the answers' currentTime and scheduleStart. */
   nowMs: () => number = () => Date.now();
   readonly open: Promise<void>;
@@ -106,6 +109,16 @@ export class W1Csms {
     return this.lastTransactionIds.get(identity);
   }
 
+  /** The transactionId of the latest 2.x TransactionEvent Started on this EVSE of a site. */
+  lastTransactionIdOfEvse(evseId: number): string | undefined {
+    return this.lastTransactionIdsByEvse.get(evseId);
+  }
+
+  /** Resolves with performance.now() when the next CALL of this action from this identity arrives. */
+  whenCall(identity: string, action: string): Promise<number> {
+    return new Promise((resolve) => this.callWaiters.push({ identity, action, resolve }));
+  }
+
   connected(identity: string): boolean {
     return this.conns.has(identity);
   }
@@ -154,7 +167,9 @@ export class W1Csms {
     const [type, id] = msg as [number, string];
     if (type === 2) {
       const action = String(msg[2]);
+      this.arrived(conn.identity, action);
       this.countExchange(action);
+      if (conn.version !== '1.6' && action === 'TransactionEvent') this.recordStarted(msg[3]);
       const payload = conn.version === '1.6' ? this.answer16(conn.identity, action, msg[3]) : this.answer2x(action, msg[3]);
       this.count(1, 'data');
       conn.ws.send(JSON.stringify([3, id, payload]));
@@ -165,6 +180,22 @@ export class W1Csms {
     conn.pending.delete(id);
     if (type === 3) pending.resolve(msg[2]);
     else pending.reject(new Error(`CALLERROR ${String(msg[2])} for ${pending.action}`));
+  }
+
+  private arrived(identity: string, action: string): void {
+    if (this.callWaiters.length === 0) return;
+    const atMs = performance.now();
+    const due = this.callWaiters.filter((w) => w.identity === identity && w.action === action);
+    if (due.length === 0) return;
+    this.callWaiters = this.callWaiters.filter((w) => !due.includes(w));
+    for (const w of due) w.resolve(atMs);
+  }
+
+  private recordStarted(payload: unknown): void {
+    if (typeof payload !== 'object' || payload === null) return;
+    const p = payload as { eventType?: unknown; evse?: { id?: unknown }; transactionInfo?: { transactionId?: unknown } };
+    if (p.eventType !== 'Started' || typeof p.evse?.id !== 'number' || typeof p.transactionInfo?.transactionId !== 'string') return;
+    this.lastTransactionIdsByEvse.set(p.evse.id, p.transactionInfo.transactionId);
   }
 
   private answer16(identity: string, action: string, payload: unknown): object {

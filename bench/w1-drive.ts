@@ -2,7 +2,7 @@
  * Plays a W1 stream against one set-up on a FakeClock: time moves in steps of `stepMs`; at each
  * step the clock is set (firing the set-up's timers), the set-up's own per-step work runs
  * (pings, heartbeats, batch flushes), then the step's events run: each EVSE's in order, the
- * EVSEs concurrently. Every event awaits its answer over the real sockets before the next.
+ * EVSEs concurrently; then the set-up's after-step work (draining what is queued upstream). Every event awaits its answer over the real sockets before the next.
  */
 import type { FakeClock } from '../src/util/fake-clock.js';
 import type { W1Event, W1Stream } from './w1-workload.js';
@@ -11,6 +11,8 @@ export interface SiteDriver {
   /** Work of the set-up at the start of a step (the clock already shows `nowMs`). */
   step(nowMs: number): Promise<void>;
   event(e: W1Event): Promise<void>;
+  /** Work after the step's events (e.g. wait until the hub's outbox has gone upstream). */
+  afterStep?(nowMs: number): Promise<void>;
 }
 
 export async function playStream(
@@ -40,6 +42,7 @@ export async function playStream(
         for (const e of list) await driver.event(e);
       }),
     );
+    if (driver.afterStep) await driver.afterStep(t);
     const day = Math.floor((t - stream.startMs) / 86_400_000);
     if (day !== lastDay) {
       lastDay = day;

@@ -1,6 +1,6 @@
 /**
  * The 20 OCPP 1.6 chargers of W1 as real WebSocket clients, driven by the stream: directly to
- * the CSMS (scenario a) or to the hub in proxy mode (scenario b). A charger uses the
+ * the CSMS (scenario a) or to the real hub (proxy or hub mode). A charger uses the
  * transaction id it was answered with; a reboot closes its socket (closing handshake) and opens
  * a new one before the BootNotification.
  */
@@ -20,6 +20,10 @@ export interface FleetOptions {
   chargerPingIntervalS: number;
   /** After each step, wait this long in real time (lets pongs to the hub's pings arrive). */
   settleMs: number;
+  /** The CSMS's calls, when they are not the 1.6 calls to the charger's own link (hub mode). */
+  csmsEvent?: (e: Extract<W1Event, { kind: 'csms' }>) => Promise<void>;
+  /** After each step's events (hub mode: until the outbox has gone upstream). */
+  afterStep?: () => Promise<void>;
 }
 
 export class ChargerFleet implements SiteDriver {
@@ -60,6 +64,10 @@ export class ChargerFleet implements SiteDriver {
     if (opts.settleMs > 0) await new Promise((r) => setTimeout(r, opts.settleMs));
   }
 
+  async afterStep(): Promise<void> {
+    if (this.opts.afterStep) await this.opts.afterStep();
+  }
+
   async event(e: W1Event): Promise<void> {
     const client = this.client(e.evse);
     const id = stationIdOf(e.evse);
@@ -69,6 +77,7 @@ export class ChargerFleet implements SiteDriver {
         await client.connect();
         return;
       case 'csms': {
+        if (this.opts.csmsEvent) return this.opts.csmsEvent(e);
         await this.waitUpstream(id);
         const txId = this.opts.csms.lastTransactionIdOf(id) ?? 1;
         const payload = e.action === 'SetChargingProfile' ? setChargingProfile16(txId, e.profileId ?? 1) : getCompositeSchedule16();

@@ -1,11 +1,17 @@
 import type { Clock } from './util/clock.js';
-import type { EnergyQueries, EvseEnergyView } from './api/energy-queries.js';
+import type { EnergyQueries, EvseEnergyView, SiteDerView } from './api/energy-queries.js';
 import type { HubEnergy } from './hub-energy.js';
 import type { EvseModel } from './energy/site-model.js';
 import { parseEvseKey } from './control/evse-key.js';
 
+/** Views from parts composed outside HubEnergy. */
+export interface EnergyQueryExtras {
+  /** DER controls in force (hub mode on a 2.1 link). */
+  der?: () => SiteDerView;
+}
+
 /** The API's view of the energy side, assembled from the controller, meters and dispatcher. */
-export function energyQueries(energy: HubEnergy, clock: Clock): EnergyQueries {
+export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQueryExtras = {}): EnergyQueries {
   const evseView = (model: EvseModel): EvseEnergyView => {
     const id = parseEvseKey(model.key);
     const decision = energy.lastDecision()?.evses[model.key];
@@ -48,6 +54,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock): EnergyQueries {
         rules: { active: ruled.active, ...(ruled.siteLimitW ? { siteLimitW: ruled.siteLimitW } : {}), problems: ruled.problems },
         ...(d ? { lastDecision: { atMs: d.atMs, durationMs: d.durationMs, reasons: d.reasons } } : {}),
         dispatch: { writes: stats.writes, accepted: stats.accepted, rejected: stats.rejected, failed: stats.failed },
+        ...(extras.der ? { der: extras.der() } : {}),
       };
     },
     evses: () => energy.site.evses.map(evseView),

@@ -21,7 +21,7 @@ import { computeComposite, type CompositeSchedule } from './energy/composite/ind
 import type { CurrentLimit } from './energy/limit.js';
 import type { OperationMode } from './energy/charging-profile.js';
 import type { EvseModel } from './energy/site-model.js';
-import type { SiteSnapshot } from './energy/strategy.js';
+import type { SiteSnapshot, Strategy } from './energy/strategy.js';
 import type { ChargingProfile } from './energy/charging-profile.js';
 import type { RunningTransaction, TimedLimit } from './energy/composite/index.js';
 import type { SiteInputs } from './control/controller.js';
@@ -48,6 +48,8 @@ export interface EnergyDeps {
   service: StationService;
   /** What the simulated fleet draws (for the simulated site meter), when there is one. */
   simulatedEvCurrentA?: () => PerPhase;
+  /** Strategies composed outside (e.g. DER control), run after the configured ones, in every operation mode. */
+  extraStrategies?: readonly Strategy<unknown>[];
 }
 
 export interface EvseScheduleView {
@@ -119,7 +121,7 @@ export class HubEnergy {
       clock,
       log: log.child({ part: 'control' }),
       site: this.site,
-      strategies: strategies.map((strategy) => ({ strategy })),
+      strategies: [...strategies, ...(deps.extraStrategies ?? [])].map((strategy) => ({ strategy })),
       snapshot: (nowMs) => this.inputsAt(nowMs),
       dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key] }),
       debounceMs: config.energy.debounceMs,

@@ -22,6 +22,7 @@ import { RemoteControl } from './api/remote-control.js';
 import { createUpstream } from './upstream/create-upstream.js';
 import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
+import { createDerWiring } from './der-wiring.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -96,6 +97,8 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     onChange: (stationId) => energy.csmsProfilesChanged(stationId),
   });
   const upstream = createUpstream({ config, baseDir, store, service, registry, clock, log, csmsProfiles });
+  // OCPP 2.1 DER control (hub mode on a 2.1 link only): handlers on the site link, a strategy for the controller.
+  const der = createDerWiring({ config, upstream, store, clock, log, onChange: (reason) => energy.controller.trigger(reason) });
   const startedMs = clock.nowMs();
   let fleet: Fleet | undefined;
   const energy = new HubEnergy({
@@ -106,9 +109,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     registry,
     service,
     simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
+    ...(der ? { extraStrategies: [der.strategy] } : {}),
   });
+  if (der) {
+    energy.meters?.onReading((r) => der.onMeterReading(r));
+    der.start();
+  }
   await energy.start();
-  const energyApi = energyQueries(energy, clock);
+  const energyApi = energyQueries(energy, clock, der ? { der: () => ({ inForce: der.inForce() }) } : {});
   const metrics = new HubMetrics({
     stationsConnected: () => registry.size,
     energy: energyApi,
@@ -217,6 +225,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       if (stopped) return;
       stopped = true;
       await fleet?.stop();
+      der?.stop();
       await energy.stop();
       await registry.closeAll();
       await upstream?.stop();

@@ -18,6 +18,12 @@ export interface SiteView {
   rules?: { active: Array<{ id: string; sinceMs: number; untilMs: number }>; siteLimitW?: { powerW: number; source: string; reason: string }; problems: string[] };
   lastDecision?: { atMs: number; durationMs: number; reasons: string[] };
   dispatch: { writes: number; accepted: number; rejected: number; failed: number };
+  /** OCPP 2.1 DER controls in force, one per control type (hub mode on a 2.1 link only). */
+  der?: SiteDerView;
+}
+
+export interface SiteDerView {
+  inForce: Array<{ controlId: string; controlType: string; isDefault: boolean; priority: number; startMs?: number; durationS?: number }>;
 }
 
 export interface EvseScheduleResponse {

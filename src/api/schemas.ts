@@ -198,6 +198,28 @@ export const site = {
       type: 'object',
       properties: { writes: { type: 'integer' }, accepted: { type: 'integer' }, rejected: { type: 'integer' }, failed: { type: 'integer' } },
     },
+    der: {
+      type: 'object',
+      description: 'OCPP 2.1 DER controls in force, one per control type (hub mode on a 2.1 link only)',
+      required: ['inForce'],
+      properties: {
+        inForce: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['controlId', 'controlType', 'isDefault', 'priority'],
+            properties: {
+              controlId: { type: 'string' },
+              controlType: { type: 'string' },
+              isDefault: { type: 'boolean' },
+              priority: { type: 'integer', description: '0 is the highest' },
+              startMs: { type: 'number', description: 'Scheduled controls: start of the validity window' },
+              durationS: { type: 'number' },
+            },
+          },
+        },
+      },
+    },
   },
 } as const;
 
