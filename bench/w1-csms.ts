@@ -68,15 +68,17 @@ export class W1Csms {
       const identity = decodeURIComponent((req.url ?? '/').split('/').pop() ?? '');
       const conn: Conn = { identity, version: ws.protocol.replace(/^ocpp/, ''), ws, socket: req.socket, pending: new Map() };
       this.connections++;
+      if (process.env.BENCH_W1_DEBUG) console.error('CONNECT', identity, ws.protocol, this.nowMs());
       if (ws.extensions.includes('permessage-deflate')) this.deflateConnections++;
       this.conns.set(identity, conn);
       ws.on('message', (data, isBinary) => {
         this.count(1, 'data');
         if (!isBinary) this.onText(conn, String(data));
       });
-      ws.on('ping', () => this.count(2, 'control')); // the ping and ws's automatic pong
+      ws.on('ping', () => { if (process.env.BENCH_W1_DEBUG) console.error('PING', identity, this.nowMs()); this.count(2, 'control'); }); // the ping and ws's automatic pong
       ws.on('pong', () => this.count(1, 'control'));
-      ws.on('close', () => {
+      ws.on('close', (code, reason) => {
+        if (process.env.BENCH_W1_DEBUG) console.error('CLOSE', identity, code, String(reason), this.nowMs());
         this.closedBytes.bytes += conn.socket.bytesRead + conn.socket.bytesWritten;
         this.count(2, 'control'); // the close frames of both sides
         if (this.conns.get(identity) === conn) this.conns.delete(identity);

@@ -1,6 +1,6 @@
 /**
  * The CSMS's calls of W1 (SetChargingProfile per session, GetCompositeSchedule per day) in
- * OCPP 1.6 and 2.0.1, and how a charger (1.6) or the hub (2.0.1, for its EVSEs) answers them.
+ * OCPP 1.6 and 2.0.1, and how a 1.6 charger answers them.
  */
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -72,16 +72,4 @@ export function chargerAnswer16(action: string, nowMs: number): object {
     default:
       return {};
   }
-}
-
-/** The hub's answer (2.0.1, as the site station) to a CSMS call about one of its EVSEs. */
-export function hubAnswer2x(action: string, payload: unknown, nowMs: number): object {
-  const evseId = typeof payload === 'object' && payload !== null && 'evseId' in payload ? Number(payload.evseId) : 0;
-  if (action === 'GetCompositeSchedule') {
-    return {
-      status: 'Accepted',
-      schedule: { evseId, duration: 86_400, scheduleStart: iso(nowMs), chargingRateUnit: 'A', chargingSchedulePeriod: periods() },
-    };
-  }
-  return { status: 'Accepted' };
 }

@@ -12,7 +12,7 @@ import { siteConfigSchema } from '../src/config/schema.js';
 import { startHub, type RunningHub } from '../src/hub.js';
 import { HubUpstream } from '../src/upstream/hub/hub-upstream.js';
 import type { FakeClock } from '../src/util/fake-clock.js';
-import { silentLogger } from '../src/util/logger.js';
+import { createLogger, silentLogger } from '../src/util/logger.js';
 import type { W1Csms } from './w1-csms.js';
 import { getCompositeSchedule2x, setChargingProfile2x } from './w1-payloads.js';
 import { stationIdOf, W1_EVSES, type W1Event } from './w1-workload.js';
@@ -47,7 +47,7 @@ export class RealHubSite {
       stations: Array.from({ length: W1_EVSES }, (_, evse) => ({ id: stationIdOf(evse), securityProfile: 0 })),
       upstream: { ...opts.upstream, url: opts.csms.url, ...(opts.upstream.mode === 'hub' ? { identity: SITE_IDENTITY, version: '2.0.1' } : {}) },
     });
-    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: silentLogger(), clock: opts.clock });
+    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: process.env.BENCH_W1_DEBUG ? createLogger({ level: 'warn', pretty: false }) : silentLogger(), clock: opts.clock });
     const site = new RealHubSite(hub, dir, opts);
     const up = site.hubUpstream();
     if (up) await siteAccepted(up);

@@ -74,7 +74,7 @@ describe('MQTT out in a running hub', () => {
     const mark = observer.mark;
     expect(await command(observer, `${prefix}/cmd/site/limit`, '11000')).toMatchObject({ ok: true, powerW: 11000 });
     expect(h.hub.energy.activeOverride(clock.nowMs())).toMatchObject({ powerW: 11000, source: 'override:mqtt' });
-    expect((await observer.waitForTopic(`${prefix}/site/site_limit_w`, mark)).payload).toBe('11000');
+    expect((await observer.waitForTopic(`${prefix}/site/site_limit_w`, mark, (p) => p === '11000')).payload).toBe('11000');
     expect(await command(observer, `${prefix}/cmd/site/limit`, '')).toMatchObject({ ok: true, cleared: true });
     expect(h.hub.energy.activeOverride(clock.nowMs())).toBeUndefined();
   });
@@ -85,7 +85,7 @@ describe('MQTT out in a running hub', () => {
     const mark = observer.mark;
     expect(await command(observer, `${prefix}/cmd/evse/CP-1/2/mode`, 'Idle')).toMatchObject({ ok: true, mode: 'Idle' });
     expect(h.hub.energy.modeOf('CP-1/2')).toBe('Idle');
-    expect((await observer.waitForTopic(`${prefix}/evse/CP-1/2/mode`, mark)).payload).toBe('Idle');
+    expect((await observer.waitForTopic(`${prefix}/evse/CP-1/2/mode`, mark, (p) => p === 'Idle')).payload).toBe('Idle');
     expect(await command(observer, `${prefix}/cmd/evse/CP-9/1/mode`, 'Idle')).toMatchObject({ ok: false, code: 'UNKNOWN_EVSE' });
   });
 });
