@@ -1,33 +1,14 @@
 import { describe, it, expect, afterAll } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { openStore } from '../../../src/store/store.js';
 import { ocppClient, boot16 } from '../../helpers/hub-harness.js';
+import { startHubProcess } from '../../helpers/hub-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Starts the real CLI in a child process; resolves with its OCPP URL once it listens. */
-function startHubProcess(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--api-port', '0', '--json-logs'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`hub exited early with ${code}`)));
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const rec = JSON.parse(line) as { msg?: string; url?: string };
-        if (rec.msg === 'OCPP endpoint listening' && rec.url) resolve({ child, url: rec.url.replace('/<stationId>', '') });
-      } catch {
-        // not a log line
-      }
-    });
-  });
-}
 
 describe('durability', () => {
   it('every transaction message the hub answered is in the store after a SIGKILL', async () => {

@@ -1,36 +1,17 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import type { RPCClient } from 'ocpp-rpc';
 import { boot16, boot2x, ocppClient } from '../../helpers/hub-harness.js';
 import { StrictCsms } from './strict-csms.js';
 import { meterValue16, t0, txEvent } from './proxy-site.js';
 import { SITE, transactionEvents, txIdOf } from './hub-site.js';
+import { startHubProcess } from '../../helpers/hub-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'switchyard-hub-crash-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Starts the real CLI in a child process; resolves with its OCPP URL once it listens. */
-function startHubProcess(configPath: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--config', configPath, '--port', '0', '--api-port', '0', '--json-logs'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`hub exited early with ${code}`)));
-    const lines = createInterface({ input: child.stdout! });
-    lines.on('line', (line) => {
-      try {
-        const rec = JSON.parse(line) as { msg?: string; url?: string };
-        if (rec.msg === 'OCPP endpoint listening' && rec.url) resolve({ child, url: rec.url.replace('/<stationId>', '') });
-      } catch {
-        // not a log line
-      }
-    });
-  });
-}
 
 describe('hub mode and a hub crash during a CSMS outage', () => {
   it('loses and duplicates no TransactionEvent the hub answered: the outbox and the seqNo state survive a SIGKILL', async () => {
