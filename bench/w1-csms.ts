@@ -75,7 +75,7 @@ export class W1Csms {
         this.count(1, 'data');
         if (!isBinary) this.onText(conn, String(data));
       });
-      ws.on('ping', () => { if (process.env.BENCH_W1_DEBUG) console.error('PING', identity, this.nowMs()); this.count(2, 'control'); }); // the ping and ws's automatic pong
+      ws.on('ping', () => { if (process.env.BENCH_W1_DEBUG) console.error('PING', identity, this.nowMs(), performance.now(), ws.readyState); this.count(2, 'control'); }); // the ping and ws's automatic pong
       ws.on('pong', () => this.count(1, 'control'));
       ws.on('close', (code, reason) => {
         if (process.env.BENCH_W1_DEBUG) console.error('CLOSE', identity, code, String(reason), this.nowMs());

@@ -51,6 +51,10 @@ export class RealHubSite {
     const site = new RealHubSite(hub, dir, opts);
     const up = site.hubUpstream();
     if (up) await siteAccepted(up);
+    if (up && process.env.BENCH_W1_DEBUG) {
+      const sock = (up.link as unknown as { socket: import('ws').WebSocket }).socket;
+      sock.on('pong', () => console.error('HUB GOT PONG', opts.clock.nowMs(), performance.now()));
+    }
     return site;
   }
 

@@ -8,43 +8,14 @@ import type { ChargingProfile, ChargingProfilePurpose } from '../energy/charging
 import type { ClearCriteria, CompositeSchedule } from '../energy/composite/index.js';
 import { parseWireTime, wirePeriods, type WirePeriodOptions } from './csms-profiles-wire-time.js';
 
-export interface ChargingSchedule16 {
-  duration?: number;
-  startSchedule?: string;
-  chargingRateUnit: 'A' | 'W';
-  chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
-  minChargingRate?: number;
-}
-
-export interface ChargingProfile16 {
-  chargingProfileId: number;
-  transactionId?: number;
-  stackLevel: number;
-  chargingProfilePurpose: 'ChargePointMaxProfile' | 'TxDefaultProfile' | 'TxProfile';
-  chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
-  recurrencyKind?: 'Daily' | 'Weekly';
-  validFrom?: string;
-  validTo?: string;
-  chargingSchedule: ChargingSchedule16;
-}
-
-export interface SetChargingProfile16 {
-  connectorId: number;
-  csChargingProfiles: ChargingProfile16;
-}
-
-export interface ClearChargingProfile16 {
-  id?: number;
-  connectorId?: number;
-  chargingProfilePurpose?: ChargingProfile16['chargingProfilePurpose'];
-  stackLevel?: number;
-}
-
-export interface GetCompositeSchedule16 {
-  connectorId: number;
-  duration: number;
-  chargingRateUnit?: 'A' | 'W';
-}
+export type {
+  ChargingSchedule16,
+  ChargingProfile16,
+  SetChargingProfile16,
+  ClearChargingProfile16,
+  GetCompositeSchedule16,
+} from '../ocpp/wire/charging-profile-16.js';
+import type { ChargingProfile16, ClearChargingProfile16 } from '../ocpp/wire/charging-profile-16.js';
 
 export function purposeFrom16(p: ChargingProfile16['chargingProfilePurpose']): ChargingProfilePurpose {
   return p === 'ChargePointMaxProfile' ? 'ChargingStationMaxProfile' : p;
