@@ -86,7 +86,7 @@ export class HubEnergy {
     this.site = siteModelFromConfig(config);
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
-      ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
+      ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
       : undefined;
     this.dispatcher = new Dispatcher({
       clock,

@@ -209,10 +209,15 @@ export const siteConfigSchema = z.strictObject({
   mqtt: z
     .strictObject({
       url: z.string().regex(/^(mqtts?|wss?|tcp):\/\//, 'an mqtt://, mqtts://, ws:// or wss:// URL').optional(),
-      /** Port of the embedded broker when no url is given (0: any free port; it is logged). */
+      /**
+       * Port of the embedded broker when no url is given (0: any free port). If the port is taken,
+       * the hub warns and takes a free one; the URL is logged either way.
+       */
       embeddedPort: z.number().int().min(0).max(65535).default(0),
+      /** Address the embedded broker listens on: loopback by default (it has no authentication). */
+      embeddedHost: z.string().default('127.0.0.1'),
     })
-    .default({ embeddedPort: 0 }),
+    .default({ embeddedPort: 0, embeddedHost: '127.0.0.1' }),
   /** Site and EVSE state published to the broker, Home Assistant discovery, commands (see README). */
   mqttOut: mqttOutConfigSchema.default(mqttOutConfigSchema.parse({})),
   meters: metersConfigSchema.default([]),

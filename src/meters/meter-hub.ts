@@ -33,6 +33,8 @@ export interface MeterHubDeps {
   url?: string;
   /** Port of the embedded broker when there is no url (default 0: any free port). */
   embeddedPort?: number;
+  /** Address of the embedded broker (default 127.0.0.1). */
+  embeddedHost?: string;
   meters: MeterConfig[];
   clock: Clock;
   log: Logger;
@@ -126,7 +128,15 @@ export class MeterHub {
     if (this.state !== 'idle') throw new Error(`MeterHub cannot start when ${this.state}`);
     this.setState('connecting');
     if (this.deps.url === undefined) {
-      this.embedded = await startEmbeddedBroker({ port: this.deps.embeddedPort ?? 0, host: '127.0.0.1' });
+      const host = this.deps.embeddedHost ?? '127.0.0.1';
+      const port = this.deps.embeddedPort ?? 0;
+      try {
+        this.embedded = await startEmbeddedBroker({ port, host });
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || port === 0) throw err;
+        this.deps.log.warn({ port }, 'meters: the embedded broker port is taken, using a free port instead');
+        this.embedded = await startEmbeddedBroker({ port: 0, host });
+      }
       this.deps.log.info({ url: this.embedded.url }, 'meters: no MQTT broker configured, started an embedded one');
     }
     // close() may have run while the embedded broker started.
