@@ -41,7 +41,9 @@ const iso = (ms: number): string => new Date(ms).toISOString();
 export class W1Csms {
   private readonly wss: WebSocketServer;
   private readonly conns = new Map<string, Conn>();
-  private readonly closedBytes = { bytes: 0 };
+  private readonly closedBytes = { read: 0, written: 0 };
+  /** WebSocket pings received (each answered by ws's automatic pong). */
+  pingsReceived = 0;
   private frames = 0;
   private dataFrames = 0;
   private controlFrames = 0;
@@ -68,18 +70,20 @@ export class W1Csms {
       const identity = decodeURIComponent((req.url ?? '/').split('/').pop() ?? '');
       const conn: Conn = { identity, version: ws.protocol.replace(/^ocpp/, ''), ws, socket: req.socket, pending: new Map() };
       this.connections++;
-      if (process.env.BENCH_W1_DEBUG) console.error('CONNECT', identity, ws.protocol, this.nowMs());
       if (ws.extensions.includes('permessage-deflate')) this.deflateConnections++;
       this.conns.set(identity, conn);
       ws.on('message', (data, isBinary) => {
         this.count(1, 'data');
         if (!isBinary) this.onText(conn, String(data));
       });
-      ws.on('ping', () => { if (process.env.BENCH_W1_DEBUG) console.error('PING', identity, this.nowMs(), performance.now(), ws.readyState); this.count(2, 'control'); }); // the ping and ws's automatic pong
+      ws.on('ping', () => {
+        this.pingsReceived++;
+        this.count(2, 'control'); // the ping and ws's automatic pong
+      });
       ws.on('pong', () => this.count(1, 'control'));
-      ws.on('close', (code, reason) => {
-        if (process.env.BENCH_W1_DEBUG) console.error('CLOSE', identity, code, String(reason), this.nowMs());
-        this.closedBytes.bytes += conn.socket.bytesRead + conn.socket.bytesWritten;
+      ws.on('close', () => {
+        this.closedBytes.read += conn.socket.bytesRead;
+        this.closedBytes.written += conn.socket.bytesWritten;
         this.count(2, 'control'); // the close frames of both sides
         if (this.conns.get(identity) === conn) this.conns.delete(identity);
         for (const p of conn.pending.values()) p.reject(new Error('closed'));
@@ -93,10 +97,9 @@ export class W1Csms {
 
   /** Totals so far over all connections, open and closed. */
   totals(): WireTotals {
-    let bytes = this.closedBytes.bytes;
-    for (const c of this.conns.values()) bytes += c.socket.bytesRead + c.socket.bytesWritten;
+    const ends = this.byteEnds();
     return {
-      bytes,
+      bytes: ends.read + ends.written,
       frames: this.frames,
       dataFrames: this.dataFrames,
       controlFrames: this.controlFrames,
@@ -104,6 +107,16 @@ export class W1Csms {
       connections: this.connections,
       deflateConnections: this.deflateConnections,
     };
+  }
+
+  /** TCP bytes read and written so far over all connections, open and closed. */
+  byteEnds(): { read: number; written: number } {
+    let { read, written } = this.closedBytes;
+    for (const c of this.conns.values()) {
+      read += c.socket.bytesRead;
+      written += c.socket.bytesWritten;
+    }
+    return { read, written };
   }
 
   /** The transactionId this CSMS gave the identity's latest StartTransaction (1.6). */

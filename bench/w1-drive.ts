@@ -28,7 +28,6 @@ export async function playStream(
   let lastDay = -1;
   for (let t = stream.startMs; t < endMs; t += stepMs) {
     clock.setNowMs(t);
-    if (process.env.BENCH_W1_DEBUG) console.error('STEP', t, performance.now());
     await driver.step(t);
     const byEvse = new Map<number, W1Event[]>();
     while (i < events.length && (events[i]?.atMs ?? Infinity) < t + stepMs) {

@@ -30,7 +30,19 @@ export interface RealHubOptions {
   upstream: UpstreamSettings;
 }
 
+/** Longest wait for the links to go quiet after a step, ms (then the difference is taken as settled). */
+const SETTLE_LIMIT_MS = 500;
+
+/** Upstream call timeout on the simulated clock, s (10 steps). */
+const UPSTREAM_CALL_TIMEOUT_S = 600;
+
 export class RealHubSite {
+  /** Byte differences that never resolve (a dropped connection's last bytes). */
+  private readonly offset = { read: 0, written: 0 };
+  /** Real time spent in settle(), ms, and how often it gave up. */
+  settleWaitMs = 0;
+  settleGaveUp = 0;
+
   private constructor(
     readonly hub: RunningHub,
     private readonly dir: string,
@@ -45,16 +57,13 @@ export class RealHubSite {
       api: { port: 0 },
       data: { dir },
       stations: Array.from({ length: W1_EVSES }, (_, evse) => ({ id: stationIdOf(evse), securityProfile: 0 })),
-      upstream: { ...opts.upstream, url: opts.csms.url, ...(opts.upstream.mode === 'hub' ? { identity: SITE_IDENTITY, version: '2.0.1' } : {}) },
+      // A simulated minute passes in milliseconds: a call answered in a few real ms may see the clock jump ahead.
+      upstream: { ...opts.upstream, callTimeoutS: UPSTREAM_CALL_TIMEOUT_S, url: opts.csms.url, ...(opts.upstream.mode === 'hub' ? { identity: SITE_IDENTITY, version: '2.0.1' } : {}) },
     });
-    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: process.env.BENCH_W1_DEBUG ? createLogger({ level: 'warn', pretty: false }) : silentLogger(), clock: opts.clock });
+    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: process.env.W1DBG ? createLogger({ level: 'warn', pretty: false }) : silentLogger(), clock: opts.clock });
     const site = new RealHubSite(hub, dir, opts);
     const up = site.hubUpstream();
     if (up) await siteAccepted(up);
-    if (up && process.env.BENCH_W1_DEBUG) {
-      const sock = (up.link as unknown as { socket: import('ws').WebSocket }).socket;
-      sock.on('pong', () => console.error('HUB GOT PONG', opts.clock.nowMs(), performance.now()));
-    }
     return site;
   }
 
@@ -70,11 +79,48 @@ export class RealHubSite {
     if (!up) return;
     for (let i = 0; i < 10_000; i++) {
       await up.pump.whenIdle();
-      if (up.pump.depth === 0) return;
+      // A link that is down reconnects only when the simulated clock moves on: what is queued waits.
+      if (up.pump.depth === 0 || up.gate.state !== 'connected') return;
       up.pump.kick();
       await new Promise((r) => setTimeout(r, 1));
     }
     throw new Error(`hub outbox did not drain: ${up.pump.depth} messages left, link ${up.gate.state}`);
+  }
+
+  /**
+   * After each step: waits until the link(s) are quiet, i.e. the hub has read every byte the
+   * CSMS wrote and the CSMS every byte the hub wrote, unchanged over a 1 ms pause (compression
+   * runs off the main thread). The simulated minute passes in a few real milliseconds; without
+   * this a pong or an answer could arrive only after the clock has moved on, and the hub's
+   * keep-alive would drop a live link. Hub-side bytes come from its upstream traffic counters.
+   */
+  async settle(): Promise<void> {
+    const t0 = performance.now();
+    let previous = '';
+    for (;;) {
+      const csms = this.opts.csms.byteEnds();
+      const hub = this.hubBytes();
+      const unread = csms.written - hub.read - this.offset.read;
+      const unwritten = csms.read - hub.written - this.offset.written;
+      const now = `${csms.read}/${csms.written}/${hub.read}/${hub.written}`;
+      if (unread <= 0 && unwritten <= 0 && now === previous) break;
+      if (performance.now() - t0 > SETTLE_LIMIT_MS) {
+        // Bytes of a connection that was dropped never match: take the difference as settled.
+        this.offset.read += Math.max(0, unread);
+        this.offset.written += Math.max(0, unwritten);
+        this.settleGaveUp++;
+        break;
+      }
+      previous = now;
+      await new Promise((r) => setTimeout(r, 1));
+    }
+    this.settleWaitMs += performance.now() - t0;
+  }
+
+  /** Wire bytes the hub has read and written on its upstream links (its own traffic counters). */
+  private hubBytes(): { read: number; written: number } {
+    const days = this.hub.upstream?.view().traffic ?? [];
+    return days.reduce((sum, d) => ({ read: sum.read + d.total.wireBytesIn, written: sum.written + d.total.wireBytesOut }), { read: 0, written: 0 });
   }
 
   /** Hub mode: the CSMS's call about one of the site's EVSEs, as a 2.0.1 CSMS sends it. */

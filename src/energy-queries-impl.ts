@@ -3,6 +3,7 @@ import type { EnergyQueries, EvseEnergyView, SiteDerView } from './api/energy-qu
 import type { HubEnergy } from './hub-energy.js';
 import type { EvseModel } from './energy/site-model.js';
 import { parseEvseKey } from './control/evse-key.js';
+import type { SetpointControl } from './api/routes/setpoints.js';
 
 /** Views from parts composed outside HubEnergy. */
 export interface EnergyQueryExtras {
@@ -11,7 +12,7 @@ export interface EnergyQueryExtras {
 }
 
 /** The API's view of the energy side, assembled from the controller, meters and dispatcher. */
-export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQueryExtras = {}): EnergyQueries {
+export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQueryExtras = {}): EnergyQueries & { setpoints: SetpointControl } {
   const evseView = (model: EvseModel): EvseEnergyView => {
     const id = parseEvseKey(model.key);
     const decision = energy.lastDecision()?.evses[model.key];
@@ -64,6 +65,15 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     setEvseSettings: (key, patch) => {
       const model = energy.setEvseSettings(key, patch);
       return model ? evseView(model) : undefined;
+    },
+    setpoints: {
+      setEvse: (key, req) => {
+        const set = energy.externalSetpoints.setEvse(key, { ...req, source: 'external:api' });
+        return set ? { ...set, mode: energy.modeOf(key) } : undefined;
+      },
+      clearEvse: (key) => energy.externalSetpoints.clearEvse(key),
+      setSite: (req) => energy.externalSetpoints.setSite({ ...req, source: 'external:api' }),
+      clearSite: () => energy.externalSetpoints.clearSite(),
     },
   };
 }

@@ -32,6 +32,7 @@ import { withLimitChangeLog } from './control/limit-change-log.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
+import { ExternalSetpoints } from './control/external-setpoints.js';
 
 export interface SiteLimitOverride {
   powerW: number;
@@ -78,6 +79,8 @@ export class HubEnergy {
   readonly rules: RuleBook;
   /** Live setpoints (W, positive charges) for the setpoint strategy, e.g. from an external source. */
   private setpoints: SiteSnapshot['setpoints'];
+  /** Setpoints from the API and MQTT, each with an expiry; every change goes to setSetpoints. */
+  readonly externalSetpoints: ExternalSetpoints;
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
   private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
 
@@ -129,6 +132,12 @@ export class HubEnergy {
       params: { marginA: config.energy.marginA, rotationPeriodS: config.energy.rotationPeriodS, nominalVoltageV: config.site.voltageV },
     });
 
+    this.externalSetpoints = new ExternalSetpoints({
+      clock,
+      knows: (evseKey) => this.site.evses.some((e) => e.key === evseKey),
+      apply: (setpoints) => this.setSetpoints(setpoints),
+    });
+
     deps.service.onEvent((e) => {
       switch (e.kind) {
         case 'booted':
@@ -178,6 +187,7 @@ export class HubEnergy {
     this.simMeter?.stop();
     this.rules.stop();
     this.controller.stop();
+    this.externalSetpoints.stop();
     this.dispatcher.stop();
     await this.mqttOut?.stop();
     await this.meters?.close();
@@ -198,6 +208,13 @@ export class HubEnergy {
         setEvseMode: (evseKey, mode) => {
           const known = OPERATION_MODES.find((m) => m === mode);
           return known !== undefined && this.setEvseSettings(evseKey, { mode: known }) !== undefined;
+        },
+        setpoints: {
+          setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
+            this.externalSetpoints.setEvse(evseKey, { setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), durationS, source: 'external:mqtt' }),
+          clearEvse: (evseKey) => this.externalSetpoints.clearEvse(evseKey),
+          setSite: (setpointW, durationS) => this.externalSetpoints.setSite({ setpointW, durationS, source: 'external:mqtt' }),
+          clearSite: () => this.externalSetpoints.clearSite(),
         },
       },
       connectors: () => store.connectors.listAll(),

@@ -11,6 +11,7 @@ import { evseRoutes } from './routes/evses.js';
 import { authorizationRoutes, type AuthorizationListStore } from './routes/authorizations.js';
 import { metricsRoutes } from './routes/metrics.js';
 import { upstreamRoutes, type UpstreamQueries } from './routes/upstream.js';
+import { setpointRoutes, type SetpointControl } from './routes/setpoints.js';
 import type { EnergyQueries } from './energy-queries.js';
 import type { RemoteControl } from './remote-control.js';
 import type { HubMetrics } from './metrics.js';
@@ -23,7 +24,8 @@ import type { DashboardProvider } from './dashboard/dashboard-provider.js';
 
 export interface ApiDeps {
   queries: HubQueries;
-  energy: EnergyQueries;
+  /** With `setpoints`, the external setpoint routes are served. */
+  energy: EnergyQueries & { setpoints?: SetpointControl };
   log: Logger;
   /** Bearer token for write endpoints; without one, writes are open (loopback use). */
   token?: string;
@@ -56,6 +58,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     authorizationRoutes(api, { list: deps.authorizations, writeGuard });
     metricsRoutes(api, deps.metrics);
     upstreamRoutes(api, deps.upstream);
+    if (deps.energy.setpoints) setpointRoutes(api, { setpoints: deps.energy.setpoints, writeGuard });
   });
   void app.register(dashboardPlugin, { queries: deps.queries, energy: deps.energy, log: deps.log, ...(deps.dashboard ? { provider: deps.dashboard } : {}) });
   return app;

@@ -233,3 +233,45 @@ export const authorizationEntry = {
     parentIdToken: { type: 'string' },
   },
 } as const;
+
+const setpointW = { type: 'number', minimum: -10_000_000, maximum: 10_000_000, description: 'Power setpoint, W: positive charges, negative discharges' } as const;
+const setpointDurationS = { type: 'integer', minimum: 1, maximum: 7 * 86400, description: 'How long it holds, s (it lapses then)' } as const;
+
+/** Body of PUT /api/evses/{stationId}/{evseId}/setpoint. */
+export const evseSetpointBody = {
+  type: 'object',
+  required: ['setpointW', 'durationS'],
+  additionalProperties: false,
+  properties: {
+    setpointW,
+    dischargeLimitW: { type: 'number', minimum: -10_000_000, maximum: 0, description: 'Most negative power allowed, W (<= 0)' },
+    durationS: setpointDurationS,
+  },
+} as const;
+
+/** Body of PUT /api/site/setpoint. */
+export const siteSetpointBody = {
+  type: 'object',
+  required: ['setpointW', 'durationS'],
+  additionalProperties: false,
+  properties: { setpointW, durationS: setpointDurationS },
+} as const;
+
+export const evseSetpoint = {
+  type: 'object',
+  required: ['evseKey', 'setpointW', 'untilMs', 'source', 'mode'],
+  properties: {
+    evseKey: { type: 'string' },
+    setpointW: { type: 'number' },
+    dischargeLimitW: { type: 'number' },
+    untilMs: { type: 'number' },
+    source: { type: 'string', description: 'external:api' },
+    mode: { type: 'string', enum: OPERATION_MODES, description: 'The EVSE operation mode now: the setpoint acts only in CentralSetpoint or ExternalSetpoint' },
+  },
+} as const;
+
+export const siteSetpoint = {
+  type: 'object',
+  required: ['setpointW', 'untilMs', 'source'],
+  properties: { setpointW: { type: 'number' }, untilMs: { type: 'number' }, source: { type: 'string' } },
+} as const;

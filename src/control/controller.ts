@@ -242,7 +242,14 @@ export class Controller {
     for (const e of this.deps.site.evses) {
       const d = result.limits[e.key];
       if (!d) continue;
-      targets[e.key] = { limitA: d.limit.maxCurrentA, baseA: d.baseShare.maxCurrentA, numberPhases: e.phases };
+      targets[e.key] = {
+        limitA: d.limit.maxCurrentA,
+        baseA: d.baseShare.maxCurrentA,
+        numberPhases: e.phases,
+        ...(d.setpointW !== undefined
+          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode, voltageV: e.voltageV }
+          : {}),
+      };
     }
     return targets;
   }

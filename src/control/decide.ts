@@ -12,10 +12,14 @@ import {
 import type { CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
+import type { EvseModel } from '../energy/site-model.js';
 import { siteLoad } from '../../strategies/load-balancing/site-load.js';
 import { guard } from './guard.js';
 import { csmsCaps } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
+import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
+import { effectiveMode } from './operation-modes.js';
+import type { SetpointMode } from './profile-payload.js';
 
 /** Knobs of the allocation and the failsafe, with units. */
 export interface DecideParams {
@@ -57,6 +61,19 @@ export interface EvseDecision {
   limits: CurrentLimit[];
   /** The guaranteed safe share (the base profile). */
   baseShare: CurrentLimit;
+  /**
+   * Power setpoint from the strategies, W (positive charges, negative discharges), clamped: never
+   * above `limit` at the EVSE's voltage and phases, never below `dischargeLimitW`. Absent when no
+   * strategy gave one, on failsafe and in Idle. Only OCPP 2.1 EVSEs receive it.
+   */
+  setpointW?: number;
+  /** Most negative power allowed, W (<= 0; 0 for an EVSE that cannot discharge). With setpointW. */
+  dischargeLimitW?: number;
+  /** operationMode sent with the setpoint: ExternalSetpoint for an EVSE in that mode, else CentralSetpoint. */
+  setpointMode?: SetpointMode;
+  /** Who gave the setpoint and why (with any clamping). */
+  setpointSource?: string;
+  setpointReason?: string;
 }
 
 export interface DecideResult {
@@ -102,6 +119,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   for (const [key, list] of Object.entries(snapshot.evseCaps ?? {})) caps[key] = [...list];
   for (const [key, cap] of Object.entries(csmsCaps(snapshot))) caps[key] = [...(caps[key] ?? []), cap];
 
+  const wantedSetpoints: Record<string, WantedSetpoint> = {};
   const strategyStates: unknown[] = [];
   const strategyErrors: DecideResult['strategyErrors'] = [];
   setup.strategies.forEach((strategy, i) => {
@@ -109,6 +127,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     try {
       const out = strategy.decide({ ...snapshot, evseCaps: caps }, before);
       addDecisionCaps(caps, out.decisions, snapshot.evses);
+      addDecisionSetpoints(wantedSetpoints, out.decisions, snapshot.evses);
       strategyStates.push(out.state);
     } catch (err) {
       strategyErrors.push({ strategy: strategy.name, message: err instanceof Error ? err.message : String(err) });
@@ -170,15 +189,18 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   });
 
   const limits: Record<string, EvseDecision> = {};
+  const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   for (const a of allocation.allocations) {
     const finalLimit = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
+    const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
     limits[a.evseKey] = {
       evseKey: a.evseKey,
-      limit: same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit,
+      limit,
       status: a.status,
       limits: same ? a.limits : [...a.limits, finalLimit],
       baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
+      ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
     };
   }
 
@@ -192,4 +214,14 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     strategyErrors,
     states: { strategies: strategyStates, rotation: allocation.state },
   };
+}
+
+/** The clamped setpoint of one EVSE as EvseDecision fields; none on failsafe, in Idle or without one. */
+function setpointFields(wanted: WantedSetpoint | undefined, limit: CurrentLimit, evse: EvseModel | undefined, snapshot: SiteSnapshot): Partial<EvseDecision> {
+  if (!evse || wanted?.setpointW === undefined || limit.source === 'failsafe') return {};
+  const mode = effectiveMode(snapshot, evse);
+  if (mode === 'Idle') return {};
+  const sp = clampSetpoint(wanted, limit, evse, mode === 'ExternalSetpoint' ? 'ExternalSetpoint' : 'CentralSetpoint');
+  if (!sp) return {};
+  return { setpointW: sp.setpointW, dischargeLimitW: sp.dischargeLimitW, setpointMode: sp.operationMode, setpointSource: sp.source, setpointReason: sp.reason };
 }

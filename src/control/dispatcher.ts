@@ -3,14 +3,25 @@ import type { OcppVersion } from '../ocpp/versions.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { parseEvseKey } from './evse-key.js';
-import { answerStatus, setChargingProfilePayload, wireLimitA } from './profile-payload.js';
+import { answerStatus, setChargingProfilePayload, wireLimitA, wireSetpoint, type SetpointMode, type WireSetpoint } from './profile-payload.js';
 
-/** What one EVSE should get: its dynamic limit and its base (guaranteed safe) share, A per phase. */
+/**
+ * What one EVSE should get: its dynamic limit and its base (guaranteed safe) share, A per phase,
+ * and optionally a signed power setpoint (sent to OCPP 2.1 EVSEs only; others get the limit).
+ */
 export interface EvseTarget {
   limitA: number;
   baseA: number;
   /** Phases the EVSE uses, sent as numberPhases. */
   numberPhases?: 1 | 3;
+  /** Power setpoint, W: positive charges, negative discharges. */
+  setpointW?: number;
+  /** Most negative power allowed, W (<= 0). */
+  dischargeLimitW?: number;
+  /** operationMode sent with the setpoint. Default CentralSetpoint. */
+  operationMode?: SetpointMode;
+  /** Phase voltage for W <-> A, V. Default 230. */
+  voltageV?: number;
 }
 
 export interface DispatcherDeps {
@@ -60,6 +71,10 @@ export interface EvseDispatchState {
   baseSentA?: number;
   /** The latest target, A (as sent on the wire: rounded down to 0.1 A). */
   targetA?: number;
+  /** Setpoint of the dynamic profile the EVSE accepted last, W (2.1 only). */
+  lastSetpointW?: number;
+  /** The latest target setpoint as it would be sent, W (2.1 only). */
+  targetSetpointW?: number;
   /** False once the EVSE rejected a profile (until it boots again). */
   controllable: boolean;
   /** A write is in flight, or the target differs from what the EVSE has. */
@@ -76,6 +91,8 @@ interface Slot {
   target?: EvseTarget;
   baseSentA?: number;
   lastSentA?: number;
+  /** Setpoint of the last accepted dynamic profile; undefined = it had none. */
+  lastSetpoint?: WireSetpoint;
   lastSentMs?: number;
   leaseUntilMs?: number;
   controllable: boolean;
@@ -90,6 +107,7 @@ interface Write {
   reason: WriteReason;
   profile: 'base' | 'dynamic';
   limitA: number;
+  setpoint?: WireSetpoint;
 }
 
 /** Renew the lease when this share of it has passed. */
@@ -105,6 +123,10 @@ const RENEW_AT_SHARE = 2 / 3;
  *   profile when the lease ends.
  * Decreases go out at once; increases wait for minIntervalS since the last dynamic write and
  * are only sent when larger than hysteresisA (smaller ones ride along with the next renewal).
+ * For an OCPP 2.1 EVSE with a setpoint the dynamic profile also carries operationMode, setpoint
+ * and dischargeLimit (in W, see setChargingProfilePayload), and setpoint changes follow the same
+ * rules: less charging power (a lower setpoint, a tighter discharge limit) or a change of mode at
+ * once; more only after minIntervalS and by more than hysteresisA x phases x voltage.
  * One write in flight per EVSE; a newer target replaces a waiting one. A Rejected answer or a
  * CALLERROR marks the EVSE uncontrollable until it boots again.
  */
@@ -161,6 +183,7 @@ export class Dispatcher {
       slot.inFlight = false;
       slot.baseSentA = undefined;
       slot.lastSentA = undefined;
+      slot.lastSetpoint = undefined;
       slot.leaseUntilMs = undefined;
       slot.retryAtMs = undefined;
       this.setControllable(slot, true);
@@ -192,8 +215,13 @@ export class Dispatcher {
     if (!s) return undefined;
     const targetA = s.target ? wireLimitA(s.target.limitA) : undefined;
     const baseA = s.target ? wireLimitA(s.target.baseA) : undefined;
-    const waiting = s.controllable && targetA !== undefined && (targetA !== s.lastSentA || baseA !== s.baseSentA);
+    const version = this.deps.versionOf(s.stationId);
+    const setpoint = s.target && version ? setpointOf(s.target, version) : undefined;
+    const setpointWaiting = version !== undefined && !sameSetpoint(setpoint, s.lastSetpoint);
+    const waiting = s.controllable && targetA !== undefined && (targetA !== s.lastSentA || baseA !== s.baseSentA || setpointWaiting);
     return {
+      ...(s.lastSetpoint ? { lastSetpointW: s.lastSetpoint.setpointW } : {}),
+      ...(setpoint ? { targetSetpointW: setpoint.setpointW } : {}),
       lastSentA: s.lastSentA,
       lastSentMs: s.lastSentMs,
       leaseUntilMs: s.leaseUntilMs,
@@ -246,25 +274,28 @@ export class Dispatcher {
       return;
     }
     slot.retryAtMs = undefined;
-    const { write, nextDueMs } = this.nextWrite(slot, nowMs);
+    const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
     if (write) this.send(slot, version, write, nowMs);
     else if (nextDueMs !== undefined) this.schedule(slot, nextDueMs);
   }
 
-  private nextWrite(slot: Slot, nowMs: number): { write?: Write; nextDueMs?: number } {
+  private nextWrite(slot: Slot, nowMs: number, version: OcppVersion): { write?: Write; nextDueMs?: number } {
     const target = slot.target as EvseTarget;
     const wantA = wireLimitA(target.limitA);
     const baseA = wireLimitA(target.baseA);
+    const setpoint = setpointOf(target, version);
+    const dynamic = (reason: WriteReason): { write: Write } => ({ write: { reason, profile: 'dynamic', limitA: wantA, ...(setpoint ? { setpoint } : {}) } });
     const last = slot.lastSentA;
-    if (last !== undefined && wantA < last) return { write: { reason: 'decrease', profile: 'dynamic', limitA: wantA } };
+    if (last !== undefined && (wantA < last || setpointDecreased(setpoint, slot.lastSetpoint))) return dynamic('decrease');
     if (slot.baseSentA === undefined || slot.baseSentA !== baseA) return { write: { reason: 'base', profile: 'base', limitA: baseA } };
-    if (last === undefined || slot.lastSentMs === undefined) return { write: { reason: 'initial', profile: 'dynamic', limitA: wantA } };
+    if (last === undefined || slot.lastSentMs === undefined) return dynamic('initial');
 
     const renewAtMs = slot.lastSentMs + this.leaseMs * RENEW_AT_SHARE;
-    const increase = wantA > last + this.hysteresisA + 1e-9;
+    const hysteresisW = this.hysteresisA * (target.numberPhases ?? 3) * (target.voltageV ?? 230);
+    const increase = wantA > last + this.hysteresisA + 1e-9 || setpointIncreased(setpoint, slot.lastSetpoint, hysteresisW);
     const increaseAtMs = slot.lastSentMs + this.minIntervalMs;
-    if (increase && nowMs >= increaseAtMs) return { write: { reason: 'increase', profile: 'dynamic', limitA: wantA } };
-    if (nowMs >= renewAtMs) return { write: { reason: 'renewal', profile: 'dynamic', limitA: wantA } };
+    if (increase && nowMs >= increaseAtMs) return dynamic('increase');
+    if (nowMs >= renewAtMs) return dynamic('renewal');
     return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
   }
 
@@ -287,12 +318,13 @@ export class Dispatcher {
       numberPhases: slot.target?.numberPhases,
       startMs: nowMs,
       validToMs,
+      ...(write.setpoint && slot.target ? { setpoint: { ...write.setpoint, voltageV: slot.target.voltageV ?? 230 } } : {}),
     });
     const epoch = slot.epoch;
     slot.inFlight = true;
     this.counters.writes++;
     this.counters.byReason[write.reason]++;
-    const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA };
+    const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA, ...(write.setpoint ? { setpointW: write.setpoint.setpointW } : {}) };
     this.deps.log.debug(who, 'dispatcher: SetChargingProfile');
     this.deps
       .send(slot.stationId, 'SetChargingProfile', payload)
@@ -304,6 +336,7 @@ export class Dispatcher {
             this.counters.accepted++;
             if (dynamic) {
               slot.lastSentA = write.limitA;
+              slot.lastSetpoint = write.setpoint;
               slot.lastSentMs = nowMs;
               slot.leaseUntilMs = validToMs;
             } else slot.baseSentA = write.limitA;
@@ -337,4 +370,37 @@ export class Dispatcher {
     slot.controllable = controllable;
     for (const l of this.listeners) l(slot.key, controllable);
   }
+}
+
+/** The setpoint a target would put on the wire: only for OCPP 2.1 and only when it has one. */
+function setpointOf(target: EvseTarget, version: OcppVersion): WireSetpoint | undefined {
+  if (version !== '2.1' || target.setpointW === undefined) return undefined;
+  return wireSetpoint(target.limitA, target.numberPhases ?? 3, {
+    setpointW: target.setpointW,
+    ...(target.dischargeLimitW !== undefined ? { dischargeLimitW: target.dischargeLimitW } : {}),
+    operationMode: target.operationMode ?? 'CentralSetpoint',
+    voltageV: target.voltageV ?? 230,
+  });
+}
+
+function sameSetpoint(a: WireSetpoint | undefined, b: WireSetpoint | undefined): boolean {
+  if (!a || !b) return a === b;
+  return a.setpointW === b.setpointW && a.dischargeLimitW === b.dischargeLimitW && a.operationMode === b.operationMode;
+}
+
+/**
+ * Less charging power than what the EVSE has: a lower setpoint, a tighter discharge limit, or a
+ * setpoint that appears, goes or changes mode (a change of how the EVSE is driven: at once).
+ */
+function setpointDecreased(want: WireSetpoint | undefined, had: WireSetpoint | undefined): boolean {
+  if (!want || !had) return want !== had;
+  if (want.operationMode !== had.operationMode) return true;
+  return want.setpointW < had.setpointW || (want.dischargeLimitW ?? Number.NEGATIVE_INFINITY) > (had.dischargeLimitW ?? Number.NEGATIVE_INFINITY);
+}
+
+/** More power than the EVSE has by more than the hysteresis: a higher setpoint or a looser discharge limit. */
+function setpointIncreased(want: WireSetpoint | undefined, had: WireSetpoint | undefined, hysteresisW: number): boolean {
+  if (!want || !had) return false;
+  const looser = (want.dischargeLimitW ?? Number.NEGATIVE_INFINITY) < (had.dischargeLimitW ?? Number.NEGATIVE_INFINITY) - hysteresisW - 1e-9;
+  return want.setpointW > had.setpointW + hysteresisW + 1e-9 || looser;
 }

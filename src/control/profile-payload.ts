@@ -1,7 +1,33 @@
 import type { OcppVersion } from '../ocpp/versions.js';
 import { isoTime } from '../util/clock.js';
 
-/** One of the hub's own profiles on one EVSE: a single Absolute period in A, open-ended. */
+/** The operation modes the hub sends with a setpoint (OCPP 2.1). */
+export type SetpointMode = 'CentralSetpoint' | 'ExternalSetpoint';
+
+/** A signed power setpoint for a 2.1 EVSE (positive charges, negative discharges). */
+export interface HubSetpoint {
+  /** Power the EV should follow, W (sum of all phases). */
+  setpointW: number;
+  /** Most negative power allowed, W (<= 0); absent = not given. */
+  dischargeLimitW?: number;
+  operationMode: SetpointMode;
+  /** Phase voltage used to express the current limit in W, V. */
+  voltageV: number;
+}
+
+/** A setpoint as it goes on the wire, W: rounded, and clamped into [dischargeLimitW, limitW]. */
+export interface WireSetpoint {
+  /** The charging limit in W (limitA x phases x voltage, rounded down). */
+  limitW: number;
+  setpointW: number;
+  dischargeLimitW?: number;
+  operationMode: SetpointMode;
+}
+
+/**
+ * One of the hub's own profiles on one EVSE: a single Absolute period, open-ended. In A, or, for
+ * an OCPP 2.1 EVSE with a setpoint, in W with operationMode, setpoint and dischargeLimit.
+ */
 export interface HubProfile {
   /** EVSE id on the station (the connectorId in OCPP 1.6). */
   evseId: number;
@@ -14,6 +40,21 @@ export interface HubProfile {
   startMs: number;
   /** validTo (the lease), ms since the epoch; absent = valid until replaced. */
   validToMs?: number;
+  /** Sent only to OCPP 2.1 EVSEs (other versions get the current limit alone). */
+  setpoint?: HubSetpoint;
+}
+
+/** A 2.x schedule period as the hub sends it. */
+export interface SchedulePeriod2x {
+  startPeriod: number;
+  limit: number;
+  numberPhases?: number;
+  /** 2.1 only. */
+  operationMode?: SetpointMode;
+  /** 2.1 only: in the schedule's rate unit (the hub sends W). */
+  setpoint?: number;
+  /** 2.1 only: <= 0, in the schedule's rate unit. */
+  dischargeLimit?: number;
 }
 
 export interface SetChargingProfile16 {
@@ -42,9 +83,9 @@ export interface SetChargingProfile2x {
     validTo?: string;
     chargingSchedule: {
       id: number;
-      chargingRateUnit: 'A';
+      chargingRateUnit: 'A' | 'W';
       startSchedule: string;
-      chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
+      chargingSchedulePeriod: SchedulePeriod2x[];
     }[];
   };
 }
@@ -56,13 +97,39 @@ export function wireLimitA(limitA: number): number {
 }
 
 /**
+ * A setpoint in W as sent: the limit is the current limit on `phases` phases at the setpoint's
+ * voltage, rounded down to 1 W; the discharge limit is rounded towards 0 (never looser); the
+ * setpoint is rounded to 1 W and clamped into [dischargeLimit, limit] (a non-finite one is 0).
+ */
+export function wireSetpoint(limitA: number, phases: number, sp: HubSetpoint): WireSetpoint {
+  const voltageV = Number.isFinite(sp.voltageV) && sp.voltageV > 0 ? sp.voltageV : 230;
+  const limitW = Math.max(0, Math.floor(wireLimitA(limitA) > 0 ? limitA * phases * voltageV + 1e-6 : 0));
+  const dischargeLimitW = sp.dischargeLimitW !== undefined && Number.isFinite(sp.dischargeLimitW) ? Math.min(0, Math.ceil(sp.dischargeLimitW)) + 0 : undefined;
+  const wanted = Number.isFinite(sp.setpointW) ? Math.round(sp.setpointW) : 0;
+  const setpointW = Math.min(limitW, Math.max(dischargeLimitW ?? Number.NEGATIVE_INFINITY, wanted)) + 0;
+  return { limitW, setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), operationMode: sp.operationMode };
+}
+
+/**
  * The SetChargingProfile request for a hub profile in the EVSE's own OCPP version. The purpose
  * is TxDefaultProfile: it applies with or without a transaction (a TxProfile needs a running
  * transaction and dies with it), so one profile covers idle, plug-in and charging alike.
+ * A setpoint goes only to OCPP 2.1 (the only version with operationMode): that schedule is in W,
+ * because the 2.1 setpoint and dischargeLimit are the sum over all phases, which is unambiguous
+ * in W only; 1.6 and 2.0.1 get the current limit alone.
  */
 export function setChargingProfilePayload(version: OcppVersion, p: HubProfile): SetChargingProfile16 | SetChargingProfile2x {
-  const period: { startPeriod: number; limit: number; numberPhases?: number } = { startPeriod: 0, limit: wireLimitA(p.limitA) };
+  const period: SchedulePeriod2x = { startPeriod: 0, limit: wireLimitA(p.limitA) };
   if (p.numberPhases !== undefined) period.numberPhases = p.numberPhases;
+  let rateUnit: 'A' | 'W' = 'A';
+  if (version === '2.1' && p.setpoint) {
+    const w = wireSetpoint(p.limitA, p.numberPhases ?? 3, p.setpoint);
+    rateUnit = 'W';
+    period.limit = w.limitW;
+    period.operationMode = w.operationMode;
+    period.setpoint = w.setpointW;
+    if (w.dischargeLimitW !== undefined) period.dischargeLimit = w.dischargeLimitW;
+  }
   const startSchedule = isoTime(p.startMs);
   const validTo = p.validToMs !== undefined ? { validTo: isoTime(p.validToMs) } : {};
   if (version === '1.6') {
@@ -86,7 +153,7 @@ export function setChargingProfilePayload(version: OcppVersion, p: HubProfile): 
       chargingProfilePurpose: 'TxDefaultProfile',
       chargingProfileKind: 'Absolute',
       ...validTo,
-      chargingSchedule: [{ id: p.profileId, chargingRateUnit: 'A', startSchedule, chargingSchedulePeriod: [period] }],
+      chargingSchedule: [{ id: p.profileId, chargingRateUnit: rateUnit, startSchedule, chargingSchedulePeriod: [period] }],
     },
   };
 }

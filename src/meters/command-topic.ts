@@ -4,8 +4,10 @@ import { parseCommand, type CommandErrorCode, type ParsedCommand } from './mqtt-
 import { commandResultTopic } from './mqtt-out-topics.js';
 
 /**
- * The command topic: `<prefix>/cmd/site/limit` (W, empty to clear, or JSON with a duration) and
- * `<prefix>/cmd/evse/<stationId>/<evseId>/mode`. Each command is validated, applied through
+ * The command topic: `<prefix>/cmd/site/limit` (W, empty to clear, or JSON with a duration),
+ * `<prefix>/cmd/evse/<stationId>/<evseId>/mode`, and the setpoints `<prefix>/cmd/site/setpoint`
+ * and `<prefix>/cmd/evse/<stationId>/<evseId>/setpoint` (W, positive charges, negative
+ * discharges; empty to clear, or JSON with dischargeLimitW and durationS). Each command is validated, applied through
  * `commands`, and answered on `<command topic>/result` with JSON: `{"ok":true,...}` or
  * `{"ok":false,"code":...,"reason":...}`. Bad payloads are logged with the reason; nothing
  * thrown by a payload or by `commands` escapes. Retained commands are not applied: a command
@@ -19,7 +21,22 @@ export interface MqttCommands {
   clearSiteLimit(): void;
   /** Sets an EVSE's operation mode; false when no such EVSE is configured. */
   setEvseMode(evseKey: string, mode: string): boolean;
+  /** External setpoints (absent: the setpoint commands are refused as unknown). */
+  setpoints?: SetpointCommands;
 }
+
+/** External setpoints, W: positive charges, negative discharges; each holds for durationS. */
+export interface SetpointCommands {
+  /** Undefined when no such EVSE is configured. */
+  setEvse(evseKey: string, setpointW: number, dischargeLimitW: number | undefined, durationS: number): { setpointW: number; untilMs: number } | undefined;
+  /** False when no such EVSE is configured. */
+  clearEvse(evseKey: string): boolean;
+  setSite(setpointW: number, durationS: number): { setpointW: number; untilMs: number };
+  clearSite(): void;
+}
+
+/** Duration of a setpoint sent without one, s: an external system that goes quiet must not leave it standing long. */
+export const DEFAULT_SETPOINT_DURATION_S = 900;
 
 export interface CommandTopicDeps {
   link: MqttOutLink;
@@ -35,7 +52,7 @@ export interface CommandTopicDeps {
 }
 
 export type CommandResult =
-  | { ok: true; command: string; powerW?: number; untilMs?: number; cleared?: true; evseKey?: string; mode?: string }
+  | { ok: true; command: string; powerW?: number; setpointW?: number; untilMs?: number; cleared?: true; evseKey?: string; mode?: string }
   | { ok: false; command: string; code: CommandErrorCode; reason: string };
 
 export class CommandTopic {
@@ -99,6 +116,34 @@ export class CommandTopic {
         }
         return { ok: true, command: rest, evseKey, mode: command.mode };
       }
+      default:
+        return this.applySetpoint(rest, command);
+    }
+  }
+
+  private applySetpoint(rest: string, command: Exclude<ParsedCommand, { kind: 'site-limit' | 'clear-site-limit' | 'evse-mode' }>): CommandResult {
+    const setpoints = this.deps.commands.setpoints;
+    if (!setpoints) return { ok: false, command: rest, code: 'UNKNOWN_COMMAND', reason: 'this hub takes no external setpoints' };
+    const unknownEvse = (evseKey: string): CommandResult => ({ ok: false, command: rest, code: 'UNKNOWN_EVSE', reason: `no EVSE ${evseKey} is configured` });
+    switch (command.kind) {
+      case 'evse-setpoint': {
+        const evseKey = `${command.stationId}/${command.evseId}`;
+        const set = setpoints.setEvse(evseKey, command.setpointW, command.dischargeLimitW, command.durationS ?? DEFAULT_SETPOINT_DURATION_S);
+        if (!set) return unknownEvse(evseKey);
+        return { ok: true, command: rest, evseKey, setpointW: set.setpointW, untilMs: set.untilMs };
+      }
+      case 'clear-evse-setpoint': {
+        const evseKey = `${command.stationId}/${command.evseId}`;
+        if (!setpoints.clearEvse(evseKey)) return unknownEvse(evseKey);
+        return { ok: true, command: rest, evseKey, cleared: true };
+      }
+      case 'site-setpoint': {
+        const set = setpoints.setSite(command.setpointW, command.durationS ?? DEFAULT_SETPOINT_DURATION_S);
+        return { ok: true, command: rest, setpointW: set.setpointW, untilMs: set.untilMs };
+      }
+      case 'clear-site-setpoint':
+        setpoints.clearSite();
+        return { ok: true, command: rest, cleared: true };
     }
   }
 }

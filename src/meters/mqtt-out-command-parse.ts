@@ -8,7 +8,12 @@ export type CommandErrorCode = 'BAD_PAYLOAD' | 'UNKNOWN_COMMAND' | 'UNKNOWN_EVSE
 export type ParsedCommand =
   | { kind: 'site-limit'; powerW: number; durationS?: number }
   | { kind: 'clear-site-limit' }
-  | { kind: 'evse-mode'; stationId: string; evseId: number; mode: string };
+  | { kind: 'evse-mode'; stationId: string; evseId: number; mode: string }
+  /** W: positive charges, negative discharges. */
+  | { kind: 'evse-setpoint'; stationId: string; evseId: number; setpointW: number; dischargeLimitW?: number; durationS?: number }
+  | { kind: 'clear-evse-setpoint'; stationId: string; evseId: number }
+  | { kind: 'site-setpoint'; setpointW: number; durationS?: number }
+  | { kind: 'clear-site-setpoint' };
 
 export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; code: CommandErrorCode; reason: string };
 
@@ -16,6 +21,8 @@ export type ParseResult = { ok: true; command: ParsedCommand } | { ok: false; co
 export const MAX_SITE_LIMIT_W = 10_000_000;
 /** Longest duration accepted, s (7 days). */
 export const MAX_DURATION_S = 7 * 86_400;
+/** Largest setpoint magnitude accepted, W. */
+export const MAX_SETPOINT_W = 10_000_000;
 /** Longer payloads are refused unread. */
 export const MAX_COMMAND_BYTES = 1024;
 
@@ -27,16 +34,62 @@ export function parseCommand(rest: string, payload: Buffer, modes: readonly stri
   if (payload.length > MAX_COMMAND_BYTES) return bad(`payload of ${payload.length} bytes; at most ${MAX_COMMAND_BYTES} accepted`);
   const text = payload.toString('utf8').trim();
   if (rest === 'site/limit') return parseSiteLimit(text);
+  if (rest === 'site/setpoint') return parseSetpoint(text, undefined);
   const parts = rest.split('/');
-  if (parts.length === 4 && parts[0] === 'evse' && parts[3] === 'mode') {
+  if (parts.length === 4 && parts[0] === 'evse' && (parts[3] === 'mode' || parts[3] === 'setpoint')) {
     const stationId = parts[1] ?? '';
     const evseId = Number(parts[2]);
     if (stationId === '' || !Number.isInteger(evseId) || evseId < 1 || String(evseId) !== parts[2]) {
-      return { ok: false, code: 'UNKNOWN_COMMAND', reason: `expected cmd/evse/<stationId>/<evseId>/mode with an EVSE id 1, 2, ..., found cmd/${rest}` };
+      return { ok: false, code: 'UNKNOWN_COMMAND', reason: `expected cmd/evse/<stationId>/<evseId>/${parts[3]} with an EVSE id 1, 2, ..., found cmd/${rest}` };
     }
-    return parseMode(text, stationId, evseId, modes);
+    return parts[3] === 'mode' ? parseMode(text, stationId, evseId, modes) : parseSetpoint(text, { stationId, evseId });
   }
-  return { ok: false, code: 'UNKNOWN_COMMAND', reason: `unknown command cmd/${rest}; known: cmd/site/limit, cmd/evse/<stationId>/<evseId>/mode` };
+  return {
+    ok: false,
+    code: 'UNKNOWN_COMMAND',
+    reason: `unknown command cmd/${rest}; known: cmd/site/limit, cmd/site/setpoint, cmd/evse/<stationId>/<evseId>/mode, cmd/evse/<stationId>/<evseId>/setpoint`,
+  };
+}
+
+/**
+ * A setpoint, W (positive charges, negative discharges): a number, an empty payload (or none,
+ * null, clear) to clear, or JSON {"setpointW": -3000, "dischargeLimitW": -5000, "durationS": 600}
+ * (dischargeLimitW for an EVSE only; "setpointW": null clears).
+ */
+function parseSetpoint(text: string, evse: { stationId: string; evseId: number } | undefined): ParseResult {
+  const clear = (): ParseResult => ({ ok: true, command: evse ? { kind: 'clear-evse-setpoint', ...evse } : { kind: 'clear-site-setpoint' } });
+  const keys = evse ? ['setpointW', 'dischargeLimitW', 'durationS'] : ['setpointW', 'durationS'];
+  if (CLEAR_WORDS.has(text.toLowerCase())) return clear();
+  let record: Record<string, unknown>;
+  if (NUMBER.test(text)) record = { setpointW: Number(text) };
+  else if (text.startsWith('{')) {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return bad('payload starts with { but is not valid JSON');
+    }
+    if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad('expected a JSON object');
+    record = Object.fromEntries(Object.entries(json));
+    const unknownKey = Object.keys(record).find((k) => !keys.includes(k));
+    if (unknownKey !== undefined) return bad(`unknown key "${unknownKey}"; expected ${keys.join(', ')} (only setpointW required)`);
+  } else {
+    return bad(`expected a setpoint in W (e.g. -3000 to discharge), an empty payload to clear, or {"setpointW": -3000, "durationS": 600}; found ${excerpt(text)}`);
+  }
+  const { setpointW, dischargeLimitW, durationS } = record;
+  if (setpointW === null) return clear();
+  if (typeof setpointW !== 'number' || !Number.isFinite(setpointW) || Math.abs(setpointW) > MAX_SETPOINT_W) {
+    return bad(`setpointW: expected a number of W from -${MAX_SETPOINT_W} to ${MAX_SETPOINT_W} (or null to clear), found ${JSON.stringify(setpointW) ?? 'nothing'}`);
+  }
+  if (dischargeLimitW !== undefined && (typeof dischargeLimitW !== 'number' || !Number.isFinite(dischargeLimitW) || dischargeLimitW > 0 || dischargeLimitW < -MAX_SETPOINT_W)) {
+    return bad(`dischargeLimitW: expected a number of W from -${MAX_SETPOINT_W} to 0, found ${JSON.stringify(dischargeLimitW)}`);
+  }
+  if (durationS !== undefined && (typeof durationS !== 'number' || !Number.isInteger(durationS) || durationS < 1 || durationS > MAX_DURATION_S)) {
+    return bad(`durationS: expected an integer 1-${MAX_DURATION_S}, found ${JSON.stringify(durationS)}`);
+  }
+  const extra = { ...(typeof durationS === 'number' ? { durationS } : {}) };
+  if (!evse) return { ok: true, command: { kind: 'site-setpoint', setpointW, ...extra } };
+  return { ok: true, command: { kind: 'evse-setpoint', ...evse, setpointW, ...(typeof dischargeLimitW === 'number' ? { dischargeLimitW } : {}), ...extra } };
 }
 
 function parseSiteLimit(text: string): ParseResult {

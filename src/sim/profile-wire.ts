@@ -69,6 +69,7 @@ function scheduleFrom2x(s: ChargingSchedule2x, kind: ChargingProfile['kind'], no
       limitL3: p.limit_L3,
       setpoint: p.setpoint,
       dischargeLimit: p.dischargeLimit,
+      operationMode: p.operationMode,
     })),
     minChargingRate: s.minChargingRate,
   };

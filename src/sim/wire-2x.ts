@@ -1,5 +1,7 @@
 /** The OCPP 2.0.1 / 2.1 message shapes the simulator reads (validated against the official schemas on arrival). */
 
+import type { OperationMode } from '../energy/charging-profile.js';
+
 export interface ChargingSchedulePeriod2x {
   startPeriod: number;
   /** Optional in 2.1 (a period may carry only a setpoint). */
@@ -9,6 +11,8 @@ export interface ChargingSchedulePeriod2x {
   numberPhases?: number;
   setpoint?: number;
   dischargeLimit?: number;
+  /** 2.1: how the station is driven in this period (schema-validated on arrival). */
+  operationMode?: OperationMode;
 }
 
 export interface ChargingSchedule2x {
