@@ -119,6 +119,13 @@ export class W1Csms {
     return { read, written };
   }
 
+  /** Bytes the CSMS has queued but not yet handed to the kernel (compression in progress included). */
+  bufferedBytes(): number {
+    let n = 0;
+    for (const c of this.conns.values()) n += c.ws.bufferedAmount;
+    return n;
+  }
+
   /** The transactionId this CSMS gave the identity's latest StartTransaction (1.6). */
   lastTransactionIdOf(identity: string): number | undefined {
     return this.lastTransactionIds.get(identity);

@@ -133,7 +133,7 @@ async function runRealHub(stream: W1Stream, setup: Setup, progress: (l: string) 
     const wire = diff(csms.totals(), before);
     const negotiated = upstream.compression ? `; permessage-deflate negotiated on ${wire.deflateConnections} of ${wire.connections + (hubMode ? 1 : W1_EVSES)} connections` : '';
     const calls = hubMode ? `; upstream data frames by action in ${stream.days} days: ${JSON.stringify(wire.framesByAction)}` : '';
-    const settled = `waited ${(site.settleWaitMs / 1000).toFixed(1)} s real time for pongs to reach the hub (gave up ${site.settleGaveUp} times)`;
+    const settled = `waited ${(site.settleWaitMs / 1000).toFixed(1)} s real time for the links to go quiet after each step (gave up ${site.settleGaveUp} times)`;
     const extra = `upstream connections opened during the run: ${wire.connections}${negotiated}; ${settled}${calls}`;
     const result = measured(setup.label, wire, stream.days, (performance.now() - t0) / 1000, extra);
     if (!setup.latency) return { result };

@@ -3,7 +3,8 @@
  * with the 20 chargers configured, in proxy or hub mode towards the counting CSMS. In hub mode
  * it also plays the CSMS's side of the site (its calls name the site's EVSEs and the transaction
  * the CSMS saw start there) and drains the hub's outbox after each step, so that a step's
- * messages have gone upstream before the clock moves on.
+ * messages have gone upstream before the clock moves on; after every step it waits until the
+ * links are quiet (see settle()).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { siteConfigSchema } from '../src/config/schema.js';
 import { startHub, type RunningHub } from '../src/hub.js';
 import { HubUpstream } from '../src/upstream/hub/hub-upstream.js';
 import type { FakeClock } from '../src/util/fake-clock.js';
-import { createLogger, silentLogger } from '../src/util/logger.js';
+import { silentLogger } from '../src/util/logger.js';
 import type { W1Csms } from './w1-csms.js';
 import { getCompositeSchedule2x, setChargingProfile2x } from './w1-payloads.js';
 import { stationIdOf, W1_EVSES, type W1Event } from './w1-workload.js';
@@ -33,6 +34,8 @@ export interface RealHubOptions {
 /** Longest wait for the links to go quiet after a step, ms (then the difference is taken as settled). */
 const SETTLE_LIMIT_MS = 500;
 
+/** Checks, 1 ms apart, that must see the same byte counts before a step counts as quiet. */
+const QUIET_CHECKS = 3;
 /** Upstream call timeout on the simulated clock, s (10 steps). */
 const UPSTREAM_CALL_TIMEOUT_S = 600;
 
@@ -60,7 +63,7 @@ export class RealHubSite {
       // A simulated minute passes in milliseconds: a call answered in a few real ms may see the clock jump ahead.
       upstream: { ...opts.upstream, callTimeoutS: UPSTREAM_CALL_TIMEOUT_S, url: opts.csms.url, ...(opts.upstream.mode === 'hub' ? { identity: SITE_IDENTITY, version: '2.0.1' } : {}) },
     });
-    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: process.env.W1DBG ? createLogger({ level: 'warn', pretty: false }) : silentLogger(), clock: opts.clock });
+    const hub = await startHub({ config, configPath: join(dir, 'site.yaml'), log: silentLogger(), clock: opts.clock });
     const site = new RealHubSite(hub, dir, opts);
     const up = site.hubUpstream();
     if (up) await siteAccepted(up);
@@ -89,21 +92,23 @@ export class RealHubSite {
 
   /**
    * After each step: waits until the link(s) are quiet, i.e. the hub has read every byte the
-   * CSMS wrote and the CSMS every byte the hub wrote, unchanged over a 1 ms pause (compression
-   * runs off the main thread). The simulated minute passes in a few real milliseconds; without
+   * CSMS wrote and the CSMS every byte the hub wrote, nothing queued at the CSMS, all unchanged
+   * over QUIET_CHECKS pauses of 1 ms (compression runs off the main thread). The simulated minute passes in a few real milliseconds; without
    * this a pong or an answer could arrive only after the clock has moved on, and the hub's
    * keep-alive would drop a live link. Hub-side bytes come from its upstream traffic counters.
    */
   async settle(): Promise<void> {
     const t0 = performance.now();
     let previous = '';
+    let stable = 0;
     for (;;) {
       const csms = this.opts.csms.byteEnds();
       const hub = this.hubBytes();
       const unread = csms.written - hub.read - this.offset.read;
       const unwritten = csms.read - hub.written - this.offset.written;
       const now = `${csms.read}/${csms.written}/${hub.read}/${hub.written}`;
-      if (unread <= 0 && unwritten <= 0 && now === previous) break;
+      stable = now === previous && this.opts.csms.bufferedBytes() === 0 ? stable + 1 : 0;
+      if (unread <= 0 && unwritten <= 0 && stable >= QUIET_CHECKS) break;
       if (performance.now() - t0 > SETTLE_LIMIT_MS) {
         // Bytes of a connection that was dropped never match: take the difference as settled.
         this.offset.read += Math.max(0, unread);
