@@ -47,7 +47,9 @@ export function siteLoad(
       continue;
     }
     if (reading.stale) {
-      stale[c.id] = `meter ${meterId} stale (${Math.round(reading.ageS)} s old)`;
+      // A meter never heard from is in the snapshot, stale and without values: say so, not its "age".
+      const empty = reading.powerW === undefined && reading.currentA === undefined && reading.energyWh === undefined && reading.frequencyHz === undefined;
+      stale[c.id] = empty ? `meter ${meterId} has not reported yet` : `meter ${meterId} stale (${Math.round(reading.ageS)} s old)`;
       continue;
     }
     const evA: PerPhase = { L1: 0, L2: 0, L3: 0 };

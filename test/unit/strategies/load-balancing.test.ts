@@ -56,6 +56,14 @@ describe('load-balancing strategy', () => {
     expect(d['a/1']?.reason).toContain('stale');
   });
 
+  it('says a grid meter that never reported has not reported yet, rather than giving its age', () => {
+    const lb = loadBalancing(params);
+    const silent: AgedReading = { meterId: 'grid', timeMs: 0, ageS: 1_800_000_000, stale: true };
+    const d = byKey(lb.decide(twoEvseSnapshot({ meters: { grid: silent } }), lb.initialState()).decisions);
+    expect(d['a/1']).toMatchObject({ maxCurrentA: 10, source: 'failsafe' });
+    expect(d['a/1']?.reason).toContain('has not reported yet');
+  });
+
   it('falls back to base shares when the grid meter has never reported', () => {
     const lb = loadBalancing(params);
     const d = byKey(lb.decide(twoEvseSnapshot({ meters: {} }), lb.initialState()).decisions);
