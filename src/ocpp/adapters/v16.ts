@@ -42,7 +42,7 @@ export interface StopTransaction16 {
   transactionData?: MeterValue16[];
 }
 
-const STATUS_16_TO_2X: Record<string, ConnectorStatus> = {
+export const STATUS_16_TO_2X: Record<string, ConnectorStatus> = {
   Available: 'Available',
   Preparing: 'Occupied',
   Charging: 'Occupied',
@@ -140,7 +140,7 @@ export function updatedEventOf16(stationId: string, transactionId: string, seqNo
 }
 
 /** 1.6 stop reason -> 2.x stoppedReason (same names except where 2.x renamed them). */
-const STOP_REASON_16_TO_2X: Record<string, string> = {
+export const STOP_REASON_16_TO_2X: Record<string, string> = {
   EmergencyStop: 'EmergencyStop',
   EVDisconnected: 'EVDisconnected',
   HardReset: 'ImmediateReset',

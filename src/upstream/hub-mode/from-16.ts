@@ -19,6 +19,7 @@ import { idTagOf2x, idTokenOf16 } from './id-tokens.js';
 import { meterValuesOf16, registerReading, timestampOf, triggerReasonOfContext } from './meter-values.js';
 import { mapConnector, type StepOutput } from './translation.js';
 import { clip, type EventData2x, type NotifyEventReq, type TransactionEventReq } from './wire-2x.js';
+import { CHARGING_STATE_OF_16, STATUS_16_TO_2X, STOP_REASON_16_TO_2X } from '../../ocpp/adapters/v16.js';
 
 export interface Step16Context {
   stationId: string;
@@ -33,42 +34,6 @@ export interface StepResult {
   state: HubState;
   answer: ChargerAnswerPlan;
 }
-
-const STATUS_16_TO_2X: Record<string, string> = {
-  Available: 'Available',
-  Preparing: 'Occupied',
-  Charging: 'Occupied',
-  SuspendedEV: 'Occupied',
-  SuspendedEVSE: 'Occupied',
-  Finishing: 'Occupied',
-  Reserved: 'Reserved',
-  Unavailable: 'Unavailable',
-  Faulted: 'Faulted',
-};
-
-/** 1.6 connector status during a transaction -> 2.x transactionInfo.chargingState. */
-const CHARGING_STATE_OF_16: Record<string, string> = {
-  Preparing: 'EVConnected',
-  Charging: 'Charging',
-  SuspendedEV: 'SuspendedEV',
-  SuspendedEVSE: 'SuspendedEVSE',
-  Finishing: 'Idle',
-};
-
-/** 1.6 StopTransaction reason -> 2.x stoppedReason (missing reason = Local, as 1.6 says). */
-const STOPPED_REASON_OF_16: Record<string, string> = {
-  EmergencyStop: 'EmergencyStop',
-  EVDisconnected: 'EVDisconnected',
-  HardReset: 'ImmediateReset',
-  Local: 'Local',
-  Other: 'Other',
-  PowerLoss: 'PowerLoss',
-  Reboot: 'Reboot',
-  Remote: 'Remote',
-  SoftReset: 'Reboot',
-  UnlockCommand: 'UnlockCommand',
-  DeAuthorized: 'DeAuthorized',
-};
 
 /** 1.6 StopTransaction reason -> the Ended event's triggerReason. */
 function endedTriggerReason(reason: string | undefined, hasIdTag: boolean): string {
@@ -351,7 +316,7 @@ export function stopTransaction16(state: HubState, ctx: Step16Context, p: StopTr
       eventType: 'Ended',
       timestamp,
       triggerReason: endedTriggerReason(p.reason, p.idTag !== undefined),
-      transactionInfo: { stoppedReason: STOPPED_REASON_OF_16[p.reason ?? 'Local'] ?? 'Other' },
+      transactionInfo: { stoppedReason: STOP_REASON_16_TO_2X[p.reason ?? 'Local'] ?? 'Other' },
       evse: { id: tx.upstreamEvseId, connectorId: tx.upstreamConnectorId },
       ...(p.idTag !== undefined ? { idToken: p.idTag === tx.idToken?.idToken ? tx.idToken : idTokenOf16(p.idTag) } : {}),
       meterValue: [...meterValuesOf16(p.transactionData ?? [], ctx.receivedMs), registerReading(p.meterStop, timestamp, 'Transaction.End')],
