@@ -1,12 +1,12 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { clearDerControls, EMPTY_DER_STATE, setDerControl, type DerControlState } from '../../../src/der/der-control-store.js';
 import type { ClearDerControlRequest, SetDerControlRequest } from '../../../src/der/der-control-types.js';
 import { ageReading, type MeterReading } from '../../../src/energy/meter-reading.js';
 import type { EvseLiveState, EvseModel } from '../../../src/energy/site-model.js';
 import type { SiteSnapshot } from '../../../src/energy/strategy.js';
 import { createDerStrategy, type DerDecision, type DerStrategyParams } from '../../../strategies/der/index.js';
+import { describeScenarioFolder, expectClose, scenarioEvse } from '../../helpers/strategy-scenarios.js';
 
 /**
  * Each file: EVSEs, params, and steps at offsets (s) from START_MS (2026-01-05T08:00:00Z, which
@@ -48,23 +48,10 @@ const TOLERANCE_W = 1;
 const TOLERANCE_A = 0.05;
 const FOLDER = join(import.meta.dirname, '../../scenarios/strategies/der');
 
-function evseModel(e: Partial<EvseModel> & { key: string }): EvseModel {
-  const phases = e.phases ?? 3;
-  return {
-    circuitId: 'main', phases, phaseRotation: phases === 1 ? ['L1'] : ['L1', 'L2', 'L3'],
-    minCurrentA: 6, maxCurrentA: 16, priority: 1, voltageV: 230, bidirectional: true, ...e,
-  };
-}
-
-function expectClose(got: number | undefined, want: number, tolerance: number, what: string): void {
-  expect(got, what).toBeDefined();
-  expect(Math.abs((got ?? NaN) - want), `${what}: got ${got}`).toBeLessThanOrEqual(tolerance);
-}
-
 function runScenario(scenario: Scenario): void {
   let controls: DerControlState = EMPTY_DER_STATE;
   const strategy = createDerStrategy(scenario.params ?? {}, { controls: () => controls });
-  const evses = scenario.evses.map(evseModel);
+  const evses = scenario.evses.map((e) => scenarioEvse(e, { bidirectional: true }));
   let state = strategy.initialState();
   let live: Record<string, EvseLiveState> = Object.fromEntries(evses.map((e) => [e.key, { key: e.key, active: true, controllable: true }]));
   let meters: Step['meters'] = {};
@@ -112,13 +99,4 @@ function runScenario(scenario: Scenario): void {
   }
 }
 
-describe('der strategy scenarios', () => {
-  const files = readdirSync(FOLDER).filter((f) => f.endsWith('.json')).sort();
-  it('has scenario files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(8);
-  });
-  for (const file of files) {
-    const scenario = JSON.parse(readFileSync(join(FOLDER, file), 'utf8')) as Scenario;
-    it(`${file}: ${scenario.description}`, () => runScenario(scenario));
-  }
-});
+describeScenarioFolder<Scenario>('der strategy scenarios', FOLDER, 8, runScenario);

@@ -1,10 +1,10 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import type { ChargingProfile, OperationMode } from '../../../src/energy/charging-profile.js';
 import type { EvseLiveState, EvseModel } from '../../../src/energy/site-model.js';
 import type { SiteSnapshot } from '../../../src/energy/strategy.js';
 import { createSetpointStrategy, type SetpointParams } from '../../../strategies/setpoint/index.js';
+import { describeScenarioFolder, expectClose, scenarioEvse } from '../../helpers/strategy-scenarios.js';
 
 /**
  * Each file: EVSEs, params, and steps at offsets (s) from START_MS (1,750,000,000,000 ms, which
@@ -41,22 +41,9 @@ const TOLERANCE_W = 1;
 const TOLERANCE_A = 0.05;
 const FOLDER = join(import.meta.dirname, '../../scenarios/strategies/setpoint');
 
-function evseModel(e: Partial<EvseModel> & { key: string }): EvseModel {
-  const phases = e.phases ?? 3;
-  return {
-    circuitId: 'main', phases, phaseRotation: phases === 1 ? ['L1'] : ['L1', 'L2', 'L3'],
-    minCurrentA: 6, maxCurrentA: 16, priority: 1, voltageV: 230, bidirectional: true, ...e,
-  };
-}
-
-function expectClose(got: number | undefined, want: number, tolerance: number, what: string): void {
-  expect(got, what).toBeDefined();
-  expect(Math.abs((got ?? NaN) - want), `${what}: got ${got}`).toBeLessThanOrEqual(tolerance);
-}
-
 function runScenario(scenario: Scenario): void {
   const strategy = createSetpointStrategy(scenario.params);
-  const evses = scenario.evses.map(evseModel);
+  const evses = scenario.evses.map((e) => scenarioEvse(e, { bidirectional: true }));
   let state = strategy.initialState();
   let live: Record<string, EvseLiveState> = Object.fromEntries(
     evses.map((e) => [e.key, { key: e.key, active: true, controllable: true }]),
@@ -96,13 +83,4 @@ function runScenario(scenario: Scenario): void {
   }
 }
 
-describe('setpoint scenarios', () => {
-  const files = readdirSync(FOLDER).filter((f) => f.endsWith('.json')).sort();
-  it('has scenario files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(6);
-  });
-  for (const file of files) {
-    const scenario = JSON.parse(readFileSync(join(FOLDER, file), 'utf8')) as Scenario;
-    it(`${file}: ${scenario.description}`, () => runScenario(scenario));
-  }
-});
+describeScenarioFolder<Scenario>('setpoint scenarios', FOLDER, 6, runScenario);

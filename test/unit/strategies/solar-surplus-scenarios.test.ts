@@ -1,11 +1,11 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { expect } from 'vitest';
 import { ageReading, type MeterReading } from '../../../src/energy/meter-reading.js';
 import type { OperationMode } from '../../../src/energy/charging-profile.js';
 import type { EvseLiveState, EvseModel } from '../../../src/energy/site-model.js';
 import type { Decision, SiteSnapshot } from '../../../src/energy/strategy.js';
 import { createSolarSurplusStrategy, type SolarSurplusParams } from '../../../strategies/solar-surplus/index.js';
+import { describeScenarioFolder, scenarioEvse } from '../../helpers/strategy-scenarios.js';
 
 /**
  * Each file in the folder is a time series: steps at offsets from a fixed start, each with the
@@ -40,24 +40,9 @@ interface Scenario {
 const START_MS = Date.UTC(2025, 5, 21, 10, 0, 0);
 const FOLDER = join(import.meta.dirname, '../../scenarios/strategies/solar-surplus');
 
-function evseModel(e: Partial<EvseModel> & { key: string }): EvseModel {
-  const phases = e.phases ?? 3;
-  return {
-    circuitId: 'main',
-    phases,
-    phaseRotation: phases === 1 ? ['L1'] : ['L1', 'L2', 'L3'],
-    minCurrentA: 6,
-    maxCurrentA: 16,
-    priority: 1,
-    voltageV: 230,
-    bidirectional: false,
-    ...e,
-  };
-}
-
 function runScenario(scenario: Scenario): void {
   const strategy = createSolarSurplusStrategy(scenario.params);
-  const evses = scenario.evses.map(evseModel);
+  const evses = scenario.evses.map((e) => scenarioEvse(e));
   const tolerance = scenario.toleranceA ?? 0.05;
   let state = strategy.initialState();
   let meters: Step['meters'] = {};
@@ -102,13 +87,4 @@ function runScenario(scenario: Scenario): void {
   }
 }
 
-describe('solar-surplus scenarios', () => {
-  const files = readdirSync(FOLDER).filter((f) => f.endsWith('.json')).sort();
-  it('has scenario files', () => {
-    expect(files.length).toBeGreaterThanOrEqual(6);
-  });
-  for (const file of files) {
-    const scenario = JSON.parse(readFileSync(join(FOLDER, file), 'utf8')) as Scenario;
-    it(`${file}: ${scenario.description}`, () => runScenario(scenario));
-  }
-});
+describeScenarioFolder<Scenario>('solar-surplus scenarios', FOLDER, 6, runScenario);
