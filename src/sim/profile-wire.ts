@@ -79,16 +79,19 @@ function scheduleFrom2x(s: ChargingSchedule2x, kind: ChargingProfile['kind'], no
 export function profileFrom2x(cp: ChargingProfile2x, evseId: number, nowMs: number): ChargingProfile | undefined {
   const purpose = purposeFrom2x(cp.chargingProfilePurpose);
   if (!purpose) return undefined;
+  // 2.1 adds a Dynamic kind, which the simulated station does not take.
+  const kind = cp.chargingProfileKind;
+  if (kind !== 'Absolute' && kind !== 'Recurring' && kind !== 'Relative') return undefined;
   return {
     id: cp.id,
     stackLevel: cp.stackLevel,
     purpose,
-    kind: cp.chargingProfileKind,
+    kind,
     recurrency: cp.recurrencyKind,
     validFromMs: parseMs(cp.validFrom),
     validToMs: parseMs(cp.validTo),
     transactionId: cp.transactionId,
     evseId,
-    schedules: cp.chargingSchedule.map((s) => scheduleFrom2x(s, cp.chargingProfileKind, nowMs)),
+    schedules: cp.chargingSchedule.map((s) => scheduleFrom2x(s, kind, nowMs)),
   };
 }

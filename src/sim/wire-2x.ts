@@ -1,56 +1,14 @@
 /** The OCPP 2.0.1 / 2.1 message shapes the simulator reads (validated against the official schemas on arrival). */
 
-import type { OperationMode } from '../energy/charging-profile.js';
-
-export interface ChargingSchedulePeriod2x {
-  startPeriod: number;
-  /** Optional in 2.1 (a period may carry only a setpoint). */
-  limit?: number;
-  limit_L2?: number;
-  limit_L3?: number;
-  numberPhases?: number;
-  setpoint?: number;
-  dischargeLimit?: number;
-  /** 2.1: how the station is driven in this period (schema-validated on arrival). */
-  operationMode?: OperationMode;
-}
-
-export interface ChargingSchedule2x {
-  id: number;
-  startSchedule?: string;
-  duration?: number;
-  chargingRateUnit: 'A' | 'W';
-  chargingSchedulePeriod: ChargingSchedulePeriod2x[];
-  minChargingRate?: number;
-}
-
-export interface ChargingProfile2x {
-  id: number;
-  stackLevel: number;
-  chargingProfilePurpose: string;
-  chargingProfileKind: 'Absolute' | 'Recurring' | 'Relative';
-  recurrencyKind?: 'Daily' | 'Weekly';
-  validFrom?: string;
-  validTo?: string;
-  transactionId?: string;
-  chargingSchedule: ChargingSchedule2x[];
-}
-
-export interface SetChargingProfile2x {
-  evseId: number;
-  chargingProfile: ChargingProfile2x;
-}
-
-export interface ClearChargingProfile2x {
-  chargingProfileId?: number;
-  chargingProfileCriteria?: { evseId?: number; chargingProfilePurpose?: string; stackLevel?: number };
-}
-
-export interface GetCompositeSchedule2x {
-  duration: number;
-  chargingRateUnit?: 'A' | 'W';
-  evseId: number;
-}
+export type {
+  ChargingSchedulePeriod2x,
+  ChargingSchedule2x,
+  ChargingProfile2x,
+  SetChargingProfile2x,
+  ClearChargingProfile2x,
+  GetCompositeSchedule2x,
+} from '../ocpp/wire/charging-profile-2x.js';
+import type { ChargingProfile2x } from '../ocpp/wire/charging-profile-2x.js';
 
 export interface IdToken2x {
   idToken: string;

@@ -6,75 +6,23 @@
  * reactive setpoints, v2xSignalWattCurve, preconditioningRequest, evseSleep, customData.
  */
 import type {
-  ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingSchedule, OperationMode, RecurrencyKind,
-  SchedulePeriod, V2xFreqWattPoint,
+  ChargingProfile, ChargingProfileKind, ChargingProfilePurpose, ChargingSchedule,
+  SchedulePeriod,
 } from '../energy/charging-profile.js';
 import type { ClearCriteria, CompositeSchedule } from '../energy/composite/index.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import { parseWireTime, wirePeriods, wireTime } from './csms-profiles-wire-time.js';
+import type { ChargingSchedulePeriod2x, ChargingSchedule2x, ChargingProfile2x, ClearChargingProfile2x } from '../ocpp/wire/charging-profile-2x.js';
 
-export interface ChargingSchedulePeriod2x {
-  startPeriod: number;
-  /** Optional in 2.1 (a period may carry only a setpoint). */
-  limit?: number;
-  limit_L2?: number;
-  limit_L3?: number;
-  numberPhases?: number;
-  setpoint?: number;
-  dischargeLimit?: number;
-  operationMode?: OperationMode;
-  v2xBaseline?: number;
-  v2xFreqWattCurve?: V2xFreqWattPoint[];
-}
-
-export interface ChargingSchedule2x {
-  id: number;
-  startSchedule?: string;
-  duration?: number;
-  chargingRateUnit: 'A' | 'W';
-  chargingSchedulePeriod: ChargingSchedulePeriod2x[];
-  minChargingRate?: number;
-}
-
-export interface ChargingProfile2x {
-  id: number;
-  stackLevel: number;
-  chargingProfilePurpose: string;
-  /** 2.1 adds Dynamic, which the hub does not take. */
-  chargingProfileKind: string;
-  recurrencyKind?: RecurrencyKind;
-  validFrom?: string;
-  validTo?: string;
-  transactionId?: string;
-  chargingSchedule: ChargingSchedule2x[];
-}
-
-export interface SetChargingProfile2x {
-  evseId: number;
-  chargingProfile: ChargingProfile2x;
-}
-
-export interface ClearChargingProfile2x {
-  chargingProfileId?: number;
-  chargingProfileCriteria?: { evseId?: number; chargingProfilePurpose?: string; stackLevel?: number };
-}
-
-export interface GetChargingProfiles2x {
-  requestId: number;
-  evseId?: number;
-  chargingProfile: {
-    chargingProfilePurpose?: string;
-    stackLevel?: number;
-    chargingProfileId?: number[];
-    chargingLimitSource?: string[];
-  };
-}
-
-export interface GetCompositeSchedule2x {
-  duration: number;
-  chargingRateUnit?: 'A' | 'W';
-  evseId: number;
-}
+export type {
+  ChargingSchedulePeriod2x,
+  ChargingSchedule2x,
+  ChargingProfile2x,
+  SetChargingProfile2x,
+  ClearChargingProfile2x,
+  GetChargingProfiles2x,
+  GetCompositeSchedule2x,
+} from '../ocpp/wire/charging-profile-2x.js';
 
 /** A 2.1 period without a limit does not limit: it is kept as this (JSON-safe) value. */
 export const UNLIMITED = Number.MAX_VALUE;
