@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATION_MODES } from '../../../src/control/operation-modes.js';
 import type { CommandResult, MqttCommands } from '../../../src/meters/command-topic.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/meters/embedded-broker.js';
 import { MeterHub } from '../../../src/meters/meter-hub.js';
 import { mqttOutConfigSchema, resolveMqttOut, type ResolvedMqttOut } from '../../../src/meters/mqtt-out-config.js';
 import { MqttOut } from '../../../src/meters/mqtt-out-service.js';
@@ -10,29 +9,11 @@ import type { MqttOutState } from '../../../src/meters/mqtt-out-state.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { MqttObserver } from './mqtt-out-observer.js';
+import { useTestBroker } from '../../helpers/test-broker.js';
 
 /** The command topic against a real broker, with a fake command interface that records calls. */
 
-let broker: EmbeddedBroker | undefined;
-let brokerUrl: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  if (process.env.MQTT_URL) {
-    brokerUrl = process.env.MQTT_URL;
-  } else {
-    broker = await startEmbeddedBroker({ port: 0 });
-    brokerUrl = broker.url;
-  }
-});
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-afterAll(async () => {
-  await broker?.close();
-});
+const broker = useTestBroker();
 
 type Call = { fn: 'setSiteLimit'; powerW: number; durationS: number } | { fn: 'clearSiteLimit' } | { fn: 'setEvseMode'; evseKey: string; mode: string };
 
@@ -68,9 +49,9 @@ interface Running {
 
 async function startOut(id = randomUUID()): Promise<Running> {
   const settings = resolveMqttOut(mqttOutConfigSchema.parse({ enabled: true, topicPrefix: `switchyard-test/${id}`, discoveryPrefix: `ha-test-${id}`, siteLimitDurationS: 7200 }), 'Test site');
-  const observer = await MqttObserver.connect(brokerUrl, [`${settings.topicPrefix}/#`]);
+  const observer = await MqttObserver.connect(broker.url, [`${settings.topicPrefix}/#`]);
   const clock = new FakeClock();
-  const link = new MeterHub({ url: brokerUrl, meters: [], clock, log: silentLogger() });
+  const link = new MeterHub({ url: broker.url, meters: [], clock, log: silentLogger() });
   const commands = new FakeCommands();
   const state = {
     current: {
@@ -82,7 +63,7 @@ async function startOut(id = randomUUID()): Promise<Running> {
   out.start();
   await link.start();
   await link.subscribed();
-  cleanups.push(async () => {
+  broker.onCleanup(async () => {
     await out.stop();
     await link.close();
     await observer.close();
@@ -147,8 +128,8 @@ describe('the site limit command', () => {
   it('does not apply a command the broker kept retained, and says so', async () => {
     const id = randomUUID();
     const topic = `switchyard-test/${id}/cmd/site/limit`;
-    const writer = await MqttObserver.connect(brokerUrl, [`switchyard-test/${id}/#`]);
-    cleanups.push(() => writer.close());
+    const writer = await MqttObserver.connect(broker.url, [`switchyard-test/${id}/#`]);
+    broker.onCleanup(() => writer.close());
     await writer.publish(topic, '3000', { retain: true });
     const r = await startOut(id);
     const m = await writer.waitForTopic(`${topic}/result`);

@@ -1,44 +1,25 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/meters/embedded-broker.js';
+import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { MqttObserver } from './mqtt-out-observer.js';
+import { useTestBroker } from '../../helpers/test-broker.js';
 
 /** MQTT out wired into a running hub that has no meters: HubEnergy still opens the connection. */
 
-let broker: EmbeddedBroker | undefined;
-let brokerUrl: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  if (process.env.MQTT_URL) {
-    brokerUrl = process.env.MQTT_URL;
-  } else {
-    broker = await startEmbeddedBroker({ port: 0 });
-    brokerUrl = broker.url;
-  }
-});
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-afterAll(async () => {
-  await broker?.close();
-});
+const broker = useTestBroker();
 
 async function startHubWithMqttOut(): Promise<{ h: Harness; prefix: string; discovery: string; observer: MqttObserver; clock: FakeClock }> {
   const id = randomUUID();
   const prefix = `switchyard-test/${id}`;
   const discovery = `ha-test-${id}`;
-  const observer = await MqttObserver.connect(brokerUrl, [`${prefix}/#`, `${discovery}/#`]);
-  cleanups.push(() => observer.close());
+  const observer = await MqttObserver.connect(broker.url, [`${prefix}/#`, `${discovery}/#`]);
+  broker.onCleanup(() => observer.close());
   const clock = new FakeClock();
   const h = await startTestHub(
     `
 site: { name: Garage }
-mqtt: { url: "${brokerUrl}" }
+mqtt: { url: "${broker.url}" }
 mqttOut: { enabled: true, topicPrefix: "${prefix}", discoveryPrefix: "${discovery}" }
 stations:
   - id: CP-1
@@ -47,7 +28,7 @@ stations:
 `,
     { clock },
   );
-  cleanups.push(() => h.stop());
+  broker.onCleanup(() => h.stop());
   return { h, prefix, discovery, observer, clock };
 }
 

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { OPERATION_MODES } from '../../../src/control/operation-modes.js';
 import type { HaEntityConfig } from '../../../src/meters/ha-discovery.js';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../../src/meters/embedded-broker.js';
 import { MeterHub } from '../../../src/meters/meter-hub.js';
 import { mqttOutConfigSchema, resolveMqttOut, type ResolvedMqttOut } from '../../../src/meters/mqtt-out-config.js';
 import { MqttOut, mqttOutWill } from '../../../src/meters/mqtt-out-service.js';
@@ -10,32 +9,14 @@ import type { EvseStateOut, MqttOutState } from '../../../src/meters/mqtt-out-st
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { MqttObserver } from './mqtt-out-observer.js';
+import { useTestBroker } from '../../helpers/test-broker.js';
 
 /**
  * MQTT out against a real broker (embedded, or MQTT_URL when set), watched by a separate
  * client. Every test has its own topic and discovery prefixes.
  */
 
-let broker: EmbeddedBroker | undefined;
-let brokerUrl: string;
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  if (process.env.MQTT_URL) {
-    brokerUrl = process.env.MQTT_URL;
-  } else {
-    broker = await startEmbeddedBroker({ port: 0 });
-    brokerUrl = broker.url;
-  }
-});
-
-afterEach(async () => {
-  for (const c of cleanups.splice(0).reverse()) await c();
-});
-
-afterAll(async () => {
-  await broker?.close();
-});
+const broker = useTestBroker();
 
 function anEvse(stationId: string, evseId: number, overrides: Partial<EvseStateOut> = {}): EvseStateOut {
   return {
@@ -76,11 +57,11 @@ async function startOut(initial: MqttOutState, beforeStart?: (s: ResolvedMqttOut
     mqttOutConfigSchema.parse({ enabled: true, topicPrefix: `switchyard-test/${id}`, discoveryPrefix: `ha-test-${id}`, publishIntervalS: 60 }),
     'Test site',
   );
-  const observer = await MqttObserver.connect(brokerUrl, [`${settings.topicPrefix}/#`, `${settings.discoveryPrefix}/#`]);
-  cleanups.push(() => observer.close());
+  const observer = await MqttObserver.connect(broker.url, [`${settings.topicPrefix}/#`, `${settings.discoveryPrefix}/#`]);
+  broker.onCleanup(() => observer.close());
   if (beforeStart) await beforeStart(settings, observer);
   const clock = new FakeClock();
-  const link = new MeterHub({ url: brokerUrl, meters: [], clock, log: silentLogger(), will: mqttOutWill(settings) });
+  const link = new MeterHub({ url: broker.url, meters: [], clock, log: silentLogger(), will: mqttOutWill(settings) });
   const state = { current: initial };
   const out = new MqttOut({
     link,
@@ -96,7 +77,7 @@ async function startOut(initial: MqttOutState, beforeStart?: (s: ResolvedMqttOut
   out.start();
   await link.start();
   await link.subscribed();
-  cleanups.push(async () => {
+  broker.onCleanup(async () => {
     await out.stop();
     await link.close();
   });
@@ -138,8 +119,8 @@ describe('Home Assistant discovery', () => {
     }
     expect(uniqueIds.size).toBe(configs.size);
     // A second subscriber gets them from the broker: they were published retained.
-    const late = await MqttObserver.connect(brokerUrl, [`${r.settings.discoveryPrefix}/#`]);
-    cleanups.push(() => late.close());
+    const late = await MqttObserver.connect(broker.url, [`${r.settings.discoveryPrefix}/#`]);
+    broker.onCleanup(() => late.close());
     await late.waitFor(() => late.messages.length >= configs.size);
     expect(late.messages.every((m) => m.retain)).toBe(true);
   });
@@ -187,8 +168,8 @@ describe('Home Assistant discovery', () => {
       await o.publish(staleTopic, JSON.stringify({ name: 'old' }), { retain: true });
     });
     await r.observer.waitForTopic(staleTopic, 0, (p) => p === '');
-    const late = await MqttObserver.connect(brokerUrl, [`${r.settings.discoveryPrefix}/#`]);
-    cleanups.push(() => late.close());
+    const late = await MqttObserver.connect(broker.url, [`${r.settings.discoveryPrefix}/#`]);
+    broker.onCleanup(() => late.close());
     await late.waitFor(() => late.messages.length >= SITE_ENTITIES + EVSE_ENTITIES);
     expect(late.messages.map((m) => m.topic)).not.toContain(staleTopic);
   });
@@ -220,8 +201,8 @@ describe('state and availability', () => {
   it('says online on the availability topic, retained, once connected', async () => {
     const r = await startOut(aState([]));
     await r.observer.waitForTopic(`${r.settings.topicPrefix}/status`, 0, (p) => p === 'online');
-    const late = await MqttObserver.connect(brokerUrl, [`${r.settings.topicPrefix}/status`]);
-    cleanups.push(() => late.close());
+    const late = await MqttObserver.connect(broker.url, [`${r.settings.topicPrefix}/status`]);
+    broker.onCleanup(() => late.close());
     const m = await late.waitForTopic(`${r.settings.topicPrefix}/status`);
     expect(m).toMatchObject({ payload: 'online', retain: true });
   });
