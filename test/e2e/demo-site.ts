@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import sparticuz from '@sparticuz/chromium';
 import { chromium, type Browser } from 'playwright-core';
 
 /** The bearer token of the e2e site. */
@@ -54,14 +55,19 @@ simulation:
     - { station: CP03, version: '1.6', password: demo-secret-03 }
 `;
 
-/** Debian's chromium (or CHROMIUM_PATH), headless. Fails, never skips, when it is missing. */
+/**
+ * Headless Chromium from the npm package `@sparticuz/chromium` (it ships the binary, so no system
+ * package is needed). CHROMIUM_PATH, when set, names another binary to use instead.
+ */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(`the browser tests need Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH`);
+  const override = process.env.CHROMIUM_PATH;
+  if (override !== undefined && override !== '') {
+    if (!existsSync(override)) throw new Error(`CHROMIUM_PATH names ${override}, which does not exist`);
+    return chromium.launch({
+      executablePath: override,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
   }
-  return chromium.launch({
-    executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const executablePath = await sparticuz.executablePath();
+  return chromium.launch({ executablePath, args: sparticuz.args, headless: true });
 }
