@@ -50,7 +50,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
         meters: energy.meters?.snapshot(nowMs) ?? {},
         circuits: d?.circuits ?? [],
         staleCircuits: d?.staleCircuits ?? {},
-        evses: Object.values(d?.evses ?? {}).map((e) => ({ evseKey: e.evseKey, mode: energy.modeOf(e.evseKey), modeSource: ruled.modeSources[e.evseKey] ?? 'setting', limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA })),
+        evses: Object.values(d?.evses ?? {}).map((e) => ({ evseKey: e.evseKey, mode: ruled.modes[e.evseKey] ?? energy.modeOf(e.evseKey), modeSource: ruled.modeSources[e.evseKey] ?? 'setting', limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA })),
         ...(override ? { siteLimit: override } : {}),
         rules: { active: ruled.active, ...(ruled.siteLimitW ? { siteLimitW: ruled.siteLimitW } : {}), problems: ruled.problems },
         ...(d ? { lastDecision: { atMs: d.atMs, durationMs: d.durationMs, reasons: d.reasons } } : {}),

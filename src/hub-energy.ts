@@ -75,6 +75,8 @@ export class HubEnergy {
   private override: SiteLimitOverride | undefined;
   /** Operation modes set at runtime (API), by EVSE key; absent means LocalLoadBalancing. */
   private readonly modes: Record<string, OperationMode> = {};
+  /** Mode per EVSE key without rules: the config's, overridden by `modes`. */
+  private readonly standing: Record<string, OperationMode> = {};
   /** Cron rules: modes and site limits by time of day. */
   readonly rules: RuleBook;
   /** Live setpoints (W, positive charges) for the setpoint strategy, e.g. from an external source. */
@@ -87,6 +89,7 @@ export class HubEnergy {
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
+    for (const s of config.stations) for (const e of s.evses) this.standing[evseKeyOf(s.id, e.id)] = e.mode;
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
@@ -254,21 +257,19 @@ export class HubEnergy {
     const model = this.site.evses[i];
     if (!model) return undefined;
     if (patch.priority !== undefined) this.site.evses[i] = { ...model, priority: patch.priority };
-    if (patch.mode !== undefined) this.modes[evseKey] = patch.mode;
+    if (patch.mode !== undefined) this.modes[evseKey] = this.standing[evseKey] = patch.mode;
     this.controller.trigger(`settings ${evseKey}`);
     return this.site.evses[i];
   }
 
   /** An EVSE's operation mode now: an active rule's, else set at runtime, else the configured one. */
   modeOf(evseKey: string): OperationMode {
-    return this.ruleInputs(this.deps.clock.nowMs()).modes[evseKey] ?? this.standingModes()[evseKey] ?? 'LocalLoadBalancing';
+    return this.rules.modeOf(evseKey, this.deps.clock.nowMs()) ?? this.standing[evseKey] ?? 'LocalLoadBalancing';
   }
 
-  /** Modes without rules: set at runtime (API), else from the config. */
-  private standingModes(): Record<string, OperationMode> {
-    const out: Record<string, OperationMode> = {};
-    for (const s of this.deps.config.stations) for (const e of s.evses) out[evseKeyOf(s.id, e.id)] = e.mode;
-    return { ...out, ...this.modes };
+  /** Modes without rules: set at runtime (API), else from the config. Kept as they change (O(1) to read). */
+  private standingModes(): Readonly<Record<string, OperationMode>> {
+    return this.standing;
   }
 
   /** What the cron rules say now (modes with their sources, site limit, active rules). */

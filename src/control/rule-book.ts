@@ -11,7 +11,7 @@ export interface RuleBookDeps {
   log: Logger;
   rules: CompiledRules;
   /** Mode per EVSE key without rules (config, or set at runtime), for every EVSE of the site. */
-  standingModes: () => Record<string, OperationMode>;
+  standingModes: () => Readonly<Record<string, OperationMode>>;
   meterRoles: SiteSnapshot['meterRoles'];
   /** Called at every rule start and end, so that a decision follows at once. */
   onEdge: (reason: string) => void;
@@ -74,6 +74,18 @@ export class RuleBook {
     if (effects.siteLimitW) out.siteLimitW = effects.siteLimitW;
     this.logChanges(out);
     return out;
+  }
+
+  /**
+   * The mode an active rule gives one EVSE at nowMs, undefined when no rule names it (or `*`).
+   * Costs the number of rules, not the number of EVSEs: for per-EVSE views.
+   */
+  modeOf(evseKey: string, nowMs: number): OperationMode | undefined {
+    const { rules, timezone } = this.deps.rules;
+    if (rules.length === 0) return undefined;
+    const active = activeRules(rules, nowMs, timezone);
+    const chosen = active.find((a) => a.rule.modes[evseKey] !== undefined) ?? active.find((a) => a.rule.modes['*'] !== undefined);
+    return chosen?.rule.modes[chosen.rule.modes[evseKey] !== undefined ? evseKey : '*'];
   }
 
   private logChanges(out: RuleInputs): void {

@@ -103,7 +103,8 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
   const { site, provider } = input;
   const voltageV = provider?.voltageV ?? 230;
   const connected = new Map(input.stations.map((s) => [s.stationId, s.connected]));
-  const stationEvse = (stationId: string, evseId: number) => input.stations.find((s) => s.stationId === stationId)?.evses.find((e) => e.evseId === evseId);
+  const stationById = new Map(input.stations.map((s) => [s.stationId, s]));
+  const stationEvse = (stationId: string, evseId: number) => stationById.get(stationId)?.evses.find((e) => e.evseId === evseId);
 
   const evses: EvseRow[] = input.evses.map((e) => {
     const view = stationEvse(e.stationId, e.evseId);
