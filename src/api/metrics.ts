@@ -1,4 +1,4 @@
-import { Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -57,6 +57,10 @@ export class HubMetrics {
     this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
     this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
     this.gauges(registers);
+    // Process metrics (CPU, memory, file descriptors, GC) and the event-loop delay
+    // (nodejs_eventloop_lag_{min,max,mean,p50,p90,p99}_seconds from monitorEventLoopDelay): a stall
+    // of the single thread that serves every station shows here first.
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
   }
 
   /** Counts a station peer's finished calls, in and out. */

@@ -75,6 +75,12 @@ describe('the /metrics endpoint', () => {
     });
   });
 
+  it('exports the process metrics and the event-loop delay, so a stalled loop shows', async () => {
+    const { samples, types } = await scrape();
+    expect(types).toMatchObject({ nodejs_eventloop_lag_p99_seconds: 'gauge', process_resident_memory_bytes: 'gauge', process_open_fds: 'gauge' });
+    expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
   it('shows the connected station in the connections gauge', async () => {
     const { samples } = await scrape();
     expect(sampleValue(samples, 'switchyard_stations_connected')).toBe(1);
