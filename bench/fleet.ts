@@ -4,6 +4,7 @@
  * tallies what went wrong instead of throwing, so the benchmark can report errors as a figure.
  */
 import type { Prng } from '../src/sim/prng.js';
+import { benchStationId } from './scale-target.js';
 import { BenchStation, type BenchVersion, type CallOutcome } from './bench-station.js';
 import { bootCall, heartbeatCall, meterCall, startCall, type OcppCall } from './ocpp-frames.js';
 
@@ -56,7 +57,7 @@ export class Fleet {
   constructor(private readonly deps: FleetDeps) {
     for (let i = 0; i < deps.size; i++) {
       const version: BenchVersion = i % 2 === 0 ? '1.6' : '2.0.1';
-      const stationId = `BENCH-${String(i).padStart(5, '0')}`;
+      const stationId = benchStationId(i);
       const station = new BenchStation({ url: deps.url, stationId, version, callTimeoutMs: deps.callTimeoutMs });
       this.chargers.push({ station, transactionId: `${stationId}-TX`, seqNo: 1, energyWh: 0 });
     }

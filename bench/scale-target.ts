@@ -25,16 +25,37 @@ export const BENCH_ID_TAG = 'BENCHTAG';
 
 const START_TIMEOUT_MS = 60_000;
 
-function hubConfigYaml(): string {
-  // Unknown stations are admitted, so connecting costs no password check (scrypt) per station.
-  return [
-    'server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: true }',
+/**
+ * The hub's site config. Undeclared: unknown stations are admitted, so connecting costs no
+ * password check (scrypt) per station. Declared (`declaredStations` > 0): every station the fleet
+ * uses is in the config with one 3-phase EVSE on a circuit of its row (rows of 50 under one main),
+ * as a real site has them, so the controller, dispatcher and read models carry N EVSEs; security
+ * profile 0 keeps password hashing out of the figure (it is measured elsewhere).
+ */
+function hubConfigYaml(declaredStations: number): string {
+  const lines = [
+    `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'} }`,
     'api: { host: 127.0.0.1 }',
     'data: { dir: ./data }',
     'mqtt: { embeddedPort: 0 }',
     `authorization: { list: [{ idToken: ${BENCH_ID_TAG} }] }`,
-    '',
-  ].join('\n');
+  ];
+  if (declaredStations > 0) {
+    const rows = Math.ceil(declaredStations / 50);
+    lines.push('circuits:', `  - { id: main, maxCurrentA: ${rows * 400}, worstCaseNonEvA: 0 }`);
+    for (let r = 0; r < rows; r++) lines.push(`  - { id: row-${r}, parent: main, maxCurrentA: 400 }`);
+    lines.push('stations:');
+    for (let i = 0; i < declaredStations; i++) {
+      lines.push(`  - { id: ${benchStationId(i)}, securityProfile: 0, evses: [{ id: 1, circuit: row-${Math.floor(i / 50)}, phases: 3, maxCurrentA: 16 }] }`);
+    }
+  }
+  lines.push('');
+  return lines.join('\n');
+}
+
+/** The id of the i-th station of the fleet (bench/fleet.ts). */
+export function benchStationId(i: number): string {
+  return `BENCH-${String(i).padStart(5, '0')}`;
 }
 
 async function httpStatus(url: string): Promise<number | undefined> {
@@ -52,10 +73,10 @@ async function httpStatus(url: string): Promise<number | undefined> {
  * logging every connection). With no log line to read, the ports are found from the sockets the
  * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
  */
-export async function startHubTarget(): Promise<ScaleTarget> {
+export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
-  writeFileSync(configPath, hubConfigYaml());
+  writeFileSync(configPath, hubConfigYaml(declaredStations));
   const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn']);
   let ocppPort: number | undefined;
   let apiPort: number | undefined;
@@ -76,7 +97,7 @@ export async function startHubTarget(): Promise<ScaleTarget> {
   }
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   return {
-    label: 'hub',
+    label: declaredStations > 0 ? `hub (${declaredStations} declared)` : 'hub',
     proc,
     url: `ws://127.0.0.1:${ocppPort}/ocpp`,
     answersBoot: true,

@@ -31,6 +31,8 @@ const SETTINGS = {
   settleMs: 1500,
   seed: 2026,
   fsyncSamples: 200,
+  /** BENCH_SCALE_DECLARED=1: the stations are declared in the site config with an EVSE each. */
+  declared: process.env['BENCH_SCALE_DECLARED'] === '1',
 };
 
 interface Figures {
@@ -172,7 +174,9 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
 function notes(hub: Figures, echo: Figures): string[] {
   const out = [
     `${SETTINGS.stations} chargers (half OCPP 1.6, half 2.0.1) over loopback; load generator and servers share the machine.`,
-    'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir.',
+    SETTINGS.declared
+      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir.`
+      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir.',
     `Saturation: ${hub.messages} messages to the hub, ${echo.messages} to the echo server; 9 of 10 are meter samples (9 sampled values), 1 a Heartbeat.`,
     `Round trips: ${SETTINGS.latencySamples} sequential calls per version after ${SETTINGS.latencyWarmup} warm-up calls, with all ${SETTINGS.stations} chargers connected and idle.`,
     `Reconnect storm: retried connections hub ${hub.stormRetries}, echo ${echo.stormRetries}; stations the hub's API reports connected afterwards: ${hub.connectedAfterStorm ?? 'n/a'}.`,
@@ -195,10 +199,10 @@ async function onTarget(start: () => Promise<ScaleTarget>, progress: (line: stri
 export const benchmark: Benchmark = {
   name: 'scale',
   workload: 'W2',
-  title: `${SETTINGS.stations} chargers on one hub vs a bare ws echo server`,
+  title: `${SETTINGS.stations} chargers${SETTINGS.declared ? ' (declared)' : ''} on one hub vs a bare ws echo server`,
   async run(progress): Promise<BenchResult> {
     const echo = await onTarget(startEchoTarget, progress);
-    const hub = await onTarget(startHubTarget, progress);
+    const hub = await onTarget(() => startHubTarget(SETTINGS.declared ? SETTINGS.stations : 0), progress);
     progress('fsync latency of the temp dir (where the hub kept its SQLite file)');
     const fsyncMs = fsyncLatenciesMs(tmpdir(), SETTINGS.fsyncSamples);
     return { rows: rows(hub, echo, fsyncMs), notes: notes(hub, echo) };
