@@ -113,8 +113,9 @@ export function readMqttOutState(deps: MqttOutStateReaderDeps, nowMs: number): M
   return {
     site: {
       gridPowerW: grid?.powerW !== undefined && !grid.stale ? round(grid.powerW, 0) : null,
-      // Meter convention: PV production is negative.
-      pvPowerW: pv?.powerW !== undefined && !pv.stale ? round(Math.max(0, -pv.powerW), 0) : null,
+      // A PV meter may read production as negative (import convention) or positive (inverter
+      // convention): production is its magnitude, as in the dashboard and the solar strategy.
+      pvPowerW: pv?.powerW !== undefined && !pv.stale ? round(Math.abs(pv.powerW), 0) : null,
       evPowerW: round(evPowerW, 0),
       evCurrentA: { L1: round(evCurrentA.L1, 2), L2: round(evCurrentA.L2, 2), L3: round(evCurrentA.L3, 2) },
       siteLimitW: override ? override.powerW : null,

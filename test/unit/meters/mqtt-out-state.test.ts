@@ -31,6 +31,11 @@ describe('reading the state MQTT out publishes', () => {
     expect(readMqttOutState(deps(), 0).site).toMatchObject({ gridPowerW: 5000, pvPowerW: 2500 });
   });
 
+  it('reports PV production as a positive power whichever sign the PV meter uses, as the dashboard does', () => {
+    const s = readMqttOutState(deps({ meters: { snapshot: () => ({ grid: reading('grid', 5000), pv: reading('pv', 5000) }) } }), 0).site;
+    expect(s.pvPowerW).toBe(5000);
+  });
+
   it('leaves stale meter values unknown and lists the stale meters', () => {
     const s = readMqttOutState(deps({ meters: { snapshot: () => ({ grid: reading('grid', 5000, true), pv: reading('pv', -100) }) } }), 0).site;
     expect(s).toMatchObject({ gridPowerW: null, pvPowerW: 100, staleMeters: ['grid'] });
