@@ -58,7 +58,7 @@ function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefin
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const { config, log } = deps;
-  const clock = deps.clock ?? systemClock();
+  const clock = deps.clock ?? systemClock({ onTimerError: (err) => log.error({ err }, 'timer callback failed (the hub keeps running)') });
   const baseDir = dirname(deps.configPath);
   const dataDir = resolve(baseDir, config.data.dir);
   mkdirSync(dataDir, { recursive: true });
