@@ -53,7 +53,7 @@ function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefin
   const tls = config.server.tls;
   if (!tls) return undefined;
   const read = (f: string) => readFileSync(resolve(baseDir, f));
-  return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}) };
+  return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}), minVersion: tls.minVersion, ciphers: tls.ciphers };
 }
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
