@@ -1,8 +1,10 @@
 /** Composition root: builds the parts of a hub from a SiteConfig, starts them, stops them. */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from './config/schema.js';
+import { checkBeforeStart } from './config/load.js';
+import { dbPathOf, resolveDataDir } from './config/data-dir.js';
 import type { Logger } from './util/logger.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { openStore, type Store } from './store/store.js';
@@ -60,9 +62,11 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const { config, log } = deps;
   const clock = deps.clock ?? systemClock({ onTimerError: (err) => log.error({ err }, 'timer callback failed (the hub keeps running)') });
   const baseDir = dirname(deps.configPath);
-  const dataDir = resolve(baseDir, config.data.dir);
+  // Nothing is written before the config, its files and its data directory passed.
+  checkBeforeStart(config, deps.configPath);
+  const dataDir = resolveDataDir(config, deps.configPath);
   mkdirSync(dataDir, { recursive: true });
-  const dbPath = join(dataDir, 'switchyard.db');
+  const dbPath = dbPathOf(dataDir);
   const store = openStore({ path: dbPath, clock });
   log.info({ dbPath }, 'store opened');
 

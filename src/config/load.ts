@@ -3,6 +3,8 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { siteConfigSchema, type SiteConfig } from './schema.js';
 import { crossCheck } from './cross-check.js';
+import { checkSiteFiles } from './site-files.js';
+import type { DataDirFs } from './data-dir.js';
 
 /** A config problem: the file, the field path, what was expected and what was found. */
 export interface ConfigProblem {
@@ -11,18 +13,25 @@ export interface ConfigProblem {
   found?: string;
 }
 
+/**
+ * `invalid`: the config itself is wrong. `data-dir-unwritable`: the config is fine but this
+ * process may not write to its data directory (permissions, read-only mount).
+ */
+export type ConfigErrorKind = 'invalid' | 'data-dir-unwritable';
+
 export class ConfigError extends Error {
   readonly code = 'CONFIG_INVALID';
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
+    readonly kind: ConfigErrorKind = 'invalid',
   ) {
-    super(`${file}: invalid site config\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
+    super(`${file}: ${kind === 'invalid' ? 'invalid site config' : 'data directory not writable'}\n` + problems.map((p) => `  ${formatProblem(p)}`).join('\n'));
     this.name = 'ConfigError';
   }
 }
 
-function formatProblem(p: ConfigProblem): string {
+export function formatProblem(p: ConfigProblem): string {
   const found = p.found === undefined ? '' : ` (found ${p.found})`;
   return `${p.path || '(root)'}: ${p.message}${found}`;
 }
@@ -66,7 +75,11 @@ export function parseSiteConfig(text: string, file: string): SiteConfig {
       doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })),
     );
   }
-  const input: unknown = doc.toJS() ?? {};
+  const input: unknown = doc.toJS();
+  if (input === null || input === undefined) {
+    // An empty file would start a hub on 0.0.0.0:9000 with no stations: almost surely a mistake.
+    throw new ConfigError(file, [{ path: '', message: 'expected a site config, found an empty file (write {} to run on every default; site-config/demo.yaml is an example)' }]);
+  }
   const result = siteConfigSchema.safeParse(input);
   if (!result.success) throw new ConfigError(file, problemsOf(result.error, input));
   const problems = crossCheck(result.data);
@@ -82,4 +95,18 @@ export function loadSiteConfig(file: string): SiteConfig {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
   }
   return parseSiteConfig(text, file);
+}
+
+/**
+ * The checks to pass before anything is written, on the config as it will run (after command
+ * line overrides): the references and limits of parseSiteConfig again, then the files it names
+ * and its data directory. Throws ConfigError; kind `data-dir-unwritable` when that is the only problem.
+ */
+export function checkBeforeStart(config: SiteConfig, file: string, fs?: DataDirFs): void {
+  const problems = crossCheck(config);
+  const files = checkSiteFiles(config, file, fs);
+  problems.push(...files.problems);
+  if (problems.length === 0) return;
+  const onlyDataDir = files.dataDirUnwritable && problems.length === 1;
+  throw new ConfigError(file, problems, onlyDataDir ? 'data-dir-unwritable' : 'invalid');
 }
