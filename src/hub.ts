@@ -160,7 +160,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   });
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
   const ocpp = await server.listen();
-  log.info({ url: `${ocpp.url}/<stationId>` }, 'OCPP endpoint listening');
+  log.info({ url: `${ocpp.url}/<stationId>`, bound: ocpp.bound }, 'OCPP endpoint listening');
   upstream?.start();
 
   const api = buildApi({
@@ -191,10 +191,12 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     },
   });
   await api.listen({ host: config.api.host, port: config.api.port });
-  const apiPort = (api.server.address() as { port: number }).port;
+  const apiAddress = api.server.address() as { port: number; address: string; family: string };
+  const apiPort = apiAddress.port;
+  const apiBound = apiAddress.family === 'IPv6' ? `[${apiAddress.address}]:${apiPort}` : `${apiAddress.address}:${apiPort}`;
   const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
   const apiUrl = `http://${apiHost}:${apiPort}`;
-  log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
+  log.info({ url: `${apiUrl}/api/stations`, bound: apiBound }, 'API listening');
   log.info(
     { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(config.api.token ? { apiToken: config.api.token } : {}) },
     config.api.token ? 'open the dashboard; write requests need Authorization: Bearer <apiToken>' : 'open the dashboard (no api.token set: write requests are open)',

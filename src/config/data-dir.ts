@@ -24,11 +24,11 @@ export interface DataDirProblem {
 }
 
 export interface DataDirFs {
-  /** Throws (with a code) when `path` is not writable. */
-  checkWritable(path: string): void;
+  /** Throws (with a code) when `path` is not writable (a directory: nor searchable). */
+  checkWritable(path: string, isDirectory: boolean): void;
 }
 
-const realFs: DataDirFs = { checkWritable: (path) => accessSync(path, constants.W_OK | constants.X_OK) };
+const realFs: DataDirFs = { checkWritable: (path, isDirectory) => accessSync(path, isDirectory ? constants.W_OK | constants.X_OK : constants.W_OK) };
 
 const under = (path: string, root: string): boolean => path === root || path.startsWith(root + sep);
 
@@ -61,8 +61,8 @@ export function dataDirProblem(dir: string, fs: DataDirFs = realFs): DataDirProb
   const db = statOrUndefined(dbPathOf(abs));
   if (db && !db.isFile()) return { kind: 'config', message: `expected ${dbPathOf(abs)} to be the database file, found something else` };
   try {
-    fs.checkWritable(existing);
-    if (db) fs.checkWritable(dbPathOf(abs));
+    fs.checkWritable(existing, true);
+    if (db) fs.checkWritable(dbPathOf(abs), false);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
     const what = existing === abs ? abs : `${existing} (to create ${abs})`;

@@ -66,35 +66,49 @@ function problemsOf(error: z.ZodError, input: unknown): ConfigProblem[] {
   });
 }
 
-/** Parses and validates site-config text. Throws ConfigError naming `file`. */
-export function parseSiteConfig(text: string, file: string): SiteConfig {
+/** A parsed config (undefined when the schema refused it) and every problem found. */
+export interface InspectedConfig {
+  config: SiteConfig | undefined;
+  problems: ConfigProblem[];
+}
+
+/** Parses and validates site-config text, keeping the config when only cross-field checks fail. */
+export function inspectSiteConfig(text: string): InspectedConfig {
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      file,
-      doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })),
-    );
+    return {
+      config: undefined,
+      problems: doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? '?'}`, message: `YAML syntax: ${e.message.split('\n')[0]}` })),
+    };
   }
   const input: unknown = doc.toJS();
   if (input === null || input === undefined) {
     // An empty file would start a hub on 0.0.0.0:9000 with no stations: almost surely a mistake.
-    throw new ConfigError(file, [{ path: '', message: 'expected a site config, found an empty file (write {} to run on every default; site-config/demo.yaml is an example)' }]);
+    return { config: undefined, problems: [{ path: '', message: 'expected a site config, found an empty file (write {} to run on every default; site-config/demo.yaml is an example)' }] };
   }
   const result = siteConfigSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(file, problemsOf(result.error, input));
-  const problems = crossCheck(result.data);
-  if (problems.length > 0) throw new ConfigError(file, problems);
-  return result.data;
+  if (!result.success) return { config: undefined, problems: problemsOf(result.error, input) };
+  return { config: result.data, problems: crossCheck(result.data) };
 }
 
-export function loadSiteConfig(file: string): SiteConfig {
-  let text: string;
+/** Parses and validates site-config text. Throws ConfigError naming `file`. */
+export function parseSiteConfig(text: string, file: string): SiteConfig {
+  const { config, problems } = inspectSiteConfig(text);
+  if (!config || problems.length > 0) throw new ConfigError(file, problems);
+  return config;
+}
+
+/** Reads a config file's text; throws ConfigError naming the file when it cannot. */
+export function readSiteConfigText(file: string): string {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8');
   } catch (err) {
     throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(err as Error).message}` }]);
   }
-  return parseSiteConfig(text, file);
+}
+
+export function loadSiteConfig(file: string): SiteConfig {
+  return parseSiteConfig(readSiteConfigText(file), file);
 }
 
 /**

@@ -125,7 +125,8 @@ export class DownstreamServer {
     });
   }
 
-  async listen(): Promise<{ port: number; url: string }> {
+  /** `url` is for clients on this machine (loopback for a wildcard host); `bound` is the address really bound. */
+  async listen(): Promise<{ port: number; url: string; bound: string }> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.deps.port, this.deps.host, () => {
@@ -133,10 +134,12 @@ export class DownstreamServer {
         resolve();
       });
     });
-    const port = (this.http.address() as AddressInfo).port;
+    const address = this.http.address() as AddressInfo;
+    const port = address.port;
+    const bound = address.family === 'IPv6' ? `[${address.address}]:${port}` : `${address.address}:${port}`;
     const scheme = this.deps.tls ? 'wss' : 'ws';
     const host = this.deps.host === '0.0.0.0' ? '127.0.0.1' : this.deps.host;
-    return { port, url: `${scheme}://${host}:${port}${this.deps.pathPrefix}` };
+    return { port, url: `${scheme}://${host}:${port}${this.deps.pathPrefix}`, bound };
   }
 
   /** Stops accepting; open sockets are closed by their sessions. */
