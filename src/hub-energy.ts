@@ -167,7 +167,7 @@ export class HubEnergy {
       this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
-      const simCfg = this.deps.config.simulation?.siteMeter;
+      const simCfg = this.deps.config.simulation?.enabled ? this.deps.config.simulation.siteMeter : undefined;
       if (simCfg && this.deps.simulatedEvCurrentA) {
         const meters = this.meters;
         this.simMeter = new SimMeter({

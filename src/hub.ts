@@ -1,8 +1,10 @@
 /** Composition root: builds the parts of a hub from a SiteConfig, starts them, stops them. */
 import { mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from './config/schema.js';
+import { checkBeforeStart } from './config/load.js';
+import { dbPathOf, resolveDataDir } from './config/data-dir.js';
 import type { Logger } from './util/logger.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { openStore, type Store } from './store/store.js';
@@ -53,16 +55,18 @@ function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefin
   const tls = config.server.tls;
   if (!tls) return undefined;
   const read = (f: string) => readFileSync(resolve(baseDir, f));
-  return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}) };
+  return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}), minVersion: tls.minVersion, ciphers: tls.ciphers };
 }
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const { config, log } = deps;
-  const clock = deps.clock ?? systemClock();
+  const clock = deps.clock ?? systemClock({ onTimerError: (err) => log.error({ err }, 'timer callback failed (the hub keeps running)') });
   const baseDir = dirname(deps.configPath);
-  const dataDir = resolve(baseDir, config.data.dir);
+  // Nothing is written before the config, its files and its data directory passed.
+  checkBeforeStart(config, deps.configPath);
+  const dataDir = resolveDataDir(config, deps.configPath);
   mkdirSync(dataDir, { recursive: true });
-  const dbPath = join(dataDir, 'switchyard.db');
+  const dbPath = dbPathOf(dataDir);
   const store = openStore({ path: dbPath, clock });
   log.info({ dbPath }, 'store opened');
 
@@ -156,7 +160,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   });
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
   const ocpp = await server.listen();
-  log.info({ url: `${ocpp.url}/<stationId>` }, 'OCPP endpoint listening');
+  log.info({ url: `${ocpp.url}/<stationId>`, bound: ocpp.bound }, 'OCPP endpoint listening');
   upstream?.start();
 
   const api = buildApi({
@@ -187,10 +191,12 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     },
   });
   await api.listen({ host: config.api.host, port: config.api.port });
-  const apiPort = (api.server.address() as { port: number }).port;
+  const apiAddress = api.server.address() as { port: number; address: string; family: string };
+  const apiPort = apiAddress.port;
+  const apiBound = apiAddress.family === 'IPv6' ? `[${apiAddress.address}]:${apiPort}` : `${apiAddress.address}:${apiPort}`;
   const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
   const apiUrl = `http://${apiHost}:${apiPort}`;
-  log.info({ url: `${apiUrl}/api/stations` }, 'API listening');
+  log.info({ url: `${apiUrl}/api/stations`, bound: apiBound }, 'API listening');
   log.info(
     { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(config.api.token ? { apiToken: config.api.token } : {}) },
     config.api.token ? 'open the dashboard; write requests need Authorization: Bearer <apiToken>' : 'open the dashboard (no api.token set: write requests are open)',

@@ -1,23 +1,14 @@
 import type { ConfigProblem } from './load.js';
 import type { SiteConfig } from './schema.js';
+import { checkCircuits } from './circuit-check.js';
 
 /** Checks that need more than one field: references between blocks, unique ids. */
 export function crossCheck(cfg: SiteConfig): ConfigProblem[] {
-  const problems: ConfigProblem[] = [];
-  const circuitIds = new Set<string>();
-  cfg.circuits.forEach((c, i) => {
-    if (circuitIds.has(c.id)) problems.push({ path: `circuits[${i}].id`, message: 'expected a unique circuit id', found: JSON.stringify(c.id) });
-    circuitIds.add(c.id);
-  });
-  const roots = cfg.circuits.filter((c) => c.parent === undefined);
-  if (cfg.circuits.length > 0 && roots.length !== 1) {
-    problems.push({ path: 'circuits', message: `expected exactly one root circuit (without parent), found ${roots.length}` });
+  const problems: ConfigProblem[] = checkCircuits(cfg);
+  const circuitIds = new Set(cfg.circuits.map((c) => c.id));
+  if (cfg.server.port !== 0 && cfg.server.port === cfg.api.port) {
+    problems.push({ path: 'api.port', message: `expected a port other than server.port (the OCPP endpoint listens on ${cfg.server.port})`, found: String(cfg.api.port) });
   }
-  cfg.circuits.forEach((c, i) => {
-    if (c.parent !== undefined && !circuitIds.has(c.parent)) {
-      problems.push({ path: `circuits[${i}].parent`, message: `expected one of the circuit ids (${[...circuitIds].join(', ')})`, found: JSON.stringify(c.parent) });
-    }
-  });
   const stationIds = new Set<string>();
   cfg.stations.forEach((s, i) => {
     if (stationIds.has(s.id)) problems.push({ path: `stations[${i}].id`, message: 'expected a unique station id', found: JSON.stringify(s.id) });

@@ -5,6 +5,8 @@ import { checkStrategyRefs, strategiesConfigSchema } from '../control/strategy-r
 import { checkRuleRefs, rulesConfigSchema } from '../control/cron-rules.js';
 import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from '../control/operation-modes.js';
 import { derConfigSchema } from '../der/der-config.js';
+import { passwordHashProblem } from '../evse/password.js';
+import { cipherListProblem, DEFAULT_TLS_CIPHERS, TLS_MIN_VERSIONS } from '../evse/tls-options.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -51,7 +53,13 @@ export const stationConfigSchema = z.strictObject({
    */
   securityProfile: z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3)]).default(1),
   /** scrypt hash of the Basic-auth password, made by `switchyard hash-password`. */
-  passwordHash: z.string().regex(/^scrypt\$/, 'a hash made by `switchyard hash-password` (starts with scrypt$)').optional(),
+  passwordHash: z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = passwordHashProblem(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
   /** Answer to BootNotification. Pending/Rejected keep a station out until the operator changes it. */
   bootStatus: z.enum(['Accepted', 'Pending', 'Rejected']).default('Accepted'),
   evses: z.array(evseConfigSchema).default(() => [evseConfigSchema.parse({ id: 1 })]),
@@ -115,6 +123,17 @@ export const serverConfigSchema = z.strictObject({
       keyFile: z.string(),
       /** CA that signs station client certificates (profile 3). */
       caFile: z.string().optional(),
+      /** Oldest TLS version accepted. */
+      minVersion: z.enum(TLS_MIN_VERSIONS).default('TLSv1.2'),
+      /** OpenSSL cipher list; the default has forward-secret suites only (src/evse/tls-options.ts). */
+      ciphers: z
+        .string()
+        .min(1)
+        .default(DEFAULT_TLS_CIPHERS)
+        .superRefine((v, ctx) => {
+          const problem = cipherListProblem(v);
+          if (problem) ctx.addIssue({ code: 'custom', message: `expected an OpenSSL cipher list (${problem})` });
+        }),
     })
     .optional(),
 });

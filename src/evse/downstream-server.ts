@@ -6,13 +6,18 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../util/logger.js';
 import type { OcppSubprotocol } from '../ocpp/versions.js';
 import type { StationConfig } from '../config/schema.js';
-import { UpgradeAuth } from './upgrade-auth.js';
+import { UpgradeAuth, type UpgradeVerdict } from './upgrade-auth.js';
+import { DEFAULT_TLS_CIPHERS, type TlsMinVersion } from './tls-options.js';
 
 export interface TlsMaterial {
   cert: string | Buffer;
   key: string | Buffer;
   /** CA for client certificates (security profile 3). */
   ca?: string | Buffer;
+  /** Oldest TLS version accepted (default TLSv1.2). */
+  minVersion?: TlsMinVersion;
+  /** OpenSSL cipher list (default: forward-secret suites only). */
+  ciphers?: string;
 }
 
 export interface AcceptedConnection {
@@ -58,6 +63,9 @@ export class DownstreamServer {
           ...(deps.tls.ca ? { ca: deps.tls.ca } : {}),
           requestCert: deps.tls.ca !== undefined,
           rejectUnauthorized: false,
+          minVersion: deps.tls.minVersion ?? 'TLSv1.2',
+          ciphers: deps.tls.ciphers ?? DEFAULT_TLS_CIPHERS,
+          honorCipherOrder: true,
         })
       : createHttpServer();
     this.http.on('request', (_req, res) => {
@@ -74,7 +82,18 @@ export class DownstreamServer {
     this.http.on('clientError', (_err, socket) => socket.destroy());
   }
 
+  /** No error while deciding or setting up a connection may end the process: it refuses that one connection. */
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    try {
+      this.upgrade(req, socket, head);
+    } catch (err) {
+      this.deps.log.error({ err, remote: req.socket.remoteAddress }, 'upgrade failed');
+      const body = 'internal error\n';
+      if (!socket.destroyed) socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  }
+
+  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const verdict = this.auth.check(req);
     if (!verdict.ok) {
@@ -87,17 +106,27 @@ export class DownstreamServer {
     }
     (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol = verdict.subprotocol;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.deps.onConnection({
-        socket: ws,
-        stationId: verdict.stationId,
-        subprotocol: verdict.subprotocol,
-        ...(verdict.station ? { station: verdict.station } : {}),
-        ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
-      });
+      try {
+        this.accept(ws, req, verdict);
+      } catch (err) {
+        this.deps.log.error({ err, stationId: verdict.stationId }, 'could not set up the connection');
+        ws.close(1011, 'internal error');
+      }
     });
   }
 
-  async listen(): Promise<{ port: number; url: string }> {
+  private accept(ws: WebSocket, req: IncomingMessage, verdict: UpgradeVerdict & { ok: true }): void {
+    this.deps.onConnection({
+      socket: ws,
+      stationId: verdict.stationId,
+      subprotocol: verdict.subprotocol,
+      ...(verdict.station ? { station: verdict.station } : {}),
+      ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
+    });
+  }
+
+  /** `url` is for clients on this machine (loopback for a wildcard host); `bound` is the address really bound. */
+  async listen(): Promise<{ port: number; url: string; bound: string }> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.deps.port, this.deps.host, () => {
@@ -105,10 +134,12 @@ export class DownstreamServer {
         resolve();
       });
     });
-    const port = (this.http.address() as AddressInfo).port;
+    const address = this.http.address() as AddressInfo;
+    const port = address.port;
+    const bound = address.family === 'IPv6' ? `[${address.address}]:${port}` : `${address.address}:${port}`;
     const scheme = this.deps.tls ? 'wss' : 'ws';
     const host = this.deps.host === '0.0.0.0' ? '127.0.0.1' : this.deps.host;
-    return { port, url: `${scheme}://${host}:${port}${this.deps.pathPrefix}` };
+    return { port, url: `${scheme}://${host}:${port}${this.deps.pathPrefix}`, bound };
   }
 
   /** Stops accepting; open sockets are closed by their sessions. */

@@ -13,18 +13,44 @@ export function hashPassword(password: string): string {
   return ['scrypt', N, R, P, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
-/** Checks a password against a hash made by hashPassword; false for a malformed hash. */
-export function verifyPassword(password: string, encoded: string): boolean {
+/** Most memory one check may take (scrypt needs about 128 x N x r bytes). */
+const MAX_MEM_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Why `encoded` is not a usable hash, or undefined when it is: the shape
+ * `scrypt$N$r$p$<salt b64>$<hash b64>`, N a power of two from 2 to 2^20, r and p positive
+ * integers, memory within 64 MiB, a salt and a hash of at least 16 bytes. Checked when the
+ * config is loaded, so a typo is refused there and not at the first login.
+ */
+export function passwordHashProblem(encoded: string): string | undefined {
   const parts = encoded.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return 'expected scrypt$N$r$p$salt$hash, as printed by `switchyard hash-password`';
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
+  const [nN, nR, nP] = [n, r, p].map((x) => (/^[1-9][0-9]{0,9}$/.test(x) ? Number(x) : NaN)) as [number, number, number];
+  if (!Number.isInteger(nN) || nN < 2 || nN > 2 ** 20 || (nN & (nN - 1)) !== 0) return `expected N (the 2nd field) to be a power of two from 2 to 1048576, found ${JSON.stringify(n)}`;
+  if (!Number.isInteger(nR)) return `expected r (the 3rd field) to be a positive integer, found ${JSON.stringify(r)}`;
+  if (!Number.isInteger(nP)) return `expected p (the 4th field) to be a positive integer, found ${JSON.stringify(p)}`;
+  if (128 * nN * nR * nP > MAX_MEM_BYTES) return `expected N x r x p to fit in ${MAX_MEM_BYTES / 1024 / 1024} MiB of scrypt memory, found N=${nN} r=${nR} p=${nP}`;
+  const b64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  if (!b64.test(saltB64) || Buffer.from(saltB64, 'base64').length < 16) return 'expected a base64 salt of at least 16 bytes (the 5th field)';
+  if (!b64.test(hashB64) || Buffer.from(hashB64, 'base64').length < 16) return 'expected a base64 hash of at least 16 bytes (the 6th field)';
+  return undefined;
+}
+
+/** Checks a password against a hash made by hashPassword; false for a malformed or unusable hash (never throws). */
+export function verifyPassword(password: string, encoded: string): boolean {
+  if (passwordHashProblem(encoded) !== undefined) return false;
+  const [, n, r, p, saltB64, hashB64] = encoded.split('$') as [string, string, string, string, string, string];
   const expected = Buffer.from(hashB64, 'base64');
-  if (expected.length === 0) return false;
-  const actual = scryptSync(password, Buffer.from(saltB64, 'base64'), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: 64 * 1024 * 1024,
-  });
-  return timingSafeEqual(actual, expected);
+  try {
+    const actual = scryptSync(password, Buffer.from(saltB64, 'base64'), expected.length, {
+      N: Number(n),
+      r: Number(r),
+      p: Number(p),
+      maxmem: MAX_MEM_BYTES + 1024 * 1024,
+    });
+    return timingSafeEqual(actual, expected);
+  } catch {
+    return false;
+  }
 }

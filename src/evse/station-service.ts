@@ -4,6 +4,7 @@ import type { OcppVersion } from '../ocpp/versions.js';
 import type { Store } from '../store/store.js';
 import type { AuthorizationStatus, ConnectorState, MeterValue, TransactionEvent } from '../model/types.js';
 import type { StationConfig } from '../config/schema.js';
+import { PropertyConstraintViolationError } from '../ocpp/errors.js';
 
 export interface BootInfo {
   vendor?: string;
@@ -85,7 +86,32 @@ export class StationService {
     this.deps.store.stations.touch(stationId);
   }
 
+  /**
+   * Why an EVSE/connector a station reported is not one of its configured ones, or undefined
+   * when it is (or when the station is not configured at all, as admitted unknown stations are).
+   * EVSE 0 is the station itself.
+   */
+  private unknownEvse(stationId: string, evseId: number, connectorId: number | undefined): string | undefined {
+    const station = this.deps.stations.get(stationId);
+    if (!station || evseId === 0) return undefined;
+    const evse = station.evses.find((e) => e.id === evseId);
+    if (!evse) return `evseId ${evseId} is not configured for this station (configured: ${station.evses.map((e) => e.id).join(', ') || 'none'})`;
+    if (connectorId !== undefined && (connectorId < 1 || connectorId > evse.connectors)) {
+      return `connectorId ${connectorId} is not configured on EVSE ${evseId} (it has ${evse.connectors})`;
+    }
+    return undefined;
+  }
+
+  /** Refuses (PropertyConstraintViolation, nothing stored) a report about an EVSE or connector the config does not have. */
+  private requireKnownEvse(stationId: string, evseId: number, connectorId: number | undefined, action: string): void {
+    const problem = this.unknownEvse(stationId, evseId, connectorId);
+    if (problem === undefined) return;
+    this.deps.log.warn({ stationId, evseId, connectorId, action }, `refused: ${problem}`);
+    throw new PropertyConstraintViolationError(problem);
+  }
+
   status(state: ConnectorState): void {
+    this.requireKnownEvse(state.stationId, state.evseId, state.connectorId, 'StatusNotification');
     this.deps.store.connectors.upsert(state);
     this.emit({ kind: 'status', state });
     this.deps.log.debug({ stationId: state.stationId, evseId: state.evseId, connectorId: state.connectorId, status: state.detail ?? state.status }, 'status');
@@ -100,6 +126,9 @@ export class StationService {
 
   /** Records a transaction event durably; true when it was new (not a duplicate seqNo). */
   transactionEvent(ev: TransactionEvent): boolean {
+    // Billing data is never refused: a transaction on an unconfigured EVSE is kept, and said.
+    const unknown = ev.evseId === undefined ? undefined : this.unknownEvse(ev.stationId, ev.evseId, undefined);
+    if (unknown) this.deps.log.warn({ stationId: ev.stationId, evseId: ev.evseId, transactionId: ev.transactionId }, `transaction recorded although ${unknown}`);
     const { duplicate } = this.deps.store.transactions.recordEvent(ev);
     if (!duplicate) this.emit({ kind: 'transaction', event: ev });
     const level = ev.eventType === 'Updated' ? 'debug' : 'info';
@@ -127,6 +156,7 @@ export class StationService {
   }
 
   meterValuesOutsideTransaction(stationId: string, evseId: number, values: MeterValue[]): void {
+    this.requireKnownEvse(stationId, evseId, undefined, 'MeterValues');
     this.deps.store.messages.append(stationId, 'MeterValues', { evseId, meterValues: values });
   }
 

@@ -64,10 +64,17 @@ export class UpgradeAuth {
     }
   }
 
+  /**
+   * The first subprotocol in the station's list (Sec-WebSocket-Protocol, in its order of
+   * preference) that the hub speaks: OCPP-J leaves the choice to the station's preference.
+   */
   private pickSubprotocol(header: string | undefined): OcppSubprotocol | undefined {
     if (!header) return undefined;
-    const asked = header.split(',').map((s) => s.trim());
-    return this.offered().find((p) => asked.includes(p) && isOcppSubprotocol(p));
+    const offered = this.offered();
+    return header
+      .split(',')
+      .map((s) => s.trim())
+      .find((p): p is OcppSubprotocol => isOcppSubprotocol(p) && offered.includes(p));
   }
 
   /** Undefined when the credentials are fine, else why not. */
@@ -105,8 +112,10 @@ export class UpgradeAuth {
   }
 
   private checkClientCertificate(socket: TLSSocket, stationId: string): string | undefined {
-    if (!socket.authorized) return `client certificate not trusted (${String(socket.authorizationError ?? 'none presented')})`;
     const cert = socket.getPeerCertificate();
+    // An empty object when the station sent no certificate (OpenSSL then reports an issuer error).
+    if (!cert || Object.keys(cert).length === 0) return 'no certificate presented';
+    if (!socket.authorized) return `client certificate not trusted (${String(socket.authorizationError ?? 'unknown reason')})`;
     const cn = cert?.subject?.CN;
     const commonName = Array.isArray(cn) ? cn[0] : cn;
     if (commonName !== stationId) return `certificate CN ${JSON.stringify(commonName)} does not match the station id`;

@@ -106,7 +106,15 @@ export class CallQueue {
         () => this.settle(entry, { error: new RpcTimeoutError(entry.action, entry.timeoutMs) }),
         entry.timeoutMs,
       );
-      const sent = this.deps.send(entry, (err) => this.settle(entry, { error: err }));
+      // pump runs from timers and socket callbacks: a send that throws (e.g. a payload that
+      // cannot be serialised) fails that call, never the caller.
+      let sent: boolean;
+      try {
+        sent = this.deps.send(entry, (err) => this.settle(entry, { error: err }));
+      } catch (err) {
+        this.settle(entry, { error: err });
+        continue;
+      }
       if (!sent) this.settle(entry, { error: new RpcClosedError(entry.action) });
     }
   }

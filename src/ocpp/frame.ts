@@ -38,6 +38,41 @@ export interface BadFrame {
 
 export type ParseResult = { ok: true; frame: Frame } | { ok: false; bad: BadFrame };
 
+/** Longest message id OCPP-J allows (2.0.1 part 4 and 1.6-J: at most 36 characters, a UUID). */
+export const MAX_MESSAGE_ID_CHARS = 36;
+
+/**
+ * Deepest nesting of arrays and objects accepted in a frame, the frame's own array included.
+ * The official schemas nest at most 13 levels inside the payload (2.x ReportChargingProfiles);
+ * the rest is room for vendor customData. Deeper frames are refused before they are parsed, so
+ * no later recursion (serialising, validating, storing) can overflow the stack.
+ */
+export const DEFAULT_MAX_FRAME_DEPTH = 32;
+
+export interface FrameLimits {
+  maxDepth: number;
+}
+
+/**
+ * Whether the JSON text nests arrays/objects deeper than `maxDepth`. A linear scan that never
+ * recurses; brackets inside strings do not count. Malformed text is left to JSON.parse.
+ */
+export function nestsDeeperThan(text: string, maxDepth: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 /** The message type numbers each version knows. 2.1 adds CALLRESULTERROR (5) and SEND (6). */
 export function knownMessageTypes(version: OcppVersion): readonly number[] {
   return version === '2.1'
@@ -58,8 +93,12 @@ export function knownMessageTypes(version: OcppVersion): readonly number[] {
  * - an unknown message type number: 2.x answer MessageTypeNotSupported (2.0.1 part 4,
  *   extension fallback mechanism; ocpp-rpc does the same for 2.1). 1.6 defines no code for it
  *   and says a receiver shall ignore a message type number it does not know: not answered.
+ * - nested deeper than `limits.maxDepth`: FormatViolation with the id when the frame's head can
+ *   be read (a CALL is answered), else RpcFrameworkError with "-1". Checked before parsing.
+ * - a message id longer than 36 characters: RpcFrameworkError with that id (a CALL is answered).
  */
-export function parseFrame(text: string, version: OcppVersion): ParseResult {
+export function parseFrame(text: string, version: OcppVersion, limits: FrameLimits = { maxDepth: DEFAULT_MAX_FRAME_DEPTH }): ParseResult {
+  if (nestsDeeperThan(text, limits.maxDepth)) return tooDeep(text, limits.maxDepth);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -80,6 +119,9 @@ export function parseFrame(text: string, version: OcppVersion): ParseResult {
     return bad(new RpcFrameworkError('Message id is not a string'), '-1', messageType, answerable);
   }
   const fail = (error: RpcError) => bad(error, messageId, messageType, answerable);
+  if (messageId.length > MAX_MESSAGE_ID_CHARS) {
+    return fail(new RpcFrameworkError(`Message id is longer than ${MAX_MESSAGE_ID_CHARS} characters`));
+  }
 
   switch (messageType) {
     case MessageType.Call:
@@ -117,6 +159,14 @@ export function parseFrame(text: string, version: OcppVersion): ParseResult {
       };
     }
   }
+}
+
+function tooDeep(text: string, maxDepth: number): ParseResult {
+  const head = peekFrameHead(text);
+  const answer = head.messageType === undefined || head.messageType === MessageType.Call;
+  const description = `Frame nests deeper than ${maxDepth} levels`;
+  if (head.messageId === undefined) return bad(new RpcFrameworkError(description), '-1', head.messageType, answer);
+  return bad(new FormatViolationError(description), head.messageId, head.messageType, answer);
 }
 
 function bad(error: RpcError, messageId: string, messageType: number | undefined, answer: boolean): ParseResult {

@@ -21,6 +21,7 @@ import {
   encodeCallError,
   encodeCallResult,
   encodeSend,
+  DEFAULT_MAX_FRAME_DEPTH,
   parseFrame,
   peekFrameHead,
   type BadFrame,
@@ -163,7 +164,12 @@ export class RpcPeer {
     if (this.closed) return Promise.reject(new RpcClosedError(action));
     const skipValidation = opts.skipValidation ?? false;
     if (this.options.strict && !skipValidation) {
-      const invalid = validatePayload(this.version, action, 'req', payload);
+      let invalid: RpcError | undefined;
+      try {
+        invalid = validatePayload(this.version, action, 'req', payload);
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
       if (invalid) return Promise.reject(invalid);
     }
     return this.calls.enqueue(action, payload, {
@@ -207,7 +213,7 @@ export class RpcPeer {
         this.log.debug('empty frame ignored');
         return;
       }
-      const parsed = parseFrame(text, this.version);
+      const parsed = parseFrame(text, this.version, { maxDepth: this.options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH });
       if (parsed.ok) this.onFrame(parsed.frame, bytes);
       else this.onBadFrame(parsed.bad, bytes);
     } catch (err) {

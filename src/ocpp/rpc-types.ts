@@ -35,6 +35,8 @@ export interface RpcPeerOptions {
   callTimeoutMs: number;
   /** Frames larger than this are refused with a CALLERROR (bytes). */
   maxFrameBytes: number;
+  /** Frames nesting arrays/objects deeper than this are refused with a CALLERROR (default 32, frame.ts). */
+  maxFrameDepth?: number;
   /** Validate incoming and outgoing payloads against the official OCA schemas. */
   strict: boolean;
 }

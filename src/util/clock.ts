@@ -16,16 +16,29 @@ export interface Clock {
 
 let nextSystemTimerId = 1;
 
+export interface SystemClockOptions {
+  /**
+   * Told about an exception thrown by a timer callback. The exception goes no further: a timer
+   * that fails must not end the process (default: written to stderr).
+   */
+  onTimerError?: (err: unknown) => void;
+}
+
 /** The wall clock, backed by Node's timers. */
-export function systemClock(): Clock {
+export function systemClock(opts: SystemClockOptions = {}): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
+  const onTimerError = opts.onTimerError ?? ((err: unknown) => console.error('timer callback failed:', err));
   return {
     nowMs: () => Date.now(),
     setTimeout(fn, delayMs) {
       const id = nextSystemTimerId++;
       const t = setTimeout(() => {
         timers.delete(id);
-        fn();
+        try {
+          fn();
+        } catch (err) {
+          onTimerError(err);
+        }
       }, Math.max(0, delayMs));
       t.unref?.();
       timers.set(id, t);

@@ -6,11 +6,12 @@ export interface Pem {
 }
 
 const EC = { keyType: 'ec' as const, curve: 'P-256' as const, algorithm: 'sha256', days: 2 };
+const RSA = { keyType: 'rsa' as const, keySize: 2048, algorithm: 'sha256', days: 2 };
 
 /** A CA that can sign server and station certificates, generated inside the test. */
-export async function makeCa(name = 'Switchyard Test CA'): Promise<Pem> {
+export async function makeCa(name = 'Switchyard Test CA', opts: { rsa?: boolean } = {}): Promise<Pem> {
   const r = await generate([{ name: 'commonName', value: name }], {
-    ...EC,
+    ...(opts.rsa ? RSA : EC),
     extensions: [
       { name: 'basicConstraints', cA: true },
       { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true },
@@ -19,9 +20,10 @@ export async function makeCa(name = 'Switchyard Test CA'): Promise<Pem> {
   return { cert: r.cert, key: r.private };
 }
 
-export async function makeServerCert(ca: Pem): Promise<Pem> {
+/** A server certificate for localhost/127.0.0.1 (EC P-256, or RSA 2048 with `rsa`). */
+export async function makeServerCert(ca: Pem, opts: { rsa?: boolean } = {}): Promise<Pem> {
   const r = await generate([{ name: 'commonName', value: 'localhost' }], {
-    ...EC,
+    ...(opts.rsa ? RSA : EC),
     ca,
     extensions: [
       { name: 'basicConstraints', cA: false },

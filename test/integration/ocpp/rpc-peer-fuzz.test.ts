@@ -11,7 +11,31 @@ const messageId = fc.oneof(fc.string({ maxLength: 40 }), fc.integer(), fc.consta
   (id) => typeof id !== 'string' || !id.startsWith('hb-'),
 );
 
+/** A JSON value wrapped in `levels` random arrays/objects (deep enough to blow a recursive walker). */
+const deepValue = fc
+  .tuple(fc.array(fc.boolean(), { minLength: 1, maxLength: 40 }), fc.integer({ min: 1, max: 20_000 }), fc.jsonValue({ maxDepth: 1 }))
+  .map(([pattern, levels, leaf]) => {
+    let open = '';
+    let close = '';
+    for (let i = 0; i < levels; i++) {
+      const arr = pattern[i % pattern.length];
+      open += arr ? '[' : '{"k":';
+      close = (arr ? ']' : '}') + close;
+    }
+    return `${open}${JSON.stringify(leaf)}${close}`;
+  });
+
+/** Frames whose payload, id or action position holds a deeply nested value. */
+const deepFrames: fc.Arbitrary<string> = fc.oneof(
+  fc.tuple(fc.constantFrom(2, 3, 6), fc.string({ maxLength: 36 }).filter((id) => !id.startsWith('hb-')), fc.constantFrom(...ACTIONS), deepValue).map(
+    ([type, id, action, deep]) => (type === 3 ? `[3,${JSON.stringify(id)},{"v":${deep}}]` : `[${type},${JSON.stringify(id)},"${action}",{"customData":${deep}}]`),
+  ),
+  deepValue.map((deep) => `[2,${deep},"Heartbeat",{}]`),
+  deepValue,
+);
+
 const frames: fc.Arbitrary<string> = fc.oneof(
+  deepFrames,
   fc.string(),
   fc.json(),
   fc.array(fc.jsonValue(), { maxLength: 6 }).map((a) => JSON.stringify(a)),

@@ -15,8 +15,8 @@ function problemsOf(text: string): string[] {
 }
 
 describe('site config loading', () => {
-  it('accepts an empty file and fills every default', () => {
-    const cfg = parseSiteConfig('', 'empty.yaml');
+  it('fills every default for an empty mapping', () => {
+    const cfg = parseSiteConfig('{}', 'minimal.yaml');
     expect(cfg.server.port).toBe(9000);
     expect(cfg.server.pathPrefix).toBe('/ocpp');
     expect(cfg.server.maxFrameBytes).toBe(65536);
@@ -55,7 +55,7 @@ describe('site config loading', () => {
   });
 
   it('checks that an EVSE names an existing circuit', () => {
-    const problems = problemsOf('circuits:\n  - { id: main, maxCurrentA: 63 }\nstations:\n  - id: CP1\n    securityProfile: 0\n    evses: [{ id: 1, circuit: mian }]\n');
+    const problems = problemsOf('circuits:\n  - { id: main, maxCurrentA: 63, worstCaseNonEvA: 0 }\nstations:\n  - id: CP1\n    securityProfile: 0\n    evses: [{ id: 1, circuit: mian }]\n');
     expect(problems).toEqual(['stations[0].evses[0].circuit: expected one of the circuit ids (main) (found "mian")']);
   });
 
@@ -69,7 +69,7 @@ describe('site config loading', () => {
   });
 
   it('every shipped site config is valid', () => {
-    for (const f of ['demo.yaml']) {
+    for (const f of ['demo.yaml', 'garage.yaml', 'home-solar.yaml', 'utility-der.yaml']) {
       expect(() => parseSiteConfig(readFileSync(`site-config/${f}`, 'utf8'), f)).not.toThrow();
     }
   });

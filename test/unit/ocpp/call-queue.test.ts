@@ -73,6 +73,30 @@ describe('CallQueue', () => {
     expect(clock.pendingTimers).toBe(0);
   });
 
+  it('rejects a call whose send throws and sends the next one, also from a timeout', async () => {
+    const clock = new FakeClock();
+    const sent: string[] = [];
+    const queue = new CallQueue({
+      clock,
+      send: (call) => {
+        if (call.action === 'Bad') throw new RangeError('Maximum call stack size exceeded');
+        sent.push(call.action);
+        return true;
+      },
+    });
+    const opts = { timeoutMs: 500, skipValidation: false, signal: undefined };
+    const first = queue.enqueue('First', {}, opts);
+    const bad = queue.enqueue('Bad', {}, opts);
+    const last = queue.enqueue('Last', {}, opts);
+    // The first call times out on a timer; the queue then tries Bad (which throws) and goes on.
+    expect(() => clock.advanceMs(500)).not.toThrow();
+    await expect(first).rejects.toBeInstanceOf(RpcTimeoutError);
+    await expect(bad).rejects.toBeInstanceOf(RangeError);
+    expect(sent).toEqual(['First', 'Last']);
+    queue.close();
+    await expect(last).rejects.toBeInstanceOf(RpcClosedError);
+  });
+
   it('rejects a call that cannot be put on the wire', async () => {
     const { enqueue } = setup({ sendOk: false });
     await expect(enqueue('A')).rejects.toBeInstanceOf(RpcClosedError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCallError, parseFrame, peekFrameHead } from '../../../src/ocpp/frame.js';
+import { DEFAULT_MAX_FRAME_DEPTH, encodeCallError, nestsDeeperThan, parseFrame, peekFrameHead } from '../../../src/ocpp/frame.js';
 import type { OcppVersion } from '../../../src/ocpp/versions.js';
 
 interface BadCase {
@@ -21,6 +21,11 @@ const BAD: BadCase[] = [
   { name: 'a CALLRESULT with an array payload', text: '[3,"a",[]]', code: 'FormatViolation', messageId: 'a', answer: false },
   { name: 'a CALLRESULT with a numeric id', text: '[3,1,{}]', code: 'RpcFrameworkError', messageId: '-1', answer: false },
   { name: 'a CALLERROR with a numeric code', text: '[4,"a",5,"",{}]', code: 'RpcFrameworkError', messageId: 'a', answer: false },
+  { name: 'a CALL with a 37-character id', text: `[2,"${'x'.repeat(37)}","Heartbeat",{}]`, code: 'RpcFrameworkError', messageId: 'x'.repeat(37), answer: true },
+  { name: 'a CALLRESULT with a 37-character id', text: `[3,"${'x'.repeat(37)}",{}]`, code: 'RpcFrameworkError', messageId: 'x'.repeat(37), answer: false },
+  { name: 'a CALL nested 30,000 deep', text: `[2,"d","Heartbeat",{"customData":${'['.repeat(30_000)}${']'.repeat(30_000)}}]`, code: 'FormatViolation', messageId: 'd', answer: true },
+  { name: 'a CALLRESULT nested too deep', text: `[3,"d",{"a":${'['.repeat(40)}${']'.repeat(40)}}]`, code: 'FormatViolation', messageId: 'd', answer: false },
+  { name: 'a too deep frame whose id cannot be read', text: `[2,${'['.repeat(40)}${']'.repeat(40)}]`, code: 'RpcFrameworkError', messageId: '-1', answer: true },
 ];
 
 describe('parseFrame', () => {
@@ -28,6 +33,21 @@ describe('parseFrame', () => {
     const result = parseFrame(text, '2.0.1');
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.bad).toMatchObject({ error: { code }, messageId, answer });
+  });
+
+  it('accepts a 36-character message id', () => {
+    expect(parseFrame(`[2,"${'x'.repeat(36)}","Heartbeat",{}]`, '1.6').ok).toBe(true);
+  });
+
+  it('accepts nesting up to the limit and refuses one level more', () => {
+    const nested = (levels: number) => `[2,"n","DataTransfer",${'{"a":'.repeat(levels - 1)}1${'}'.repeat(levels - 1)}]`;
+    expect(parseFrame(nested(DEFAULT_MAX_FRAME_DEPTH), '2.0.1').ok).toBe(true);
+    expect(parseFrame(nested(DEFAULT_MAX_FRAME_DEPTH + 1), '2.0.1').ok).toBe(false);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    expect(nestsDeeperThan(`["${'['.repeat(100)}", "\\", "\\"[[[["]`, 1)).toBe(false);
+    expect(nestsDeeperThan('[[1]]', 1)).toBe(true);
   });
 
   it('reads a CALL', () => {
