@@ -8,6 +8,7 @@ import type { OutboxEntry } from '../../store/outbox-repo.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
+import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
 import type { ReEnroll } from '../reenroll.js';
@@ -35,6 +36,8 @@ export interface ProxyStationDeps {
   appended: () => void;
   /** Answers the CSMS's charging-profile calls: the hub is the only writer of profiles on its EVSEs. */
   csmsProfiles: CsmsProfiles;
+  /** Upstream seqNos of 2.x TransactionEvents, given at send time. */
+  seqNos: UpstreamSeqNos;
 }
 
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
@@ -61,6 +64,7 @@ export class ProxyStation {
       clock: deps.clock,
       log: this.log,
       retryDelayMs: deps.retryDelayMs,
+      seqNos: deps.seqNos,
       prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
