@@ -165,6 +165,7 @@ export class HubUpstream implements Upstream {
       reenroll,
       rebootRule: this.rebootRule,
       callTimeoutMs: config.callTimeoutS * 1000,
+      service: deps.service,
       unknownIdTokensOffline: config.offline.unknownIdTokens,
       clock,
       log: this.log,

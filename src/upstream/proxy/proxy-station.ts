@@ -8,6 +8,8 @@ import type { OutboxEntry } from '../../store/outbox-repo.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
+import { retryAnswer } from '../retry-answer.js';
+import type { StationService } from '../../evse/station-service.js';
 import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
@@ -36,6 +38,8 @@ export interface ProxyStationDeps {
   appended: () => void;
   /** Answers the CSMS's charging-profile calls: the hub is the only writer of profiles on its EVSEs. */
   csmsProfiles: CsmsProfiles;
+  /** Recognises a station's retry of a message already recorded (answered from the record, not queued again). */
+  service: Pick<StationService, 'retryOf'>;
   /** Upstream seqNos of 2.x TransactionEvents, given at send time. */
   seqNos: UpstreamSeqNos;
 }
@@ -153,6 +157,8 @@ export class ProxyStation {
       this.log.info({ transactionId: numberField(payload, 'transactionId') }, 'StopTransaction for a transaction the hub already ended upstream: answered locally');
       return this.withOfflineAuthorization(action, payload, {});
     }
+    const retry = deps.service.retryOf(deps.stationId, deps.version, action, payload);
+    if (retry) return retryAnswer(deps.version, retry, payload, { repo: deps.store.authorizations, nowMs: deps.clock.nowMs(), unknownIdTokens: deps.unknownIdTokensOffline });
     if (action === 'BootNotification') await deps.link.whenSettled(deps.link.callTimeoutMs);
     const written = deps.store.db.transaction(() => {
       const first = local(ctx);

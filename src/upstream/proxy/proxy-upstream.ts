@@ -131,6 +131,7 @@ export class ProxyUpstream implements Upstream {
       retryDelayMs: config.reconnect.initialDelayS * 1000,
       appended: () => this.bound.appended(),
       seqNos: this.seqNos,
+      service: this.deps.service,
       csmsProfiles: this.deps.csmsProfiles,
     });
     this.stations.set(stationId, proxy);

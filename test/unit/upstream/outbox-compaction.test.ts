@@ -47,6 +47,7 @@ function applyPlan(entries: readonly OutboxEntry[], plan: ReturnType<typeof plan
 }
 
 interface Te {
+  timestamp: string;
   eventType: string;
   triggerReason: string;
   seqNo: number;
