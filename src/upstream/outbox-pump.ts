@@ -43,6 +43,12 @@ export interface OutboxPumpDeps {
   onDelivered?(entry: OutboxEntry, result: unknown, mode: SendMode): void;
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
   onRejected?(entry: OutboxEntry, error: RpcError, mode: SendMode): void;
+  /**
+   * Resolves once every write so far is committed (the store's group commit barrier). Nothing
+   * leaves for the CSMS before the row it comes from is durable: otherwise a crash during that
+   * commit loses a message the CSMS already has, and the station's retry becomes a duplicate.
+   */
+  committed?: () => Promise<void>;
   /** Gives 2.x TransactionEvents their upstream seqNo at send time (upstream-seq-nos.ts). */
   seqNos?: UpstreamSeqNos;
   /** Wait before retrying after a timeout while the link stays up, ms. */
@@ -166,6 +172,7 @@ export class OutboxPump {
     }
     this.inFlight = entry.seq;
     try {
+      await deps.committed?.();
       const result = await deps.link.call(prepared.action, prepared.payload);
       deps.atomically(() => {
         deps.onDelivered?.(entry, result, mode);

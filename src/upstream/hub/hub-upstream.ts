@@ -139,6 +139,7 @@ export class HubUpstream implements Upstream {
       log: this.log,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
       seqNos: new UpstreamSeqNos({ state: store.stationState }),
+      committed: () => store.batch.barrier(),
       prepare: (entry) => ({ action: entry.action, payload: entry.payload }),
       onDelivered: (entry, result) => {
         this.gate.touch();

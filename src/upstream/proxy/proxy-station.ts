@@ -69,6 +69,7 @@ export class ProxyStation {
       log: this.log,
       retryDelayMs: deps.retryDelayMs,
       seqNos: deps.seqNos,
+      committed: () => store.batch.barrier(),
       prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),

@@ -32,6 +32,10 @@ export interface StrictCsmsOptions {
 
 export class StrictCsms {
   readonly calls: Received[] = [];
+  /** Calls the CSMS answered (a held call is not answered). */
+  readonly answered: Received[] = [];
+  /** When it returns true for a call, the CSMS never answers it (the answer is lost with the connection). */
+  hold: ((method: string, params: Record<string, unknown>) => boolean) | undefined;
   readonly clients = new Map<string, CsmsClient>();
   readonly rejectedAuth: string[] = [];
   private server: InstanceType<typeof ocppRpc.RPCServer> | undefined;
@@ -64,8 +68,11 @@ export class StrictCsms {
       client.handle((ctx) => {
         const method = ctx.method ?? '';
         const params = ctx.params ?? {};
-        this.calls.push({ identity: client.identity, method, params });
+        const call = { identity: client.identity, method, params };
+        this.calls.push(call);
         this.notify();
+        if (this.hold?.(method, params)) return new Promise<Record<string, unknown>>(() => undefined);
+        this.answered.push(call);
         return Promise.resolve(this.answer(method, params));
       });
       this.notify();
