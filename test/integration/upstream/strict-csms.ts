@@ -70,10 +70,10 @@ export class StrictCsms {
         const params = ctx.params ?? {};
         const call = { identity: client.identity, method, params };
         this.calls.push(call);
+        const held = this.hold?.(method, params) === true;
+        if (!held) this.answered.push(call);
         this.notify();
-        if (this.hold?.(method, params)) return new Promise<Record<string, unknown>>(() => undefined);
-        this.answered.push(call);
-        return Promise.resolve(this.answer(method, params));
+        return held ? new Promise<Record<string, unknown>>(() => undefined) : Promise.resolve(this.answer(method, params));
       });
       this.notify();
     });
