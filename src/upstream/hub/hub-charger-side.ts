@@ -9,7 +9,7 @@ import type { OutboxPump } from '../outbox-pump.js';
 import { retryAnswer } from '../retry-answer.js';
 import type { StationService } from '../../evse/station-service.js';
 import type { ReEnroll } from '../reenroll.js';
-import type { RebootRule } from '../proxy/reboot-rule.js';
+import { statusOf, type RebootRule } from '../proxy/reboot-rule.js';
 import type { ProxyEnvelope } from '../proxy/proxy-outbox.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { isThenable, numberField, stringField } from '../wire-fields.js';
@@ -81,6 +81,8 @@ export class HubChargerSide {
     const conf = await this.upstreamConf(step);
     if (conf !== undefined && action === 'Authorize') cacheCsmsAnswer(deps.store.authorizations, idTokenOf(ctx.payload), conf, deps.clock.nowMs());
     const answer = answerCharger(step.answer, { ...(conf !== undefined ? { upstreamConf: conf } : {}), ...this.localInput(ctx.payload) });
+    const status = action === 'StatusNotification' ? statusOf(version, ctx.payload) : undefined;
+    if (status) deps.rebootRule.onStatus(stationId, version, status.evseId, status.available, (a, envelope) => this.enqueue(stationId, version, a, envelope));
     return answer ?? localAnswer;
   }
 

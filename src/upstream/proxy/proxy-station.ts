@@ -17,7 +17,7 @@ import type { ReEnroll } from '../reenroll.js';
 import { fields, isThenable, numberField, stringField } from '../wire-fields.js';
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
 import type { TxIdMap } from './tx-id-map.js';
-import type { RebootRule } from './reboot-rule.js';
+import { statusOf, type RebootRule } from './reboot-rule.js';
 import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
 import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
@@ -172,6 +172,8 @@ export class ProxyStation {
     if (outcome.kind === 'rejected') throw outcome.error;
     const answer = outcome.kind === 'delivered' ? this.csmsAnswerForStation(action, outcome.result, localAnswer) : this.withOfflineAuthorization(action, payload, localAnswer);
     if (action === 'BootNotification') this.afterBoot(answer);
+    const status = action === 'StatusNotification' ? statusOf(deps.version, payload) : undefined;
+    if (status) deps.rebootRule.onStatus(deps.stationId, deps.version, status.evseId, status.available, (a, envelope) => this.enqueue(a, envelope));
     return answer;
   }
 
