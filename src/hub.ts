@@ -126,6 +126,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     energy: energyApi,
     controlStats: () => energy.controller.stats(),
     outboxDepth: () => store.outbox.count(),
+    outboxPressure: () => upstream?.outboxPressure(),
   });
 
   const server = new DownstreamServer({

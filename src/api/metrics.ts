@@ -23,6 +23,17 @@ export interface HubMetricsDeps {
   controlStats(): ControllerStats;
   /** Outbox depth until an upstream provider is registered (e.g. the store's outbox count). */
   outboxDepth?(): number;
+  /** The outbox against its disk-sized bound (upstream modes only). */
+  outboxPressure?(): OutboxPressureMetrics | undefined;
+}
+
+/** What the outbox metrics read (upstream/outbox-bound.ts OutboxPressureView has it). */
+export interface OutboxPressureMetrics {
+  payloadBytes: number;
+  boundBytes: number;
+  pressure: 'normal' | 'compacting' | 'over';
+  rowsMerged: number;
+  statusesDropped: number;
 }
 
 const PHASES = ['L1', 'L2', 'L3'] as const;
@@ -120,6 +131,40 @@ export class HubMetrics {
       registers,
       collect() {
         this.set(upstream()?.outboxDepth() ?? deps.outboxDepth?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_outbox_bytes',
+      help: 'Outbox size, bytes of stored messages: what it holds (kind="held") and its bound in force (kind="bound", the smaller of upstream.outboxMaxMB and half the free disk space)',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const p = deps.outboxPressure?.();
+        this.reset();
+        if (!p) return;
+        this.set({ kind: 'held' }, p.payloadBytes);
+        this.set({ kind: 'bound' }, p.boundBytes);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_outbox_pressure',
+      help: 'Outbox pressure: 0 normal, 1 compacting (near the bound: periodic readings merged), 2 over the bound after compaction (billing messages kept)',
+      registers,
+      collect() {
+        const p = deps.outboxPressure?.();
+        this.set(p === undefined ? 0 : p.pressure === 'over' ? 2 : p.pressure === 'compacting' ? 1 : 0);
+      },
+    });
+    new Counter({
+      name: 'switchyard_outbox_compacted_total',
+      help: 'Outbox rows compacted since start: merged into an earlier message of the same transaction (kind="merged", nothing lost), superseded status notifications dropped (kind="status_dropped")',
+      labelNames: ['kind'],
+      registers,
+      collect() {
+        const p = deps.outboxPressure?.();
+        this.reset();
+        this.inc({ kind: 'merged' }, p?.rowsMerged ?? 0);
+        this.inc({ kind: 'status_dropped' }, p?.statusesDropped ?? 0);
       },
     });
     new Counter({

@@ -192,8 +192,14 @@ export const upstreamConfigSchema = z
         rebootGraceS: z.number().min(0).default(120),
       })
       .default({ unknownIdTokens: 'Invalid', rebootGraceS: 120 }),
-    /** Bound of the durable outbox over all links, rows (periodic rows are shed first). */
-    outboxMaxRows: z.number().int().min(100).default(200_000),
+    /**
+     * Bound of the durable outbox over all links, MB (10^6 bytes of stored messages); the
+     * bound in force is the smaller of this and half the free disk space. Near it, periodic
+     * readings are merged (never dropped); transaction messages are never dropped.
+     */
+    outboxMaxMB: z.number().positive().default(512),
+    /** Second bound of the outbox, rows (same handling as outboxMaxMB). */
+    outboxMaxRows: z.number().int().min(100).default(1_000_000),
     /** Upstream data budget per calendar month (UTC) over all links, MB (10^6 bytes); a warning is logged when the projection exceeds it. */
     monthlyBudgetMB: z.number().positive().optional(),
     /**

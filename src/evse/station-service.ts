@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import type { AuthorizationStatus, ConnectorState, MeterValue, TransactionEvent } from '../model/types.js';
 import type { StationConfig } from '../config/schema.js';
 import { PropertyConstraintViolationError } from '../ocpp/errors.js';
+import { recogniseRetry, type RetryMatch } from './station-retries.js';
 
 export interface BootInfo {
   vendor?: string;
@@ -137,6 +138,16 @@ export class StationService {
       `transaction ${ev.eventType.toLowerCase()}`,
     );
     return !duplicate;
+  }
+
+  /**
+   * The record of a transaction message this one repeats (a station's retry, e.g. after the hub
+   * was killed before answering), or undefined for a new message (station-retries.ts).
+   */
+  retryOf(stationId: string, version: OcppVersion, action: string, payload: unknown): RetryMatch | undefined {
+    const match = recogniseRetry(this.deps.store.transactions, stationId, version, action, payload);
+    if (match) this.deps.log.info({ stationId, action, transactionId: match.transactionId }, 'station retried a message already recorded: answered from the record, not recorded again');
+    return match;
   }
 
   /** A hub-assigned integer transaction id for OCPP 1.6. */

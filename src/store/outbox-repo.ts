@@ -25,11 +25,13 @@ export interface OutboxEntry {
   createdMs: number;
 }
 
-/** Rows deleted by trim(), per kind. */
-export interface TrimResult {
-  periodic: number;
-  other: number;
-  billing: number;
+/** Size of the outbox: every row in it is undelivered (a delivered row is deleted by ack). */
+export interface OutboxStats {
+  rows: number;
+  /** Bytes of the stored payloads (JSON text), the part that grows with an outage. */
+  payloadBytes: number;
+  /** created_ms of the oldest undelivered row, undefined when empty. */
+  oldestCreatedMs?: number;
 }
 
 interface OutboxRow {
@@ -41,13 +43,12 @@ interface OutboxRow {
   created_ms: number;
 }
 
-/** Shedding order of trim(): the first kind goes first. */
-const TRIM_ORDER: readonly OutboxKind[] = ['periodic', 'other', 'billing'];
-
 /**
  * Messages for upstream links, written before the station is answered and replayed in seq
- * order once the link is up. A message leaves the outbox only when acknowledged (ack) or shed
- * by the size bound (trim).
+ * order once the link is up. Every row is undelivered: a message leaves the outbox only when
+ * acknowledged (ack, after the CSMS's answer), or when compaction merges it into an earlier row
+ * of the same link (rewrite + remove: its content then travels in that row). Retention of old
+ * data must never delete rows here.
  */
 export class OutboxRepo {
   private readonly db: Database.Database;
@@ -92,32 +93,39 @@ export class OutboxRepo {
     return row?.n ?? 0;
   }
 
-  /**
-   * Bounds the outbox to maxRows rows over all links by deleting the excess: the oldest
-   * 'periodic' rows first, then the oldest 'other' rows, and 'billing' rows only when nothing
-   * else is left to delete. Losing billing data is worse than losing a periodic reading, but
-   * an unbounded outbox would eventually fill the disk and lose everything; callers should log
-   * an error when the result reports billing rows deleted.
-   */
-  trim(maxRows: number): TrimResult {
-    const bound = Math.max(0, Math.floor(maxRows));
+  /** Rows and payload bytes over all links (one pass over the table). */
+  stats(): OutboxStats {
+    const row = this.db
+      .prepare<[], { n: number; bytes: number | null; oldest: number | null }>(
+        'SELECT COUNT(*) AS n, SUM(length(CAST(payload_json AS BLOB))) AS bytes, MIN(created_ms) AS oldest FROM outbox',
+      )
+      .get();
+    return { rows: row?.n ?? 0, payloadBytes: row?.bytes ?? 0, ...(row?.oldest !== null && row?.oldest !== undefined ? { oldestCreatedMs: row.oldest } : {}) };
+  }
+
+  /** Links with undelivered rows. */
+  links(): string[] {
     return this.db
-      .transaction((): TrimResult => {
-        const deleted: TrimResult = { periodic: 0, other: 0, billing: 0 };
-        let excess = this.count() - bound;
-        for (const kind of TRIM_ORDER) {
-          if (excess <= 0) break;
-          const n = this.db
-            .prepare<[OutboxKind, OutboxKind, number]>(
-              'DELETE FROM outbox WHERE kind = ? AND seq IN (SELECT seq FROM outbox WHERE kind = ? ORDER BY seq LIMIT ?)',
-            )
-            .run(kind, kind, excess).changes;
-          deleted[kind] = n;
-          excess -= n;
-        }
-        return deleted;
-      })
-      .immediate();
+      .prepare<[], { link: string }>('SELECT DISTINCT link FROM outbox ORDER BY link')
+      .all()
+      .map((r) => r.link);
+  }
+
+  /** Every undelivered row of the link, oldest first. */
+  all(link: string): OutboxEntry[] {
+    return this.db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE link = ? ORDER BY seq').all(link).map(toEntry);
+  }
+
+  /**
+   * Replaces rows by compaction in one transaction: `rewrite` gives rows their new payload (the
+   * merged content), `remove` deletes rows whose content now travels in a rewritten row.
+   */
+  compact(rewrite: ReadonlyArray<{ seq: number; payload: unknown }>, remove: readonly number[]): void {
+    const update = this.db.prepare<[string, number]>('UPDATE outbox SET payload_json = ? WHERE seq = ?');
+    this.db.transaction(() => {
+      for (const r of rewrite) update.run(JSON.stringify(r.payload ?? null), r.seq);
+      for (const seq of remove) this.deleteOne.run(seq);
+    })();
   }
 }
 

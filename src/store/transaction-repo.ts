@@ -301,6 +301,40 @@ export class TransactionRepo {
     }));
   }
 
+  /** The transaction recorded last on the station's EVSE (by recording order), whatever its status. */
+  latestOn(stationId: string, evseId: number): TransactionSummary | undefined {
+    const row = this.db
+      .prepare<[string, number], SummaryRow>('SELECT * FROM transactions WHERE station_id = ? AND evse_id = ? ORDER BY rowid DESC LIMIT 1')
+      .get(stationId, evseId);
+    return row ? toSummary(row) : undefined;
+  }
+
+  /**
+   * Among the transaction's last `lastN` events (by seqNo), the one whose recorded wire payload
+   * (raw) is exactly `raw` (compared as JSON text): how a station's retry of a message is
+   * recognised.
+   */
+  findEventByRaw(stationId: string, transactionId: string, raw: unknown, lastN: number): { seqNo: number; eventType: TransactionEventType } | undefined {
+    const row = this.db
+      .prepare<[string, string, number, string], { seq_no: number; event_type: TransactionEventType }>(
+        `SELECT seq_no, event_type FROM (
+           SELECT seq_no, event_type, raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ?
+           ORDER BY seq_no DESC LIMIT ?)
+         WHERE raw_json = ? LIMIT 1`,
+      )
+      .get(stationId, transactionId, Math.max(1, Math.floor(lastN)), JSON.stringify(raw));
+    return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
+  }
+
+  /** True when the event (station, transaction, seqNo) is recorded. */
+  hasEvent(stationId: string, transactionId: string, seqNo: number): boolean {
+    return (
+      this.db
+        .prepare<[string, string, number], { n: number }>('SELECT 1 AS n FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?')
+        .get(stationId, transactionId, seqNo) !== undefined
+    );
+  }
+
   /** The seqNo after the highest stored one (0 for a transaction with no events). */
   nextSeqNo(stationId: string, transactionId: string): number {
     const row = this.db

@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.js';
 import { RpcError } from '../ocpp/errors.js';
 import type { OutboxEntry, OutboxRepo } from '../store/outbox-repo.js';
 import type { LinkState } from './upstream-link.js';
+import type { UpstreamSeqNos } from './upstream-seq-nos.js';
 
 /** What the pump needs of a link (UpstreamLink has it). */
 export interface PumpLink {
@@ -42,6 +43,14 @@ export interface OutboxPumpDeps {
   onDelivered?(entry: OutboxEntry, result: unknown, mode: SendMode): void;
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
   onRejected?(entry: OutboxEntry, error: RpcError, mode: SendMode): void;
+  /**
+   * Resolves once every write so far is committed (the store's group commit barrier). Nothing
+   * leaves for the CSMS before the row it comes from is durable: otherwise a crash during that
+   * commit loses a message the CSMS already has, and the station's retry becomes a duplicate.
+   */
+  committed?: () => Promise<void>;
+  /** Gives 2.x TransactionEvents their upstream seqNo at send time (upstream-seq-nos.ts). */
+  seqNos?: UpstreamSeqNos;
   /** Wait before retrying after a timeout while the link stays up, ms. */
   retryDelayMs: number;
 }
@@ -59,6 +68,7 @@ export class OutboxPump {
   private retryTimer: TimerHandle | undefined;
   private readonly unsubscribe: () => void;
   private idleWaiters: Array<() => void> = [];
+  private inFlight: number | undefined;
 
   constructor(private readonly deps: OutboxPumpDeps) {
     this.unsubscribe = deps.link.onState((state) => {
@@ -69,6 +79,11 @@ export class OutboxPump {
   /** Messages waiting for this link. */
   get depth(): number {
     return this.deps.outbox.count(this.deps.linkName);
+  }
+
+  /** The seq of the entry on the wire now (compaction leaves it alone). */
+  get inFlightSeq(): number | undefined {
+    return this.inFlight;
   }
 
   /** True while a replay or a live send is under way. */
@@ -148,16 +163,20 @@ export class OutboxPump {
   /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
   private async sendOne(entry: OutboxEntry, mode: SendMode): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped'> {
     const { deps } = this;
-    const prepared = deps.prepare(entry, mode);
+    const built = deps.prepare(entry, mode);
+    const prepared = 'skip' in built || !deps.seqNos ? built : { action: built.action, payload: deps.seqNos.onWire(deps.linkName, built.action, built.payload) };
     if ('skip' in prepared) {
       deps.log.error({ link: deps.linkName, seq: entry.seq, action: entry.action, reason: prepared.skip }, 'outbox entry cannot be sent: dropped');
       deps.outbox.ack(entry.seq);
       return 'skipped';
     }
+    this.inFlight = entry.seq;
     try {
+      await deps.committed?.();
       const result = await deps.link.call(prepared.action, prepared.payload);
       deps.atomically(() => {
         deps.onDelivered?.(entry, result, mode);
+        deps.seqNos?.delivered(deps.linkName, prepared.action, prepared.payload);
         deps.outbox.ack(entry.seq);
       });
       if (mode === 'replay') deps.log.debug({ link: deps.linkName, seq: entry.seq, action: prepared.action }, 'outbox entry replayed');
@@ -173,6 +192,8 @@ export class OutboxPump {
         deps.outbox.ack(entry.seq);
       });
       return err;
+    } finally {
+      this.inFlight = undefined;
     }
   }
 

@@ -1,6 +1,7 @@
 import type { StationUpstream } from '../evse/station-upstream.js';
 import type { LinkStatus } from './upstream-link.js';
 import type { BudgetView, TrafficDay } from './upstream-traffic.js';
+import type { OutboxPressureView } from './outbox-bound.js';
 import type { EvseMappingEntry } from './hub-mode/evse-mapping.js';
 
 /** One upstream link as the API shows it. */
@@ -15,6 +16,8 @@ export interface UpstreamView {
   links: LinkView[];
   /** Messages waiting in the outbox over all links. */
   outboxDepth: number;
+  /** The outbox against its disk-sized bound: size, pressure, compaction so far. */
+  outbox: OutboxPressureView;
   /** Bytes per link, message type and UTC day, oldest day first. */
   traffic: TrafficDay[];
   budget: BudgetView;
@@ -36,4 +39,6 @@ export interface Upstream {
   start(): void;
   stop(): Promise<void>;
   view(): UpstreamView;
+  /** The outbox against its bound, measured now (metrics). */
+  outboxPressure(): OutboxPressureView;
 }

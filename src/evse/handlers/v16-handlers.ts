@@ -56,6 +56,8 @@ export function registerV16Handlers(peer: HandlerTarget, ctx: HandlerContext): v
   peer.handle('StartTransaction', ({ payload }) => {
     const p = payload as StartTransaction16;
     const auth = service.authorize(stationId, p.idTag);
+    const retry = service.retryOf(stationId, '1.6', 'StartTransaction', payload);
+    if (retry?.action === 'StartTransaction') return { transactionId: retry.transactionId, idTagInfo: { status: auth.status } };
     const transactionId = service.nextLegacyTransactionId();
     service.transactionEvent(startedEventOf16(stationId, String(transactionId), p, now()));
     return { transactionId, idTagInfo: { status: auth.status } };
@@ -64,6 +66,7 @@ export function registerV16Handlers(peer: HandlerTarget, ctx: HandlerContext): v
   peer.handle('StopTransaction', ({ payload }) => {
     const p = payload as StopTransaction16;
     const txId = String(p.transactionId);
+    if (service.retryOf(stationId, '1.6', 'StopTransaction', payload)) return p.idTag ? { idTagInfo: { status: service.authorize(stationId, p.idTag).status } } : {};
     const known = service.transactionContext(stationId, txId);
     service.transactionEvent(endedEventOf16(stationId, known?.nextSeqNo ?? 1, known?.evseId ?? 0, p, now()));
     return p.idTag ? { idTagInfo: { status: service.authorize(stationId, p.idTag).status } } : {};
@@ -71,6 +74,7 @@ export function registerV16Handlers(peer: HandlerTarget, ctx: HandlerContext): v
 
   peer.handle('MeterValues', ({ payload }) => {
     const p = payload as { connectorId: number; transactionId?: number; meterValue: MeterValue16[] };
+    if (service.retryOf(stationId, '1.6', 'MeterValues', payload)) return {};
     const txId = p.transactionId !== undefined ? String(p.transactionId) : service.activeTransactionOn(stationId, p.connectorId);
     const known = txId !== undefined ? service.transactionContext(stationId, txId) : undefined;
     if (txId !== undefined && known) {

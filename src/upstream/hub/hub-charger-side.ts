@@ -6,8 +6,10 @@ import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { OutboxPump } from '../outbox-pump.js';
+import { retryAnswer } from '../retry-answer.js';
+import type { StationService } from '../../evse/station-service.js';
 import type { ReEnroll } from '../reenroll.js';
-import type { RebootRule } from '../proxy/reboot-rule.js';
+import { statusOf, type RebootRule } from '../proxy/reboot-rule.js';
 import type { ProxyEnvelope } from '../proxy/proxy-outbox.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { isThenable, numberField, stringField } from '../wire-fields.js';
@@ -34,6 +36,8 @@ export interface HubChargerSideDeps {
   reenroll: ReEnroll;
   rebootRule: RebootRule;
   callTimeoutMs: number;
+  /** Recognises a charger's retry of a message already recorded (answered from the record, not translated again). */
+  service: Pick<StationService, 'retryOf'>;
   unknownIdTokensOffline: 'Accepted' | 'Invalid';
   clock: Clock;
   log: Logger;
@@ -65,6 +69,8 @@ export class HubChargerSide {
       deps.log.info({ stationId, transactionId: numberField(ctx.payload, 'transactionId') }, 'StopTransaction for a transaction the hub already ended upstream: answered locally');
       return answerCharger({ kind: 'stopTransaction16', withIdTagInfo: idTokenOf(ctx.payload) !== undefined }, this.localInput(ctx.payload));
     }
+    const retry = deps.service.retryOf(stationId, version, action, ctx.payload);
+    if (retry) return retryAnswer(version, retry, ctx.payload, { repo: deps.store.authorizations, nowMs: deps.clock.nowMs(), unknownIdTokens: deps.unknownIdTokensOffline });
     const receivedMs = deps.clock.nowMs();
     const written = deps.store.db.transaction(() => {
       const first = local(ctx);
@@ -75,6 +81,8 @@ export class HubChargerSide {
     const conf = await this.upstreamConf(step);
     if (conf !== undefined && action === 'Authorize') cacheCsmsAnswer(deps.store.authorizations, idTokenOf(ctx.payload), conf, deps.clock.nowMs());
     const answer = answerCharger(step.answer, { ...(conf !== undefined ? { upstreamConf: conf } : {}), ...this.localInput(ctx.payload) });
+    const status = action === 'StatusNotification' ? statusOf(version, ctx.payload) : undefined;
+    if (status) deps.rebootRule.onStatus(stationId, version, status.evseId, status.available, (a, envelope) => this.enqueue(stationId, version, a, envelope));
     return answer ?? localAnswer;
   }
 

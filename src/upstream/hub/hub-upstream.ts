@@ -9,7 +9,10 @@ import { UpstreamLink, type UpstreamTlsMaterial } from '../upstream-link.js';
 import type { UpstreamTraffic } from '../upstream-traffic.js';
 import type { Upstream, UpstreamView } from '../upstream.js';
 import { OutboxPump } from '../outbox-pump.js';
-import { OutboxBound } from '../outbox-bound.js';
+import { OutboxBound, type OutboxPressureView } from '../outbox-bound.js';
+import { PLAIN_CODEC } from '../outbox-compaction.js';
+import { UpstreamSeqNos } from '../upstream-seq-nos.js';
+import { freeBytesNear } from '../../store/disk-space.js';
 import { ReEnroll } from '../reenroll.js';
 import { RebootRule } from '../proxy/reboot-rule.js';
 import { cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
@@ -97,7 +100,15 @@ export class HubUpstream implements Upstream {
     this.states = new HubStateStore({ db: store.db, stationState: store.stationState, identity, log: this.log });
     const added = this.states.premap(configuredConnectors(deps.stations));
     if (added.length > 0) this.log.info({ mapped: added.length }, 'hub mode: configured connectors mapped upstream');
-    this.bound = new OutboxBound({ outbox: store.outbox, maxRows: config.outboxMaxRows, log: this.log });
+    this.bound = new OutboxBound({
+      outbox: store.outbox,
+      maxBytes: config.outboxMaxMB * 1e6,
+      maxRows: config.outboxMaxRows,
+      freeBytes: () => freeBytesNear(store.db),
+      codec: PLAIN_CODEC,
+      busySeqs: () => new Set(this.pump.inFlightSeq === undefined ? [] : [this.pump.inFlightSeq]),
+      log: this.log,
+    });
     this.journal = new HubJournal({
       store,
       states: this.states,
@@ -127,6 +138,8 @@ export class HubUpstream implements Upstream {
       clock,
       log: this.log,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
+      seqNos: new UpstreamSeqNos({ state: store.stationState }),
+      committed: () => store.batch.barrier(),
       prepare: (entry) => ({ action: entry.action, payload: entry.payload }),
       onDelivered: (entry, result) => {
         this.gate.touch();
@@ -153,6 +166,7 @@ export class HubUpstream implements Upstream {
       reenroll,
       rebootRule: this.rebootRule,
       callTimeoutMs: config.callTimeoutS * 1000,
+      service: deps.service,
       unknownIdTokensOffline: config.offline.unknownIdTokens,
       clock,
       log: this.log,
@@ -200,11 +214,17 @@ export class HubUpstream implements Upstream {
       mode: 'hub',
       links: [{ ...this.link.status(), outboxDepth: this.pump.depth }],
       outboxDepth: this.deps.store.outbox.count(),
+      outbox: this.bound.view(),
       traffic: this.deps.traffic.snapshot(),
       budget: this.deps.traffic.budget(),
       mapping: this.states.state.mapping.entries,
       bootStatus: this.gate.bootStatus,
     };
+  }
+
+  /** The outbox's size against its bound (measured now). */
+  outboxPressure(): OutboxPressureView {
+    return this.bound.view();
   }
 
   /** Arms the timer for the earliest batch of held-back periodic samples (batchWindowS > 0). */

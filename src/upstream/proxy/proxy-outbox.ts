@@ -1,6 +1,7 @@
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { OutboxEntry, OutboxKind } from '../../store/outbox-repo.js';
 import type { PreparedMessage, SendMode } from '../outbox-pump.js';
+import type { OutboxPayloadCodec } from '../outbox-compaction.js';
 import { arrayField, fields, numberField, stringField } from '../wire-fields.js';
 import type { TxIdMap } from './tx-id-map.js';
 
@@ -18,6 +19,15 @@ export function envelopeOf(stored: unknown): ProxyEnvelope {
   const hubTransactionId = numberField(f, 'hubTransactionId');
   return { payload: f['payload'], ...(hubTransactionId !== undefined ? { hubTransactionId } : {}), ...(f['hubMade'] === true ? { hubMade: true } : {}) };
 }
+
+/** Compaction sees the station's payload inside the envelope; the rest of the envelope must match to merge. */
+export const PROXY_CODEC: OutboxPayloadCodec = {
+  unwrap: (stored) => {
+    const { payload, ...extra } = fields(stored);
+    return { payload, extra };
+  },
+  wrap: (payload, extra) => ({ ...fields(extra), payload }),
+};
 
 const BILLING_CONTEXTS = new Set(['Transaction.Begin', 'Transaction.End', 'Sample.Clock']);
 
@@ -49,7 +59,8 @@ export function outboxKindOf(action: string, payload: unknown): OutboxKind {
  * The wire message for an outbox row. 1.6: transactionId of Stop/MeterValues rewritten from
  * the hub's id to the CSMS's (a row whose transaction the CSMS never accepted cannot be sent).
  * 2.x: a TransactionEvent the hub answered itself is marked `offline: true` on replay; its
- * seqNo is the station's own, so the CSMS sees a continuous sequence.
+ * seqNo is given at send time by the pump (upstream-seq-nos.ts): the station's own unless
+ * compaction merged rows, so the CSMS sees a continuous sequence either way.
  */
 export function prepareProxyMessage(stationId: string, version: OcppVersion, entry: OutboxEntry, mode: SendMode, txIds: TxIdMap): PreparedMessage {
   const env = envelopeOf(entry.payload);

@@ -8,13 +8,16 @@ import type { OutboxEntry } from '../../store/outbox-repo.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
+import { retryAnswer } from '../retry-answer.js';
+import type { StationService } from '../../evse/station-service.js';
+import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
 import type { ReEnroll } from '../reenroll.js';
 import { fields, isThenable, numberField, stringField } from '../wire-fields.js';
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
 import type { TxIdMap } from './tx-id-map.js';
-import type { RebootRule } from './reboot-rule.js';
+import { statusOf, type RebootRule } from './reboot-rule.js';
 import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
 import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
@@ -35,6 +38,10 @@ export interface ProxyStationDeps {
   appended: () => void;
   /** Answers the CSMS's charging-profile calls: the hub is the only writer of profiles on its EVSEs. */
   csmsProfiles: CsmsProfiles;
+  /** Recognises a station's retry of a message already recorded (answered from the record, not queued again). */
+  service: Pick<StationService, 'retryOf'>;
+  /** Upstream seqNos of 2.x TransactionEvents, given at send time. */
+  seqNos: UpstreamSeqNos;
 }
 
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
@@ -61,6 +68,8 @@ export class ProxyStation {
       clock: deps.clock,
       log: this.log,
       retryDelayMs: deps.retryDelayMs,
+      seqNos: deps.seqNos,
+      committed: () => store.batch.barrier(),
       prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
@@ -149,6 +158,8 @@ export class ProxyStation {
       this.log.info({ transactionId: numberField(payload, 'transactionId') }, 'StopTransaction for a transaction the hub already ended upstream: answered locally');
       return this.withOfflineAuthorization(action, payload, {});
     }
+    const retry = deps.service.retryOf(deps.stationId, deps.version, action, payload);
+    if (retry) return retryAnswer(deps.version, retry, payload, { repo: deps.store.authorizations, nowMs: deps.clock.nowMs(), unknownIdTokens: deps.unknownIdTokensOffline });
     if (action === 'BootNotification') await deps.link.whenSettled(deps.link.callTimeoutMs);
     const written = deps.store.db.transaction(() => {
       const first = local(ctx);
@@ -161,6 +172,8 @@ export class ProxyStation {
     if (outcome.kind === 'rejected') throw outcome.error;
     const answer = outcome.kind === 'delivered' ? this.csmsAnswerForStation(action, outcome.result, localAnswer) : this.withOfflineAuthorization(action, payload, localAnswer);
     if (action === 'BootNotification') this.afterBoot(answer);
+    const status = action === 'StatusNotification' ? statusOf(deps.version, payload) : undefined;
+    if (status) deps.rebootRule.onStatus(deps.stationId, deps.version, status.evseId, status.available, (a, envelope) => this.enqueue(a, envelope));
     return answer;
   }
 

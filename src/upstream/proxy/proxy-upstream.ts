@@ -10,7 +10,10 @@ import { UpstreamLink, type UpstreamTlsMaterial } from '../upstream-link.js';
 import type { UpstreamTraffic } from '../upstream-traffic.js';
 import type { Upstream, UpstreamView } from '../upstream.js';
 import { ReEnroll } from '../reenroll.js';
-import { OutboxBound } from '../outbox-bound.js';
+import { OutboxBound, type OutboxPressureView } from '../outbox-bound.js';
+import { UpstreamSeqNos } from '../upstream-seq-nos.js';
+import { freeBytesNear } from '../../store/disk-space.js';
+import { PROXY_CODEC } from './proxy-outbox.js';
 import { ProxyStation } from './proxy-station.js';
 import { RebootRule } from './reboot-rule.js';
 import { TxIdMap } from './tx-id-map.js';
@@ -46,13 +49,23 @@ export class ProxyUpstream implements Upstream {
   private readonly reenroll: ReEnroll;
   private readonly rebootRule: RebootRule;
   private readonly bound: OutboxBound;
+  private readonly seqNos: UpstreamSeqNos;
   private stopped = false;
 
   constructor(private readonly deps: ProxyUpstreamDeps) {
     this.txIds = new TxIdMap({ state: deps.store.stationState });
     this.reenroll = new ReEnroll({ state: deps.store.stationState, log: deps.log });
     this.rebootRule = new RebootRule({ store: deps.store, service: deps.service, clock: deps.clock, log: deps.log, graceMs: deps.config.offline.rebootGraceS * 1000 });
-    this.bound = new OutboxBound({ outbox: deps.store.outbox, maxRows: deps.config.outboxMaxRows, log: deps.log });
+    this.seqNos = new UpstreamSeqNos({ state: deps.store.stationState });
+    this.bound = new OutboxBound({
+      outbox: deps.store.outbox,
+      maxBytes: deps.config.outboxMaxMB * 1e6,
+      maxRows: deps.config.outboxMaxRows,
+      freeBytes: () => freeBytesNear(deps.store.db),
+      codec: PROXY_CODEC,
+      busySeqs: () => new Set([...this.stations.values()].flatMap((s) => (s.pump.inFlightSeq === undefined ? [] : [s.pump.inFlightSeq]))),
+      log: deps.log,
+    });
     this.stationHooks = {
       wrap: (stationId, version, action, local) => (ctx) => this.station(stationId, version).handle(action, local, ctx),
       relayOther: (stationId, version) => (ctx) => this.station(stationId, version).relayOther(ctx),
@@ -117,6 +130,8 @@ export class ProxyUpstream implements Upstream {
       unknownIdTokensOffline: config.offline.unknownIdTokens,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
       appended: () => this.bound.appended(),
+      seqNos: this.seqNos,
+      service: this.deps.service,
       csmsProfiles: this.deps.csmsProfiles,
     });
     this.stations.set(stationId, proxy);
@@ -131,9 +146,15 @@ export class ProxyUpstream implements Upstream {
       mode: 'proxy',
       links,
       outboxDepth: this.deps.store.outbox.count(),
+      outbox: this.bound.view(),
       traffic: this.deps.traffic.snapshot(),
       budget: this.deps.traffic.budget(),
     };
+  }
+
+  /** The outbox's size against its bound (measured now). */
+  outboxPressure(): OutboxPressureView {
+    return this.bound.view();
   }
 
   private passwordOf(stationId: string): string | undefined {

@@ -22,6 +22,12 @@ export type Enqueue = (action: string, envelope: ProxyEnvelope) => void;
  * - OCPP 2.x stations may resume: a transaction open at boot that gets no TransactionEvent
  *   from the station within the grace time is ended (TransactionEvent Ended, triggerReason
  *   AbnormalCondition, stoppedReason Reboot, next seqNo); one that does is resumed.
+ * - No ghost transactions: when a connector reports Available while the hub still holds a
+ *   transaction Active on its EVSE, the station has no session there any more (a Stop was lost,
+ *   or never sent). The station gets the same grace time to send its Stop/Ended (stations may
+ *   report the status before their queued transaction messages); a transaction that got no
+ *   message in that time is ended as above, with reason Other (1.6 StopTransaction, 2.x
+ *   Ended with triggerReason AbnormalCondition), locally and upstream.
  */
 export class RebootRule {
   private readonly timers = new Map<string, TimerHandle>();
@@ -49,7 +55,30 @@ export class RebootRule {
     );
   }
 
-  /** True when the hub ended this 1.6 transaction itself after a reboot. */
+  /** A connector's status: Available with a transaction still Active on the EVSE arms the ghost check. */
+  onStatus(stationId: string, version: OcppVersion, evseId: number, available: boolean, enqueue: Enqueue): void {
+    const key = `${stationId}\u0000${evseId}`;
+    if (!available) return;
+    const open = this.deps.store.transactions.findActive(stationId, evseId);
+    if (open.length === 0) return;
+    const seqAtStatus = new Map(open.map((tx) => [tx.transactionId, tx.lastSeqNo]));
+    this.deps.clock.clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      this.deps.clock.setTimeout(() => {
+        this.timers.delete(key);
+        for (const [transactionId, lastSeqNo] of seqAtStatus) {
+          const now = this.deps.store.transactions.get(stationId, transactionId);
+          if (now?.status !== 'Active' || now.lastSeqNo !== lastSeqNo) continue;
+          this.deps.log.warn({ stationId, evseId, transactionId }, 'connector Available with no Stop for its transaction: ended by the hub');
+          if (version === '1.6') this.end16(stationId, transactionId, now.evseId, enqueue, 'Other');
+          else this.end2x(stationId, transactionId, now.evseId, now.connectorId, enqueue, 'Other');
+        }
+      }, this.deps.graceMs),
+    );
+  }
+
+  /** True when the hub ended this 1.6 transaction itself (after a reboot, or as a ghost). */
   endedByHub(stationId: string, hubTransactionId: number): boolean {
     return this.deps.store.stationState.get(stationId, ENDED_BY_HUB + hubTransactionId) === true;
   }
@@ -59,19 +88,19 @@ export class RebootRule {
     this.timers.clear();
   }
 
-  private end16(stationId: string, transactionId: string, evseId: number, enqueue: Enqueue): void {
+  private end16(stationId: string, transactionId: string, evseId: number, enqueue: Enqueue, reason: 'Reboot' | 'Other' = 'Reboot'): void {
     const { store, service, clock } = this.deps;
     const nowMs = clock.nowMs();
-    const payload = { transactionId: Number(transactionId), meterStop: this.lastRegisterWh(stationId, transactionId), timestamp: isoTime(nowMs), reason: 'Reboot' };
+    const payload = { transactionId: Number(transactionId), meterStop: this.lastRegisterWh(stationId, transactionId), timestamp: isoTime(nowMs), reason };
     store.db.transaction(() => {
       service.transactionEvent(endedEventOf16(stationId, store.transactions.nextSeqNo(stationId, transactionId), evseId, payload, nowMs));
       store.stationState.set(stationId, ENDED_BY_HUB + transactionId, true);
       enqueue('StopTransaction', { payload, hubMade: true });
     })();
-    this.deps.log.warn({ stationId, transactionId, meterStop: payload.meterStop }, 'station rebooted: open 1.6 transaction ended upstream');
+    this.deps.log.warn({ stationId, transactionId, meterStop: payload.meterStop, reason }, 'open 1.6 transaction ended by the hub, locally and upstream');
   }
 
-  private end2x(stationId: string, transactionId: string, evseId: number, connectorId: number, enqueue: Enqueue): void {
+  private end2x(stationId: string, transactionId: string, evseId: number, connectorId: number, enqueue: Enqueue, stoppedReason: 'Reboot' | 'Other' = 'Reboot'): void {
     const { store, service, clock } = this.deps;
     const nowMs = clock.nowMs();
     const payload: TransactionEvent2x = {
@@ -79,14 +108,14 @@ export class RebootRule {
       timestamp: isoTime(nowMs),
       triggerReason: 'AbnormalCondition',
       seqNo: store.transactions.nextSeqNo(stationId, transactionId),
-      transactionInfo: { transactionId, stoppedReason: 'Reboot' },
+      transactionInfo: { transactionId, stoppedReason },
       ...(evseId > 0 ? { evse: { id: evseId, ...(connectorId > 0 ? { connectorId } : {}) } } : {}),
     };
     store.db.transaction(() => {
       service.transactionEvent(transactionEventOf2x(stationId, payload, nowMs, evseId));
       enqueue('TransactionEvent', { payload, hubMade: true });
     })();
-    this.deps.log.warn({ stationId, transactionId }, 'station rebooted and did not resume its transaction: ended upstream');
+    this.deps.log.warn({ stationId, transactionId, stoppedReason }, 'open transaction ended by the hub, locally and upstream');
   }
 
   private lastRegisterWh(stationId: string, transactionId: string): number {
@@ -94,4 +123,12 @@ export class RebootRule {
     const last = samples[samples.length - 1];
     return Math.max(0, Math.round(last?.value ?? this.deps.store.transactions.get(stationId, transactionId)?.meterStartWh ?? 0));
   }
+}
+
+/** The EVSE a StatusNotification names and whether it reports Available (1.6: connector N is EVSE N). */
+export function statusOf(version: OcppVersion, payload: unknown): { evseId: number; available: boolean } | undefined {
+  const p = typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {};
+  const evseId = version === '1.6' ? p['connectorId'] : p['evseId'];
+  if (typeof evseId !== 'number' || evseId <= 0) return undefined;
+  return { evseId, available: (version === '1.6' ? p['status'] : p['connectorStatus']) === 'Available' };
 }

@@ -14,7 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 describe('hub mode and a hub crash during a CSMS outage', () => {
-  it('loses and duplicates no TransactionEvent the hub answered: the outbox and the seqNo state survive a SIGKILL', async () => {
+  it('loses and duplicates no TransactionEvent the hub answered: the outbox and the seqNo state survive a SIGKILL', { timeout: 240_000 }, async () => {
     const csms = new StrictCsms();
     await csms.start();
     const configPath = join(dir, 'site.yaml');

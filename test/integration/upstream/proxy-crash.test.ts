@@ -20,7 +20,7 @@ function seqNos(csms: StrictCsms, transactionId: string): number[] {
 }
 
 describe('proxy mode and a hub crash during a CSMS outage', () => {
-  it('loses and duplicates nothing the hub answered: the outbox is replayed after a SIGKILL and restart', async () => {
+  it('loses and duplicates nothing the hub answered: the outbox is replayed after a SIGKILL and restart', { timeout: 240_000 }, async () => {
     const csms = new StrictCsms();
     await csms.start();
     const configPath = join(dir, 'site.yaml');

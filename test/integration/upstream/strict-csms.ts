@@ -32,6 +32,10 @@ export interface StrictCsmsOptions {
 
 export class StrictCsms {
   readonly calls: Received[] = [];
+  /** Calls the CSMS answered (a held call is not answered). */
+  readonly answered: Received[] = [];
+  /** When it returns true for a call, the CSMS never answers it (the answer is lost with the connection). */
+  hold: ((method: string, params: Record<string, unknown>) => boolean) | undefined;
   readonly clients = new Map<string, CsmsClient>();
   readonly rejectedAuth: string[] = [];
   private server: InstanceType<typeof ocppRpc.RPCServer> | undefined;
@@ -64,9 +68,12 @@ export class StrictCsms {
       client.handle((ctx) => {
         const method = ctx.method ?? '';
         const params = ctx.params ?? {};
-        this.calls.push({ identity: client.identity, method, params });
+        const call = { identity: client.identity, method, params };
+        this.calls.push(call);
+        const held = this.hold?.(method, params) === true;
+        if (!held) this.answered.push(call);
         this.notify();
-        return Promise.resolve(this.answer(method, params));
+        return held ? new Promise<Record<string, unknown>>(() => undefined) : Promise.resolve(this.answer(method, params));
       });
       this.notify();
     });

@@ -67,30 +67,22 @@ describe('OutboxRepo', () => {
     expect(outbox.peek('site', 10).map((e) => [e.seq, e.payload])).toEqual([[1, 0], [2, 1], [3, 2]]);
   });
 
-  it('trim does nothing within the bound', () => {
-    const { outbox } = stores.open();
-    fill(outbox, 'bpo');
-    expect(outbox.trim(3)).toEqual({ periodic: 0, other: 0, billing: 0 });
+  it('stats count rows and payload bytes of every link, and the oldest row', () => {
+    const clock = new FakeClock();
+    const { outbox } = stores.open({ clock });
+    expect(outbox.stats()).toEqual({ rows: 0, payloadBytes: 0 });
+    const first = outbox.append('A', 'TransactionEvent', { a: 'é' }, { kind: 'billing' });
+    clock.advanceMs(1000);
+    outbox.append('B', 'StatusNotification', [1, 2], { kind: 'periodic' });
+    expect(outbox.stats()).toEqual({ rows: 2, payloadBytes: Buffer.byteLength('{"a":"é"}') + '[1,2]'.length, oldestCreatedMs: first.createdMs });
+    expect(outbox.links()).toEqual(['A', 'B']);
   });
 
-  it('trim sheds the oldest periodic messages first', () => {
+  it('compact rewrites and removes rows in one step, keeping the others in order', () => {
     const { outbox } = stores.open();
-    fill(outbox, 'bpopp');
-    expect(outbox.trim(3)).toEqual({ periodic: 2, other: 0, billing: 0 });
-    expect(payloads(outbox)).toEqual([0, 2, 4]);
-  });
-
-  it('trim sheds other messages once no periodic ones are left', () => {
-    const { outbox } = stores.open();
-    fill(outbox, 'obpo');
-    expect(outbox.trim(1)).toEqual({ periodic: 1, other: 2, billing: 0 });
-    expect(payloads(outbox)).toEqual([1]);
-  });
-
-  it('trim sheds the oldest billing messages only when nothing else is left', () => {
-    const { outbox } = stores.open();
-    fill(outbox, 'bbpb');
-    expect(outbox.trim(1)).toEqual({ periodic: 1, other: 0, billing: 2 });
-    expect(payloads(outbox)).toEqual([3]);
+    fill(outbox, 'bppb');
+    outbox.compact([{ seq: 2, payload: 'merged' }], [3]);
+    expect(payloads(outbox)).toEqual([0, 'merged', 3]);
+    expect(outbox.all('site').map((e) => e.seq)).toEqual([1, 2, 4]);
   });
 });
