@@ -148,7 +148,7 @@ export class HubEnergy {
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
           break;
         case 'transaction':
-          if (this.live.onTransactionEvent(e.event)) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
+          if (this.live.onTransactionEvent(e.event, clock.nowMs())) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
           break;
       }
     });

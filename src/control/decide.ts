@@ -13,7 +13,7 @@ import type { CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
-import { siteLoad } from '../../strategies/load-balancing/site-load.js';
+import { siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { guard } from './guard.js';
 import { csmsCaps } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -35,6 +35,10 @@ export interface DecideParams {
   nominalVoltageV?: number;
   /** Worst-case non-EV load per circuit, A per phase: basis of base shares (see baseShare). */
   worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
+  /** How EV draw is taken off meter readings (default aligned; see site-load.ts). */
+  nonEvEstimator?: NonEvEstimator;
+  /** Longest time an EV takes to follow a lower limit, s (default 30). */
+  followS?: number;
 }
 
 export interface DecideSetup {
