@@ -114,7 +114,7 @@ describe('the non-EV load of a metered circuit', () => {
           live[key] = { key, active: true, controllable: true, samples, offers: w.offers, measuredCurrentA: [...(samples[samples.length - 1]?.currentA ?? [])] };
         });
         const snapshot: SiteSnapshot = {
-          nowMs: SPAN_MS, circuits: tree.topDown, evses, live,
+          nowMs: SPAN_MS, circuits: [...tree.topDown], evses, live,
           meters: { grid: { meterId: 'grid', timeMs: atMs, currentA: { L1: buildingA + evA, L2: buildingA, L3: buildingA }, ageS: 0, stale: false } },
           meterRoles: { gridMeterId: 'grid' }, modes: {}, csmsProfiles: {},
         };
