@@ -20,6 +20,8 @@ export interface EvseTarget {
   operationMode?: SetpointMode;
   /** Phase voltage for W <-> A, V. Default 230. */
   voltageV?: number;
+  /** Least current the EV charges at, A: a raise from below it (a start) is not held back by minIntervalS. */
+  minA?: number;
 }
 
 export interface DispatcherDeps {
@@ -43,6 +45,14 @@ export interface DispatcherDeps {
   profileIdBase?: number;
   /** Wait before trying again after a write got no answer (timeout, connection lost), s. Default 10. */
   retryS?: number;
+  /** Time an EV gets to follow an accepted decrease before increases that depend on it go, s. Default 30. */
+  settleS?: number;
+  /** Whether two EVSEs share capacity (a circuit and grid phase); default: all do. */
+  sharesCapacity?(a: string, b: string): boolean;
+  /** Whether an EVSE's measured current reported after sinceMs shows it follows limitA (ends the settle wait early). */
+  follows?(evseKey: string, limitA: number, sinceMs: number): boolean;
+  /** Most profile writes per charger in any 24 h before increases stop (decreases and renewals still go). Default none. */
+  writeBudgetPerDay?: number;
 }
 
 export type WriteReason = 'base' | 'initial' | 'decrease' | 'increase' | 'renewal';
@@ -78,6 +88,8 @@ export interface EvseDispatchState {
   /** A write is in flight, or the target differs from what the EVSE has. */
   pending: boolean;
   inFlight: boolean;
+  /** Profile writes to this EVSE in the last hour and day. */
+  writes: { lastHour: number; lastDay: number };
 }
 
 export type ControllabilityListener = (evseKey: string, controllable: boolean) => void;

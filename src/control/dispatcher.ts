@@ -5,6 +5,9 @@ import { parseEvseKey } from './evse-key.js';
 import { answerStatus, setChargingProfilePayload, wireLimitA, type WireSetpoint } from './profile-payload.js';
 import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
 import { sameSetpoint, setpointDecreased, setpointIncreased, setpointOf } from './dispatcher-setpoint.js';
+import { MakeBeforeBreak } from './make-before-break.js';
+import { WriteLog, type WriteCounts } from './write-log.js';
+import type { OfferStep } from '../energy/draw/draw-at.js';
 
 export type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
 
@@ -25,7 +28,12 @@ interface Slot {
   retryAtMs?: number;
   /** Bumped when the station boots: answers to older writes are ignored. */
   epoch: number;
+  /** Dynamic limits sent recently, from their send time (the charger may apply one before it answers). */
+  offers: OfferStep[];
 }
+
+/** How long sent offers are remembered (the estimator looks back followS before a report). */
+const OFFER_MEMORY_MS = 10 * 60_000;
 
 interface Write {
   reason: WriteReason;
@@ -71,6 +79,11 @@ export class Dispatcher {
   private readonly dynamicStackLevel: number;
   private readonly profileIdBase: number;
   private readonly retryMs: number;
+  private readonly mbb: MakeBeforeBreak;
+  private readonly writeLog: WriteLog;
+  private readonly budgetWarned = new Set<string>();
+  /** EVSEs whose raise waits for the answer to a decrease elsewhere. */
+  private readonly awaitingAnswer = new Set<Slot>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.leaseMs = (deps.leaseS ?? 300) * 1000;
@@ -80,6 +93,12 @@ export class Dispatcher {
     this.dynamicStackLevel = deps.dynamicStackLevel ?? 2;
     this.profileIdBase = deps.profileIdBase ?? 1000;
     this.retryMs = (deps.retryS ?? 10) * 1000;
+    this.mbb = new MakeBeforeBreak({
+      settleMs: (deps.settleS ?? 30) * 1000,
+      ...(deps.sharesCapacity ? { sharesCapacity: deps.sharesCapacity } : {}),
+      ...(deps.follows ? { follows: deps.follows } : {}),
+    });
+    this.writeLog = new WriteLog(deps.writeBudgetPerDay);
     if (!(this.leaseMs > 0)) throw new RangeError(`leaseS must be positive, got ${deps.leaseS}`);
     if (this.leaseMs * RENEW_AT_SHARE < this.minIntervalMs) {
       throw new RangeError(`leaseS (${this.leaseMs / 1000}) must be at least 1.5 x minIntervalS (${this.minIntervalMs / 1000}) so renewals respect the write rate`);
@@ -89,14 +108,36 @@ export class Dispatcher {
     }
   }
 
-  /** New targets per EVSE key; EVSEs not listed keep theirs. Sends what is due now, schedules the rest. */
+  /**
+   * New targets per EVSE key; EVSEs not listed keep theirs. Sends what is due now, schedules the
+   * rest. Decreases are looked at first, so that the increases depending on them wait for them.
+   */
   apply(targets: Record<string, EvseTarget>): void {
+    const changed: Slot[] = [];
     for (const [key, target] of Object.entries(targets)) {
       const slot = this.slotOf(key);
       if (!slot) continue;
       slot.target = target;
-      this.evaluate(slot);
+      changed.push(slot);
     }
+    const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
+    for (const slot of changed) if (lowering(slot)) this.evaluate(slot);
+    for (const slot of changed) if (!lowering(slot)) this.evaluate(slot);
+  }
+
+  /** Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease ran out. */
+  offersOf(evseKey: string): OfferStep[] {
+    const s = this.slots.get(evseKey);
+    if (!s) return [];
+    const nowMs = this.deps.clock.nowMs();
+    while (s.offers.length > 1 && (s.offers[1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) s.offers.shift();
+    if (s.leaseUntilMs !== undefined && s.leaseUntilMs <= nowMs && s.baseSentA !== undefined) return [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
+    return [...s.offers];
+  }
+
+  /** Profile writes to an EVSE in the last hour and day. */
+  writeCounts(evseKey: string): WriteCounts {
+    return this.writeLog.counts(evseKey, this.deps.clock.nowMs());
   }
 
   /** The station (re)booted and lost its profiles: send base and dynamic again, and retry rejected EVSEs. */
@@ -110,6 +151,8 @@ export class Dispatcher {
       slot.lastSetpoint = undefined;
       slot.leaseUntilMs = undefined;
       slot.retryAtMs = undefined;
+      slot.offers = [];
+      this.mbb.clear(slot.key);
       this.setControllable(slot, true);
       this.evaluate(slot);
     }
@@ -154,6 +197,7 @@ export class Dispatcher {
       controllable: s.controllable,
       pending: s.inFlight || waiting,
       inFlight: s.inFlight,
+      writes: this.writeLog.counts(evseKey, this.deps.clock.nowMs()),
     };
   }
 
@@ -179,7 +223,7 @@ export class Dispatcher {
       this.deps.log.warn({ evseKey: key }, 'dispatcher: not an EVSE key (<stationId>/<evseId>), ignored');
       return undefined;
     }
-    slot = { key, stationId: id.stationId, evseId: id.evseId, controllable: true, inFlight: false, epoch: 0 };
+    slot = { key, stationId: id.stationId, evseId: id.evseId, controllable: true, inFlight: false, epoch: 0, offers: [] };
     this.slots.set(key, slot);
     return slot;
   }
@@ -212,15 +256,46 @@ export class Dispatcher {
     const last = slot.lastSentA;
     if (last !== undefined && (wantA < last || setpointDecreased(setpoint, slot.lastSetpoint))) return dynamic('decrease');
     if (slot.baseSentA === undefined || slot.baseSentA !== baseA) return { write: { reason: 'base', profile: 'base', limitA: baseA } };
-    if (last === undefined || slot.lastSentMs === undefined) return dynamic('initial');
+
+    // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
+    const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
+    const gate = raising ? this.raiseGate(slot, nowMs) : undefined;
+    if (last === undefined || slot.lastSentMs === undefined) {
+      if (!gate) return dynamic('initial');
+      return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
+    }
 
     const renewAtMs = slot.lastSentMs + this.leaseMs * RENEW_AT_SHARE;
     const hysteresisW = this.hysteresisA * (target.numberPhases ?? 3) * (target.voltageV ?? 230);
     const increase = wantA > last + this.hysteresisA + 1e-9 || setpointIncreased(setpoint, slot.lastSetpoint, hysteresisW);
-    const increaseAtMs = slot.lastSentMs + this.minIntervalMs;
+    // A start (from below the EV's minimum) is not held back by the write rate: a newly plugged-in EV gets its offer at once.
+    const start = last < (target.minA ?? 0) && wantA >= (target.minA ?? 0);
+    const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
+    if (gate) {
+      // Held: a renewal due meanwhile keeps what the EVSE has.
+      if (nowMs >= renewAtMs) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
+      return { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
+    }
     if (increase && nowMs >= increaseAtMs) return dynamic('increase');
     if (nowMs >= renewAtMs) return dynamic('renewal');
     return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
+  }
+
+  /** Why a raise on this EVSE must wait now (a decrease it depends on, the write budget), and until when; undefined = it may go. */
+  private raiseGate(slot: Slot, nowMs: number): { retryAtMs?: number } | undefined {
+    if (this.writeLog.overBudget(slot.stationId, nowMs)) {
+      if (!this.budgetWarned.has(slot.stationId)) {
+        this.budgetWarned.add(slot.stationId);
+        this.deps.log.warn({ stationId: slot.stationId, budgetPerDay: this.deps.writeBudgetPerDay }, 'dispatcher: charger used its daily profile-write budget; increases wait (decreases and renewals still go)');
+      }
+      return { retryAtMs: this.writeLog.budgetBackAtMs(slot.stationId, nowMs) };
+    }
+    this.budgetWarned.delete(slot.stationId);
+    const mbb = this.mbb.mayIncrease(slot.key, nowMs);
+    if (mbb.ok) return undefined;
+    if (mbb.retryAtMs !== undefined) return { retryAtMs: mbb.retryAtMs };
+    this.awaitingAnswer.add(slot);
+    return {};
   }
 
   private schedule(slot: Slot, atMs: number): void {
@@ -246,6 +321,11 @@ export class Dispatcher {
     });
     const epoch = slot.epoch;
     slot.inFlight = true;
+    if (dynamic) {
+      slot.offers.push({ fromMs: nowMs, limitA: write.limitA });
+      if (write.reason === 'decrease') this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+    }
+    this.writeLog.record(slot.key, slot.stationId, nowMs);
     this.counters.writes++;
     this.counters.byReason[write.reason]++;
     const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA, ...(write.setpoint ? { setpointW: write.setpoint.setpointW } : {}) };
@@ -263,6 +343,7 @@ export class Dispatcher {
               slot.lastSetpoint = write.setpoint;
               slot.lastSentMs = nowMs;
               slot.leaseUntilMs = validToMs;
+              if (write.reason === 'decrease') this.mbb.decreaseAccepted(slot.key, write.limitA, this.deps.clock.nowMs());
             } else slot.baseSentA = write.limitA;
           } else this.rejected(slot, who, `answered ${status ?? 'without a status'}`);
         },
@@ -280,6 +361,12 @@ export class Dispatcher {
         if (slot.epoch !== epoch) return;
         slot.inFlight = false;
         this.evaluate(slot);
+        // Increases may have been waiting for this decrease's answer.
+        if (write.reason === 'decrease') {
+          const waiting = [...this.awaitingAnswer];
+          this.awaitingAnswer.clear();
+          for (const other of waiting) if (other !== slot) this.evaluate(other);
+        }
       });
   }
 
@@ -292,6 +379,7 @@ export class Dispatcher {
   private setControllable(slot: Slot, controllable: boolean): void {
     if (slot.controllable === controllable) return;
     slot.controllable = controllable;
+    if (!controllable) this.mbb.clear(slot.key);
     for (const l of this.listeners) l(slot.key, controllable);
   }
 }
