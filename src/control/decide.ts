@@ -13,7 +13,8 @@ import type { CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
-import { siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
+import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
+import { reserveRamps } from './ramp-reserve.js';
 import { guard } from './guard.js';
 import { csmsCaps } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -39,6 +40,8 @@ export interface DecideParams {
   nonEvEstimator?: NonEvEstimator;
   /** Longest time an EV takes to follow a lower limit, s (default 30). */
   followS?: number;
+  /** Stage increases so that ramps not yet reported fit (ramp-reserve.ts); default on. */
+  rampReserve?: boolean;
 }
 
 export interface DecideSetup {
@@ -194,8 +197,14 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
 
   const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
+  const guardedLimits: Record<string, CurrentLimit> = {};
+  for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  const finals =
+    params.rampReserve === false
+      ? guardedLimits
+      : reserveRamps({ nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, limits: guardedLimits, followS: params.followS ?? DEFAULT_FOLLOW_S });
   for (const a of allocation.allocations) {
-    const finalLimit = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+    const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
     const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
     limits[a.evseKey] = {

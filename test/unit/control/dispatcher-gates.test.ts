@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Dispatcher, type DispatcherDeps } from '../../../src/control/dispatcher.js';
-import { GenericError } from '../../../src/ocpp/errors.js';
 import type { OcppVersion } from '../../../src/ocpp/versions.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { validatePayload } from '../../../src/ocpp/schema-validator.js';
 
 interface SentCall {
   stationId: string;
@@ -65,7 +63,6 @@ function limitOf(call: SentCall | undefined): { limit: number; stackLevel: numbe
 }
 
 const dynamicCalls = (calls: SentCall[]) => calls.filter((c) => limitOf(c).stackLevel === 2);
-const baseCalls = (calls: SentCall[]) => calls.filter((c) => limitOf(c).stackLevel === 1);
 
 async function connected(h: ReturnType<typeof aDispatcher>, limitA = 16, baseA = 6): Promise<void> {
   h.dispatcher.apply({ 'cs1/1': { limitA, baseA, numberPhases: 3 } });
