@@ -18,6 +18,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     const decision = energy.lastDecision()?.evses[model.key];
     const live = energy.live.snapshot()[model.key];
     const offeredA = energy.dispatcher.state(model.key)?.lastSentA;
+    const disobedient = energy.obedience.of(model.key);
     return {
       evseKey: model.key,
       stationId: id?.stationId ?? model.key,
@@ -35,6 +36,8 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
       ...(decision
         ? { limit: decision.limit, limits: decision.limits, allocation: decision.status, baseShareA: decision.baseShare.maxCurrentA }
         : { limits: [] }),
+      profileWrites: energy.dispatcher.writeCounts(model.key),
+      ...(disobedient ? { disobedient } : {}),
     };
   };
 

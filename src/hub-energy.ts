@@ -33,6 +33,20 @@ import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
+import { ObedienceWatch } from './control/obedience-watch.js';
+import { gridPhases } from './energy/allocation/index.js';
+
+/** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
+function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
+  const phases = new Map(evses.map((e) => [e.key, new Set(gridPhases(e))]));
+  return (a, b) => {
+    const pa = phases.get(a);
+    const pb = phases.get(b);
+    if (!pa || !pb) return true;
+    for (const p of pa) if (pb.has(p)) return true;
+    return false;
+  };
+}
 
 export interface SiteLimitOverride {
   powerW: number;
@@ -77,6 +91,8 @@ export class HubEnergy {
   private readonly modes: Record<string, OperationMode> = {};
   /** Mode per EVSE key without rules: the config's, overridden by `modes`. */
   private readonly standing: Record<string, OperationMode> = {};
+  /** Chargers that accepted a limit and draw more (reported; the estimator budgets them at what they draw). */
+  readonly obedience: ObedienceWatch;
   /** Cron rules: modes and site limits by time of day. */
   readonly rules: RuleBook;
   /** Live setpoints (W, positive charges) for the setpoint strategy, e.g. from an external source. */
@@ -107,6 +123,14 @@ export class HubEnergy {
       leaseS: config.energy.leaseS,
       minIntervalS: config.energy.minIntervalS,
       hysteresisA: config.energy.hysteresisA,
+      settleS: config.energy.settleS,
+      ...(config.energy.writeBudgetPerDay !== undefined ? { writeBudgetPerDay: config.energy.writeBudgetPerDay } : {}),
+      sharesCapacity: sharesCapacityOf(this.site.evses),
+      follows: (evseKey, limitA, sinceMs) => {
+        const samples = this.live.snapshot()[evseKey]?.samples ?? [];
+        const last = samples[samples.length - 1];
+        return last !== undefined && last.timeMs > sinceMs && Math.max(0, ...last.currentA) <= limitA + config.energy.obey.toleranceA;
+      },
     });
     const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
     this.rules = new RuleBook({
@@ -122,6 +146,8 @@ export class HubEnergy {
       rotationPeriodS: config.energy.rotationPeriodS,
       nominalVoltageV: config.site.voltageV,
       worstCaseNonEvA: this.site.worstCaseNonEvA,
+      nonEvEstimator: config.energy.nonEvEstimator,
+      followS: config.energy.settleS,
     });
     this.controller = new Controller({
       clock,
@@ -132,7 +158,23 @@ export class HubEnergy {
       dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key] }),
       debounceMs: config.energy.debounceMs,
       failsafe: { staleAfterS: 10, staleAfterSByMeter },
-      params: { marginA: config.energy.marginA, rotationPeriodS: config.energy.rotationPeriodS, nominalVoltageV: config.site.voltageV },
+      params: {
+        marginA: config.energy.marginA,
+        rotationPeriodS: config.energy.rotationPeriodS,
+        nominalVoltageV: config.site.voltageV,
+        nonEvEstimator: config.energy.nonEvEstimator,
+        followS: config.energy.settleS,
+        rampReserve: config.energy.nonEvEstimator === 'aligned',
+      },
+    });
+
+    this.obedience = new ObedienceWatch({
+      log: log.child({ part: 'control' }),
+      params: { ...config.energy.obey, followS: config.energy.settleS },
+      history: (evseKey) => {
+        const live = this.live.snapshot()[evseKey];
+        return live?.active && live.samples ? { samples: live.samples, offers: this.dispatcher.offersOf(evseKey) } : undefined;
+      },
     });
 
     this.externalSetpoints = new ExternalSetpoints({
@@ -151,7 +193,10 @@ export class HubEnergy {
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
           break;
         case 'transaction':
-          if (this.live.onTransactionEvent(e.event)) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
+          if (this.live.onTransactionEvent(e.event, clock.nowMs())) {
+            this.obedience.check(evseKeyOf(e.event.stationId, e.event.evseId ?? 0));
+            this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
+          }
           break;
       }
     });
@@ -162,7 +207,7 @@ export class HubEnergy {
       this.live.restore(evseKeyOf(tx.stationId, tx.evseId), tx.transactionId, tx.startedMs);
     }
     if (this.meters) {
-      this.meters.onReading(() => this.controller.trigger('meter'));
+      this.meters.onReading((reading) => this.controller.meterReading(reading));
       this.mqttOut = this.createMqttOut(this.meters);
       this.mqttOut?.start();
       await this.meters.start();

@@ -62,6 +62,10 @@ export interface EvseEnergyView {
   allocation?: AllocationStatus;
   /** Guaranteed safe share (the base profile), A per phase. */
   baseShareA?: number;
+  /** SetChargingProfile writes to the EVSE in the last hour and day. */
+  profileWrites?: { lastHour: number; lastDay: number };
+  /** Present while the charger draws more than the limit it accepted; it is budgeted at what it draws. */
+  disobedient?: { sinceMs: number; limitA: number; drawnA: number };
 }
 
 export interface EvseSettingsPatch {

@@ -246,6 +246,30 @@ export class HubMetrics {
       },
     });
     new Gauge({
+      name: 'switchyard_evse_profile_writes',
+      help: 'SetChargingProfile writes to the EVSE over the last hour or day (window label); charger flash wears out under frequent writes',
+      labelNames: ['evse', 'window'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) {
+          if (!e.profileWrites) continue;
+          this.set({ evse: e.evseKey, window: 'hour' }, e.profileWrites.lastHour);
+          this.set({ evse: e.evseKey, window: 'day' }, e.profileWrites.lastDay);
+        }
+      },
+    });
+    new Gauge({
+      name: 'switchyard_evse_disobedient',
+      help: '1 while the charger draws more than the limit it accepted (it is then budgeted at what it draws); absent otherwise',
+      labelNames: ['evse'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) if (e.disobedient) this.set({ evse: e.evseKey }, 1);
+      },
+    });
+    new Gauge({
       name: 'switchyard_evse_limit_amperes',
       help: 'Limit of the last decision per EVSE, A per phase, labelled with the source that bound',
       labelNames: ['evse', 'source'],

@@ -133,6 +133,16 @@ export const evse = {
     limits: { type: 'array', items: currentLimit },
     allocation: { type: 'string', enum: ['charging', 'paused', 'inactive', 'uncontrollable', 'fixed'] },
     baseShareA: { type: 'number', description: 'Guaranteed safe share (base profile), A per phase' },
+    profileWrites: {
+      type: 'object',
+      description: 'SetChargingProfile writes to this EVSE (charger flash wears out under frequent writes)',
+      properties: { lastHour: { type: 'integer' }, lastDay: { type: 'integer' } },
+    },
+    disobedient: {
+      type: 'object',
+      description: 'Present while the charger draws more than the limit it accepted (beyond energy.obey.toleranceA for energy.obey.afterS); it is budgeted at what it draws',
+      properties: { sinceMs: { type: 'number' }, limitA: { type: 'number' }, drawnA: { type: 'number' } },
+    },
     connectors: { type: 'array', items: connector },
     transaction,
   },

@@ -95,6 +95,18 @@ export const energyConfigSchema = z.strictObject({
   debounceMs: z.number().int().min(0).default(200),
   /** How long an EVSE keeps its turn before paused ones take over, s. */
   rotationPeriodS: z.number().positive().default(900),
+  /**
+   * Longest time an EV takes to follow a lower limit, s: increases that depend on a decrease wait
+   * this long after the charger accepted it (less when its measured current shows it followed),
+   * and the non-EV load estimate allows for it.
+   */
+  settleS: z.number().min(0).default(30),
+  /** Most profile writes per charger in any 24 h before increases stop (flash wear); absent = no budget. */
+  writeBudgetPerDay: z.number().int().positive().optional(),
+  /** How EV draw is taken off meter readings: at the reading's time (aligned) or the latest report (latest, earlier releases). */
+  nonEvEstimator: z.enum(['aligned', 'latest']).default('aligned'),
+  /** A charger drawing more than its accepted limit + toleranceA for afterS is reported and budgeted at what it draws. */
+  obey: z.strictObject({ toleranceA: z.number().min(0).default(2), afterS: z.number().min(0).default(60) }).default({ toleranceA: 2, afterS: 60 }),
 });
 
 export const authEntrySchema = z.strictObject({

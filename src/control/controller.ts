@@ -2,7 +2,8 @@ import { performance } from 'node:perf_hooks';
 import type { CircuitBudget } from '../energy/allocation/index.js';
 import type { ChargingProfile, OperationMode } from '../energy/charging-profile.js';
 import type { CurrentLimit } from '../energy/limit.js';
-import type { AgedReading } from '../energy/meter-reading.js';
+import type { AgedReading, MeterReading } from '../energy/meter-reading.js';
+import type { OfferStep } from '../energy/draw/draw-at.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
@@ -30,6 +31,8 @@ export interface SiteInputs {
 export interface DispatchSink {
   apply(targets: Record<string, EvseTarget>): void;
   isControllable(evseKey: string): boolean;
+  /** Offers sent to an EVSE recently (oldest first): the non-EV estimate lines them up with meter readings. */
+  offersOf?(evseKey: string): OfferStep[];
   onControllabilityChange?(listener: ControllabilityListener): () => void;
 }
 
@@ -50,7 +53,10 @@ export interface ControllerDeps {
   /** Reads the live inputs at decision time. */
   snapshot: (nowMs: number) => SiteInputs;
   dispatcher: DispatchSink;
-  /** Triggers within this window make one decision, ms. Default 200. */
+  /**
+   * Triggers within this window make one decision, ms. Default 200. A meter reading that shows
+   * more load than the last decision saw (see meterReading) does not wait.
+   */
   debounceMs?: number;
   /** A decision at least this often even without triggers, s. Default 10. */
   safetyTickS?: number;
@@ -87,6 +93,17 @@ export interface ControllerStats {
 }
 
 const DEFAULT_MARGIN_A = 1;
+/** A reading this much above what the last decision saw (A per phase, or its power equivalent) decides at once. */
+const RISE_A = 0.5;
+const RISE_W = RISE_A * 230;
+
+function rose(seen: MeterReading, now: MeterReading): boolean {
+  for (const p of ['L1', 'L2', 'L3'] as const) {
+    const a = now.currentA?.[p];
+    if (a !== undefined && a > (seen.currentA?.[p] ?? -Infinity) + RISE_A) return true;
+  }
+  return now.powerW !== undefined && now.powerW > (seen.powerW ?? -Infinity) + RISE_W;
+}
 
 /**
  * Decides when to decide: meter updates and EVSE events call `trigger`, debounced; a slow
@@ -110,6 +127,8 @@ export class Controller {
   private unsubscribe: (() => void) | undefined;
   private running = false;
   private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0 };
+  /** Each meter's reading as the last decision saw it. */
+  private decidedMeters: Record<string, AgedReading> = {};
 
   constructor(private readonly deps: ControllerDeps) {
     this.states = {
@@ -155,6 +174,17 @@ export class Controller {
     }, this.debounceMs);
   }
 
+  /**
+   * A meter reading arrived. When it shows more load than the last decision saw (a phase current
+   * up by more than RISE_A, or power up by as much on any phase), decreases may be due: decide at
+   * once. Less load only allows increases, which may wait for the debounce window.
+   */
+  meterReading(reading: MeterReading): void {
+    const seen = this.decidedMeters[reading.meterId];
+    if (this.running && (!seen || rose(seen, reading))) this.decideNow(`meter ${reading.meterId} rise`);
+    else this.trigger('meter');
+  }
+
   /** Decides at once (pending triggers included) and dispatches; returns the decision. */
   decideNow(reason?: string): ControllerDecision | undefined {
     if (reason !== undefined && !this.pendingReasons.includes(reason)) this.pendingReasons.push(reason);
@@ -166,6 +196,7 @@ export class Controller {
     let snapshot: SiteSnapshot | undefined;
     try {
       snapshot = this.buildSnapshot(nowMs);
+      this.decidedMeters = snapshot.meters;
       const baseShares = this.baseSharesFor(snapshot);
       const t0 = performance.now();
       const result = decide(snapshot, this.states, {
@@ -208,7 +239,12 @@ export class Controller {
   private buildSnapshot(nowMs: number): SiteSnapshot {
     const inputs = this.deps.snapshot(nowMs);
     const live: Record<string, EvseLiveState> = { ...inputs.live };
+    const offersOf = this.deps.dispatcher.offersOf?.bind(this.deps.dispatcher);
     for (const e of this.deps.site.evses) {
+      if (offersOf && live[e.key]) {
+        const offers = offersOf(e.key);
+        if (offers.length > 0) live[e.key] = { ...(live[e.key] as EvseLiveState), offers };
+      }
       if (this.deps.dispatcher.isControllable(e.key)) continue;
       live[e.key] = { ...(live[e.key] ?? { key: e.key, active: false }), controllable: false };
     }
@@ -246,6 +282,7 @@ export class Controller {
         limitA: d.limit.maxCurrentA,
         baseA: d.baseShare.maxCurrentA,
         numberPhases: e.phases,
+        minA: e.minCurrentA,
         ...(d.setpointW !== undefined
           ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode, voltageV: e.voltageV }
           : {}),

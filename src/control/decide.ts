@@ -13,7 +13,8 @@ import type { CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
-import { siteLoad } from '../../strategies/load-balancing/site-load.js';
+import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
+import { reserveRamps } from './ramp-reserve.js';
 import { guard } from './guard.js';
 import { csmsCaps } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -35,6 +36,12 @@ export interface DecideParams {
   nominalVoltageV?: number;
   /** Worst-case non-EV load per circuit, A per phase: basis of base shares (see baseShare). */
   worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
+  /** How EV draw is taken off meter readings (default aligned; see site-load.ts). */
+  nonEvEstimator?: NonEvEstimator;
+  /** Longest time an EV takes to follow a lower limit, s (default 30). */
+  followS?: number;
+  /** Stage increases so that ramps not yet reported fit (ramp-reserve.ts); default on. */
+  rampReserve?: boolean;
 }
 
 export interface DecideSetup {
@@ -190,8 +197,14 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
 
   const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
+  const guardedLimits: Record<string, CurrentLimit> = {};
+  for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  const finals =
+    params.rampReserve === false
+      ? guardedLimits
+      : reserveRamps({ nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, limits: guardedLimits, followS: params.followS ?? DEFAULT_FOLLOW_S });
   for (const a of allocation.allocations) {
-    const finalLimit = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+    const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
     const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
     limits[a.evseKey] = {

@@ -1,88 +1,15 @@
 import { RpcError } from '../ocpp/errors.js';
 import type { OcppVersion } from '../ocpp/versions.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
-import type { Logger } from '../util/logger.js';
+import type { TimerHandle } from '../util/clock.js';
 import { parseEvseKey } from './evse-key.js';
-import { answerStatus, setChargingProfilePayload, wireLimitA, wireSetpoint, type SetpointMode, type WireSetpoint } from './profile-payload.js';
+import { answerStatus, setChargingProfilePayload, wireLimitA, type WireSetpoint } from './profile-payload.js';
+import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
+import { sameSetpoint, setpointDecreased, setpointIncreased, setpointOf } from './dispatcher-setpoint.js';
+import { MakeBeforeBreak } from './make-before-break.js';
+import { WriteLog, type WriteCounts } from './write-log.js';
+import type { OfferStep } from '../energy/draw/draw-at.js';
 
-/**
- * What one EVSE should get: its dynamic limit and its base (guaranteed safe) share, A per phase,
- * and optionally a signed power setpoint (sent to OCPP 2.1 EVSEs only; others get the limit).
- */
-export interface EvseTarget {
-  limitA: number;
-  baseA: number;
-  /** Phases the EVSE uses, sent as numberPhases. */
-  numberPhases?: 1 | 3;
-  /** Power setpoint, W: positive charges, negative discharges. */
-  setpointW?: number;
-  /** Most negative power allowed, W (<= 0). */
-  dischargeLimitW?: number;
-  /** operationMode sent with the setpoint. Default CentralSetpoint. */
-  operationMode?: SetpointMode;
-  /** Phase voltage for W <-> A, V. Default 230. */
-  voltageV?: number;
-}
-
-export interface DispatcherDeps {
-  clock: Clock;
-  log: Logger;
-  /** Sends a CALL to a station; resolves with its answer, rejects with an RpcError for a CALLERROR. */
-  send(stationId: string, action: string, payload: unknown): Promise<unknown>;
-  /** The station's OCPP version; undefined while it is not connected (nothing is sent then). */
-  versionOf(stationId: string): OcppVersion | undefined;
-  /** Lifetime of a dynamic profile (validTo = send time + leaseS), s. Default 300. */
-  leaseS?: number;
-  /** Least time between two increases (or renewals) of one EVSE's dynamic profile, s. Default 30. */
-  minIntervalS?: number;
-  /** An increase is only sent when it raises the limit by more than this, A. Default 1. */
-  hysteresisA?: number;
-  /** Stack level of the base profile. Default 1. */
-  baseStackLevel?: number;
-  /** Stack level of the dynamic profile (must exceed the base's). Default 2. */
-  dynamicStackLevel?: number;
-  /** Profile ids: base = profileIdBase + 2 * evseId, dynamic = that + 1. Default 1000. */
-  profileIdBase?: number;
-  /** Wait before trying again after a write got no answer (timeout, connection lost), s. Default 10. */
-  retryS?: number;
-}
-
-export type WriteReason = 'base' | 'initial' | 'decrease' | 'increase' | 'renewal';
-
-export interface DispatcherStats {
-  /** SetChargingProfile calls sent. */
-  writes: number;
-  byReason: Record<WriteReason, number>;
-  accepted: number;
-  /** Answered Rejected / NotSupported or with a CALLERROR. */
-  rejected: number;
-  /** No answer (timeout, connection lost). */
-  failed: number;
-}
-
-export interface EvseDispatchState {
-  /** Limit of the dynamic profile the EVSE accepted last, A; undefined = none since boot. */
-  lastSentA?: number;
-  /** When that profile was sent, ms since the epoch. */
-  lastSentMs?: number;
-  /** validTo of that profile, ms since the epoch. */
-  leaseUntilMs?: number;
-  /** Base profile the EVSE accepted, A. */
-  baseSentA?: number;
-  /** The latest target, A (as sent on the wire: rounded down to 0.1 A). */
-  targetA?: number;
-  /** Setpoint of the dynamic profile the EVSE accepted last, W (2.1 only). */
-  lastSetpointW?: number;
-  /** The latest target setpoint as it would be sent, W (2.1 only). */
-  targetSetpointW?: number;
-  /** False once the EVSE rejected a profile (until it boots again). */
-  controllable: boolean;
-  /** A write is in flight, or the target differs from what the EVSE has. */
-  pending: boolean;
-  inFlight: boolean;
-}
-
-export type ControllabilityListener = (evseKey: string, controllable: boolean) => void;
+export type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
 
 interface Slot {
   key: string;
@@ -101,7 +28,12 @@ interface Slot {
   retryAtMs?: number;
   /** Bumped when the station boots: answers to older writes are ignored. */
   epoch: number;
+  /** Dynamic limits sent recently, from their send time (the charger may apply one before it answers). */
+  offers: OfferStep[];
 }
+
+/** How long sent offers are remembered (the estimator looks back followS before a report). */
+const OFFER_MEMORY_MS = 10 * 60_000;
 
 interface Write {
   reason: WriteReason;
@@ -147,6 +79,11 @@ export class Dispatcher {
   private readonly dynamicStackLevel: number;
   private readonly profileIdBase: number;
   private readonly retryMs: number;
+  private readonly mbb: MakeBeforeBreak;
+  private readonly writeLog: WriteLog;
+  private readonly budgetWarned = new Set<string>();
+  /** EVSEs whose raise waits for the answer to a decrease elsewhere. */
+  private readonly awaitingAnswer = new Set<Slot>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.leaseMs = (deps.leaseS ?? 300) * 1000;
@@ -156,6 +93,12 @@ export class Dispatcher {
     this.dynamicStackLevel = deps.dynamicStackLevel ?? 2;
     this.profileIdBase = deps.profileIdBase ?? 1000;
     this.retryMs = (deps.retryS ?? 10) * 1000;
+    this.mbb = new MakeBeforeBreak({
+      settleMs: (deps.settleS ?? 30) * 1000,
+      ...(deps.sharesCapacity ? { sharesCapacity: deps.sharesCapacity } : {}),
+      ...(deps.follows ? { follows: deps.follows } : {}),
+    });
+    this.writeLog = new WriteLog(deps.writeBudgetPerDay);
     if (!(this.leaseMs > 0)) throw new RangeError(`leaseS must be positive, got ${deps.leaseS}`);
     if (this.leaseMs * RENEW_AT_SHARE < this.minIntervalMs) {
       throw new RangeError(`leaseS (${this.leaseMs / 1000}) must be at least 1.5 x minIntervalS (${this.minIntervalMs / 1000}) so renewals respect the write rate`);
@@ -165,14 +108,36 @@ export class Dispatcher {
     }
   }
 
-  /** New targets per EVSE key; EVSEs not listed keep theirs. Sends what is due now, schedules the rest. */
+  /**
+   * New targets per EVSE key; EVSEs not listed keep theirs. Sends what is due now, schedules the
+   * rest. Decreases are looked at first, so that the increases depending on them wait for them.
+   */
   apply(targets: Record<string, EvseTarget>): void {
+    const changed: Slot[] = [];
     for (const [key, target] of Object.entries(targets)) {
       const slot = this.slotOf(key);
       if (!slot) continue;
       slot.target = target;
-      this.evaluate(slot);
+      changed.push(slot);
     }
+    const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
+    for (const slot of changed) if (lowering(slot)) this.evaluate(slot);
+    for (const slot of changed) if (!lowering(slot)) this.evaluate(slot);
+  }
+
+  /** Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease ran out. */
+  offersOf(evseKey: string): OfferStep[] {
+    const s = this.slots.get(evseKey);
+    if (!s) return [];
+    const nowMs = this.deps.clock.nowMs();
+    while (s.offers.length > 1 && (s.offers[1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) s.offers.shift();
+    if (s.leaseUntilMs !== undefined && s.leaseUntilMs <= nowMs && s.baseSentA !== undefined) return [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
+    return [...s.offers];
+  }
+
+  /** Profile writes to an EVSE in the last hour and day. */
+  writeCounts(evseKey: string): WriteCounts {
+    return this.writeLog.counts(evseKey, this.deps.clock.nowMs());
   }
 
   /** The station (re)booted and lost its profiles: send base and dynamic again, and retry rejected EVSEs. */
@@ -186,6 +151,8 @@ export class Dispatcher {
       slot.lastSetpoint = undefined;
       slot.leaseUntilMs = undefined;
       slot.retryAtMs = undefined;
+      slot.offers = [];
+      this.mbb.clear(slot.key);
       this.setControllable(slot, true);
       this.evaluate(slot);
     }
@@ -230,6 +197,7 @@ export class Dispatcher {
       controllable: s.controllable,
       pending: s.inFlight || waiting,
       inFlight: s.inFlight,
+      writes: this.writeLog.counts(evseKey, this.deps.clock.nowMs()),
     };
   }
 
@@ -255,7 +223,7 @@ export class Dispatcher {
       this.deps.log.warn({ evseKey: key }, 'dispatcher: not an EVSE key (<stationId>/<evseId>), ignored');
       return undefined;
     }
-    slot = { key, stationId: id.stationId, evseId: id.evseId, controllable: true, inFlight: false, epoch: 0 };
+    slot = { key, stationId: id.stationId, evseId: id.evseId, controllable: true, inFlight: false, epoch: 0, offers: [] };
     this.slots.set(key, slot);
     return slot;
   }
@@ -288,15 +256,46 @@ export class Dispatcher {
     const last = slot.lastSentA;
     if (last !== undefined && (wantA < last || setpointDecreased(setpoint, slot.lastSetpoint))) return dynamic('decrease');
     if (slot.baseSentA === undefined || slot.baseSentA !== baseA) return { write: { reason: 'base', profile: 'base', limitA: baseA } };
-    if (last === undefined || slot.lastSentMs === undefined) return dynamic('initial');
+
+    // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
+    const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
+    const gate = raising ? this.raiseGate(slot, nowMs) : undefined;
+    if (last === undefined || slot.lastSentMs === undefined) {
+      if (!gate) return dynamic('initial');
+      return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
+    }
 
     const renewAtMs = slot.lastSentMs + this.leaseMs * RENEW_AT_SHARE;
     const hysteresisW = this.hysteresisA * (target.numberPhases ?? 3) * (target.voltageV ?? 230);
     const increase = wantA > last + this.hysteresisA + 1e-9 || setpointIncreased(setpoint, slot.lastSetpoint, hysteresisW);
-    const increaseAtMs = slot.lastSentMs + this.minIntervalMs;
+    // A start (from below the EV's minimum) is not held back by the write rate: a newly plugged-in EV gets its offer at once.
+    const start = last < (target.minA ?? 0) && wantA >= (target.minA ?? 0);
+    const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
+    if (gate) {
+      // Held: a renewal due meanwhile keeps what the EVSE has.
+      if (nowMs >= renewAtMs) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
+      return { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
+    }
     if (increase && nowMs >= increaseAtMs) return dynamic('increase');
     if (nowMs >= renewAtMs) return dynamic('renewal');
     return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
+  }
+
+  /** Why a raise on this EVSE must wait now (a decrease it depends on, the write budget), and until when; undefined = it may go. */
+  private raiseGate(slot: Slot, nowMs: number): { retryAtMs?: number } | undefined {
+    if (this.writeLog.overBudget(slot.stationId, nowMs)) {
+      if (!this.budgetWarned.has(slot.stationId)) {
+        this.budgetWarned.add(slot.stationId);
+        this.deps.log.warn({ stationId: slot.stationId, budgetPerDay: this.deps.writeBudgetPerDay }, 'dispatcher: charger used its daily profile-write budget; increases wait (decreases and renewals still go)');
+      }
+      return { retryAtMs: this.writeLog.budgetBackAtMs(slot.stationId, nowMs) };
+    }
+    this.budgetWarned.delete(slot.stationId);
+    const mbb = this.mbb.mayIncrease(slot.key, nowMs);
+    if (mbb.ok) return undefined;
+    if (mbb.retryAtMs !== undefined) return { retryAtMs: mbb.retryAtMs };
+    this.awaitingAnswer.add(slot);
+    return {};
   }
 
   private schedule(slot: Slot, atMs: number): void {
@@ -322,6 +321,11 @@ export class Dispatcher {
     });
     const epoch = slot.epoch;
     slot.inFlight = true;
+    if (dynamic) {
+      slot.offers.push({ fromMs: nowMs, limitA: write.limitA });
+      if (write.reason === 'decrease') this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+    }
+    this.writeLog.record(slot.key, slot.stationId, nowMs);
     this.counters.writes++;
     this.counters.byReason[write.reason]++;
     const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA, ...(write.setpoint ? { setpointW: write.setpoint.setpointW } : {}) };
@@ -339,6 +343,7 @@ export class Dispatcher {
               slot.lastSetpoint = write.setpoint;
               slot.lastSentMs = nowMs;
               slot.leaseUntilMs = validToMs;
+              if (write.reason === 'decrease') this.mbb.decreaseAccepted(slot.key, write.limitA, this.deps.clock.nowMs());
             } else slot.baseSentA = write.limitA;
           } else this.rejected(slot, who, `answered ${status ?? 'without a status'}`);
         },
@@ -356,6 +361,12 @@ export class Dispatcher {
         if (slot.epoch !== epoch) return;
         slot.inFlight = false;
         this.evaluate(slot);
+        // Increases may have been waiting for this decrease's answer.
+        if (write.reason === 'decrease') {
+          const waiting = [...this.awaitingAnswer];
+          this.awaitingAnswer.clear();
+          for (const other of waiting) if (other !== slot) this.evaluate(other);
+        }
       });
   }
 
@@ -368,39 +379,7 @@ export class Dispatcher {
   private setControllable(slot: Slot, controllable: boolean): void {
     if (slot.controllable === controllable) return;
     slot.controllable = controllable;
+    if (!controllable) this.mbb.clear(slot.key);
     for (const l of this.listeners) l(slot.key, controllable);
   }
-}
-
-/** The setpoint a target would put on the wire: only for OCPP 2.1 and only when it has one. */
-function setpointOf(target: EvseTarget, version: OcppVersion): WireSetpoint | undefined {
-  if (version !== '2.1' || target.setpointW === undefined) return undefined;
-  return wireSetpoint(target.limitA, target.numberPhases ?? 3, {
-    setpointW: target.setpointW,
-    ...(target.dischargeLimitW !== undefined ? { dischargeLimitW: target.dischargeLimitW } : {}),
-    operationMode: target.operationMode ?? 'CentralSetpoint',
-    voltageV: target.voltageV ?? 230,
-  });
-}
-
-function sameSetpoint(a: WireSetpoint | undefined, b: WireSetpoint | undefined): boolean {
-  if (!a || !b) return a === b;
-  return a.setpointW === b.setpointW && a.dischargeLimitW === b.dischargeLimitW && a.operationMode === b.operationMode;
-}
-
-/**
- * Less charging power than what the EVSE has: a lower setpoint, a tighter discharge limit, or a
- * setpoint that appears, goes or changes mode (a change of how the EVSE is driven: at once).
- */
-function setpointDecreased(want: WireSetpoint | undefined, had: WireSetpoint | undefined): boolean {
-  if (!want || !had) return want !== had;
-  if (want.operationMode !== had.operationMode) return true;
-  return want.setpointW < had.setpointW || (want.dischargeLimitW ?? Number.NEGATIVE_INFINITY) > (had.dischargeLimitW ?? Number.NEGATIVE_INFINITY);
-}
-
-/** More power than the EVSE has by more than the hysteresis: a higher setpoint or a looser discharge limit. */
-function setpointIncreased(want: WireSetpoint | undefined, had: WireSetpoint | undefined, hysteresisW: number): boolean {
-  if (!want || !had) return false;
-  const looser = (want.dischargeLimitW ?? Number.NEGATIVE_INFINITY) < (had.dischargeLimitW ?? Number.NEGATIVE_INFINITY) - hysteresisW - 1e-9;
-  return want.setpointW > had.setpointW + hysteresisW + 1e-9 || looser;
 }

@@ -35,6 +35,7 @@ export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
     },
     isControllable: (key) => deps.sink.isControllable(key),
   };
+  if (deps.sink.offersOf) sink.offersOf = deps.sink.offersOf.bind(deps.sink);
   if (deps.sink.onControllabilityChange) {
     const subscribe = deps.sink.onControllabilityChange.bind(deps.sink);
     sink.onControllabilityChange = (listener) => subscribe(listener);

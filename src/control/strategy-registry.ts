@@ -12,6 +12,7 @@ import { createSolarSurplusStrategy } from '../../strategies/solar-surplus/index
 import { createSetpointStrategy } from '../../strategies/setpoint/index.js';
 import { checkFreqWattCurve, createFrequencyDroopStrategy } from '../../strategies/frequency-droop/index.js';
 import { loadBalancing } from '../../strategies/load-balancing/index.js';
+import type { NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { idleModeStrategy, restrictToModes, type StrategyType } from './operation-modes.js';
 
 const evseKey = z.string().regex(/^[A-Za-z0-9._:-]+\/\d+$/, 'an EVSE key <stationId>/<evseId>, e.g. HOME/1');
@@ -97,6 +98,9 @@ export interface RegistryContext {
   rotationPeriodS: number;
   nominalVoltageV: number;
   worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
+  /** energy.nonEvEstimator and energy.settleS, for load-balancing's non-EV load. */
+  nonEvEstimator?: NonEvEstimator;
+  followS?: number;
 }
 
 /** One configured strategy as a Strategy instance with typed parameters (no mode filter). */
@@ -110,6 +114,8 @@ export function createStrategy(config: StrategyConfig, ctx: RegistryContext): St
         ...(config.drawHeadroomA !== undefined ? { drawHeadroomA: config.drawHeadroomA } : {}),
         ...(config.drawSettleS !== undefined ? { drawSettleS: config.drawSettleS } : {}),
         ...(ctx.worstCaseNonEvA ? { worstCaseNonEvA: ctx.worstCaseNonEvA } : {}),
+        ...(ctx.nonEvEstimator ? { nonEvEstimator: ctx.nonEvEstimator } : {}),
+        ...(ctx.followS !== undefined ? { followS: ctx.followS } : {}),
       });
     case 'solar-surplus': {
       const { type: _type, phaseSwitchingEvses, ...rest } = config;

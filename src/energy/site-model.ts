@@ -1,4 +1,5 @@
 import type { Phase, PerPhase } from './phases.js';
+import type { DrawSample, OfferStep } from './draw/draw-at.js';
 
 /** A node of the site's circuit tree: the grid connection at the root, fuses and sub-circuits below. */
 export interface CircuitNode {
@@ -42,6 +43,10 @@ export interface EvseLiveState {
   active: boolean;
   /** Current the EV draws now per EVSE phase (first entries used), in A, if measured. */
   measuredCurrentA?: number[];
+  /** Recent reports of that current with their times (oldest first), for lining them up with meter readings. */
+  samples?: readonly DrawSample[];
+  /** Offers the hub sent this EVSE recently (oldest first), when they are known. */
+  offers?: readonly OfferStep[];
   /** False once the EVSE rejected a profile: budget it at its max. */
   controllable: boolean;
   transactionId?: string;

@@ -1,6 +1,10 @@
 import type { EvseLiveState } from '../energy/site-model.js';
 import type { ConnectorState, TransactionEvent } from '../model/types.js';
 import { evseKeyOf } from '../control/evse-key.js';
+import type { DrawSample } from '../energy/draw/draw-at.js';
+
+/** Reports kept per EVSE for lining them up with meter readings (a minute at 1 s reports). */
+const SAMPLES_KEPT = 60;
 
 const PHASE_INDEX: Record<string, number> = { L1: 0, L2: 1, L3: 2, 'L1-N': 0, 'L2-N': 1, 'L3-N': 2 };
 
@@ -12,8 +16,13 @@ const PHASE_INDEX: Record<string, number> = { L1: 0, L2: 1, L3: 2, 'L1-N': 0, 'L
 export class LiveEvseState {
   private readonly live = new Map<string, EvseLiveState>();
 
-  /** Applies a transaction event; returns true when something the controller cares about changed. */
-  onTransactionEvent(ev: TransactionEvent): boolean {
+  /**
+   * Applies a transaction event; returns true when something the controller cares about changed.
+   * A current report is kept with the time the hub received it (`receivedMs`, default the
+   * sample's own time): never earlier than when it was measured, and free of the charger's
+   * clock skew, which is what lining reports up with meter readings needs.
+   */
+  onTransactionEvent(ev: TransactionEvent, receivedMs?: number): boolean {
     if (ev.evseId === undefined || ev.evseId === 0) return false;
     const key = evseKeyOf(ev.stationId, ev.evseId);
     const prev = this.live.get(key);
@@ -22,8 +31,16 @@ export class LiveEvseState {
       this.live.set(key, { key, active: false, controllable: true });
       return prev?.active === true;
     }
-    const measured = measuredCurrentA(ev) ?? (prev?.transactionId === ev.transactionId ? prev.measuredCurrentA : undefined);
-    const startedMs = prev?.transactionId === ev.transactionId ? prev.transactionStartedMs : ev.timeMs;
+    const sameTx = prev?.transactionId === ev.transactionId;
+    const reported = measuredCurrentA(ev);
+    const measured = reported ?? (sameTx ? prev?.measuredCurrentA : undefined);
+    const startedMs = sameTx ? prev?.transactionStartedMs : ev.timeMs;
+    const samples = sameTx ? [...(prev?.samples ?? [])] : [];
+    if (reported) {
+      const atMs = receivedMs ?? ev.meterValues[ev.meterValues.length - 1]?.timeMs ?? ev.timeMs;
+      samples.push({ timeMs: Math.max(atMs, samples[samples.length - 1]?.timeMs ?? -Infinity), currentA: reported });
+      if (samples.length > SAMPLES_KEPT) samples.splice(0, samples.length - SAMPLES_KEPT);
+    }
     const next: EvseLiveState = {
       key,
       active: true,
@@ -31,6 +48,7 @@ export class LiveEvseState {
       transactionId: ev.transactionId,
       ...(startedMs !== undefined ? { transactionStartedMs: startedMs } : {}),
       ...(measured ? { measuredCurrentA: measured } : {}),
+      ...(samples.length > 0 ? { samples: samples as readonly DrawSample[] } : {}),
     };
     this.live.set(key, next);
     return !prev?.active || prev.transactionId !== ev.transactionId || measured !== undefined;

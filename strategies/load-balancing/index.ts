@@ -13,7 +13,7 @@ import {
   type AllocationResult,
   type RotationState,
 } from '../../src/energy/allocation/index.js';
-import { siteLoad } from './site-load.js';
+import { siteLoad, type NonEvEstimator } from './site-load.js';
 
 export interface LoadBalancingParams {
   /** Safety margin kept free on every circuit and phase, A. */
@@ -31,6 +31,10 @@ export interface LoadBalancingParams {
   drawSettleS?: number;
   /** Phase voltage for power limits, V (default 230). */
   nominalVoltageV?: number;
+  /** How EV draw is taken off meter readings (default aligned; see site-load.ts). */
+  nonEvEstimator?: NonEvEstimator;
+  /** Longest time an EV takes to follow a lower limit, s (default 30). */
+  followS?: number;
 }
 
 export interface LoadBalancingState {

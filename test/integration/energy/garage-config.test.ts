@@ -133,8 +133,10 @@ describe('the shipped garage site config', () => {
     }
 
     expect(samples).toBeGreaterThan(150);
-    // The run was a real contest for capacity: most chargers had a car, and some circuit phase was full.
+    // The run was a real contest for capacity: most chargers had a car, and some circuit phase was
+    // nearly full (the hub keeps room for increases whose ramps the chargers have not reported yet,
+    // control/ramp-reserve.ts, and increases below hysteresisA are not written: a few A of slack).
     expect(mostChargingAtOnce).toBeGreaterThanOrEqual(10);
-    expect(tightestSlackA).toBeLessThan(1);
+    expect(tightestSlackA).toBeLessThan(8);
   }, 120_000);
 });

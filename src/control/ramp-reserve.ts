@@ -1,0 +1,135 @@
+/**
+ * Increases that are not clawed back. Pure.
+ *
+ * After an increase the EV ramps up before its charger reports it (chargers report every 1-10 s,
+ * the grid meter every second): for a while the meter shows the new EV load while the EV draw
+ * taken off it (draw-at.ts, a lower bound) does not, so the non-EV load looks higher by the ramp.
+ * Treating that rise as real is what keeps the estimate safe, but if the increase used all the
+ * room, the next decision must take it back: the oscillation seen with 10 s reports.
+ *
+ * So an increase is only granted as far as the room also holds the ramps that may still show up
+ * as non-EV load: on every circuit and grid phase, the limits plus every unconfirmed ramp (an
+ * offer above the EV's last report, until a report shows it reached the offer or followS passed)
+ * stay within what is available. Increases are scaled down to fit (decreases and holds are never
+ * touched, so this only ever lowers limits the guard already checked); what is left is granted
+ * once the chargers' reports confirm the ramps.
+ */
+import { gridPhases, pathToRoot, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import type { CurrentLimit } from '../energy/limit.js';
+import type { Phase } from '../energy/phases.js';
+import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
+
+export interface RampReserveInput {
+  nowMs: number;
+  tree: CircuitTree;
+  evses: readonly EvseModel[];
+  live: Record<string, EvseLiveState>;
+  circuits: readonly CircuitBudget[];
+  limits: Record<string, CurrentLimit>;
+  followS: number;
+  /** A report this close to the offer counts as having reached it, A. */
+  reachedToleranceA?: number;
+}
+
+interface Row {
+  evse: EvseModel;
+  phases: Phase[];
+  /** What the EVSE holds now, and the least it drew at its last report per phase. */
+  curA: number;
+  loA: number[];
+  unconfirmed: boolean;
+  targetA: number;
+}
+
+/** The limits with increases scaled down where the ramps they start would not fit; unchanged keys keep their object. */
+export function reserveRamps(input: RampReserveInput): Record<string, CurrentLimit> {
+  const rows: Row[] = [];
+  for (const evse of input.evses) {
+    const limit = input.limits[evse.key];
+    const live = input.live[evse.key];
+    const offers = live?.offers;
+    const current = offers?.[offers.length - 1];
+    if (!limit || !live || !current || !live.active || live.controllable === false) continue;
+    const samples = live.samples ?? [];
+    const last = samples[samples.length - 1];
+    const raisedMs = lastRaiseMs(offers);
+    const n = gridPhases(evse).length;
+    const loA = Array.from({ length: n }, (_, j) => (last && last.timeMs >= (raisedMs ?? -Infinity) ? Math.max(0, last.currentA[j] ?? 0) : 0));
+    const reached = last !== undefined && raisedMs !== undefined && last.timeMs >= raisedMs && Math.min(...loA) >= current.limitA - (input.reachedToleranceA ?? 1);
+    const unconfirmed = raisedMs !== undefined && !reached && input.nowMs < raisedMs + input.followS * 1000 && (!last || last.timeMs < raisedMs + input.followS * 1000);
+    rows.push({ evse, phases: gridPhases(evse), curA: current.limitA, loA, unconfirmed, targetA: limit.maxCurrentA });
+  }
+
+  // Per circuit and phase: room left for twice the increases (the increase itself and its ramp).
+  const fixed = new Map<string, number>();
+  const raise = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);
+  const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
+  for (const evse of input.evses) {
+    const limitA = input.limits[evse.key]?.maxCurrentA ?? 0;
+    const r = rowsByKey.get(evse.key);
+    for (const c of pathToRoot(input.tree, evse.circuitId)) {
+      gridPhases(evse).forEach((p, j) => {
+        const k = `${c}|${p}`;
+        if (!r) return add(fixed, k, limitA);
+        const held = Math.min(r.targetA, r.curA);
+        const pending = r.targetA > r.curA || r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
+        add(fixed, k, held + pending);
+        if (r.targetA > r.curA) add(raise, k, r.targetA - r.curA);
+      });
+    }
+  }
+  // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
+  const room = new Map<string, number>();
+  for (const b of input.circuits) for (const p of ['L1', 'L2', 'L3'] as const) room.set(`${b.circuitId}|${p}`, b.phases[p].availableA - (fixed.get(`${b.circuitId}|${p}`) ?? 0));
+  const keysOf = (r: Row): string[] => pathToRoot(input.tree, r.evse.circuitId).flatMap((c) => r.phases.map((p) => `${c}|${p}`));
+  const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
+  const take = (r: Row, a: number): void => {
+    for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);
+  };
+
+  const out: Record<string, CurrentLimit> = { ...input.limits };
+  const staged = (r: Row, a: number): void => {
+    if (a >= r.targetA) return;
+    out[r.evse.key] = { maxCurrentA: a, source: 'ramp-reserve', reason: `increase to ${r.targetA} A staged: room kept for ramps the chargers have not reported yet` };
+  };
+  const rising = rows.filter((r) => r.targetA > r.curA);
+  // Starts first, one by one (an EV below its minimum cannot take a part of it), then the other increases share what is left.
+  for (const r of rising.filter((x) => x.curA < x.evse.minCurrentA)) {
+    const a = floor01(Math.min(r.targetA, r.curA + Math.max(0, roomFor(r)) / 2));
+    if (a < r.evse.minCurrentA) {
+      staged(r, r.curA);
+      continue;
+    }
+    take(r, a - r.curA);
+    staged(r, a);
+  }
+  const others = rising.filter((x) => x.curA >= x.evse.minCurrentA);
+  const wanted = new Map<string, number>();
+  for (const r of others) for (const k of keysOf(r)) wanted.set(k, (wanted.get(k) ?? 0) + (r.targetA - r.curA));
+  for (const r of others) {
+    let x = 1;
+    for (const k of keysOf(r)) {
+      const w = wanted.get(k) ?? 0;
+      if (w > 0) x = Math.min(x, Math.max(0, (room.get(k) ?? Infinity) / (2 * w)));
+    }
+    if (x >= 1) continue;
+    staged(r, floor01(r.curA + x * (r.targetA - r.curA)));
+  }
+  return out;
+}
+
+function floor01(a: number): number {
+  return Math.floor(a * 10 + 1e-7) / 10;
+}
+
+/** When the offer last went up, if it ever did (the first offer counts as a raise from 0). */
+function lastRaiseMs(offers: readonly { fromMs: number; limitA: number }[]): number | undefined {
+  for (let i = offers.length - 1; i >= 0; i--) {
+    const o = offers[i];
+    if (!o) break;
+    const prev = offers[i - 1];
+    if (o.limitA > (prev?.limitA ?? 0)) return o.fromMs;
+  }
+  return undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * What an EV drew at a given instant, bounded from below, from the charger's own reports and
+ * the offers the hub made. Pure.
+ *
+ * Why a lower bound: the building (non-EV) load is estimated as a meter reading minus the EVs'
+ * draw at the meter's time. Taking too much EV draw off makes the building look smaller than it
+ * is and hands out capacity that is not there; taking too little only makes the hub careful. So
+ * each EV's draw at the meter's time is taken as the least it can have been.
+ *
+ * The model (stated, and checked by property tests): an EV draws min(what it wants, the limit it
+ * follows). What it wants does not fall between two of its reports unless a later report shows
+ * it (an EV that starts, or ramps up, may do so at any moment); it follows a new limit at any
+ * time from when the hub sent it up to `followS` later. Each report is exact at its timestamp.
+ * Then the draw at `atMs` is at least the least of: the last report at or before `atMs`, the
+ * first report after it, and the lowest limit the EV may have been following since its last
+ * report (any offer in force from `followS` before that report to `atMs`). Without a report at
+ * or before `atMs` the EV may have started after it: the bound is 0.
+ */
+
+/** One report of the current an EV draws, A per EVSE phase, and when it was measured. */
+export interface DrawSample {
+  timeMs: number;
+  currentA: readonly number[];
+}
+
+/** An offer (limit per EVSE phase, A) in force from `fromMs` (when the hub sent it) on. */
+export interface OfferStep {
+  fromMs: number;
+  limitA: number;
+}
+
+export interface DrawHistory {
+  /** Reports in time order. */
+  samples: readonly DrawSample[];
+  /** Offers in time order; empty when the hub never sent one (then no offer bound applies). */
+  offers: readonly OfferStep[];
+}
+
+/** The least the EV can have drawn at atMs, A per EVSE phase (as many entries as the reports have). */
+export function drawLowerBoundA(history: DrawHistory, atMs: number, followS: number): number[] {
+  const { samples } = history;
+  let before: DrawSample | undefined;
+  let after: DrawSample | undefined;
+  for (const s of samples) {
+    if (s.timeMs <= atMs) before = s;
+    else {
+      after = s;
+      break;
+    }
+  }
+  if (!before) return (after?.currentA ?? []).map(() => 0);
+  const offerA = lowestOfferA(history.offers, before.timeMs - followS * 1000, atMs);
+  return before.currentA.map((a, i) => {
+    const later = after?.currentA[i];
+    return Math.max(0, Math.min(finiteOr0(a), later === undefined ? Infinity : finiteOr0(later), offerA));
+  });
+}
+
+/** Lowest offer in force at any time in [fromMs, toMs]; Infinity when none is known. */
+export function lowestOfferA(offers: readonly OfferStep[], fromMs: number, toMs: number): number {
+  let lowest = Infinity;
+  let inForce: OfferStep | undefined;
+  for (const o of offers) {
+    if (o.fromMs <= fromMs) inForce = o;
+    else if (o.fromMs <= toMs) lowest = Math.min(lowest, o.limitA);
+    else break;
+  }
+  return inForce ? Math.min(lowest, inForce.limitA) : lowest;
+}
+
+function finiteOr0(v: number): number {
+  return Number.isFinite(v) ? v : 0;
+}
