@@ -100,7 +100,7 @@ export class HubEnergy {
         return session.peer.call(action, payload);
       },
       // Only stations that booted and were accepted get profiles (OCPP: nothing before boot).
-      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.store.stations.get(stationId)?.bootStatus === 'Accepted' ? registry.get(stationId)?.version : undefined),
+      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined),
       leaseS: config.energy.leaseS,
       minIntervalS: config.energy.minIntervalS,
       hysteresisA: config.energy.hysteresisA,

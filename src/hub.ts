@@ -170,7 +170,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       link: (id) => {
         const session = registry.get(id);
         // As for profiles: nothing is sent to a station before it booted and was accepted.
-        if (!session?.isOpen || !service.isAdmitted(id) || store.stations.get(id)?.bootStatus !== 'Accepted') return undefined;
+        if (!session?.isOpen || !service.isAdmitted(id) || !service.isBootAccepted(id)) return undefined;
         return { version: session.version, call: (action, payload) => session.peer.call(action, payload) };
       },
       activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],

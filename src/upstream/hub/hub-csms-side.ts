@@ -18,6 +18,7 @@ import {
   setVariables,
   type DeviceModel,
   type DownstreamCall,
+  type ThenSend,
   type EvseFacts,
   type HubDeviceInfo,
   type HubModeConfig,
@@ -75,14 +76,31 @@ export class HubCsmsSide {
     if (plan.kind === 'hub') throw new NotSupportedError(`${ctx.action} is not supported by the hub`);
     if (plan.kind === 'answer') {
       const then = plan.then;
-      if (then) setImmediate(() => deps.gate.trigger(then));
+      if (then) setImmediate(() => this.sendAfterAnswer(then));
       return plan.payload;
     }
-    const results = await Promise.all(plan.calls.map((call) => this.callCharger(call, ctx.signal)));
-    const answered = answerCsms(deps.states.state, plan, results);
-    this.save(answered.state);
-    deps.log.info({ action: ctx.action, chargers: plan.calls.map((c) => c.stationId), answer: stringField(answered.payload, 'status') }, 'CSMS call answered by the chargers');
-    return answered.payload;
+    // A triggered message may reach the hub before the chargers' answers do: nothing goes to
+    // the CSMS until this answer is on the wire (it is sent as soon as the handler returns).
+    const release = ctx.action === 'TriggerMessage' ? deps.gate.hold() : undefined;
+    try {
+      const results = await Promise.all(plan.calls.map((call) => this.callCharger(call, ctx.signal)));
+      const answered = answerCsms(deps.states.state, plan, results);
+      this.save(answered.state);
+      deps.log.info({ action: ctx.action, chargers: plan.calls.map((c) => c.stationId), answer: stringField(answered.payload, 'status') }, 'CSMS call answered by the chargers');
+      return answered.payload;
+    } finally {
+      if (release) setImmediate(release);
+    }
+  }
+
+  private sendAfterAnswer(then: ThenSend): void {
+    if (then === 'BootNotification' || then === 'Heartbeat') {
+      this.deps.gate.trigger(then);
+      return;
+    }
+    this.deps.gate.call(then.action, then.payload).catch((err: unknown) => {
+      this.deps.log.warn({ action: then.action, err: err instanceof Error ? err.message : String(err) }, 'message after the answer not delivered');
+    });
   }
 
   private versionOf(stationId: string): OcppVersion | undefined {

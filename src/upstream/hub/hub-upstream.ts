@@ -72,7 +72,12 @@ export class HubUpstream implements Upstream {
     const { config, store, clock } = deps;
     const identity = config.identity;
     this.log = deps.log.child({ upstreamMode: 'hub' });
-    this.hubConfig = { ...DEFAULT_HUB_MODE_CONFIG, upstreamVersion: config.version, batchWindowS: config.batchWindowS };
+    this.hubConfig = {
+      ...DEFAULT_HUB_MODE_CONFIG,
+      upstreamVersion: config.version,
+      batchWindowS: config.batchWindowS,
+      ...(config.idTokenTypes ? { idTokenRules: config.idTokenTypes } : {}),
+    };
     this.link = new UpstreamLink({
       name: identity,
       url: config.url,
@@ -172,6 +177,9 @@ export class HubUpstream implements Upstream {
       log: this.log,
     });
     this.link.handleAny((ctx) => csms.handle(ctx));
+    deps.service.onEvent((e) => {
+      if (e.kind === 'connection' && !this.stopped) this.chargers.presence(e.stationId, e.connected);
+    });
     this.stationHooks = {
       wrap: (stationId, version, action, local) => (ctx) => this.chargers.handle(stationId, version, action, local, ctx),
       relayOther: () => undefined,
