@@ -28,7 +28,7 @@ import type { SiteInputs } from './control/controller.js';
 import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
-import { withLimitChangeLog } from './control/limit-change-log.js';
+import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
@@ -51,6 +51,8 @@ export interface EnergyDeps {
   simulatedEvCurrentA?: () => PerPhase;
   /** Strategies composed outside (e.g. DER control), run after the configured ones, in every operation mode. */
   extraStrategies?: readonly Strategy<unknown>[];
+  /** Told every EVSE's decided limit and its source after each decision (hub mode reports the hub's own upstream). */
+  limitObserver?: (limits: ObservedLimit[]) => void;
 }
 
 export interface EvseScheduleView {
@@ -126,7 +128,9 @@ export class HubEnergy {
       site: this.site,
       strategies: [...strategies, ...(deps.extraStrategies ?? [])].map((strategy) => ({ strategy })),
       snapshot: (nowMs) => this.inputsAt(nowMs),
-      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key] }),
+      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key],
+        ...(deps.limitObserver ? { observe: deps.limitObserver } : {}),
+      }),
       debounceMs: config.energy.debounceMs,
       failsafe: { staleAfterS: 10, staleAfterSByMeter },
       params: { marginA: config.energy.marginA, rotationPeriodS: config.energy.rotationPeriodS, nominalVoltageV: config.site.voltageV },

@@ -19,6 +19,7 @@ import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
 import { RemoteControl } from './api/remote-control.js';
+import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
 import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
@@ -110,6 +111,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     service,
     simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
     ...(der ? { extraStrategies: [der.strategy] } : {}),
+    ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));

@@ -208,17 +208,19 @@ export const upstreamConfigSchema = z
       })
       .optional(),
     /**
-     * hub mode: a limit the hub's own strategies set on an EVSE is reported to the CSMS
-     * (NotifyChargingLimit, source EMS) when it changes by more than this share of the last
-     * one reported (LimitChangeSignificance), at most once per `minIntervalS` per EVSE; 0 turns
-     * it off.
+     * hub mode: limits the hub's own strategies and circuits set on an EVSE are reported to the
+     * CSMS (NotifyChargingLimit, source EMS; ClearedChargingLimit when they end) when they
+     * change by more than `significancePercent` of the last one reported (the device model's
+     * SmartChargingCtrlr.LimitChangeSignificance, which the CSMS may set), at most once per
+     * `minIntervalS` per EVSE.
      */
     limitReports: z
       .strictObject({
-        significance: z.number().min(0).max(1).default(0.2),
+        enabled: z.boolean().default(true),
+        significancePercent: z.number().min(0).max(100).default(20),
         minIntervalS: z.number().min(0).default(300),
       })
-      .default({ significance: 0.2, minIntervalS: 300 }),
+      .default({ enabled: true, significancePercent: 20, minIntervalS: 300 }),
   })
   .superRefine((u, ctx) => {
     if (u.mode !== 'none' && u.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `expected a CSMS URL for mode ${u.mode}` });

@@ -97,7 +97,8 @@ describe('hub mode: Reset', () => {
     expect(got).toEqual([]);
 
     const reset = new Promise<void>((resolve) => {
-      c16.handle('Reset', ({ params }) => {
+      c16.handle('Reset', async ({ params }) => {
+        await Promise.resolve();
         got.push(['Reset', params]);
         resolve();
         return { status: 'Accepted' };
