@@ -48,6 +48,11 @@ function seen(...actions: string[]): Array<[string, Record<string, unknown>]> {
   return csms.of(SITE).filter((c) => actions.includes(c.method)).map((c) => [c.method, c.params]);
 }
 
+/** Resolves once pred holds, checking after each turn of the event loop. */
+async function until(pred: () => boolean): Promise<void> {
+  while (!pred()) await new Promise((r) => setImmediate(r));
+}
+
 async function variable(component: Record<string, unknown>, name: string): Promise<unknown> {
   const r = (await server.call('GetVariables', { getVariableData: [{ component, variable: { name } }] })) as { getVariableResult: Array<{ attributeStatus: string; attributeValue?: string }> };
   const first = r.getVariableResult[0];
@@ -223,5 +228,91 @@ describe('hub mode: id token types', () => {
     for (const idTag of ['E004010012345678', 'K1234', 'AABBCCDD']) await c16.call('Authorize', { idTag });
     await csms.until(() => seen('Authorize').length === 3);
     expect(seen('Authorize').map(([, p]) => (p['idToken'] as { type: string }).type)).toEqual(['ISO15693', 'KeyCode', 'Local']);
+  });
+});
+
+describe('hub mode: a device model worth reading', () => {
+  it('reports the standard controllers and every EVSE and connector, and answers GetReport by criteria in paged NotifyReports', async () => {
+    await site();
+    await expect(variable({ name: 'SecurityCtrlr' }, 'SecurityProfile')).resolves.toBe('1');
+    await expect(variable({ name: 'SmartChargingCtrlr' }, 'LimitChangeSignificance')).resolves.toBe('20');
+    await expect(variable({ name: 'AuthCtrlr' }, 'OfflineTxForUnknownIdEnabled')).resolves.toBe('false');
+    await expect(variable({ name: 'TxCtrlr' }, 'TxStartPoint')).resolves.toBe('PowerPathClosed');
+    await expect(variable({ name: 'Connector', evse: { id: 2, connectorId: 1 } }, 'AvailabilityState')).resolves.toBe('Unavailable');
+
+    await expect(server.call('GetBaseReport', { requestId: 1, reportBase: 'ConfigurationInventory' })).resolves.toEqual({ status: 'Accepted' });
+    await csms.until(() => seen('NotifyReport').length === 1);
+    const configured = (seen('NotifyReport')[0]?.[1]['reportData'] as Array<{ component: { name: string }; variable: { name: string } }>).map((d) => `${d.component.name}.${d.variable.name}`);
+    expect(configured).toEqual(['OCPPCommCtrlr.HeartbeatInterval', 'SmartChargingCtrlr.LimitChangeSignificance']);
+
+    // Every EVSE component (any instance), 50 items per message: the answer, then the reports in order.
+    await expect(server.call('GetReport', { requestId: 2, componentVariable: [{ component: { name: 'EVSE' } }, { component: { name: 'Connector' }, variable: { name: 'AvailabilityState' } }] })).resolves.toEqual({ status: 'Accepted' });
+    await csms.until(() => seen('NotifyReport').length === 2);
+    const report = seen('NotifyReport')[1]?.[1] as { requestId: number; seqNo: number; tbc?: boolean; reportData: Array<{ component: { name: string; evse?: { id: number } }; variable: { name: string } }> };
+    expect(report).toMatchObject({ requestId: 2, seqNo: 0 });
+    expect(report.tbc).toBeUndefined();
+    expect(report.reportData.map((d) => `${d.component.name}${d.component.evse?.id ?? ''}.${d.variable.name}`)).toEqual([
+      'EVSE1.AvailabilityState',
+      'EVSE1.Available',
+      'EVSE1.Power',
+      'EVSE1.SupplyPhases',
+      'Connector1.AvailabilityState',
+      'EVSE2.AvailabilityState',
+      'EVSE2.Available',
+      'EVSE2.Power',
+      'EVSE2.SupplyPhases',
+      'Connector2.AvailabilityState',
+    ]);
+
+    // Components that say Enabled = true.
+    await expect(server.call('GetReport', { requestId: 3, componentCriteria: ['Enabled'] })).resolves.toEqual({ status: 'Accepted' });
+    await csms.until(() => seen('NotifyReport').length === 3);
+    const enabled = new Set((seen('NotifyReport')[2]?.[1]['reportData'] as Array<{ component: { name: string } }>).map((d) => d.component.name));
+    expect([...enabled].sort()).toEqual(['AuthCtrlr', 'SampledDataCtrlr', 'SmartChargingCtrlr']);
+
+    await expect(server.call('GetReport', { requestId: 4, componentVariable: [{ component: { name: 'NoSuchCtrlr' } }] })).resolves.toEqual({ status: 'EmptyResultSet' });
+  });
+});
+
+describe('hub mode: the hub’s own limits reported to the CSMS', () => {
+  it('sends NotifyChargingLimit (EMS) when its site limit binds an EVSE, and ClearedChargingLimit when it ends', async () => {
+    const clock = new FakeClock(Date.now());
+    csms = new StrictCsms({ passwords: { [SITE]: 'pw-site' } });
+    await csms.start();
+    h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url }), { clock });
+    await siteReady(h);
+    server = await csms.client(SITE);
+    const c16 = await cp('CP16', '1.6');
+    await c16.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 0, timestamp: t0() });
+    await csms.until(() => transactionEvents(csms).length === 1);
+    const decided = async (pred: () => boolean): Promise<void> => {
+      for (let i = 0; i < 100 && !pred(); i++) {
+        clock.advanceMs(500);
+        await new Promise((r) => setImmediate(r));
+      }
+    };
+    await decided(() => h.hub.energy.lastDecision()?.evses['CP16/1']?.status === 'active' || false);
+    expect(seen('NotifyChargingLimit', 'ClearedChargingLimit')).toEqual([]);
+
+    // 3 x 230 V x 10 A: the site limit binds the one charging EVSE at 10 A.
+    h.hub.energy.setSiteLimit(6900, clock.nowMs() + 3_600_000, 'override:test');
+    await decided(() => seen('NotifyChargingLimit').length > 0);
+    await csms.until(() => seen('NotifyChargingLimit').length === 1);
+    const notified = seen('NotifyChargingLimit')[0]?.[1] as { evseId: number; chargingLimit: unknown; chargingSchedule: Array<{ chargingRateUnit: string; chargingSchedulePeriod: Array<{ limit: number }> }> };
+    expect(notified.evseId).toBe(1);
+    expect(notified.chargingLimit).toEqual({ chargingLimitSource: 'EMS' });
+    expect(notified.chargingSchedule[0]?.chargingRateUnit).toBe('A');
+    expect(notified.chargingSchedule[0]?.chargingSchedulePeriod[0]?.limit).toBeLessThanOrEqual(10);
+
+    // Answered before the clock jumps (a jump past the call timeout would resend it).
+    await until(() => h.hub.upstream?.view().outboxDepth === 0);
+    clock.advanceMs(301_000);
+    h.hub.energy.clearSiteLimit();
+    await decided(() => seen('ClearedChargingLimit').length > 0);
+    await csms.until(() => seen('ClearedChargingLimit').length === 1);
+    expect(seen('NotifyChargingLimit', 'ClearedChargingLimit').map(([m, p]) => [m, p['evseId']])).toEqual([
+      ['NotifyChargingLimit', 1],
+      ['ClearedChargingLimit', 1],
+    ]);
   });
 });
