@@ -28,7 +28,7 @@ import type { SiteInputs } from './control/controller.js';
 import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
-import { withLimitChangeLog } from './control/limit-change-log.js';
+import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
@@ -65,6 +65,8 @@ export interface EnergyDeps {
   simulatedEvCurrentA?: () => PerPhase;
   /** Strategies composed outside (e.g. DER control), run after the configured ones, in every operation mode. */
   extraStrategies?: readonly Strategy<unknown>[];
+  /** Told every EVSE's decided limit and its source after each decision (hub mode reports the hub's own upstream). */
+  limitObserver?: (limits: ObservedLimit[]) => void;
 }
 
 export interface EvseScheduleView {
@@ -119,7 +121,7 @@ export class HubEnergy {
         return session.peer.call(action, payload);
       },
       // Only stations that booted and were accepted get profiles (OCPP: nothing before boot).
-      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.store.stations.get(stationId)?.bootStatus === 'Accepted' ? registry.get(stationId)?.version : undefined),
+      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined),
       leaseS: config.energy.leaseS,
       minIntervalS: config.energy.minIntervalS,
       hysteresisA: config.energy.hysteresisA,
@@ -155,7 +157,9 @@ export class HubEnergy {
       site: this.site,
       strategies: [...strategies, ...(deps.extraStrategies ?? [])].map((strategy) => ({ strategy })),
       snapshot: (nowMs) => this.inputsAt(nowMs),
-      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key] }),
+      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key],
+        ...(deps.limitObserver ? { observe: deps.limitObserver } : {}),
+      }),
       debounceMs: config.energy.debounceMs,
       failsafe: { staleAfterS: 10, staleAfterSByMeter },
       params: {

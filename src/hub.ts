@@ -21,6 +21,7 @@ import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
 import { RemoteControl } from './api/remote-control.js';
+import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
 import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
@@ -114,6 +115,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     service,
     simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
     ...(der ? { extraStrategies: [der.strategy] } : {}),
+    ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));
@@ -175,7 +177,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       link: (id) => {
         const session = registry.get(id);
         // As for profiles: nothing is sent to a station before it booted and was accepted.
-        if (!session?.isOpen || !service.isAdmitted(id) || store.stations.get(id)?.bootStatus !== 'Accepted') return undefined;
+        if (!session?.isOpen || !service.isAdmitted(id) || !service.isBootAccepted(id)) return undefined;
         return { version: session.version, call: (action, payload) => session.peer.call(action, payload) };
       },
       activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],

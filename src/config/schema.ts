@@ -157,6 +157,19 @@ export const apiConfigSchema = z.strictObject({
   token: z.string().min(8).optional(),
 });
 
+/** OCPP 2.x IdTokenEnumType. */
+const idTokenTypeSchema = z.enum(['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization']);
+
+/** A JavaScript regular expression, checked at load. */
+const regexString = z.string().refine((s) => {
+  try {
+    new RegExp(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, 'a valid regular expression');
+
 const upstreamStationSchema = z.strictObject({
   /** A station id from `stations`. */
   id: idString,
@@ -220,6 +233,31 @@ export const upstreamConfigSchema = z
      * continuous), s. 0 sends each sample at once.
      */
     batchWindowS: z.number().min(0).max(3600).default(0),
+    /**
+     * hub mode: the 2.x IdTokenType of a 1.6 idTag. The first rule whose pattern (a regular
+     * expression) matches wins, else `otherwise`. Default: a hex string of 4 to 10 bytes is
+     * ISO14443, anything else Central. Tokens the CSMS named itself keep the CSMS's type.
+     */
+    idTokenTypes: z
+      .strictObject({
+        rules: z.array(z.strictObject({ pattern: regexString, type: idTokenTypeSchema })).max(20),
+        otherwise: idTokenTypeSchema.default('Central'),
+      })
+      .optional(),
+    /**
+     * hub mode: limits the hub's own strategies and circuits set on an EVSE are reported to the
+     * CSMS (NotifyChargingLimit, source EMS; ClearedChargingLimit when they end) when they
+     * change by more than `significancePercent` of the last one reported (the device model's
+     * SmartChargingCtrlr.LimitChangeSignificance, which the CSMS may set), at most once per
+     * `minIntervalS` per EVSE.
+     */
+    limitReports: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        significancePercent: z.number().min(0).max(100).default(20),
+        minIntervalS: z.number().min(0).default(300),
+      })
+      .default({ enabled: true, significancePercent: 20, minIntervalS: 300 }),
   })
   .superRefine((u, ctx) => {
     if (u.mode !== 'none' && u.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `expected a CSMS URL for mode ${u.mode}` });

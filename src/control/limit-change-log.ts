@@ -10,6 +10,17 @@ export interface LimitChangeLogDeps {
   decision: (evseKey: string) => EvseDecision | undefined;
   /** Changes smaller than this are not logged, A (default 0.5). */
   minChangeA?: number;
+  /** Told every EVSE's limit and the source that bound it, on every decision (e.g. to report it upstream). */
+  observe?: (limits: ObservedLimit[]) => void;
+}
+
+/** One EVSE's decided limit as an observer sees it. */
+export interface ObservedLimit {
+  evseKey: string;
+  limitA: number;
+  numberPhases?: 1 | 3;
+  /** Source of the limit that bound (strategy:..., circuit:..., csms:profile N, evse:max, failsafe, ...). */
+  source: string;
 }
 
 /**
@@ -32,6 +43,19 @@ export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
         deps.log.info({ evseKey: key, limitA: t.limitA, source: d?.limit.source, status: d?.status, limits: why }, 'evse limit changed');
       }
       deps.sink.apply(targets);
+      if (deps.observe) {
+        const limits = Object.entries(targets).map(([evseKey, t]) => ({
+          evseKey,
+          limitA: t.limitA,
+          ...(t.numberPhases ? { numberPhases: t.numberPhases } : {}),
+          source: deps.decision(evseKey)?.limit.source ?? 'unknown',
+        }));
+        try {
+          deps.observe(limits);
+        } catch (err) {
+          deps.log.error({ err }, 'limit observer failed');
+        }
+      }
     },
     isControllable: (key) => deps.sink.isControllable(key),
   };

@@ -32,6 +32,7 @@ export interface StationServiceDeps {
 /** What a station reported that others (the controller, the dispatcher) react to. */
 export type StationEvent =
   | { kind: 'booted'; stationId: string }
+  | { kind: 'connection'; stationId: string; connected: boolean }
   | { kind: 'status'; state: ConnectorState }
   | { kind: 'transaction'; event: TransactionEvent };
 
@@ -42,6 +43,8 @@ export type StationEvent =
  */
 export class StationService {
   private readonly listeners: Array<(e: StationEvent) => void> = [];
+  /** Where each station's last boot since the hub started stands (answered = its answer is on the wire). */
+  private readonly bootState = new Map<string, 'pending' | 'accepted' | 'refused'>();
 
   constructor(private readonly deps: StationServiceDeps) {}
 
@@ -65,9 +68,33 @@ export class StationService {
     this.deps.store.stations.upsertBoot({ stationId, version, bootStatus: status, lastBootMs: this.deps.clock.nowMs(), ...info });
     this.deps.log.info({ stationId, version, status, vendor: info.vendor, model: info.model }, 'station booted');
     const intervalS = status === 'Accepted' ? this.deps.heartbeatIntervalS : Math.min(60, this.deps.heartbeatIntervalS);
-    // After the answer has gone out: the hub may then send calls (profiles) to the station.
-    if (status === 'Accepted') setImmediate(() => this.emit({ kind: 'booted', stationId }));
+    // A new boot: nothing may be sent to the station until its answer (maybe the CSMS's) is out.
+    this.bootState.set(stationId, 'pending');
     return { status, intervalS };
+  }
+
+  /**
+   * The station's BootNotification was answered with `status` (in proxy mode the CSMS's
+   * answer, which may differ from the hub's own), and the answer is on the wire. Only now
+   * may the hub send it calls (profiles): 'booted' is emitted for an accepted boot.
+   */
+  bootAnswerSent(stationId: string, status: string | undefined): void {
+    if (status !== 'Accepted') {
+      this.bootState.set(stationId, 'refused');
+      return;
+    }
+    this.bootState.set(stationId, 'accepted');
+    this.emit({ kind: 'booted', stationId });
+  }
+
+  /**
+   * The station's last boot was answered Accepted and the answer is on the wire. A station that
+   * has not booted since the hub started (a reconnect without a boot) counts by its stored boot.
+   */
+  isBootAccepted(stationId: string): boolean {
+    const state = this.bootState.get(stationId);
+    if (state !== undefined) return state === 'accepted';
+    return this.deps.store.stations.get(stationId)?.bootStatus === 'Accepted';
   }
 
   /** True when the station may send messages other than BootNotification. */
@@ -77,10 +104,14 @@ export class StationService {
 
   connected(stationId: string, version: OcppVersion): void {
     this.deps.store.stations.setConnected(stationId, true, version);
+    this.emit({ kind: 'connection', stationId, connected: true });
   }
 
   disconnected(stationId: string): void {
+    // A boot whose answer never went out: the station will boot again.
+    if (this.bootState.get(stationId) === 'pending') this.bootState.delete(stationId);
     this.deps.store.stations.setConnected(stationId, false);
+    this.emit({ kind: 'connection', stationId, connected: false });
   }
 
   seen(stationId: string): void {

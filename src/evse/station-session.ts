@@ -119,7 +119,7 @@ export class StationSession {
     return {
       handle: (action: string, local: CallHandler) => {
         const handler = upstream ? upstream.wrap(stationId, version, action, local) : local;
-        this.peer.handle(action, this.durable(action === 'BootNotification' ? handler : this.admitted(handler)));
+        this.peer.handle(action, action === 'BootNotification' ? this.bootAnswered(this.durable(handler)) : this.durable(this.admitted(handler)));
       },
     };
   }
@@ -132,6 +132,19 @@ export class StationSession {
       commit.begin();
       const result = await handler(ctx);
       await commit.barrier();
+      return result;
+    };
+  }
+
+  /** Tells the service once a boot's answer is on the wire (the peer sends it as soon as the handler resolves). */
+  private bootAnswered(handler: CallHandler): CallHandler {
+    const { service, stationId } = this.deps;
+    return async (ctx) => {
+      const result = await handler(ctx);
+      const status = typeof result === 'object' && result !== null ? (result as { status?: unknown }).status : undefined;
+      setImmediate(() => {
+        if (this.isOpen) service.bootAnswerSent(stationId, typeof status === 'string' ? status : undefined);
+      });
       return result;
     };
   }

@@ -29,6 +29,7 @@ import {
 import { meterValues2x, notifyEvent2x, passThrough2x, securityEvent2x, statusNotification2x, transactionEvent2x, type Step2xContext } from './from-2x.js';
 import type { HubModeConfig, HubState } from './hub-state.js';
 import { StepOutput } from './translation.js';
+import { noteNotified } from './trigger.js';
 import type { TransactionEventReq, UpstreamMessage } from './wire-2x.js';
 
 /** A CALL a downstream charger made, already validated against its version's schema. */
@@ -65,7 +66,7 @@ export const ANSWERED_LOCALLY = new Set(['BootNotification', 'Heartbeat']);
 export function fromCharger(state: HubState, config: HubModeConfig, msg: ChargerMessage, options: FromChargerOptions = {}): FromChargerResult {
   const out = new StepOutput();
   const step = msg.version === '1.6' ? step16(state, config, msg, options, out) : step2x(state, msg, options, out);
-  return { state: step.state, upstream: out.upstream, answer: step.answer, mappingAdded: out.mappingAdded, notes: out.notes };
+  return { state: noteNotified(step.state, out.upstream), upstream: out.upstream, answer: step.answer, mappingAdded: out.mappingAdded, notes: out.notes };
 }
 
 function step16(state: HubState, config: HubModeConfig, msg: ChargerMessage, options: FromChargerOptions, out: StepOutput): StepResult {
@@ -80,7 +81,7 @@ function step16(state: HubState, config: HubModeConfig, msg: ChargerMessage, opt
     case 'StatusNotification':
       return statusNotification16(state, ctx, msg.payload as StatusNotification16, out);
     case 'Authorize':
-      return authorize16(state, msg.payload as { idTag: string }, out);
+      return authorize16(state, ctx, msg.payload as { idTag: string }, out);
     case 'StartTransaction':
       return startTransaction16(state, ctx, msg.payload as StartTransaction16, out);
     case 'MeterValues':

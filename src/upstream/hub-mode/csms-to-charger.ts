@@ -14,8 +14,10 @@
  */
 import type { OcppVersion } from '../../ocpp/versions.js';
 import { mappedStations, toDownstream, type EvseMappingEntry } from './evse-mapping.js';
-import { connectorKey, openTransactionOn, transactionByUpstreamId, withConnector, type HubModeConfig, type HubState } from './hub-state.js';
-import { idTagOf2x } from './id-tokens.js';
+import { connectorKey, openTransactionOn, transactionByUpstreamId, type HubModeConfig, type HubState } from './hub-state.js';
+import { idTagOf2x, rememberCsmsToken } from './id-tokens.js';
+import { answerReset, planReset } from './reset.js';
+import { answerTrigger, planTrigger } from './trigger.js';
 import type { IdToken2x, StatusInfo2x } from './wire-2x.js';
 
 export interface CsmsCall {
@@ -34,9 +36,19 @@ export interface DownstreamCall {
   payload: object;
 }
 
+/** What the hub sends upstream right after its answer: the site's boot or heartbeat, or a message of its own. */
+export type ThenSend = 'BootNotification' | 'Heartbeat' | { action: string; payload: object };
+
 export type CsmsPlan =
-  | { kind: 'answer'; action: string; payload: object; then?: 'BootNotification' | 'Heartbeat' }
-  | { kind: 'forward'; action: string; request: Record<string, unknown>; calls: DownstreamCall[] }
+  | { kind: 'answer'; action: string; payload: object; then?: ThenSend }
+  | {
+      kind: 'forward';
+      action: string;
+      request: Record<string, unknown>;
+      calls: DownstreamCall[];
+      /** Reset: chargers whose reset the hub holds until they are idle (answer Scheduled). */
+      scheduled?: number;
+    }
   | { kind: 'hub'; action: string };
 
 function answer(action: string, payload: object): CsmsPlan {
@@ -70,13 +82,13 @@ export function planCsmsCall(state: HubState, config: HubModeConfig, call: CsmsC
     case 'RequestStopTransaction':
       return { state, plan: requestStop(state, p, versionOf) };
     case 'Reset':
-      return { state, plan: reset(state, p, versionOf) };
+      return planReset(state, p, versionOf, call.nowMs);
     case 'ChangeAvailability':
       return { state, plan: changeAvailability(state, p, versionOf) };
     case 'UnlockConnector':
       return { state, plan: unlockConnector(state, p, versionOf) };
     case 'TriggerMessage':
-      return triggerMessage(state, p, versionOf);
+      return planTrigger(state, p, versionOf, call.nowMs);
     case 'DataTransfer':
       return { state, plan: dataTransfer(state, p, versionOf) };
     default:
@@ -105,7 +117,7 @@ function requestStart(state: HubState, config: HubModeConfig, call: CsmsCall, p:
     if (idTag === undefined) return { state, plan: answer(action, { status: 'Rejected', statusInfo: info('InvalidIdToken', 'longer than a 1.6 idTag (20)') }) };
     const profile = isRecord(p.chargingProfile) ? chargingProfile16(p.chargingProfile) : undefined;
     const next: HubState = {
-      ...state,
+      ...rememberCsmsToken(state, idToken),
       remoteStarts: [
         ...state.remoteStarts.filter((r) => !(r.stationId === entry.stationId && r.evseId === entry.evseId) && r.expiresAtMs >= call.nowMs),
         { stationId: entry.stationId, evseId: entry.evseId, remoteStartId, idToken, expiresAtMs: call.nowMs + config.remoteStartTtlS * 1000 },
@@ -169,37 +181,12 @@ function requestStop(state: HubState, p: Record<string, unknown>, versionOf: Ver
   return { kind: 'forward', action, request: p, calls: [call] };
 }
 
-function resetType(type: unknown, version: OcppVersion): string {
-  if (version === '1.6') return type === 'OnIdle' ? 'Soft' : 'Hard';
-  if (type === 'ImmediateAndResume' && version !== '2.1') return 'Immediate';
-  return String(type);
-}
-
 /** Every mapped station that is connected, as (stationId, version). */
 function connectedStations(state: HubState, versionOf: VersionOf): { stationId: string; version: OcppVersion }[] {
   return mappedStations(state.mapping).flatMap((stationId) => {
     const version = versionOf(stationId);
     return version ? [{ stationId, version }] : [];
   });
-}
-
-/**
- * Reset: Immediate (and 2.1 ImmediateAndResume) -> 1.6 Hard, OnIdle -> Soft. With evseId, only
- * the charger of that EVSE (a 1.6 charger resets as a whole); without, every charger.
- */
-function reset(state: HubState, p: Record<string, unknown>, versionOf: VersionOf): CsmsPlan {
-  const action = 'Reset';
-  if (typeof p.evseId === 'number') {
-    const entry = toDownstream(state.mapping, p.evseId);
-    if (!entry) return answer(action, { status: 'Rejected', statusInfo: info('UnknownEvse') });
-    const version = versionOf(entry.stationId);
-    if (!version) return answer(action, { status: 'Rejected', statusInfo: info('Unspecified', 'charger not connected') });
-    const payload = version === '1.6' ? { type: resetType(p.type, version) } : { type: resetType(p.type, version), evseId: entry.evseId };
-    return { kind: 'forward', action, request: p, calls: [{ stationId: entry.stationId, version, action, payload }] };
-  }
-  const calls = connectedStations(state, versionOf).map(({ stationId, version }) => ({ stationId, version, action, payload: { type: resetType(p.type, version) } }));
-  if (calls.length === 0) return answer(action, { status: 'Rejected', statusInfo: info('Unspecified', 'no charger connected') });
-  return { kind: 'forward', action, request: p, calls };
 }
 
 function changeAvailability(state: HubState, p: Record<string, unknown>, versionOf: VersionOf): CsmsPlan {
@@ -241,58 +228,6 @@ function unlockConnector(state: HubState, p: Record<string, unknown>, versionOf:
   if (!version) return answer(action, { status: 'UnlockFailed', statusInfo: info('Unspecified', 'charger not connected') });
   const payload = version === '1.6' ? { connectorId: entry.evseId } : { evseId: entry.evseId, connectorId: entry.connectorId };
   return { kind: 'forward', action, request: p, calls: [{ stationId: entry.stationId, version, action, payload }] };
-}
-
-/** 2.x requestedMessage -> 1.6; undefined when 1.6 has no counterpart. */
-const TRIGGER_2X_TO_16: Record<string, string> = {
-  StatusNotification: 'StatusNotification',
-  MeterValues: 'MeterValues',
-  TransactionEvent: 'MeterValues',
-  LogStatusNotification: 'DiagnosticsStatusNotification',
-  FirmwareStatusNotification: 'FirmwareStatusNotification',
-};
-
-function triggerMessage(state: HubState, p: Record<string, unknown>, versionOf: VersionOf): { state: HubState; plan: CsmsPlan } {
-  const action = 'TriggerMessage';
-  const requested = String(p.requestedMessage);
-  if (requested === 'BootNotification' || requested === 'Heartbeat') {
-    return { state, plan: { kind: 'answer', action, payload: { status: 'Accepted' }, then: requested } };
-  }
-  let targets: { stationId: string; version: OcppVersion; entry?: EvseMappingEntry }[];
-  const evseRef = isRecord(p.evse) && typeof p.evse.id === 'number' ? p.evse : undefined;
-  if (evseRef) {
-    const connectorId = typeof evseRef.connectorId === 'number' ? evseRef.connectorId : undefined;
-    const entry = toDownstream(state.mapping, Number(evseRef.id), connectorId);
-    if (!entry) return { state, plan: answer(action, { status: 'Rejected', statusInfo: info(connectorId === undefined ? 'UnknownEvse' : 'UnknownConnectorId') }) };
-    const version = versionOf(entry.stationId);
-    if (!version) return { state, plan: answer(action, { status: 'Rejected', statusInfo: info('Unspecified', 'charger not connected') }) };
-    targets = [{ stationId: entry.stationId, version, entry }];
-  } else {
-    targets = connectedStations(state, versionOf);
-  }
-  const calls: DownstreamCall[] = [];
-  for (const t of targets) {
-    if (t.version === '1.6') {
-      const requested16 = TRIGGER_2X_TO_16[requested];
-      if (!requested16) continue;
-      calls.push({ stationId: t.stationId, version: t.version, action, payload: { requestedMessage: requested16, ...(t.entry ? { connectorId: t.entry.evseId } : {}) } });
-    } else {
-      const { evse: _e, ...rest } = p;
-      calls.push({ stationId: t.stationId, version: t.version, action, payload: { ...rest, ...(t.entry ? { evse: { id: t.entry.evseId, ...(evseRef?.connectorId !== undefined ? { connectorId: t.entry.connectorId } : {}) } } : {}) } });
-    }
-  }
-  if (calls.length === 0) return { state, plan: answer(action, { status: targets.length === 0 ? 'Rejected' : 'NotImplemented' }) };
-  let next = state;
-  if (requested === 'StatusNotification') {
-    // The charger's answer repeats a status the hub may already have sent: send it anyway.
-    for (const e of state.mapping.entries) {
-      if (!calls.some((c) => c.stationId === e.stationId)) continue;
-      if (targets[0]?.entry && targets[0].entry.evseId !== e.evseId) continue;
-      const key = connectorKey(e.stationId, e.evseId, e.connectorId);
-      next = withConnector(next, key, { ...(next.connectors[key] ?? {}), forceNext: true });
-    }
-  }
-  return { state: next, plan: { kind: 'forward', action, request: p, calls } };
 }
 
 /**
@@ -356,6 +291,7 @@ export function answerCsms(state: HubState, plan: CsmsPlan, results: readonly un
     case 'RequestStopTransaction':
       return { state, payload: firstStatus === 'Accepted' ? { status: 'Accepted' } : { status: 'Rejected', ...(firstStatus ? {} : { statusInfo: info('Unspecified', 'charger did not answer') }) } };
     case 'Reset':
+      return { state, payload: answerReset(plan.calls.map((_, i) => results[i]), plan.scheduled ?? 0) };
     case 'ChangeAvailability':
       return { state, payload: combineAcceptedScheduled(plan.calls.map((_, i) => results[i])) };
     case 'UnlockConnector': {
@@ -364,12 +300,8 @@ export function answerCsms(state: HubState, plan: CsmsPlan, results: readonly un
       if (firstStatus === 'NotSupported') return { state, payload: { status: 'UnlockFailed', statusInfo: info('UnsupportedRequest') } };
       return { state, payload: { status: 'UnlockFailed', statusInfo: info('Unspecified', 'charger did not answer') } };
     }
-    case 'TriggerMessage': {
-      const statuses = plan.calls.map((_, i) => statusOf(results[i]));
-      if (statuses.includes('Accepted')) return { state, payload: { status: 'Accepted' } };
-      if (statuses.every((s) => s === 'NotImplemented')) return { state, payload: { status: 'NotImplemented' } };
-      return { state, payload: { status: 'Rejected' } };
-    }
+    case 'TriggerMessage':
+      return { state, payload: answerTrigger(plan.calls.map((_, i) => results[i])) };
     case 'DataTransfer': {
       if (!isRecord(first) || !firstStatus) return { state, payload: { status: 'Rejected', statusInfo: info('Unspecified', 'charger did not answer') } };
       return { state, payload: { status: firstStatus, ...(first.data !== undefined ? { data: first.data } : {}) } };

@@ -6,6 +6,7 @@
  * the model is built from data, and a SetVariables returns the changes for the caller to apply.
  */
 import { connectorKey, type HubState } from './hub-state.js';
+import { controllerEntries, type HubSettings } from './device-model-ctrlrs.js';
 import { clip, isoTime, type ComponentRef, type VariableRef } from './wire-2x.js';
 
 export interface HubDeviceInfo {
@@ -18,6 +19,8 @@ export interface HubDeviceInfo {
   heartbeatIntervalS: number;
   /** Most report entries per NotifyReport, and most items per Get/SetVariables. */
   itemsPerMessage: number;
+  /** What the hub's controllers report (device-model-ctrlrs.ts); absent: only the basics. */
+  settings?: HubSettings;
 }
 
 /** What the hub knows about an upstream EVSE beyond its status. */
@@ -28,7 +31,7 @@ export interface EvseFacts {
   powerW?: number;
 }
 
-export type DataType = 'string' | 'decimal' | 'integer' | 'dateTime' | 'boolean' | 'OptionList';
+export type DataType = 'string' | 'decimal' | 'integer' | 'dateTime' | 'boolean' | 'OptionList' | 'SequenceList' | 'MemberList';
 
 export interface VariableEntry {
   component: ComponentRef;
@@ -70,27 +73,34 @@ export function buildDeviceModel(input: { hub: HubDeviceInfo; state: HubState; e
   const evseStatuses: string[] = [];
   let totalPowerW = 0;
   let totalMaxW = 0;
+  let maxPhases = 0;
   for (const id of evseIds) {
     const connectors = state.mapping.entries.filter((e) => e.upstreamEvseId === id).sort((a, b) => a.upstreamConnectorId - b.upstreamConnectorId);
-    const statuses = connectors.map((c) => state.connectors[connectorKey(c.stationId, c.evseId, c.connectorId)]?.status);
+    const memos = connectors.map((c) => state.connectors[connectorKey(c.stationId, c.evseId, c.connectorId)]);
+    const statuses = memos.map((m) => m?.status);
     const availability = evseAvailability(statuses);
     evseStatuses.push(availability);
     const facts = input.evses?.[id] ?? {};
     const evse: ComponentRef = { name: 'EVSE', evse: { id } };
+    const reachable = !memos.every((m) => m?.away);
     ro(evse, 'AvailabilityState', availability, 'OptionList', { valuesList: AVAILABILITY_VALUES });
-    ro(evse, 'Available', 'true', 'boolean');
+    ro(evse, 'Available', String(reachable), 'boolean');
     ro(evse, 'Power', String(facts.powerW ?? 0), 'decimal', { unit: 'W', ...(facts.maxPowerW !== undefined ? { maxLimit: facts.maxPowerW } : {}) });
     if (facts.supplyPhases !== undefined) ro(evse, 'SupplyPhases', String(facts.supplyPhases), 'integer');
     totalPowerW += facts.powerW ?? 0;
     totalMaxW += facts.maxPowerW ?? 0;
+    maxPhases = Math.max(maxPhases, facts.supplyPhases ?? 0);
     for (const [i, c] of connectors.entries()) {
       const connector: ComponentRef = { name: 'Connector', evse: { id, connectorId: c.upstreamConnectorId } };
       ro(connector, 'AvailabilityState', statuses[i] ?? 'Unavailable', 'OptionList', { valuesList: AVAILABILITY_VALUES });
+      ro(connector, 'Available', String(!memos[i]?.away), 'boolean');
+      if (facts.supplyPhases !== undefined) ro(connector, 'SupplyPhases', String(facts.supplyPhases), 'integer');
     }
   }
   ro(station, 'AvailabilityState', evseStatuses.length === 0 ? 'Unavailable' : evseAvailability(evseStatuses), 'OptionList', { valuesList: AVAILABILITY_VALUES });
   ro(station, 'Available', 'true', 'boolean');
   ro(station, 'Power', String(totalPowerW), 'decimal', { unit: 'W', ...(totalMaxW > 0 ? { maxLimit: totalMaxW } : {}) });
+  if (maxPhases > 0) ro(station, 'SupplyPhases', String(maxPhases), 'integer');
 
   const comm: ComponentRef = { name: 'OCPPCommCtrlr' };
   entries.push({ component: comm, variable: { name: 'HeartbeatInterval' }, value: String(hub.heartbeatIntervalS), mutability: 'ReadWrite', dataType: 'integer', unit: 's', minLimit: 1 });
@@ -100,6 +110,7 @@ export function buildDeviceModel(input: { hub: HubDeviceInfo; state: HubState; e
   }
   ro({ name: 'SecurityCtrlr' }, 'Identity', hub.identity, 'string');
   if (hub.firmwareVersion) ro({ name: 'Controller' }, 'FirmwareVersion', hub.firmwareVersion, 'string');
+  if (hub.settings) entries.push(...controllerEntries(hub.settings));
   return { entries };
 }
 
@@ -139,11 +150,12 @@ export interface VariableChange {
 }
 
 function validValue(entry: VariableEntry, value: string): boolean {
-  if (entry.dataType === 'integer') {
-    if (!/^-?\d+$/.test(value)) return false;
+  if (entry.dataType === 'integer' || entry.dataType === 'decimal') {
+    if (!(entry.dataType === 'integer' ? /^-?\d+$/ : /^-?\d+(?:\.\d+)?$/).test(value)) return false;
     const n = Number(value);
     return (entry.minLimit === undefined || n >= entry.minLimit) && (entry.maxLimit === undefined || n <= entry.maxLimit);
   }
+  if (entry.dataType === 'boolean') return value === 'true' || value === 'false';
   return true;
 }
 
@@ -204,17 +216,25 @@ export function getBaseReport(
   });
   if (!['ConfigurationInventory', 'FullInventory', 'SummaryInventory'].includes(req.reportBase)) return { payload: { status: 'NotSupported' }, reports: [] };
   if (selected.length === 0) return { payload: { status: 'EmptyResultSet' }, reports: [] };
+  return { payload: { status: 'Accepted' }, reports: notifyReports(selected, req.requestId, nowMs, itemsPerMessage) };
+}
+
+/**
+ * The NotifyReport payloads for `selected`, in order: at most `itemsPerMessage` entries each,
+ * seqNo 0, 1, ..., tbc on all but the last (as B07/B08 want them, sent after the answer).
+ */
+export function notifyReports(selected: readonly VariableEntry[], requestId: number, nowMs: number, itemsPerMessage: number): object[] {
   const size = Math.max(1, Math.floor(itemsPerMessage));
   const reports: object[] = [];
   for (let i = 0; i < selected.length; i += size) {
     const last = i + size >= selected.length;
     reports.push({
-      requestId: req.requestId,
+      requestId,
       generatedAt: isoTime(nowMs),
       seqNo: reports.length,
       ...(last ? {} : { tbc: true }),
       reportData: selected.slice(i, i + size).map(reportDataOf),
     });
   }
-  return { payload: { status: 'Accepted' }, reports };
+  return reports;
 }

@@ -18,7 +18,7 @@ import {
 import { idTagOf2x, idTokenOf16 } from './id-tokens.js';
 import { meterValuesOf16, registerReading, timestampOf, triggerReasonOfContext } from './meter-values.js';
 import { mapConnector, type StepOutput } from './translation.js';
-import { clip, type EventData2x, type NotifyEventReq, type TransactionEventReq } from './wire-2x.js';
+import { clip, type EventData2x, type IdToken2x, type NotifyEventReq, type TransactionEventReq } from './wire-2x.js';
 import { CHARGING_STATE_OF_16, STATUS_16_TO_2X, STOP_REASON_16_TO_2X } from '../../ocpp/adapters/v16.js';
 
 export interface Step16Context {
@@ -193,8 +193,13 @@ function chargerWideError(state: HubState, ctx: Step16Context, p: StatusNotifica
   return withConnector(next, key, { ...kept, detail16: p.status, ...(problem ? { problem } : {}) });
 }
 
-export function authorize16(state: HubState, p: { idTag: string }, out: StepOutput): StepResult {
-  out.send({ action: 'Authorize', payload: { idToken: idTokenOf16(p.idTag) }, kind: 'other', live: true });
+/** A 1.6 idTag as the 2.x idToken upstream (the configured rules; the CSMS's own tokens keep their type). */
+function tokenOf(state: HubState, ctx: Step16Context, idTag: string): IdToken2x {
+  return idTokenOf16(idTag, ctx.config.idTokenRules, state.csmsTokens);
+}
+
+export function authorize16(state: HubState, ctx: Step16Context, p: { idTag: string }, out: StepOutput): StepResult {
+  out.send({ action: 'Authorize', payload: { idToken: tokenOf(state, ctx, p.idTag) }, kind: 'other', live: true });
   return { state, answer: { kind: 'authorize16', confIndex: out.upstream.length - 1 } };
 }
 
@@ -222,7 +227,7 @@ export function startTransaction16(state: HubState, ctx: Step16Context, p: Start
   );
   const detail = next.connectors[connectorKey(ctx.stationId, p.connectorId, 1)]?.detail16;
   const chargingState = (detail && CHARGING_STATE_OF_16[detail]) ?? 'Charging';
-  const idToken = remote ? remote.idToken : idTokenOf16(p.idTag);
+  const idToken = remote ? remote.idToken : tokenOf(next, ctx, p.idTag);
   const tx: HubTransaction = {
     transactionId: hubTransactionId(entry.upstreamEvseId, startedMs, chargerTransactionId),
     stationId: ctx.stationId,
@@ -269,9 +274,11 @@ export function meterValues16(
     out.note('MeterValues with nothing 2.x can carry (signed, non-numeric or 1.6-only measurands): not sent');
     return { state, answer };
   }
+  const asked = triggeredHere(state, ctx, p);
+  if (asked) state = asked.state;
   const tx = p.transactionId === undefined ? undefined : state.transactions[txKey(ctx.stationId, String(p.transactionId))];
-  if (tx) {
-    const trigger = triggerReasonOfContext(p.meterValue[0]?.sampledValue[0]?.context);
+  if (tx && asked?.requestedMessage !== 'MeterValues') {
+    const trigger = asked ? 'Trigger' : triggerReasonOfContext(p.meterValue[0]?.sampledValue[0]?.context);
     if (trigger === 'MeterValuePeriodic' && batchingOn(ctx.config)) {
       let held = holdSamples(tx, values, ctx.receivedMs, ctx.offline);
       if (batchDue(held, ctx.config, ctx.receivedMs)) held = flushFirst(held, out);
@@ -282,7 +289,7 @@ export function meterValues16(
     out.send({ action: 'TransactionEvent', payload: event, kind: 'billing' });
     return { state: withTransaction(state, { ...flushed, nextSeqNo: flushed.nextSeqNo + 1 }), answer };
   }
-  if (p.transactionId !== undefined) out.note(`MeterValues for unknown transaction ${p.transactionId}: sent as MeterValues`);
+  if (p.transactionId !== undefined && !tx) out.note(`MeterValues for unknown transaction ${p.transactionId}: sent as MeterValues`);
   if (p.connectorId === 0) {
     out.note('MeterValues of connector 0 (the charger as a whole) have no upstream EVSE: not sent');
     return { state, answer };
@@ -294,6 +301,22 @@ export function meterValues16(
   }
   out.send({ action: 'MeterValues', payload: { evseId: mapped.entry.upstreamEvseId, meterValue: values }, kind: 'periodic' });
   return { state: out.mapped(mapped), answer };
+}
+
+/**
+ * The CSMS asked this connector for MeterValues or a TransactionEvent (TriggerMessage) and this
+ * MeterValues is the answer: its samples are not marked periodic (context Trigger, or none), and
+ * the request is fresh. Returns what was asked and the state with the request used up.
+ */
+function triggeredHere(state: HubState, ctx: Step16Context, p: { connectorId: number; meterValue: MeterValue16[] }): { state: HubState; requestedMessage: string } | undefined {
+  const key = connectorKey(ctx.stationId, p.connectorId, 1);
+  const memo = state.connectors[key];
+  const asked = memo?.trigger;
+  if (!memo || !asked || asked.untilMs < ctx.receivedMs) return undefined;
+  const contexts = p.meterValue.flatMap((mv) => mv.sampledValue.map((v) => v.context));
+  if (!contexts.every((c) => c === undefined || c === 'Trigger')) return undefined;
+  const { trigger: _t, ...kept } = memo;
+  return { state: withConnector(state, key, kept), requestedMessage: asked.requestedMessage };
 }
 
 export function stopTransaction16(state: HubState, ctx: Step16Context, p: StopTransaction16, out: StepOutput): StepResult {
@@ -318,7 +341,7 @@ export function stopTransaction16(state: HubState, ctx: Step16Context, p: StopTr
       triggerReason: endedTriggerReason(p.reason, p.idTag !== undefined),
       transactionInfo: { stoppedReason: STOP_REASON_16_TO_2X[p.reason ?? 'Local'] ?? 'Other' },
       evse: { id: tx.upstreamEvseId, connectorId: tx.upstreamConnectorId },
-      ...(p.idTag !== undefined ? { idToken: p.idTag === tx.idToken?.idToken ? tx.idToken : idTokenOf16(p.idTag) } : {}),
+      ...(p.idTag !== undefined ? { idToken: p.idTag === tx.idToken?.idToken ? tx.idToken : tokenOf(state, ctx, p.idTag) } : {}),
       meterValue: [...meterValuesOf16(p.transactionData ?? [], ctx.receivedMs), registerReading(p.meterStop, timestamp, 'Transaction.End')],
     },
     ctx.offline,

@@ -8,6 +8,7 @@
  * as durable as the outbox. The mapping part is stored row by row (mapping-repo.ts).
  */
 import type { EvseMapping } from './evse-mapping.js';
+import type { IdTokenRules } from './id-tokens.js';
 import type { IdToken2x, MeterValue2xOut, UpstreamVersion } from './wire-2x.js';
 
 /** One open transaction, as the upstream CSMS knows it. */
@@ -56,6 +57,28 @@ export interface ConnectorMemo {
   problem?: { errorCode: string; eventIds: number[] };
   /** Send the next status even when unchanged (set by a TriggerMessage StatusNotification). */
   forceNext?: boolean;
+  /**
+   * A 1.6 charger was asked (TriggerMessage) for MeterValues or a TransactionEvent here: its next
+   * triggered MeterValues goes upstream as that message, until `untilMs`.
+   */
+  trigger?: { requestedMessage: 'MeterValues' | 'TransactionEvent'; untilMs: number };
+  /** The charger is not connected: the hub reported this connector Unavailable for it. */
+  away?: boolean;
+  /** The status sent before the charger went away, restored when it is back. */
+  beforeAway?: string;
+}
+
+/** A 1.6 charger reset the hub holds back until no transaction runs on the charger (Reset OnIdle). */
+export interface PendingReset {
+  stationId: string;
+  type: 'Soft' | 'Hard';
+  requestedMs: number;
+}
+
+/** An id token the CSMS named (RequestStartTransaction, ...): a 1.6 idTag equal to it goes back up with this type. */
+export interface CsmsToken {
+  idToken: string;
+  type: string;
 }
 
 export interface HubState {
@@ -73,6 +96,12 @@ export interface HubState {
   nextEventId: number;
   /** Charger eventId -> upstream eventId (bounded), so `cause` still points at the right event. */
   eventIds: { stationId: string; chargerEventId: number; eventId: number }[];
+  /** Resets waiting for their charger to be idle (absent in states stored before). */
+  pendingResets?: PendingReset[];
+  /** Id tokens the CSMS named, newest last (bounded). */
+  csmsTokens?: CsmsToken[];
+  /** The last LogStatusNotification / FirmwareStatusNotification sent upstream (station-wide triggers). */
+  lastNotified?: { LogStatusNotification?: Record<string, unknown>; FirmwareStatusNotification?: Record<string, unknown> };
 }
 
 export interface HubModeConfig {
@@ -85,9 +114,13 @@ export interface HubModeConfig {
   batchWindowS: number;
   /** How long a RequestStartTransaction waits for the charger's StartTransaction. */
   remoteStartTtlS: number;
+  /** How 1.6 idTags are typed upstream (id-tokens.ts); default DEFAULT_ID_TOKEN_RULES. */
+  idTokenRules?: IdTokenRules;
 }
 
 export const DEFAULT_HUB_MODE_CONFIG: HubModeConfig = { upstreamVersion: '2.0.1', batchWindowS: 0, remoteStartTtlS: 600 };
+
+export const CSMS_TOKENS_MAX = 256;
 
 export const RECENTLY_ENDED_MAX = 256;
 export const EVENT_ID_MAP_MAX = 256;

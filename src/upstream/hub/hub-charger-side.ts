@@ -13,7 +13,7 @@ import { statusOf, type RebootRule } from '../proxy/reboot-rule.js';
 import type { ProxyEnvelope } from '../proxy/proxy-outbox.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { isThenable, numberField, stringField } from '../wire-fields.js';
-import { answerCharger, fromCharger, type ChargerAnswerPlan, type HubModeConfig } from '../hub-mode/index.js';
+import { answerCharger, chargerAway, chargerBack, dueResets, fromCharger, resetsAfterBoot, type ChargerAnswerPlan, type HubModeConfig } from '../hub-mode/index.js';
 import type { HubJournal, Journaled } from './hub-journal.js';
 import type { HubStateStore } from './hub-state-store.js';
 import type { DeliveryWaiters } from './delivery-waiters.js';
@@ -83,7 +83,43 @@ export class HubChargerSide {
     const answer = answerCharger(step.answer, { ...(conf !== undefined ? { upstreamConf: conf } : {}), ...this.localInput(ctx.payload) });
     const status = action === 'StatusNotification' ? statusOf(version, ctx.payload) : undefined;
     if (status) deps.rebootRule.onStatus(stationId, version, status.evseId, status.available, (a, envelope) => this.enqueue(stationId, version, a, envelope));
+    if ((deps.states.state.pendingResets ?? []).length > 0) this.runDueResets();
     return answer ?? localAnswer;
+  }
+
+  /** The charger connected or went away: the CSMS is told what its EVSEs can do now (presence.ts). */
+  presence(stationId: string, connected: boolean): void {
+    const { deps } = this;
+    const before = deps.states.state;
+    const r = connected ? chargerBack(before, stationId, deps.clock.nowMs()) : chargerAway(before, stationId, deps.clock.nowMs());
+    if (r.state === before) return;
+    deps.journal.record(r.state, r.upstream, []);
+    if (r.upstream.length > 0) {
+      deps.log.info({ stationId, connected, messages: r.upstream.length }, connected ? 'charger back: its EVSEs restored upstream' : 'charger away: its EVSEs reported Unavailable upstream');
+      deps.pump.kick();
+    }
+  }
+
+  /** Sends the resets held back (Reset OnIdle) whose charger is idle now. */
+  private runDueResets(): void {
+    const { deps } = this;
+    const due = dueResets(deps.states.state, (id) => {
+      const session = deps.registry.get(id);
+      return session?.isOpen ? session.version : undefined;
+    });
+    if (due.calls.length === 0) return;
+    deps.store.db.transaction(() => deps.states.save(due.state, []))();
+    setImmediate(() => {
+      for (const call of due.calls) {
+        const session = deps.registry.get(call.stationId);
+        if (!session?.isOpen) continue;
+        deps.log.info({ stationId: call.stationId, payload: call.payload }, 'charger idle: held reset sent');
+        session.peer.call(call.action, call.payload).then(
+          (answer) => deps.log.info({ stationId: call.stationId, status: stringField(answer, 'status') }, 'held reset answered'),
+          (err: unknown) => deps.log.warn({ stationId: call.stationId, err: err instanceof Error ? err.message : String(err) }, 'held reset not answered'),
+        );
+      }
+    });
   }
 
   /** Translates a message the hub made for a station (reboot rule) and queues it behind everything before. */
@@ -148,6 +184,8 @@ export class HubChargerSide {
   private afterBoot(stationId: string, version: OcppVersion, answer: unknown): void {
     if (stringField(answer, 'status') !== 'Accepted') return;
     const { deps } = this;
+    const withoutResets = resetsAfterBoot(deps.states.state, stationId);
+    if (withoutResets !== deps.states.state) deps.store.db.transaction(() => deps.states.save(withoutResets, []))();
     deps.rebootRule.onBoot(stationId, version, (action, envelope) => this.enqueue(stationId, version, action, envelope));
     // After the answer has gone out: the station only takes calls once it is accepted.
     setImmediate(() => {

@@ -18,12 +18,15 @@ import {
   setVariables,
   type DeviceModel,
   type DownstreamCall,
+  type ThenSend,
   type EvseFacts,
   type HubDeviceInfo,
   type HubModeConfig,
   type HubState,
   type VariableChange,
 } from '../hub-mode/index.js';
+import { getReport } from '../hub-mode/get-report.js';
+import type { HubSettings } from '../hub-mode/device-model-ctrlrs.js';
 import type { HubStateStore } from './hub-state-store.js';
 import type { SiteBoot } from './site-boot.js';
 
@@ -35,7 +38,11 @@ export interface HubCsmsSideDeps {
   registry: StationRegistry;
   reenroll: ReEnroll;
   /** Hub facts for the device model (heartbeat interval is read from the gate). */
-  device: Omit<HubDeviceInfo, 'heartbeatIntervalS'>;
+  device: Omit<HubDeviceInfo, 'heartbeatIntervalS' | 'settings'>;
+  /** What the hub's controller components report, read at each request. */
+  settings?: () => HubSettings;
+  /** The CSMS set SmartChargingCtrlr.LimitChangeSignificance (percent). */
+  setLimitChangeSignificance?: (percent: number) => void;
   evses: Record<number, EvseFacts>;
   /** The CSMS's charging profiles: stored and answered by the hub (mode-neutral), never forwarded. */
   profiles: CsmsProfiles;
@@ -65,6 +72,8 @@ export class HubCsmsSide {
         return this.setVariables(ctx.payload);
       case 'GetBaseReport':
         return this.getBaseReport(ctx.payload);
+      case 'GetReport':
+        return this.getReport(ctx.payload);
       default:
         break;
     }
@@ -75,14 +84,31 @@ export class HubCsmsSide {
     if (plan.kind === 'hub') throw new NotSupportedError(`${ctx.action} is not supported by the hub`);
     if (plan.kind === 'answer') {
       const then = plan.then;
-      if (then) setImmediate(() => deps.gate.trigger(then));
+      if (then) setImmediate(() => this.sendAfterAnswer(then));
       return plan.payload;
     }
-    const results = await Promise.all(plan.calls.map((call) => this.callCharger(call, ctx.signal)));
-    const answered = answerCsms(deps.states.state, plan, results);
-    this.save(answered.state);
-    deps.log.info({ action: ctx.action, chargers: plan.calls.map((c) => c.stationId), answer: stringField(answered.payload, 'status') }, 'CSMS call answered by the chargers');
-    return answered.payload;
+    // A triggered message may reach the hub before the chargers' answers do: nothing goes to
+    // the CSMS until this answer is on the wire (it is sent as soon as the handler returns).
+    const release = ctx.action === 'TriggerMessage' ? deps.gate.hold() : undefined;
+    try {
+      const results = await Promise.all(plan.calls.map((call) => this.callCharger(call, ctx.signal)));
+      const answered = answerCsms(deps.states.state, plan, results);
+      this.save(answered.state);
+      deps.log.info({ action: ctx.action, chargers: plan.calls.map((c) => c.stationId), answer: stringField(answered.payload, 'status') }, 'CSMS call answered by the chargers');
+      return answered.payload;
+    } finally {
+      if (release) setImmediate(release);
+    }
+  }
+
+  private sendAfterAnswer(then: ThenSend): void {
+    if (then === 'BootNotification' || then === 'Heartbeat') {
+      this.deps.gate.trigger(then);
+      return;
+    }
+    this.deps.gate.call(then.action, then.payload).catch((err: unknown) => {
+      this.deps.log.warn({ action: then.action, err: err instanceof Error ? err.message : String(err) }, 'message after the answer not delivered');
+    });
   }
 
   private versionOf(stationId: string): OcppVersion | undefined {
@@ -111,7 +137,8 @@ export class HubCsmsSide {
 
   private model(): DeviceModel {
     const { deps } = this;
-    return buildDeviceModel({ hub: { ...deps.device, heartbeatIntervalS: deps.gate.heartbeatIntervalS }, state: deps.states.state, evses: deps.evses });
+    const settings = deps.settings?.();
+    return buildDeviceModel({ hub: { ...deps.device, heartbeatIntervalS: deps.gate.heartbeatIntervalS, ...(settings ? { settings } : {}) }, state: deps.states.state, evses: deps.evses });
   }
 
   private setVariables(payload: unknown): object {
@@ -126,28 +153,50 @@ export class HubCsmsSide {
       this.deps.gate.setHeartbeatInterval(Number(change.value));
       this.deps.log.info({ heartbeatIntervalS: Number(change.value) }, 'CSMS set the site heartbeat interval');
     }
+    if (change.component.name === 'SmartChargingCtrlr' && change.variable.name === 'LimitChangeSignificance') {
+      this.deps.setLimitChangeSignificance?.(Number(change.value));
+      this.deps.log.info({ percent: Number(change.value) }, 'CSMS set LimitChangeSignificance');
+    }
   }
 
   private getBaseReport(payload: unknown): object {
     const { deps } = this;
     const req = { requestId: numberField(payload, 'requestId') ?? 0, reportBase: stringField(payload, 'reportBase') ?? '' };
     const { payload: answer, reports } = getBaseReport(this.model(), req, deps.clock.nowMs(), deps.device.itemsPerMessage);
-    // NotifyReport follows the answer, as OCPP requires.
-    if (reports.length > 0) {
-      setImmediate(() => {
-        void (async () => {
-          for (const report of reports) {
-            try {
-              await deps.gate.call('NotifyReport', report);
-            } catch (err) {
-              deps.log.warn({ requestId: req.requestId, err: err instanceof Error ? err.message : String(err) }, 'NotifyReport not delivered');
-              return;
-            }
-          }
-        })();
-      });
-    }
+    this.sendReports(req.requestId, reports);
     return answer;
+  }
+
+  private getReport(payload: unknown): object {
+    const { deps } = this;
+    const requestId = numberField(payload, 'requestId') ?? 0;
+    const criteria = arrayField(payload, 'componentCriteria').filter((c): c is string => typeof c === 'string');
+    const componentVariable = arrayField(payload, 'componentVariable').map((cv) => {
+      const ref = variableRequest(cv);
+      const hasVariable = fields(cv)['variable'] !== undefined;
+      return { component: ref.component, ...(hasVariable ? { variable: ref.variable } : {}) };
+    });
+    const { payload: answer, reports } = getReport(this.model(), { requestId, componentCriteria: criteria, componentVariable }, deps.clock.nowMs(), deps.device.itemsPerMessage);
+    this.sendReports(requestId, reports);
+    return answer;
+  }
+
+  /** The NotifyReports, in order, after the answer (OCPP requires the answer first). */
+  private sendReports(requestId: number, reports: readonly object[]): void {
+    const { deps } = this;
+    if (reports.length === 0) return;
+    setImmediate(() => {
+      void (async () => {
+        for (const report of reports) {
+          try {
+            await deps.gate.call('NotifyReport', report);
+          } catch (err) {
+            deps.log.warn({ requestId, err: err instanceof Error ? err.message : String(err) }, 'NotifyReport not delivered');
+            return;
+          }
+        }
+      })();
+    });
   }
 }
 

@@ -24,6 +24,7 @@ import { SiteBoot } from './site-boot.js';
 import { HubChargerSide } from './hub-charger-side.js';
 import { HubCsmsSide } from './hub-csms-side.js';
 import { hubProfileScope } from './hub-profile-scope.js';
+import { LimitReporter } from './limit-reporter.js';
 import type { CsmsProfiles } from '../csms-profiles.js';
 
 export interface HubUpstreamDeps {
@@ -66,6 +67,8 @@ export class HubUpstream implements Upstream {
   private readonly bound: OutboxBound;
   private readonly rebootRule: RebootRule;
   private readonly chargers: HubChargerSide;
+  /** K12/K13: the hub's own limits reported to the CSMS; hand `limitReporter.observe` to the controller. */
+  readonly limitReporter: LimitReporter;
   private batchTimer: TimerHandle | undefined;
   private batchAtMs: number | undefined;
   private stopped = false;
@@ -75,7 +78,12 @@ export class HubUpstream implements Upstream {
     const { config, store, clock } = deps;
     const identity = config.identity;
     this.log = deps.log.child({ upstreamMode: 'hub' });
-    this.hubConfig = { ...DEFAULT_HUB_MODE_CONFIG, upstreamVersion: config.version, batchWindowS: config.batchWindowS };
+    this.hubConfig = {
+      ...DEFAULT_HUB_MODE_CONFIG,
+      upstreamVersion: config.version,
+      batchWindowS: config.batchWindowS,
+      ...(config.idTokenTypes ? { idTokenRules: config.idTokenTypes } : {}),
+    };
     this.link = new UpstreamLink({
       name: identity,
       url: config.url,
@@ -171,6 +179,8 @@ export class HubUpstream implements Upstream {
       clock,
       log: this.log,
     });
+    this.limitReporter = new LimitReporter({ config: config.limitReports, states: this.states, journal: this.journal, pump: this.pump, clock, log: this.log });
+    const limits = this.limitReporter;
     const csms = new HubCsmsSide({
       config: this.hubConfig,
       store,
@@ -179,6 +189,15 @@ export class HubUpstream implements Upstream {
       registry: deps.registry,
       reenroll,
       device: { model: 'Switchyard hub', vendorName: HUB_VENDOR_NAME, identity, itemsPerMessage: 50 },
+      settings: () => ({
+        securityProfile: securityProfileOf(config.url, config.password !== undefined, deps.tls?.cert !== undefined),
+        messageTimeoutS: config.callTimeoutS,
+        webSocketPingIntervalS: config.pingIntervalS,
+        offlineTxForUnknownId: config.offline.unknownIdTokens === 'Accepted',
+        limitChangeSignificancePercent: limits.limitChangeSignificancePercent,
+        chargingProfileEntries: [...new Set(this.states.state.mapping.entries.map((e) => e.stationId))].reduce((n, id) => n + deps.csmsProfiles.profilesOf(id).length, 0),
+      }),
+      setLimitChangeSignificance: (percent) => limits.setSignificance(percent),
       evses: evseFacts(deps.stations, this.states.state.mapping.entries, deps.voltageV),
       profiles: deps.csmsProfiles,
       profileScope: hubProfileScope({ version: config.version, identity, states: this.states, send: (action, payload) => this.gate.call(action, payload) }),
@@ -186,6 +205,9 @@ export class HubUpstream implements Upstream {
       log: this.log,
     });
     this.link.handleAny((ctx) => csms.handle(ctx));
+    deps.service.onEvent((e) => {
+      if (e.kind === 'connection' && !this.stopped) this.chargers.presence(e.stationId, e.connected);
+    });
     this.stationHooks = {
       wrap: (stationId, version, action, local) => (ctx) => this.chargers.handle(stationId, version, action, local, ctx),
       relayOther: () => undefined,
@@ -255,6 +277,12 @@ export class HubUpstream implements Upstream {
       this.log.error({ err }, 'hub mode: flushing batched samples failed');
     }
   }
+}
+
+/** OCPP security profile of the site link: wss with a client certificate 3, wss 2, a password over ws 1, else 0. */
+function securityProfileOf(url: string, hasPassword: boolean, hasClientCert: boolean): number {
+  if (url.startsWith('wss:')) return hasClientCert ? 3 : 2;
+  return hasPassword ? 1 : 0;
 }
 
 /** Every configured connector, station by station, EVSE by EVSE (1.6 connector N = EVSE N connector 1). */

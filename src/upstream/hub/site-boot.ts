@@ -34,6 +34,8 @@ export class SiteBoot implements PumpLink {
   private bootTimer: TimerHandle | undefined;
   private heartbeatTimer: TimerHandle | undefined;
   private stopped = false;
+  private holds = 0;
+  private readonly held: Array<() => void> = [];
   private readonly events = new EventEmitter();
   private readonly unsubscribe: () => void;
 
@@ -69,8 +71,25 @@ export class SiteBoot implements PumpLink {
     return () => this.events.off('state', listener);
   }
 
+  /**
+   * Holds every call to the CSMS (outbox, live messages, notifications) until `release` is
+   * called: the hub is answering a CSMS call whose answer must reach the CSMS first (a
+   * TriggerMessage's CALLRESULT before the triggered message). Holds nest.
+   */
+  hold(): () => void {
+    let held = true;
+    this.holds++;
+    return () => {
+      if (!held) return;
+      held = false;
+      this.holds--;
+      if (this.holds === 0) for (const resume of this.held.splice(0)) resume();
+    };
+  }
+
   /** A call to the CSMS once the site is accepted; fails fast before. */
   async call(action: string, payload: unknown): Promise<unknown> {
+    if (this.holds > 0) await new Promise<void>((resume) => this.held.push(resume));
     if (this.state !== 'connected') throw new UpstreamUnavailableError(this.deps.link.name, action, this.state);
     const result = await this.deps.link.call(action, payload);
     this.touch();

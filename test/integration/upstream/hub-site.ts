@@ -12,6 +12,8 @@ export interface HubSiteOptions {
   batchWindowS?: number;
   compression?: boolean;
   extra?: string;
+  /** The `stations:` list items (YAML), instead of CP16 and CP201 with one EVSE each. */
+  stations?: string;
 }
 
 /**
@@ -22,8 +24,7 @@ export function hubSiteYaml(o: HubSiteOptions): string {
   return `
 server: { pingIntervalS: 0 }
 stations:
-  - { id: CP16, securityProfile: 0 }
-  - { id: CP201, securityProfile: 0 }
+${o.stations ?? '  - { id: CP16, securityProfile: 0 }\n  - { id: CP201, securityProfile: 0 }'}
 authorization:
   list: [{ idToken: LOCAL1 }]
 upstream:
