@@ -133,6 +133,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     maxFrameBytes: config.server.maxFrameBytes,
     ...(config.server.tls ? { tls: tlsMaterial(config, baseDir) as TlsMaterial } : {}),
     log: log.child({ part: 'downstream' }),
+    clock,
+    limits: {
+      maxConnections: config.server.limits.maxConnections,
+      maxPending: config.server.limits.maxPending,
+      maxPendingPerAddress: config.server.limits.maxPendingPerAddress,
+      handshakeTimeoutMs: config.server.limits.handshakeTimeoutS * 1000,
+    },
+    login: { freeFailures: config.server.limits.loginFreeFailures, maxDelayS: config.server.limits.loginMaxDelayS },
     onConnection: (conn) => {
       const version = versionOf(conn.subprotocol);
       log.info({ stationId: conn.stationId, version, remote: conn.remoteAddress }, 'station connected');
@@ -143,18 +151,25 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         clock,
         log,
         service,
-        rpc: { callTimeoutMs: config.server.callTimeoutS * 1000, maxFrameBytes: config.server.maxFrameBytes, strict: true },
+        rpc: {
+          callTimeoutMs: config.server.callTimeoutS * 1000,
+          maxFrameBytes: config.server.maxFrameBytes,
+          strict: true,
+          maxCallsInFlight: config.server.limits.maxCallsInFlight,
+        },
         pingIntervalMs: config.server.pingIntervalS * 1000,
         traffic: metrics.traffic,
         commit: store.batch,
         ...(upstream ? { upstream: upstream.stationHooks } : {}),
       });
       metrics.observePeer(session.peer);
-      registry.add(session);
+      registry.add(session, conn.remoteAddress);
       energy.onStationConnected(conn.stationId);
     },
   });
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
+  const openStations = config.stations.filter((s) => s.securityProfile === 0).map((s) => s.id);
+  if (openStations.length > 0) log.warn({ stations: openStations }, 'security profile 0: these stations connect without any authentication');
   const ocpp = await server.listen();
   log.info({ url: `${ocpp.url}/<stationId>` }, 'OCPP endpoint listening');
   upstream?.start();
