@@ -138,7 +138,7 @@ export const serverConfigSchema = z.strictObject({
     .optional(),
 });
 
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', 'localhost']);
+const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export const apiConfigSchema = z
   .strictObject({
@@ -152,6 +152,8 @@ export const apiConfigSchema = z
     allowedHosts: z.array(z.string().min(1)).default([]),
     /** HTTPS for the API (paths relative to the config file). */
     tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
+    /** With a token configured, the live stream (/api/stream) needs it; false lets anyone read it with id tokens masked. */
+    streamNeedsToken: z.boolean().default(true),
     /** Live-stream (/api/stream) readers at once, in total and per source address. */
     maxStreamReaders: z.number().int().min(1).default(32),
     maxStreamReadersPerAddress: z.number().int().min(1).default(4),
@@ -161,7 +163,7 @@ export const apiConfigSchema = z
     stationCallTimeoutS: z.number().positive().default(15),
   })
   .superRefine((a, ctx) => {
-    if (a.token === undefined && !a.allowNoTokenBeyondLoopback && !LOOPBACK_HOSTS.has(a.host)) {
+    if (a.token === undefined && !a.allowNoTokenBeyondLoopback && !isLoopbackHost(a.host)) {
       ctx.addIssue({
         code: 'custom',
         path: ['token'],
