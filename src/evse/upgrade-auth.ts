@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import type { IncomingMessage } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { StationConfig } from '../config/schema.js';
@@ -31,9 +32,13 @@ export interface UpgradeAuthDeps {
   offered?: readonly OcppSubprotocol[];
   /** Failed logins per source address: growing wait, checked before any hashing. */
   throttle?: LoginThrottle;
-  /** Password checks running at once (in the libuv pool); beyond it attempts get 503. Default 4. */
+  /** Password checks running at once (in the libuv pool); beyond it attempts get 503. Default: one less than the cores (at least 1), so a core stays free for the event loop. */
   maxConcurrentHashes?: number;
 }
+
+const DEFAULT_CONCURRENT_HASHES = Math.max(1, availableParallelism() - 1);
+/** Password checks that may wait for a slot; more are refused with 503 at once. */
+const MAX_QUEUED_HASHES = 32;
 
 /** A well-formed hash nobody's password matches: unknown station ids cost the same scrypt as known ones. */
 const DUMMY_HASH = ['scrypt', 16384, 8, 1, randomBytes(16).toString('base64'), randomBytes(32).toString('base64')].join('$');
@@ -47,12 +52,13 @@ const DUMMY_HASH = ['scrypt', 16384, 8, 1, randomBytes(16).toString('base64'), r
 export class UpgradeAuth {
   private readonly verified = new Map<string, string>();
   private hashing = 0;
+  private readonly queued: Array<() => void> = [];
 
   constructor(private readonly deps: UpgradeAuthDeps) {}
 
-  /** Password checks in progress. */
+  /** Password checks running and waiting. */
   get pendingChecks(): number {
-    return this.hashing;
+    return this.hashing + this.queued.length;
   }
 
   async check(req: IncomingMessage): Promise<UpgradeVerdict> {
@@ -148,14 +154,24 @@ export class UpgradeAuth {
     return undefined;
   }
 
-  /** scrypt in the libuv pool, at most `maxConcurrentHashes` at once (the pool also serves fs and dns). */
+  /**
+   * scrypt in the libuv pool (which also serves fs and dns), at most `maxConcurrentHashes` at once;
+   * further checks wait in a bounded queue (a reconnect burst of real stations), beyond it 503.
+   */
   private async verify(password: string, hash: string): Promise<boolean> {
-    if (this.hashing >= (this.deps.maxConcurrentHashes ?? 4)) throw new Busy();
-    this.hashing += 1;
+    if (this.hashing >= (this.deps.maxConcurrentHashes ?? DEFAULT_CONCURRENT_HASHES)) {
+      if (this.queued.length >= MAX_QUEUED_HASHES) throw new Busy();
+      await new Promise<void>((resolve) => this.queued.push(resolve));
+    } else {
+      this.hashing += 1;
+    }
     try {
       return await verifyPasswordAsync(password, hash);
     } finally {
-      this.hashing -= 1;
+      // Hand the slot to the next waiting check, or free it.
+      const next = this.queued.shift();
+      if (next) next();
+      else this.hashing -= 1;
     }
   }
 

@@ -162,6 +162,21 @@ describe('the live stream', () => {
   });
 });
 
+describe('API connections', () => {
+  it('closes TCP connections beyond api.maxConnections', async () => {
+    const { connect } = await import('node:net');
+    h = await startTestHub(`api: { maxConnections: 2 }\n`);
+    const port = h.hub.apiPort;
+    const sockets = [connect(port, '127.0.0.1'), connect(port, '127.0.0.1')];
+    await Promise.all(sockets.map((s) => new Promise((r) => s.once('connect', r))));
+    while ((await new Promise<number>((r) => h!.hub.api.server.getConnections((_e, n) => r(n)))) < 2) await new Promise((r) => setImmediate(r));
+    const extra = connect(port, '127.0.0.1');
+    extra.on('error', () => undefined);
+    await new Promise((r) => extra.once('close', r));
+    for (const s of sockets) s.destroy();
+  });
+});
+
 describe('API over TLS', () => {
   it('serves HTTPS with the configured certificate and key', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-api-tls-'));
