@@ -39,6 +39,8 @@ export interface RunningHub {
   /** ws[s]://host:port/<prefix> that stations connect to (append /<stationId>). */
   ocppUrl: string;
   ocppPort: number;
+  /** Open TCP connections on the OCPP port: all, and those not yet upgraded. */
+  ocppConnections(): { total: number; pending: number };
   apiUrl: string;
   apiPort: number;
   store: Store;
@@ -57,6 +59,14 @@ function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefin
   if (!tls) return undefined;
   const read = (f: string) => readFileSync(resolve(baseDir, f));
   return { cert: read(tls.certFile), key: read(tls.keyFile), ...(tls.caFile ? { ca: read(tls.caFile) } : {}), minVersion: tls.minVersion, ciphers: tls.ciphers };
+}
+
+function isWildcard(host: string): boolean {
+  return host === '0.0.0.0' || host === '::' || host === '';
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
@@ -140,6 +150,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     maxFrameBytes: config.server.maxFrameBytes,
     ...(config.server.tls ? { tls: tlsMaterial(config, baseDir) as TlsMaterial } : {}),
     log: log.child({ part: 'downstream' }),
+    clock,
+    limits: {
+      maxConnections: config.server.limits.maxConnections,
+      maxPending: config.server.limits.maxPending,
+      maxPendingPerAddress: config.server.limits.maxPendingPerAddress,
+      handshakeTimeoutMs: config.server.limits.handshakeTimeoutS * 1000,
+    },
+    login: { freeFailures: config.server.limits.loginFreeFailures, maxDelayS: config.server.limits.loginMaxDelayS },
     onConnection: (conn) => {
       const version = versionOf(conn.subprotocol);
       log.info({ stationId: conn.stationId, version, remote: conn.remoteAddress }, 'station connected');
@@ -150,18 +168,25 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         clock,
         log,
         service,
-        rpc: { callTimeoutMs: config.server.callTimeoutS * 1000, maxFrameBytes: config.server.maxFrameBytes, strict: true },
+        rpc: {
+          callTimeoutMs: config.server.callTimeoutS * 1000,
+          maxFrameBytes: config.server.maxFrameBytes,
+          strict: true,
+          maxCallsInFlight: config.server.limits.maxCallsInFlight,
+        },
         pingIntervalMs: config.server.pingIntervalS * 1000,
         traffic: metrics.traffic,
         commit: store.batch,
         ...(upstream ? { upstream: upstream.stationHooks } : {}),
       });
       metrics.observePeer(session.peer);
-      registry.add(session);
+      registry.add(session, conn.remoteAddress);
       energy.onStationConnected(conn.stationId);
     },
   });
   if (config.server.admitUnknownStations) log.warn('server.admitUnknownStations is on: any station may connect without credentials (demo only)');
+  const openStations = config.stations.filter((s) => s.securityProfile === 0).map((s) => s.id);
+  if (openStations.length > 0) log.warn({ stations: openStations }, 'security profile 0: these stations connect without any authentication');
   const ocpp = await server.listen();
   log.info({ url: `${ocpp.url}/<stationId>`, bound: ocpp.bound }, 'OCPP endpoint listening');
   upstream?.start();
@@ -171,6 +196,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
     energy: energyApi,
     ...(config.api.token ? { token: config.api.token } : {}),
+    ...(config.api.tls ? { https: { cert: readFileSync(resolve(baseDir, config.api.tls.certFile)), key: readFileSync(resolve(baseDir, config.api.tls.keyFile)) } } : {}),
+    security: {
+      allowedHosts: [...config.api.allowedHosts, ...(isWildcard(config.api.host) ? [] : [config.api.host])],
+      streamNeedsToken: config.api.streamNeedsToken,
+      maxStreamReaders: config.api.maxStreamReaders,
+      maxStreamReadersPerAddress: config.api.maxStreamReadersPerAddress,
+      maxConnections: config.api.maxConnections,
+    },
     remote: new RemoteControl({
       standalone: config.upstream.mode === 'none',
       knownStation: (id) => stations.has(id) || store.stations.get(id) !== undefined,
@@ -178,9 +211,11 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
         const session = registry.get(id);
         // As for profiles: nothing is sent to a station before it booted and was accepted.
         if (!session?.isOpen || !service.isAdmitted(id) || !service.isBootAccepted(id)) return undefined;
-        return { version: session.version, call: (action, payload) => session.peer.call(action, payload) };
+        return { version: session.version, call: (action, payload, signal) => session.peer.call(action, payload, signal ? { signal } : {}) };
       },
       activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],
+      clock,
+      callTimeoutMs: config.api.stationCallTimeoutS * 1000,
     }),
     authorizations: store.authorizations,
     metrics,
@@ -198,12 +233,19 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const apiPort = apiAddress.port;
   const apiBound = apiAddress.family === 'IPv6' ? `[${apiAddress.address}]:${apiPort}` : `${apiAddress.address}:${apiPort}`;
   const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrl = `http://${apiHost}:${apiPort}`;
+  const apiUrl = `${config.api.tls ? 'https' : 'http'}://${apiHost}:${apiPort}`;
   log.info({ url: `${apiUrl}/api/stations`, bound: apiBound }, 'API listening');
+  // Only the demo (simulated fleet) prints its token; a real site's token stays out of the log.
+  const printToken = config.api.token !== undefined && config.simulation?.enabled === true;
   log.info(
-    { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(config.api.token ? { apiToken: config.api.token } : {}) },
-    config.api.token ? 'open the dashboard; write requests need Authorization: Bearer <apiToken>' : 'open the dashboard (no api.token set: write requests are open)',
+    { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(printToken ? { apiToken: config.api.token } : {}) },
+    config.api.token
+      ? `open the dashboard; writes, id tokens and the live stream need Authorization: Bearer <${printToken ? 'apiToken' : 'api.token'}>`
+      : 'open the dashboard (no api.token set: the API is open to this machine only)',
   );
+  if (config.api.token === undefined && !isLoopbackHost(config.api.host)) {
+    log.warn({ host: config.api.host }, 'the API listens beyond loopback without a token (api.allowNoTokenBeyondLoopback): anyone who reaches it may write');
+  }
 
   const simChargers = fleetChargersFromConfig(config);
   if (simChargers.length > 0) {
@@ -222,6 +264,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   return {
     ocppUrl: ocpp.url,
     ocppPort: ocpp.port,
+    ocppConnections: () => server.connections,
     apiUrl,
     apiPort,
     store,

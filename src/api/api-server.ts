@@ -1,4 +1,6 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyServerFactory } from 'fastify';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server } from 'node:http';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Logger } from '../util/logger.js';
@@ -16,6 +18,7 @@ import type { EnergyQueries } from './energy-queries.js';
 import type { RemoteControl } from './remote-control.js';
 import type { HubMetrics } from './metrics.js';
 import { bearerAuth } from './bearer-auth.js';
+import { auditWrites, createAccess, hostGuard } from './access.js';
 import { installErrorHandling } from './error-handler.js';
 import { openApiOptions } from './openapi.js';
 import { installValidators } from './validators.js';
@@ -39,27 +42,66 @@ export interface ApiDeps {
   dashboard?: DashboardProvider;
   /** Upstream links, outbox and traffic (absent in standalone mode). */
   upstream?: UpstreamQueries;
+  /** HTTPS instead of HTTP (PEM cert and key). */
+  https?: { cert: string | Buffer; key: string | Buffer };
+  /** Limits and guards; defaults as in the config schema. */
+  security?: ApiSecurity;
+}
+
+export interface ApiSecurity {
+  /** Host names answered to besides IP literals and localhost. */
+  allowedHosts?: readonly string[];
+  /** With a token configured, the live stream needs it (default); false serves it masked to anyone. */
+  streamNeedsToken?: boolean;
+  /** Live-stream readers in total and per source address. */
+  maxStreamReaders?: number;
+  maxStreamReadersPerAddress?: number;
+  /** TCP connections open at once. */
+  maxConnections?: number;
 }
 
 /** Builds the fastify app (not listening): tests use inject(), the hub calls listen(). */
 export function buildApi(deps: ApiDeps): FastifyInstance {
-  const app = Fastify({ logger: false });
+  const app = Fastify({
+    logger: false,
+    // A client gets 30 s to send its request (slow-header and slow-body clients are cut off).
+    requestTimeout: 30_000,
+    ...(deps.https ? { serverFactory: httpsFactory(deps.https) } : {}),
+  });
+  app.server.maxConnections = deps.security?.maxConnections ?? 256;
   installValidators(app);
   installErrorHandling(app, deps.log);
+  const access = createAccess(deps.token);
+  app.addHook('onRequest', hostGuard(deps.security?.allowedHosts ?? []));
+  auditWrites(app, { log: deps.log, access });
   void app.register(swagger, openApiOptions());
   void app.register(swaggerUi, { routePrefix: '/docs' });
-  const writeGuard = bearerAuth(deps.token);
+  const writeGuard = bearerAuth(deps.token, access);
   void app.register(async (api) => {
     healthRoutes(api, deps.queries);
     stationRoutes(api, { queries: deps.queries, remote: deps.remote, writeGuard });
     evseRoutes(api, { queries: deps.queries, energy: deps.energy, writeGuard });
-    transactionRoutes(api, deps.queries);
+    transactionRoutes(api, { queries: deps.queries, access });
     siteRoutes(api, deps.energy, writeGuard);
-    authorizationRoutes(api, { list: deps.authorizations, writeGuard });
+    authorizationRoutes(api, { list: deps.authorizations, writeGuard, access });
     metricsRoutes(api, deps.metrics);
     upstreamRoutes(api, deps.upstream);
     if (deps.energy.setpoints) setpointRoutes(api, { setpoints: deps.energy.setpoints, writeGuard });
   });
-  void app.register(dashboardPlugin, { queries: deps.queries, energy: deps.energy, log: deps.log, ...(deps.dashboard ? { provider: deps.dashboard } : {}) });
+  void app.register(dashboardPlugin, {
+    queries: deps.queries,
+    energy: deps.energy,
+    log: deps.log,
+    access,
+    streamNeedsToken: deps.security?.streamNeedsToken ?? true,
+    maxReaders: deps.security?.maxStreamReaders ?? 32,
+    maxReadersPerAddress: deps.security?.maxStreamReadersPerAddress ?? 4,
+    ...(deps.dashboard ? { provider: deps.dashboard } : {}),
+  });
   return app;
+}
+
+/** The same app over HTTPS: an https.Server handles requests exactly as an http.Server does. */
+function httpsFactory(tls: { cert: string | Buffer; key: string | Buffer }): FastifyServerFactory<Server> {
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
 }

@@ -14,6 +14,14 @@ export const API_ERRORS = {
   STATION_REJECTED: { status: 409, message: 'The station rejected the request' },
   /** The station answered with a CallError, did not answer in time, or went away. */
   STATION_CALL_FAILED: { status: 502, message: 'The station did not carry out the request' },
+  /** An earlier API request to the same station still waits for its answer. */
+  STATION_BUSY: { status: 409, message: 'A request to this station is still pending' },
+  /** The station did not answer within api.stationCallTimeoutS. */
+  STATION_TIMEOUT: { status: 504, message: 'The station did not answer in time' },
+  /** The Host header names no host this API answers to (DNS-rebinding guard). */
+  HOST_NOT_ALLOWED: { status: 421, message: 'This API does not answer to that host name' },
+  /** The cap on live-stream readers (in total or per address) is reached. */
+  TOO_MANY_READERS: { status: 503, message: 'Too many live-stream readers' },
   INTERNAL: { status: 500, message: 'Internal error' },
 } as const;
 

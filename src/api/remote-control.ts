@@ -1,12 +1,13 @@
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { TransactionSummary } from '../model/types.js';
 import { ApiError } from './errors.js';
+import type { Clock } from '../util/clock.js';
 
 /** A connected, accepted station as remote control needs it. */
 export interface StationLink {
   version: OcppVersion;
-  /** Sends a CALL and resolves with the station's result (rejects on CallError, timeout, close). */
-  call(action: string, payload: unknown): Promise<unknown>;
+  /** Sends a CALL and resolves with the station's result (rejects on CallError, timeout, close, abort). */
+  call(action: string, payload: unknown, signal?: AbortSignal): Promise<unknown>;
 }
 
 export interface RemoteControlDeps {
@@ -18,6 +19,9 @@ export interface RemoteControlDeps {
   link(stationId: string): StationLink | undefined;
   /** The active transaction on an EVSE, if any. */
   activeTransaction(stationId: string, evseId: number): TransactionSummary | undefined;
+  /** Time box of one request to a station, from the moment it is queued (the station's other calls included). */
+  clock?: Clock;
+  callTimeoutMs?: number;
 }
 
 /** What the station answered. */
@@ -48,6 +52,8 @@ const MAX_ID_TAG_16 = 20;
  */
 export class RemoteControl {
   private nextRemoteStartId = 1;
+  /** Stations with an API request waiting for its answer: what and since when. */
+  private readonly pending = new Map<string, { action: string; sinceMs: number }>();
 
   constructor(private readonly deps: RemoteControlDeps) {}
 
@@ -91,11 +97,30 @@ export class RemoteControl {
     return link;
   }
 
+  /**
+   * One API request per station at a time, time-boxed: a second one while the first waits fails at
+   * once (STATION_BUSY), and one that gets no answer within `callTimeoutMs` fails (STATION_TIMEOUT)
+   * instead of queueing API callers behind a station that never answers.
+   */
   private async callStation(link: StationLink, stationId: string, action: string, payload: unknown): Promise<unknown> {
+    const clock = this.deps.clock;
+    const busy = this.pending.get(stationId);
+    if (busy) {
+      const sinceS = clock ? Math.round((clock.nowMs() - busy.sinceMs) / 1000) : undefined;
+      throw new ApiError('STATION_BUSY', `${busy.action} to ${stationId} is still waiting for its answer${sinceS !== undefined ? ` (for ${sinceS} s)` : ''}: try again later`);
+    }
+    const abort = new AbortController();
+    const timeoutMs = this.deps.callTimeoutMs;
+    const timer = clock && timeoutMs !== undefined ? clock.setTimeout(() => abort.abort(new TimedOut()), timeoutMs) : undefined;
+    this.pending.set(stationId, { action, sinceMs: clock?.nowMs() ?? 0 });
     try {
-      return await link.call(action, payload);
+      return await link.call(action, payload, abort.signal);
     } catch (err) {
+      if (err instanceof TimedOut) throw new ApiError('STATION_TIMEOUT', `${stationId} did not answer ${action} within ${Math.round((timeoutMs ?? 0) / 1000)} s`);
       throw new ApiError('STATION_CALL_FAILED', `${action} to ${stationId} failed: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clock?.clearTimeout(timer);
+      this.pending.delete(stationId);
     }
   }
 
@@ -104,6 +129,8 @@ export class RemoteControl {
     if (status !== 'Accepted') throw new ApiError('STATION_REJECTED', `${stationId} answered ${action} with ${String(status)}`);
   }
 }
+
+class TimedOut extends Error {}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null;

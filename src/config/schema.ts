@@ -7,6 +7,7 @@ import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from '../control/operation-mo
 import { derConfigSchema } from '../der/der-config.js';
 import { passwordHashProblem } from '../evse/password.js';
 import { cipherListProblem, DEFAULT_TLS_CIPHERS, TLS_MIN_VERSIONS } from '../evse/tls-options.js';
+import { secretString } from './secret.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -128,6 +129,24 @@ export const serverConfigSchema = z.strictObject({
   callTimeoutS: z.number().positive().default(30),
   maxFrameBytes: z.number().int().min(1024).default(65536),
   heartbeatIntervalS: z.number().int().positive().default(300),
+  /** What one anonymous or single client can take: connections, handshakes, logins, pipelined CALLs. */
+  limits: z
+    .strictObject({
+      /** TCP connections open at once on the OCPP port, upgraded or not (keep below the file-descriptor limit). */
+      maxConnections: z.number().int().min(1).default(1000),
+      /** Connections not yet upgraded to a WebSocket, in total and per source address. */
+      maxPending: z.number().int().min(1).default(200),
+      maxPendingPerAddress: z.number().int().min(1).default(10),
+      /** A connection must complete its WebSocket upgrade within this time, s. */
+      handshakeTimeoutS: z.number().positive().default(10),
+      /** CALLs of one station being handled at once; the socket is not read beyond it, excess answered GenericError. */
+      maxCallsInFlight: z.number().int().min(1).default(8),
+      /** Failed logins per source address before each further one makes it wait (1 s, doubling). */
+      loginFreeFailures: z.number().int().min(0).default(5),
+      /** Longest wait after repeated failed logins (the lockout), s. */
+      loginMaxDelayS: z.number().positive().default(900),
+    })
+    .default({ maxConnections: 1000, maxPending: 200, maxPendingPerAddress: 10, handshakeTimeoutS: 10, maxCallsInFlight: 8, loginFreeFailures: 5, loginMaxDelayS: 900 }),
   /** TLS for profiles 2 and 3 (paths relative to the config file). */
   tls: z
     .strictObject({
@@ -150,12 +169,39 @@ export const serverConfigSchema = z.strictObject({
     .optional(),
 });
 
-export const apiConfigSchema = z.strictObject({
-  host: z.string().default('127.0.0.1'),
-  port: z.number().int().min(0).max(65535).default(8080),
-  /** Bearer token required by write endpoints. */
-  token: z.string().min(8).optional(),
-});
+const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+export const apiConfigSchema = z
+  .strictObject({
+    host: z.string().default('127.0.0.1'),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Bearer token for writes, personal data and the live stream; `${ENV_VAR}` reads it from the environment (README). */
+    token: secretString(z.string().min(8)).optional(),
+    /** Listen beyond loopback without a token (anyone on the network may then write). */
+    allowNoTokenBeyondLoopback: z.boolean().default(false),
+    /** Host names the API answers to besides IP literals and localhost (DNS-rebinding guard). */
+    allowedHosts: z.array(z.string().min(1)).default([]),
+    /** HTTPS for the API (paths relative to the config file). */
+    tls: z.strictObject({ certFile: z.string(), keyFile: z.string() }).optional(),
+    /** With a token configured, the live stream (/api/stream) needs it; false lets anyone read it with id tokens masked. */
+    streamNeedsToken: z.boolean().default(true),
+    /** Live-stream (/api/stream) readers at once, in total and per source address. */
+    maxStreamReaders: z.number().int().min(1).default(32),
+    maxStreamReadersPerAddress: z.number().int().min(1).default(4),
+    /** TCP connections open at once on the API port. */
+    maxConnections: z.number().int().min(1).default(256),
+    /** How long an API request waits for a station's answer (remote start/stop), s. */
+    stationCallTimeoutS: z.number().positive().default(15),
+  })
+  .superRefine((a, ctx) => {
+    if (a.token === undefined && !a.allowNoTokenBeyondLoopback && !isLoopbackHost(a.host)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['token'],
+        message: `expected a token when the API listens on ${a.host} (beyond loopback); or set allowNoTokenBeyondLoopback: true to run it open`,
+      });
+    }
+  });
 
 /** OCPP 2.x IdTokenEnumType. */
 const idTokenTypeSchema = z.enum(['Central', 'eMAID', 'ISO14443', 'ISO15693', 'KeyCode', 'Local', 'MacAddress', 'NoAuthorization']);
@@ -173,8 +219,8 @@ const regexString = z.string().refine((s) => {
 const upstreamStationSchema = z.strictObject({
   /** A station id from `stations`. */
   id: idString,
-  /** Basic-auth password this station uses towards the CSMS (profiles 1 and 2). */
-  password: z.string().min(1).max(64).optional(),
+  /** Basic-auth password this station uses towards the CSMS (profiles 1 and 2); `${ENV_VAR}` allowed. */
+  password: secretString(z.string().min(1).max(64)).optional(),
 });
 
 export const upstreamConfigSchema = z
@@ -186,8 +232,8 @@ export const upstreamConfigSchema = z
     /** hub mode: the site's identity and OCPP version towards the CSMS. */
     identity: idString.optional(),
     version: z.enum(['2.0.1', '2.1']).default('2.0.1'),
-    /** hub mode: Basic-auth password of the site identity. */
-    password: z.string().min(1).max(64).optional(),
+    /** hub mode: Basic-auth password of the site identity; `${ENV_VAR}` allowed. */
+    password: secretString(z.string().min(1).max(64)).optional(),
     /** proxy mode: per-station credentials towards the CSMS. */
     stations: z.array(upstreamStationSchema).default([]),
     /** wss:// only: client certificate (profile 3) and the CA that signs the CSMS's certificate (paths relative to the config file). */

@@ -1,13 +1,16 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Duplex } from 'node:stream';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../util/logger.js';
 import type { OcppSubprotocol } from '../ocpp/versions.js';
 import type { StationConfig } from '../config/schema.js';
 import { UpgradeAuth, type UpgradeVerdict } from './upgrade-auth.js';
 import { DEFAULT_TLS_CIPHERS, type TlsMinVersion } from './tls-options.js';
+import { LoginThrottle } from './login-throttle.js';
+import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
+import { systemClock, type Clock } from '../util/clock.js';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -37,6 +40,12 @@ export interface DownstreamServerDeps {
   maxFrameBytes: number;
   tls?: TlsMaterial;
   log: Logger;
+  /** Drives the handshake timeout and the login throttle; the system clock when absent. */
+  clock?: Clock;
+  /** Caps on TCP connections and the handshake timeout (defaults in connection-limiter.ts). */
+  limits?: Partial<ConnectionLimits>;
+  /** Failed-login throttle: free failures and the longest wait, s. */
+  login?: { freeFailures?: number; maxDelayS?: number };
   onConnection: (conn: AcceptedConnection) => void;
 }
 
@@ -49,13 +58,23 @@ export class DownstreamServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly auth: UpgradeAuth;
+  private readonly limiter: ConnectionLimiter;
 
   constructor(private readonly deps: DownstreamServerDeps) {
+    const clock = deps.clock ?? systemClock();
     this.auth = new UpgradeAuth({
       pathPrefix: deps.pathPrefix,
       stations: new Map(deps.stations.map((s) => [s.id, s])),
       admitUnknownStations: deps.admitUnknownStations,
+      throttle: new LoginThrottle({
+        clock,
+        options: {
+          ...(deps.login?.freeFailures !== undefined ? { freeFailures: deps.login.freeFailures } : {}),
+          ...(deps.login?.maxDelayS !== undefined ? { maxDelayMs: deps.login.maxDelayS * 1000 } : {}),
+        },
+      }),
     });
+    this.limiter = new ConnectionLimiter({ clock, log: deps.log, limits: deps.limits ?? {} });
     this.http = deps.tls
       ? createHttpsServer({
           cert: deps.tls.cert,
@@ -78,35 +97,38 @@ export class DownstreamServer {
       maxPayload: deps.maxFrameBytes * 4,
       handleProtocols: (protocols, req) => (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol ?? false,
     });
+    // Counted on the raw TCP connection, before any TLS handshake or HTTP request.
+    this.http.on('connection', (socket: Socket) => this.limiter.admit(socket));
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     this.http.on('clientError', (_err, socket) => socket.destroy());
   }
 
   /** No error while deciding or setting up a connection may end the process: it refuses that one connection. */
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    try {
-      this.upgrade(req, socket, head);
-    } catch (err) {
+    this.upgrade(req, socket, head).catch((err: unknown) => {
       this.deps.log.error({ err, remote: req.socket.remoteAddress }, 'upgrade failed');
       const body = 'internal error\n';
       if (!socket.destroyed) socket.end(`HTTP/1.1 500 Internal Server Error\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`);
-    }
+    });
   }
 
-  private upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
-    const verdict = this.auth.check(req);
+    const verdict = await this.auth.check(req);
+    if (socket.destroyed) return;
     if (!verdict.ok) {
       this.deps.log.warn({ stationId: verdict.stationId, status: verdict.httpStatus, reason: verdict.reason, remote: req.socket.remoteAddress }, 'connection refused');
-      const text = verdict.httpStatus === 401 ? 'Unauthorized' : verdict.httpStatus === 404 ? 'Not Found' : 'Bad Request';
-      const body = `${verdict.reason}\n`;
-      const extra = verdict.httpStatus === 401 ? 'WWW-Authenticate: Basic realm="switchyard"\r\n' : '';
-      socket.end(`HTTP/1.1 ${verdict.httpStatus} ${text}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      const body = `${verdict.publicReason}\n`;
+      const extra =
+        (verdict.httpStatus === 401 ? 'WWW-Authenticate: Basic realm="switchyard"\r\n' : '') +
+        (verdict.retryAfterS !== undefined ? `Retry-After: ${verdict.retryAfterS}\r\n` : '');
+      socket.end(`HTTP/1.1 ${verdict.httpStatus} ${STATUS_TEXT[verdict.httpStatus]}\r\n${extra}Content-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol = verdict.subprotocol;
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       try {
+        this.limiter.upgraded(req.socket);
         this.accept(ws, req, verdict);
       } catch (err) {
         this.deps.log.error({ err, stationId: verdict.stationId }, 'could not set up the connection');
@@ -123,6 +145,11 @@ export class DownstreamServer {
       ...(verdict.station ? { station: verdict.station } : {}),
       ...(req.socket.remoteAddress ? { remoteAddress: req.socket.remoteAddress } : {}),
     });
+  }
+
+  /** Open TCP connections on the OCPP port: all of them, and those not yet upgraded. */
+  get connections(): { total: number; pending: number } {
+    return this.limiter.counts;
   }
 
   /** `url` is for clients on this machine (loopback for a wildcard host); `bound` is the address really bound. */
@@ -144,8 +171,17 @@ export class DownstreamServer {
 
   /** Stops accepting; open sockets are closed by their sessions. */
   async close(): Promise<void> {
+    this.limiter.stop();
     this.wss.close();
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     this.http.closeAllConnections?.();
   }
 }
+
+const STATUS_TEXT: Record<400 | 401 | 404 | 429 | 503, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};

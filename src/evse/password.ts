@@ -1,4 +1,4 @@
-import { randomBytes, scryptSync, timingSafeEqual } from 'node:crypto';
+import { randomBytes, scrypt, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /** scrypt parameters: N=2^14, r=8, p=1 (about 16 MiB, ~30-50 ms per check on a small box). */
 const N = 16384;
@@ -53,4 +53,25 @@ export function verifyPassword(password: string, encoded: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * verifyPassword without blocking the event loop: node:crypto's callback scrypt runs in the libuv
+ * thread pool. Resolves false for a malformed hash or unusable parameters (never rejects).
+ */
+export function verifyPasswordAsync(password: string, encoded: string): Promise<boolean> {
+  const parts = encoded.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return Promise.resolve(false);
+  const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
+  const expected = Buffer.from(hashB64, 'base64');
+  if (expected.length === 0) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    try {
+      scrypt(password, Buffer.from(saltB64, 'base64'), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: 64 * 1024 * 1024 }, (err, actual) => {
+        resolve(!err && timingSafeEqual(actual, expected));
+      });
+    } catch {
+      resolve(false);
+    }
+  });
 }

@@ -7,6 +7,7 @@ import { CallQueue, type QueuedCall } from './call-queue.js';
 import {
   createRpcError,
   FormatViolationError,
+  GenericError,
   InternalError,
   NotImplementedError,
   RpcClosedError,
@@ -274,10 +275,18 @@ export class RpcPeer {
       this.sendError(messageId, new RpcFrameworkError(`Already processing a call with id ${messageId}`), action);
       return;
     }
+    const limit = this.options.maxCallsInFlight;
+    if (limit !== undefined && this.handling.size >= limit) {
+      const code = this.sendError(messageId, new GenericError(`Too many CALLs in flight (at most ${limit}): wait for the answers before sending more`), action);
+      this.emit('callIn', { action, messageId, errorCode: code, durationMs: 0 });
+      return;
+    }
     this.handling.add(messageId);
+    if (limit !== undefined && this.handling.size >= limit) this.socket.pause();
     const startedMs = this.clock.nowMs();
     void this.answer(messageId, action, payload).then((errorCode) => {
       this.handling.delete(messageId);
+      if (limit !== undefined && this.handling.size < limit && this.socket.isPaused && !this.closed) this.socket.resume();
       this.emit('callIn', { action, messageId, errorCode, durationMs: this.clock.nowMs() - startedMs });
     });
   }

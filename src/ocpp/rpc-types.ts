@@ -39,6 +39,11 @@ export interface RpcPeerOptions {
   maxFrameDepth?: number;
   /** Validate incoming and outgoing payloads against the official OCA schemas. */
   strict: boolean;
+  /**
+   * Incoming CALLs handled at once (a peer that pipelines). At the limit the socket is no longer
+   * read (backpressure); a CALL that still arrives beyond it is answered GenericError. Unlimited when absent.
+   */
+  maxCallsInFlight?: number;
 }
 
 /** Bytes and frames seen on one connection, per direction and action. */

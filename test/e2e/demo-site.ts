@@ -8,11 +8,12 @@ export const E2E_TOKEN = 'e2e-token-0123456789';
 /**
  * A demo-like site: a 40 A grid connection with a grid meter and PV, two rows of chargers, three
  * simulated chargers (1.6J and 2.0.1) with their passwords, a simulated site meter publishing
- * every second on the hub's embedded broker, and an API token.
+ * every second on the hub's embedded broker, and an API token (the page reads the live stream
+ * without it, id tokens masked, and asks for it on the first write).
  */
 export const E2E_SITE_YAML = `
 site: { name: E2E garage, voltageV: 230 }
-api: { token: ${E2E_TOKEN} }
+api: { token: ${E2E_TOKEN}, streamNeedsToken: false }
 circuits:
   - { id: main, maxCurrentA: 40, meter: grid, worstCaseNonEvA: 16 }
   - { id: row-a, parent: main, maxCurrentA: 32 }

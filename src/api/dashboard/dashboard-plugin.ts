@@ -12,6 +12,8 @@ import type { HubQueries } from '../hub-queries.js';
 import type { DashboardProvider } from './dashboard-provider.js';
 import { LiveStream } from './live-stream.js';
 import { buildSnapshot } from './snapshot.js';
+import type { Access } from '../access.js';
+import { ApiError } from '../errors.js';
 
 export interface DashboardOptions {
   queries: HubQueries;
@@ -23,6 +25,13 @@ export interface DashboardOptions {
   clock?: Clock;
   /** Push period while someone watches, ms (default 1000). */
   intervalMs?: number;
+  /** With a configured token, /api/stream needs it (`Authorization: Bearer` or `?token=`, as EventSource cannot send headers). */
+  access?: Access;
+  /** False: a reader without the token is served, with id tokens masked (default true). */
+  streamNeedsToken?: boolean;
+  /** Live-stream readers in total and per source address. */
+  maxReaders?: number;
+  maxReadersPerAddress?: number;
 }
 
 /** Page routes stay out of the OpenAPI document. */
@@ -52,6 +61,8 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     clock: opts.clock ?? systemClock(),
     log: opts.log,
     ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
+    ...(opts.maxReaders !== undefined ? { maxViewers: opts.maxReaders } : {}),
+    ...(opts.maxReadersPerAddress !== undefined ? { maxViewersPerAddress: opts.maxReadersPerAddress } : {}),
     read: () =>
       buildSnapshot({
         site: opts.energy.site(),
@@ -81,9 +92,16 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
   }
 
   app.get('/api/stream', HIDDEN, (req, reply) => {
+    const access = opts.access;
+    if (access?.tokenConfigured && opts.streamNeedsToken !== false && !access.hasToken(req, true)) {
+      throw new ApiError('UNAUTHORIZED', 'the live stream needs the API token: Authorization: Bearer <token> or ?token=<token>');
+    }
+    const address = req.socket.remoteAddress ?? '';
+    const refused = stream.refusal(address);
+    if (refused) throw new ApiError('TOO_MANY_READERS', refused);
     reply.hijack();
     req.raw.socket.setNoDelay(true);
-    stream.attach(reply.raw);
+    stream.attach(reply.raw, { address, masked: access ? !access.seesPersonalData(req, true) : false });
   });
 
   app.addHook('onReady', async () => stream.start());

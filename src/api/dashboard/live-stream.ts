@@ -3,6 +3,7 @@ import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import { diffFacts, emptyFacts, EventLog, factsOf, type EventFacts } from './event-log.js';
 import type { DashboardSnapshot } from './snapshot.js';
+import { maskIdToken } from '../access.js';
 
 export interface LiveStreamDeps {
   clock: Clock;
@@ -15,10 +16,16 @@ export interface LiveStreamDeps {
   idleIntervalMs?: number;
   /** A change pushes at most this soon after it was signalled, ms. */
   changeDelayMs?: number;
+  /** Viewers at once, in total and per source address (defaults 32 and 4). */
+  maxViewers?: number;
+  maxViewersPerAddress?: number;
 }
 
 interface Viewer {
   res: ServerResponse;
+  address: string;
+  /** Sees id tokens masked (a caller without the right to personal data). */
+  masked: boolean;
   /** The socket's buffer is full: skip snapshots until it drains (a slow client loses frames, not memory). */
   blocked: boolean;
 }
@@ -67,15 +74,26 @@ export class LiveStream {
     }, this.deps.changeDelayMs ?? 300);
   }
 
+  /** Why one more viewer from this address is refused (a cap is reached), or undefined. */
+  refusal(address: string): string | undefined {
+    const max = this.deps.maxViewers ?? 32;
+    if (this.viewers.size >= max) return `the live stream has its maximum of ${max} readers`;
+    const perAddress = this.deps.maxViewersPerAddress ?? 4;
+    let fromAddress = 0;
+    for (const v of this.viewers) if (v.address === address) fromAddress += 1;
+    if (fromAddress >= perAddress) return `at most ${perAddress} live-stream readers per address`;
+    return undefined;
+  }
+
   /** Takes over a response as an event stream: headers, the current snapshot, then updates. */
-  attach(res: ServerResponse): void {
+  attach(res: ServerResponse, who: { address: string; masked: boolean } = { address: '', masked: false }): void {
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    const viewer: Viewer = { res, blocked: false };
+    const viewer: Viewer = { res, blocked: false, address: who.address, masked: who.masked };
     const wasIdle = this.viewers.size === 0;
     this.viewers.add(viewer);
     const drop = () => this.viewers.delete(viewer);
@@ -86,7 +104,7 @@ export class LiveStream {
     });
     res.write('retry: 2000\n\n');
     const snapshot = this.snapshot();
-    if (snapshot) this.send(viewer, frame(snapshot));
+    if (snapshot) this.send(viewer, frame(viewer.masked ? masked(snapshot) : snapshot));
     if (wasIdle && this.running) {
       // Leave the idle period for the watched one.
       this.deps.clock.clearTimeout(this.timer);
@@ -119,13 +137,25 @@ export class LiveStream {
     const snapshot = this.snapshot();
     if (!snapshot || this.viewers.size === 0) return;
     const data = frame(snapshot);
-    for (const v of this.viewers) this.send(v, data);
+    let maskedData: string | undefined;
+    for (const v of this.viewers) {
+      if (v.masked) maskedData ??= frame(masked(snapshot));
+      this.send(v, v.masked ? (maskedData as string) : data);
+    }
   }
 
   private send(viewer: Viewer, data: string): void {
     if (viewer.blocked || viewer.res.destroyed || viewer.res.writableEnded) return;
     if (!viewer.res.write(data)) viewer.blocked = true;
   }
+}
+
+/** The snapshot without personal data: transaction id tokens masked. */
+function masked(snapshot: DashboardSnapshot): DashboardSnapshot {
+  return {
+    ...snapshot,
+    evses: snapshot.evses.map((e) => (e.transaction?.idToken === undefined ? e : { ...e, transaction: { ...e.transaction, idToken: maskIdToken(e.transaction.idToken) } })),
+  };
 }
 
 function frame(snapshot: DashboardSnapshot): string {

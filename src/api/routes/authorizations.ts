@@ -1,6 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { AuthorizationEntry, AuthorizationStatus } from '../../model/types.js';
 import { ApiError } from '../errors.js';
+import { maskIdToken, type Access } from '../access.js';
 import { AUTHORIZATION_STATUSES, authorizationEntry, bearerSecurity, errors } from '../schemas.js';
 
 /** The local authorization list as the API edits it (the store's AuthorizationRepo fits). */
@@ -15,6 +16,8 @@ export interface AuthorizationListStore {
 export interface AuthorizationRouteDeps {
   list: AuthorizationListStore;
   writeGuard: onRequestHookHandler;
+  /** Reads show id tokens (personal data) only to a caller with the token; masked otherwise. */
+  access: Access;
 }
 
 interface EntryBody {
@@ -36,17 +39,17 @@ const idTokenParams = {
   properties: { idToken: { type: 'string', minLength: 1, maxLength: 255, description: 'The id token (RFID uid, key code, ...)' } },
 } as const;
 
-function toApi(e: AuthorizationEntry): ApiEntry {
+function toApi(e: AuthorizationEntry, masked = false): ApiEntry {
   return {
-    idToken: e.idToken,
+    idToken: masked ? maskIdToken(e.idToken) : e.idToken,
     status: e.status,
     ...(e.expiryMs !== undefined ? { expiry: new Date(e.expiryMs).toISOString() } : {}),
-    ...(e.parentIdToken !== undefined ? { parentIdToken: e.parentIdToken } : {}),
+    ...(e.parentIdToken !== undefined ? { parentIdToken: masked ? maskIdToken(e.parentIdToken) : e.parentIdToken } : {}),
   };
 }
 
 export function authorizationRoutes(app: FastifyInstance, deps: AuthorizationRouteDeps): void {
-  const { list, writeGuard } = deps;
+  const { list, writeGuard, access } = deps;
   const notFound = (idToken: string) => new ApiError('NOT_FOUND', `id token ${JSON.stringify(idToken)} is not on the local list`, 'params.idToken');
 
   app.get(
@@ -60,7 +63,10 @@ export function authorizationRoutes(app: FastifyInstance, deps: AuthorizationRou
         },
       },
     },
-    async () => ({ version: list.version(), entries: list.list().map(toApi) }),
+    async (req) => {
+      const masked = !access.seesPersonalData(req);
+      return { version: list.version(), entries: list.list().map((e) => toApi(e, masked)) };
+    },
   );
 
   app.get<{ Params: { idToken: string } }>(

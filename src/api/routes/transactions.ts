@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { HubQueries } from '../hub-queries.js';
+import { maskIdToken, type Access } from '../access.js';
 import { errors, transaction } from '../schemas.js';
 
 interface TxQuerystring {
@@ -8,13 +9,15 @@ interface TxQuerystring {
   limit: number;
 }
 
-export function transactionRoutes(app: FastifyInstance, queries: HubQueries): void {
+/** Id tokens are personal data: shown only to a caller with the token (see access.ts), masked otherwise. */
+export function transactionRoutes(app: FastifyInstance, deps: { queries: HubQueries; access: Access }): void {
+  const { queries, access } = deps;
   app.get<{ Querystring: TxQuerystring }>(
     '/api/transactions',
     {
       schema: {
         tags: ['transactions'],
-        summary: 'Transactions, most recently started first',
+        summary: 'Transactions, most recently started first (id tokens masked without the bearer token)',
         querystring: {
           type: 'object',
           additionalProperties: false,
@@ -29,7 +32,9 @@ export function transactionRoutes(app: FastifyInstance, queries: HubQueries): vo
     },
     async (req) => {
       const { status, stationId, limit } = req.query;
-      return { transactions: queries.transactions({ limit, ...(status ? { status } : {}), ...(stationId ? { stationId } : {}) }) };
+      const transactions = queries.transactions({ limit, ...(status ? { status } : {}), ...(stationId ? { stationId } : {}) });
+      if (access.seesPersonalData(req)) return { transactions };
+      return { transactions: transactions.map((t) => (t.idToken === undefined ? t : { ...t, idToken: maskIdToken(t.idToken) })) };
     },
   );
 }

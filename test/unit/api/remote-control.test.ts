@@ -82,3 +82,41 @@ describe('remote control of transactions', () => {
     expect(link.sent).toEqual([]);
   });
 });
+
+describe('remote control against a station that never answers', () => {
+  it('fails a second request at once while the first waits, and the first after the time box', async () => {
+    const { FakeClock } = await import('../../../src/util/fake-clock.js');
+    const clock = new FakeClock();
+    const silent: StationLink = {
+      version: '2.0.1',
+      call: (_action, _payload, signal) => new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(signal.reason as Error))),
+    };
+    const rc = remote(silent, { clock, callTimeoutMs: 15_000 });
+    const first = codeOf(rc.start('CP1', 1, 'TAG'));
+    clock.advanceMs(5_000);
+    expect(await codeOf(rc.start('CP1', 1, 'TAG'))).toBe('STATION_BUSY');
+    clock.advanceMs(10_000);
+    expect(await first).toBe('STATION_TIMEOUT');
+    // The station is free again: the next request goes out (and waits for its own time box).
+    const third = codeOf(rc.start('CP1', 1, 'TAG'));
+    clock.advanceMs(15_000);
+    expect(await third).toBe('STATION_TIMEOUT');
+  });
+
+  it('keeps requests to other stations independent', async () => {
+    const { FakeClock } = await import('../../../src/util/fake-clock.js');
+    const clock = new FakeClock();
+    const silent: StationLink = { version: '2.0.1', call: () => new Promise(() => undefined) };
+    const answering = fakeLink('2.0.1');
+    const rc = new RemoteControl({
+      standalone: true,
+      knownStation: () => true,
+      link: (id) => (id === 'SILENT' ? silent : answering),
+      activeTransaction: () => undefined,
+      clock,
+      callTimeoutMs: 15_000,
+    });
+    void rc.start('SILENT', 1, 'TAG').catch(() => undefined);
+    expect(await rc.start('CP2', 1, 'TAG')).toMatchObject({ status: 'Accepted', stationId: 'CP2' });
+  });
+});

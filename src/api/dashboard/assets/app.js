@@ -13,11 +13,29 @@ const amps = (a) => (a === undefined ? '—' : `${a.toFixed(1)} A`);
 const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 
 // ---- live stream -------------------------------------------------------------------------
+// With an API token configured the stream needs it too (EventSource cannot send headers: ?token=).
+let source;
 function connect() {
-  const source = new EventSource('/api/stream');
+  source?.close();
+  const token = sessionStorage.getItem(TOKEN_KEY);
+  source = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : '/api/stream');
   source.addEventListener('snapshot', (e) => render(JSON.parse(e.data)));
   source.onopen = () => setPill($('live'), 'live', 'on');
-  source.onerror = () => setPill($('live'), 'reconnecting…', 'off'); // EventSource retries by itself
+  source.onerror = () => {
+    // A refusal (401, or too many readers) closes the source for good; a lost connection is retried.
+    if (source.readyState !== EventSource.CLOSED) return setPill($('live'), 'reconnecting…', 'off');
+    setPill($('live'), 'needs the API token', 'off');
+    $('token-row').hidden = false;
+  };
+}
+
+function setupTokenEntry() {
+  $('token').addEventListener('change', () => {
+    const typed = $('token').value.trim();
+    if (!typed) return;
+    sessionStorage.setItem(TOKEN_KEY, typed);
+    if (source?.readyState === EventSource.CLOSED) connect();
+  });
 }
 
 function setPill(el, text, cls) {
@@ -233,6 +251,7 @@ function setupForm() {
 }
 
 setupForm();
+setupTokenEntry();
 connect();
 void refreshUpstream();
 window.setInterval(refreshUpstream, 10_000);
