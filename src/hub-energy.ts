@@ -29,6 +29,7 @@ import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
 import { withLimitChangeLog } from './control/limit-change-log.js';
+import { sessionLimits } from './control/session-limits.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
@@ -293,6 +294,7 @@ export class HubEnergy {
       meters,
       live: this.live.snapshot(),
       csmsProfiles: this.csmsProfilesByStation(),
+      ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,
       ...(siteLimitW ? { siteLimitW } : {}),
       ...(this.setpoints ? { setpoints: this.setpoints } : {}),
@@ -336,6 +338,12 @@ export class HubEnergy {
     const decision = this.lastDecision()?.evses[evseKey];
     if (!decision) return [];
     return decision.limits.filter((l) => !l.source.startsWith('csms:')).map((l) => ({ source: l.source, maxCurrentA: l.maxCurrentA }));
+  }
+
+  /** The hub's limits that would apply to a session on an EVSE, whenever asked (circuit ratings). */
+  sessionLimitsOf(evseKey: string): TimedLimit[] {
+    const model = this.site.evses.find((e) => e.key === evseKey);
+    return model ? sessionLimits(this.site.circuits, model) : [];
   }
 
   lastDecision(): ControllerDecision | undefined {

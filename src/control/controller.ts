@@ -21,6 +21,8 @@ export interface SiteInputs {
   modes?: Record<string, OperationMode>;
   /** CSMS profiles per station id. */
   csmsProfiles?: Record<string, ChargingProfile[]>;
+  /** Stations sharing one evse 0 towards the CSMS (see SiteSnapshot.csmsStationGroups). */
+  csmsStationGroups?: SiteSnapshot['csmsStationGroups'];
   /** Site-wide import limit (API override, cron rule). */
   siteLimitW?: SiteSnapshot['siteLimitW'];
   setpoints?: SiteSnapshot['setpoints'];
@@ -223,6 +225,7 @@ export class Controller {
       csmsProfiles: inputs.csmsProfiles ?? {},
     };
     if (inputs.siteLimitW) snapshot.siteLimitW = inputs.siteLimitW;
+    if (inputs.csmsStationGroups) snapshot.csmsStationGroups = inputs.csmsStationGroups;
     if (inputs.setpoints) snapshot.setpoints = inputs.setpoints;
     return snapshot;
   }

@@ -15,7 +15,7 @@ import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { siteLoad } from '../../strategies/load-balancing/site-load.js';
 import { guard } from './guard.js';
-import { csmsCaps } from './csms-caps.js';
+import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
 import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
 import { effectiveMode } from './operation-modes.js';
@@ -139,6 +139,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const load = siteLoad(snapshot, tree, params);
   const staleIds = Object.keys(load.stale);
   const baseShares = setup.baseShares ?? baseSharesOf(snapshot, params);
+  const groupLimits = csmsGroupLimits(snapshot);
 
   const fixed: Record<string, CurrentLimit> = {};
   const heldA: Record<string, number> = {};
@@ -169,6 +170,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       nominalVoltageV: params.nominalVoltageV,
       fixed,
       siteLimitW: snapshot.siteLimitW,
+      groupLimits,
     },
     states.rotation,
   );
@@ -186,6 +188,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     baseShares,
     nominalVoltageV: params.nominalVoltageV,
     siteLimitW: snapshot.siteLimitW,
+    groupLimits,
   });
 
   const limits: Record<string, EvseDecision> = {};
