@@ -249,8 +249,9 @@ export class Controller {
         limitA: d.limit.maxCurrentA,
         baseA: d.baseShare.maxCurrentA,
         numberPhases: e.phases,
+        voltageV: e.voltageV,
         ...(d.setpointW !== undefined
-          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode, voltageV: e.voltageV }
+          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode }
           : {}),
       };
     }
@@ -261,7 +262,7 @@ export class Controller {
     const targets: Record<string, EvseTarget> = {};
     for (const e of this.deps.site.evses) {
       const baseA = this.baseCache?.shares[e.key]?.maxCurrentA ?? 0;
-      targets[e.key] = { limitA: baseA, baseA, numberPhases: e.phases };
+      targets[e.key] = { limitA: baseA, baseA, numberPhases: e.phases, voltageV: e.voltageV };
     }
     return targets;
   }

@@ -3,6 +3,7 @@ import type { OcppVersion } from '../ocpp/versions.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { parseEvseKey } from './evse-key.js';
+import { hubStackLevels, writeUnit, type ChargerCapabilities } from './charger-capabilities.js';
 import { answerStatus, setChargingProfilePayload, wireLimitA, wireSetpoint, type SetpointMode, type WireSetpoint } from './profile-payload.js';
 
 /**
@@ -45,6 +46,11 @@ export interface DispatcherDeps {
   profileIdBase?: number;
   /** Wait before trying again after a write got no answer (timeout, connection lost), s. Default 10. */
   retryS?: number;
+  /**
+   * What a station's charger takes (rate unit, max stack level), read at boot; absent or unknown:
+   * A at the configured stack levels.
+   */
+  capabilitiesOf?: (stationId: string) => ChargerCapabilities | undefined;
 }
 
 export type WriteReason = 'base' | 'initial' | 'decrease' | 'increase' | 'renewal';
@@ -310,14 +316,21 @@ export class Dispatcher {
   private send(slot: Slot, version: OcppVersion, write: Write, nowMs: number): void {
     const dynamic = write.profile === 'dynamic';
     const validToMs = dynamic ? nowMs + this.leaseMs : undefined;
+    const caps = this.deps.capabilitiesOf?.(slot.stationId);
+    const levels = caps ? hubStackLevels(caps, this.baseStackLevel, this.dynamicStackLevel) : { base: this.baseStackLevel, dynamic: this.dynamicStackLevel };
+    if (!levels) {
+      this.rejected(slot, { stationId: slot.stationId, evseId: slot.evseId }, 'charger accepts no stack level above 0: base and dynamic profiles cannot both be kept');
+      return;
+    }
     const payload = setChargingProfilePayload(version, {
       evseId: slot.evseId,
       profileId: this.profileIdBase + 2 * slot.evseId + (dynamic ? 1 : 0),
-      stackLevel: dynamic ? this.dynamicStackLevel : this.baseStackLevel,
+      stackLevel: dynamic ? levels.dynamic : levels.base,
       limitA: write.limitA,
       numberPhases: slot.target?.numberPhases,
       startMs: nowMs,
       validToMs,
+      ...(caps && writeUnit(caps) === 'W' ? { rateUnit: 'W' as const, voltageV: slot.target?.voltageV ?? 230 } : {}),
       ...(write.setpoint && slot.target ? { setpoint: { ...write.setpoint, voltageV: slot.target.voltageV ?? 230 } } : {}),
     });
     const epoch = slot.epoch;
