@@ -13,6 +13,7 @@ import { MeterHub } from './meters/meter-hub.js';
 import { siteModelFromConfig, type SiteModel } from './control/site-model-from-config.js';
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
+import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
@@ -69,6 +70,8 @@ export class HubEnergy {
   readonly meters: MeterHub | undefined;
   readonly controller: Controller;
   readonly dispatcher: Dispatcher;
+  /** What each charger supports for charging profiles, read at its boot. */
+  readonly capabilities: ChargerCapabilityReader;
   readonly live = new LiveEvseState();
   simMeter: SimMeter | undefined;
   /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
@@ -92,6 +95,16 @@ export class HubEnergy {
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
       : undefined;
+    this.capabilities = new ChargerCapabilityReader({
+      log: log.child({ part: 'capabilities' }),
+      call: (stationId, action, payload) => {
+        const session = registry.get(stationId);
+        if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
+        return session.peer.call(action, payload);
+      },
+      versionOf: (stationId) => registry.get(stationId)?.version,
+      overrideOf: (stationId) => config.stations.find((s) => s.id === stationId)?.smartCharging,
+    });
     this.dispatcher = new Dispatcher({
       clock,
       log: log.child({ part: 'dispatch' }),
@@ -100,8 +113,15 @@ export class HubEnergy {
         if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
         return session.peer.call(action, payload);
       },
-      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot).
-      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.store.stations.get(stationId)?.bootStatus === 'Accepted' ? registry.get(stationId)?.version : undefined),
+      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot),
+      // and only once what they support (rate unit, stack levels) has been read: the first time
+      // the dispatcher wants to write after a boot, the read starts, and the write follows it.
+      versionOf: (stationId) => {
+        const version = deps.service.isAdmitted(stationId) && deps.store.stations.get(stationId)?.bootStatus === 'Accepted' ? registry.get(stationId)?.version : undefined;
+        if (version === undefined) return undefined;
+        return this.capabilities.ensure(stationId, () => this.dispatcher.onStationConnected(stationId)) ? version : undefined;
+      },
+      capabilitiesOf: (stationId) => this.capabilities.of(stationId),
       leaseS: config.energy.leaseS,
       minIntervalS: config.energy.minIntervalS,
       hysteresisA: config.energy.hysteresisA,
@@ -142,6 +162,7 @@ export class HubEnergy {
     deps.service.onEvent((e) => {
       switch (e.kind) {
         case 'booted':
+          this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
           this.controller.trigger(`boot ${e.stationId}`);
           break;
