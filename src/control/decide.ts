@@ -4,6 +4,7 @@ import {
   buildCircuitTree,
   evseMinA,
   evsesBelow,
+  fitBaseSharesToGroups,
   loadStaleCircuits,
   type AllocationStatus,
   type CircuitBudget,
@@ -138,8 +139,10 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const tree = buildCircuitTree(snapshot.circuits);
   const load = siteLoad(snapshot, tree, params);
   const staleIds = Object.keys(load.stale);
-  const baseShares = setup.baseShares ?? baseSharesOf(snapshot, params);
+  // Base shares hold when the hub is gone: a CSMS cap on the sum of a station's (in hub mode the
+  // site's) EVSEs must hold for them too.
   const groupLimits = csmsGroupLimits(snapshot);
+  const baseShares = fitBaseSharesToGroups(setup.baseShares ?? baseSharesOf(snapshot, params), groupLimits, snapshot.evses);
 
   const fixed: Record<string, CurrentLimit> = {};
   const heldA: Record<string, number> = {};

@@ -1,4 +1,4 @@
-import type { LimitSource } from '../limit.js';
+import type { CurrentLimit, LimitSource } from '../limit.js';
 import type { Phase } from '../phases.js';
 import type { EvseModel } from '../site-model.js';
 import { evseVoltageV, gridPhases, type CircuitConstraint, type ConstraintSet, type Term } from './constraints.js';
@@ -68,4 +68,43 @@ export function appendGroupConstraints(
 /** An EVSE's terms: its circuits' (shared, read-only) plus its groups' (a new array when it has any). */
 export function withGroupTerms(circuitTerms: Term[], groupTerms: Term[]): Term[] {
   return groupTerms.length === 0 ? circuitTerms : [...circuitTerms, ...groupTerms];
+}
+
+/**
+ * Base shares (what holds when the hub is gone) brought within the group limits: where a group's
+ * members together would exceed its limit (on a phase or in power), each member's share is
+ * scaled down by the same factor, rounded down to 0.1 A, and one that falls below the EVSE's
+ * minimum becomes 0. Pure; shares of EVSEs in no binding group are returned as they are.
+ */
+export function fitBaseSharesToGroups(
+  shares: Record<string, CurrentLimit>, groups: readonly EvseGroupLimit[], evses: readonly EvseModel[],
+): Record<string, CurrentLimit> {
+  if (groups.length === 0) return shares;
+  const out = { ...shares };
+  for (const group of groups) {
+    const members = evses.filter((e) => group.evseKeys.includes(e.key));
+    const perPhase: Record<Phase, number> = { L1: 0, L2: 0, L3: 0 };
+    let powerW = 0;
+    for (const e of members) {
+      const a = Math.max(0, out[e.key]?.maxCurrentA ?? 0);
+      const phases = gridPhases(e);
+      for (const p of phases) perPhase[p] += a;
+      powerW += a * phases.length * evseVoltageV(e);
+    }
+    let factor = 1;
+    if (group.maxCurrentA !== undefined) for (const p of PHASES) if (perPhase[p] > group.maxCurrentA) factor = Math.min(factor, Math.max(0, group.maxCurrentA) / perPhase[p]);
+    if (group.maxPowerW !== undefined && powerW > group.maxPowerW) factor = Math.min(factor, Math.max(0, group.maxPowerW) / powerW);
+    if (factor >= 1) continue;
+    for (const e of members) {
+      const share = out[e.key];
+      if (!share) continue;
+      const scaled = Math.floor(share.maxCurrentA * factor * 10 + 1e-9) / 10;
+      out[e.key] = {
+        maxCurrentA: scaled < e.minCurrentA ? 0 : scaled,
+        source: group.source,
+        reason: `base share scaled by ${Math.round(factor * 1000) / 1000} to fit ${group.source} on the sum of ${members.length} EVSEs`,
+      };
+    }
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guard } from '../../../src/control/guard.js';
-import { allocate, gridPhases, initialRotationState, type EvseGroupLimit } from '../../../src/energy/allocation/index.js';
+import { allocate, fitBaseSharesToGroups, gridPhases, initialRotationState, type EvseGroupLimit } from '../../../src/energy/allocation/index.js';
 import type { CurrentLimit } from '../../../src/energy/limit.js';
 import type { EvseModel } from '../../../src/energy/site-model.js';
 import { amount, siteArb } from './allocation-arbitraries.js';
@@ -65,6 +65,25 @@ describe('a limit on the sum of a group of EVSEs (CSMS station-wide cap)', () =>
         site.evses.forEach((e, i) => (proposed[e.key] = { maxCurrentA: proposals[i] ?? 0, source: 'strategy:random' }));
         const guarded = guard({ ...site, proposed, baseShares: {}, groupLimits: [group] });
         within(group, usage(site.evses.filter((e) => !stuck(e)), group, (e) => guarded.limits[e.key]?.maxCurrentA ?? 0), imposed);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('brings base shares (what holds when the hub is gone) within the group limit, never raising one', () => {
+    fc.assert(
+      fc.property(siteArb, groupArb, fc.array(amount(0, 40), { minLength: 16, maxLength: 16 }), (site, g, bases) => {
+        const group = groupOf(site.evses, g);
+        const shares: Record<string, CurrentLimit> = {};
+        site.evses.forEach((e, i) => (shares[e.key] = { maxCurrentA: bases[i] ?? 0, source: 'base' }));
+        const fitted = fitBaseSharesToGroups(shares, [group], site.evses);
+        const none = { w: 0, perPhaseA: { L1: 0, L2: 0, L3: 0 } };
+        within(group, usage(site.evses, group, (e) => fitted[e.key]?.maxCurrentA ?? 0), none);
+        for (const e of site.evses) {
+          const v = fitted[e.key]?.maxCurrentA ?? 0;
+          expect(v).toBeLessThanOrEqual(shares[e.key]?.maxCurrentA ?? 0);
+          expect(v === 0 || v >= e.minCurrentA || v === shares[e.key]?.maxCurrentA).toBe(true);
+        }
       }),
       { numRuns: 300 },
     );
