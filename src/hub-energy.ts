@@ -14,6 +14,7 @@ import { siteModelFromConfig, type SiteModel } from './control/site-model-from-c
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
 import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
+import type { ChargerCapabilities } from './control/charger-capabilities.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
@@ -62,6 +63,10 @@ export interface EvseScheduleView {
   status?: string;
   baseShareA?: number;
   dispatch?: ReturnType<Dispatcher['state']>;
+  /** False when the charger refused the hub's profiles: nothing is enforced on the EVSE. */
+  controllable: boolean;
+  /** What the charger takes for charging profiles, once read after its boot. */
+  capabilities?: ChargerCapabilities;
   schedule: CompositeSchedule;
 }
 
@@ -393,6 +398,9 @@ export class HubEnergy {
       evseKey,
       ...(decision ? { limit: decision.limit, limits: decision.limits, status: decision.status, baseShareA: decision.baseShare.maxCurrentA } : { limits: [] }),
       dispatch: this.dispatcher.state(evseKey),
+      // The hub cannot enforce anything on an EVSE whose charger refused its profiles: say so.
+      controllable: this.dispatcher.isControllable(evseKey),
+      ...(this.capabilities.isKnown(parsed.stationId) ? { capabilities: this.capabilities.of(parsed.stationId) } : {}),
       schedule,
     };
   }

@@ -67,6 +67,8 @@ describe('profiles in the charger’s own unit and stack levels', () => {
       expect(hubProfiles(c).map((p) => p.schedules[0]?.periods[0]?.limit)).toEqual([8280, 8280]);
     }
     expect(['W16/1', 'W201/1'].map((k) => hub.energy.dispatcher.isControllable(k))).toEqual([true, true]);
+    const view = (await hub.api.inject({ method: 'GET', url: '/api/evses/W16/1/schedule' })).json<{ controllable: boolean; capabilities: { rateUnits: string[] } }>();
+    expect(view).toMatchObject({ controllable: true, capabilities: { rateUnits: ['W'] } });
   });
 
   it('keeps the hub’s two profiles under a charger’s maximum stack level', async () => {
