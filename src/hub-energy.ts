@@ -13,6 +13,8 @@ import { MeterHub } from './meters/meter-hub.js';
 import { siteModelFromConfig, type SiteModel } from './control/site-model-from-config.js';
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
+import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
+import type { ChargerCapabilities } from './control/charger-capabilities.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
@@ -29,6 +31,7 @@ import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
 import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
+import { sessionLimits } from './control/session-limits.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
 import { OPERATION_MODES } from './control/operation-modes.js';
@@ -76,6 +79,10 @@ export interface EvseScheduleView {
   status?: string;
   baseShareA?: number;
   dispatch?: ReturnType<Dispatcher['state']>;
+  /** False when the charger refused the hub's profiles: nothing is enforced on the EVSE. */
+  controllable: boolean;
+  /** What the charger takes for charging profiles, once read after its boot. */
+  capabilities?: ChargerCapabilities;
   schedule: CompositeSchedule;
 }
 
@@ -84,6 +91,8 @@ export class HubEnergy {
   readonly meters: MeterHub | undefined;
   readonly controller: Controller;
   readonly dispatcher: Dispatcher;
+  /** What each charger supports for charging profiles, read at its boot. */
+  readonly capabilities: ChargerCapabilityReader;
   readonly live = new LiveEvseState();
   simMeter: SimMeter | undefined;
   /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
@@ -112,6 +121,16 @@ export class HubEnergy {
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
       : undefined;
+    this.capabilities = new ChargerCapabilityReader({
+      log: log.child({ part: 'capabilities' }),
+      call: (stationId, action, payload) => {
+        const session = registry.get(stationId);
+        if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
+        return session.peer.call(action, payload);
+      },
+      versionOf: (stationId) => registry.get(stationId)?.version,
+      overrideOf: (stationId) => config.stations.find((s) => s.id === stationId)?.smartCharging,
+    });
     this.dispatcher = new Dispatcher({
       clock,
       log: log.child({ part: 'dispatch' }),
@@ -120,8 +139,15 @@ export class HubEnergy {
         if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
         return session.peer.call(action, payload);
       },
-      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot).
-      versionOf: (stationId) => (deps.service.isAdmitted(stationId) && deps.service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined),
+      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot),
+      // and only once what they support (rate unit, stack levels) has been read: the first time
+      // the dispatcher wants to write after a boot, the read starts, and the write follows it.
+      versionOf: (stationId) => {
+        const version = deps.service.isAdmitted(stationId) && deps.service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined;
+        if (version === undefined) return undefined;
+        return this.capabilities.ensure(stationId, () => this.dispatcher.onStationConnected(stationId)) ? version : undefined;
+      },
+      capabilitiesOf: (stationId) => this.capabilities.of(stationId),
       leaseS: config.energy.leaseS,
       minIntervalS: config.energy.minIntervalS,
       hysteresisA: config.energy.hysteresisA,
@@ -190,6 +216,7 @@ export class HubEnergy {
     deps.service.onEvent((e) => {
       switch (e.kind) {
         case 'booted':
+          this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
           this.controller.trigger(`boot ${e.stationId}`);
           break;
@@ -343,6 +370,7 @@ export class HubEnergy {
       meters,
       live: this.live.snapshot(),
       csmsProfiles: this.csmsProfilesByStation(),
+      ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,
       ...(siteLimitW ? { siteLimitW } : {}),
       ...(this.setpoints ? { setpoints: this.setpoints } : {}),
@@ -388,6 +416,12 @@ export class HubEnergy {
     return decision.limits.filter((l) => !l.source.startsWith('csms:')).map((l) => ({ source: l.source, maxCurrentA: l.maxCurrentA }));
   }
 
+  /** The hub's limits that would apply to a session on an EVSE, whenever asked (circuit ratings). */
+  sessionLimitsOf(evseKey: string): TimedLimit[] {
+    const model = this.site.evses.find((e) => e.key === evseKey);
+    return model ? sessionLimits(this.site.circuits, model) : [];
+  }
+
   lastDecision(): ControllerDecision | undefined {
     return this.controller.lastDecision();
   }
@@ -414,6 +448,9 @@ export class HubEnergy {
       evseKey,
       ...(decision ? { limit: decision.limit, limits: decision.limits, status: decision.status, baseShareA: decision.baseShare.maxCurrentA } : { limits: [] }),
       dispatch: this.dispatcher.state(evseKey),
+      // The hub cannot enforce anything on an EVSE whose charger refused its profiles: say so.
+      controllable: this.dispatcher.isControllable(evseKey),
+      ...(this.capabilities.isKnown(parsed.stationId) ? { capabilities: this.capabilities.of(parsed.stationId) } : {}),
       schedule,
     };
   }

@@ -108,7 +108,8 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     log: log.child({ part: 'csms-profiles' }),
     evses: () => energy.site.evses,
     activeTransactionOf: (stationId, evseId) => energy.activeTransactionOf(stationId, evseId),
-    localLimitsOf: (evseKey) => energy.localLimitsOf(evseKey),
+    sessionLimitsOf: (evseKey) => energy.sessionLimitsOf(evseKey),
+    controllable: (evseKey) => energy.dispatcher.isControllable(evseKey),
     onChange: (stationId) => energy.csmsProfilesChanged(stationId),
   });
   const upstream = createUpstream({ config, baseDir, store, service, registry, clock, log, csmsProfiles });

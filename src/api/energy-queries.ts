@@ -32,6 +32,10 @@ export interface EvseScheduleResponse {
   limits: CurrentLimit[];
   status?: string;
   baseShareA?: number;
+  /** False when the EVSE's charger refused the hub's profiles: no limit (CSMS or hub) is enforced on it. */
+  controllable?: boolean;
+  /** What its charger takes for charging profiles (rate units, max stack level, ...), once read after its boot. */
+  capabilities?: { rateUnits: string[]; maxStackLevel?: number; maxProfilesInstalled?: number; maxPeriodsPerSchedule?: number };
   schedule: CompositeSchedule;
 }
 

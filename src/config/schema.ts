@@ -64,6 +64,20 @@ export const stationConfigSchema = z.strictObject({
   /** Answer to BootNotification. Pending/Rejected keep a station out until the operator changes it. */
   bootStatus: z.enum(['Accepted', 'Pending', 'Rejected']).default('Accepted'),
   evses: z.array(evseConfigSchema).default(() => [evseConfigSchema.parse({ id: 1 })]),
+  /**
+   * What the charger takes in charging profiles, for chargers that report it wrongly at boot
+   * (1.6 GetConfiguration / 2.x GetVariables): each field given replaces the reported value.
+   */
+  smartCharging: z
+    .strictObject({
+      /** The one rate unit to write profiles in. */
+      rateUnit: z.enum(['A', 'W']).optional(),
+      /** Highest stack level the charger keeps (the hub's base and dynamic profiles are moved under it). */
+      maxStackLevel: z.number().int().min(0).optional(),
+      maxProfilesInstalled: z.number().int().min(0).optional(),
+      maxPeriodsPerSchedule: z.number().int().min(1).optional(),
+    })
+    .optional(),
 });
 
 export const circuitConfigSchema = z.strictObject({

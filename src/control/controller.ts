@@ -22,6 +22,8 @@ export interface SiteInputs {
   modes?: Record<string, OperationMode>;
   /** CSMS profiles per station id. */
   csmsProfiles?: Record<string, ChargingProfile[]>;
+  /** Stations sharing one evse 0 towards the CSMS (see SiteSnapshot.csmsStationGroups). */
+  csmsStationGroups?: SiteSnapshot['csmsStationGroups'];
   /** Site-wide import limit (API override, cron rule). */
   siteLimitW?: SiteSnapshot['siteLimitW'];
   setpoints?: SiteSnapshot['setpoints'];
@@ -259,6 +261,7 @@ export class Controller {
       csmsProfiles: inputs.csmsProfiles ?? {},
     };
     if (inputs.siteLimitW) snapshot.siteLimitW = inputs.siteLimitW;
+    if (inputs.csmsStationGroups) snapshot.csmsStationGroups = inputs.csmsStationGroups;
     if (inputs.setpoints) snapshot.setpoints = inputs.setpoints;
     return snapshot;
   }
@@ -283,8 +286,9 @@ export class Controller {
         baseA: d.baseShare.maxCurrentA,
         numberPhases: e.phases,
         minA: e.minCurrentA,
+        voltageV: e.voltageV,
         ...(d.setpointW !== undefined
-          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode, voltageV: e.voltageV }
+          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode }
           : {}),
       };
     }
@@ -295,7 +299,7 @@ export class Controller {
     const targets: Record<string, EvseTarget> = {};
     for (const e of this.deps.site.evses) {
       const baseA = this.baseCache?.shares[e.key]?.maxCurrentA ?? 0;
-      targets[e.key] = { limitA: baseA, baseA, numberPhases: e.phases };
+      targets[e.key] = { limitA: baseA, baseA, numberPhases: e.phases, voltageV: e.voltageV };
     }
     return targets;
   }

@@ -4,6 +4,7 @@ import {
   buildCircuitTree,
   evseMinA,
   evsesBelow,
+  fitBaseSharesToGroups,
   loadStaleCircuits,
   type AllocationStatus,
   type CircuitBudget,
@@ -16,7 +17,7 @@ import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { reserveRamps } from './ramp-reserve.js';
 import { guard } from './guard.js';
-import { csmsCaps } from './csms-caps.js';
+import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
 import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
 import { effectiveMode } from './operation-modes.js';
@@ -145,7 +146,10 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const tree = buildCircuitTree(snapshot.circuits);
   const load = siteLoad(snapshot, tree, params);
   const staleIds = Object.keys(load.stale);
-  const baseShares = setup.baseShares ?? baseSharesOf(snapshot, params);
+  // Base shares hold when the hub is gone: a CSMS cap on the sum of a station's (in hub mode the
+  // site's) EVSEs must hold for them too.
+  const groupLimits = csmsGroupLimits(snapshot);
+  const baseShares = fitBaseSharesToGroups(setup.baseShares ?? baseSharesOf(snapshot, params), groupLimits, snapshot.evses);
 
   const fixed: Record<string, CurrentLimit> = {};
   const heldA: Record<string, number> = {};
@@ -176,6 +180,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       nominalVoltageV: params.nominalVoltageV,
       fixed,
       siteLimitW: snapshot.siteLimitW,
+      groupLimits,
     },
     states.rotation,
   );
@@ -193,6 +198,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     baseShares,
     nominalVoltageV: params.nominalVoltageV,
     siteLimitW: snapshot.siteLimitW,
+    groupLimits,
   });
 
   const limits: Record<string, EvseDecision> = {};

@@ -1,4 +1,5 @@
 import type { OcppVersion } from '../ocpp/versions.js';
+import type { ChargerCapabilities } from './charger-capabilities.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { SetpointMode } from './profile-payload.js';
@@ -45,6 +46,11 @@ export interface DispatcherDeps {
   profileIdBase?: number;
   /** Wait before trying again after a write got no answer (timeout, connection lost), s. Default 10. */
   retryS?: number;
+  /**
+   * What a station's charger takes (rate unit, max stack level), read at boot; absent or unknown:
+   * A at the configured stack levels.
+   */
+  capabilitiesOf?: (stationId: string) => ChargerCapabilities | undefined;
   /** Time an EV gets to follow an accepted decrease before increases that depend on it go, s. Default 30. */
   settleS?: number;
   /** Whether two EVSEs share capacity (a circuit and grid phase); default: all do. */

@@ -2,6 +2,7 @@ import { RpcError } from '../ocpp/errors.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { TimerHandle } from '../util/clock.js';
 import { parseEvseKey } from './evse-key.js';
+import { hubStackLevels, writeUnit } from './charger-capabilities.js';
 import { answerStatus, setChargingProfilePayload, wireLimitA, type WireSetpoint } from './profile-payload.js';
 import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
 import { sameSetpoint, setpointDecreased, setpointIncreased, setpointOf } from './dispatcher-setpoint.js';
@@ -309,14 +310,21 @@ export class Dispatcher {
   private send(slot: Slot, version: OcppVersion, write: Write, nowMs: number): void {
     const dynamic = write.profile === 'dynamic';
     const validToMs = dynamic ? nowMs + this.leaseMs : undefined;
+    const caps = this.deps.capabilitiesOf?.(slot.stationId);
+    const levels = caps ? hubStackLevels(caps, this.baseStackLevel, this.dynamicStackLevel) : { base: this.baseStackLevel, dynamic: this.dynamicStackLevel };
+    if (!levels) {
+      this.rejected(slot, { stationId: slot.stationId, evseId: slot.evseId }, 'charger accepts no stack level above 0: base and dynamic profiles cannot both be kept');
+      return;
+    }
     const payload = setChargingProfilePayload(version, {
       evseId: slot.evseId,
       profileId: this.profileIdBase + 2 * slot.evseId + (dynamic ? 1 : 0),
-      stackLevel: dynamic ? this.dynamicStackLevel : this.baseStackLevel,
+      stackLevel: dynamic ? levels.dynamic : levels.base,
       limitA: write.limitA,
       numberPhases: slot.target?.numberPhases,
       startMs: nowMs,
       validToMs,
+      ...(caps && writeUnit(caps) === 'W' ? { rateUnit: 'W' as const, voltageV: slot.target?.voltageV ?? 230 } : {}),
       ...(write.setpoint && slot.target ? { setpoint: { ...write.setpoint, voltageV: slot.target.voltageV ?? 230 } } : {}),
     });
     const epoch = slot.epoch;

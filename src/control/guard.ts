@@ -11,6 +11,9 @@ import {
   gridPhases,
   loadStaleCircuits,
   termsFor,
+  appendGroupConstraints,
+  withGroupTerms,
+  type EvseGroupLimit,
   type Term,
 } from '../energy/allocation/index.js';
 
@@ -34,6 +37,8 @@ export interface GuardInput {
   baseShares: Record<string, CurrentLimit>;
   nominalVoltageV?: number;
   siteLimitW?: { powerW: number; source: LimitSource };
+  /** Limits on the sum of groups of EVSEs (a CSMS's station-wide cap), without non-EV load. */
+  groupLimits?: readonly EvseGroupLimit[];
 }
 
 export interface GuardResult {
@@ -78,6 +83,7 @@ export function guard(input: GuardInput): GuardResult {
   }
   const nonEvLoadA = loadStaleCircuits(tree, input.evses, input.live, input.nonEvLoadA, stale, heldA, input.marginA);
   const set = buildConstraints(tree, { ...input, nonEvLoadA });
+  const groupTermsOf = appendGroupConstraints(set, input.groupLimits);
   const capacity = set.constraints.map((c) => c.available);
   const reserve = (terms: readonly Term[], a: number): void => {
     for (const t of terms) capacity[t.k] = (capacity[t.k] as number) - t.coefficient * a;
@@ -86,7 +92,8 @@ export function guard(input: GuardInput): GuardResult {
   const open: Open[] = [];
   for (const evse of input.evses) {
     const key = evse.key;
-    const terms = termsFor(tree, set, evse);
+    const circuitTerms = termsFor(tree, set, evse);
+    const terms = circuitTerms && withGroupTerms(circuitTerms, groupTermsOf(evse));
     const maxA = Math.max(0, evse.maxCurrentA);
     const proposal = input.proposed[key];
     if (!terms) {

@@ -42,6 +42,13 @@ export interface HubProfile {
   validToMs?: number;
   /** Sent only to OCPP 2.1 EVSEs (other versions get the current limit alone). */
   setpoint?: HubSetpoint;
+  /**
+   * Unit the charger takes (read at boot, see charger-capabilities.ts). Default A. In W the limit
+   * is limitA x numberPhases (default 3) x voltageV, rounded down to 1 W.
+   */
+  rateUnit?: 'A' | 'W';
+  /** Phase voltage for a limit in W, V. Default 230. */
+  voltageV?: number;
 }
 
 /** A 2.x schedule period as the hub sends it. */
@@ -66,7 +73,7 @@ export interface SetChargingProfile16 {
     chargingProfileKind: 'Absolute';
     validTo?: string;
     chargingSchedule: {
-      chargingRateUnit: 'A';
+      chargingRateUnit: 'A' | 'W';
       startSchedule: string;
       chargingSchedulePeriod: { startPeriod: number; limit: number; numberPhases?: number }[];
     };
@@ -110,8 +117,16 @@ export function wireSetpoint(limitA: number, phases: number, sp: HubSetpoint): W
   return { limitW, setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), operationMode: sp.operationMode };
 }
 
+/** A current limit as power on the wire: A x phases x voltage, rounded down to 1 W (never up). */
+export function wireLimitW(limitA: number, phases: number, voltageV: number): number {
+  const a = wireLimitA(limitA);
+  const v = Number.isFinite(voltageV) && voltageV > 0 ? voltageV : 230;
+  return a > 0 ? Math.floor(a * phases * v + 1e-6) : 0;
+}
+
 /**
- * The SetChargingProfile request for a hub profile in the EVSE's own OCPP version. The purpose
+ * The SetChargingProfile request for a hub profile in the EVSE's own OCPP version and in the
+ * rate unit the charger takes (p.rateUnit; a W-only charger gets W). The purpose
  * is TxDefaultProfile: it applies with or without a transaction (a TxProfile needs a running
  * transaction and dies with it), so one profile covers idle, plug-in and charging alike.
  * A setpoint goes only to OCPP 2.1 (the only version with operationMode): that schedule is in W,
@@ -122,6 +137,10 @@ export function setChargingProfilePayload(version: OcppVersion, p: HubProfile): 
   const period: SchedulePeriod2x = { startPeriod: 0, limit: wireLimitA(p.limitA) };
   if (p.numberPhases !== undefined) period.numberPhases = p.numberPhases;
   let rateUnit: 'A' | 'W' = 'A';
+  if (p.rateUnit === 'W') {
+    rateUnit = 'W';
+    period.limit = wireLimitW(p.limitA, p.numberPhases ?? 3, p.voltageV ?? 230);
+  }
   if (version === '2.1' && p.setpoint) {
     const w = wireSetpoint(p.limitA, p.numberPhases ?? 3, p.setpoint);
     rateUnit = 'W';
@@ -141,7 +160,7 @@ export function setChargingProfilePayload(version: OcppVersion, p: HubProfile): 
         chargingProfilePurpose: 'TxDefaultProfile',
         chargingProfileKind: 'Absolute',
         ...validTo,
-        chargingSchedule: { chargingRateUnit: 'A', startSchedule, chargingSchedulePeriod: [period] },
+        chargingSchedule: { chargingRateUnit: rateUnit, startSchedule, chargingSchedulePeriod: [period] },
       },
     };
   }

@@ -17,6 +17,11 @@ export interface SiteSnapshot {
   modes: Record<string, OperationMode>;
   /** CSMS charging profiles per station id (inputs to the composite). */
   csmsProfiles: Record<string, ChargingProfile[]>;
+  /**
+   * Stations that share one evse 0 towards the CSMS: its ChargingStationMaxProfile caps the sum of
+   * all their EVSEs (hub mode: every station of the site in one group). Absent: each station alone.
+   */
+  csmsStationGroups?: readonly (readonly string[])[];
   /** Temporary site-wide import limit (API override or cron rule), W per phase-agnostic total. */
   siteLimitW?: { powerW: number; source: LimitSource };
   /**

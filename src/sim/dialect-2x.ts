@@ -241,7 +241,7 @@ function registerHandlers2x(core: ChargerCore, handle: HandleFn): void {
       const def = settingByVariable(d.component.name, d.variable.name);
       const base = { component: d.component, variable: d.variable, attributeType: d.attributeType ?? 'Actual' };
       if (!def) return { ...base, attributeStatus: knownComponent(d.component.name) ? 'UnknownVariable' : 'UnknownComponent' };
-      return { ...base, attributeStatus: 'Accepted', attributeValue: def.get(core.settings) };
+      return { ...base, attributeStatus: 'Accepted', attributeValue: (def.get2x ?? def.get)(core.settings) };
     }),
   }));
 

@@ -60,6 +60,14 @@ export interface SimChargerConfig {
   callTimeoutMs?: number;
   /** WebSocket ping interval, ms (transport time); 0 = off. Default 0. */
   pingIntervalMs?: number;
+  /**
+   * Rate units accepted in charging schedules, as a real charger reports them (1.6
+   * ChargingScheduleAllowedChargingRateUnit, 2.x SmartChargingCtrlr.RateUnit); a profile in another
+   * unit is Rejected. Default both. ['W'] simulates a W-only charger.
+   */
+  rateUnits?: ('A' | 'W')[];
+  /** Highest stack level accepted (ChargeProfileMaxStackLevel / ProfileStackLevel); above it: Rejected. Default 10. */
+  maxStackLevel?: number;
 }
 
 export interface SimChargerOptions extends SimChargerConfig {
@@ -139,6 +147,8 @@ export class SimCharger {
       heartbeatIntervalS: options.heartbeatIntervalS ?? 300,
       meterIntervalS: options.meterIntervalS ?? 60,
       evseCount,
+      rateUnits: options.rateUnits ?? ['A', 'W'],
+      maxStackLevel: options.maxStackLevel ?? 10,
     };
     this.evses = Array.from(
       { length: evseCount },
@@ -573,6 +583,11 @@ export class SimCharger {
   }
 
   private installProfileNow(profile: ChargingProfile): 'Accepted' | 'Rejected' {
+    const unitRefused = profile.schedules.find((sc) => !this.settings.rateUnits.includes(sc.rateUnit));
+    if (unitRefused || profile.stackLevel > this.settings.maxStackLevel) {
+      this.log.info({ profileId: profile.id, stackLevel: profile.stackLevel, rateUnit: unitRefused?.rateUnit }, 'charging profile refused (rate unit or stack level not supported)');
+      return 'Rejected';
+    }
     if (profile.purpose === 'TxProfile') {
       const tx = this.evses[profile.evseId - 1]?.tx;
       if (!tx || (profile.transactionId !== undefined && profile.transactionId !== tx.id)) return 'Rejected';

@@ -6,6 +6,10 @@ export interface SimSettings {
   heartbeatIntervalS: number;
   meterIntervalS: number;
   evseCount: number;
+  /** Rate units the station takes in charging schedules (many cheap chargers: A only; some: W only). */
+  rateUnits: readonly ('A' | 'W')[];
+  /** Highest stack level the station accepts. */
+  maxStackLevel: number;
 }
 
 export interface SettingDef {
@@ -13,6 +17,8 @@ export interface SettingDef {
   component: string;
   variable: string;
   get(s: SimSettings): string;
+  /** The value in 2.x when it is spelled differently from 1.6. */
+  get2x?(s: SimSettings): string;
   /** Absent for read-only settings; returns false for an invalid value. */
   set?(s: SimSettings, value: string): boolean;
 }
@@ -54,8 +60,14 @@ export const SETTINGS: readonly SettingDef[] = [
     variable: 'TxUpdatedMeasurands',
     get: constant('Energy.Active.Import.Register,Power.Active.Import,Current.Import,SoC'),
   },
-  { key16: 'ChargeProfileMaxStackLevel', component: 'SmartChargingCtrlr', variable: 'ProfileStackLevel', get: constant('10') },
-  { key16: 'ChargingScheduleAllowedChargingRateUnit', component: 'SmartChargingCtrlr', variable: 'RateUnit', get: constant('Current,Power') },
+  { key16: 'ChargeProfileMaxStackLevel', component: 'SmartChargingCtrlr', variable: 'ProfileStackLevel', get: (s) => String(s.maxStackLevel) },
+  {
+    key16: 'ChargingScheduleAllowedChargingRateUnit',
+    component: 'SmartChargingCtrlr',
+    variable: 'RateUnit',
+    get: (s) => s.rateUnits.map((u) => (u === 'A' ? 'Current' : 'Power')).join(','),
+    get2x: (s) => s.rateUnits.join(','),
+  },
   { key16: 'ChargingScheduleMaxPeriods', component: 'SmartChargingCtrlr', variable: 'PeriodsPerSchedule', get: constant('24') },
   { key16: 'MaxChargingProfilesInstalled', component: 'SmartChargingCtrlr', variable: 'Entries', get: constant('20') },
   { key16: 'AuthorizeRemoteTxRequests', component: 'AuthCtrlr', variable: 'AuthorizeRemoteStart', get: constant('false') },

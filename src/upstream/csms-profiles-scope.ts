@@ -16,6 +16,11 @@ export interface ProfileScope {
   version: OcppVersion;
   /** For logs: the station id (proxy) or the hub's upstream identity (hub). */
   name: string;
+  /**
+   * True when the link's evse 0 is the whole site (hub mode): its station-wide profiles cap the
+   * sum of every covered station's EVSEs once, not each station's. Default: each station alone.
+   */
+  siteWide?: boolean;
   /** Every downstream station the link covers; profile ids are unique across them. */
   stationIds(): readonly string[];
   /**

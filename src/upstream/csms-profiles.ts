@@ -6,7 +6,7 @@
  * them (2.x); GetCompositeSchedule answers from the composite of the stored profiles and the
  * hub's own limits in force.
  *
- *   const profiles = new CsmsProfiles({ store, clock, log, evses, activeTransactionOf, localLimitsOf, onChange });
+ *   const profiles = new CsmsProfiles({ store, clock, log, evses, activeTransactionOf, sessionLimitsOf, controllable, onChange });
  *   link.handle(action, (ctx) => profiles.handle(scope, ctx.action, ctx.payload));  // for the 4 actions
  *
  * The scope (csms-profiles-scope.ts) says what the link's EVSE ids mean: the station's own
@@ -14,7 +14,7 @@
  */
 import type { ChargingProfile, RateUnit } from '../energy/charging-profile.js';
 import {
-  clearProfiles, computeComposite, installProfile, validateProfile,
+  clearProfiles, computeComposite, tryInstallProfile, validateProfile,
   type ClearCriteria, type CompositeSchedule, type RunningTransaction, type TimedLimit,
 } from '../energy/composite/index.js';
 import type { EvseModel } from '../energy/site-model.js';
@@ -52,8 +52,18 @@ export interface CsmsProfilesDeps {
   evses: () => readonly EvseModel[];
   /** The transaction running on a downstream EVSE (the hub's id), if any. */
   activeTransactionOf: (stationId: string, evseId: number) => RunningTransaction | undefined;
-  /** The hub's own limits on an EVSE now (strategies, circuit share, guard, failsafe), without the CSMS's. */
-  localLimitsOf: (evseKey: string) => readonly TimedLimit[];
+  /**
+   * The hub's own limits that would apply to a charging session on an EVSE, independent of the
+   * moment (its circuits' ratings, see control/session-limits.ts), without the CSMS's. Not the
+   * last decision's share: that hides every profile on an idle EVSE and changes from second to
+   * second.
+   */
+  sessionLimitsOf: (evseKey: string) => readonly TimedLimit[];
+  /**
+   * False when the hub cannot control the EVSE (its charger refused the hub's profiles): a CSMS
+   * profile for it is rejected, and its composite is its own maximum (source evse:uncontrollable).
+   */
+  controllable?: (evseKey: string) => boolean;
   /** Called after a station's CSMS profiles changed (the controller should decide again). */
   onChange: (stationId: string) => void;
   maxCompositeS?: number;
@@ -133,6 +143,8 @@ export class CsmsProfiles {
     try {
       if (targets.length === 0) throw new Refusal('UnknownEVSE', `EVSE ${wireEvseId} is not one the hub manages`);
       const installs = targets.map((t) => ({ target: t, profile: this.admissible(t, convert(t)) }));
+      const first = installs[0]?.profile;
+      if (first) this.checkEnforceable(targets, first);
       const changed = this.install(scope, installs);
       const stored = installs[0]?.profile;
       this.deps.log.info({ link: scope.name, profileId: stored?.id, evseId: wireEvseId, purpose: stored?.purpose, stackLevel: stored?.stackLevel, stations: changed }, 'CSMS charging profile stored');
@@ -164,7 +176,35 @@ export class CsmsProfiles {
     return profile;
   }
 
-  /** Stores the profiles (replacing as OCPP says, ids unique across the scope); returns the stations changed. */
+  /**
+   * Never accept what cannot be enforced: a profile that would act on an EVSE whose charger refused
+   * the hub's profiles is refused. A ChargingStationMaxProfile on evse 0 only when those EVSEs at
+   * their maximum alone already exceed its lowest limit (the controller counts them at their max
+   * and holds the rest within the cap).
+   */
+  private checkEnforceable(targets: readonly DownstreamEvse[], profile: ChargingProfile): void {
+    const covered = targets.flatMap((t) => (t.evseId === 0
+      ? this.evsesOfStation(t.stationId).map((e) => e.model)
+      : [this.modelOf(t.stationId, t.evseId)].filter((m): m is EvseModel => m !== undefined)));
+    const stuck = covered.filter((m) => !this.isControllable(m.key));
+    if (stuck.length === 0) return;
+    const names = stuck.map((m) => m.key).join(', ');
+    if (profile.purpose === 'ChargingStationMaxProfile') {
+      const schedule = profile.schedules[0];
+      const lowest = Math.min(...(schedule?.periods ?? []).map((p) => p.limit));
+      const unitW = schedule?.rateUnit === 'W';
+      const stuckSum = stuck.reduce((a, m) => a + (unitW ? m.maxCurrentA * m.voltageV * m.phases : m.maxCurrentA), 0);
+      if (stuckSum <= lowest) return;
+      throw new Refusal('UnsupportedRequest', `cannot be enforced: ${names} cannot be controlled (refused the hub's profiles) and at their maximum draw ${stuckSum} ${unitW ? 'W' : 'A'}, above ${lowest}`);
+    }
+    throw new Refusal('UnsupportedRequest', `cannot be enforced: ${names} cannot be controlled (refused the hub's profiles)`);
+  }
+
+  /**
+   * Stores the profiles (ids unique across the scope; same purpose, stack level and EVSE: 1.6
+   * replaces, 2.x rejects an overlapping validity, K01.FR.06); returns the stations changed.
+   * A refusal on any target leaves every station as it was.
+   */
   private install(scope: ProfileScope, installs: { target: DownstreamEvse; profile: ChargingProfile }[]): string[] {
     const { profiles } = this.deps.store;
     const changed = new Set<string>();
@@ -174,9 +214,13 @@ export class CsmsProfiles {
       for (const stationId of scope.stationIds()) {
         if (id !== undefined && !targeted.has(stationId) && profiles.delete(stationId, 'csms', id)) changed.add(stationId);
       }
+      const rule = scope.version === '1.6' ? 'replace' : 'reject-overlap';
+      const nowMs = this.deps.clock.nowMs();
       for (const { target, profile } of installs) {
         const existing = this.profilesOf(target.stationId);
-        const next = installProfile(existing, profile);
+        const result = tryInstallProfile(existing, profile, { rule, nowMs });
+        if (!result.ok) throw new Refusal('DuplicateProfile', result.reason);
+        const next = result.profiles;
         for (const old of existing) if (!next.includes(old)) profiles.delete(target.stationId, 'csms', old.id);
         profiles.put(target.stationId, 'csms', profile);
         changed.add(target.stationId);
@@ -293,7 +337,7 @@ export class CsmsProfiles {
       const nowMs = this.deps.clock.nowMs();
       const horizonS = Math.min(durationS, this.maxCompositeS);
       const schedule = wireEvseId === 0
-        ? this.gridComposite(targets.map((t) => t.stationId), nowMs, horizonS, unit ?? 'A')
+        ? this.gridComposite(scope, targets.map((t) => t.stationId), nowMs, horizonS, unit ?? 'A')
         : this.evseComposite(targets[0], nowMs, horizonS, unit);
       return scope.version === '1.6' ? compositeTo16(schedule, wireEvseId) : compositeTo2x(schedule, wireEvseId, scope.version);
     } catch (err) {
@@ -308,41 +352,71 @@ export class CsmsProfiles {
     return this.deps.evses().find((e) => e.key === key);
   }
 
-  /** One EVSE: its CSMS profiles, its transaction, the hub's limits on it, its rating. W by default for a DC (power-rated) EVSE. */
+  private isControllable(evseKey: string): boolean {
+    return this.deps.controllable?.(evseKey) ?? true;
+  }
+
+  /**
+   * One EVSE: its CSMS profiles, its transaction, the hub's session limits on it, its rating. W by
+   * default for a DC (power-rated) EVSE. What would apply to a charging session: the same answer
+   * whenever asked (only the profiles' own time and a running transaction's TxProfile and
+   * Relative anchor change it). An EVSE the hub cannot control answers its own maximum with source
+   * evse:uncontrollable: no profile is enforced there.
+   */
   private evseComposite(target: DownstreamEvse | undefined, nowMs: number, durationS: number, unit: RateUnit | undefined): CompositeSchedule {
     const model = target && this.modelOf(target.stationId, target.evseId);
     if (!target || !model) throw new Refusal('UnknownEVSE', 'EVSE is not one the hub manages');
     const transaction = this.deps.activeTransactionOf(target.stationId, target.evseId);
+    const evse = { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) };
+    const rateUnit = unit ?? (model.maxPowerW !== undefined ? 'W' : 'A');
+    if (!this.isControllable(model.key)) {
+      const own = computeComposite({ nowMs, durationS, evseId: target.evseId, profiles: [], evse, rateUnit });
+      return { ...own, periods: own.periods.map((p) => ({ ...p, source: 'evse:uncontrollable' })) };
+    }
     return computeComposite({
       nowMs,
       durationS,
       evseId: target.evseId,
       profiles: this.profilesOf(target.stationId),
       ...(transaction ? { transaction } : {}),
-      evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
-      rateUnit: unit ?? (model.maxPowerW !== undefined ? 'W' : 'A'),
-      localLimits: this.deps.localLimitsOf(model.key),
+      evse,
+      rateUnit,
+      localLimits: this.deps.sessionLimitsOf(model.key),
     });
   }
 
+  private evsesOfStation(stationId: string): { model: EvseModel; evseId: number }[] {
+    return this.deps.evses()
+      .filter((e) => e.key.startsWith(`${stationId}/`))
+      .map((model) => ({ model, evseId: Number(model.key.slice(stationId.length + 1)) }));
+  }
+
   /**
-   * Evse 0, the grid connection: per station the sum of its EVSEs' composites, capped by the
-   * station-wide profiles (ChargingStationMaxProfile and the like); over several stations (hub
-   * mode) the sum of those. In A the sum adds per-phase currents of EVSEs that may sit on
-   * different phases: an upper bound per phase.
+   * Evse 0: the sum of the EVSEs' composites, capped by the station-wide (evse 0) profiles
+   * (ChargingStationMaxProfile and the like). A station (proxy mode) is capped by its own; the
+   * site of hub mode (`scope.siteWide`) is one station to the CSMS, so its evse-0 profiles cap
+   * the sum of every EVSE of every station once (the controller holds that sum too, see
+   * csmsGroupLimits). In A the sum adds per-phase currents of EVSEs that may sit on different
+   * phases: an upper bound per phase.
    */
-  private gridComposite(stationIds: readonly string[], nowMs: number, durationS: number, unit: RateUnit): CompositeSchedule {
-    const perStation: CompositeSchedule[] = [];
-    for (const stationId of stationIds) {
-      const models = this.deps.evses().filter((e) => e.key.startsWith(`${stationId}/`));
-      const evses = models.map((m) => this.evseComposite({ stationId, evseId: Number(m.key.slice(stationId.length + 1)) }, nowMs, durationS, unit));
-      const sum = sumSchedules(evses, `hub:sum ${stationId}`);
+  private gridComposite(scope: ProfileScope, stationIds: readonly string[], nowMs: number, durationS: number, unit: RateUnit): CompositeSchedule {
+    const groups = scope.siteWide ? [stationIds] : stationIds.map((s) => [s]);
+    const perGroup: CompositeSchedule[] = [];
+    for (const group of groups) {
+      const members = group.flatMap((stationId) => this.evsesOfStation(stationId).map((e) => ({ stationId, ...e })));
+      const evses = members.map((m) => this.evseComposite({ stationId: m.stationId, evseId: m.evseId }, nowMs, durationS, unit));
+      const sum = sumSchedules(evses, group.length === 1 ? `hub:sum ${group[0] ?? ''}` : 'hub:sum');
       if (!sum) continue;
+      const stationProfiles = new Map<number, ChargingProfile>();
+      for (const stationId of group) {
+        for (const p of this.profilesOf(stationId)) if (p.evseId === 0) stationProfiles.set(p.id, p);
+      }
+      const models = members.map((m) => m.model);
       const station = computeComposite({
         nowMs,
         durationS,
         evseId: 0,
-        profiles: this.profilesOf(stationId),
+        profiles: [...stationProfiles.values()],
         evse: {
           phases: models.some((m) => m.phases === 3) ? 3 : 1,
           voltageV: models[0]?.voltageV ?? 230,
@@ -350,9 +424,9 @@ export class CsmsProfiles {
         },
         rateUnit: unit,
       });
-      perStation.push(capSchedule(sum, station));
+      perGroup.push(capSchedule(sum, station));
     }
-    const site = perStation.length === 1 ? perStation[0] : sumSchedules(perStation, 'hub:sum');
+    const site = perGroup.length === 1 ? perGroup[0] : sumSchedules(perGroup, 'hub:sum');
     if (!site) throw new Refusal('UnknownEVSE', 'no EVSE the hub manages');
     return { ...site, evseId: 0 };
   }

@@ -99,6 +99,18 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
               limits: { type: 'array', items: currentLimit },
               status: { type: 'string' },
               baseShareA: { type: 'number' },
+              controllable: { type: 'boolean', description: 'false: the charger refused the hub\'s profiles, so no limit is enforced on it (CSMS profiles for it are rejected)' },
+              capabilities: {
+                type: 'object',
+                description: 'What the charger takes in charging profiles, read after its boot (with the site config override)',
+                additionalProperties: false,
+                properties: {
+                  rateUnits: { type: 'array', items: { type: 'string', enum: ['A', 'W'] } },
+                  maxStackLevel: { type: 'integer' },
+                  maxProfilesInstalled: { type: 'integer' },
+                  maxPeriodsPerSchedule: { type: 'integer' },
+                },
+              },
               schedule: { type: 'object', additionalProperties: true },
             },
           },

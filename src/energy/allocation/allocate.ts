@@ -2,6 +2,7 @@ import { tightest, type CurrentLimit } from '../limit.js';
 import type { EvseLiveState, EvseModel } from '../site-model.js';
 import { buildCircuitTree } from './circuit-tree.js';
 import { buildConstraints, termsFor, type CircuitConstraint, type Term } from './constraints.js';
+import { appendGroupConstraints, withGroupTerms } from './group-limits.js';
 import { circuitBudgets } from './budgets.js';
 import { evseMaxLimit, fmtA, ownLimits } from './own-limits.js';
 import { admissionOrder, DEFAULT_ROTATION_PERIOD_S, nextEntry } from './rotation.js';
@@ -31,6 +32,7 @@ interface Candidate {
 export function allocate(input: AllocationInput, state: RotationState): AllocationResult {
   const tree = buildCircuitTree(input.circuits);
   const set = buildConstraints(tree, input);
+  const groupTermsOf = appendGroupConstraints(set, input.groupLimits);
   const K = set.constraints.length;
   const capacity = set.constraints.map((c) => c.available);
   const periodMs = (input.rotationPeriodS ?? DEFAULT_ROTATION_PERIOD_S) * 1000;
@@ -50,7 +52,8 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
     const key = evse.key;
     const live = input.live[key];
     const maxLimit = evseMaxLimit(evse);
-    const terms = termsFor(tree, set, evse);
+    const circuitTerms = termsFor(tree, set, evse);
+    const terms = circuitTerms && withGroupTerms(circuitTerms, groupTermsOf(evse));
     if (!terms) {
       const binding = { maxCurrentA: 0, source: 'config:circuit', reason: `unknown circuit ${evse.circuitId}` };
       results.set(key, { evseKey: key, currentA: 0, status: 'paused', limits: [binding], binding });

@@ -15,3 +15,4 @@ export {
 export { DEFAULT_ROTATION_PERIOD_S } from './rotation.js';
 export { evsesBelow, loadStaleCircuits } from './stale.js';
 export * from './types.js';
+export { appendGroupConstraints, fitBaseSharesToGroups, withGroupTerms, type EvseGroupLimit } from './group-limits.js';

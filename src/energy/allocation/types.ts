@@ -1,6 +1,7 @@
 import type { CurrentLimit, LimitSource } from '../limit.js';
 import type { Phase, PerPhase } from '../phases.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../site-model.js';
+import type { EvseGroupLimit } from './group-limits.js';
 
 /** Everything the allocation needs for one decision. Pure data; time is a field. */
 export interface AllocationInput {
@@ -36,6 +37,8 @@ export interface AllocationInput {
   fixed?: Record<string, CurrentLimit>;
   /** Temporary site-wide import limit in W, applied at the root on top of its maxPowerW. */
   siteLimitW?: { powerW: number; source: LimitSource };
+  /** Limits on the sum of groups of EVSEs (a CSMS's station-wide cap), without non-EV load. */
+  groupLimits?: readonly EvseGroupLimit[];
 }
 
 /**

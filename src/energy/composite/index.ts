@@ -3,5 +3,7 @@ export type {
 } from './types.js';
 export { computeComposite, limitAt, relevantProfiles } from './compose.js';
 export { activePeriodAt, profileSegments, CYCLE_S } from './schedule-timeline.js';
-export { installProfile, clearProfiles, type ClearCriteria } from './profile-store.js';
+export {
+  installProfile, tryInstallProfile, validityOverlaps, clearProfiles, type ClearCriteria, type InstallOptions, type InstallResult, type SameStackRule,
+} from './profile-store.js';
 export { validateProfile, type ProfileContext } from './validate-profile.js';

@@ -9,7 +9,8 @@ import { ceilTenth, floorTenth, fromAmps, roundTenth, toAmps } from './units.js'
  * - Within a purpose the highest stackLevel wins. At the same stackLevel an EVSE-specific profile
  *   beats one on evse 0. Across different stack levels the stack level decides, wherever the
  *   profile is installed (an evse-0 TxDefaultProfile at level 5 beats an EVSE's at level 2).
- *   Two profiles left tied (not possible after installProfile) go to the later one in the list.
+ *   Two profiles left tied (same stack level, kept because their validity does not overlap, so
+ *   never both in force) go to the later one in the list.
  * - During a transaction a TxProfile (for that transaction, or with no transaction id) beats every
  *   TxDefaultProfile, whatever the stack levels; when no TxProfile is in force at that instant the
  *   TxDefaultProfile applies. With priority charging requested, PriorityCharging beats both.

@@ -20,6 +20,7 @@ export function hubProfileScope(deps: HubProfileScopeDeps): ProfileScope {
   return {
     version: deps.version,
     name: deps.identity,
+    siteWide: true,
     stationIds: () => mappedStations(deps.states.state.mapping),
     toDownstream(evseId: number): DownstreamEvse[] {
       if (evseId === 0) return mappedStations(deps.states.state.mapping).map((stationId) => ({ stationId, evseId: 0 }));

@@ -91,8 +91,8 @@ describe('Controller', () => {
     h.controller.start();
     h.clock.advanceMs(200);
     expect(h.dispatcher.last()).toEqual({
-      'cs1/1': { limitA: 13.5, baseA: 10.5, numberPhases: 3, minA: 6 },
-      'cs1/2': { limitA: 13.5, baseA: 10.5, numberPhases: 3, minA: 6 },
+      'cs1/1': { limitA: 13.5, baseA: 10.5, numberPhases: 3, minA: 6, voltageV: 230 },
+      'cs1/2': { limitA: 13.5, baseA: 10.5, numberPhases: 3, minA: 6, voltageV: 230 },
     });
   });
 

@@ -299,3 +299,38 @@ describe('Dispatcher', () => {
     expect(() => aDispatcher({ leaseS: 30, minIntervalS: 30 })).toThrow(RangeError);
   });
 });
+
+describe('dispatcher: the charger’s units and stack levels', () => {
+  it('writes a W-only charger its limits in W, with its phases and voltage', async () => {
+    const h = aDispatcher({ capabilitiesOf: () => ({ rateUnits: ['W'] }) }, { cs1: '2.0.1' });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10.05, baseA: 6, numberPhases: 1, voltageV: 230 } });
+    await settle();
+    const schedules = h.calls.map((c) => (c.payload['chargingProfile'] as { chargingSchedule: { chargingRateUnit: string; chargingSchedulePeriod: { limit: number }[] }[] }).chargingSchedule[0]);
+    expect(schedules.map((s) => [s?.chargingRateUnit, s?.chargingSchedulePeriod[0]?.limit])).toEqual([['W', 1380], ['W', 2300]]);
+    for (const c of h.calls) expect(validatePayload('2.0.1', 'SetChargingProfile', 'req', c.payload)).toBeUndefined();
+  });
+
+  it('writes a 1.6 W-only charger schema-valid W profiles', async () => {
+    const h = aDispatcher({ capabilitiesOf: () => ({ rateUnits: ['W'] }) });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3, voltageV: 230 } });
+    await settle();
+    expect(h.calls.map((c) => limitOf(c).limit)).toEqual([4140, 11040]);
+    for (const c of h.calls) expect(validatePayload('1.6', 'SetChargingProfile', 'req', c.payload)).toBeUndefined();
+  });
+
+  it('puts base and dynamic profiles at stack levels the charger accepts', async () => {
+    const h = aDispatcher({ capabilitiesOf: () => ({ rateUnits: ['A'], maxStackLevel: 1 }) });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 } });
+    await settle();
+    expect(h.calls.map((c) => limitOf(c).stackLevel)).toEqual([0, 1]);
+    expect(h.dispatcher.isControllable('cs1/1')).toBe(true);
+  });
+
+  it('marks a charger that keeps no stack level above 0 uncontrollable instead of writing what it cannot keep', async () => {
+    const h = aDispatcher({ capabilitiesOf: () => ({ rateUnits: ['A'], maxStackLevel: 0 }) });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 } });
+    await settle();
+    expect(h.calls).toEqual([]);
+    expect(h.dispatcher.isControllable('cs1/1')).toBe(false);
+  });
+});

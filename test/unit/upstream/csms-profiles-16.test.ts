@@ -154,4 +154,13 @@ describe('CSMS charging profiles over OCPP 1.6', () => {
     const f = fixture(stores.open());
     await expect(f.profiles.handle(f.proxy('1.6'), 'GetChargingProfiles', { requestId: 1, chargingProfile: {} })).rejects.toMatchObject({ code: 'NotImplemented' });
   });
+
+  it('replaces a profile with the same purpose, stack level and connector even when the validity windows do not overlap', async () => {
+    const f = fixture(stores.open());
+    const scope = f.proxy('1.6');
+    const windowed = (id: number, from: number, to: number) => txDefault16(id, 10, { validFrom: new Date(T0 + from * 1000).toISOString(), validTo: new Date(T0 + to * 1000).toISOString() });
+    await f.call(scope, 'SetChargingProfile', { connectorId: 1, csChargingProfiles: windowed(500, 0, 200) });
+    await expect(f.call(scope, 'SetChargingProfile', { connectorId: 1, csChargingProfiles: windowed(501, 200, 600) })).resolves.toEqual({ status: 'Accepted' });
+    expect(f.profiles.profilesOf('CP1').map((p) => p.id)).toEqual([501]);
+  });
 });

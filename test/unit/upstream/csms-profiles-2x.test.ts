@@ -111,6 +111,7 @@ describe('CSMS charging profiles for the whole site as one station (hub mode)', 
       stationIds: () => ['GA', 'GB'],
       toDownstream: (evseId) => (evseId === 0 ? [{ stationId: 'GA', evseId: 0 }, { stationId: 'GB', evseId: 0 }] : map.filter((m) => m.up === evseId).map((m) => ({ stationId: m.stationId, evseId: m.evseId }))),
       toUpstream: (t) => (t.evseId === 0 ? 0 : map.find((m) => m.stationId === t.stationId && m.evseId === t.evseId)?.up),
+      siteWide: true,
       send,
     };
   }
@@ -151,5 +152,74 @@ describe('CSMS charging profiles for the whole site as one station (hub mode)', 
     f.localLimits.set('GB/1', [{ source: 'fuse:main', maxCurrentA: 9.5 }]);
     const composite = await f.call(siteScope(f.sendIn('2.0.1')), 'GetCompositeSchedule', { evseId: 0, duration: 60 });
     expect(composite['schedule']).toMatchObject({ evseId: 0, chargingSchedulePeriod: [{ startPeriod: 0, limit: 19 }] });
+  });
+
+  it('answers evse 0 with the site total under a site-wide ChargingStationMaxProfile, not each station capped on its own', async () => {
+    const f = fixture(stores.open(), [anEvse('GA/1'), anEvse('GB/1')]);
+    const scope = siteScope(f.sendIn('2.0.1'));
+    const cap = profile2x(5, 20, { chargingProfilePurpose: 'ChargingStationMaxProfile' });
+    await expect(f.call(scope, 'SetChargingProfile', { evseId: 0, chargingProfile: cap })).resolves.toEqual({ status: 'Accepted' });
+    const site = await f.call(scope, 'GetCompositeSchedule', { evseId: 0, duration: 60 });
+    expect(site['schedule']).toMatchObject({ evseId: 0, chargingSchedulePeriod: [{ startPeriod: 0, limit: 20 }] });
+  });
+});
+
+describe('CSMS profiles for EVSEs the hub cannot control', () => {
+  it('rejects a profile for an EVSE whose charger refused the hub, saying why', async () => {
+    const f = fixture(stores.open());
+    f.uncontrollable.add('CP1/1');
+    const answer = await f.call(f.proxy('2.0.1'), 'SetChargingProfile', { evseId: 1, chargingProfile: profile2x(7, 10) });
+    expect(answer).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'UnsupportedRequest', additionalInfo: expect.stringContaining('CP1/1') } });
+    expect(f.profiles.profilesOf('CP1')).toEqual([]);
+    await expect(f.call(f.proxy('2.0.1'), 'SetChargingProfile', { evseId: 2, chargingProfile: profile2x(8, 10) })).resolves.toEqual({ status: 'Accepted' });
+  });
+
+  it('rejects a station cap that the uncontrollable EVSEs alone already exceed, and accepts one they fit in', async () => {
+    const f = fixture(stores.open());
+    f.uncontrollable.add('CP1/1');
+    const cap = (id: number, limit: number) => profile2x(id, limit, { chargingProfilePurpose: 'ChargingStationMaxProfile' });
+    await expect(f.call(f.proxy('2.0.1'), 'SetChargingProfile', { evseId: 0, chargingProfile: cap(3, 10) })).resolves.toMatchObject({ status: 'Rejected' });
+    await expect(f.call(f.proxy('2.0.1'), 'SetChargingProfile', { evseId: 0, chargingProfile: cap(4, 40) })).resolves.toEqual({ status: 'Accepted' });
+  });
+
+  it('answers its composite with its own maximum, marked uncontrollable, whatever profiles were stored before', async () => {
+    const f = fixture(stores.open());
+    await f.call(f.proxy('2.0.1'), 'SetChargingProfile', { evseId: 1, chargingProfile: profile2x(7, 10) });
+    f.uncontrollable.add('CP1/1');
+    const composite = await f.call(f.proxy('2.0.1'), 'GetCompositeSchedule', { evseId: 1, duration: 60 });
+    expect(composite['schedule']).toMatchObject({ chargingSchedulePeriod: [{ startPeriod: 0, limit: 16 }] });
+  });
+});
+
+describe('same purpose and stack level on one EVSE (K01.FR.06 for 2.x, replace in 1.6)', () => {
+  const windowed = (id: number, limit: number, from: number, to: number) => profile2x(id, limit, {
+    validFrom: new Date(T0 + from * 1000).toISOString(), validTo: new Date(T0 + to * 1000).toISOString(),
+  });
+
+  it('keeps both 2.0.1 profiles when their validity windows do not overlap, and each governs its window', async () => {
+    const f = fixture(stores.open());
+    const scope = f.proxy('2.0.1');
+    await expect(f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(500, 12, 0, 200) })).resolves.toEqual({ status: 'Accepted' });
+    await expect(f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(501, 10, 200, 600) })).resolves.toEqual({ status: 'Accepted' });
+    expect(f.profiles.profilesOf('CP1').map((p) => p.id)).toEqual([500, 501]);
+    const composite = await f.call(scope, 'GetCompositeSchedule', { evseId: 1, duration: 600 });
+    expect(composite['schedule']).toMatchObject({ chargingSchedulePeriod: [{ startPeriod: 0, limit: 12 }, { startPeriod: 200, limit: 10 }] });
+  });
+
+  it('rejects a 2.1 profile whose validity overlaps one with the same purpose, stack level and EVSE, and keeps the first', async () => {
+    const f = fixture(stores.open());
+    const scope = f.proxy('2.1');
+    await f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(500, 32, 0, 300) });
+    const answer = await f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(501, 10, 200, 600) });
+    expect(answer).toMatchObject({ status: 'Rejected', statusInfo: { reasonCode: 'DuplicateProfile' } });
+    expect(f.profiles.profilesOf('CP1').map((p) => p.id)).toEqual([500]);
+  });
+
+  it('replaces a profile with the same id in 2.0.1 whatever its validity', async () => {
+    const f = fixture(stores.open());
+    const scope = f.proxy('2.0.1');
+    await f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(500, 32, 0, 300) });
+    await expect(f.call(scope, 'SetChargingProfile', { evseId: 1, chargingProfile: windowed(500, 10, 100, 600) })).resolves.toEqual({ status: 'Accepted' });
+    expect(f.profiles.profilesOf('CP1')).toEqual([expect.objectContaining({ id: 500, schedules: [expect.objectContaining({ periods: [expect.objectContaining({ limit: 10 })] })] })]);
   });
 });

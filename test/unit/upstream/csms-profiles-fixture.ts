@@ -28,6 +28,8 @@ export function fixture(store: Store, evses: EvseModel[] = [anEvse('CP1/1'), anE
   const clock = new FakeClock(T0);
   const transactions = new Map<string, RunningTransaction>();
   const localLimits = new Map<string, TimedLimit[]>();
+  /** EVSE keys whose charger refused the hub's profiles. */
+  const uncontrollable = new Set<string>();
   const changes: string[] = [];
   const sent: Sent[] = [];
   const profiles = new CsmsProfiles({
@@ -36,7 +38,8 @@ export function fixture(store: Store, evses: EvseModel[] = [anEvse('CP1/1'), anE
     log: silentLogger(),
     evses: () => evses,
     activeTransactionOf: (stationId, evseId) => transactions.get(`${stationId}/${evseId}`),
-    localLimitsOf: (key) => localLimits.get(key) ?? [],
+    sessionLimitsOf: (key) => localLimits.get(key) ?? [],
+    controllable: (key) => !uncontrollable.has(key),
     onChange: (stationId) => changes.push(stationId),
   });
   /** A link in `version` to the CSMS that checks what it is sent against the schema. */
@@ -62,7 +65,7 @@ export function fixture(store: Store, evses: EvseModel[] = [anEvse('CP1/1'), anE
     expect(validatePayload(scope.version, action, 'conf', answer)).toBeUndefined();
     return answer;
   };
-  return { clock, transactions, localLimits, changes, sent, profiles, proxy, call, sendIn };
+  return { clock, transactions, localLimits, uncontrollable, changes, sent, profiles, proxy, call, sendIn };
 }
 
 export const txDefault16 = (id: number, limitA: number, extra: Record<string, unknown> = {}) => ({
