@@ -16,6 +16,7 @@ import type { HubJournal, Journaled } from './hub-journal.js';
 import type { HubStateStore } from './hub-state-store.js';
 import type { DeliveryWaiters } from './delivery-waiters.js';
 import type { SiteBoot } from './site-boot.js';
+import type { HubBlocks } from './hub-blocks.js';
 
 /** A charger waits for the CSMS's answer only when at most this many messages are queued before its own. */
 const LIVE_QUEUE_MAX = 20;
@@ -33,6 +34,8 @@ export interface HubChargerSideDeps {
   registry: StationRegistry;
   reenroll: ReEnroll;
   rebootRule: RebootRule;
+  /** Functional blocks that take some follow-up messages (firmware, log, report streams, ...). */
+  blocks: HubBlocks;
   callTimeoutMs: number;
   unknownIdTokensOffline: 'Accepted' | 'Invalid';
   clock: Clock;
@@ -65,6 +68,11 @@ export class HubChargerSide {
       deps.log.info({ stationId, transactionId: numberField(ctx.payload, 'transactionId') }, 'StopTransaction for a transaction the hub already ended upstream: answered locally');
       return answerCharger({ kind: 'stopTransaction16', withIdTagInfo: idTokenOf(ctx.payload) !== undefined }, this.localInput(ctx.payload));
     }
+    deps.blocks.observe(stationId, version, action, ctx.payload);
+    if (deps.blocks.handlesCharger(action)) {
+      const taken = await this.byBlock(stationId, version, action, local, ctx);
+      if (taken !== undefined) return taken;
+    }
     const receivedMs = deps.clock.nowMs();
     const written = deps.store.db.transaction(() => {
       const first = local(ctx);
@@ -76,6 +84,14 @@ export class HubChargerSide {
     if (conf !== undefined && action === 'Authorize') cacheCsmsAnswer(deps.store.authorizations, idTokenOf(ctx.payload), conf, deps.clock.nowMs());
     const answer = answerCharger(step.answer, { ...(conf !== undefined ? { upstreamConf: conf } : {}), ...this.localInput(ctx.payload) });
     return answer ?? localAnswer;
+  }
+
+  /** A follow-up a functional block takes: recorded locally, answered by the block. Undefined: not taken. */
+  private async byBlock(stationId: string, version: OcppVersion, action: string, local: CallHandler, ctx: CallContext): Promise<unknown> {
+    const answer = await this.deps.blocks.fromCharger(stationId, version, action, ctx.payload);
+    if (answer === undefined) return undefined;
+    await local(ctx);
+    return answer;
   }
 
   /** Translates a message the hub made for a station (reboot rule) and queues it behind everything before. */
@@ -143,6 +159,7 @@ export class HubChargerSide {
     deps.rebootRule.onBoot(stationId, version, (action, envelope) => this.enqueue(stationId, version, action, envelope));
     // After the answer has gone out: the station only takes calls once it is accepted.
     setImmediate(() => {
+      deps.blocks.onBoot(stationId, version);
       void deps.reenroll.reapply(stationId, version, (action, payload) => {
         const session = deps.registry.get(stationId);
         if (!session?.isOpen) return Promise.reject(new RpcClosedError(action));

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { StationConfig, UpstreamConfig } from '../../config/schema.js';
@@ -21,6 +22,8 @@ import { SiteBoot } from './site-boot.js';
 import { HubChargerSide } from './hub-charger-side.js';
 import { HubCsmsSide } from './hub-csms-side.js';
 import { hubProfileScope } from './hub-profile-scope.js';
+import { HubBlocks } from './hub-blocks.js';
+import { HttpFirmwareDepot } from './firmware-depot.js';
 import type { CsmsProfiles } from '../csms-profiles.js';
 
 export interface HubUpstreamDeps {
@@ -29,6 +32,8 @@ export interface HubUpstreamDeps {
   stations: readonly StationConfig[];
   /** Nominal phase voltage, V (EVSE power limits in the device model). */
   voltageV: number;
+  /** Where the hub keeps its files (firmware images). */
+  dataDir: string;
   store: Store;
   service: StationService;
   registry: StationRegistry;
@@ -63,6 +68,8 @@ export class HubUpstream implements Upstream {
   private readonly bound: OutboxBound;
   private readonly rebootRule: RebootRule;
   private readonly chargers: HubChargerSide;
+  readonly blocks: HubBlocks;
+  readonly firmwareDepot: HttpFirmwareDepot;
   private batchTimer: TimerHandle | undefined;
   private batchAtMs: number | undefined;
   private stopped = false;
@@ -139,6 +146,26 @@ export class HubUpstream implements Upstream {
       },
     });
     const reenroll = new ReEnroll({ state: store.stationState, log: this.log });
+    this.firmwareDepot = new HttpFirmwareDepot({
+      dir: join(deps.dataDir, 'firmware'),
+      host: config.firmware.host,
+      port: config.firmware.port,
+      ...(config.firmware.advertiseUrl !== undefined ? { advertiseUrl: config.firmware.advertiseUrl } : {}),
+      log: this.log,
+    });
+    this.blocks = new HubBlocks({
+      identity,
+      upstreamVersion: config.version,
+      store,
+      states: this.states,
+      journal: this.journal,
+      pump: this.pump,
+      gate: this.gate,
+      registry: deps.registry,
+      options: { firmware: { depot: this.firmwareDepot }, dataTransferRoutes: config.dataTransfer },
+      clock,
+      log: this.log,
+    });
     this.rebootRule = new RebootRule({ store, service: deps.service, clock, log: this.log, graceMs: config.offline.rebootGraceS * 1000 });
     this.chargers = new HubChargerSide({
       config: this.hubConfig,
@@ -152,6 +179,7 @@ export class HubUpstream implements Upstream {
       registry: deps.registry,
       reenroll,
       rebootRule: this.rebootRule,
+      blocks: this.blocks,
       callTimeoutMs: config.callTimeoutS * 1000,
       unknownIdTokensOffline: config.offline.unknownIdTokens,
       clock,
@@ -167,6 +195,7 @@ export class HubUpstream implements Upstream {
       device: { model: 'Switchyard hub', vendorName: HUB_VENDOR_NAME, identity, itemsPerMessage: 50 },
       evses: evseFacts(deps.stations, this.states.state.mapping.entries, deps.voltageV),
       profiles: deps.csmsProfiles,
+      blocks: this.blocks,
       profileScope: hubProfileScope({ version: config.version, identity, states: this.states, send: (action, payload) => this.gate.call(action, payload) }),
       clock,
       log: this.log,
@@ -191,6 +220,7 @@ export class HubUpstream implements Upstream {
     this.gate.stop();
     this.pump.stop();
     this.waiters.settleAll();
+    await this.blocks.stop();
     await this.link.stop();
   }
 
