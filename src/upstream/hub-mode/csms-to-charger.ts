@@ -9,7 +9,8 @@
  *                              response (undefined when unreachable, timed out or a CALLERROR), then
  *                              const { state, payload } = answerCsms(state, plan, results);
  *   plan.kind === 'hub'     -> not a translation: the hub's own business (device model, charging
- *                              profiles, ...), handled elsewhere.
+ *                              profiles, the functional blocks in blocks/ such as DataTransfer),
+ *                              handled elsewhere.
  * An EVSE the hub does not know gets the schema's "unknown" answer at once, never a hang.
  */
 import type { OcppVersion } from '../../ocpp/versions.js';
@@ -59,7 +60,6 @@ export const FORWARDED_ACTIONS = new Set([
   'ChangeAvailability',
   'UnlockConnector',
   'TriggerMessage',
-  'DataTransfer',
 ]);
 
 export function planCsmsCall(state: HubState, config: HubModeConfig, call: CsmsCall, versionOf: VersionOf): { state: HubState; plan: CsmsPlan } {
@@ -77,8 +77,6 @@ export function planCsmsCall(state: HubState, config: HubModeConfig, call: CsmsC
       return { state, plan: unlockConnector(state, p, versionOf) };
     case 'TriggerMessage':
       return triggerMessage(state, p, versionOf);
-    case 'DataTransfer':
-      return { state, plan: dataTransfer(state, p, versionOf) };
     default:
       return { state, plan: { kind: 'hub', action: call.action } };
   }
@@ -295,28 +293,6 @@ function triggerMessage(state: HubState, p: Record<string, unknown>, versionOf: 
   return { state: next, plan: { kind: 'forward', action, request: p, calls } };
 }
 
-/**
- * DataTransfer from the CSMS names no EVSE: it goes to the charger when the site has exactly
- * one; otherwise the hub cannot tell which charger is meant and answers Rejected.
- */
-function dataTransfer(state: HubState, p: Record<string, unknown>, versionOf: VersionOf): CsmsPlan {
-  const action = 'DataTransfer';
-  const stations = mappedStations(state.mapping);
-  const only = stations.length === 1 ? stations[0] : undefined;
-  if (only === undefined) return answer(action, { status: 'Rejected', statusInfo: info('UnsupportedRequest', 'the hub cannot tell which charger is meant') });
-  const version = versionOf(only);
-  if (!version) return answer(action, { status: 'Rejected', statusInfo: info('Unspecified', 'charger not connected') });
-  const payload =
-    version === '1.6'
-      ? {
-          vendorId: p.vendorId,
-          ...(p.messageId !== undefined ? { messageId: p.messageId } : {}),
-          ...(p.data !== undefined ? { data: typeof p.data === 'string' ? p.data : JSON.stringify(p.data) } : {}),
-        }
-      : p;
-  return { kind: 'forward', action, request: p, calls: [{ stationId: only, version, action, payload }] };
-}
-
 function statusOf(result: unknown): string | undefined {
   return isRecord(result) && typeof result.status === 'string' ? result.status : undefined;
 }
@@ -369,10 +345,6 @@ export function answerCsms(state: HubState, plan: CsmsPlan, results: readonly un
       if (statuses.includes('Accepted')) return { state, payload: { status: 'Accepted' } };
       if (statuses.every((s) => s === 'NotImplemented')) return { state, payload: { status: 'NotImplemented' } };
       return { state, payload: { status: 'Rejected' } };
-    }
-    case 'DataTransfer': {
-      if (!isRecord(first) || !firstStatus) return { state, payload: { status: 'Rejected', statusInfo: info('Unspecified', 'charger did not answer') } };
-      return { state, payload: { status: firstStatus, ...(first.data !== undefined ? { data: first.data } : {}) } };
     }
     default:
       return { state, payload: {} };

@@ -15,7 +15,7 @@ export interface FirmwareDepotDeps {
   /** The HTTP server for the chargers: listen address and port (0: any free port). */
   host: string;
   port: number;
-  /** Base URL the chargers reach the server at; default http://<first LAN IPv4>:<port>. */
+  /** Base URL the chargers reach the server at; default http://<host>:<port>, or the first LAN IPv4 when host is a wildcard. */
   advertiseUrl?: string;
   log: Logger;
 }
@@ -139,7 +139,7 @@ export class HttpFirmwareDepot implements FirmwareDepot {
       server.listen(this.deps.port, this.deps.host, () => {
         const port = (server.address() as AddressInfo).port;
         this.server = server;
-        this.baseUrl = (this.deps.advertiseUrl ?? `http://${lanAddress()}:${port}`).replace(/\/+$/, '');
+        this.baseUrl = (this.deps.advertiseUrl ?? `http://${advertisedHost(this.deps.host)}:${port}`).replace(/\/+$/, '');
         this.deps.log.info({ url: this.baseUrl }, 'firmware server for the chargers listening');
         resolve(this.baseUrl);
       });
@@ -169,6 +169,12 @@ export class HttpFirmwareDepot implements FirmwareDepot {
     this.servedBytes += size;
     createReadStream(entry.path).pipe(res);
   }
+}
+
+/** The listen address when it is a specific one, else the first LAN IPv4. */
+function advertisedHost(host: string): string {
+  if (host !== '0.0.0.0' && host !== '::' && host !== '') return host.includes(':') ? `[${host}]` : host;
+  return lanAddress();
 }
 
 function lanAddress(): string {

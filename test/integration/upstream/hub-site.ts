@@ -12,6 +12,8 @@ export interface HubSiteOptions {
   batchWindowS?: number;
   compression?: boolean;
   extra?: string;
+  /** Lines added inside the upstream block (two-space indented). */
+  upstreamExtra?: string;
 }
 
 /**
@@ -37,6 +39,7 @@ upstream:
   batchWindowS: ${o.batchWindowS ?? 0}
   reconnect: { initialDelayS: 1, maxDelayS: 1, jitter: 0 }
   offline: { unknownIdTokens: Invalid, rebootGraceS: 60 }
+${o.upstreamExtra ?? ''}
 ${o.extra ?? ''}`;
 }
 
