@@ -15,6 +15,7 @@ import { monitoringBlock } from './monitoring.js';
 import { customerInfoBlock } from './customer-info.js';
 import { costBlock } from './cost.js';
 import { networkProfileBlock } from './network-profile.js';
+import { v21Block } from './v21.js';
 import type { FirmwareOptions } from './firmware.js';
 import type { DataTransferRoute } from './data-transfer.js';
 
@@ -37,6 +38,7 @@ export function blockFactories(options: BlockOptions): BlockFactory[] {
     customerInfoBlock,
     costBlock,
     networkProfileBlock,
+    v21Block,
   ];
 }
 
