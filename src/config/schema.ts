@@ -282,7 +282,7 @@ export const siteConfigSchema = z.strictObject({
   const evseKeys = cfg.stations.flatMap((s) => s.evses.map((e) => `${s.id}/${e.id}`));
   for (const p of [...checkStrategyRefs(cfg), ...checkRuleRefs(cfg.rules, evseKeys)]) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
   cfg.upstream.dataTransfer.forEach((r, i) => {
-    if (!cfg.stations.some((s) => s.id === r.station)) ctx.addIssue({ code: 'custom', path: ['upstream', 'dataTransfer', i, 'station'], message: `expected a station id from stations, found ${r.station}` });
+    if (!cfg.stations.some((s) => s.id === r.station)) ctx.addIssue({ code: 'custom', path: ['upstream', 'dataTransfer', i, 'station'], message: 'expected a station id from stations' });
   });
 });
 
