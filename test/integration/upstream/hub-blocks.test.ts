@@ -91,9 +91,17 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     expect(h.hub.store.authorizations.lookup('AABBCCDD', clock.nowMs())).toBe('Accepted');
     expect(h.hub.store.authorizations.get('X'.repeat(30))).toBeUndefined();
 
+    // A charger that comes back with another list version gets the site list again.
+    await s.c16.close({ force: true });
+    const again16 = new Inbox();
+    clients.push(await bootedCharger(h, 'CP16', '1.6', again16));
+    await again16.until(() => again16.of('SendLocalList').length === 1);
+    expect(again16.calls.map(([a]) => a)).toEqual(['GetLocalListVersion', 'SendLocalList']);
+    expect(again16.of('SendLocalList')[0]).toMatchObject({ listVersion: 4, updateType: 'Full' });
+
     h.hub.store.authorizations.cache('OLD1', 'Accepted', clock.nowMs());
     await expect(server.call('ClearCache', {})).resolves.toEqual({ status: 'Accepted' });
-    expect(s.in16.of('ClearCache')).toEqual([{}]);
+    expect(again16.of('ClearCache')).toEqual([{}]);
     expect(s.in201.of('ClearCache')).toEqual([{}]);
     expect(h.hub.store.authorizations.cached('OLD1')).toBeUndefined();
   });
