@@ -318,6 +318,18 @@ export const upstreamConfigSchema = z
         minIntervalS: z.number().min(0).default(300),
       })
       .default({ enabled: true, significancePercent: 20, minIntervalS: 300 }),
+    /** hub mode: the HTTP server that hands firmware images (fetched once from the CSMS's URL) to the chargers. */
+    firmware: z
+      .strictObject({
+        /** Listen address and port (0: any free port). */
+        host: z.string().default('0.0.0.0'),
+        port: z.number().int().min(0).max(65535).default(8091),
+        /** Base URL the chargers reach the server at (default http://<first LAN IPv4>:<port>). */
+        advertiseUrl: z.string().regex(/^https?:\/\/[^\s]+$/, 'an http:// URL').optional(),
+      })
+      .default({ host: '0.0.0.0', port: 8091 }),
+    /** hub mode: which charger gets a CSMS DataTransfer by vendorId (and messageId); see docs/hub-mode-messages.md. */
+    dataTransfer: z.array(z.strictObject({ vendorId: z.string().min(1).max(255), messageId: z.string().max(50).optional(), station: idString })).default([]),
   })
   .superRefine((u, ctx) => {
     if (u.mode !== 'none' && u.url === undefined) ctx.addIssue({ code: 'custom', path: ['url'], message: `expected a CSMS URL for mode ${u.mode}` });
@@ -404,6 +416,9 @@ export const siteConfigSchema = z.strictObject({
 }).superRefine((cfg, ctx) => {
   const evseKeys = cfg.stations.flatMap((s) => s.evses.map((e) => `${s.id}/${e.id}`));
   for (const p of [...checkStrategyRefs(cfg), ...checkRuleRefs(cfg.rules, evseKeys)]) ctx.addIssue({ code: 'custom', path: p.path, message: p.message });
+  cfg.upstream.dataTransfer.forEach((r, i) => {
+    if (!cfg.stations.some((s) => s.id === r.station)) ctx.addIssue({ code: 'custom', path: ['upstream', 'dataTransfer', i, 'station'], message: 'expected a station id from stations' });
+  });
 });
 
 export type SiteConfig = z.infer<typeof siteConfigSchema>;

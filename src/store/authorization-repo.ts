@@ -133,6 +133,11 @@ export class AuthorizationRepo {
     return this.db.prepare('DELETE FROM auth_cache').run().changes;
   }
 
+  /** Drops one token from the authorization cache; false when it was not there. */
+  forgetCached(idToken: string): boolean {
+    return this.db.prepare<[string]>('DELETE FROM auth_cache WHERE id_token = ?').run(idToken).changes > 0;
+  }
+
   private upsertRows(entries: readonly AuthorizationEntry[]): void {
     const put = this.db.prepare<[string, string, number | null, string | null]>(
       `INSERT INTO local_auth_list (id_token, status, expiry_ms, parent_id_token) VALUES (?, ?, ?, ?)

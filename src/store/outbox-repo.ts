@@ -79,6 +79,19 @@ export class OutboxRepo {
     return this.selectOldest.all(link, Math.max(0, Math.floor(limit))).map(toEntry);
   }
 
+  /** Whether the link has TransactionEvents waiting (for one transactionId, when given). */
+  hasTransactionEvents(link: string, transactionId?: string): boolean {
+    const row =
+      transactionId === undefined
+        ? this.db.prepare<[string], { n: number }>("SELECT 1 AS n FROM outbox WHERE link = ? AND action = 'TransactionEvent' LIMIT 1").get(link)
+        : this.db
+            .prepare<[string, string], { n: number }>(
+              "SELECT 1 AS n FROM outbox WHERE link = ? AND action = 'TransactionEvent' AND json_extract(payload_json, '$.transactionInfo.transactionId') = ? LIMIT 1",
+            )
+            .get(link, transactionId);
+    return row !== undefined;
+  }
+
   /** Removes a delivered message; false when it was not there (already acked or trimmed). */
   ack(seq: number): boolean {
     return this.deleteOne.run(seq).changes > 0;

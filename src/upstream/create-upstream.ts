@@ -71,6 +71,7 @@ export function createUpstream(deps: CreateUpstreamDeps): Upstream | undefined {
     config: { ...upstream, url: upstream.url, identity: upstream.identity },
     stations: config.stations,
     voltageV: config.site.voltageV,
+    dataDir: resolve(deps.baseDir, config.data.dir),
     store: deps.store,
     service: deps.service,
     registry: deps.registry,

@@ -66,6 +66,20 @@ export function registerV2xHandlers(peer: HandlerTarget, ctx: HandlerContext, ve
     return { status: 'UnknownVendorId' };
   });
 
+  // ISO 15118 / certificate calls: the hub has no CA of its own (upstream modes pass them to the CSMS).
+  const noCa = { reasonCode: 'NoCA', additionalInfo: 'the hub signs and checks no certificates itself' };
+  const certificateAnswers: Record<string, object> = {
+    SignCertificate: { status: 'Rejected', statusInfo: noCa },
+    Get15118EVCertificate: { status: 'Failed', statusInfo: noCa, exiResponse: '' },
+    GetCertificateStatus: { status: 'Failed', statusInfo: noCa },
+  };
+  for (const [action, answer] of Object.entries(certificateAnswers)) {
+    peer.handle(action, ({ payload }) => {
+      service.notification(stationId, action, payload);
+      return answer;
+    });
+  }
+
   for (const action of STORED_NOTIFICATIONS_2X) {
     peer.handle(action, ({ payload }) => {
       service.notification(stationId, action, payload);

@@ -9,7 +9,8 @@
  *                              response (undefined when unreachable, timed out or a CALLERROR), then
  *                              const { state, payload } = answerCsms(state, plan, results);
  *   plan.kind === 'hub'     -> not a translation: the hub's own business (device model, charging
- *                              profiles, ...), handled elsewhere.
+ *                              profiles, the functional blocks in blocks/ such as DataTransfer),
+ *                              handled elsewhere.
  * An EVSE the hub does not know gets the schema's "unknown" answer at once, never a hang.
  */
 import type { OcppVersion } from '../../ocpp/versions.js';
@@ -71,7 +72,6 @@ export const FORWARDED_ACTIONS = new Set([
   'ChangeAvailability',
   'UnlockConnector',
   'TriggerMessage',
-  'DataTransfer',
 ]);
 
 export function planCsmsCall(state: HubState, config: HubModeConfig, call: CsmsCall, versionOf: VersionOf): { state: HubState; plan: CsmsPlan } {
@@ -89,8 +89,6 @@ export function planCsmsCall(state: HubState, config: HubModeConfig, call: CsmsC
       return { state, plan: unlockConnector(state, p, versionOf) };
     case 'TriggerMessage':
       return planTrigger(state, p, versionOf, call.nowMs);
-    case 'DataTransfer':
-      return { state, plan: dataTransfer(state, p, versionOf) };
     default:
       return { state, plan: { kind: 'hub', action: call.action } };
   }
@@ -230,28 +228,6 @@ function unlockConnector(state: HubState, p: Record<string, unknown>, versionOf:
   return { kind: 'forward', action, request: p, calls: [{ stationId: entry.stationId, version, action, payload }] };
 }
 
-/**
- * DataTransfer from the CSMS names no EVSE: it goes to the charger when the site has exactly
- * one; otherwise the hub cannot tell which charger is meant and answers Rejected.
- */
-function dataTransfer(state: HubState, p: Record<string, unknown>, versionOf: VersionOf): CsmsPlan {
-  const action = 'DataTransfer';
-  const stations = mappedStations(state.mapping);
-  const only = stations.length === 1 ? stations[0] : undefined;
-  if (only === undefined) return answer(action, { status: 'Rejected', statusInfo: info('UnsupportedRequest', 'the hub cannot tell which charger is meant') });
-  const version = versionOf(only);
-  if (!version) return answer(action, { status: 'Rejected', statusInfo: info('Unspecified', 'charger not connected') });
-  const payload =
-    version === '1.6'
-      ? {
-          vendorId: p.vendorId,
-          ...(p.messageId !== undefined ? { messageId: p.messageId } : {}),
-          ...(p.data !== undefined ? { data: typeof p.data === 'string' ? p.data : JSON.stringify(p.data) } : {}),
-        }
-      : p;
-  return { kind: 'forward', action, request: p, calls: [{ stationId: only, version, action, payload }] };
-}
-
 function statusOf(result: unknown): string | undefined {
   return isRecord(result) && typeof result.status === 'string' ? result.status : undefined;
 }
@@ -302,10 +278,6 @@ export function answerCsms(state: HubState, plan: CsmsPlan, results: readonly un
     }
     case 'TriggerMessage':
       return { state, payload: answerTrigger(plan.calls.map((_, i) => results[i])) };
-    case 'DataTransfer': {
-      if (!isRecord(first) || !firstStatus) return { state, payload: { status: 'Rejected', statusInfo: info('Unspecified', 'charger did not answer') } };
-      return { state, payload: { status: firstStatus, ...(first.data !== undefined ? { data: first.data } : {}) } };
-    }
     default:
       return { state, payload: {} };
   }

@@ -18,6 +18,7 @@ import type { HubJournal, Journaled } from './hub-journal.js';
 import type { HubStateStore } from './hub-state-store.js';
 import type { DeliveryWaiters } from './delivery-waiters.js';
 import type { SiteBoot } from './site-boot.js';
+import type { HubBlocks } from './hub-blocks.js';
 
 /** A charger waits for the CSMS's answer only when at most this many messages are queued before its own. */
 const LIVE_QUEUE_MAX = 20;
@@ -35,6 +36,8 @@ export interface HubChargerSideDeps {
   registry: StationRegistry;
   reenroll: ReEnroll;
   rebootRule: RebootRule;
+  /** Functional blocks that take some follow-up messages (firmware, log, report streams, ...). */
+  blocks: HubBlocks;
   callTimeoutMs: number;
   /** Recognises a charger's retry of a message already recorded (answered from the record, not translated again). */
   service: Pick<StationService, 'retryOf'>;
@@ -71,6 +74,11 @@ export class HubChargerSide {
     }
     const retry = deps.service.retryOf(stationId, version, action, ctx.payload);
     if (retry) return retryAnswer(version, retry, ctx.payload, { repo: deps.store.authorizations, nowMs: deps.clock.nowMs(), unknownIdTokens: deps.unknownIdTokensOffline });
+    deps.blocks.observe(stationId, version, action, ctx.payload);
+    if (deps.blocks.handlesCharger(action)) {
+      const taken = await this.byBlock(stationId, version, action, local, ctx);
+      if (taken !== undefined) return taken;
+    }
     const receivedMs = deps.clock.nowMs();
     const written = deps.store.db.transaction(() => {
       const first = local(ctx);
@@ -120,6 +128,14 @@ export class HubChargerSide {
         );
       }
     });
+  }
+
+  /** A follow-up a functional block takes: recorded locally, answered by the block. Undefined: not taken. */
+  private async byBlock(stationId: string, version: OcppVersion, action: string, local: CallHandler, ctx: CallContext): Promise<unknown> {
+    const answer = await this.deps.blocks.fromCharger(stationId, version, action, ctx.payload);
+    if (answer === undefined) return undefined;
+    await local(ctx);
+    return answer;
   }
 
   /** Translates a message the hub made for a station (reboot rule) and queues it behind everything before. */
@@ -189,6 +205,7 @@ export class HubChargerSide {
     deps.rebootRule.onBoot(stationId, version, (action, envelope) => this.enqueue(stationId, version, action, envelope));
     // After the answer has gone out: the station only takes calls once it is accepted.
     setImmediate(() => {
+      deps.blocks.onBoot(stationId, version);
       void deps.reenroll.reapply(stationId, version, (action, payload) => {
         const session = deps.registry.get(stationId);
         if (!session?.isOpen) return Promise.reject(new RpcClosedError(action));

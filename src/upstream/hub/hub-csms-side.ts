@@ -29,6 +29,7 @@ import { getReport } from '../hub-mode/get-report.js';
 import type { HubSettings } from '../hub-mode/device-model-ctrlrs.js';
 import type { HubStateStore } from './hub-state-store.js';
 import type { SiteBoot } from './site-boot.js';
+import type { HubBlocks } from './hub-blocks.js';
 
 export interface HubCsmsSideDeps {
   config: HubModeConfig;
@@ -46,6 +47,8 @@ export interface HubCsmsSideDeps {
   evses: Record<number, EvseFacts>;
   /** The CSMS's charging profiles: stored and answered by the hub (mode-neutral), never forwarded. */
   profiles: CsmsProfiles;
+  /** The functional blocks (local list, reservations, firmware, ...): they answer the actions they own. */
+  blocks: HubBlocks;
   profileScope: ProfileScope;
   clock: Clock;
   log: Logger;
@@ -78,6 +81,7 @@ export class HubCsmsSide {
         break;
     }
     if (isCsmsProfileAction(ctx.action)) return deps.profiles.handle(deps.profileScope, ctx.action, ctx.payload);
+    if (deps.blocks.handlesCsms(ctx.action)) return deps.blocks.handleCsms(ctx.action, ctx.payload, ctx.signal);
     const planned = planCsmsCall(deps.states.state, deps.config, { action: ctx.action, payload: ctx.payload, nowMs: deps.clock.nowMs() }, (id) => this.versionOf(id));
     this.save(planned.state);
     const plan = planned.plan;

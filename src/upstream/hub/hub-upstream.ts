@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { StationConfig, UpstreamConfig } from '../../config/schema.js';
@@ -25,6 +26,8 @@ import { HubChargerSide } from './hub-charger-side.js';
 import { HubCsmsSide } from './hub-csms-side.js';
 import { hubProfileScope } from './hub-profile-scope.js';
 import { LimitReporter } from './limit-reporter.js';
+import { HubBlocks } from './hub-blocks.js';
+import { HttpFirmwareDepot } from './firmware-depot.js';
 import type { CsmsProfiles } from '../csms-profiles.js';
 
 export interface HubUpstreamDeps {
@@ -33,6 +36,8 @@ export interface HubUpstreamDeps {
   stations: readonly StationConfig[];
   /** Nominal phase voltage, V (EVSE power limits in the device model). */
   voltageV: number;
+  /** Where the hub keeps its files (firmware images). */
+  dataDir: string;
   store: Store;
   service: StationService;
   registry: StationRegistry;
@@ -69,6 +74,8 @@ export class HubUpstream implements Upstream {
   private readonly chargers: HubChargerSide;
   /** K12/K13: the hub's own limits reported to the CSMS; hand `limitReporter.observe` to the controller. */
   readonly limitReporter: LimitReporter;
+  readonly blocks: HubBlocks;
+  readonly firmwareDepot: HttpFirmwareDepot;
   private batchTimer: TimerHandle | undefined;
   private batchAtMs: number | undefined;
   private stopped = false;
@@ -160,6 +167,26 @@ export class HubUpstream implements Upstream {
       },
     });
     const reenroll = new ReEnroll({ state: store.stationState, log: this.log });
+    this.firmwareDepot = new HttpFirmwareDepot({
+      dir: join(deps.dataDir, 'firmware'),
+      host: config.firmware.host,
+      port: config.firmware.port,
+      ...(config.firmware.advertiseUrl !== undefined ? { advertiseUrl: config.firmware.advertiseUrl } : {}),
+      log: this.log,
+    });
+    this.blocks = new HubBlocks({
+      identity,
+      upstreamVersion: config.version,
+      store,
+      states: this.states,
+      journal: this.journal,
+      pump: this.pump,
+      gate: this.gate,
+      registry: deps.registry,
+      options: { firmware: { depot: this.firmwareDepot }, dataTransferRoutes: config.dataTransfer },
+      clock,
+      log: this.log,
+    });
     this.rebootRule = new RebootRule({ store, service: deps.service, clock, log: this.log, graceMs: config.offline.rebootGraceS * 1000 });
     this.chargers = new HubChargerSide({
       config: this.hubConfig,
@@ -173,6 +200,7 @@ export class HubUpstream implements Upstream {
       registry: deps.registry,
       reenroll,
       rebootRule: this.rebootRule,
+      blocks: this.blocks,
       callTimeoutMs: config.callTimeoutS * 1000,
       service: deps.service,
       unknownIdTokensOffline: config.offline.unknownIdTokens,
@@ -200,6 +228,7 @@ export class HubUpstream implements Upstream {
       setLimitChangeSignificance: (percent) => limits.setSignificance(percent),
       evses: evseFacts(deps.stations, this.states.state.mapping.entries, deps.voltageV),
       profiles: deps.csmsProfiles,
+      blocks: this.blocks,
       profileScope: hubProfileScope({ version: config.version, identity, states: this.states, send: (action, payload) => this.gate.call(action, payload) }),
       clock,
       log: this.log,
@@ -227,6 +256,7 @@ export class HubUpstream implements Upstream {
     this.gate.stop();
     this.pump.stop();
     this.waiters.settleAll();
+    await this.blocks.stop();
     await this.link.stop();
   }
 

@@ -14,6 +14,8 @@ export interface HubSiteOptions {
   extra?: string;
   /** The `stations:` list items (YAML), instead of CP16 and CP201 with one EVSE each. */
   stations?: string;
+  /** Lines added inside the upstream block (two-space indented). */
+  upstreamExtra?: string;
 }
 
 /**
@@ -38,6 +40,7 @@ upstream:
   batchWindowS: ${o.batchWindowS ?? 0}
   reconnect: { initialDelayS: 1, maxDelayS: 1, jitter: 0 }
   offline: { unknownIdTokens: Invalid, rebootGraceS: 60 }
+${o.upstreamExtra ?? ''}
 ${o.extra ?? ''}`;
 }
 

@@ -138,6 +138,12 @@ export class StrictCsms {
         return params['idToken'] !== undefined ? { idTokenInfo: { status: 'Accepted' } } : {};
       case 'DataTransfer':
         return { status: 'Accepted' };
+      case 'SignCertificate':
+        return { status: 'Accepted' };
+      case 'GetCertificateStatus':
+        return { status: 'Accepted', ocspResult: 'T0NTUA==' };
+      case 'Get15118EVCertificate':
+        return { status: 'Accepted', exiResponse: 'RVhJ' };
       default:
         return {};
     }

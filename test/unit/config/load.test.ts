@@ -35,6 +35,11 @@ describe('site config loading', () => {
     expect(problems).toEqual(['stations[0].evses[0].maxCurrentA: expected number, received string (found "sixteen")']);
   });
 
+  it('names a DataTransfer route whose station is not configured', () => {
+    const problems = problemsOf('stations:\n  - id: CP1\nupstream:\n  dataTransfer: [{ vendorId: com.acme, station: CP9 }]\n');
+    expect(problems).toEqual(['upstream.dataTransfer[0].station: expected a station id from stations (found "CP9")']);
+  });
+
   it('rejects unknown keys so that a typo does not silently do nothing', () => {
     const problems = problemsOf('server:\n  prot: 9000\n');
     expect(problems[0]).toMatch(/^server: Unrecognized key: "prot"/);
