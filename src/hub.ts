@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from './config/schema.js';
 import type { Logger } from './util/logger.js';
 import { systemClock, type Clock } from './util/clock.js';
+import { RetentionJob } from './store/retention-job.js';
 import { openStore, type Store } from './store/store.js';
 import { StationService } from './evse/station-service.js';
 import { StationRegistry } from './evse/station-registry.js';
@@ -65,6 +66,16 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const dbPath = join(dataDir, 'switchyard.db');
   const store = openStore({ path: dbPath, clock });
   log.info({ dbPath }, 'store opened');
+  const { retention: retentionConfig } = config.data;
+  const retention = new RetentionJob({
+    db: store.db,
+    clock,
+    log: log.child({ part: 'retention' }),
+    policy: retentionConfig,
+    intervalMs: retentionConfig.pruneIntervalS * 1000,
+    batchRows: retentionConfig.batchRows,
+  });
+  retention.start();
 
   store.authorizations.upsertMany(
     config.authorization.list.map((e) => ({
@@ -231,6 +242,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       await upstream?.stop();
       await server.close();
       await api.close();
+      await retention.stop();
       store.close();
       log.info('hub stopped');
     },

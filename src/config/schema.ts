@@ -5,6 +5,7 @@ import { checkStrategyRefs, strategiesConfigSchema } from '../control/strategy-r
 import { checkRuleRefs, rulesConfigSchema } from '../control/cron-rules.js';
 import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from '../control/operation-modes.js';
 import { derConfigSchema } from '../der/der-config.js';
+import { dataConfigSchema } from './data-schema.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -204,7 +205,7 @@ export const siteConfigSchema = z.strictObject({
   api: apiConfigSchema.default(apiConfigSchema.parse({})),
   upstream: upstreamConfigSchema.default(upstreamConfigSchema.parse({})),
   energy: energyConfigSchema.default(energyConfigSchema.parse({})),
-  data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
+  data: dataConfigSchema.default(dataConfigSchema.parse({})),
   /** MQTT broker for meters; without a url the hub starts an embedded broker (no set-up needed). */
   mqtt: z
     .strictObject({
