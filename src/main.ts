@@ -7,12 +7,15 @@ import { ConfigError, loadSiteConfig } from './config/load.js';
 import { hashPassword } from './evse/password.js';
 import { createLogger } from './util/logger.js';
 import { startHub } from './hub.js';
+import { backupCommand } from './cli/backup.js';
 
 const HELP = `switchyard - on-site OCPP hub and local energy manager
 
 Usage:
   switchyard [--config FILE] [--port N] [--api-port N] [--data-dir DIR] [--log-level LEVEL]
   switchyard hash-password PASSWORD     print a hash for a station's passwordHash
+  switchyard backup FILE [--config FILE | --data-dir DIR]
+                                        online copy of the database (safe while the hub runs)
 
 Options:
   --config FILE      site config (default: site-config/demo.yaml, the demo site)
@@ -64,6 +67,7 @@ async function main(): Promise<number> {
     process.stdout.write(`${hashPassword(pw)}\n`);
     return 0;
   }
+  if (positionals[0] === 'backup') return backupCommand({ target: positionals[1], configPath: resolve(values.config ?? defaultConfigPath()), dataDir: values['data-dir'] });
   if (positionals.length > 0) throw new Error(`unknown command ${JSON.stringify(positionals[0])} (see --help)`);
   const level = values['log-level'] as Level;
   if (!LEVELS.includes(level)) throw new Error(`--log-level: expected one of ${LEVELS.join(', ')}, found ${JSON.stringify(level)}`);
