@@ -15,6 +15,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'w1', load: () => import('./w1-data-budget.js') },
   { name: 'login-flood', load: () => import('./login-flood.js') },
   { name: 'firmware', load: () => import('./firmware-rollout.js') },
+  { name: 'db-retention', load: () => import('./db-retention.js') },
 ];
 
 interface Done {

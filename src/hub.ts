@@ -7,6 +7,7 @@ import { checkBeforeStart } from './config/load.js';
 import { dbPathOf, resolveDataDir } from './config/data-dir.js';
 import type { Logger } from './util/logger.js';
 import { systemClock, type Clock } from './util/clock.js';
+import { RetentionJob } from './store/retention-job.js';
 import { openStore, type Store } from './store/store.js';
 import { StationService } from './evse/station-service.js';
 import { StationRegistry } from './evse/station-registry.js';
@@ -80,6 +81,16 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const dbPath = dbPathOf(dataDir);
   const store = openStore({ path: dbPath, clock });
   log.info({ dbPath }, 'store opened');
+  const { retention: retentionConfig } = config.data;
+  const retention = new RetentionJob({
+    db: store.db,
+    clock,
+    log: log.child({ part: 'retention' }),
+    policy: retentionConfig,
+    intervalMs: retentionConfig.pruneIntervalS * 1000,
+    batchRows: retentionConfig.batchRows,
+  });
+  retention.start();
 
   store.authorizations.upsertMany(
     config.authorization.list.map((e) => ({
@@ -284,6 +295,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       await upstream?.stop();
       await server.close();
       await api.close();
+      await retention.stop();
       store.close();
       log.info('hub stopped');
     },

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** Switchyard CLI: dispatches to one command; each command lives in src/cli/. */
+import { backupFromArgs } from './cli/backup.js';
 import { checkConfigCommand } from './cli/check-config.js';
 import { describeFailure } from './cli/exit-codes.js';
 import { hashPasswordCommand } from './cli/hash-password.js';
@@ -13,6 +14,7 @@ type Command = (args: readonly string[]) => Promise<number> | number;
 const COMMANDS: Record<string, Command> = {
   'check-config': (args) => checkConfigCommand(args, process.stdout),
   'hash-password': (args) => hashPasswordCommand(args, process),
+  backup: (args) => backupFromArgs(args),
 };
 
 async function main(argv: readonly string[]): Promise<number> {

@@ -7,6 +7,8 @@ Usage:
   switchyard check-config FILE [--simulate]
                                   print the effective config and every problem; start nothing
   switchyard hash-password        read a password from stdin, print a hash for a station's passwordHash
+  switchyard backup FILE [--config FILE | --data-dir DIR]
+                                  online copy of the database (safe while the hub runs)
   switchyard --version
 
 Options:

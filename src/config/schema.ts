@@ -8,6 +8,7 @@ import { derConfigSchema } from '../der/der-config.js';
 import { passwordHashProblem } from '../evse/password.js';
 import { cipherListProblem, DEFAULT_TLS_CIPHERS, TLS_MIN_VERSIONS } from '../evse/tls-options.js';
 import { secretString } from './secret.js';
+import { dataConfigSchema } from './data-schema.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -351,7 +352,7 @@ export const siteConfigSchema = z.strictObject({
   api: apiConfigSchema.default(apiConfigSchema.parse({})),
   upstream: upstreamConfigSchema.default(upstreamConfigSchema.parse({})),
   energy: energyConfigSchema.default(energyConfigSchema.parse({})),
-  data: z.strictObject({ dir: z.string().default('./data') }).default({ dir: './data' }),
+  data: dataConfigSchema.default(dataConfigSchema.parse({})),
   /** MQTT broker for meters; without a url the hub starts an embedded broker (no set-up needed). */
   mqtt: z
     .strictObject({

@@ -20,9 +20,7 @@ interface DerRow {
 /**
  * The accepted DER controls in SQLite, so that they survive a restart. Each row keeps the
  * SetDERControlRequest as received (schema-checked again when loaded) and the acceptance number.
- *
- * The table is created here with CREATE TABLE IF NOT EXISTS; it should become a numbered
- * migration in store/migrations.ts (and this repository a member of the Store).
+ * The table `der_controls` is made by the store's migrations (store/migrations.ts).
  */
 export class DerRepo {
   private readonly db: Database.Database;
@@ -31,13 +29,6 @@ export class DerRepo {
   constructor(deps: DerRepoDeps) {
     this.db = deps.db;
     this.clock = deps.clock;
-    this.db.exec(`CREATE TABLE IF NOT EXISTS der_controls (
-      control_id TEXT PRIMARY KEY,
-      seq INTEGER NOT NULL,
-      start_ms INTEGER,
-      request_json TEXT NOT NULL,
-      updated_ms INTEGER NOT NULL
-    )`);
   }
 
   /** Replaces what is stored with the state's controls, in one transaction. */

@@ -155,8 +155,48 @@ CREATE TABLE station_state (
 ) STRICT;
 `;
 
+/**
+ * Hub mode's persistent EVSE mapping (downstream station + connector -> upstream EVSE/connector).
+ * Databases written before this step may already hold the table (the hub-mode code created it
+ * itself then), with exactly this definition: hence IF NOT EXISTS.
+ */
+const HUB_EVSE_MAPPING = `
+CREATE TABLE IF NOT EXISTS hub_evse_mapping (
+  station_id TEXT NOT NULL,
+  evse_id INTEGER NOT NULL,
+  connector_id INTEGER NOT NULL,
+  upstream_evse_id INTEGER NOT NULL,
+  upstream_connector_id INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (station_id, evse_id, connector_id),
+  UNIQUE (upstream_evse_id, upstream_connector_id)
+);
+`;
+
+/** The accepted OCPP 2.1 DER controls; as above, older databases may already hold the table. */
+const DER_CONTROLS = `
+CREATE TABLE IF NOT EXISTS der_controls (
+  control_id TEXT PRIMARY KEY,
+  seq INTEGER NOT NULL,
+  start_ms INTEGER,
+  request_json TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+);
+`;
+
+/** Retention deletes by age: indexes on the time columns it filters on. */
+const RETENTION_INDEXES = `
+CREATE INDEX IF NOT EXISTS message_log_by_time ON message_log (time_ms);
+CREATE INDEX IF NOT EXISTS transactions_by_end ON transactions (ended_ms) WHERE ended_ms IS NOT NULL;
+`;
+
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: INITIAL_SCHEMA }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
+  { version: 2, name: 'hub-mode EVSE mapping', sql: HUB_EVSE_MAPPING },
+  { version: 3, name: 'DER controls', sql: DER_CONTROLS },
+  { version: 4, name: 'indexes for retention', sql: RETENTION_INDEXES },
+];
 
 export interface MigrateOptions {
   clock: Clock;

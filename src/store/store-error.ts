@@ -5,7 +5,9 @@ export type StoreErrorCode =
   /** The migration list itself is malformed (versions not 1, 2, 3, ...). */
   | 'STORE_MIGRATIONS_INVALID'
   /** A migration failed; its transaction was rolled back and the schema is unchanged. */
-  | 'STORE_MIGRATION_FAILED';
+  | 'STORE_MIGRATION_FAILED'
+  /** `switchyard backup` could not copy the database (missing, unreadable, target not writable). */
+  | 'STORE_BACKUP_FAILED';
 
 export class StoreError extends Error {
   readonly code: StoreErrorCode;

@@ -41,6 +41,8 @@ export interface ClientOptions {
   version?: '1.6' | '2.0.1' | '2.1';
   password?: string;
   wsOpts?: Record<string, unknown>;
+  /** How long a call waits for its answer; default 10 s. */
+  callTimeoutMs?: number;
 }
 
 /** An independent OCPP implementation as the charger: ocpp-rpc in strict mode. */
@@ -53,7 +55,7 @@ export function ocppClient(endpoint: string, identity: string, opts: ClientOptio
     strictModeValidators: opts.version === '2.1' ? [ocpp21Validator()] : [],
     reconnect: false,
     maxReconnects: 0,
-    callTimeoutMs: 10_000,
+    callTimeoutMs: opts.callTimeoutMs ?? 10_000,
     pingIntervalMs: 0,
     deferPingsOnActivity: false,
     respondWithDetailedErrors: false,

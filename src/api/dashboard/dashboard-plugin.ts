@@ -43,11 +43,11 @@ const ASSETS: Record<string, string> = {
   'app.js': 'text/javascript; charset=utf-8',
 };
 
-/** The page files sit next to this module in the sources; a compiled build finds them there too. */
+/** The page files sit next to this module: in the sources, and in dist/ (the build copies them there). */
 function assetDir(): string {
-  const candidates = [new URL('./assets/', import.meta.url), new URL('../../../../src/api/dashboard/assets/', import.meta.url)];
-  for (const c of candidates) if (existsSync(new URL('index.html', c))) return fileURLToPath(c);
-  throw new Error('dashboard assets not found next to the dashboard module');
+  const dir = new URL('./assets/', import.meta.url);
+  if (existsSync(new URL('index.html', dir))) return fileURLToPath(dir);
+  throw new Error(`dashboard assets not found in ${fileURLToPath(dir)} (a build copies them there: npm run build)`);
 }
 
 function loadAssets(): Map<string, { body: Buffer; type: string }> {

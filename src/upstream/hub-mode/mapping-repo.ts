@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { assign, type AssignResult, type DownstreamConnectorKey, type EvseMapping, type EvseMappingEntry } from './evse-mapping.js';
 
 export interface EvseMappingRepoDeps {
-  /** The hub's database (opened by the store, so WAL and synchronous=FULL apply). */
+  /** The hub's database (opened by the store: migrated, WAL and synchronous=FULL apply). */
   db: Database.Database;
 }
 
@@ -15,22 +15,6 @@ interface MappingRow {
 }
 
 /**
- * The table is created here with CREATE TABLE IF NOT EXISTS because the store's migrations have
- * another owner; it should become a numbered migration in store/migrations.ts (same DDL), after
- * which this statement is a no-op and can go.
- */
-const DDL = `CREATE TABLE IF NOT EXISTS hub_evse_mapping (
-  station_id TEXT NOT NULL,
-  evse_id INTEGER NOT NULL,
-  connector_id INTEGER NOT NULL,
-  upstream_evse_id INTEGER NOT NULL,
-  upstream_connector_id INTEGER NOT NULL,
-  seq INTEGER NOT NULL,
-  PRIMARY KEY (station_id, evse_id, connector_id),
-  UNIQUE (upstream_evse_id, upstream_connector_id)
-)`;
-
-/**
  * Durable hub-mode EVSE mapping (downstream station + connector -> upstream EVSE/connector).
  * Rows are only ever inserted: an upstream id, once given, stays with its connector.
  */
@@ -39,7 +23,6 @@ export class EvseMappingRepo {
 
   constructor(deps: EvseMappingRepoDeps) {
     this.db = deps.db;
-    this.db.exec(DDL);
   }
 
   /** The whole mapping, in allocation order. */

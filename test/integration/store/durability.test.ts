@@ -10,6 +10,8 @@ const FIXTURE = fileURLToPath(new URL('./fixtures/write-events.ts', import.meta.
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 /** Lines to see before pulling the plug: enough that the kill lands mid-stream. */
 const KILL_AFTER_LINES = 300;
+/** Every wait here ends on an event (lines printed, the exit); this only stops a hung run. */
+const CAP_MS = 180_000;
 
 interface Outcome {
   printedSeqNos: number[];
@@ -78,5 +80,5 @@ describe('store durability', () => {
     } finally {
       store.close();
     }
-  });
+  }, CAP_MS);
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/store/database.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMPTY_DER_STATE, setDerControl } from '../../../src/der/der-control-store.js';
 import { DerRepo } from '../../../src/der/der-repo.js';
@@ -25,11 +25,11 @@ describe('DER repository', () => {
     const clock = new FakeClock(T0_MS);
     let state = EMPTY_DER_STATE;
     for (const r of [aFreqDroop(), aGradient(20), aLimitMaxDischarge({ id: 'a' }), aLimitMaxDischarge({ id: 'b' })]) state = setDerControl(state, r, T0_MS).state;
-    const db = new Database(file);
+    const db = openDatabase({ path: file });
     new DerRepo({ db, clock }).save(state);
     db.close();
 
-    const reopened = new Database(file);
+    const reopened = openDatabase({ path: file });
     const loaded = new DerRepo({ db: reopened, clock }).load();
     reopened.close();
     expect(loaded.skipped).toEqual([]);
@@ -41,7 +41,7 @@ describe('DER repository', () => {
     const clock = new FakeClock(T0_MS);
     let state = EMPTY_DER_STATE;
     for (const r of [aFreqDroop(), aLimitMaxDischarge({ durationS: 60 })]) state = setDerControl(state, r, T0_MS).state;
-    const db = new Database(file);
+    const db = openDatabase({ path: file });
     const repo = new DerRepo({ db, clock });
     repo.save(state);
     db.prepare("INSERT INTO der_controls (control_id, seq, start_ms, request_json, updated_ms) VALUES ('bad', 9, NULL, '{\"isDefault\":1}', 0)").run();

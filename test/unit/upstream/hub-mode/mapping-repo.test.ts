@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../../../src/store/database.js';
 import { EvseMappingRepo } from '../../../../src/upstream/hub-mode/mapping-repo.js';
 
 describe('evse mapping repository', () => {
@@ -18,7 +19,7 @@ describe('evse mapping repository', () => {
     return path.join(dir, 'hub.db');
   };
   const openDb = (): Database.Database => {
-    const db = new Database(dbFile());
+    const db = openDatabase({ path: dbFile() });
     open.push(db);
     return db;
   };

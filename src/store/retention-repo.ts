@@ -1,0 +1,57 @@
+import type Database from 'better-sqlite3';
+
+export interface RetentionRepoDeps {
+  db: Database.Database;
+}
+
+/**
+ * The deletes of retention, each a bounded batch in its own short transaction (the caller loops
+ * until a batch comes back short). Only ended transactions' data is touched; the outbox is read
+ * (its oldest row) and never written here.
+ */
+export class RetentionRepo {
+  private readonly oldestOutbox: Database.Statement<[], { createdMs: number | null }>;
+  private readonly messageLog: Database.Statement<[number, number]>;
+  private readonly samples: Database.Statement<[number, number]>;
+  private readonly events: Database.Statement<[number, number]>;
+  private readonly transactions: Database.Statement<[number, number]>;
+
+  constructor(deps: RetentionRepoDeps) {
+    const db = deps.db;
+    this.oldestOutbox = db.prepare('SELECT MIN(created_ms) AS createdMs FROM outbox');
+    this.messageLog = db.prepare('DELETE FROM message_log WHERE id IN (SELECT id FROM message_log WHERE time_ms < ? LIMIT ?)');
+    const endedBefore = `FROM transactions t JOIN %T x ON x.station_id = t.station_id AND x.transaction_id = t.transaction_id
+      WHERE t.status = 'Ended' AND t.ended_ms < ?`;
+    this.samples = db.prepare(`DELETE FROM meter_samples WHERE id IN (SELECT x.id ${endedBefore.replace('%T', 'meter_samples')} LIMIT ?)`);
+    // Deleting an event deletes its samples (foreign key, ON DELETE CASCADE).
+    this.events = db.prepare(`DELETE FROM transaction_events WHERE id IN (SELECT x.id ${endedBefore.replace('%T', 'transaction_events')} LIMIT ?)`);
+    this.transactions = db.prepare(
+      `DELETE FROM transactions WHERE rowid IN (SELECT rowid FROM transactions WHERE status = 'Ended' AND ended_ms < ? LIMIT ?)`,
+    );
+  }
+
+  /** Creation time of the oldest message not yet delivered upstream; undefined when none waits. */
+  oldestUndeliveredMs(): number | undefined {
+    return this.oldestOutbox.get()?.createdMs ?? undefined;
+  }
+
+  /** Message-log rows stamped before cutoffMs, at most `limit`; how many went. */
+  deleteMessageLog(cutoffMs: number, limit: number): number {
+    return this.messageLog.run(cutoffMs, limit).changes;
+  }
+
+  /** Meter samples of transactions that ended before cutoffMs, at most `limit`. */
+  deleteMeterSamples(cutoffMs: number, limit: number): number {
+    return this.samples.run(cutoffMs, limit).changes;
+  }
+
+  /** Events (and whatever samples they still have) of transactions that ended before cutoffMs, at most `limit` events. */
+  deleteTransactionEvents(cutoffMs: number, limit: number): number {
+    return this.events.run(cutoffMs, limit).changes;
+  }
+
+  /** Transactions that ended before cutoffMs (with their events and samples), at most `limit`. */
+  deleteTransactions(cutoffMs: number, limit: number): number {
+    return this.transactions.run(cutoffMs, limit).changes;
+  }
+}
