@@ -108,16 +108,21 @@ describe('hub mode', () => {
   });
 
   it('keeps the mapping across a restart, with a connector seen later appended after it', async () => {
+    // CP201 has a second EVSE in the config; it is seen only now, after the others were mapped.
+    const twoEvses = '  - { id: CP16, securityProfile: 0 }\n  - { id: CP201, securityProfile: 0, evses: [{ id: 1 }, { id: 2 }] }';
+    const dir0 = h.dir;
+    keptDirs.push(dir0);
+    await h.hub.stop();
+    h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, stations: twoEvses }), { clock, dir: dir0 });
+    await siteReady(h);
     const c = await cp('CP201', '2.0.1');
     await c.call('BootNotification', boot2x);
-    // A second EVSE the config does not name gets the next upstream EVSE.
     await c.call('StatusNotification', { timestamp: t0(), connectorStatus: 'Available', evseId: 2, connectorId: 1 });
     await c.close({ force: true });
     clients.splice(0);
     const dir = h.dir;
-    keptDirs.push(dir);
     await h.hub.stop();
-    h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url }), { clock, dir });
+    h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, stations: twoEvses }), { clock, dir });
     const body = (await h.hub.api.inject({ method: 'GET', url: '/api/upstream' })).json<UpstreamView>();
     expect(body.mapping?.map((m) => [m.stationId, m.evseId, m.upstreamEvseId])).toEqual([
       ['CP16', 1, 1],
