@@ -13,6 +13,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'w4', load: () => import('./w4-control-quality.js') },
   { name: 'control-loop', load: () => import('./w3-control-loop.js') },
   { name: 'w1', load: () => import('./w1-data-budget.js') },
+  { name: 'outbox', load: () => import('./outbox-compaction.js') },
 ];
 
 interface Done {
