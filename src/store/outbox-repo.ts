@@ -7,9 +7,10 @@ export interface OutboxRepoDeps {
 }
 
 /**
- * How much a message matters when the outbox must shed rows:
- * - billing: transaction events and their meter values, security events: kept longest;
- * - periodic: data that a later message supersedes (periodic meter values, status): dropped first;
+ * What a message is, for reports and for retention elsewhere (the outbox itself never drops
+ * billing or periodic meter data; compaction merges readings, upstream/outbox-compaction.ts):
+ * - billing: transaction events and their meter values, security events;
+ * - periodic: data that a later message supersedes (periodic meter values, status);
  * - other: everything else.
  */
 export type OutboxKind = 'billing' | 'periodic' | 'other';
@@ -79,7 +80,7 @@ export class OutboxRepo {
     return this.selectOldest.all(link, Math.max(0, Math.floor(limit))).map(toEntry);
   }
 
-  /** Removes a delivered message; false when it was not there (already acked or trimmed). */
+  /** Removes a delivered message; false when it was not there (already acked, or merged away by compaction). */
   ack(seq: number): boolean {
     return this.deleteOne.run(seq).changes > 0;
   }
