@@ -104,6 +104,16 @@ export class OutboxRepo {
     return { rows: row?.n ?? 0, payloadBytes: row?.bytes ?? 0, ...(row?.oldest !== null && row?.oldest !== undefined ? { oldestCreatedMs: row.oldest } : {}) };
   }
 
+  /**
+   * created_ms of the oldest undelivered row (undefined when everything is delivered). For
+   * retention: data recorded after this instant may still be on its way upstream (and an
+   * answer may still need it); never prune it, and never prune the outbox.
+   */
+  oldestUndeliveredMs(): number | undefined {
+    const row = this.db.prepare<[], { oldest: number | null }>('SELECT MIN(created_ms) AS oldest FROM outbox').get();
+    return row?.oldest ?? undefined;
+  }
+
   /** Links with undelivered rows. */
   links(): string[] {
     return this.db
