@@ -11,7 +11,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 
 describe('durability', () => {
-  it('every transaction message the hub answered is in the store after a SIGKILL', async () => {
+  it('every transaction message the hub answered is in the store after a SIGKILL', { timeout: 240_000 }, async () => {
     const configPath = join(dir, 'site.yaml');
     writeFileSync(configPath, `data: { dir: ./data }\nstations:\n  - { id: CPK, securityProfile: 0 }\nauthorization:\n  list: [{ idToken: TAG }]\n`);
     const { child, url } = await startHubProcess(configPath);
