@@ -16,6 +16,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'login-flood', load: () => import('./login-flood.js') },
   { name: 'firmware', load: () => import('./firmware-rollout.js') },
   { name: 'db-retention', load: () => import('./db-retention.js') },
+  { name: 'outbox', load: () => import('./outbox-compaction.js') },
 ];
 
 interface Done {

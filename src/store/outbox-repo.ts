@@ -7,9 +7,10 @@ export interface OutboxRepoDeps {
 }
 
 /**
- * How much a message matters when the outbox must shed rows:
- * - billing: transaction events and their meter values, security events: kept longest;
- * - periodic: data that a later message supersedes (periodic meter values, status): dropped first;
+ * What a message is, for reports and for retention elsewhere (the outbox itself never drops
+ * billing or periodic meter data; compaction merges readings, upstream/outbox-compaction.ts):
+ * - billing: transaction events and their meter values, security events;
+ * - periodic: data that a later message supersedes (periodic meter values, status);
  * - other: everything else.
  */
 export type OutboxKind = 'billing' | 'periodic' | 'other';
@@ -92,7 +93,7 @@ export class OutboxRepo {
     return row !== undefined;
   }
 
-  /** Removes a delivered message; false when it was not there (already acked or trimmed). */
+  /** Removes a delivered message; false when it was not there (already acked, or merged away by compaction). */
   ack(seq: number): boolean {
     return this.deleteOne.run(seq).changes > 0;
   }
@@ -114,6 +115,16 @@ export class OutboxRepo {
       )
       .get();
     return { rows: row?.n ?? 0, payloadBytes: row?.bytes ?? 0, ...(row?.oldest !== null && row?.oldest !== undefined ? { oldestCreatedMs: row.oldest } : {}) };
+  }
+
+  /**
+   * created_ms of the oldest undelivered row (undefined when everything is delivered). For
+   * retention: data recorded after this instant may still be on its way upstream (and an
+   * answer may still need it); never prune it, and never prune the outbox.
+   */
+  oldestUndeliveredMs(): number | undefined {
+    const row = this.db.prepare<[], { oldest: number | null }>('SELECT MIN(created_ms) AS oldest FROM outbox').get();
+    return row?.oldest ?? undefined;
   }
 
   /** Links with undelivered rows. */

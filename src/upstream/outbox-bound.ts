@@ -8,6 +8,8 @@ const CHECK_EVERY = 100;
 const COMPACT_AT = 0.8;
 /** At most this share of the free disk space (plus what the outbox holds) is the outbox's. */
 const FREE_SPACE_SHARE = 0.5;
+/** Compaction reads every row: after one, the next waits until the outbox grew by this share. */
+const REGROW_SHARE = 0.1;
 /** meterValue entries in one merged message at most (keeps frames well below CSMS limits). */
 export const MAX_METER_VALUES_PER_MESSAGE = 120;
 
@@ -59,6 +61,8 @@ export class OutboxBound {
   private compactions = 0;
   private rowsMerged = 0;
   private statusesDropped = 0;
+  /** Rows right after the last compaction (undefined: none yet). */
+  private rowsAfterCompaction: number | undefined;
 
   constructor(private readonly deps: OutboxBoundDeps) {}
 
@@ -71,15 +75,28 @@ export class OutboxBound {
   /** Measures, compacts when the bound nears, and returns the state after it. */
   check(): OutboxPressureView {
     let view = this.measure();
-    if (view.pressure === 'normal') return view;
+    if (view.pressure === 'normal') {
+      this.rowsAfterCompaction = undefined;
+      return view;
+    }
+    // Nothing much new since the last compaction: merging again would read every row for little.
+    if (this.rowsAfterCompaction !== undefined && view.rows < this.rowsAfterCompaction * (1 + REGROW_SHARE) + CHECK_EVERY) {
+      if (view.pressure === 'over') this.logOver(view);
+      return view;
+    }
     this.compact(false);
     view = this.measure();
     if (view.pressure === 'over') {
       this.compact(true);
       view = this.measure();
     }
-    if (view.pressure === 'over') this.deps.log.error({ rows: view.rows, payloadBytes: view.payloadBytes, boundBytes: view.boundBytes }, 'outbox over its bound after compaction: billing messages are kept, the disk keeps filling');
+    this.rowsAfterCompaction = view.rows;
+    if (view.pressure === 'over') this.logOver(view);
     return view;
+  }
+
+  private logOver(view: OutboxPressureView): void {
+    this.deps.log.error({ rows: view.rows, payloadBytes: view.payloadBytes, boundBytes: view.boundBytes }, 'outbox over its bound after compaction: billing messages are kept, the disk keeps filling');
   }
 
   /** The state now, measured without compacting (API, metrics). */

@@ -28,8 +28,7 @@ export class UpstreamSeqNos {
   }
 
   /** Records that the CSMS answered the message as sent (`onWire`'s result; call inside the ack's transaction). */
-  delivered(link: string, action: string, wirePayload: unknown): void {
-    const payload = wirePayload;
+  delivered(link: string, action: string, payload: unknown): void {
     const seqNo = numberField(payload, 'seqNo');
     const transactionId = transactionIdOf(action, payload);
     if (seqNo === undefined || transactionId === undefined) return;

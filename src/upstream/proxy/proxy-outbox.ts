@@ -32,9 +32,9 @@ export const PROXY_CODEC: OutboxPayloadCodec = {
 const BILLING_CONTEXTS = new Set(['Transaction.Begin', 'Transaction.End', 'Sample.Clock']);
 
 /**
- * Shedding class of a station message (see OutboxRepo.trim): periodic meter values and
- * statuses go first; transaction messages, their begin/end/clock readings and security
- * events last.
+ * Class of a station message in the outbox (OutboxKind): periodic meter values and statuses,
+ * or billing (transaction messages, their begin/end/clock readings, security events). Nothing
+ * is dropped by class: compaction merges readings, whatever their class.
  */
 export function outboxKindOf(action: string, payload: unknown): OutboxKind {
   switch (action) {

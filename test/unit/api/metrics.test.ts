@@ -112,6 +112,16 @@ describe('hub metrics', () => {
     expect(sampleValue(parsed.samples, 'switchyard_outbox_depth')).toBe(17);
   });
 
+  it('report the outbox against its bound: bytes held and bound, pressure, rows compacted', async () => {
+    const m = metrics({ outboxPressure: () => ({ payloadBytes: 900, boundBytes: 1000, pressure: 'compacting', rowsMerged: 42, statusesDropped: 3 }) });
+    const { samples } = await scrape(m);
+    expect(sampleValue(samples, 'switchyard_outbox_bytes', { kind: 'held' })).toBe(900);
+    expect(sampleValue(samples, 'switchyard_outbox_bytes', { kind: 'bound' })).toBe(1000);
+    expect(sampleValue(samples, 'switchyard_outbox_pressure')).toBe(1);
+    expect(sampleValue(samples, 'switchyard_outbox_compacted_total', { kind: 'merged' })).toBe(42);
+    expect(sampleValue(samples, 'switchyard_outbox_compacted_total', { kind: 'status_dropped' })).toBe(3);
+  });
+
   it('keep each hub in a registry of its own', async () => {
     const a = metrics();
     const b = metrics();

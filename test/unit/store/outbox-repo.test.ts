@@ -76,6 +76,9 @@ describe('OutboxRepo', () => {
     outbox.append('B', 'StatusNotification', [1, 2], { kind: 'periodic' });
     expect(outbox.stats()).toEqual({ rows: 2, payloadBytes: Buffer.byteLength('{"a":"é"}') + '[1,2]'.length, oldestCreatedMs: first.createdMs });
     expect(outbox.links()).toEqual(['A', 'B']);
+    expect(outbox.oldestUndeliveredMs()).toBe(first.createdMs);
+    outbox.ack(first.seq);
+    expect(outbox.oldestUndeliveredMs()).toBe(first.createdMs + 1000);
   });
 
   it('compact rewrites and removes rows in one step, keeping the others in order', () => {

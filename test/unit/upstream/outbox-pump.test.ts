@@ -66,6 +66,22 @@ function queue(n: number): void {
 }
 
 describe('outbox pump', () => {
+  it('sends nothing before the row it comes from is committed', async () => {
+    let commit: () => void = () => undefined;
+    const committed = new Promise<void>((resolve) => (commit = resolve));
+    const waiting = new OutboxPump({ linkName: 'CP2', link, outbox: store.outbox, atomically: (fn) => store.db.transaction(fn)(), clock, log: silentLogger(), retryDelayMs: 1000, prepare: (e) => ({ action: e.action, payload: e.payload }), committed: () => committed });
+    store.outbox.append('CP2', 'TransactionEvent', { seqNo: 0 }, { kind: 'billing' });
+    link.set('connected');
+    // A whole event-loop turn: without the barrier the entry would be on the wire by now.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(link.sent.filter((c) => (c.payload as { seqNo: number }).seqNo === 0)).toEqual([]);
+    commit();
+    await waiting.whenIdle();
+    expect(link.sent.filter((c) => (c.payload as { seqNo: number }).seqNo === 0)).toHaveLength(1);
+    expect(store.outbox.count('CP2')).toBe(0);
+    waiting.stop();
+  });
+
   it('replays a link’s queue in order once the link connects, acking each entry after its answer', async () => {
     queue(3);
     link.set('connected');
