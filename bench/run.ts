@@ -14,6 +14,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'control-loop', load: () => import('./w3-control-loop.js') },
   { name: 'w1', load: () => import('./w1-data-budget.js') },
   { name: 'login-flood', load: () => import('./login-flood.js') },
+  { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
 ];
 
 interface Done {
