@@ -68,7 +68,7 @@ async function run(progress: (line: string) => void): Promise<BenchResult> {
       try {
         good = await station('GOOD');
       } catch {
-        if (i > 300) throw new Error('the hub did not start');
+        if (i > 1200) throw new Error('the hub did not start');
         await sleepMs(100);
       }
     }
