@@ -82,7 +82,7 @@ async function run(progress: (line: string) => void): Promise<BenchResult> {
         await probe(agent);
         break;
       } catch {
-        if (i > 300) throw new Error('the hub did not start');
+        if (i > 1200) throw new Error('the hub did not start');
         await sleepMs(100);
       }
     }

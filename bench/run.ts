@@ -17,6 +17,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'firmware', load: () => import('./firmware-rollout.js') },
   { name: 'db-retention', load: () => import('./db-retention.js') },
   { name: 'outbox', load: () => import('./outbox-compaction.js') },
+  { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
 ];
 
 interface Done {

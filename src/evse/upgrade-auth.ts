@@ -43,7 +43,6 @@ const MAX_QUEUED_HASHES = 32;
 /** A well-formed hash nobody's password matches: unknown station ids cost the same scrypt as known ones. */
 const DUMMY_HASH = ['scrypt', 16384, 8, 1, randomBytes(16).toString('base64'), randomBytes(32).toString('base64')].join('$');
 
-
 /**
  * Decides whether a WebSocket upgrade may go ahead, before it happens: path, station, subprotocol
  * and the station's security profile. Passwords are scrypt-hashed at rest; a verified password is
@@ -81,7 +80,7 @@ export class UpgradeAuth {
     if (!station && this.deps.admitUnknownStations) return { ok: true, stationId, subprotocol };
     let denied: string | undefined;
     try {
-      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req);
+      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req, stationId);
     } catch (err) {
       if (!(err instanceof Busy)) throw err;
       return { ok: false, httpStatus: 503, stationId, reason: 'too many password checks in progress', publicReason: 'busy: try again later', retryAfterS: 1 };
@@ -95,9 +94,10 @@ export class UpgradeAuth {
   }
 
   /** An unknown id is refused after the same work a wrong password costs (no timing hint). */
-  private async unknownStation(req: IncomingMessage): Promise<string> {
+  private async unknownStation(req: IncomingMessage, stationId: string): Promise<string> {
     const creds = basicCredentials(req);
-    if (typeof creds !== 'string') await this.verify(creds.password, DUMMY_HASH);
+    // Mirrors checkBasic: a known id hashes only when the Basic user is the station id.
+    if (typeof creds !== 'string' && creds.user === stationId) await this.verify(creds.password, DUMMY_HASH);
     return 'unknown station';
   }
 
