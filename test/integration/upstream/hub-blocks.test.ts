@@ -294,6 +294,12 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
 
     await expect(server.call('ClearVariableMonitoring', { id: [1, 77] })).resolves.toEqual({ clearMonitoringResult: [{ id: 1, status: 'Accepted' }, { id: 77, status: 'NotFound' }] });
     expect(s.in201.of('ClearVariableMonitoring')).toEqual([{ id: [100] }]);
+
+    // A charger that accepts and never reports: after 10 minutes the CSMS gets a closing message.
+    await expect(server.call('GetMonitoringReport', { requestId: 22 })).resolves.toEqual({ status: 'Accepted' });
+    clock.advanceMs(10 * 60_000);
+    await csms.until(() => upstream('NotifyMonitoringReport').length === 3);
+    expect(upstream('NotifyMonitoringReport')[2]).toEqual({ requestId: 22, seqNo: 0, generatedAt: expect.any(String) });
   });
 
   it('shows display messages on 2.x chargers, reports them once, and refuses a 1.6 EVSE', async () => {

@@ -11,7 +11,7 @@
  */
 import type { BlockContext, ChargerCall, HubBlock } from './block-types.js';
 import { callAll, is2x, isRecord, isoNow, statusOf } from './targets.js';
-import { ReportStream } from './report-stream.js';
+import { ReportStream, closeWhenLate } from './report-stream.js';
 
 function hubPart(ctx: BlockContext, idToken: string | undefined, cleared: boolean): string {
   if (idToken === undefined) return 'hub: no customer data for this identifier';
@@ -54,6 +54,7 @@ export function customerInfoBlock(ctx: BlockContext): HubBlock {
     if (clear && idToken !== undefined) forget(ctx, idToken);
     twoX.forEach((c, i) => statusOf(results[i]) !== 'Accepted' && stream.drop(c.stationId));
     if (stream.done && streams.get(requestId) === stream) streams.delete(requestId);
+    else closeWhenLate(ctx, stream, 'NotifyCustomerInformation', (step) => ({ data: '', seqNo: step.seqNo, generatedAt: isoNow(ctx), requestId }), () => streams.get(requestId) === stream && streams.delete(requestId));
     return { status: 'Accepted' };
   };
 

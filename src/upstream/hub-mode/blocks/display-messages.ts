@@ -15,7 +15,7 @@
 import { transactionByUpstreamId } from '../hub-state.js';
 import type { BlockContext, ChargerCall, ChargerRef, HubBlock } from './block-types.js';
 import { callAll, componentDown, componentUp, info, is2x, isRecord, statusOf } from './targets.js';
-import { ReportStream } from './report-stream.js';
+import { ReportStream, closeWhenLate } from './report-stream.js';
 
 const KEY = 'display-messages';
 
@@ -76,7 +76,10 @@ export function displayMessagesBlock(ctx: BlockContext): HubBlock {
     streams.set(requestId, entry);
     const statuses = (await callAll(ctx, targets.map((charger) => ({ charger, action: 'GetDisplayMessages', payload: p })), signal)).map(statusOf);
     targets.forEach((t, i) => statuses[i] !== 'Accepted' && entry.stream.drop(t.stationId));
-    if (statuses.includes('Accepted')) return { status: 'Accepted' };
+    if (statuses.includes('Accepted')) {
+      closeWhenLate(ctx, entry.stream, 'NotifyDisplayMessages', () => ({ requestId }), () => streams.get(requestId) === entry && streams.delete(requestId));
+      return { status: 'Accepted' };
+    }
     if (streams.get(requestId) === entry) streams.delete(requestId);
     return { status: 'Unknown' };
   };

@@ -8,6 +8,7 @@
  *   local URL for the image (1.6: location/retrieveDate; 2.x: the same request with the local
  *   location; signature and signing certificate unchanged, the image is the CSMS's byte for
  *   byte). The depot starts the fetch at once; a charger that asks before it is done waits.
+ *   A location that is not HTTP(S) (e.g. FTP) goes to the chargers unchanged: they fetch it.
  *   Answer: Accepted (AcceptedCanceled when a charger cancelled an earlier update) when at least
  *   one charger took it, else the chargers' refusal (Rejected / InvalidCertificate /
  *   RevokedCertificate).
@@ -101,11 +102,15 @@ export function firmwareBlock(ctx: BlockContext, options: FirmwareOptions): HubB
     const firmware = (p.firmware ?? {}) as Record<string, unknown>;
     const chargers = ctx.connected();
     if (chargers.length === 0) return { status: 'Rejected', statusInfo: info('NoCharger', 'no charger connected') };
-    let local: string;
-    try {
-      local = await depot.localUrl(String(firmware.location));
-    } catch (err) {
-      return { status: 'Rejected', statusInfo: info('InvalidURL', err instanceof Error ? err.message : String(err)) };
+    let local = String(firmware.location);
+    if (/^https?:\/\//i.test(local)) {
+      try {
+        local = await depot.localUrl(local);
+      } catch (err) {
+        return { status: 'Rejected', statusInfo: info('InvalidURL', err instanceof Error ? err.message : String(err)) };
+      }
+    } else {
+      ctx.log.info({ location: local }, 'firmware location is not HTTP(S): the chargers fetch it themselves');
     }
     const r: Rollout = { requestId: Number(p.requestId), chargers: Object.fromEntries(chargers.map((c) => [c.stationId, undefined])) };
     rollout = r;

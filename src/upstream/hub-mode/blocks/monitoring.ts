@@ -16,7 +16,7 @@
  */
 import type { BlockContext, ChargerCall, ChargerRef, HubBlock } from './block-types.js';
 import { callAll, componentDown, componentUp, info, is2x, isRecord, isoNow, statusOf } from './targets.js';
-import { ReportStream } from './report-stream.js';
+import { ReportStream, closeWhenLate } from './report-stream.js';
 
 interface MonitorId {
   id: number;
@@ -118,7 +118,10 @@ export function monitoringBlock(ctx: BlockContext): HubBlock {
     streams.set(requestId, stream);
     const statuses = (await callAll(ctx, list.map((g) => ({ charger: g.charger, action: 'GetMonitoringReport', payload: payloadOf(g.items) })), signal)).map(statusOf);
     list.forEach((g, i) => statuses[i] !== 'Accepted' && stream.drop(g.charger.stationId));
-    if (statuses.includes('Accepted')) return { status: 'Accepted' };
+    if (statuses.includes('Accepted')) {
+      closeWhenLate(ctx, stream, 'NotifyMonitoringReport', (step) => ({ requestId, seqNo: step.seqNo, generatedAt: isoNow(ctx) }), () => streams.get(requestId) === stream && streams.delete(requestId));
+      return { status: 'Accepted' };
+    }
     if (streams.get(requestId) === stream) streams.delete(requestId);
     if (statuses.every((s) => s === 'EmptyResultSet')) return { status: 'EmptyResultSet' };
     if (statuses.every((s) => s === 'NotSupported')) return { status: 'NotSupported' };

@@ -1,3 +1,8 @@
+import type { BlockContext } from './block-types.js';
+
+/** A charger that accepted a report request and has not finished it within this time is given up on, ms. */
+export const REPORT_TIMEOUT_MS = 10 * 60_000;
+
 /**
  * One report the CSMS asked for (one requestId) made from several chargers' reports: the hub
  * numbers the messages 0, 1, 2, ... in the order they arrive, and only the last message of the
@@ -35,8 +40,34 @@ export class ReportStream {
     this.open.delete(stationId);
   }
 
+  /**
+   * Gives up on the participants still open: the closing step (tbc false) the CSMS is owed, or
+   * undefined when the report was already complete.
+   */
+  expire(): { seqNo: number; tbc: boolean } | undefined {
+    if (this.open.size === 0) return undefined;
+    this.open.clear();
+    return { seqNo: this.seqNo++, tbc: false };
+  }
+
   /** The hub's own part: numbered, always followed by the chargers' parts while any is open. */
   own(): { seqNo: number; tbc: boolean } {
     return { seqNo: this.seqNo++, tbc: this.open.size > 0 };
   }
+}
+
+/**
+ * Closes the stream after REPORT_TIMEOUT_MS when a charger never finished it, with an empty last
+ * message (`closing` builds it from the step), so the CSMS is never left waiting on tbc.
+ */
+export function closeWhenLate(ctx: BlockContext, stream: ReportStream, action: string, closing: (step: { seqNo: number }) => object, onClosed: () => void): void {
+  ctx.clock.setTimeout(() => {
+    if (stream.done) return;
+    ctx.log.warn({ action, requestId: stream.requestId }, 'a charger did not finish its report in time: report closed');
+    ctx.notify(action, () => {
+      const step = stream.expire();
+      onClosed();
+      return step ? closing(step) : undefined;
+    });
+  }, REPORT_TIMEOUT_MS);
 }
