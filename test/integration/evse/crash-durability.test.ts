@@ -19,7 +19,7 @@ const CAP_MS = 240_000;
 const CALL_TIMEOUT_MS = 120_000;
 
 describe('durability', () => {
-  it('every transaction message the hub answered is in the store after a SIGKILL', { timeout: 240_000 }, async () => {
+  it('every transaction message the hub answered is in the store after a SIGKILL', async () => {
     const configPath = join(dir, 'site.yaml');
     writeFileSync(configPath, `data: { dir: ./data }\nstations:\n  - { id: CPK, securityProfile: 0 }\nauthorization:\n  list: [{ idToken: TAG }]\n`);
     const hub = await startHubProcess(configPath);
