@@ -8,6 +8,7 @@ import type { OcppSubprotocol } from '../ocpp/versions.js';
 import type { StationConfig } from '../config/schema.js';
 import { UpgradeAuth, type UpgradeVerdict } from './upgrade-auth.js';
 import { DEFAULT_TLS_CIPHERS, type TlsMinVersion } from './tls-options.js';
+import { wsMaxPayloadBytes } from '../ocpp/rpc-defaults.js';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -73,9 +74,9 @@ export class DownstreamServer {
     });
     this.wss = new WebSocketServer({
       noServer: true,
-      // A frame a few bytes over the OCPP limit is answered with a CALLERROR by the RPC layer;
-      // only far larger ones are cut off by ws itself.
-      maxPayload: deps.maxFrameBytes * 4,
+      // A frame over the OCPP limit is answered with a CALLERROR by the RPC layer; only far
+      // larger ones are cut off by ws itself.
+      maxPayload: wsMaxPayloadBytes(deps.maxFrameBytes),
       handleProtocols: (protocols, req) => (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol ?? false,
     });
     this.http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
