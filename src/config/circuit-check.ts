@@ -48,9 +48,9 @@ export function checkCircuits(cfg: SiteConfig): ConfigProblem[] {
     problems.push({
       path: `circuits[${rootIndex}].worstCaseNonEvA`,
       message:
-        'expected the highest load other than the chargers on the root circuit, A per phase: it sets the base profiles, ' +
-        'what the chargers may draw when the hub or its meter is gone. Write 0 if the circuit feeds only chargers, or ' +
-        "the circuit's maxCurrentA to let the chargers fall back to 0 A",
+        'expected the highest load other than the chargers on the root circuit, A per phase: it sets the base profiles ' +
+        '(what the chargers may draw when the hub or its meter is gone) and, without a meter, the load assumed. ' +
+        'Write 0 if the circuit feeds only chargers',
     });
   }
   return problems;

@@ -11,6 +11,7 @@ import { DEFAULT_TLS_CIPHERS, type TlsMinVersion } from './tls-options.js';
 import { LoginThrottle } from './login-throttle.js';
 import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
 import { systemClock, type Clock } from '../util/clock.js';
+import { wsMaxPayloadBytes } from '../ocpp/rpc-defaults.js';
 
 export interface TlsMaterial {
   cert: string | Buffer;
@@ -92,9 +93,9 @@ export class DownstreamServer {
     });
     this.wss = new WebSocketServer({
       noServer: true,
-      // A frame a few bytes over the OCPP limit is answered with a CALLERROR by the RPC layer;
-      // only far larger ones are cut off by ws itself.
-      maxPayload: deps.maxFrameBytes * 4,
+      // A frame over the OCPP limit is answered with a CALLERROR by the RPC layer; only far
+      // larger ones are cut off by ws itself.
+      maxPayload: wsMaxPayloadBytes(deps.maxFrameBytes),
       handleProtocols: (protocols, req) => (req as IncomingMessage & { ocppSubprotocol?: string }).ocppSubprotocol ?? false,
     });
     // Counted on the raw TCP connection, before any TLS handshake or HTTP request.

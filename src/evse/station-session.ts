@@ -110,7 +110,14 @@ export class StationSession {
     if (this.closed) return;
     this.closed = true;
     this.keepalive.stop();
-    for (const l of this.closedListeners) l();
+    // Runs in the socket's close event: a listener that fails (e.g. a store write) must not end the process.
+    for (const l of this.closedListeners) {
+      try {
+        l();
+      } catch (err) {
+        this.deps.log.error({ err, stationId: this.deps.stationId }, 'close listener failed');
+      }
+    }
   }
 
   /** Stations not accepted at boot may only send BootNotification (SecurityError otherwise). */

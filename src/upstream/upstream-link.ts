@@ -4,6 +4,7 @@ import { WebSocket, type ClientOptions } from 'ws';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { RpcPeer } from '../ocpp/rpc-peer.js';
+import { wsMaxPayloadBytes } from '../ocpp/rpc-defaults.js';
 import type { CallHandler, CallOptions } from '../ocpp/rpc-types.js';
 import { subprotocolOf, type OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from '../evse/keepalive.js';
@@ -211,7 +212,16 @@ export class UpstreamLink {
     const { deps } = this;
     this.setState('connecting');
     const url = `${deps.url.replace(/\/+$/, '')}/${encodeURIComponent(deps.identity)}`;
-    const socket = new WebSocket(url, [subprotocolOf(deps.version)], this.clientOptions());
+    let socket: WebSocket;
+    try {
+      socket = new WebSocket(url, [subprotocolOf(deps.version)], this.clientOptions());
+    } catch (err) {
+      // Runs from a timer: a link that cannot even be opened backs off and tries again.
+      this.lastError = err instanceof Error ? err.message : String(err);
+      this.log.error({ err: this.lastError }, 'upstream link could not be opened');
+      this.scheduleReconnect(0);
+      return;
+    }
     this.socket = socket;
     let counter: WireCounter | undefined;
     socket.on('upgrade', (res: IncomingMessage) => {
@@ -235,7 +245,7 @@ export class UpstreamLink {
     const auth = deps.password !== undefined ? { Authorization: `Basic ${Buffer.from(`${deps.identity}:${deps.password}`).toString('base64')}` } : undefined;
     return {
       handshakeTimeout: deps.callTimeoutMs,
-      maxPayload: deps.maxFrameBytes ?? 65_536,
+      maxPayload: wsMaxPayloadBytes(deps.maxFrameBytes ?? 65_536),
       perMessageDeflate: deps.compression.enabled
         ? { threshold: deps.compression.thresholdBytes, clientNoContextTakeover: false, serverNoContextTakeover: false }
         : false,
@@ -292,6 +302,10 @@ export class UpstreamLink {
     this.socket = undefined;
     if (this.current === 'closed') return;
     if (this.current === 'connected') this.log.warn({ code, reason }, 'upstream link lost');
+    this.scheduleReconnect(code);
+  }
+
+  private scheduleReconnect(code: number): void {
     this.failures++;
     const delayMs = backoffDelayMs(this.deps.backoff, this.failures - 1, (this.deps.random ?? Math.random)());
     this.setState('backoff', { delayMs, code, ...(this.lastError ? { lastError: this.lastError } : {}) });

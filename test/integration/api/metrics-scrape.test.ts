@@ -8,7 +8,7 @@ import { parsePromText, sampleValue, type PromSample } from './prom-text.js';
 const SITE = `
 energy: { marginA: 1, debounceMs: 100 }
 circuits:
-  - { id: main, maxCurrentA: 32, worstCaseNonEvA: 32 }
+  - { id: main, maxCurrentA: 32, worstCaseNonEvA: 0 }
   - { id: row, parent: main, maxCurrentA: 25 }
 stations:
   - { id: CP16, securityProfile: 0, evses: [{ id: 1, circuit: row, phases: 3, maxCurrentA: 16 }] }

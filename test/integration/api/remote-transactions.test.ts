@@ -15,7 +15,7 @@ const SITE = `
 api: { token: ${TOKEN} }
 energy: { marginA: 1, debounceMs: 100 }
 circuits:
-  - { id: main, maxCurrentA: 20, worstCaseNonEvA: 20 }
+  - { id: main, maxCurrentA: 20, worstCaseNonEvA: 0 }
 stations:
   - { id: CP16, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
   - { id: CP201, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 1, phaseRotation: [L1], maxCurrentA: 32 }] }

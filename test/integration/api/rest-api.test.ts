@@ -11,7 +11,7 @@ const SITE = `
 api: { token: ${TOKEN} }
 energy: { marginA: 1, debounceMs: 100 }
 circuits:
-  - { id: main, maxCurrentA: 32, worstCaseNonEvA: 32 }
+  - { id: main, maxCurrentA: 32, worstCaseNonEvA: 0 }
 stations:
   - { id: CP16, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
   - { id: IDLE1, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 1, phaseRotation: [L2], maxCurrentA: 32, priority: 2 }] }

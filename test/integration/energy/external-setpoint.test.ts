@@ -17,7 +17,7 @@ const SITE = `
 api: { token: ${TOKEN} }
 energy: { marginA: 1, debounceMs: 100, minIntervalS: 5, leaseS: 120 }
 circuits:
-  - { id: main, maxCurrentA: 40, worstCaseNonEvA: 40 }
+  - { id: main, maxCurrentA: 40, worstCaseNonEvA: 0 }
 stations:
   - { id: V2X, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16, bidirectional: true, mode: CentralSetpoint }] }
   - { id: OTHER, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }

@@ -22,6 +22,7 @@ describe('deeply nested frames (standalone)', () => {
     expect(answer.slice(0, 3)).toEqual([4, 'deep-dt', 'FormatViolation']);
     st.send('[2,"hb","Heartbeat",{}]');
     expect((await st.answerTo('hb'))[0]).toBe(3);
+    expect(h.hub.store.messages.count()).toBe(0);
     await st.close();
   });
 
@@ -36,6 +37,17 @@ describe('deeply nested frames (standalone)', () => {
     const st = await RawStation.open(url('DEEP201'), 'ocpp2.0.1');
     st.send(`[2,"ok-dt","DataTransfer",{"vendorId":"x","data":${deepArrayJson(25)}}]`);
     expect((await st.answerTo('ok-dt'))[0]).toBe(3);
+    await st.close();
+  });
+
+  it('answers a CALL five times over the size limit with a CALLERROR carrying its id, then keeps serving', async () => {
+    const st = await RawStation.open(url('DEEP201'), 'ocpp2.0.1');
+    st.send(JSON.stringify([2, 'big5', 'DataTransfer', { vendorId: 'x', data: 'y'.repeat(5 * 65_536) }]));
+    const answer = await st.answerTo('big5');
+    expect(answer.slice(0, 3)).toEqual([4, 'big5', 'FormatViolation']);
+    expect(answer[3]).toMatch(/exceeds 65536 bytes/);
+    st.send('[2,"hb2","Heartbeat",{}]');
+    expect((await st.answerTo('hb2'))[0]).toBe(3);
     await st.close();
   });
 
