@@ -291,7 +291,7 @@ describe('hub mode: the hub’s own limits reported to the CSMS', () => {
         await new Promise((r) => setImmediate(r));
       }
     };
-    await decided(() => h.hub.energy.lastDecision()?.evses['CP16/1']?.status === 'active' || false);
+    await decided(() => h.hub.energy.lastDecision()?.evses['CP16/1']?.status === 'charging');
     expect(seen('NotifyChargingLimit', 'ClearedChargingLimit')).toEqual([]);
 
     // 3 x 230 V x 10 A: the site limit binds the one charging EVSE at 10 A.

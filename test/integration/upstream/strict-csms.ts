@@ -28,6 +28,10 @@ export interface StrictCsmsOptions {
   passwords?: Record<string, string>;
   /** Authorize answers by id token (default Accepted). */
   authorize?: Record<string, string>;
+  /** Awaited before answering a call (e.g. to hold a BootNotification answer). */
+  beforeAnswer?: (method: string, params: Record<string, unknown>) => Promise<void> | undefined;
+  /** BootNotification status (default Accepted). */
+  bootStatus?: 'Accepted' | 'Pending' | 'Rejected';
 }
 
 export class StrictCsms {
@@ -66,7 +70,8 @@ export class StrictCsms {
         const params = ctx.params ?? {};
         this.calls.push({ identity: client.identity, method, params });
         this.notify();
-        return Promise.resolve(this.answer(method, params));
+        const held = this.opts.beforeAnswer?.(method, params);
+        return held ? held.then(() => this.answer(method, params)) : Promise.resolve(this.answer(method, params));
       });
       this.notify();
     });
@@ -116,7 +121,7 @@ export class StrictCsms {
     const tokenStatus = (token: unknown): string => (typeof token === 'string' ? this.opts.authorize?.[token] : undefined) ?? 'Accepted';
     switch (method) {
       case 'BootNotification':
-        return { currentTime: now, status: 'Accepted', interval: 300 };
+        return { currentTime: now, status: this.opts.bootStatus ?? 'Accepted', interval: 300 };
       case 'Heartbeat':
         return { currentTime: now };
       case 'Authorize':
