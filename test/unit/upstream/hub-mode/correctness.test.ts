@@ -99,8 +99,8 @@ describe('hub limits reported upstream', () => {
     expect(validatePayload('2.0.1', 'ClearedChargingLimit', 'req', r.upstream[0]?.payload)).toBeUndefined();
   });
 
-  it('never reports limits it did not set (CSMS profiles, the EVSE’s own maximum, idle EVSEs)', () => {
-    for (const source of ['csms:profile 7', 'evse:max', 'evse:inactive']) expect(limitReports(EMPTY_LIMIT_REPORTS, cfg, at(6, source), T0).upstream).toEqual([]);
+  it('never reports limits it did not set (CSMS profiles, the EVSE’s own maximum, idle EVSEs, the EV’s own draw)', () => {
+    for (const source of ['csms:profile 7', 'evse:max', 'evse:inactive', 'ev:draw']) expect(limitReports(EMPTY_LIMIT_REPORTS, cfg, at(6, source), T0).upstream).toEqual([]);
   });
 
   it('sends at most one message per EVSE per interval, whatever the limits do (property)', () => {
