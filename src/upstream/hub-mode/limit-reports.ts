@@ -33,9 +33,13 @@ export interface LimitReportState {
 
 export const EMPTY_LIMIT_REPORTS: LimitReportState = { byEvse: {} };
 
-/** Sources that are not the hub's own decision. */
+/**
+ * Whether a binding limit is the hub's own decision (strategies, circuits and fuses, rules and
+ * overrides, rotation pauses, failsafe, DER). Not: the CSMS's profiles (csms:), the EVSE's own
+ * bounds or idleness (evse:), and what the EV draws anyway (ev:draw, the hub only follows it).
+ */
 export function isLocalLimitSource(source: string): boolean {
-  return !(source.startsWith('csms') || source.startsWith('evse:'));
+  return !(source.startsWith('csms') || source.startsWith('evse:') || source.startsWith('ev:'));
 }
 
 function significant(before: number, now: number, percent: number): boolean {

@@ -28,6 +28,10 @@ export interface StrictCsmsOptions {
   passwords?: Record<string, string>;
   /** Authorize answers by id token (default Accepted). */
   authorize?: Record<string, string>;
+  /** Awaited before answering a call (e.g. to hold a BootNotification answer). */
+  beforeAnswer?: (method: string, params: Record<string, unknown>) => Promise<void> | undefined;
+  /** BootNotification status (default Accepted). */
+  bootStatus?: 'Accepted' | 'Pending' | 'Rejected';
 }
 
 export class StrictCsms {
@@ -73,7 +77,9 @@ export class StrictCsms {
         const held = this.hold?.(method, params) === true;
         if (!held) this.answered.push(call);
         this.notify();
-        return held ? new Promise<Record<string, unknown>>(() => undefined) : Promise.resolve(this.answer(method, params));
+        if (held) return new Promise<Record<string, unknown>>(() => undefined);
+        const before = this.opts.beforeAnswer?.(method, params);
+        return before ? before.then(() => this.answer(method, params)) : Promise.resolve(this.answer(method, params));
       });
       this.notify();
     });
@@ -123,7 +129,7 @@ export class StrictCsms {
     const tokenStatus = (token: unknown): string => (typeof token === 'string' ? this.opts.authorize?.[token] : undefined) ?? 'Accepted';
     switch (method) {
       case 'BootNotification':
-        return { currentTime: now, status: 'Accepted', interval: 300 };
+        return { currentTime: now, status: this.opts.bootStatus ?? 'Accepted', interval: 300 };
       case 'Heartbeat':
         return { currentTime: now };
       case 'Authorize':
