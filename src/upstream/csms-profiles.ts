@@ -14,16 +14,15 @@
  */
 import type { ChargingProfile, RateUnit } from '../energy/charging-profile.js';
 import {
-  clearProfiles, computeComposite, tryInstallProfile, validateProfile,
-  type ClearCriteria, type CompositeSchedule, type RunningTransaction, type TimedLimit,
+  clearProfiles, tryInstallProfile, validateProfile,
+  type ClearCriteria, type RunningTransaction, type TimedLimit,
 } from '../energy/composite/index.js';
 import type { EvseModel } from '../energy/site-model.js';
-import { evseKeyOf } from '../control/evse-key.js';
 import { validatePayload } from '../ocpp/schema-validator.js';
 import type { Store } from '../store/store.js';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { capSchedule, sumSchedules } from './csms-profiles-combine.js';
+import { CsmsComposites } from './csms-profiles-composite.js';
 import type { DownstreamEvse, ProfileScope } from './csms-profiles-scope.js';
 import {
   clearCriteriaFrom16, compositeTo16, profileFrom16,
@@ -85,9 +84,11 @@ function checked<T>(scope: ProfileScope, action: string, payload: unknown): T {
 export class CsmsProfiles {
   private readonly maxCompositeS: number;
   private reports: Promise<void> = Promise.resolve();
+  private readonly composites: CsmsComposites;
 
   constructor(private readonly deps: CsmsProfilesDeps) {
     this.maxCompositeS = deps.maxCompositeS ?? DEFAULT_MAX_COMPOSITE_S;
+    this.composites = new CsmsComposites({ ...deps, profilesOf: (stationId) => this.profilesOf(stationId) });
   }
 
   /**
@@ -144,7 +145,10 @@ export class CsmsProfiles {
       if (targets.length === 0) throw new Refusal('UnknownEVSE', `EVSE ${wireEvseId} is not one the hub manages`);
       const installs = targets.map((t) => ({ target: t, profile: this.admissible(t, convert(t)) }));
       const first = installs[0]?.profile;
-      if (first) this.checkEnforceable(targets, first);
+      if (first) {
+        const problem = this.composites.unenforceable(targets, first);
+        if (problem) throw new Refusal('UnsupportedRequest', problem);
+      }
       const changed = this.install(scope, installs);
       const stored = installs[0]?.profile;
       this.deps.log.info({ link: scope.name, profileId: stored?.id, evseId: wireEvseId, purpose: stored?.purpose, stackLevel: stored?.stackLevel, stations: changed }, 'CSMS charging profile stored');
@@ -174,30 +178,6 @@ export class CsmsProfiles {
     const problem = validateProfile(profile);
     if (problem) throw new Refusal('InvalidProfile', problem);
     return profile;
-  }
-
-  /**
-   * Never accept what cannot be enforced: a profile that would act on an EVSE whose charger refused
-   * the hub's profiles is refused. A ChargingStationMaxProfile on evse 0 only when those EVSEs at
-   * their maximum alone already exceed its lowest limit (the controller counts them at their max
-   * and holds the rest within the cap).
-   */
-  private checkEnforceable(targets: readonly DownstreamEvse[], profile: ChargingProfile): void {
-    const covered = targets.flatMap((t) => (t.evseId === 0
-      ? this.evsesOfStation(t.stationId).map((e) => e.model)
-      : [this.modelOf(t.stationId, t.evseId)].filter((m): m is EvseModel => m !== undefined)));
-    const stuck = covered.filter((m) => !this.isControllable(m.key));
-    if (stuck.length === 0) return;
-    const names = stuck.map((m) => m.key).join(', ');
-    if (profile.purpose === 'ChargingStationMaxProfile') {
-      const schedule = profile.schedules[0];
-      const lowest = Math.min(...(schedule?.periods ?? []).map((p) => p.limit));
-      const unitW = schedule?.rateUnit === 'W';
-      const stuckSum = stuck.reduce((a, m) => a + (unitW ? m.maxCurrentA * m.voltageV * m.phases : m.maxCurrentA), 0);
-      if (stuckSum <= lowest) return;
-      throw new Refusal('UnsupportedRequest', `cannot be enforced: ${names} cannot be controlled (refused the hub's profiles) and at their maximum draw ${stuckSum} ${unitW ? 'W' : 'A'}, above ${lowest}`);
-    }
-    throw new Refusal('UnsupportedRequest', `cannot be enforced: ${names} cannot be controlled (refused the hub's profiles)`);
   }
 
   /**
@@ -337,8 +317,9 @@ export class CsmsProfiles {
       const nowMs = this.deps.clock.nowMs();
       const horizonS = Math.min(durationS, this.maxCompositeS);
       const schedule = wireEvseId === 0
-        ? this.gridComposite(scope, targets.map((t) => t.stationId), nowMs, horizonS, unit ?? 'A')
-        : this.evseComposite(targets[0], nowMs, horizonS, unit);
+        ? this.composites.grid(!!scope.siteWide, targets.map((t) => t.stationId), nowMs, horizonS, unit ?? 'A')
+        : this.composites.evse(targets[0], nowMs, horizonS, unit);
+      if (!schedule) throw new Refusal('UnknownEVSE', wireEvseId === 0 ? 'no EVSE the hub manages' : 'EVSE is not one the hub manages');
       return scope.version === '1.6' ? compositeTo16(schedule, wireEvseId) : compositeTo2x(schedule, wireEvseId, scope.version);
     } catch (err) {
       if (!(err instanceof Refusal)) throw err;
@@ -348,87 +329,7 @@ export class CsmsProfiles {
   }
 
   private modelOf(stationId: string, evseId: number): EvseModel | undefined {
-    const key = evseKeyOf(stationId, evseId);
-    return this.deps.evses().find((e) => e.key === key);
-  }
-
-  private isControllable(evseKey: string): boolean {
-    return this.deps.controllable?.(evseKey) ?? true;
-  }
-
-  /**
-   * One EVSE: its CSMS profiles, its transaction, the hub's session limits on it, its rating. W by
-   * default for a DC (power-rated) EVSE. What would apply to a charging session: the same answer
-   * whenever asked (only the profiles' own time and a running transaction's TxProfile and
-   * Relative anchor change it). An EVSE the hub cannot control answers its own maximum with source
-   * evse:uncontrollable: no profile is enforced there.
-   */
-  private evseComposite(target: DownstreamEvse | undefined, nowMs: number, durationS: number, unit: RateUnit | undefined): CompositeSchedule {
-    const model = target && this.modelOf(target.stationId, target.evseId);
-    if (!target || !model) throw new Refusal('UnknownEVSE', 'EVSE is not one the hub manages');
-    const transaction = this.deps.activeTransactionOf(target.stationId, target.evseId);
-    const evse = { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) };
-    const rateUnit = unit ?? (model.maxPowerW !== undefined ? 'W' : 'A');
-    if (!this.isControllable(model.key)) {
-      const own = computeComposite({ nowMs, durationS, evseId: target.evseId, profiles: [], evse, rateUnit });
-      return { ...own, periods: own.periods.map((p) => ({ ...p, source: 'evse:uncontrollable' })) };
-    }
-    return computeComposite({
-      nowMs,
-      durationS,
-      evseId: target.evseId,
-      profiles: this.profilesOf(target.stationId),
-      ...(transaction ? { transaction } : {}),
-      evse,
-      rateUnit,
-      localLimits: this.deps.sessionLimitsOf(model.key),
-    });
-  }
-
-  private evsesOfStation(stationId: string): { model: EvseModel; evseId: number }[] {
-    return this.deps.evses()
-      .filter((e) => e.key.startsWith(`${stationId}/`))
-      .map((model) => ({ model, evseId: Number(model.key.slice(stationId.length + 1)) }));
-  }
-
-  /**
-   * Evse 0: the sum of the EVSEs' composites, capped by the station-wide (evse 0) profiles
-   * (ChargingStationMaxProfile and the like). A station (proxy mode) is capped by its own; the
-   * site of hub mode (`scope.siteWide`) is one station to the CSMS, so its evse-0 profiles cap
-   * the sum of every EVSE of every station once (the controller holds that sum too, see
-   * csmsGroupLimits). In A the sum adds per-phase currents of EVSEs that may sit on different
-   * phases: an upper bound per phase.
-   */
-  private gridComposite(scope: ProfileScope, stationIds: readonly string[], nowMs: number, durationS: number, unit: RateUnit): CompositeSchedule {
-    const groups = scope.siteWide ? [stationIds] : stationIds.map((s) => [s]);
-    const perGroup: CompositeSchedule[] = [];
-    for (const group of groups) {
-      const members = group.flatMap((stationId) => this.evsesOfStation(stationId).map((e) => ({ stationId, ...e })));
-      const evses = members.map((m) => this.evseComposite({ stationId: m.stationId, evseId: m.evseId }, nowMs, durationS, unit));
-      const sum = sumSchedules(evses, group.length === 1 ? `hub:sum ${group[0] ?? ''}` : 'hub:sum');
-      if (!sum) continue;
-      const stationProfiles = new Map<number, ChargingProfile>();
-      for (const stationId of group) {
-        for (const p of this.profilesOf(stationId)) if (p.evseId === 0) stationProfiles.set(p.id, p);
-      }
-      const models = members.map((m) => m.model);
-      const station = computeComposite({
-        nowMs,
-        durationS,
-        evseId: 0,
-        profiles: [...stationProfiles.values()],
-        evse: {
-          phases: models.some((m) => m.phases === 3) ? 3 : 1,
-          voltageV: models[0]?.voltageV ?? 230,
-          maxCurrentA: models.reduce((a, m) => a + m.maxCurrentA, 0),
-        },
-        rateUnit: unit,
-      });
-      perGroup.push(capSchedule(sum, station));
-    }
-    const site = perGroup.length === 1 ? perGroup[0] : sumSchedules(perGroup, 'hub:sum');
-    if (!site) throw new Refusal('UnknownEVSE', 'no EVSE the hub manages');
-    return { ...site, evseId: 0 };
+    return this.composites.modelOf(stationId, evseId);
   }
 
   // ---- housekeeping --------------------------------------------------------------------------

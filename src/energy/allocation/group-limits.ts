@@ -70,11 +70,32 @@ export function withGroupTerms(circuitTerms: Term[], groupTerms: Term[]): Term[]
   return groupTerms.length === 0 ? circuitTerms : [...circuitTerms, ...groupTerms];
 }
 
+/** What a group's members use: A on each grid phase, and W in total. */
+function groupUse(members: readonly EvseModel[], currentA: (e: EvseModel) => number): { perPhase: Record<Phase, number>; powerW: number } {
+  const perPhase: Record<Phase, number> = { L1: 0, L2: 0, L3: 0 };
+  let powerW = 0;
+  for (const e of members) {
+    const a = Math.max(0, currentA(e));
+    const phases = gridPhases(e);
+    for (const p of phases) perPhase[p] += a;
+    powerW += a * phases.length * evseVoltageV(e);
+  }
+  return { perPhase, powerW };
+}
+
+function fits(group: EvseGroupLimit, use: { perPhase: Record<Phase, number>; powerW: number }): boolean {
+  const eps = 1e-9;
+  const maxA = group.maxCurrentA;
+  if (maxA !== undefined && PHASES.some((p) => use.perPhase[p] > maxA + eps)) return false;
+  return group.maxPowerW === undefined || use.powerW <= group.maxPowerW + eps;
+}
+
 /**
  * Base shares (what holds when the hub is gone) brought within the group limits: where a group's
  * members together would exceed its limit (on a phase or in power), each member's share is
- * scaled down by the same factor, rounded down to 0.1 A, and one that falls below the EVSE's
- * minimum becomes 0. Pure; shares of EVSEs in no binding group are returned as they are.
+ * scaled down by the same factor, rounded down to 0.1 A; one that falls below the EVSE's minimum
+ * becomes 0, and such EVSEs are then put back at their minimum, highest priority first, where
+ * that still fits. Pure; shares of EVSEs in no binding group are returned as they are.
  */
 export function fitBaseSharesToGroups(
   shares: Record<string, CurrentLimit>, groups: readonly EvseGroupLimit[], evses: readonly EvseModel[],
@@ -83,27 +104,27 @@ export function fitBaseSharesToGroups(
   const out = { ...shares };
   for (const group of groups) {
     const members = evses.filter((e) => group.evseKeys.includes(e.key));
-    const perPhase: Record<Phase, number> = { L1: 0, L2: 0, L3: 0 };
-    let powerW = 0;
-    for (const e of members) {
-      const a = Math.max(0, out[e.key]?.maxCurrentA ?? 0);
-      const phases = gridPhases(e);
-      for (const p of phases) perPhase[p] += a;
-      powerW += a * phases.length * evseVoltageV(e);
-    }
+    const valueOf = (e: EvseModel): number => out[e.key]?.maxCurrentA ?? 0;
+    const use = groupUse(members, valueOf);
     let factor = 1;
-    if (group.maxCurrentA !== undefined) for (const p of PHASES) if (perPhase[p] > group.maxCurrentA) factor = Math.min(factor, Math.max(0, group.maxCurrentA) / perPhase[p]);
-    if (group.maxPowerW !== undefined && powerW > group.maxPowerW) factor = Math.min(factor, Math.max(0, group.maxPowerW) / powerW);
+    if (group.maxCurrentA !== undefined) for (const p of PHASES) if (use.perPhase[p] > group.maxCurrentA) factor = Math.min(factor, Math.max(0, group.maxCurrentA) / use.perPhase[p]);
+    if (group.maxPowerW !== undefined && use.powerW > group.maxPowerW) factor = Math.min(factor, Math.max(0, group.maxPowerW) / use.powerW);
     if (factor >= 1) continue;
+    const reason = `base share scaled by ${Math.round(factor * 1000) / 1000} to fit ${group.source} on the sum of ${members.length} EVSEs`;
+    const pushedOut: EvseModel[] = [];
     for (const e of members) {
       const share = out[e.key];
       if (!share) continue;
       const scaled = Math.floor(share.maxCurrentA * factor * 10 + 1e-9) / 10;
-      out[e.key] = {
-        maxCurrentA: scaled < e.minCurrentA ? 0 : scaled,
-        source: group.source,
-        reason: `base share scaled by ${Math.round(factor * 1000) / 1000} to fit ${group.source} on the sum of ${members.length} EVSEs`,
-      };
+      const below = scaled < e.minCurrentA;
+      if (below && share.maxCurrentA >= e.minCurrentA) pushedOut.push(e);
+      out[e.key] = { maxCurrentA: below ? 0 : scaled, source: group.source, reason };
+    }
+    pushedOut.sort((a, b) => b.priority - a.priority || (a.key < b.key ? -1 : 1));
+    for (const e of pushedOut) {
+      const trial = groupUse(members, (m) => (m.key === e.key ? e.minCurrentA : valueOf(m)));
+      if (!fits(group, trial)) continue;
+      out[e.key] = { maxCurrentA: e.minCurrentA, source: group.source, reason: `${reason}; kept at its minimum where that fits` };
     }
   }
   return out;
