@@ -60,6 +60,8 @@ export interface ControllerDeps {
    * more load than the last decision saw (see meterReading) does not wait.
    */
   debounceMs?: number;
+  /** Decide at once on a meter reading that shows more load than the last decision saw. Default true. */
+  decideAtOnceOnRise?: boolean;
   /** A decision at least this often even without triggers, s. Default 10. */
   safetyTickS?: number;
   /** When meters count as stale (their EVSEs then get failsafe limits). */
@@ -183,7 +185,7 @@ export class Controller {
    */
   meterReading(reading: MeterReading): void {
     const seen = this.decidedMeters[reading.meterId];
-    if (this.running && (!seen || rose(seen, reading))) this.decideNow(`meter ${reading.meterId} rise`);
+    if (this.running && this.deps.decideAtOnceOnRise !== false && (!seen || rose(seen, reading))) this.decideNow(`meter ${reading.meterId} rise`);
     else this.trigger('meter');
   }
 

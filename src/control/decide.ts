@@ -16,6 +16,7 @@ import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { reserveRamps } from './ramp-reserve.js';
+import { holdDuringAmbiguity } from './ambiguity-hold.js';
 import { guard } from './guard.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -41,7 +42,7 @@ export interface DecideParams {
   nonEvEstimator?: NonEvEstimator;
   /** Longest time an EV takes to follow a lower limit, s (default 30). */
   followS?: number;
-  /** Stage increases so that ramps not yet reported fit (ramp-reserve.ts); default on. */
+  /** Hold decreases out of doubt and stage increases so that ramps not yet reported fit (ambiguity-hold.ts, ramp-reserve.ts); default on. */
   rampReserve?: boolean;
 }
 
@@ -205,10 +206,9 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
-  const finals =
-    params.rampReserve === false
-      ? guardedLimits
-      : reserveRamps({ nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, limits: guardedLimits, followS: params.followS ?? DEFAULT_FOLLOW_S });
+  const followS = params.followS ?? DEFAULT_FOLLOW_S;
+  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS };
+  const finals = params.rampReserve === false ? guardedLimits : reserveRamps({ ...calm, limits: holdDuringAmbiguity({ ...calm, limits: guardedLimits }) });
   for (const a of allocation.allocations) {
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;

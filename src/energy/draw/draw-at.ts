@@ -13,7 +13,8 @@
  * time from when the hub sent it up to `followS` later. Each report is exact at its timestamp.
  * Then the draw at `atMs` is at least the least of: the last report at or before `atMs`, the
  * first report after it, and the lowest limit the EV may have been following since its last
- * report (any offer in force from `followS` before that report to `atMs`). Without a report at
+ * report (any offer in force from `followS` before that report to `atMs`, leaving out offers that
+ * were superseded before the one the report shows it followed). Without a report at
  * or before `atMs` the EV may have started after it: the bound is 0.
  */
 
@@ -49,11 +50,30 @@ export function drawLowerBoundA(history: DrawHistory, atMs: number, followS: num
     }
   }
   if (!before) return (after?.currentA ?? []).map(() => 0);
-  const offerA = lowestOfferA(history.offers, before.timeMs - followS * 1000, atMs);
+  const offerA = lowestOfferA(followable(history.offers, before, followS), before.timeMs - followS * 1000, atMs);
   return before.currentA.map((a, i) => {
     const later = after?.currentA[i];
     return Math.max(0, Math.min(finiteOr0(a), later === undefined ? Infinity : finiteOr0(later), offerA));
   });
+}
+
+/**
+ * The offers the EV may still follow after a report. At the report it drew `r`, so it followed an
+ * offer of at least r among those it could be following then (in force within followS before the
+ * report); every offer older than the first such one was superseded for good.
+ */
+function followable(offers: readonly OfferStep[], report: DrawSample, followS: number): readonly OfferStep[] {
+  const drewA = Math.max(0, ...report.currentA.map(finiteOr0));
+  if (!(drewA > 0)) return offers;
+  const fromMs = report.timeMs - followS * 1000;
+  let first = 0;
+  for (let i = 0; i < offers.length; i++) if ((offers[i]?.fromMs ?? 0) <= fromMs) first = i;
+  for (let i = first; i < offers.length; i++) {
+    const o = offers[i];
+    if (!o || o.fromMs > report.timeMs) break;
+    if (o.limitA >= drewA) return offers.slice(i);
+  }
+  return offers;
 }
 
 /** Lowest offer in force at any time in [fromMs, toMs]; Infinity when none is known. */
