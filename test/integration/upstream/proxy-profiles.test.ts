@@ -5,7 +5,7 @@ import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { SimCharger } from '../../../src/sim/sim-charger.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { waitForState } from '../sim/advance.js';
+import { advanceUntilState, waitForState } from '../sim/advance.js';
 import { StrictCsms } from './strict-csms.js';
 
 /**
@@ -124,8 +124,10 @@ describe('the CSMS’s charging profiles in proxy mode', () => {
     await expect(upstream.call('SetChargingProfile', { connectorId: 1, csChargingProfiles: profile })).resolves.toEqual({ status: 'Accepted' });
     s.clock.advanceMs(100); // debounce; a decrease goes out at once
     await s.offered(s.cp16, 8);
-    s.clock.advanceMs(6_000); // the other EVSE's increase waits for the write-rate limit
-    await s.offered(s.cp201, 16);
+    // The other EVSE's increase waits until the decrease it depends on settled (the charger's
+    // next report shows it, or energy.settleS passed) and for the write-rate limit.
+    // It gets what CP16 gave up, up to its 16 A (less what the safe non-EV estimate keeps back).
+    await advanceUntilState(s.clock, s.cp201, (st) => (st.evses[0]?.offeredCurrentA ?? 0) >= 15.5);
 
     // The hub, not the CSMS, wrote the charger's profiles; the API names the CSMS's profile.
     expect(s.cp16.state().evses[0]?.profiles.map((p) => p.id).sort()).toEqual([1002, 1003]);
@@ -139,9 +141,9 @@ describe('the CSMS’s charging profiles in proxy mode', () => {
     expect(composite.chargingSchedule.chargingSchedulePeriod).toEqual([{ startPeriod: 0, limit: 8, numberPhases: 3 }]);
 
     await expect(upstream.call('ClearChargingProfile', { id: 7 })).resolves.toEqual({ status: 'Accepted' });
-    s.clock.advanceMs(6_000); // past the write-rate limit for the increase
-    await s.onCircuitShare(s.cp16, 'CP16/1');
-    expect(s.cp16.state().evses[0]?.offeredCurrentA).toBeGreaterThan(8);
+    // The increase goes once the write-rate limit and the ramp reserve allow it.
+    await advanceUntilState(s.clock, s.cp16, (st) => (st.evses[0]?.offeredCurrentA ?? 0) > 8);
+    expect(s.hub.energy.lastDecision()?.evses['CP16/1']?.limit.source).not.toBe('csms:profile 7');
   });
 
   it('rejects a 1.6 TxProfile for a transaction that does not run, and accepts one for the CSMS’s transaction id', async () => {
