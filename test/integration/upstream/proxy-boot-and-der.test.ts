@@ -73,8 +73,9 @@ describe('proxy mode: the boot answer comes first', () => {
     release();
     await boot;
     await until(() => events.includes('SetChargingProfile'));
+    // Nothing (the capability read, a profile) reaches the charger before its boot answer.
     expect(wire[0]).toBe('answer Accepted');
-    expect(wire[1]).toBe('SetChargingProfile');
+    expect(wire.slice(1)).toContain('SetChargingProfile');
   });
 
   it('sends nothing to a charger the CSMS left Pending', async () => {
