@@ -19,9 +19,10 @@ export type RetryMatch =
  *
  * Rules (content is compared exactly, as recorded from the wire):
  * - 1.6 StartTransaction: the same payload (connector, idTag, meterStart, timestamp,
- *   reservationId) as the Start of the transaction recorded last on that connector. The retry
- *   window is "until another transaction is recorded on the connector": a new session always
- *   has a later timestamp, so an identical Start can only be a retry.
+ *   reservationId) as the Start of the transaction recorded last on that connector, while that
+ *   transaction still runs. A station sends its messages in order, so a retried Start comes
+ *   before that transaction's Stop; once it ended, an identical Start is a new session (a
+ *   charger without a clock may send the same timestamp and meter reading twice).
  * - 1.6 MeterValues with a transactionId: the same meterValue array as one of the transaction's
  *   last RETRY_WINDOW_EVENTS events (the station's timestamps make two real readings differ).
  * - 1.6 StopTransaction: the same payload as the recorded end of that transaction.
@@ -34,7 +35,7 @@ export function recogniseRetry(transactions: TransactionRepo, stationId: string,
       const connectorId = num(p['connectorId']);
       if (connectorId === undefined) return undefined;
       const latest = transactions.latestOn(stationId, connectorId);
-      if (!latest) return undefined;
+      if (!latest || latest.status === 'Ended') return undefined;
       const found = transactions.findEventByRaw(stationId, latest.transactionId, payload, RETRY_WINDOW_EVENTS);
       return found?.eventType === 'Started' ? { action, transactionId: Number(latest.transactionId) } : undefined;
     }

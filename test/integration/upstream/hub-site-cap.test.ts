@@ -18,7 +18,7 @@ function yaml(csmsUrl: string): string {
 server: { pingIntervalS: 0 }
 energy: { marginA: 0, leaseS: 120, minIntervalS: 5, hysteresisA: 0.5, debounceMs: 100 }
 circuits:
-  - { id: main, maxCurrentA: 100 }
+  - { id: main, maxCurrentA: 100, worstCaseNonEvA: 0 }
 stations:
 ${STATIONS.map((id) => `  - { id: ${id}, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }`).join('\n')}
 authorization:
