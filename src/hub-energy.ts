@@ -38,6 +38,8 @@ import { OPERATION_MODES } from './control/operation-modes.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
+import { withChargingState } from './model/connector-detail.js';
+import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
 function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
@@ -296,7 +298,11 @@ export class HubEnergy {
           clearSite: () => this.externalSetpoints.clearSite(),
         },
       },
-      connectors: () => store.connectors.listAll(),
+      connectors: () =>
+        store.connectors.listAll().map((c) => {
+          const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
+          return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
+        }),
       isConnected: (stationId) => registry.get(stationId) !== undefined,
       sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
     });
@@ -304,6 +310,11 @@ export class HubEnergy {
 
   onStationConnected(stationId: string): void {
     this.dispatcher.onStationConnected(stationId);
+  }
+
+  /** The most the site can import (its grid connection), W, with how it was derived. */
+  siteCapacity(): SiteCapacity {
+    return siteImportCapacity(this.site.circuits, this.deps.config.site.voltageV, this.site.implicitRoot);
   }
 
   /** A temporary site import limit (W) until `untilMs`; replaces an earlier one. */

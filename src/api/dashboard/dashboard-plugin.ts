@@ -70,6 +70,8 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
         stations: opts.queries.stations(),
         upstream: opts.queries.health().upstream,
         events: [],
+        periodMs: opts.intervalMs ?? 1000,
+        ...(opts.energy.siteCapacityW ? { siteLimitMaxW: opts.energy.siteCapacityW() } : {}),
         ...(opts.provider ? { provider: opts.provider } : {}),
       }),
   });
