@@ -79,6 +79,8 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     },
     setpoints: {
       setEvse: (key, req) => {
+        const problem = energy.site.evses.some((e) => e.key === key) ? energy.setpointProblem(key, clock.nowMs()) : undefined;
+        if (problem) throw new ApiError('NOT_APPLICABLE', problem, 'params.evseId');
         const set = energy.externalSetpoints.setEvse(key, { ...req, source: 'external:api' });
         return set ? { ...set, mode: energy.modeOf(key) } : undefined;
       },

@@ -34,7 +34,7 @@ import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-l
 import { sessionLimits } from './control/session-limits.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
-import { OPERATION_MODES } from './control/operation-modes.js';
+import { OPERATION_MODES, strategyActsIn } from './control/operation-modes.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
@@ -310,6 +310,17 @@ export class HubEnergy {
 
   onStationConnected(stationId: string): void {
     this.dispatcher.onStationConnected(stationId);
+  }
+
+  /**
+   * Why an external setpoint on this EVSE would do nothing, or undefined when it would act: the
+   * site needs a `setpoint` strategy and the EVSE a mode it acts in (CentralSetpoint, ExternalSetpoint).
+   */
+  setpointProblem(evseKey: string, nowMs: number): string | undefined {
+    if (!this.deps.config.strategies.some((s) => s.type === 'setpoint')) return 'the site config has no setpoint strategy: no setpoint is acted on';
+    const mode = this.ruleInputs(nowMs).modes[evseKey] ?? this.modeOf(evseKey);
+    if (!strategyActsIn('setpoint', mode)) return `EVSE ${evseKey} is in mode ${mode}, where setpoints are not used: set its mode to CentralSetpoint or ExternalSetpoint first`;
+    return undefined;
   }
 
   /** The most the site can import (its grid connection), W, with how it was derived. */
