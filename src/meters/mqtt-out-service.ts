@@ -78,7 +78,7 @@ export function siteLimitMaxWOf(circuits: readonly CircuitNode[], voltageV: numb
 let cachedVersion: string | undefined;
 
 /** This package's version (from the nearest package.json up from this file), or `unknown`. */
-function packageVersion(): string {
+export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
   cachedVersion = 'unknown';
   let dir = new URL('.', import.meta.url);
