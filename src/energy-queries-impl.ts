@@ -4,6 +4,7 @@ import type { HubEnergy } from './hub-energy.js';
 import type { EvseModel } from './energy/site-model.js';
 import { parseEvseKey } from './control/evse-key.js';
 import type { SetpointControl } from './api/routes/setpoints.js';
+import { ApiError } from './api/errors.js';
 
 /** Views from parts composed outside HubEnergy. */
 export interface EnergyQueryExtras {
@@ -63,7 +64,14 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     },
     evses: () => energy.site.evses.map(evseView),
     evseSchedule: (key, durationS) => energy.schedule(key, durationS),
-    setSiteLimit: (powerW, durationS) => energy.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:api'),
+    setSiteLimit: (powerW, durationS) => {
+      const capacity = energy.siteCapacity();
+      if (powerW > capacity.powerW) {
+        throw new ApiError('BAD_REQUEST', `powerW ${powerW} W is above what the site's grid connection can carry: ${capacity.powerW} W (${capacity.basis})`, 'body.powerW');
+      }
+      return energy.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:api');
+    },
+    siteCapacityW: () => energy.siteCapacity().powerW,
     clearSiteLimit: () => energy.clearSiteLimit(),
     setEvseSettings: (key, patch) => {
       const model = energy.setEvseSettings(key, patch);
@@ -71,6 +79,8 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     },
     setpoints: {
       setEvse: (key, req) => {
+        const problem = energy.site.evses.some((e) => e.key === key) ? energy.setpointProblem(key, clock.nowMs()) : undefined;
+        if (problem) throw new ApiError('NOT_APPLICABLE', problem, 'params.evseId');
         const set = energy.externalSetpoints.setEvse(key, { ...req, source: 'external:api' });
         return set ? { ...set, mode: energy.modeOf(key) } : undefined;
       },

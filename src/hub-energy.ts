@@ -34,10 +34,12 @@ import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-l
 import { sessionLimits } from './control/session-limits.js';
 import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
-import { OPERATION_MODES } from './control/operation-modes.js';
+import { OPERATION_MODES, strategyActsIn } from './control/operation-modes.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
+import { withChargingState } from './model/connector-detail.js';
+import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
 function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
@@ -296,7 +298,11 @@ export class HubEnergy {
           clearSite: () => this.externalSetpoints.clearSite(),
         },
       },
-      connectors: () => store.connectors.listAll(),
+      connectors: () =>
+        store.connectors.listAll().map((c) => {
+          const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
+          return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
+        }),
       isConnected: (stationId) => registry.get(stationId) !== undefined,
       sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
     });
@@ -304,6 +310,22 @@ export class HubEnergy {
 
   onStationConnected(stationId: string): void {
     this.dispatcher.onStationConnected(stationId);
+  }
+
+  /**
+   * Why an external setpoint on this EVSE would do nothing, or undefined when it would act: the
+   * site needs a `setpoint` strategy and the EVSE a mode it acts in (CentralSetpoint, ExternalSetpoint).
+   */
+  setpointProblem(evseKey: string, nowMs: number): string | undefined {
+    if (!this.deps.config.strategies.some((s) => s.type === 'setpoint')) return 'the site config has no setpoint strategy: no setpoint is acted on';
+    const mode = this.ruleInputs(nowMs).modes[evseKey] ?? this.modeOf(evseKey);
+    if (!strategyActsIn('setpoint', mode)) return `EVSE ${evseKey} is in mode ${mode}, where setpoints are not used: set its mode to CentralSetpoint or ExternalSetpoint first`;
+    return undefined;
+  }
+
+  /** The most the site can import (its grid connection), W, with how it was derived. */
+  siteCapacity(): SiteCapacity {
+    return siteImportCapacity(this.site.circuits, this.deps.config.site.voltageV, this.site.implicitRoot);
   }
 
   /** A temporary site import limit (W) until `untilMs`; replaces an earlier one. */

@@ -21,6 +21,7 @@ import { startFleet, type Fleet } from './sim/fleet.js';
 import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
+import { packageVersion } from './meters/mqtt-out-service.js';
 import { RemoteControl } from './api/remote-control.js';
 import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
@@ -145,10 +146,23 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   }
   await energy.start();
   const energyApi = energyQueries(energy, clock, der ? { der: () => ({ inForce: der.inForce() }) } : {});
+  const transactionCounts = { started: 0, ended: 0 };
+  service.onEvent((e) => {
+    if (e.kind !== 'transaction') return;
+    if (e.event.eventType === 'Started') transactionCounts.started++;
+    else if (e.event.eventType === 'Ended') transactionCounts.ended++;
+  });
   const metrics = new HubMetrics({
     stationsConnected: () => registry.size,
     energy: energyApi,
     controlStats: () => energy.controller.stats(),
+    onDecisionTimed: (listener) => energy.controller.onDecisionTimed(listener),
+    site: {
+      stations: () => config.stations.map((s) => ({ stationId: s.id, connected: registry.get(s.id) !== undefined })),
+      voltageV: config.site.voltageV,
+      version: packageVersion(),
+      transactions: () => ({ ...transactionCounts }),
+    },
     outboxDepth: () => store.outbox.count(),
     outboxPressure: () => upstream?.outboxPressure(),
   });

@@ -78,7 +78,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
   void app.register(swaggerUi, { routePrefix: '/docs' });
   const writeGuard = bearerAuth(deps.token, access);
   void app.register(async (api) => {
-    healthRoutes(api, deps.queries);
+    healthRoutes(api, { queries: deps.queries, energy: deps.energy, ...(deps.upstream ? { upstream: deps.upstream } : {}) });
     stationRoutes(api, { queries: deps.queries, remote: deps.remote, writeGuard });
     evseRoutes(api, { queries: deps.queries, energy: deps.energy, writeGuard });
     transactionRoutes(api, { queries: deps.queries, access });

@@ -83,6 +83,8 @@ export interface EnergyQueries {
   evses(): EvseEnergyView[];
   evseSchedule(evseKey: string, durationS: number): EvseScheduleResponse | undefined;
   setSiteLimit(powerW: number, durationS: number): { powerW: number; untilMs: number; source: string };
+  /** The most the site can import (its grid connection), W: the site limit's upper bound. */
+  siteCapacityW?(): number;
   clearSiteLimit(): void;
   /** Changes an EVSE's priority and/or mode in memory (the next decision uses them); undefined for an unknown EVSE. */
   setEvseSettings(evseKey: string, patch: EvseSettingsPatch): EvseEnergyView | undefined;

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import type { Logger } from '../util/logger.js';
-import { ApiError, errorBody } from './errors.js';
+import { API_ERRORS, ApiError, errorBody, type ApiErrorCode } from './errors.js';
 
 interface ValidationIssue {
   instancePath: string;
@@ -22,6 +22,15 @@ function describe(field: string, issue: ValidationIssue): string {
   return `${field}: ${issue.message ?? 'invalid'}`;
 }
 
+/** Our code for a client error fastify raised (body parsing, size, content type), by its code and status. */
+export function clientErrorCode(fastifyCode: string | undefined, status: number): ApiErrorCode {
+  if (fastifyCode === 'FST_ERR_CTP_INVALID_JSON_BODY' || fastifyCode === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'MALFORMED_JSON';
+  if (status === 413) return 'PAYLOAD_TOO_LARGE';
+  if (status === 415) return 'UNSUPPORTED_MEDIA_TYPE';
+  if (status === 404) return 'NOT_FOUND';
+  return 'BAD_REQUEST';
+}
+
 /** Every error leaves as a catalogue body; request validation errors name the field. */
 export function installErrorHandling(app: FastifyInstance, log: Logger): void {
   app.setErrorHandler((err: FastifyError, _req, reply) => {
@@ -32,7 +41,10 @@ export function installErrorHandling(app: FastifyInstance, log: Logger): void {
       return reply.status(400).send(errorBody('BAD_REQUEST', describe(field, issue), field));
     }
     const status = err.statusCode;
-    if (status !== undefined && status >= 400 && status < 500) return reply.status(status).send(errorBody('BAD_REQUEST', err.message));
+    if (status !== undefined && status >= 400 && status < 500) {
+      const code = clientErrorCode(err.code, status);
+      return reply.status(API_ERRORS[code].status === status ? status : 400).send(errorBody(code, err.message, code === 'MALFORMED_JSON' ? 'body' : undefined));
+    }
     log.error({ err: err.message }, 'api handler failed');
     return reply.status(500).send(errorBody('INTERNAL'));
   });

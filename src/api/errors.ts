@@ -1,6 +1,14 @@
 /** The API's error catalogue: stable codes with their HTTP status. Tests assert the code. */
 export const API_ERRORS = {
   BAD_REQUEST: { status: 400, message: 'The request is malformed' },
+  /** The body is not JSON (or is empty where JSON was announced). */
+  MALFORMED_JSON: { status: 400, message: 'The request body is not valid JSON' },
+  /** The body is larger than the API accepts. */
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large' },
+  /** The body's content type is not one this route reads (JSON). */
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
+  /** A setpoint or setting that nothing on the site would act on. */
+  NOT_APPLICABLE: { status: 409, message: 'Nothing on this site would act on that request' },
   UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required' },
   NOT_FOUND: { status: 404, message: 'No such resource' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },

@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -25,6 +26,10 @@ export interface HubMetricsDeps {
   outboxDepth?(): number;
   /** The outbox against its disk-sized bound (upstream modes only). */
   outboxPressure?(): OutboxPressureMetrics | undefined;
+  /** Subscribes to the wall time of every control decision, ms. */
+  onDecisionTimed?(listener: (durationMs: number) => void): void;
+  /** Meters, stations, transactions and build: see metrics-site.ts. */
+  site?: SiteMetricsDeps;
 }
 
 /** What the outbox metrics read (upstream/outbox-bound.ts OutboxPressureView has it). */
@@ -185,29 +190,16 @@ export class HubMetrics {
         this.inc(deps.controlStats().failures);
       },
     });
-    new Counter({
-      name: 'switchyard_control_decision_seconds_total',
-      help: 'Total wall time spent in control-loop decisions, s',
-      registers,
-      collect() {
-        this.reset();
-        this.inc(deps.controlStats().totalDurationMs / 1000);
-      },
-    });
-    new Gauge({
+    const decisionSeconds = new Histogram({
       name: 'switchyard_control_decision_seconds',
-      help: 'Wall time of control-loop decisions, s: the last one and the longest since start',
-      labelNames: ['stat'],
+      help: 'Wall time of control-loop decisions, s',
+      buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 1],
       registers,
-      collect() {
-        const s = deps.controlStats();
-        this.set({ stat: 'last' }, s.lastDurationMs / 1000);
-        this.set({ stat: 'max' }, s.maxDurationMs / 1000);
-      },
     });
+    deps.onDecisionTimed?.((ms) => decisionSeconds.observe(ms / 1000));
     new Gauge({
-      name: 'switchyard_circuit_load_amperes',
-      help: 'Load per circuit and grid phase at the last decision (non-EV load plus what EVSEs were given), A',
+      name: 'switchyard_circuit_allocated_amperes',
+      help: 'What the last decision budgeted per circuit and grid phase: non-EV load (measured or worst case) plus what EVSEs were given, A',
       labelNames: ['circuit', 'phase'],
       registers,
       collect() {
@@ -271,13 +263,30 @@ export class HubMetrics {
     });
     new Gauge({
       name: 'switchyard_evse_limit_amperes',
-      help: 'Limit of the last decision per EVSE, A per phase, labelled with the source that bound',
+      help: 'Limit of the last decision per EVSE, A per phase (who set it: switchyard_evse_limit_source_info)',
+      labelNames: ['evse'],
+      registers,
+      collect() {
+        this.reset();
+        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey }, e.limit.maxCurrentA);
+      },
+    });
+    new Gauge({
+      name: 'switchyard_evse_limit_source_info',
+      help: 'Which limit bound each EVSE at the last decision (value 1; the source kind, e.g. fuse, circuit, strategy, failsafe, csms, override, guard)',
       labelNames: ['evse', 'source'],
       registers,
       collect() {
         this.reset();
-        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey, source: e.limit.source }, e.limit.maxCurrentA);
+        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey, source: sourceKind(e.limit.source) }, 1);
       },
     });
+    if (deps.site) siteGauges(registers, deps.site, deps.energy);
   }
+}
+
+/** `circuit:row-a` -> `circuit`, `csms:profile 7` -> `csms`: a label with few values, not one per decision. */
+export function sourceKind(source: string): string {
+  const kind = source.split(':')[0] ?? source;
+  return /^[a-z][a-z0-9_-]{0,30}$/.test(kind) ? kind : 'other';
 }

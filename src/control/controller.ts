@@ -236,6 +236,8 @@ export class Controller {
     return this.last;
   }
 
+  private readonly timedListeners: Array<(durationMs: number) => void> = [];
+
   stats(): ControllerStats {
     return { ...this.counters };
   }
@@ -306,7 +308,13 @@ export class Controller {
     return targets;
   }
 
+  /** Called with the wall time of every decision, ms (metrics keep a histogram of it). */
+  onDecisionTimed(listener: (durationMs: number) => void): void {
+    this.timedListeners.push(listener);
+  }
+
   private record(durationMs: number): void {
+    for (const l of this.timedListeners) l(durationMs);
     this.counters.decisions++;
     this.counters.lastDurationMs = durationMs;
     this.counters.totalDurationMs += durationMs;

@@ -3,6 +3,7 @@ import type { Store } from '../store/store.js';
 import type { HubQueries, StationView, EvseView } from '../api/hub-queries.js';
 import type { StationInfo } from '../model/types.js';
 import type { StationRegistry } from './station-registry.js';
+import { withChargingState } from '../model/connector-detail.js';
 
 export interface HubQueriesDeps {
   store: Store;
@@ -30,7 +31,13 @@ export function hubQueries(deps: HubQueriesDeps): HubQueries {
       const { stationId: _s, evseId, ...rest } = c;
       evseOf(evseId).connectors.push(rest);
     }
-    for (const tx of store.transactions.findActive(info.stationId)) evseOf(tx.evseId).transaction = tx;
+    for (const tx of store.transactions.findActive(info.stationId)) {
+      const e = evseOf(tx.evseId);
+      e.transaction = tx;
+      // 2.x: the charging state comes with the transaction, not with the connector status.
+      const chargingState = store.transactions.lastChargingState(info.stationId, tx.transactionId);
+      if (chargingState !== undefined) e.connectors = e.connectors.map((c) => withChargingState(c, chargingState));
+    }
     return {
       ...info,
       connected: registry.get(info.stationId)?.isOpen ?? false,

@@ -61,7 +61,8 @@ export function resolveMqttOut(config: MqttOutConfig, siteName: string): Resolve
     publishIntervalS: config.publishIntervalS,
     retain: config.retain,
     siteLimitDurationS: config.siteLimitDurationS,
-    nodeId: slugOf(topicPrefixResolved),
+    // A site named "Switchyard demo" gives switchyard/switchyard-demo: its node id says switchyard once.
+    nodeId: slugOf(topicPrefixResolved).replace(/^(switchyard_)+/, 'switchyard_'),
     siteName,
   };
 }

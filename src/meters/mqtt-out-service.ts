@@ -4,7 +4,7 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { CommandTopic, type MqttCommands } from './command-topic.js';
 import { availabilityTopic, type ResolvedMqttOut } from './mqtt-out-config.js';
-import { MAX_SITE_LIMIT_W } from './mqtt-out-command-parse.js';
+import { siteImportCapacity } from '../energy/site-capacity.js';
 import type { MqttOutLink } from './mqtt-out-link.js';
 import type { MqttOutState } from './mqtt-out-state.js';
 import { StatePublisher } from './state-publisher.js';
@@ -70,18 +70,15 @@ export function mqttOutWill(settings: ResolvedMqttOut): { topic: string; payload
   return { topic: availabilityTopic(settings.topicPrefix), payload: 'offline', retain: true, qos: 1 };
 }
 
-/** The site's import capacity, W: the root circuit's power limit, else its phase currents at the nominal voltage. */
+/** The site's import capacity, W (the upper bound of the site limit number in Home Assistant). */
 export function siteLimitMaxWOf(circuits: readonly CircuitNode[], voltageV: number): number {
-  const root = circuits.find((c) => c.parentId === undefined);
-  if (!root) return MAX_SITE_LIMIT_W;
-  const byCurrentW = (root.maxCurrentA.L1 + root.maxCurrentA.L2 + root.maxCurrentA.L3) * voltageV;
-  return Math.min(MAX_SITE_LIMIT_W, Math.round(root.maxPowerW ?? byCurrentW));
+  return siteImportCapacity(circuits, voltageV).powerW;
 }
 
 let cachedVersion: string | undefined;
 
 /** This package's version (from the nearest package.json up from this file), or `unknown`. */
-function packageVersion(): string {
+export function packageVersion(): string {
   if (cachedVersion !== undefined) return cachedVersion;
   cachedVersion = 'unknown';
   let dir = new URL('.', import.meta.url);

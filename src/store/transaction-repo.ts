@@ -250,6 +250,18 @@ export class TransactionRepo {
     return row ? toSummary(row) : undefined;
   }
 
+  /** The last chargingState the transaction's events reported (2.x: Charging, SuspendedEV, ...), if any. */
+  lastChargingState(stationId: string, transactionId: string): string | undefined {
+    const row = this.db
+      .prepare<TxKey, { charging_state: string }>(
+        `SELECT charging_state FROM transaction_events
+         WHERE station_id = ? AND transaction_id = ? AND charging_state IS NOT NULL
+         ORDER BY seq_no DESC LIMIT 1`,
+      )
+      .get(stationId, transactionId);
+    return row?.charging_state;
+  }
+
   /** Summaries, most recently started first. */
   list(query: ListTransactionsQuery = {}): TransactionSummary[] {
     const where: string[] = [];

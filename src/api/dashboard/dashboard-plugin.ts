@@ -14,6 +14,7 @@ import { LiveStream } from './live-stream.js';
 import { buildSnapshot } from './snapshot.js';
 import type { Access } from '../access.js';
 import { ApiError } from '../errors.js';
+import { errors } from '../schemas.js';
 
 export interface DashboardOptions {
   queries: HubQueries;
@@ -70,6 +71,8 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
         stations: opts.queries.stations(),
         upstream: opts.queries.health().upstream,
         events: [],
+        periodMs: opts.intervalMs ?? 1000,
+        ...(opts.energy.siteCapacityW ? { siteLimitMaxW: opts.energy.siteCapacityW() } : {}),
         ...(opts.provider ? { provider: opts.provider } : {}),
       }),
   });
@@ -91,9 +94,25 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     });
   }
 
-  app.get('/api/stream', HIDDEN, (req, reply) => {
+  const streamNeedsToken = opts.access?.tokenConfigured === true && opts.streamNeedsToken !== false;
+  const streamSchema = {
+    schema: {
+      tags: ['hub'],
+      operationId: 'getLiveStream',
+      summary: 'The dashboard snapshot as server-sent events (event `snapshot`, data: JSON), pushed every second while read',
+      description:
+        'Each event carries the whole snapshot (site power W import positive, circuits, EVSEs with their limits and sources, stations). A reader that hears nothing for two periods (`periodMs`) should treat the figures as not live. ' +
+        'With a token configured the stream needs it (header, or `?token=` as EventSource cannot send headers) unless api.streamNeedsToken is false; id tokens are masked for readers without it.',
+      security: (streamNeedsToken ? [{ bearerAuth: [] }, { queryToken: [] }] : [{}, { bearerAuth: [] }, { queryToken: [] }]) as Array<Record<string, string[]>>,
+      response: {
+        200: { description: 'An endless text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+        ...errors(401, 503),
+      },
+    },
+  };
+  app.get('/api/stream', streamSchema, (req, reply) => {
     const access = opts.access;
-    if (access?.tokenConfigured && opts.streamNeedsToken !== false && !access.hasToken(req, true)) {
+    if (access && streamNeedsToken && !access.hasToken(req, true)) {
       throw new ApiError('UNAUTHORIZED', 'the live stream needs the API token: Authorization: Bearer <token> or ?token=<token>');
     }
     const address = req.socket.remoteAddress ?? '';

@@ -63,7 +63,12 @@ export interface DashboardSnapshot {
   nowMs: number;
   siteName: string;
   upstream: string;
-  stations: Array<{ id: string; connected: boolean; version: string }>;
+  /** Every station the hub knows or the config names; one that never connected has no version. */
+  stations: Array<{ id: string; connected: boolean; version?: string }>;
+  /** Push period of the live stream, ms: a page that heard nothing for two periods is not live. */
+  periodMs: number;
+  /** Upper bound of the site limit override (the grid connection), W. */
+  siteLimitMaxW?: number;
   power: { gridW?: number; pvW?: number; evW: number; limitW?: number; limitSource?: string };
   siteLimit?: { powerW: number; untilMs: number; source: string };
   meters: MeterRow[];
@@ -84,6 +89,9 @@ export interface SnapshotInput {
   upstream: string;
   provider?: DashboardProvider;
   events: DashboardEvent[];
+  /** Push period of the live stream, ms (default 1000). */
+  periodMs?: number;
+  siteLimitMaxW?: number;
 }
 
 /** Active power of a reading, W: its powerW, else the sum of phase currents times the voltage. */
@@ -146,7 +154,9 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
     nowMs: site.nowMs,
     siteName: provider?.siteName ?? 'Switchyard site',
     upstream: input.upstream,
-    stations: input.stations.map((s) => ({ id: s.stationId, connected: s.connected, version: s.version })),
+    stations: stationRows(input),
+    periodMs: input.periodMs ?? 1000,
+    ...(input.siteLimitMaxW !== undefined ? { siteLimitMaxW: input.siteLimitMaxW } : {}),
     power: {
       ...(gridW !== undefined ? { gridW } : {}),
       // PV meters read negative when producing; the chart shows production as positive.
@@ -164,6 +174,18 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
     events: input.events,
     viewers: 0,
   };
+}
+
+/** Stations the hub has seen, then configured ones that never connected (offline, no version). */
+function stationRows(input: SnapshotInput): DashboardSnapshot['stations'] {
+  const rows: DashboardSnapshot['stations'] = input.stations.map((s) => ({ id: s.stationId, connected: s.connected, version: s.version }));
+  const seen = new Set(rows.map((r) => r.id));
+  for (const e of input.evses) {
+    if (seen.has(e.stationId)) continue;
+    seen.add(e.stationId);
+    rows.push({ id: e.stationId, connected: false });
+  }
+  return rows;
 }
 
 function roleOf(meterId: string, provider: DashboardProvider | undefined): string | undefined {

@@ -61,7 +61,8 @@ export function setpointRoutes(app: FastifyInstance, deps: SetpointRouteDeps): v
         security: bearerSecurity,
         params: evseParams,
         body: evseSetpointBody,
-        response: { 201: evseSetpoint, ...errors(400, 401, 404) },
+        description: 'Refused with 409 NOT_APPLICABLE (and the reason) when nothing would act on it: no setpoint strategy, or the EVSE in a mode without setpoints.',
+        response: { 201: evseSetpoint, ...errors(400, 401, 404, 409) },
       },
     },
     async (req, reply) => {

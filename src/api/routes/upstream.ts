@@ -7,5 +7,6 @@ export interface UpstreamQueries {
 }
 
 export function upstreamRoutes(app: FastifyInstance, queries: UpstreamQueries | undefined): void {
-  app.get('/api/upstream', async () => queries?.view() ?? { mode: 'none', links: [], outboxDepth: 0, traffic: [] });
+  const schema = { tags: ['hub'], summary: 'The upstream CSMS link(s): state, outbox depth and data used (mode none: standalone)' };
+  app.get('/api/upstream', { schema }, async () => queries?.view() ?? { mode: 'none', links: [], outboxDepth: 0, traffic: [] });
 }

@@ -66,13 +66,47 @@ describe('the /metrics endpoint', () => {
       switchyard_upstream_bytes_total: 'counter',
       switchyard_outbox_depth: 'gauge',
       switchyard_control_decisions_total: 'counter',
-      switchyard_control_decision_seconds: 'gauge',
-      switchyard_circuit_load_amperes: 'gauge',
+      switchyard_control_decision_seconds: 'histogram',
+      switchyard_circuit_allocated_amperes: 'gauge',
+      switchyard_meter_current_amperes: 'gauge',
+      switchyard_meter_reading_age_seconds: 'gauge',
+      switchyard_meter_stale: 'gauge',
+      switchyard_circuit_failsafe: 'gauge',
+      switchyard_station_connected: 'gauge',
+      switchyard_evse_power_watts: 'gauge',
+      switchyard_evse_limit_source_info: 'gauge',
+      switchyard_transactions_started_total: 'counter',
+      switchyard_transactions_ended_total: 'counter',
+      switchyard_profile_writes_total: 'counter',
+      switchyard_build_info: 'gauge',
       switchyard_circuit_limit_amperes: 'gauge',
       switchyard_evse_offered_amperes: 'gauge',
       switchyard_evse_drawn_amperes: 'gauge',
       switchyard_evse_limit_amperes: 'gauge',
     });
+  });
+
+  it('follows the Prometheus naming rules: counters end in _total, base units, no label carrying a value', async () => {
+    const { samples, types } = await scrape();
+    const ours = Object.entries(types).filter(([name]) => name.startsWith('switchyard_'));
+    expect(ours.length).toBeGreaterThan(20);
+    for (const [name, type] of ours) {
+      if (type === 'counter') expect(name, name).toMatch(/_total$/);
+      else expect(name, name).not.toMatch(/_total$/);
+      // Base units only: seconds, bytes, amperes, watts; no ms, kW, kWh, Wh, minutes.
+      expect(name, name).not.toMatch(/_(milliseconds|ms|kilowatts|kw|kwh|wh|minutes|hours|percent)(_|$)/);
+      if (type === 'gauge' && name.endsWith('_info')) {
+        for (const s of samples.filter((x) => x.name === name)) expect(s.value, name).toBe(1);
+      }
+    }
+    // Labels name things; values that change per decision (limits, sources with detail, numbers) stay out of them.
+    const allowed = new Set(['direction', 'action', 'outcome', 'kind', 'circuit', 'phase', 'evse', 'window', 'meter', 'station', 'source', 'version', 'node', 'le']);
+    for (const s of samples.filter((x) => x.name.startsWith('switchyard_'))) {
+      for (const [label, value] of Object.entries(s.labels)) {
+        expect(allowed.has(label), `${s.name}{${label}}`).toBe(true);
+        if (label === 'source') expect(value, `${s.name}{source}`).toMatch(/^[a-z][a-z0-9_-]*$/);
+      }
+    }
   });
 
   it('exports the process metrics and the event-loop delay, so a stalled loop shows', async () => {
@@ -99,8 +133,9 @@ describe('the /metrics endpoint', () => {
     expect(sampleValue(samples, 'switchyard_circuit_limit_amperes', { circuit: 'main', phase: 'L1' })).toBe(32);
     expect(sampleValue(samples, 'switchyard_circuit_limit_amperes', { circuit: 'row', phase: 'L3' })).toBe(25);
     expect(sampleValue(samples, 'switchyard_evse_drawn_amperes', { evse: 'CP16/1', phase: 'L2' })).toBe(11);
-    const limit = samples.find((s) => s.name === 'switchyard_evse_limit_amperes' && s.labels.evse === 'CP16/1');
-    expect(limit?.labels.source).toEqual(expect.any(String));
+    expect(sampleValue(samples, 'switchyard_evse_limit_amperes', { evse: 'CP16/1' })).toEqual(expect.any(Number));
+    const source = samples.find((s) => s.name === 'switchyard_evse_limit_source_info' && s.labels.evse === 'CP16/1');
+    expect(source?.labels.source).toMatch(/^[a-z][a-z0-9_-]*$/);
     expect(sampleValue(samples, 'switchyard_control_decisions_total')).toBeGreaterThan(0);
   });
 

@@ -49,8 +49,8 @@ function errorOf(body: unknown): ErrorBody['error'] {
 }
 
 describe('reading the hub', () => {
-  it('answers /api/health with the number of connected stations', async () => {
-    expect(await api.get('/api/health')).toMatchObject({ status: 'ok', stationsConnected: 1, upstream: 'none' });
+  it('answers /api/health with the number of connected stations, degraded while a configured station is offline', async () => {
+    expect(await api.get('/api/health')).toEqual({ status: 'degraded', reasons: ['station IDLE1 offline (never connected)'], uptimeS: expect.any(Number), stationsConnected: 1, upstream: 'none' });
   });
 
   it('lists stations with their connection state and connectors', async () => {

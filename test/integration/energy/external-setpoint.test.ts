@@ -104,6 +104,15 @@ describe('the setpoint routes', () => {
     expect(h.hub.energy.externalSetpoints.list().evses).toEqual([]);
   });
 
+  it('refuse 409 NOT_APPLICABLE, with the reason, a setpoint on an EVSE in a mode where no strategy uses it', async () => {
+    const res = await api.send('PUT', '/api/evses/OTHER/1/setpoint', { setpointW: 1000, durationS: 60 });
+    expect([res.status, code(res.body)]).toEqual([409, 'NOT_APPLICABLE']);
+    expect((res.body as { error: { message: string } }).error.message).toBe(
+      'EVSE OTHER/1 is in mode LocalLoadBalancing, where setpoints are not used: set its mode to CentralSetpoint or ExternalSetpoint first',
+    );
+    expect(h.hub.energy.externalSetpoints.list().evses).toEqual([]);
+  });
+
   it('answer 401 UNAUTHORIZED without a token and change nothing', async () => {
     const put = await api.send('PUT', '/api/site/setpoint', { setpointW: -5000, durationS: 60 }, null);
     const del = await api.send('DELETE', '/api/evses/V2X/1/setpoint', undefined, 'wrong-token');

@@ -38,7 +38,8 @@ describe('the npm package', () => {
     try {
       const health = await fetch(`${hub.apiUrl}/api/health`);
       expect(health.status).toBe(200);
-      expect(await health.json()).toMatchObject({ status: 'ok' });
+      // Alive; degraded until the simulated chargers have connected.
+      expect(await health.json()).toMatchObject({ status: expect.stringMatching(/^(ok|degraded)$/) });
       // The dashboard's page comes from the assets shipped in dist/.
       const page = await fetch(`${hub.apiUrl}/`);
       expect(page.status).toBe(200);

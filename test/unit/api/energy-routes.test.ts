@@ -195,10 +195,10 @@ describe('POST and DELETE /api/site/limits', () => {
     expect((await site()).siteLimit).toEqual(before.json());
   });
 
-  it('answers 400 to a body that is not JSON', async () => {
+  it('answers 400 MALFORMED_JSON to a body that is not JSON', async () => {
     const res = await api.inject({ method: 'POST', url: '/api/site/limits', headers: { 'content-type': 'application/json' }, payload: '{"powerW": 1' });
     expect(res.statusCode).toBe(400);
-    expect(res.json<ErrorBody>().error.code).toBe('BAD_REQUEST');
+    expect(res.json<ErrorBody>().error.code).toBe('MALFORMED_JSON');
   });
 });
 

@@ -58,14 +58,25 @@ describe('hub metrics', () => {
     expect(sampleValue(samples, 'switchyard_stations_connected')).toBe(3);
     expect(sampleValue(samples, 'switchyard_control_decisions_total')).toBe(7);
     expect(sampleValue(samples, 'switchyard_control_decision_failures_total')).toBe(1);
-    expect(sampleValue(samples, 'switchyard_control_decision_seconds_total')).toBe(0.02);
-    expect(sampleValue(samples, 'switchyard_control_decision_seconds', { stat: 'max' })).toBe(0.005);
     expect(sampleValue(samples, 'switchyard_circuit_limit_amperes', { circuit: 'main', phase: 'L1' })).toBe(32);
-    expect(sampleValue(samples, 'switchyard_circuit_load_amperes', { circuit: 'main', phase: 'L1' })).toBe(15);
+    expect(sampleValue(samples, 'switchyard_circuit_allocated_amperes', { circuit: 'main', phase: 'L1' })).toBe(15);
     expect(sampleValue(samples, 'switchyard_evse_offered_amperes', { evse: 'CP1/1' })).toBe(13);
     expect(sampleValue(samples, 'switchyard_evse_drawn_amperes', { evse: 'CP1/1', phase: 'L2' })).toBe(12.5);
-    expect(sampleValue(samples, 'switchyard_evse_limit_amperes', { evse: 'CP1/1', source: 'circuit:main' })).toBe(13);
+    expect(sampleValue(samples, 'switchyard_evse_limit_amperes', { evse: 'CP1/1' })).toBe(13);
+    expect(sampleValue(samples, 'switchyard_evse_limit_source_info', { evse: 'CP1/1', source: 'circuit' })).toBe(1);
     expect(types.switchyard_ocpp_messages_total).toBe('counter');
+  });
+
+  it('keep a histogram of decision wall times, fed at every decision', async () => {
+    let timed: ((ms: number) => void) | undefined;
+    const m = metrics({ onDecisionTimed: (l) => (timed = l) });
+    timed?.(2);
+    timed?.(40);
+    const { samples, types } = await scrape(m);
+    expect(types.switchyard_control_decision_seconds).toBe('histogram');
+    expect(sampleValue(samples, 'switchyard_control_decision_seconds_count')).toBe(2);
+    expect(sampleValue(samples, 'switchyard_control_decision_seconds_sum')).toBeCloseTo(0.042);
+    expect(sampleValue(samples, 'switchyard_control_decision_seconds_bucket', { le: '0.005' })).toBe(1);
   });
 
   it('count OCPP frames and bytes per direction and action through the traffic counter', async () => {

@@ -19,14 +19,45 @@ function connect() {
   source?.close();
   const token = sessionStorage.getItem(TOKEN_KEY);
   source = new EventSource(token ? `/api/stream?token=${encodeURIComponent(token)}` : '/api/stream');
-  source.addEventListener('snapshot', (e) => render(JSON.parse(e.data)));
-  source.onopen = () => setPill($('live'), 'live', 'on');
+  source.addEventListener('snapshot', (e) => {
+    const s = JSON.parse(e.data);
+    heard(s.periodMs);
+    render(s);
+  });
   source.onerror = () => {
+    notLive();
     // A refusal (401, or too many readers) closes the source for good; a lost connection is retried.
-    if (source.readyState !== EventSource.CLOSED) return setPill($('live'), 'reconnecting…', 'off');
+    if (source.readyState !== EventSource.CLOSED) return; // the pill says since when; EventSource retries
     setPill($('live'), 'needs the API token', 'off');
     $('token-row').hidden = false;
   };
+}
+
+// ---- liveness: the page says when its figures stopped being live --------------------------
+// Live while snapshots keep coming; after two push periods of silence (or a closed stream) the
+// page greys out and says since when it has heard nothing.
+let lastHeardMs;
+let periodMs = 1000;
+function heard(period) {
+  lastHeardMs = Date.now();
+  if (typeof period === 'number' && period > 0) periodMs = period;
+  document.body.classList.remove('not-live');
+  $('not-live').hidden = true;
+  setPill($('live'), 'live', 'on');
+}
+function notLive() {
+  if (document.body.classList.contains('not-live')) return;
+  document.body.classList.add('not-live');
+  const since = lastHeardMs === undefined ? 'the page opened' : clock(lastHeardMs);
+  $('not-live').hidden = false;
+  $('not-live-text').textContent = `Not live: no update from the hub since ${since}. The figures below are the last ones received.`;
+  setPill($('live'), `disconnected since ${since}`, 'off');
+  $('live').title = 'Reconnecting: the page updates again as soon as the hub answers';
+}
+function watchLiveness() {
+  window.setInterval(() => {
+    if (lastHeardMs !== undefined && Date.now() - lastHeardMs > 2 * periodMs) notLive();
+  }, 500);
 }
 
 function setupTokenEntry() {
@@ -46,8 +77,11 @@ function setPill(el, text, cls) {
 function render(s) {
   document.title = `${s.siteName} · Switchyard`;
   $('site-name').textContent = s.siteName;
+  // Configured stations that never connected are in the list too (no version): they count as offline.
   const online = s.stations.filter((st) => st.connected).length;
   setPill($('stations-online'), `${online}/${s.stations.length} stations online`, online === s.stations.length ? '' : 'warn');
+  $('stations-online').title = s.stations.map((st) => `${st.id}: ${st.connected ? 'online' : st.version ? 'offline' : 'never connected'}`).join('\n');
+  setLimitBound(s.siteLimitMaxW);
   $('updated').textContent = `updated ${clock(s.nowMs)}`;
   upstreamMode = s.upstream;
   renderPower(s);
@@ -138,12 +172,36 @@ function renderEvses(evses) {
   body.innerHTML = evses.map(evseRow).join('');
 }
 
+// Plain-language labels; the OCPP term stays on hover (title).
+const STATUS_LABELS = {
+  Available: 'Free',
+  Preparing: 'Plugged in, waiting',
+  Charging: 'Charging',
+  SuspendedEV: 'Paused by the car',
+  SuspendedEVSE: 'Paused by the charger',
+  EVConnected: 'Plugged in, not charging',
+  Idle: 'Plugged in, idle',
+  Finishing: 'Finishing',
+  Occupied: 'In use',
+  Reserved: 'Reserved',
+  Unavailable: 'Out of service',
+  Faulted: 'Fault',
+  Unknown: 'No status yet',
+};
+const ALLOCATION_LABELS = {
+  paused: ['held back', 'The hub gives it no current now (not enough capacity, or its mode waits)'],
+  uncontrollable: ['not controllable', 'The station does not accept charging profiles: the hub counts it at its worst case'],
+  fixed: ['fixed', 'A fixed limit applies (setpoint or CSMS profile)'],
+};
+
 function statusBadge(e) {
-  if (!e.connected) return '<span class="badge warn">offline</span>';
-  const cls = /Fault|Unavailable/.test(e.status) ? 'alarm' : /Charging|Occupied/.test(e.status) ? 'ok' : '';
+  if (!e.connected) return '<span class="badge warn" title="The station has no connection to the hub">Offline</span>';
+  const cls = /Fault|Unavailable/.test(e.status) ? 'alarm' : /Charging/.test(e.status) ? 'ok' : '';
+  const label = STATUS_LABELS[e.status] ?? e.status;
   // Only allocation states the connector status does not already tell.
-  const alloc = ['paused', 'uncontrollable', 'fixed'].includes(e.allocation) ? ` <span class="badge warn">${esc(e.allocation)}</span>` : '';
-  return `<span class="badge ${cls}">${esc(e.status)}</span>${alloc}`;
+  const a = ALLOCATION_LABELS[e.allocation];
+  const alloc = a ? ` <span class="badge warn" title="${esc(a[1])} (allocation: ${esc(e.allocation)})">${esc(a[0])}</span>` : '';
+  return `<span class="badge ${cls}" data-status="${esc(e.status)}" title="OCPP status: ${esc(e.status)}">${esc(label)}</span>${alloc}`;
 }
 
 function why(e) {
@@ -171,8 +229,8 @@ function evseRow(e) {
   const tx = e.transaction ? `<span title="${esc(e.transaction.id)} since ${clock(e.transaction.startedMs)}">${esc(txId)}</span>${e.transaction.idToken ? ` <span class="muted small">${esc(e.transaction.idToken)}</span>` : ''}` : '<span class="muted">—</span>';
   const energy = e.transaction?.energyWh !== undefined ? `${(e.transaction.energyWh / 1000).toFixed(2)} kWh` : '—';
   return `<tr class="${e.connected ? '' : 'offline'}" data-evse="${esc(e.key)}">
-    <td class="key">${esc(e.key)}</td><td>${statusBadge(e)}</td><td>${esc(e.mode ?? '—')}</td><td class="num">${e.phases}</td>
-    <td class="num">${offered(e)}</td><td class="num">${drawn}</td><td>${tx}</td><td class="num">${energy}</td><td class="why">${why(e)}</td></tr>`;
+    <td class="key">${esc(e.key)}</td><td class="status">${statusBadge(e)}</td><td class="opt">${esc(e.mode ?? '—')}</td><td class="num opt">${e.phases}</td>
+    <td class="num offered">${offered(e)}</td><td class="num drawn">${drawn}</td><td class="opt">${tx}</td><td class="num opt">${energy}</td><td class="why">${why(e)}</td></tr>`;
 }
 
 // ---- events ------------------------------------------------------------------------------
@@ -241,10 +299,23 @@ async function writeLimit(method, body) {
   status.textContent = method === 'POST' ? 'Site limit set.' : 'Override cleared.';
 }
 
+let limitMaxW;
+function setLimitBound(maxW) {
+  if (typeof maxW !== 'number' || maxW === limitMaxW) return;
+  limitMaxW = maxW;
+  $('limit-kw').max = String(maxW / 1000);
+  $('limit-kw').title = `0 to ${(maxW / 1000).toFixed(1)} kW (the site's grid connection)`;
+}
+
 function setupForm() {
   $('limit-form').addEventListener('submit', (e) => {
     e.preventDefault();
     const powerW = Math.round(Number($('limit-kw').value) * 1000);
+    if (!Number.isFinite(powerW) || powerW < 0 || (limitMaxW !== undefined && powerW > limitMaxW)) {
+      $('form-status').className = 'small error';
+      $('form-status').textContent = `The import limit must be between 0 and ${kw(limitMaxW)} (the site's grid connection).`;
+      return;
+    }
     void writeLimit('POST', { powerW, durationS: Number($('limit-duration').value) });
   });
   $('limit-clear').addEventListener('click', () => void writeLimit('DELETE'));
@@ -252,6 +323,7 @@ function setupForm() {
 
 setupForm();
 setupTokenEntry();
+watchLiveness();
 connect();
 void refreshUpstream();
 window.setInterval(refreshUpstream, 10_000);
