@@ -32,6 +32,11 @@ export interface UpgradeAuthDeps {
   offered?: readonly OcppSubprotocol[];
   /** Failed logins per source address: growing wait, checked before any hashing. */
   throttle?: LoginThrottle;
+  /**
+   * Commissioning: whether an unconfigured station id may connect now (security profile 1 with
+   * any or no password) to be answered Pending; undefined when it may, else why not (for the log).
+   */
+  commissioning?: { admit(stationId: string, remoteAddress: string): string | undefined };
   /** Password checks running at once (in the libuv pool); beyond it attempts get 503. Default: one less than the cores (at least 1), so a core stays free for the event loop. */
   maxConcurrentHashes?: number;
 }
@@ -79,9 +84,11 @@ export class UpgradeAuth {
     }
     const station = this.deps.stations.get(stationId);
     if (!station && this.deps.admitUnknownStations) return { ok: true, stationId, subprotocol };
+    const notCommissioned = station ? undefined : this.deps.commissioning?.admit(stationId, address) ?? 'unknown station';
+    if (!station && notCommissioned === undefined) return { ok: true, stationId, subprotocol };
     let denied: string | undefined;
     try {
-      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req);
+      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req, notCommissioned ?? 'unknown station');
     } catch (err) {
       if (!(err instanceof Busy)) throw err;
       return { ok: false, httpStatus: 503, stationId, reason: 'too many password checks in progress', publicReason: 'busy: try again later', retryAfterS: 1 };
@@ -95,10 +102,10 @@ export class UpgradeAuth {
   }
 
   /** An unknown id is refused after the same work a wrong password costs (no timing hint). */
-  private async unknownStation(req: IncomingMessage): Promise<string> {
+  private async unknownStation(req: IncomingMessage, reason: string): Promise<string> {
     const creds = basicCredentials(req);
     if (typeof creds !== 'string') await this.verify(creds.password, DUMMY_HASH);
-    return 'unknown station';
+    return reason;
   }
 
   private offered(): readonly OcppSubprotocol[] {
