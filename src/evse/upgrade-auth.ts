@@ -84,7 +84,8 @@ export class UpgradeAuth {
     }
     const station = this.deps.stations.get(stationId);
     if (!station && this.deps.admitUnknownStations) return { ok: true, stationId, subprotocol };
-    const notCommissioned = station ? undefined : this.deps.commissioning?.admit(stationId, address) ?? 'unknown station';
+    const commissioning = this.deps.commissioning;
+    const notCommissioned = station ? undefined : commissioning ? commissioning.admit(stationId, address) : 'unknown station';
     if (!station && notCommissioned === undefined) return { ok: true, stationId, subprotocol };
     let denied: string | undefined;
     try {
