@@ -68,20 +68,20 @@ function pendingCharger(id: string, version: Version): { c: RPCClient; password:
   const password = new Promise<string>((resolve) => (give = resolve));
   const closed = new Promise<void>((resolve) => c.once('close', () => resolve()));
   if (version === '1.6') {
-    c.handle('ChangeConfiguration', ({ params }) => {
+    c.handle('ChangeConfiguration', async ({ params }) => {
       const { key, value } = params as { key: string; value: string };
       expect(key).toBe('AuthorizationKey');
       expect(value).toMatch(/^[0-9A-F]{32,40}$/);
       give(Buffer.from(value, 'hex').toString('utf8'));
       return { status: 'Accepted' };
     });
-    c.handle('TriggerMessage', ({ params }) => {
+    c.handle('TriggerMessage', async ({ params }) => {
       expect(params).toEqual({ requestedMessage: 'StatusNotification' });
       setImmediate(() => void c.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' }).then(() => reportedDone(), () => undefined));
       return { status: 'Accepted' };
     });
   } else {
-    c.handle('SetVariables', ({ params }) => {
+    c.handle('SetVariables', async ({ params }) => {
       const [data] = (params as { setVariableData: Array<{ attributeValue: string; component: { name: string }; variable: { name: string } }> }).setVariableData;
       expect(data?.component.name).toBe('SecurityCtrlr');
       expect(data?.variable.name).toBe('BasicAuthPassword');
@@ -98,16 +98,16 @@ function acceptedCharger(id: string, version: Version, password: string): { c: R
   let got!: (p: unknown) => void;
   const profile = new Promise<unknown>((resolve) => (got = resolve));
   if (version === '1.6') {
-    c.handle('GetConfiguration', () => ({ configurationKey: [] }));
-    c.handle('SetChargingProfile', ({ params }) => {
+    c.handle('GetConfiguration', async () => ({ configurationKey: [] }));
+    c.handle('SetChargingProfile', async ({ params }) => {
       got(params);
       return { status: 'Accepted' };
     });
   } else {
-    c.handle('GetVariables', ({ params }) => ({
+    c.handle('GetVariables', async ({ params }) => ({
       getVariableResult: (params as { getVariableData: Array<{ component: { name: string }; variable: { name: string } }> }).getVariableData.map((d) => ({ attributeStatus: 'UnknownVariable', component: d.component, variable: d.variable })),
     }));
-    c.handle('SetChargingProfile', ({ params }) => {
+    c.handle('SetChargingProfile', async ({ params }) => {
       got(params);
       return { status: 'Accepted' };
     });
