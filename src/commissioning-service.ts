@@ -3,6 +3,7 @@
  * their EVSEs, given a generated password over OCPP, stored (hash only) and put under load
  * management at once; rejected ones are dropped; commissioned ones can be edited or removed.
  */
+import QRCode from 'qrcode';
 import { hashPassword } from './evse/password.js';
 import { generateStationPassword, passwordAccepted, setPasswordCall } from './evse/station-password.js';
 import type { Commissioning, CommissioningWindow, PendingStation, RefusedConnection } from './evse/commissioning.js';
@@ -36,7 +37,23 @@ export interface CommissioningServiceDeps {
   energy: Pick<HubEnergy, 'addStation' | 'removeStation'>;
   circuitIds: readonly string[];
   standalone: boolean;
+  /** ws[s]://host:port/<prefix> chargers connect to (append /<stationId>), for the commissioning sheet. */
+  ocppUrl: () => string;
   log: Logger;
+}
+
+/** A commissioning sheet: what an installer types or scans into a charger's set-up app. */
+export interface CommissioningSheet {
+  stationId: string;
+  /** The OCPP endpoint (without the station id). */
+  ocppUrl: string;
+  /** The one-time password: good for one login until untilMs; approval replaces it. */
+  password: string;
+  untilMs: number;
+  /** The three lines as text (also what the QR code holds). */
+  text: string;
+  /** The text as a QR code, SVG. */
+  svg: string;
 }
 
 export interface CommissionedView {
@@ -110,6 +127,23 @@ export class CommissioningService {
     // The station keeps its old connection until it reconnects on its own; closing it makes it log in with the new password now.
     session.close(1012, 'commissioned: reconnect with the new password');
     return this.commissioned().find((c) => c.stationId === stationId) as CommissionedView;
+  }
+
+  /**
+   * A commissioning sheet for a station not yet on the network: its id may log in once with the
+   * one-time password (from an allowed address, even outside a window), is then pending, and gets
+   * a password of its own when approved.
+   */
+  async sheet(stationId: string, validS: number, ocppUrl?: string): Promise<CommissioningSheet> {
+    if (!this.deps.standalone) throw new CommissioningError('NOT_STANDALONE', 'commissioning is only available in standalone mode (upstream: none)');
+    if (this.deps.stations.has(stationId)) throw new CommissioningError('CONFLICT', `station ${stationId} is already configured`, 'body.stationId');
+    const password = generateStationPassword();
+    const { untilMs } = this.deps.commissioning.invite(stationId, password, validS);
+    const url = ocppUrl ?? this.deps.ocppUrl();
+    const text = `OCPP URL: ${url}\nStation id: ${stationId}\nPassword: ${password}\n`;
+    const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    this.deps.log.info({ stationId, untilMs }, 'commissioning sheet made (one-time password)');
+    return { stationId, ocppUrl: url, password, untilMs, text, svg };
   }
 
   /** Rejects a pending station: forgotten, its connection closed. */

@@ -229,6 +229,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     energy,
     circuitIds: config.circuits.map((c) => c.id),
     standalone: config.upstream.mode === 'none',
+    ocppUrl: () => ocpp.url,
     log: log.child({ part: 'commissioning' }),
   });
   // A station found in a commissioning window: a 1.6 charger is asked for its connectors' status (allowed while Pending).

@@ -1,3 +1,4 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import type { Clock } from '../util/clock.js';
 import type { OcppVersion } from '../ocpp/versions.js';
@@ -71,6 +72,8 @@ export class Commissioning {
   private readonly pending = new Map<string, PendingStation>();
   private readonly refused: RefusedConnection[] = [];
   private readonly options: CommissioningOptions;
+  /** One-time passwords of commissioning sheets, by station id: SHA-256 of the password, and until when it is good. */
+  private readonly invitations = new Map<string, { digest: Buffer; untilMs: number }>();
 
   constructor(private readonly deps: { clock: Clock; options?: Partial<CommissioningOptions> }) {
     this.options = { ...DEFAULT_COMMISSIONING_OPTIONS, ...deps.options };
@@ -98,8 +101,13 @@ export class Commissioning {
    * come back while it waits; a new one needs an open window, an allowed source address and room
    * in the window's quota. Undefined when admitted, else why not.
    */
-  admit(stationId: string, remoteAddress: string): string | undefined {
+  admit(stationId: string, remoteAddress: string, password?: string): string | undefined {
     if (this.options.sources === 'lan' && !isLanAddress(remoteAddress)) return 'unknown station (commissioning admits loopback and LAN addresses only)';
+    if (password !== undefined && this.redeem(stationId, password)) {
+      const nowMs = this.deps.clock.nowMs();
+      this.pending.set(stationId, { stationId, remoteAddress, firstSeenMs: nowMs, lastSeenMs: nowMs, connectors: [] });
+      return undefined;
+    }
     const known = this.pending.get(stationId);
     if (known) {
       known.remoteAddress = remoteAddress;
@@ -113,6 +121,30 @@ export class Commissioning {
     const nowMs = this.deps.clock.nowMs();
     this.pending.set(stationId, { stationId, remoteAddress, firstSeenMs: nowMs, lastSeenMs: nowMs, connectors: [] });
     return undefined;
+  }
+
+  /**
+   * A commissioning sheet: the station id may connect once with this password (outside a window
+   * too, from an allowed address) until `validS` passed, and is then pending like any found station;
+   * approval replaces the password. A new sheet for the id replaces the old one.
+   */
+  invite(stationId: string, password: string, validS: number): { untilMs: number } {
+    const untilMs = this.deps.clock.nowMs() + validS * 1000;
+    this.invitations.set(stationId, { digest: sha256(password), untilMs });
+    return { untilMs };
+  }
+
+  /** True (and the invitation used up) when the password is the id's valid one-time password. */
+  private redeem(stationId: string, password: string): boolean {
+    const inv = this.invitations.get(stationId);
+    if (!inv) return false;
+    if (inv.untilMs <= this.deps.clock.nowMs()) {
+      this.invitations.delete(stationId);
+      return false;
+    }
+    if (!timingSafeEqual(inv.digest, sha256(password))) return false;
+    this.invitations.delete(stationId);
+    return true;
   }
 
   isPending(stationId: string): boolean {
@@ -162,4 +194,8 @@ export class Commissioning {
   refusedConnections(): RefusedConnection[] {
     return [...this.refused].reverse();
   }
+}
+
+function sha256(text: string): Buffer {
+  return createHash('sha256').update(text, 'utf8').digest();
 }

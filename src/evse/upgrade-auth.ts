@@ -36,7 +36,7 @@ export interface UpgradeAuthDeps {
    * Commissioning: whether an unconfigured station id may connect now (security profile 1 with
    * any or no password) to be answered Pending; undefined when it may, else why not (for the log).
    */
-  commissioning?: { admit(stationId: string, remoteAddress: string): string | undefined };
+  commissioning?: { admit(stationId: string, remoteAddress: string, password?: string): string | undefined };
   /** Password checks running at once (in the libuv pool); beyond it attempts get 503. Default: one less than the cores (at least 1), so a core stays free for the event loop. */
   maxConcurrentHashes?: number;
 }
@@ -85,7 +85,9 @@ export class UpgradeAuth {
     const station = this.deps.stations.get(stationId);
     if (!station && this.deps.admitUnknownStations) return { ok: true, stationId, subprotocol };
     const commissioning = this.deps.commissioning;
-    const notCommissioned = station ? undefined : commissioning ? commissioning.admit(stationId, address) : 'unknown station';
+    const creds = basicCredentials(req);
+    const password = typeof creds === 'string' || creds.user !== stationId ? undefined : creds.password;
+    const notCommissioned = station ? undefined : commissioning ? commissioning.admit(stationId, address, password) : 'unknown station';
     if (!station && notCommissioned === undefined) return { ok: true, stationId, subprotocol };
     let denied: string | undefined;
     try {

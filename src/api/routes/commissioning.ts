@@ -156,6 +156,46 @@ export function commissioningRoutes(app: FastifyInstance, deps: CommissioningRou
     async (req, reply) => reply.status(201).send(await run(() => c.approve(req.params.stationId, req.body.evses))),
   );
 
+  app.post<{ Body: { stationId: string; validS?: number; ocppUrl?: string } }>(
+    '/api/commissioning/sheets',
+    {
+      onRequest: writeGuard,
+      schema: {
+        operationId: 'createCommissioningSheet',
+        tags: ['commissioning'],
+        summary: 'A commissioning sheet: OCPP URL, station id and a one-time password, as text and as a QR code (SVG)',
+        description: 'The station id may log in once with the password (from an allowed address, even outside a window) and is then pending; approval gives it a password of its own.',
+        security: bearerSecurity,
+        body: {
+          type: 'object',
+          required: ['stationId'],
+          additionalProperties: false,
+          properties: {
+            stationId: { type: 'string', minLength: 1, maxLength: 48, pattern: '^[A-Za-z0-9._:-]+$', description: 'The identity the charger will use' },
+            validS: { type: 'integer', minimum: 60, maximum: 604_800, default: 86_400, description: 'How long the one-time password is good, s' },
+            ocppUrl: { type: 'string', pattern: '^wss?://', maxLength: 512, description: 'The OCPP URL as the charger reaches the hub (default: the hub\'s own listening URL)' },
+          },
+        },
+        response: {
+          201: {
+            type: 'object',
+            required: ['stationId', 'ocppUrl', 'password', 'untilMs', 'text', 'svg'],
+            properties: {
+              stationId: { type: 'string' },
+              ocppUrl: { type: 'string' },
+              password: { type: 'string', description: 'One-time password (shown once, stored only as a digest)' },
+              untilMs: { type: 'integer' },
+              text: { type: 'string' },
+              svg: { type: 'string', description: 'The text as a QR code, SVG' },
+            },
+          },
+          ...errors(400, 401, 409),
+        },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await run(() => c.sheet(req.body.stationId, req.body.validS ?? 86_400, req.body.ocppUrl))),
+  );
+
   app.post<{ Params: { stationId: string } }>(
     '/api/commissioning/pending/:stationId/reject',
     {

@@ -60,8 +60,8 @@ async function bootStatus(c: RPCClient, version: Version): Promise<string> {
 }
 
 /** Connects a pending charger that takes a new password over OCPP; resolves with the password it was given. */
-function pendingCharger(id: string, version: Version): { c: RPCClient; password: Promise<string>; closed: Promise<void>; reported: Promise<void> } {
-  const c = client(id, version, 'anything-at-all');
+function pendingCharger(id: string, version: Version, loginPassword = 'anything-at-all'): { c: RPCClient; password: Promise<string>; closed: Promise<void>; reported: Promise<void> } {
+  const c = client(id, version, loginPassword);
   let reportedDone!: () => void;
   const reported = new Promise<void>((resolve) => (reportedDone = resolve));
   let give!: (p: string) => void;
@@ -221,5 +221,23 @@ describe('commissioning API answers', () => {
   it('needs the token for writes when one is configured', async () => {
     harness = await startTestHub(`${YAML}\napi: { token: secret-token-123456 }\n`, { dir: tempDir() });
     expect((await api('POST', '/api/commissioning', { durationS: 60 })).status).toBe(401);
+  });
+});
+
+describe('commissioning sheet', () => {
+  it('gives an OCPP URL, station id and one-time password as text and QR code; the password admits the station once, as Pending', async () => {
+    harness = await startTestHub(YAML, { dir: tempDir() });
+    const res = await api<{ stationId: string; ocppUrl: string; password: string; text: string; svg: string }>('POST', '/api/commissioning/sheets', { stationId: 'SHEET1' });
+    expect(res.status).toBe(201);
+    expect(res.json.ocppUrl).toBe(harness.hub.ocppUrl);
+    expect(res.json.text).toBe(`OCPP URL: ${harness.hub.ocppUrl}\nStation id: SHEET1\nPassword: ${res.json.password}\n`);
+    expect(res.json.svg).toMatch(/^<svg[^>]*>.*<path/s);
+    // No window is open: a wrong password is refused, the sheet's password admits it as Pending.
+    await expect(client('SHEET1', '2.0.1', 'not-the-password-123').connect()).rejects.toThrow();
+    const c = pendingCharger('SHEET1', '2.0.1', res.json.password);
+    await c.c.connect();
+    expect(await bootStatus(c.c, '2.0.1')).toBe('Pending');
+    expect((await api<CommissioningState>('GET', '/api/commissioning')).json.pending.map((p) => p.stationId)).toEqual(['SHEET1']);
+    expect((await api('POST', '/api/commissioning/sheets', { stationId: 'OLD' })).status).toBe(409);
   });
 });
