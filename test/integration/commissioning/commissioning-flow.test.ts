@@ -182,6 +182,12 @@ describe.each<Version>(['1.6', '2.0.1'])('commissioning a %s charger', (version)
     expect(limitOf(version, await again.profile)).toBeLessThanOrEqual(16);
     expect(harness.hub.energy.site.evses.map((e) => e.key)).toContain(`${id}/1`);
 
+    // Editing its placement changes the site model at once; a YAML station is not editable here.
+    const edited = await api('PUT', `/api/commissioning/stations/${id}`, { evses: [{ id: 1, circuit: 'main', phases: 1, phaseRotation: ['L2'], maxCurrentA: 10 }] });
+    expect(edited.status).toBe(200);
+    expect(harness.hub.energy.site.evses.find((e) => e.key === `${id}/1`)).toMatchObject({ phases: 1, phaseRotation: ['L2'], maxCurrentA: 10 });
+    expect((await api('PUT', '/api/commissioning/stations/OLD', { evses: [{ id: 1 }] })).status).toBe(409);
+
     // Removing it: disconnected, refused afterwards.
     const closed = new Promise<void>((resolve) => again.c.once('close', () => resolve()));
     expect((await api('DELETE', `/api/commissioning/stations/${id}`)).status).toBe(204);
