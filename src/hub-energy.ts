@@ -10,7 +10,8 @@ import type { Store } from './store/store.js';
 import type { StationRegistry } from './evse/station-registry.js';
 import type { StationService } from './evse/station-service.js';
 import { MeterHub } from './meters/meter-hub.js';
-import { siteModelFromConfig, type SiteModel } from './control/site-model-from-config.js';
+import { evseModelsOf, siteModelFromConfig, IMPLICIT_ROOT_ID, type SiteModel } from './control/site-model-from-config.js';
+import type { StationConfig } from './config/schema.js';
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
 import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
@@ -306,6 +307,46 @@ export class HubEnergy {
       isConnected: (stationId) => registry.get(stationId) !== undefined,
       sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
     });
+  }
+
+  /**
+   * Puts a station's EVSEs under load management at runtime (commissioning), replacing those it
+   * had. The site model is changed in place (the controller, the API and the dispatcher read the
+   * same object) and the controller computes base shares again at once: the new sum of base
+   * shares fits the circuits, and the lowered base profiles of the EVSEs already there go out
+   * with that decision, before the new charger has reconnected and booted (nothing is written to
+   * a station before its accepted boot and the read of its capabilities).
+   */
+  addStation(station: StationConfig): void {
+    this.removeEvsesOf(station.id);
+    const rootId = this.site.circuits.find((c) => c.parentId === undefined)?.id ?? IMPLICIT_ROOT_ID;
+    const models = evseModelsOf(station, rootId, this.deps.config.site.voltageV);
+    this.site.evses.push(...models);
+    for (const e of station.evses) this.standing[evseKeyOf(station.id, e.id)] = e.mode;
+    this.controller.siteChanged(`station ${station.id} added`);
+  }
+
+  /** Takes a station's EVSEs out of load management (commissioning: removed or edited). */
+  removeStation(stationId: string): void {
+    if (this.removeEvsesOf(stationId)) this.controller.siteChanged(`station ${stationId} removed`);
+  }
+
+  private removeEvsesOf(stationId: string): boolean {
+    const before = this.site.evses.length;
+    for (let i = this.site.evses.length - 1; i >= 0; i--) {
+      const key = this.site.evses[i]?.key;
+      if (key !== undefined && parseEvseKey(key)?.stationId === stationId) {
+        this.site.evses.splice(i, 1);
+        delete this.standing[key];
+        delete this.modes[key];
+      }
+    }
+    return this.site.evses.length !== before;
+  }
+
+  /** Whether a circuit id exists in the site model. */
+  hasCircuit(circuitId: string): boolean {
+    return this.site.circuits.some((c) => c.id === circuitId);
   }
 
   onStationConnected(stationId: string): void {

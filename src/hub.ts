@@ -28,6 +28,9 @@ import { createUpstream } from './upstream/create-upstream.js';
 import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
 import { createDerWiring } from './der-wiring.js';
+import { Commissioning } from './evse/commissioning.js';
+import { CommissioningService } from './commissioning-service.js';
+import { withCommissionedStations } from './config/commissioned-stations.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -72,7 +75,8 @@ function isLoopbackHost(host: string): boolean {
 }
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
-  const { config, log } = deps;
+  const { log } = deps;
+  let config = deps.config;
   const clock = deps.clock ?? systemClock({ onTimerError: (err) => log.error({ err }, 'timer callback failed (the hub keeps running)') });
   const baseDir = dirname(deps.configPath);
   // Nothing is written before the config, its files and its data directory passed.
@@ -103,6 +107,16 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   );
   store.stations.disconnectAll();
 
+  // Stations added by commissioning live in the store; the site config's win where both define one.
+  const yamlStationIds = new Set(config.stations.map((s) => s.id));
+  const merged = withCommissionedStations(config, store.commissioned.list());
+  for (const warning of merged.warnings) log.warn(warning);
+  config = merged.config;
+  if (merged.added.length > 0) log.info({ stations: merged.added.map((s) => s.id) }, 'stations added by commissioning');
+  const commissioning = new Commissioning({ clock, options: { sources: config.server.commissioning.sources, maxNewPerWindow: config.server.commissioning.maxNewPerWindow } });
+  if (config.server.commissioning.windowAtStartS > 0) commissioning.open(config.server.commissioning.windowAtStartS);
+
+  // Read at every login and boot: commissioning adds and removes stations at runtime.
   const stations = new Map(config.stations.map((s) => [s.id, s]));
   const service = new StationService({
     store,
@@ -111,6 +125,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     stations,
     heartbeatIntervalS: config.server.heartbeatIntervalS,
     unknownIdTokens: config.authorization.unknownIdTokens,
+    commissioning,
   });
   const registry = new StationRegistry({ log, onDisconnected: (id) => service.disconnected(id) });
   // The CSMS's charging profiles: stored by the hub, fed to the controller (energy is created below).
@@ -171,8 +186,10 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     host: config.server.host,
     port: config.server.port,
     pathPrefix: config.server.pathPrefix,
-    stations: config.stations,
+    stations,
     admitUnknownStations: config.server.admitUnknownStations,
+    ...(config.upstream.mode === 'none' ? { commissioning } : {}),
+    onRefused: (r) => commissioning.refusedConnection({ ...(r.stationId !== undefined ? { stationId: r.stationId } : {}), remoteAddress: r.remoteAddress, timeMs: clock.nowMs(), reason: `${r.httpStatus}: ${r.reason}` }),
     maxFrameBytes: config.server.maxFrameBytes,
     ...(config.server.tls ? { tls: tlsMaterial(config, baseDir) as TlsMaterial } : {}),
     log: log.child({ part: 'downstream' }),
@@ -217,7 +234,27 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   log.info({ url: `${ocpp.url}/<stationId>`, bound: ocpp.bound }, 'OCPP endpoint listening');
   upstream?.start();
 
+  const commissioningService = new CommissioningService({
+    commissioning,
+    store,
+    registry,
+    stations,
+    yamlStationIds,
+    energy,
+    circuitIds: config.circuits.map((c) => c.id),
+    standalone: config.upstream.mode === 'none',
+    ocppUrl: () => ocpp.url,
+    log: log.child({ part: 'commissioning' }),
+  });
+  // A station found in a commissioning window: a 1.6 charger is asked for its connectors' status (allowed while Pending).
+  service.onEvent((e) => {
+    if (e.kind !== 'pending') return;
+    const session = registry.get(e.stationId);
+    if (session?.version === '1.6') session.peer.call('TriggerMessage', { requestedMessage: 'StatusNotification' }).catch((err: unknown) => log.debug({ err, stationId: e.stationId }, 'TriggerMessage StatusNotification failed'));
+  });
+
   const api = buildApi({
+    commissioning: commissioningService,
     log,
     queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
     energy: energyApi,

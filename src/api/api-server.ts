@@ -14,6 +14,8 @@ import { authorizationRoutes, type AuthorizationListStore } from './routes/autho
 import { metricsRoutes } from './routes/metrics.js';
 import { upstreamRoutes, type UpstreamQueries } from './routes/upstream.js';
 import { setpointRoutes, type SetpointControl } from './routes/setpoints.js';
+import { commissioningRoutes } from './routes/commissioning.js';
+import type { CommissioningApi } from './commissioning-api.js';
 import type { EnergyQueries } from './energy-queries.js';
 import type { RemoteControl } from './remote-control.js';
 import type { HubMetrics } from './metrics.js';
@@ -46,6 +48,8 @@ export interface ApiDeps {
   https?: { cert: string | Buffer; key: string | Buffer };
   /** Limits and guards; defaults as in the config schema. */
   security?: ApiSecurity;
+  /** Commissioning of new stations (routes under /api/commissioning). */
+  commissioning?: CommissioningApi;
 }
 
 export interface ApiSecurity {
@@ -87,6 +91,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     metricsRoutes(api, deps.metrics);
     upstreamRoutes(api, deps.upstream);
     if (deps.energy.setpoints) setpointRoutes(api, { setpoints: deps.energy.setpoints, writeGuard });
+    if (deps.commissioning) commissioningRoutes(api, { commissioning: deps.commissioning, writeGuard });
   });
   void app.register(dashboardPlugin, {
     queries: deps.queries,

@@ -5,6 +5,9 @@ import { checkBeforeStart, ConfigError, formatProblem, inspectSiteConfig, readSi
 import type { SiteConfig } from '../config/schema.js';
 import { EXIT, UsageError } from './exit-codes.js';
 import { describeSimulation, simulationProblem } from './simulation-gate.js';
+import { dbPathOf, resolveDataDir } from '../config/data-dir.js';
+import { readCommissionedStations } from '../store/commissioned-repo.js';
+import { withCommissionedStations } from '../config/commissioned-stations.js';
 
 /** Keys whose values are secrets: shown as <hidden>. */
 const SECRET_KEYS = new Set(['passwordHash', 'password', 'token']);
@@ -45,6 +48,7 @@ export function checkConfigCommand(args: readonly string[], out: NodeJS.Writable
     const sim = simulationProblem(config, path, values.simulate);
     if (sim) problems.push(sim);
     out.write(`# effective config of ${path} (defaults filled in, secrets hidden)\n${stringify(hideSecrets(config))}\n`);
+    out.write(commissionedSection(config, path));
     if (!sim && config.simulation?.enabled) out.write(`note: simulation.enabled: this config runs ${describeSimulation(config)}\n`);
   }
   if (problems.length === 0) {
@@ -53,4 +57,23 @@ export function checkConfigCommand(args: readonly string[], out: NodeJS.Writable
   }
   out.write(`${path}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n${problems.map((p) => `  ${formatProblem(p)}`).join('\n')}\n`);
   return EXIT.configInvalid;
+}
+
+/** The stations added by commissioning, read from the data directory's database (nothing is written). */
+function commissionedSection(config: SiteConfig, path: string): string {
+  let dbPath: string;
+  try {
+    dbPath = dbPathOf(resolveDataDir(config, path));
+  } catch {
+    return '';
+  }
+  let merged: ReturnType<typeof withCommissionedStations>;
+  try {
+    merged = withCommissionedStations(config, readCommissionedStations(dbPath));
+  } catch (err) {
+    return `note: could not read the stations added by commissioning from ${dbPath}: ${err instanceof Error ? err.message : String(err)}\n`;
+  }
+  const lines = merged.warnings.map((w) => `warning: ${w}\n`).join('');
+  if (merged.added.length === 0) return lines;
+  return `# stations added by commissioning (${dbPath})\n${stringify(hideSecrets({ stations: merged.added }))}\n${lines}`;
 }

@@ -140,6 +140,20 @@ export const serverConfigSchema = z.strictObject({
   pathPrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /').default('/ocpp'),
   /** Demo only: accept stations that are not in `stations` (no authentication). */
   admitUnknownStations: z.boolean().default(false),
+  /**
+   * Commissioning (docs/operations.md): while a window is open (API, or `windowAtStartS` at
+   * start), unconfigured stations may connect with any password and are answered Pending.
+   */
+  commissioning: z
+    .strictObject({
+      /** A window opened at start for this long, s (0: none; open one from the API). */
+      windowAtStartS: z.number().int().min(0).max(86_400).default(0),
+      /** Source addresses that may be commissioned: loopback and private LAN ranges, or any. */
+      sources: z.enum(['lan', 'any']).default('lan'),
+      /** New station ids one window admits. */
+      maxNewPerWindow: z.number().int().min(1).max(1000).default(10),
+    })
+    .default({ windowAtStartS: 0, sources: 'lan', maxNewPerWindow: 10 }),
   pingIntervalS: z.number().min(0).default(30),
   callTimeoutS: z.number().positive().default(30),
   maxFrameBytes: z.number().int().min(1024).default(65536),

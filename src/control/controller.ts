@@ -270,7 +270,16 @@ export class Controller {
     return snapshot;
   }
 
-  /** Base shares change only with controllability (the config is fixed): computed again only then. */
+  /**
+   * The site's EVSEs changed (a station added or removed at runtime): base shares are computed
+   * again at the next decision, which is triggered now.
+   */
+  siteChanged(reason: string): void {
+    this.baseCache = undefined;
+    this.trigger(reason);
+  }
+
+  /** Base shares change only with controllability and the set of EVSEs (siteChanged): computed again only then. */
   private baseSharesFor(snapshot: SiteSnapshot): Record<string, CurrentLimit> {
     const key = snapshot.evses
       .filter((e) => snapshot.live[e.key]?.controllable === false)

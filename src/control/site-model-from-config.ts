@@ -50,24 +50,7 @@ export function siteModelFromConfig(config: SiteConfig): SiteModel {
   const rootId = circuits.find((c) => c.parentId === undefined)?.id ?? IMPLICIT_ROOT_ID;
   const voltageV = config.site.voltageV;
 
-  const evses: EvseModel[] = [];
-  for (const station of config.stations) {
-    for (const e of station.evses) {
-      const model: EvseModel = {
-        key: evseKeyOf(station.id, e.id),
-        circuitId: e.circuit ?? rootId,
-        phases: e.phases,
-        phaseRotation: e.phaseRotation ? [...e.phaseRotation] : [...(e.phases === 1 ? ROTATION_1P : ROTATION_3P)],
-        minCurrentA: e.minCurrentA,
-        maxCurrentA: e.maxCurrentA,
-        priority: e.priority,
-        voltageV,
-        bidirectional: e.bidirectional,
-      };
-      if (e.maxPowerW !== undefined) model.maxPowerW = e.maxPowerW;
-      evses.push(model);
-    }
-  }
+  const evses: EvseModel[] = config.stations.flatMap((station) => evseModelsOf(station, rootId, voltageV));
 
   const meterRoles: SiteSnapshot['meterRoles'] = {};
   for (const m of config.meters) {
@@ -79,6 +62,25 @@ export function siteModelFromConfig(config: SiteConfig): SiteModel {
   const worstCaseNonEvA: Record<string, Partial<PerPhase>> = implicitRoot ? { [IMPLICIT_ROOT_ID]: perPhaseOf(0) } : {};
   for (const c of config.circuits) if (c.worstCaseNonEvA !== undefined) worstCaseNonEvA[c.id] = perPhaseOf(c.worstCaseNonEvA);
   return { circuits, evses, meterRoles, worstCaseNonEvA, implicitRoot };
+}
+
+/** The EVSE models of one station (an EVSE without `circuit` hangs on `rootId`). */
+export function evseModelsOf(station: SiteConfig['stations'][number], rootId: string, voltageV: number): EvseModel[] {
+  return station.evses.map((e) => {
+    const model: EvseModel = {
+      key: evseKeyOf(station.id, e.id),
+      circuitId: e.circuit ?? rootId,
+      phases: e.phases,
+      phaseRotation: e.phaseRotation ? [...e.phaseRotation] : [...(e.phases === 1 ? ROTATION_1P : ROTATION_3P)],
+      minCurrentA: e.minCurrentA,
+      maxCurrentA: e.maxCurrentA,
+      priority: e.priority,
+      voltageV,
+      bidirectional: e.bidirectional,
+    };
+    if (e.maxPowerW !== undefined) model.maxPowerW = e.maxPowerW;
+    return model;
+  });
 }
 
 function perPhaseOf(v: number | readonly [number, number, number]): PerPhase {

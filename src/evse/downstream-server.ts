@@ -6,7 +6,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../util/logger.js';
 import type { OcppSubprotocol } from '../ocpp/versions.js';
 import type { StationConfig } from '../config/schema.js';
-import { UpgradeAuth, type UpgradeVerdict } from './upgrade-auth.js';
+import { UpgradeAuth, type UpgradeAuthDeps, type UpgradeVerdict } from './upgrade-auth.js';
 import { DEFAULT_TLS_CIPHERS, type TlsMinVersion } from './tls-options.js';
 import { LoginThrottle } from './login-throttle.js';
 import { ConnectionLimiter, type ConnectionLimits } from './connection-limiter.js';
@@ -36,8 +36,13 @@ export interface DownstreamServerDeps {
   host: string;
   port: number;
   pathPrefix: string;
-  stations: readonly StationConfig[];
+  /** The configured stations; a Map is read at each login, so stations added to it later may log in. */
+  stations: readonly StationConfig[] | ReadonlyMap<string, StationConfig>;
   admitUnknownStations: boolean;
+  /** Commissioning of unconfigured station ids (see UpgradeAuthDeps). */
+  commissioning?: UpgradeAuthDeps['commissioning'];
+  /** Told every refused connection (for the operator's list of who is knocking). */
+  onRefused?: (refusal: { stationId?: string; remoteAddress: string; httpStatus: number; reason: string }) => void;
   maxFrameBytes: number;
   tls?: TlsMaterial;
   log: Logger;
@@ -65,8 +70,9 @@ export class DownstreamServer {
     const clock = deps.clock ?? systemClock();
     this.auth = new UpgradeAuth({
       pathPrefix: deps.pathPrefix,
-      stations: new Map(deps.stations.map((s) => [s.id, s])),
+      stations: Array.isArray(deps.stations) ? new Map(deps.stations.map((s) => [s.id, s])) : (deps.stations as ReadonlyMap<string, StationConfig>),
       admitUnknownStations: deps.admitUnknownStations,
+      ...(deps.commissioning ? { commissioning: deps.commissioning } : {}),
       throttle: new LoginThrottle({
         clock,
         options: {
@@ -119,6 +125,7 @@ export class DownstreamServer {
     if (socket.destroyed) return;
     if (!verdict.ok) {
       this.deps.log.warn({ stationId: verdict.stationId, status: verdict.httpStatus, reason: verdict.reason, remote: req.socket.remoteAddress }, 'connection refused');
+      this.deps.onRefused?.({ ...(verdict.stationId !== undefined ? { stationId: verdict.stationId } : {}), remoteAddress: req.socket.remoteAddress ?? 'unknown', httpStatus: verdict.httpStatus, reason: verdict.reason });
       const body = `${verdict.publicReason}\n`;
       const extra =
         (verdict.httpStatus === 401 ? 'WWW-Authenticate: Basic realm="switchyard"\r\n' : '') +

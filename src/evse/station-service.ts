@@ -27,11 +27,19 @@ export interface StationServiceDeps {
   heartbeatIntervalS: number;
   /** Answer for id tokens that are on no list. */
   unknownIdTokens: 'Invalid' | 'Accepted';
+  /** Commissioning: unconfigured stations found in a window are answered Pending until approved. */
+  commissioning?: {
+    isPending(stationId: string): boolean;
+    booted(stationId: string, version: OcppVersion, info: BootInfo): void;
+    connector(stationId: string, evseId: number, connectorId: number, status: string): void;
+  };
 }
 
 /** What a station reported that others (the controller, the dispatcher) react to. */
 export type StationEvent =
   | { kind: 'booted'; stationId: string }
+  /** A station waiting for commissioning got its Pending answer (it is on the wire). */
+  | { kind: 'pending'; stationId: string }
   | { kind: 'connection'; stationId: string; connected: boolean }
   | { kind: 'status'; state: ConnectorState }
   | { kind: 'transaction'; event: TransactionEvent };
@@ -63,8 +71,15 @@ export class StationService {
     }
   }
 
+  /** An unconfigured station found during commissioning, waiting for the operator. */
+  private isCommissioning(stationId: string): boolean {
+    return !this.deps.stations.has(stationId) && this.deps.commissioning?.isPending(stationId) === true;
+  }
+
   boot(stationId: string, version: OcppVersion, info: BootInfo): BootAnswer {
-    const status = this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted';
+    const commissioning = this.isCommissioning(stationId);
+    if (commissioning) this.deps.commissioning?.booted(stationId, version, info);
+    const status = commissioning ? 'Pending' : (this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted');
     this.deps.store.stations.upsertBoot({ stationId, version, bootStatus: status, lastBootMs: this.deps.clock.nowMs(), ...info });
     this.deps.log.info({ stationId, version, status, vendor: info.vendor, model: info.model }, 'station booted');
     const intervalS = status === 'Accepted' ? this.deps.heartbeatIntervalS : Math.min(60, this.deps.heartbeatIntervalS);
@@ -81,6 +96,7 @@ export class StationService {
   bootAnswerSent(stationId: string, status: string | undefined): void {
     if (status !== 'Accepted') {
       this.bootState.set(stationId, 'refused');
+      if (status === 'Pending' && this.isCommissioning(stationId)) this.emit({ kind: 'pending', stationId });
       return;
     }
     this.bootState.set(stationId, 'accepted');
@@ -99,7 +115,17 @@ export class StationService {
 
   /** True when the station may send messages other than BootNotification. */
   isAdmitted(stationId: string): boolean {
+    if (this.isCommissioning(stationId)) return false;
     return (this.deps.stations.get(stationId)?.bootStatus ?? 'Accepted') === 'Accepted';
+  }
+
+  /**
+   * Whether a station that is not admitted may still send `action`: a station waiting for
+   * commissioning may report its connectors (StatusNotification, e.g. after a TriggerMessage)
+   * and send Heartbeats, so the operator sees what it has.
+   */
+  mayReportWhilePending(stationId: string, action: string): boolean {
+    return (action === 'StatusNotification' || action === 'Heartbeat') && this.isCommissioning(stationId);
   }
 
   connected(stationId: string, version: OcppVersion): void {
@@ -143,6 +169,10 @@ export class StationService {
   }
 
   status(state: ConnectorState): void {
+    if (this.isCommissioning(state.stationId)) {
+      this.deps.commissioning?.connector(state.stationId, state.evseId, state.connectorId, state.detail ?? state.status);
+      return;
+    }
     this.requireKnownEvse(state.stationId, state.evseId, state.connectorId, 'StatusNotification');
     this.deps.store.connectors.upsert(state);
     this.emit({ kind: 'status', state });

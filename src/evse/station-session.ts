@@ -55,7 +55,7 @@ export class StationSession {
     if (deps.version === '1.6') registerV16Handlers(target, ctx);
     else registerV2xHandlers(target, ctx, deps.version);
     const other = deps.upstream?.relayOther(deps.stationId, deps.version);
-    if (other) this.peer.handleAny(this.durable(this.admitted(other)));
+    if (other) this.peer.handleAny(this.durable(this.admitted(other, '*')));
 
     this.keepalive = new Keepalive({
       socket: deps.socket,
@@ -126,7 +126,7 @@ export class StationSession {
     return {
       handle: (action: string, local: CallHandler) => {
         const handler = upstream ? upstream.wrap(stationId, version, action, local) : local;
-        this.peer.handle(action, action === 'BootNotification' ? this.bootAnswered(this.durable(handler)) : this.durable(this.admitted(handler)));
+        this.peer.handle(action, action === 'BootNotification' ? this.bootAnswered(this.durable(handler)) : this.durable(this.admitted(handler, action)));
       },
     };
   }
@@ -156,10 +156,10 @@ export class StationSession {
     };
   }
 
-  private admitted(handler: CallHandler): CallHandler {
+  private admitted(handler: CallHandler, action: string): CallHandler {
     const { service, stationId } = this.deps;
     return (ctx) => {
-      if (!service.isAdmitted(stationId)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
+      if (!service.isAdmitted(stationId) && !service.mayReportWhilePending(stationId, action)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
       service.seen(stationId);
       return handler(ctx);
     };

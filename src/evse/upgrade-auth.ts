@@ -32,6 +32,11 @@ export interface UpgradeAuthDeps {
   offered?: readonly OcppSubprotocol[];
   /** Failed logins per source address: growing wait, checked before any hashing. */
   throttle?: LoginThrottle;
+  /**
+   * Commissioning: whether an unconfigured station id may connect now (security profile 1 with
+   * any or no password) to be answered Pending; undefined when it may, else why not (for the log).
+   */
+  commissioning?: { admit(stationId: string, remoteAddress: string, password?: string): string | undefined };
   /** Password checks running at once (in the libuv pool); beyond it attempts get 503. Default: one less than the cores (at least 1), so a core stays free for the event loop. */
   maxConcurrentHashes?: number;
 }
@@ -78,9 +83,14 @@ export class UpgradeAuth {
     }
     const station = this.deps.stations.get(stationId);
     if (!station && this.deps.admitUnknownStations) return { ok: true, stationId, subprotocol };
+    const commissioning = this.deps.commissioning;
+    const creds = basicCredentials(req);
+    const password = typeof creds === 'string' || creds.user !== stationId ? undefined : creds.password;
+    const notCommissioned = station ? undefined : commissioning ? commissioning.admit(stationId, address, password) : 'unknown station';
+    if (!station && notCommissioned === undefined) return { ok: true, stationId, subprotocol };
     let denied: string | undefined;
     try {
-      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req, stationId);
+      denied = station ? await this.checkCredentials(req, station) : await this.unknownStation(req, stationId, notCommissioned ?? 'unknown station');
     } catch (err) {
       if (!(err instanceof Busy)) throw err;
       return { ok: false, httpStatus: 503, stationId, reason: 'too many password checks in progress', publicReason: 'busy: try again later', retryAfterS: 1 };
@@ -94,11 +104,11 @@ export class UpgradeAuth {
   }
 
   /** An unknown id is refused after the same work a wrong password costs (no timing hint). */
-  private async unknownStation(req: IncomingMessage, stationId: string): Promise<string> {
+  private async unknownStation(req: IncomingMessage, stationId: string, reason: string): Promise<string> {
     const creds = basicCredentials(req);
     // Mirrors checkBasic: a known id hashes only when the Basic user is the station id.
     if (typeof creds !== 'string' && creds.user === stationId) await this.verify(creds.password, DUMMY_HASH);
-    return 'unknown station';
+    return reason;
   }
 
   private offered(): readonly OcppSubprotocol[] {

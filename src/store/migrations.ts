@@ -190,12 +190,28 @@ CREATE INDEX IF NOT EXISTS message_log_by_time ON message_log (time_ms);
 CREATE INDEX IF NOT EXISTS transactions_by_end ON transactions (ended_ms) WHERE ended_ms IS NOT NULL;
 `;
 
+/**
+ * Stations added at runtime by commissioning (API): their station config (EVSEs, circuits,
+ * limits) as JSON and the scrypt hash of the password the hub set on them; no password in clear.
+ */
+const COMMISSIONED_STATIONS = `
+CREATE TABLE IF NOT EXISTS commissioned_stations (
+  station_id    TEXT PRIMARY KEY,
+  config_json   TEXT NOT NULL,
+  password_hash TEXT NOT NULL,
+  ocpp_version  TEXT NOT NULL,
+  created_ms    INTEGER NOT NULL,
+  updated_ms    INTEGER NOT NULL
+) STRICT;
+`;
+
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
   { version: 2, name: 'hub-mode EVSE mapping', sql: HUB_EVSE_MAPPING },
   { version: 3, name: 'DER controls', sql: DER_CONTROLS },
   { version: 4, name: 'indexes for retention', sql: RETENTION_INDEXES },
+  { version: 5, name: 'commissioned stations', sql: COMMISSIONED_STATIONS },
 ];
 
 export interface MigrateOptions {

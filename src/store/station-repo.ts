@@ -143,6 +143,13 @@ export class StationRepo {
       .all()
       .map(toStationInfo);
   }
+
+  /** Forgets a station that was never admitted (a rejected commissioning candidate): its row and its connectors. */
+  forget(stationId: string): void {
+    this.db.prepare('DELETE FROM connectors WHERE station_id = ?').run(stationId);
+    this.db.prepare('DELETE FROM stations WHERE station_id = ?').run(stationId);
+    this.writtenLastSeenMs.delete(stationId);
+  }
 }
 
 function toStationInfo(row: StationRow): StationInfo {

@@ -9,6 +9,7 @@ import { OutboxRepo } from './outbox-repo.js';
 import { ProfileRepo } from './profile-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
+import { CommissionedRepo } from './commissioned-repo.js';
 
 export interface OpenStoreOptions {
   /** File path of the database, or ':memory:' (tests only). */
@@ -29,6 +30,8 @@ export interface Store {
   outbox: OutboxRepo;
   profiles: ProfileRepo;
   stationState: StationStateRepo;
+  /** Stations added at runtime by commissioning. */
+  commissioned: CommissionedRepo;
   /** Group commit for the writes of one event-loop turn (see GroupCommit). */
   batch: GroupCommit;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
@@ -52,6 +55,7 @@ export function openStore(options: OpenStoreOptions): Store {
       outbox: new OutboxRepo({ db, clock }),
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
+      commissioned: new CommissionedRepo({ db, clock }),
       close() {
         if (!db.open) return;
         batch.commit();
