@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -93,9 +95,25 @@ stations:
     await expect(handshake(legacy.hub.ocppPort, { maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256' })).resolves.toMatchObject({ cipher: 'AES128-GCM-SHA256' });
   });
 
-  it('refuses a profile 3 station that presents no certificate, saying so', async () => {
-    const h = hubs[0] ?? (await hubWith(''));
+  it('refuses a profile 3 station that presents no certificate, saying so in the log (the station gets the one refusal text)', async () => {
+    const chunks: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        chunks.push(chunk.toString());
+        cb();
+      },
+    });
+    const h = await startTestHub(`
+server:
+  tls: { certFile: server.pem, keyFile: server.key, caFile: ca.pem }
+stations:
+  - { id: CP3, securityProfile: 3 }
+`, { dir, log: pino({ level: 'info' }, sink) });
+    hubs.push(h);
     const answer = await upgradeAnswer(h.hub.ocppPort, '/ocpp/CP3', { ca: ca.cert, protocols: 'ocpp1.6' });
-    expect(answer).toEqual({ status: 401, body: 'no certificate presented\n' });
+    // The same text for every credential failure, so a refusal does not tell which ids exist.
+    expect(answer).toEqual({ status: 401, body: 'invalid credentials\n' });
+    const refusal = chunks.join('').split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { msg?: string; reason?: string }).find((l) => l.msg === 'connection refused');
+    expect(refusal?.reason).toBe('no certificate presented');
   });
 });
