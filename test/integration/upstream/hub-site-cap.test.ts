@@ -92,18 +92,30 @@ function dynamicLimitA(id: string): number | undefined {
   return undefined;
 }
 
-/** Advances the clock past the controller's debounce, then waits (on the chargers' writes) until pred holds. */
-function advanceUntil(pred: () => boolean): Promise<void> {
-  return new Promise((resolve) => {
-    const check = (): void => {
-      if (!pred()) return;
-      listeners.delete(check);
-      resolve();
-    };
-    listeners.add(check);
-    clock.advanceMs(1_000);
-    check();
-  });
+/**
+ * Moves the clock on in 1 s steps until pred holds, waiting after each step for the chargers'
+ * writes (or for the event loop to have passed messages on): increases wait for make before
+ * break and the ramp reserve, which these chargers (they report no current) satisfy only once
+ * energy.settleS has passed. Fails after 600 simulated seconds.
+ */
+async function advanceUntil(pred: () => boolean): Promise<void> {
+  let wake: () => void = () => undefined;
+  const check = (): void => {
+    if (pred()) wake();
+  };
+  listeners.add(check);
+  try {
+    for (let simS = 0; !pred(); simS++) {
+      if (simS > 600) throw new Error(`not reached within 600 simulated seconds; limits: ${STATIONS.map((id) => dynamicLimitA(id)).join(', ')}`);
+      clock.advanceMs(1_000);
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+        setTimeout(resolve, 20);
+      });
+    }
+  } finally {
+    listeners.delete(check);
+  }
 }
 
 const sitePowerW = (): number => STATIONS.reduce((sum, id) => sum + (dynamicLimitA(id) ?? 0) * 230 * 3, 0);
