@@ -57,18 +57,16 @@ export async function runHub(args: readonly string[], stderr: NodeJS.WritableStr
     log.warn({ config: configPath }, `SIMULATION: this hub runs ${describeSimulation(config)}; they are not real devices (simulation.enabled)`);
   }
   const dataDir = resolveDataDir(config, configPath);
-  let hub;
-  try {
-    hub = await startHub({ config, configPath, log });
-  } catch (err) {
-    const failure = describeFailure(err, { dataDir, dbPath: dbPathOf(dataDir) });
-    log.flush?.();
-    stderr.write(`${failure.message}\n`);
-    return failure.code;
-  }
-
+  // Signals are taken from the start: one that arrives while the hub is still starting (its
+  // "listening" lines are already out) stops it cleanly once it has started.
+  let hub: Awaited<ReturnType<typeof startHub>> | undefined;
+  let stopRequested: string | undefined;
   let stopping = false;
   const stop = (signal: string) => {
+    if (!hub) {
+      stopRequested ??= signal;
+      return;
+    }
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down');
@@ -85,5 +83,14 @@ export async function runHub(args: readonly string[], stderr: NodeJS.WritableStr
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  try {
+    hub = await startHub({ config, configPath, log });
+  } catch (err) {
+    const failure = describeFailure(err, { dataDir, dbPath: dbPathOf(dataDir) });
+    log.flush?.();
+    stderr.write(`${failure.message}\n`);
+    return failure.code;
+  }
+  if (stopRequested !== undefined) stop(stopRequested);
   return -1;
 }
