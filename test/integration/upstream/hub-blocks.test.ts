@@ -331,7 +331,8 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
     const hash = ids.certificateHashDataChain[0]?.certificateHashData ?? {};
     expect(ids.status).toBe('Accepted');
-    expect(hash).toMatchObject({ hashAlgorithm: 'SHA256', serialNumber: x509.serialNumber.toLowerCase().replace(/^0+(?=.)/, '') });
+    expect(hash).toMatchObject({ hashAlgorithm: 'SHA256', serialNumber: x509.serialNumber.toLowerCase().replace(/^(00)+(?=..)/, '') });
+    // (the serial as DER bytes without leading zero bytes: a random serial may start with 0x0X)
     // P-256: the public key bits are the last 65 bytes of the SubjectPublicKeyInfo.
     expect(hash.issuerKeyHash).toBe(createHash('sha256').update(spki.subarray(spki.length - 65)).digest('hex'));
     await expect(server.call('DeleteCertificate', { certificateHashData: hash })).resolves.toEqual({ status: 'Accepted' });
