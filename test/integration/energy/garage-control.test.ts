@@ -5,7 +5,7 @@ import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { SimCharger } from '../../../src/sim/sim-charger.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { waitForState } from '../sim/advance.js';
+import { advanceUntilState, waitForState } from '../sim/advance.js';
 
 /**
  * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
@@ -85,15 +85,18 @@ async function garage() {
   };
   const offered = (c: SimCharger) => c.state().evses[0]?.offeredCurrentA;
   const bothOffered = (a: number) => Promise.all(cps.map((c) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a)));
-  return { clock, cps, grid, offered, bothOffered, hub };
+  /** Moves the clock on until both are offered `a` A: increases wait for the write-rate limit, make before break and the ramp reserve (confirmed by the chargers' 10 s reports). */
+  const advanceUntilBothOffered = async (a: number) => {
+    for (const c of cps) await advanceUntilState(clock, c, (s) => s.evses[0]?.offeredCurrentA === a);
+  };
+  return { clock, cps, grid, offered, bothOffered, advanceUntilBothOffered, hub };
 }
 
 describe('a garage sharing one grid connection', () => {
   it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
     const g = await garage();
     await g.grid(5);
-    g.clock.advanceMs(6_000); // debounce, and past the write-rate limit for increases
-    await g.bothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
+    await g.advanceUntilBothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
 
     await g.grid(20);
     g.clock.advanceMs(100); // debounce only: decreases are not rate-limited
@@ -107,8 +110,7 @@ describe('a garage sharing one grid connection', () => {
   it('falls back to failsafe limits when the grid meter goes silent', async () => {
     const g = await garage();
     await g.grid(5);
-    g.clock.advanceMs(6_000);
-    await g.bothOffered(16);
+    await g.advanceUntilBothOffered(16);
 
     g.clock.advanceMs(61_000); // staleAfterS is 60: the controller notices by itself
     await g.bothOffered(9.5);
@@ -120,8 +122,7 @@ describe('a garage sharing one grid connection', () => {
   it('leaves every charger at its base profile once the lease ends if the hub dies', async () => {
     const g = await garage();
     await g.grid(5);
-    g.clock.advanceMs(6_000);
-    await g.bothOffered(16);
+    await g.advanceUntilBothOffered(16);
 
     await h!.stop(); // the hub is gone; nobody renews the leases
     h = undefined;
