@@ -124,6 +124,11 @@ describe('a garage sharing one grid connection', () => {
     await g.grid(5);
     await g.advanceUntilBothOffered(16);
 
+    // Both hold their base profile (stack level 1, 9.5 A) before the hub goes: on a busy machine
+    // its write may still be on its way when the dynamic limits are.
+    for (const c of g.cps) {
+      await waitForState(c, (st) => st.evses[0]?.profiles.some((p) => p.stackLevel === 1 && p.schedules[0]?.periods[0]?.limit === 9.5) ?? false);
+    }
     await h!.stop(); // the hub is gone; nobody renews the leases
     h = undefined;
     g.clock.advanceMs(130_000); // leaseS is 120; the chargers re-evaluate at their meter ticks
