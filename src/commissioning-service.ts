@@ -4,7 +4,7 @@
  * management at once; rejected ones are dropped; commissioned ones can be edited or removed.
  */
 import QRCode from 'qrcode';
-import { hashPassword } from './evse/password.js';
+import { hashPasswordAsync } from './evse/password.js';
 import { generateStationPassword, passwordAccepted, setPasswordCall } from './evse/station-password.js';
 import type { Commissioning, CommissioningWindow, PendingStation, RefusedConnection } from './evse/commissioning.js';
 import { stationConfigSchema, type StationConfig } from './config/schema.js';
@@ -117,7 +117,8 @@ export class CommissioningService {
       throw new CommissioningError('STATION_CALL_FAILED', `station ${stationId} did not take its password: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (!passwordAccepted(session.version, answer)) throw new CommissioningError('STATION_REJECTED', `station ${stationId} refused its new password (${JSON.stringify(answer)})`);
-    const passwordHash = hashPassword(password);
+    // Off the event loop (libuv pool): a synchronous scrypt would stall every station for ~50 ms.
+    const passwordHash = await hashPasswordAsync(password);
     const withHash: StationConfig = { ...station, passwordHash };
     this.deps.store.commissioned.upsert({ stationId, config: placementRecord(station), passwordHash, version: session.version });
     this.deps.stations.set(stationId, withHash);

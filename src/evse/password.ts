@@ -13,6 +13,20 @@ export function hashPassword(password: string): string {
   return ['scrypt', N, R, P, salt.toString('base64'), hash.toString('base64')].join('$');
 }
 
+/**
+ * hashPassword without blocking the event loop (for the hub at run time, e.g. commissioning
+ * approval): node:crypto's callback scrypt runs in the libuv thread pool. Same format.
+ */
+export function hashPasswordAsync(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  return new Promise((resolve, reject) => {
+    scrypt(password, salt, KEY_BYTES, { N, r: R, p: P }, (err, hash) => {
+      if (err) reject(err);
+      else resolve(['scrypt', N, R, P, salt.toString('base64'), hash.toString('base64')].join('$'));
+    });
+  });
+}
+
 /** Most memory one check may take (scrypt needs about 128 x N x r bytes). */
 const MAX_MEM_BYTES = 64 * 1024 * 1024;
 
