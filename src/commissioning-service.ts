@@ -9,6 +9,7 @@ import { generateStationPassword, passwordAccepted, setPasswordCall } from './ev
 import type { Commissioning, CommissioningWindow, PendingStation, RefusedConnection } from './evse/commissioning.js';
 import { stationConfigSchema, type StationConfig } from './config/schema.js';
 import { placementProblem } from './config/commissioned-stations.js';
+import { sheetOcppUrl, type SheetUrlSource } from './commissioning-sheet-url.js';
 import type { Store } from './store/store.js';
 import type { StationRegistry } from './evse/station-registry.js';
 import type { HubEnergy } from './hub-energy.js';
@@ -37,8 +38,14 @@ export interface CommissioningServiceDeps {
   energy: Pick<HubEnergy, 'addStation' | 'removeStation'>;
   circuitIds: readonly string[];
   standalone: boolean;
-  /** ws[s]://host:port/<prefix> chargers connect to (append /<stationId>), for the commissioning sheet. */
-  ocppUrl: () => string;
+  /** Where the OCPP listener is, for the commissioning sheet's URL (see commissioning-sheet-url.ts). */
+  ocppEndpoint: {
+    /** ws[s]://host:port/<prefix> of the listener (append /<stationId>); 127.0.0.1 for a wildcard listener. */
+    listenUrl: () => string;
+    listenWildcard: boolean;
+    /** `server.publicUrl`. */
+    publicUrl?: string;
+  };
   log: Logger;
 }
 
@@ -47,6 +54,10 @@ export interface CommissioningSheet {
   stationId: string;
   /** The OCPP endpoint (without the station id). */
   ocppUrl: string;
+  /** Where ocppUrl came from: the request, server.publicUrl, the request's Host header, or the listening address. */
+  ocppUrlSource: SheetUrlSource;
+  /** Set when ocppUrl names a loopback host (a charger on the network cannot reach it). */
+  ocppUrlWarning?: string;
   /** The one-time password: good for one login until untilMs; approval replaces it. */
   password: string;
   untilMs: number;
@@ -135,16 +146,24 @@ export class CommissioningService {
    * one-time password (from an allowed address, even outside a window), is then pending, and gets
    * a password of its own when approved.
    */
-  async sheet(stationId: string, validS: number, ocppUrl?: string): Promise<CommissioningSheet> {
+  async sheet(stationId: string, validS: number, where: { ocppUrl?: string; requestHost?: string } = {}): Promise<CommissioningSheet> {
     if (!this.deps.standalone) throw new CommissioningError('NOT_STANDALONE', 'commissioning is only available in standalone mode (upstream: none)');
     if (this.deps.stations.has(stationId)) throw new CommissioningError('CONFLICT', `station ${stationId} is already configured`, 'body.stationId');
     const password = generateStationPassword();
     const { untilMs } = this.deps.commissioning.invite(stationId, password, validS);
-    const url = ocppUrl ?? this.deps.ocppUrl();
+    const endpoint = this.deps.ocppEndpoint;
+    const chosen = sheetOcppUrl({
+      listenUrl: endpoint.listenUrl(),
+      listenWildcard: endpoint.listenWildcard,
+      ...(where.ocppUrl !== undefined ? { given: where.ocppUrl } : {}),
+      ...(endpoint.publicUrl !== undefined ? { publicUrl: endpoint.publicUrl } : {}),
+      ...(where.requestHost !== undefined ? { requestHost: where.requestHost } : {}),
+    });
+    const url = chosen.url;
     const text = `OCPP URL: ${url}\nStation id: ${stationId}\nPassword: ${password}\n`;
     const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     this.deps.log.info({ stationId, untilMs }, 'commissioning sheet made (one-time password)');
-    return { stationId, ocppUrl: url, password, untilMs, text, svg };
+    return { stationId, ocppUrl: url, ocppUrlSource: chosen.source, ...(chosen.warning ? { ocppUrlWarning: chosen.warning } : {}), password, untilMs, text, svg };
   }
 
   /** Rejects a pending station: forgotten, its connection closed. */

@@ -243,7 +243,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     energy,
     circuitIds: config.circuits.map((c) => c.id),
     standalone: config.upstream.mode === 'none',
-    ocppUrl: () => ocpp.url,
+    ocppEndpoint: { listenUrl: () => ocpp.url, listenWildcard: isWildcard(config.server.host), ...(config.server.publicUrl !== undefined ? { publicUrl: config.server.publicUrl } : {}) },
     log: log.child({ part: 'commissioning' }),
   });
   // A station found in a commissioning window: a 1.6 charger is asked for its connectors' status (allowed while Pending).

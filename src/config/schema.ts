@@ -133,11 +133,32 @@ export const authEntrySchema = z.strictObject({
   parentIdToken: z.string().max(36).optional(),
 });
 
+/** A charger-facing OCPP URL: ws or wss, a host, no credentials, query or fragment. */
+function publicUrlOk(text: string): boolean {
+  if (!/^wss?:\/\/[^\s]+$/.test(text)) return false;
+  try {
+    const u = new URL(text);
+    return u.hostname !== '' && u.username === '' && u.password === '' && u.search === '' && u.hash === '';
+  } catch {
+    return false;
+  }
+}
+
 export const serverConfigSchema = z.strictObject({
   host: z.string().default('0.0.0.0'),
   port: z.number().int().min(0).max(65535).default(9000),
   /** Stations connect to <pathPrefix>/<stationId>. */
   pathPrefix: z.string().regex(/^\/[A-Za-z0-9/_-]*$/, 'a path starting with /').default('/ocpp'),
+  /**
+   * The OCPP URL as chargers reach the hub, without the station id (e.g. wss://hub.example.net/ocpp
+   * behind a reverse proxy): what commissioning sheets name. Absent: the host the API request came
+   * in on, with this listener's scheme, port and path.
+   */
+  publicUrl: z
+    .string()
+    .refine(publicUrlOk, 'a ws:// or wss:// URL without user, password, query or fragment, e.g. wss://hub.example.net/ocpp')
+    .transform((u) => (u.endsWith('/') ? u.slice(0, -1) : u))
+    .optional(),
   /** Demo only: accept stations that are not in `stations` (no authentication). */
   admitUnknownStations: z.boolean().default(false),
   /**

@@ -173,16 +173,27 @@ export function commissioningRoutes(app: FastifyInstance, deps: CommissioningRou
           properties: {
             stationId: { type: 'string', minLength: 1, maxLength: 48, pattern: '^[A-Za-z0-9._:-]+$', description: 'The identity the charger will use' },
             validS: { type: 'integer', minimum: 60, maximum: 604_800, default: 86_400, description: 'How long the one-time password is good, s' },
-            ocppUrl: { type: 'string', pattern: '^wss?://', maxLength: 512, description: 'The OCPP URL as the charger reaches the hub (default: the hub\'s own listening URL)' },
+            ocppUrl: {
+              type: 'string',
+              pattern: '^wss?://',
+              maxLength: 512,
+              description: 'The OCPP URL as the charger reaches the hub. Default: server.publicUrl, else the host this request came in on with the OCPP port and path (for a listener on every address), else the listening URL',
+            },
           },
         },
         response: {
           201: {
             type: 'object',
-            required: ['stationId', 'ocppUrl', 'password', 'untilMs', 'text', 'svg'],
+            required: ['stationId', 'ocppUrl', 'ocppUrlSource', 'password', 'untilMs', 'text', 'svg'],
             properties: {
               stationId: { type: 'string' },
               ocppUrl: { type: 'string' },
+              ocppUrlSource: {
+                type: 'string',
+                enum: ['request', 'config', 'host-header', 'listen-address'],
+                description: 'Where ocppUrl came from: this request, server.publicUrl, the Host header of this request, or the OCPP listening address',
+              },
+              ocppUrlWarning: { type: 'string', description: 'Present when ocppUrl names a loopback host, which a charger on the network cannot reach' },
               password: { type: 'string', description: 'One-time password (shown once, stored only as a digest)' },
               untilMs: { type: 'integer' },
               text: { type: 'string' },
@@ -193,7 +204,7 @@ export function commissioningRoutes(app: FastifyInstance, deps: CommissioningRou
         },
       },
     },
-    async (req, reply) => reply.status(201).send(await run(() => c.sheet(req.body.stationId, req.body.validS ?? 86_400, req.body.ocppUrl))),
+    async (req, reply) => reply.status(201).send(await run(() => c.sheet(req.body.stationId, req.body.validS ?? 86_400, { ...(req.body.ocppUrl !== undefined ? { ocppUrl: req.body.ocppUrl } : {}), ...(req.headers.host !== undefined ? { requestHost: req.headers.host } : {}) }))),
   );
 
   app.post<{ Params: { stationId: string } }>(

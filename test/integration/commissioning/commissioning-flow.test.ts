@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { parseSiteConfig } from '../../../src/config/load.js';
+import { startHub } from '../../../src/hub.js';
+import { silentLogger } from '../../../src/util/logger.js';
 
 /**
  * Commissioning through the API with strict ocpp-rpc chargers (1.6 and 2.0.1): refused and
@@ -236,6 +239,8 @@ describe('commissioning sheet', () => {
     const res = await api<{ stationId: string; ocppUrl: string; password: string; text: string; svg: string }>('POST', '/api/commissioning/sheets', { stationId: 'SHEET1' });
     expect(res.status).toBe(201);
     expect(res.json.ocppUrl).toBe(harness.hub.ocppUrl);
+    // The test hub listens on 127.0.0.1 only: that address is the URL, with a warning that chargers cannot reach it.
+    expect(res.json).toMatchObject({ ocppUrlSource: 'listen-address', ocppUrlWarning: expect.stringContaining('loopback') });
     expect(res.json.text).toBe(`OCPP URL: ${harness.hub.ocppUrl}\nStation id: SHEET1\nPassword: ${res.json.password}\n`);
     expect(res.json.svg).toMatch(/^<svg[^>]*>.*<path/s);
     // No window is open: a wrong password is refused, the sheet's password admits it as Pending.
@@ -245,5 +250,26 @@ describe('commissioning sheet', () => {
     expect(await bootStatus(c.c, '2.0.1')).toBe('Pending');
     expect((await api<CommissioningState>('GET', '/api/commissioning')).json.pending.map((p) => p.stationId)).toEqual(['SHEET1']);
     expect((await api('POST', '/api/commissioning/sheets', { stationId: 'OLD' })).status).toBe(409);
+  });
+
+  it('names the configured public URL', async () => {
+    harness = await startTestHub(`${YAML}\nserver: { publicUrl: "wss://hub.example.net/ocpp" }\n`, { dir: tempDir() });
+    const res = await api<{ ocppUrl: string; ocppUrlSource: string; ocppUrlWarning?: string; text: string }>('POST', '/api/commissioning/sheets', { stationId: 'SHEET2' });
+    expect(res.json).toMatchObject({ ocppUrl: 'wss://hub.example.net/ocpp', ocppUrlSource: 'config' });
+    expect(res.json.ocppUrlWarning).toBeUndefined();
+    expect(res.json.text).toContain('OCPP URL: wss://hub.example.net/ocpp\n');
+  });
+
+  it('names the host the request came in on when the OCPP listener is on every address', async () => {
+    const dir = tempDir();
+    const config = parseSiteConfig(YAML, 'test.yaml');
+    Object.assign(config.server, { host: '0.0.0.0', port: 0 });
+    Object.assign(config.api, { host: '127.0.0.1', port: 0 });
+    config.data.dir = dir;
+    const hub = await startHub({ config, configPath: join(dir, 'test.yaml'), log: silentLogger() });
+    harness = { hub, dir, config, stop: () => hub.stop() };
+    const res = await hub.api.inject({ method: 'POST', url: '/api/commissioning/sheets', headers: { host: '192.168.1.5:8080' }, payload: { stationId: 'SHEET3' } });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({ ocppUrl: `ws://192.168.1.5:${hub.ocppPort}/ocpp`, ocppUrlSource: 'host-header' });
   });
 });

@@ -40,6 +40,13 @@ describe('site config loading', () => {
     expect(problems).toEqual(['upstream.dataTransfer[0].station: expected a station id from stations (found "CP9")']);
   });
 
+  it('takes a charger-facing OCPP URL, and names the field of a bad one', () => {
+    expect(parseSiteConfig('server: { publicUrl: "wss://hub.example.net/ocpp/" }\n', 'x.yaml').server.publicUrl).toBe('wss://hub.example.net/ocpp');
+    for (const bad of ['http://hub/ocpp', 'wss://user:pw@hub/ocpp', 'ws://hub/ocpp?x=1', 'ws://']) {
+      expect(problemsOf(`server: { publicUrl: "${bad}" }\n`)).toEqual([expect.stringMatching(/^server\.publicUrl: a ws:\/\/ or wss:\/\/ URL without user, password, query or fragment/)]);
+    }
+  });
+
   it('rejects unknown keys so that a typo does not silently do nothing', () => {
     const problems = problemsOf('server:\n  prot: 9000\n');
     expect(problems[0]).toMatch(/^server: Unrecognized key: "prot"/);
