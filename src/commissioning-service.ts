@@ -91,9 +91,11 @@ export class CommissioningService {
     this.deps.log.info('commissioning window closed');
   }
 
-  state(): { window?: CommissioningWindow; pending: PendingStation[]; refused: RefusedConnection[]; commissioned: CommissionedView[] } {
+  state(): { window?: CommissioningWindow; pending: Array<PendingStation & { connected: boolean }>; refused: RefusedConnection[]; commissioned: CommissionedView[] } {
     const window = this.deps.commissioning.current();
-    return { ...(window ? { window } : {}), pending: this.deps.commissioning.list(), refused: this.deps.commissioning.refusedConnections(), commissioned: this.commissioned() };
+    // Approval sets the password over OCPP, so the operator needs to see which pending stations are still there.
+    const pending = this.deps.commissioning.list().map((p) => ({ ...p, connected: this.deps.registry.get(p.stationId)?.isOpen === true }));
+    return { ...(window ? { window } : {}), pending, refused: this.deps.commissioning.refusedConnections(), commissioned: this.commissioned() };
   }
 
   commissioned(): CommissionedView[] {

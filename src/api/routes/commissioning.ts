@@ -21,9 +21,10 @@ const windowSchema = {
 
 const pendingSchema = {
   type: 'object',
-  required: ['stationId', 'remoteAddress', 'firstSeenMs', 'lastSeenMs', 'connectors'],
+  required: ['stationId', 'remoteAddress', 'firstSeenMs', 'lastSeenMs', 'connectors', 'connected'],
   properties: {
     stationId: { type: 'string' },
+    connected: { type: 'boolean', description: 'Connected now (approval sets its password over OCPP, so it must be)' },
     remoteAddress: { type: 'string' },
     firstSeenMs: { type: 'integer' },
     lastSeenMs: { type: 'integer' },

@@ -2,6 +2,8 @@
 // Switchyard dashboard: renders the snapshots pushed on /api/stream (server-sent events).
 // Plain ES module, no framework, no build step. Power: W, import positive.
 
+import { onSnapshot as commissioningSnapshot, setupCommissioning } from './commissioning.js';
+
 const $ = (id) => document.getElementById(id);
 const HISTORY_S = 600;
 const TOKEN_KEY = 'switchyard.apiToken';
@@ -23,6 +25,7 @@ function connect() {
     const s = JSON.parse(e.data);
     heard(s.periodMs);
     render(s);
+    commissioningSnapshot(s);
   });
   source.onerror = () => {
     notLive();
@@ -324,6 +327,7 @@ function setupForm() {
 setupForm();
 setupTokenEntry();
 watchLiveness();
+setupCommissioning();
 connect();
 void refreshUpstream();
 window.setInterval(refreshUpstream, 10_000);
