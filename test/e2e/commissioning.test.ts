@@ -216,14 +216,22 @@ describe('commissioning from the dashboard', () => {
     await page.evaluate(() => document.body.classList.add('cm-print-sheet'));
     await page.emulateMedia({ media: 'print' });
     try {
-      const seen = await page.evaluate(() => ({
-        header: getComputedStyle(document.querySelector('header') as Element).visibility,
-        evses: getComputedStyle(document.getElementById('evse-table') as Element).visibility,
-        sheet: getComputedStyle(document.getElementById('cm-sheet-text') as Element).visibility,
-        qr: getComputedStyle(document.getElementById('cm-sheet-qr') as Element).visibility,
-        printButton: getComputedStyle(document.getElementById('cm-sheet-print') as Element).display,
-      }));
-      expect(seen).toEqual({ header: 'hidden', evses: 'hidden', sheet: 'visible', qr: 'visible', printButton: 'none' });
+      const seen = await page.evaluate(() => {
+        const shown = (el: Element | null) => el !== null && el.checkVisibility();
+        return {
+          header: shown(document.querySelector('header')),
+          evses: shown(document.getElementById('evse-table')),
+          window: shown(document.getElementById('cm-window')),
+          text: shown(document.getElementById('cm-sheet-text')),
+          qr: shown(document.getElementById('cm-sheet-qr')),
+          printButton: shown(document.getElementById('cm-sheet-print')),
+          // One page: nothing else takes room above or below the sheet.
+          pageHeightPx: document.documentElement.scrollHeight,
+        };
+      });
+      expect(seen).toMatchObject({ header: false, evses: false, window: false, text: true, qr: true, printButton: false });
+      expect(seen.pageHeightPx).toBeLessThanOrEqual(1000);
+      await page.evaluate(() => window.scrollTo(0, 0));
       await page.screenshot({ path: 'test-results/commissioning-sheet-print.png' });
     } finally {
       await page.emulateMedia({ media: 'screen' });
