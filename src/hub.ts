@@ -29,6 +29,7 @@ import { CsmsProfiles } from './upstream/csms-profiles.js';
 import type { Upstream } from './upstream/upstream.js';
 import { createDerWiring } from './der-wiring.js';
 import { Commissioning } from './evse/commissioning.js';
+import { storedInvitations } from './evse/commissioning-invitations.js';
 import { CommissioningService } from './commissioning-service.js';
 import { withCommissionedStations } from './config/commissioned-stations.js';
 
@@ -113,7 +114,11 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   for (const warning of merged.warnings) log.warn(warning);
   config = merged.config;
   if (merged.added.length > 0) log.info({ stations: merged.added.map((s) => s.id) }, 'stations added by commissioning');
-  const commissioning = new Commissioning({ clock, options: { sources: config.server.commissioning.sources, maxNewPerWindow: config.server.commissioning.maxNewPerWindow } });
+  const commissioning = new Commissioning({
+    clock,
+    options: { sources: config.server.commissioning.sources, maxNewPerWindow: config.server.commissioning.maxNewPerWindow },
+    invitations: storedInvitations(store.stationState),
+  });
   if (config.server.commissioning.windowAtStartS > 0) commissioning.open(config.server.commissioning.windowAtStartS);
 
   // Read at every login and boot: commissioning adds and removes stations at runtime.

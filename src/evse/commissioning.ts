@@ -3,6 +3,7 @@ import { BlockList, isIP } from 'node:net';
 import type { Clock } from '../util/clock.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { BootInfo } from './station-service.js';
+import { memoryInvitations, type InvitationStore } from './commissioning-invitations.js';
 
 /** A station that connected during a commissioning window and waits for the operator (answered Pending). */
 export interface PendingStation {
@@ -64,8 +65,11 @@ export function isLanAddress(address: string): boolean {
 
 /**
  * The state of commissioning: one window at a time (opened from the API or at start), the
- * stations waiting for approval, and the bounded list of refused connections. In memory: a
- * pending station that is not approved before a restart connects again and is found again.
+ * stations waiting for approval, the bounded list of refused connections, and the one-time
+ * passwords of commissioning sheets. All but the sheets' passwords live in memory on purpose
+ * (docs/architecture.md, Commissioning): a restart closes the window and forgets who waited, so
+ * nothing unapproved gets in after it without an operator opening a window again; a pending
+ * charger keeps reconnecting and is listed as refused until then, and found again in a window.
  */
 export class Commissioning {
   private window: CommissioningWindow | undefined;
@@ -73,10 +77,11 @@ export class Commissioning {
   private readonly refused: RefusedConnection[] = [];
   private readonly options: CommissioningOptions;
   /** One-time passwords of commissioning sheets, by station id: SHA-256 of the password, and until when it is good. */
-  private readonly invitations = new Map<string, { digest: Buffer; untilMs: number }>();
+  private readonly invitations: InvitationStore;
 
-  constructor(private readonly deps: { clock: Clock; options?: Partial<CommissioningOptions> }) {
+  constructor(private readonly deps: { clock: Clock; options?: Partial<CommissioningOptions>; invitations?: InvitationStore }) {
     this.options = { ...DEFAULT_COMMISSIONING_OPTIONS, ...deps.options };
+    this.invitations = deps.invitations ?? memoryInvitations();
   }
 
   /** Opens a window for durationS (replacing an open one: there is only ever one). */
@@ -130,7 +135,7 @@ export class Commissioning {
    */
   invite(stationId: string, password: string, validS: number): { untilMs: number } {
     const untilMs = this.deps.clock.nowMs() + validS * 1000;
-    this.invitations.set(stationId, { digest: sha256(password), untilMs });
+    this.invitations.set(stationId, { digestB64: sha256(password).toString('base64'), untilMs });
     return { untilMs };
   }
 
@@ -142,7 +147,9 @@ export class Commissioning {
       this.invitations.delete(stationId);
       return false;
     }
-    if (!timingSafeEqual(inv.digest, sha256(password))) return false;
+    const digest = Buffer.from(inv.digestB64, 'base64');
+    const given = sha256(password);
+    if (digest.length !== given.length || !timingSafeEqual(digest, given)) return false;
     this.invitations.delete(stationId);
     return true;
   }
@@ -179,8 +186,9 @@ export class Commissioning {
     p.connectors.sort((a, b) => a.evseId - b.evseId || a.connectorId - b.connectorId);
   }
 
-  /** Drops a pending station (approved or rejected); true when it was pending. */
+  /** Drops a pending station (approved or rejected) and any sheet password of its id; true when it was pending. */
   remove(stationId: string): boolean {
+    this.invitations.delete(stationId);
     return this.pending.delete(stationId);
   }
 

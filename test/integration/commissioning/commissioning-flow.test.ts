@@ -252,6 +252,22 @@ describe('commissioning sheet', () => {
     expect((await api('POST', '/api/commissioning/sheets', { stationId: 'OLD' })).status).toBe(409);
   });
 
+  it('keeps a sheet\'s one-time password across a restart of the hub (a printed sheet stays good)', async () => {
+    const dir = tempDir();
+    harness = await startTestHub(YAML, { dir });
+    const res = await api<{ password: string }>('POST', '/api/commissioning/sheets', { stationId: 'SHEET4' });
+    expect(res.status).toBe(201);
+    expect(JSON.stringify(harness.hub.store.db.prepare('SELECT * FROM station_state').all())).not.toContain(res.json.password);
+    await harness.stop();
+    harness = await startTestHub(YAML, { dir });
+    const c = pendingCharger('SHEET4', '2.0.1', res.json.password);
+    await c.c.connect();
+    expect(await bootStatus(c.c, '2.0.1')).toBe('Pending');
+    // Used once (and the rejection drops it): the password admits the id no more.
+    expect((await api('POST', '/api/commissioning/pending/SHEET4/reject')).status).toBe(204);
+    await expect(client('SHEET4', '2.0.1', res.json.password).connect()).rejects.toThrow();
+  });
+
   it('names the configured public URL', async () => {
     harness = await startTestHub(`${YAML}\nserver: { publicUrl: "wss://hub.example.net/ocpp" }\n`, { dir: tempDir() });
     const res = await api<{ ocppUrl: string; ocppUrlSource: string; ocppUrlWarning?: string; text: string }>('POST', '/api/commissioning/sheets', { stationId: 'SHEET2' });
