@@ -162,8 +162,9 @@ export const serverConfigSchema = z.strictObject({
   /** Demo only: accept stations that are not in `stations` (no authentication). */
   admitUnknownStations: z.boolean().default(false),
   /**
-   * Commissioning (docs/operations.md): while a window is open (API, or `windowAtStartS` at
-   * start), unconfigured stations may connect with any password and are answered Pending.
+   * Commissioning (README, "Or commission it without editing a file"): while a window is open
+   * (API, dashboard, or `windowAtStartS` at start), unconfigured stations may connect with any
+   * password and are answered Pending.
    */
   commissioning: z
     .strictObject({

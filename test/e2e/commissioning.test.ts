@@ -239,6 +239,18 @@ describe('commissioning from the dashboard', () => {
     }
   });
 
+  it('fits a 360 px phone without sideways scrolling', async () => {
+    await ready;
+    await page.setViewportSize({ width: 360, height: 780 });
+    try {
+      await page.waitForFunction(() => document.documentElement.clientWidth === 360);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBe(360);
+      await page.locator('#commissioning').screenshot({ path: 'test-results/commissioning-phone.png' });
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 1000 });
+    }
+  });
+
   it('removes a commissioned station from the page after a second click: disconnected, no longer under load management', async () => {
     await ready;
     const row = `#cm-commissioned tr[data-commissioned="${NEW_ID}"]`;

@@ -17,6 +17,7 @@ const ROTATIONS = { 3: [['L1', 'L2', 'L3'], ['L2', 'L3', 'L1'], ['L3', 'L1', 'L2
 const state = {
   /** Hub clock minus browser clock, ms (from the snapshots), so the remaining time is the hub's. */
   offsetMs: 0,
+  offsets: [],
   circuits: [], // [{ id, depth }]
   standalone: true,
   data: undefined, // the last GET /api/commissioning
@@ -50,7 +51,12 @@ async function refresh() {
 
 /** Hook for app.js: every live snapshot (hub time, circuits, upstream mode). */
 export function onSnapshot(s) {
-  if (typeof s.nowMs === 'number') state.offsetMs = s.nowMs - Date.now();
+  if (typeof s.nowMs === 'number') {
+    // Each sample is late by its delivery time, so the largest recent one is the best estimate.
+    state.offsets.push(s.nowMs - Date.now());
+    if (state.offsets.length > 10) state.offsets.shift();
+    state.offsetMs = Math.max(...state.offsets);
+  }
   if (Array.isArray(s.circuits)) {
     const circuits = s.circuits.filter((c) => !c.implicit).map((c) => ({ id: c.id, depth: c.depth ?? 0 }));
     if (circuits.map((c) => c.id).join() !== state.circuits.map((c) => c.id).join()) state.circuits = circuits;
@@ -109,7 +115,8 @@ async function write(method, url, body, done) {
 function renderWindow() {
   const w = state.data?.window;
   const el = $('cm-window');
-  const left = w ? Math.max(0, w.untilMs - (Date.now() + state.offsetMs)) : 0;
+  // Never more than the window's length (the clock offset is an estimate).
+  const left = w ? Math.min(w.untilMs - w.openedMs, Math.max(0, w.untilMs - (Date.now() + state.offsetMs))) : 0;
   if (!w || left <= 0) {
     el.className = 'cm-window closed';
     el.innerHTML = 'Closed: unknown chargers are refused (and listed below).';
