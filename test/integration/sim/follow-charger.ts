@@ -200,7 +200,7 @@ export class FollowCharger {
   drawChangeTimes(): number[] {
     const d = this.spec.followDelayS * 1000;
     const out: number[] = [];
-    if (this.txStartMs !== undefined) out.push(this.txStartMs);
+    if (this.txStartMs !== undefined) out.push(this.txStartMs, this.txStartMs + d);
     for (const v of this.versions) {
       if (!Number.isFinite(v.atMs)) continue;
       out.push(v.atMs + d);
