@@ -6,6 +6,9 @@
 import type { PerPhase, Phase } from '../../../src/energy/phases.js';
 import type { FollowCharger } from '../sim/follow-charger.js';
 
+/** What the judge reads of a charger (a FollowCharger, or a stand-in in the judge's own tests). */
+export type JudgedCharger = Pick<FollowCharger, 'id' | 'spec' | 'writes' | 'plugMs' | 'txStartMs' | 'offeredAt' | 'drawAt' | 'gridDrawAt' | 'drawChangeTimes'>;
+
 export const PHASES: readonly Phase[] = ['L1', 'L2', 'L3'];
 /** Loads are compared with this tolerance, A (the hub rounds limits to 0.1 A). */
 const EPS_A = 0.01;
@@ -36,7 +39,7 @@ export interface JudgedCircuit {
   id: string;
   limitA: number;
   carriesBuilding: boolean;
-  chargers: FollowCharger[];
+  chargers: JudgedCharger[];
 }
 
 export interface OverloadEpisode {
@@ -125,7 +128,7 @@ export function judgeOverloads(circuits: JudgedCircuit[], building: BuildingLoad
 }
 
 /** Profile writes each charger got in [fromMs, toMs). */
-export function writesIn(chargers: FollowCharger[], fromMs: number, toMs: number): Record<string, number> {
+export function writesIn(chargers: JudgedCharger[], fromMs: number, toMs: number): Record<string, number> {
   return Object.fromEntries(chargers.map((c) => [c.id, c.writes.filter((w) => w.atMs >= fromMs && w.atMs < toMs).length]));
 }
 
@@ -144,7 +147,7 @@ export interface Clawback {
  * own report can show the EV followed: before that, only the grid meter has seen the new draw),
  * with nothing in between that calls for less (no building step, no EV plugging in).
  */
-export function clawbacks(chargers: FollowCharger[], exogenousMs: number[]): Clawback[] {
+export function clawbacks(chargers: JudgedCharger[], exogenousMs: number[]): Clawback[] {
   const out: Clawback[] = [];
   for (const c of chargers) {
     const windowMs = (c.spec.followDelayS + c.spec.reportPeriodS) * 1000;
@@ -160,7 +163,7 @@ export function clawbacks(chargers: FollowCharger[], exogenousMs: number[]): Cla
 }
 
 /** When the charger was first offered at least its EV's minimum after the plug-in, ms (undefined: never). */
-export function firstOfferMs(c: FollowCharger): number | undefined {
+export function firstOfferMs(c: JudgedCharger): number | undefined {
   const plugMs = c.plugMs;
   if (plugMs === undefined) return undefined;
   const minA = c.spec.evMinA ?? 6;
@@ -171,16 +174,18 @@ export function firstOfferMs(c: FollowCharger): number | undefined {
 /**
  * Whether the circuits on a charger's path had room for its EV's minimum when it plugged in: on
  * every grid phase it uses, limit - marginA - building - what every other EV in a transaction
- * draws or may draw (the larger of its offer and its draw) >= the minimum.
+ * draws or may draw (the larger of its offer and its draw; an EV still waiting for its minimum
+ * counts at its minimum, since it competes for the same room) >= the minimum.
  */
-export function capacityAllows(c: FollowCharger, path: JudgedCircuit[], building: BuildingLoad, marginA: number, tMs: number): boolean {
+export function capacityAllows(c: JudgedCharger, path: JudgedCircuit[], building: BuildingLoad, marginA: number, tMs: number): boolean {
   const minA = c.spec.evMinA ?? 6;
   return path.every((circuit) =>
     c.spec.rotation.every((phase) => {
       let usedA = circuit.carriesBuilding ? building.at(tMs)[phase] : 0;
       for (const o of circuit.chargers) {
         if (o === c || o.txStartMs === undefined || o.txStartMs > tMs || !o.spec.rotation.includes(phase)) continue;
-        usedA += Math.max(o.offeredAt(tMs), o.drawAt(tMs));
+        const offeredA = o.offeredAt(tMs);
+        usedA += Math.max(offeredA, o.drawAt(tMs), offeredA < (o.spec.evMinA ?? 6) ? (o.spec.evMinA ?? 6) : 0);
       }
       return circuit.limitA - marginA - usedA >= minA;
     }),
