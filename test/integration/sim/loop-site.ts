@@ -52,6 +52,7 @@ export class LoopSite {
   readonly simChargers: SimCharger[] = [];
   readonly followChargers: FollowCharger[] = [];
   private readonly cleanups: Array<() => Promise<void> | void> = [];
+  private hubStopped = false;
 
   constructor(
     readonly clock: FakeClock,
@@ -154,11 +155,18 @@ export class LoopSite {
     this.cleanups.push(fn);
   }
 
+  /** Stops the hub alone (the chargers and the broker stay), e.g. to see what the chargers do without it. */
+  async stopHub(): Promise<void> {
+    if (this.hubStopped) return;
+    this.hubStopped = true;
+    await this.harness.stop();
+  }
+
   async stop(): Promise<void> {
     for (const c of this.simChargers) await c.stop();
     for (const c of this.followChargers) await c.stop();
     await this.publisher.endAsync();
-    await this.harness.stop();
+    await this.stopHub();
     for (const fn of this.cleanups.splice(0).reverse()) await fn();
   }
 }
