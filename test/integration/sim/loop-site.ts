@@ -53,6 +53,7 @@ export class LoopSite {
   readonly followChargers: FollowCharger[] = [];
   private readonly cleanups: Array<() => Promise<void> | void> = [];
   private hubStopped = false;
+  private stopped = false;
 
   constructor(
     readonly clock: FakeClock,
@@ -163,6 +164,8 @@ export class LoopSite {
   }
 
   async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
     for (const c of this.simChargers) await c.stop();
     for (const c of this.followChargers) await c.stop();
     await this.publisher.endAsync();
