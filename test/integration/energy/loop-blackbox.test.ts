@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PerPhase } from '../../../src/energy/phases.js';
 import { createPrng } from '../../../src/sim/prng.js';
 import type { FollowCharger, FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
-import { BuildingLoad, capacityAllows, clawbacks, firstOfferMs, judgeOverloads, PHASES, writesIn, type JudgedCircuit } from './loop-judge.js';
+import { BuildingLoad } from '../sim/building-load.js';
+import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, PHASES, writesIn, type JudgedCircuit } from './loop-judge.js';
 
 /**
  * The whole control loop as a site operator meets it, judged from the chargers' side only.
@@ -113,12 +113,7 @@ async function runGarage(): Promise<Run> {
     const c = chargers.find((x) => x.id === id) as FollowCharger;
     return { atMs: t0 + (T.arrivalsFromS + i * T.arrivalEveryS) * S, run: () => c.plugIn(plan(c).wantA) };
   });
-  const gridA = (t: number): PerPhase => {
-    const a = { ...building.at(t) };
-    for (const c of chargers) for (const p of PHASES) a[p] += c.gridDrawAt(t)[p];
-    return a;
-  };
-  await site.simulate({ untilMs: t0 + END_S * S, meterPeriodMs: 1000, gridA, events });
+  await site.simulate({ untilMs: t0 + END_S * S, meterPeriodMs: 1000, gridA: site.gridOf(building), events });
 
   const rows = Object.fromEntries(
     Object.entries(ROWS).map(([id, limitA]) => [id, { id, limitA, carriesBuilding: false, chargers: chargers.filter((c) => plan(c).circuit === id) }]),

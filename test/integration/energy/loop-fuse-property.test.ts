@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { PerPhase } from '../../../src/energy/phases.js';
 import type { FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
-import { BuildingLoad, judgeOverloads, PHASES } from './loop-judge.js';
+import { BuildingLoad } from '../sim/building-load.js';
+import { judgeOverloads, PHASES } from './loop-judge.js';
 
 /**
  * Property: whatever delay the EVs take to follow a new limit and however often their chargers
@@ -67,12 +67,7 @@ describe('the fuse under EVs that follow late and chargers that report seldom', 
           const building = new BuildingLoad({ L1: 8, L2: 8, L3: 8 }, t0);
           for (const s of c.steps) building.step(t0 + s.atS * S, s.a);
           const events: SimEvent[] = chargers.map((ch, i) => ({ atMs: t0 + (c.chargers[i]?.plugAtS ?? 10) * S, run: () => ch.plugIn(32) }));
-          const gridA = (t: number): PerPhase => {
-            const a = { ...building.at(t) };
-            for (const ch of chargers) for (const p of PHASES) a[p] += ch.gridDrawAt(t)[p];
-            return a;
-          };
-          await site.simulate({ untilMs: t0 + END_S * S, meterPeriodMs: 1000, gridA, events });
+          await site.simulate({ untilMs: t0 + END_S * S, meterPeriodMs: 1000, gridA: site.gridOf(building), events });
           const report = judgeOverloads([{ id: 'main', limitA: MAIN_A, carriesBuilding: true, chargers }], building, t0, t0 + END_S * S);
           const hubCaused = report.episodes.filter((e) => e.hubCaused).map((e) => `${e.phase} ${(e.fromMs - t0) / 1000}-${(e.toMs - t0) / 1000} s +${e.peakOverA.toFixed(1)} A`);
           expect({ hubCausedS: report.hubCausedS, episodes: hubCaused.slice(0, 5) }).toEqual({ hubCausedS: 0, episodes: [] });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { PerPhase } from '../../../src/energy/phases.js';
 import type { FollowChargerSpec, WriteRecord } from '../sim/follow-charger.js';
-import { BuildingLoad, capacityAllows, clawbacks, firstOfferMs, judgeOverloads, type JudgedCharger, type JudgedCircuit } from './loop-judge.js';
+import { BuildingLoad } from '../sim/building-load.js';
+import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, type JudgedCharger, type JudgedCircuit } from './loop-judge.js';
 
 /** A 3-phase charger whose offer steps as given (each step a hub write) and whose EV follows `followDelayS` late. */
 function charger(id: string, offers: { atMs: number; a: number }[], o: { followDelayS?: number; reportPeriodS?: number; wantA?: number; txStartMs?: number } = {}): JudgedCharger {

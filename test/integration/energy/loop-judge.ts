@@ -3,7 +3,8 @@
  * their EVs really drew, what the building drew), for the black-box loop test. Pure functions
  * over the run's records; no hub internals.
  */
-import type { PerPhase, Phase } from '../../../src/energy/phases.js';
+import type { Phase } from '../../../src/energy/phases.js';
+import type { BuildingLoad } from '../sim/building-load.js';
 import type { FollowCharger } from '../sim/follow-charger.js';
 
 /** What the judge reads of a charger (a FollowCharger, or a stand-in in the judge's own tests). */
@@ -12,27 +13,6 @@ export type JudgedCharger = Pick<FollowCharger, 'id' | 'spec' | 'writes' | 'plug
 export const PHASES: readonly Phase[] = ['L1', 'L2', 'L3'];
 /** Loads are compared with this tolerance, A (the hub rounds limits to 0.1 A). */
 const EPS_A = 0.01;
-
-/** The building's load: steps, each in force from its instant on. */
-export class BuildingLoad {
-  readonly steps: { atMs: number; a: PerPhase }[] = [];
-  constructor(initial: PerPhase, fromMs: number) {
-    this.steps.push({ atMs: fromMs, a: initial });
-  }
-  step(atMs: number, a: PerPhase): void {
-    this.steps.push({ atMs, a });
-    this.steps.sort((x, y) => x.atMs - y.atMs);
-  }
-  at(tMs: number): PerPhase {
-    let a = this.steps[0]?.a ?? { L1: 0, L2: 0, L3: 0 };
-    for (const s of this.steps) if (s.atMs <= tMs) a = s.a;
-    return a;
-  }
-  /** Instants at which the load changed (after the first), ms. */
-  changeTimes(): number[] {
-    return this.steps.slice(1).map((s) => s.atMs);
-  }
-}
 
 /** A circuit as the judge sees it: its limit, whether the building load flows through it, the chargers below it. */
 export interface JudgedCircuit {

@@ -8,6 +8,7 @@ import type { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { useTestBroker } from '../../helpers/test-broker.js';
+import type { BuildingLoad } from './building-load.js';
 import { FollowCharger, type FollowChargerSpec } from './follow-charger.js';
 import { SteppingClock } from './stepping-clock.js';
 
@@ -99,6 +100,20 @@ export class LoopSite {
       await c.start();
     }
     return made;
+  }
+
+  /** The grid meter of a site whose building load is `building`: that plus what every follow charger's EV really draws at the instant, A per phase. */
+  gridOf(building: BuildingLoad): (tMs: number) => PerPhase {
+    return (tMs) => {
+      const a = { ...building.at(tMs) };
+      for (const c of this.followChargers) {
+        const d = c.gridDrawAt(tMs);
+        a.L1 += d.L1;
+        a.L2 += d.L2;
+        a.L3 += d.L3;
+      }
+      return a;
+    };
   }
 
   /**
