@@ -1,11 +1,7 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
-import { SimCharger } from '../../../src/sim/sim-charger.js';
-import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { describe, it, expect } from 'vitest';
+import type { SimCharger } from '../../../src/sim/sim-charger.js';
 import { advanceUntilState, waitForState } from '../sim/advance.js';
+import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
 
 /**
  * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
@@ -13,9 +9,9 @@ import { advanceUntilState, waitForState } from '../sim/advance.js';
  * Main circuit 40 A with a grid meter; two 3-phase EVSEs of 16 A; worst-case non-EV load 20 A, so
  * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A.
  */
-function siteYaml(topic: string, mqttUrl: string | undefined): string {
+function siteYaml(ctx: LoopSiteContext): string {
   return `
-${mqttUrl ? `mqtt: { url: '${mqttUrl}' }` : ''}
+mqtt: { url: '${ctx.mqttUrl}' }
 energy: { marginA: 1, leaseS: 120, minIntervalS: 5, hysteresisA: 0.5, debounceMs: 100 }
 circuits:
   - { id: main, maxCurrentA: 40, meter: grid, worstCaseNonEvA: 20 }
@@ -24,9 +20,9 @@ meters:
     role: grid
     staleAfterS: 60
     readings:
-      - { quantity: currentA.L1, topic: '${topic}', path: currentA.L1 }
-      - { quantity: currentA.L2, topic: '${topic}', path: currentA.L2 }
-      - { quantity: currentA.L3, topic: '${topic}', path: currentA.L3 }
+      - { quantity: currentA.L1, topic: '${ctx.topic}', path: currentA.L1 }
+      - { quantity: currentA.L2, topic: '${ctx.topic}', path: currentA.L2 }
+      - { quantity: currentA.L3, topic: '${ctx.topic}', path: currentA.L3 }
 stations:
   - { id: GA1, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
   - { id: GA2, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
@@ -36,33 +32,12 @@ authorization:
 }
 
 const EV = { capacityWh: 60_000, socPct: 20, maxAcCurrentA: 32, phases: 3 };
-
-let h: Harness | undefined;
-let chargers: SimCharger[] = [];
-let publisher: mqtt.MqttClient | undefined;
-afterEach(async () => {
-  for (const c of chargers) await c.stop();
-  chargers = [];
-  await publisher?.endAsync();
-  publisher = undefined;
-  await h?.stop();
-  h = undefined;
-});
+const newSite = useLoopSites();
 
 async function garage() {
-  const clock = new FakeClock();
-  const topic = `switchyard-test/${randomUUID()}/grid`;
-  h = await startTestHub(siteYaml(topic, process.env.MQTT_URL), { clock });
-  const meters = h.hub.energy.meters;
-  if (!meters) throw new Error('no meter hub');
-  await meters.subscribed();
-  publisher = await mqtt.connectAsync(meters.brokerUrl ?? '');
-  const hub = h.hub;
-  const cps = ['GA1', 'GA2'].map(
-    (id, i) =>
-      new SimCharger({ identity: id, version: i === 0 ? '1.6' : '2.0.1', endpoint: hub.ocppUrl, clock, log: silentLogger(), phases: 3, maxCurrentA: 16, meterIntervalS: 10 }),
-  );
-  chargers = cps;
+  const site = await newSite({ yaml: siteYaml });
+  const { clock, hub } = site;
+  const cps = site.addSimChargers(['GA1', 'GA2'].map((id, i) => ({ identity: id, version: i === 0 ? '1.6' : '2.0.1', phases: 3, maxCurrentA: 16, meterIntervalS: 10 })));
   for (const c of cps) await c.start();
   for (const c of cps) {
     await c.plugIn(1, EV);
@@ -71,25 +46,14 @@ async function garage() {
   }
 
   /** Publishes a grid reading and waits until the hub has it. */
-  const grid = async (amps: number) => {
-    const got = new Promise<void>((resolve) => {
-      const off = meters.onReading((r) => {
-        if (r.currentA?.L1 === amps) {
-          off();
-          resolve();
-        }
-      });
-    });
-    await publisher!.publishAsync(topic, JSON.stringify({ currentA: { L1: amps, L2: amps, L3: amps } }));
-    await got;
-  };
+  const grid = (amps: number) => site.publishGrid(amps);
   const offered = (c: SimCharger) => c.state().evses[0]?.offeredCurrentA;
   const bothOffered = (a: number) => Promise.all(cps.map((c) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a)));
   /** Moves the clock on until both are offered `a` A: increases wait for the write-rate limit, make before break and the ramp reserve (confirmed by the chargers' 10 s reports). */
   const advanceUntilBothOffered = async (a: number) => {
     for (const c of cps) await advanceUntilState(clock, c, (s) => s.evses[0]?.offeredCurrentA === a);
   };
-  return { clock, cps, grid, offered, bothOffered, advanceUntilBothOffered, hub };
+  return { site, clock, cps, grid, offered, bothOffered, advanceUntilBothOffered, hub };
 }
 
 describe('a garage sharing one grid connection', () => {
@@ -129,8 +93,7 @@ describe('a garage sharing one grid connection', () => {
     for (const c of g.cps) {
       await waitForState(c, (st) => st.evses[0]?.profiles.some((p) => p.stackLevel === 1 && p.schedules[0]?.periods[0]?.limit === 9.5) ?? false);
     }
-    await h!.stop(); // the hub is gone; nobody renews the leases
-    h = undefined;
+    await g.site.stopHub(); // the hub is gone; nobody renews the leases
     g.clock.advanceMs(130_000); // leaseS is 120; the chargers re-evaluate at their meter ticks
     await g.bothOffered(9.5);
     expect(g.cps.map((c) => c.state().evses[0]?.limitSource)).toEqual([expect.stringMatching(/^csms:profile/), expect.stringMatching(/^csms:profile/)]);

@@ -1,11 +1,6 @@
-import { describe, it, expect, afterEach } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
-import { SimCharger } from '../../../src/sim/sim-charger.js';
-import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { describe, it, expect } from 'vitest';
 import { waitForState } from '../sim/advance.js';
+import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
 
 /**
  * The observed self-made overload, end to end: a grid reading taken while the EVs were still at
@@ -14,10 +9,9 @@ import { waitForState } from '../sim/advance.js';
  * non-EV" with 57.3 A real). Real broker (embedded aedes, or Mosquitto at MQTT_URL), the real hub,
  * simulated chargers built on ocpp-rpc (strict), one fake clock.
  */
-function siteYaml(topic: string, estimator: 'aligned' | 'latest'): string {
-  const url = process.env.MQTT_URL;
+function siteYaml(ctx: LoopSiteContext, estimator: 'aligned' | 'latest'): string {
   return `
-${url ? `mqtt: { url: '${url}' }` : ''}
+mqtt: { url: '${ctx.mqttUrl}' }
 energy: { marginA: 1, leaseS: 120, minIntervalS: 5, hysteresisA: 0.5, debounceMs: 100, nonEvEstimator: ${estimator} }
 circuits:
   - { id: main, maxCurrentA: 63, meter: grid, worstCaseNonEvA: 20 }
@@ -26,9 +20,9 @@ meters:
     role: grid
     staleAfterS: 120
     readings:
-      - { quantity: currentA.L1, topic: '${topic}', path: currentA.L1 }
-      - { quantity: currentA.L2, topic: '${topic}', path: currentA.L2 }
-      - { quantity: currentA.L3, topic: '${topic}', path: currentA.L3 }
+      - { quantity: currentA.L1, topic: '${ctx.topic}', path: currentA.L1 }
+      - { quantity: currentA.L2, topic: '${ctx.topic}', path: currentA.L2 }
+      - { quantity: currentA.L3, topic: '${ctx.topic}', path: currentA.L3 }
 stations:
   - { id: NE1, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
   - { id: NE2, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
@@ -37,17 +31,7 @@ authorization:
 `;
 }
 
-let h: Harness | undefined;
-let chargers: SimCharger[] = [];
-let publisher: mqtt.MqttClient | undefined;
-afterEach(async () => {
-  for (const c of chargers) await c.stop();
-  chargers = [];
-  await publisher?.endAsync();
-  publisher = undefined;
-  await h?.stop();
-  h = undefined;
-});
+const newSite = useLoopSites();
 
 const BUILDING_A = 30;
 
@@ -58,28 +42,13 @@ async function until(cond: () => boolean): Promise<void> {
 
 /** The building load the hub assumes on main L1 after the chargers reported a rise that came after the only grid reading. */
 async function estimatedBuildingA(estimator: 'aligned' | 'latest'): Promise<number> {
-  const clock = new FakeClock();
-  const topic = `switchyard-test/${randomUUID()}/grid`;
-  h = await startTestHub(siteYaml(topic, estimator), { clock });
-  const meters = h.hub.energy.meters;
-  if (!meters) throw new Error('no meter hub');
-  await meters.subscribed();
-  publisher = await mqtt.connectAsync(meters.brokerUrl ?? '');
-  const hub = h.hub;
-  chargers = ['NE1', 'NE2'].map((id, i) => new SimCharger({ identity: id, version: i === 0 ? '1.6' : '2.0.1', endpoint: hub.ocppUrl, clock, log: silentLogger(), phases: 3, maxCurrentA: 16, meterIntervalS: 10 }));
+  const site = await newSite({ yaml: (ctx) => siteYaml(ctx, estimator) });
+  const { clock, hub } = site;
+  const chargers = site.addSimChargers(['NE1', 'NE2'].map((id, i) => ({ identity: id, version: i === 0 ? '1.6' : '2.0.1', phases: 3, maxCurrentA: 16, meterIntervalS: 10 })));
   for (const c of chargers) await c.start();
 
   // The only grid reading: the building alone, no EV drawing yet.
-  const got = new Promise<void>((resolve) => {
-    const off = meters.onReading((r) => {
-      if (r.currentA?.L1 === BUILDING_A) {
-        off();
-        resolve();
-      }
-    });
-  });
-  await publisher.publishAsync(topic, JSON.stringify({ currentA: { L1: BUILDING_A, L2: BUILDING_A, L3: BUILDING_A } }));
-  await got;
+  await site.publishGrid(BUILDING_A);
 
   // Afterwards the EVs start, get offers and draw; their reports come after the reading.
   clock.advanceMs(1_000);

@@ -1,11 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
-import mqtt from 'mqtt';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
-import { SimCharger } from '../../../src/sim/sim-charger.js';
-import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { describe, expect, it } from 'vitest';
+import type { SimCharger } from '../../../src/sim/sim-charger.js';
+import { SteppingClock } from '../sim/stepping-clock.js';
 import { advanceUntilState, waitForState } from '../sim/advance.js';
+import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
 import { StrictCsms } from './strict-csms.js';
 
 /**
@@ -16,9 +13,9 @@ import { StrictCsms } from './strict-csms.js';
  * Main circuit 30 A with a grid meter reading 5 A; two 3-phase 16 A EVSEs share (30 - 5 - 1) A at
  * first (later the measured EV currents count against that reading, and the share moves).
  */
-function siteYaml(csmsUrl: string, topic: string, mqttUrl: string | undefined): string {
+function siteYaml(csmsUrl: string, ctx: LoopSiteContext): string {
   return `
-${mqttUrl ? `mqtt: { url: '${mqttUrl}' }` : ''}
+mqtt: { url: '${ctx.mqttUrl}' }
 server: { pingIntervalS: 0 }
 energy: { marginA: 1, leaseS: 120, minIntervalS: 5, hysteresisA: 0.5, debounceMs: 100 }
 circuits:
@@ -28,9 +25,9 @@ meters:
     role: grid
     staleAfterS: 600
     readings:
-      - { quantity: currentA.L1, topic: '${topic}', path: currentA.L1 }
-      - { quantity: currentA.L2, topic: '${topic}', path: currentA.L2 }
-      - { quantity: currentA.L3, topic: '${topic}', path: currentA.L3 }
+      - { quantity: currentA.L1, topic: '${ctx.topic}', path: currentA.L1 }
+      - { quantity: currentA.L2, topic: '${ctx.topic}', path: currentA.L2 }
+      - { quantity: currentA.L3, topic: '${ctx.topic}', path: currentA.L3 }
 stations:
   - { id: CP16, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
   - { id: CP201, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, maxCurrentA: 16 }] }
@@ -47,52 +44,26 @@ upstream:
 const EV = { capacityWh: 60_000, socPct: 20, maxAcCurrentA: 32, phases: 3 };
 const SHARE_A = 12; // (30 - 5 - 1) / 2
 
-let csms: StrictCsms | undefined;
-let h: Harness | undefined;
-let chargers: SimCharger[] = [];
-let publisher: mqtt.MqttClient | undefined;
-afterEach(async () => {
-  for (const c of chargers) await c.stop();
-  chargers = [];
-  await publisher?.endAsync();
-  publisher = undefined;
-  await h?.stop();
-  h = undefined;
-  await csms?.stop();
-  csms = undefined;
-});
+const newSite = useLoopSites();
 
 async function site() {
-  const clock = new FakeClock(Date.parse('2025-03-03T08:00:00.000Z'));
-  const topic = `switchyard-test/${randomUUID()}/grid`;
   const server = new StrictCsms();
-  csms = server;
   await server.start();
-  const harness = await startTestHub(siteYaml(server.url, topic, process.env.MQTT_URL), { clock });
-  h = harness;
-  const meters = harness.hub.energy.meters;
-  if (!meters) throw new Error('no meter hub');
-  await meters.subscribed();
-  publisher = await mqtt.connectAsync(meters.brokerUrl ?? '');
-  const [cp16, cp201] = (['CP16', 'CP201'] as const).map(
-    (id) => new SimCharger({ identity: id, version: id === 'CP16' ? '1.6' : '2.0.1', endpoint: harness.hub.ocppUrl, clock, log: silentLogger(), phases: 3, maxCurrentA: 16, meterIntervalS: 10 }),
-  );
+  const loop = await newSite({ yaml: (ctx) => siteYaml(server.url, ctx), clock: new SteppingClock(Date.parse('2025-03-03T08:00:00.000Z')) }).catch(async (err: unknown) => {
+    await server.stop();
+    throw err;
+  });
+  loop.onStopped(() => server.stop());
+  const { clock, harness } = loop;
+  const [cp16, cp201] = loop.addSimChargers((['CP16', 'CP201'] as const).map((id) => ({ identity: id, version: id === 'CP16' ? '1.6' : '2.0.1', phases: 3, maxCurrentA: 16, meterIntervalS: 10 })));
   if (!cp16 || !cp201) throw new Error('no chargers');
-  chargers = [cp16, cp201];
-  for (const c of chargers) {
+  for (const c of [cp16, cp201]) {
     await c.start();
     await c.plugIn(1, EV);
     await c.authorize(1, 'CAR');
     await waitForState(c, (s) => s.evses[0]?.transactionId !== undefined);
   }
-  const got = new Promise<void>((resolve) => {
-    const off = meters.onReading(() => {
-      off();
-      resolve();
-    });
-  });
-  await publisher.publishAsync(topic, JSON.stringify({ currentA: { L1: 5, L2: 5, L3: 5 } }));
-  await got;
+  await loop.publishGrid(5);
   clock.advanceMs(6_000); // debounce, and past the write-rate limit for increases
   const offered = (c: SimCharger, a: number) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a);
   await offered(cp16, SHARE_A);
@@ -187,7 +158,6 @@ describe('the CSMS’s charging profiles in proxy mode', () => {
     expect(composite.schedule).toMatchObject({ evseId: 1, duration: 300, chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 10 }] });
 
     await s.cp201.stop();
-    chargers = [s.cp16];
     await expect(upstream.call('ClearChargingProfile', { chargingProfileCriteria: { chargingProfilePurpose: 'TxDefaultProfile' } })).resolves.toEqual({ status: 'Accepted' });
     await expect(upstream.call('ClearChargingProfile', { chargingProfileId: 21 })).resolves.toEqual({ status: 'Unknown' });
   });
