@@ -111,6 +111,20 @@ export function readingPowerW(r: AgedReading, voltageV: number): number | undefi
   return PHASE_LIST.reduce((sum, p) => sum + (c[p] ?? 0) * (r.voltageV?.[p] ?? voltageV), 0);
 }
 
+/**
+ * Limits without repeats of the same source and value: a cap known before the strategies (an
+ * operator's max current, a CSMS profile) comes back as the load-balancing decision it bound.
+ */
+function distinctLimits(limits: readonly CurrentLimit[]): CurrentLimit[] {
+  const seen = new Set<string>();
+  return limits.filter((l) => {
+    const id = `${l.source}\n${l.maxCurrentA}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
@@ -148,7 +162,7 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
         ? { transaction: { id: tx.transactionId, startedMs: tx.startedMs, ...(tx.energyWh !== undefined ? { energyWh: tx.energyWh } : {}), ...(tx.idToken ? { idToken: tx.idToken } : {}) } }
         : {}),
       ...(e.limit ? { binding: e.limit } : {}),
-      limits: e.limits,
+      limits: distinctLimits(e.limits),
       ...(e.baseShareA !== undefined ? { baseShareA: e.baseShareA } : {}),
     };
   });
