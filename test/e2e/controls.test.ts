@@ -151,6 +151,8 @@ beforeAll(async () => {
     cp16 = await charger16(h.hub.ocppUrl);
     cp201 = await charger201(h.hub.ocppUrl);
     page = await browser.newPage({ viewport: { width: 1360, height: 1000 } });
+    // Generous: only a hung test ends on it (the machine may be loaded); each wait ends on its condition.
+    page.setDefaultTimeout(60_000);
     await page.goto(`${h.hub.apiUrl}/`);
   })();
   await ready.catch(() => undefined);
