@@ -5,6 +5,7 @@ import type { EvseModel } from './energy/site-model.js';
 import { parseEvseKey } from './control/evse-key.js';
 import type { SetpointControl } from './api/routes/setpoints.js';
 import { ApiError } from './api/errors.js';
+import { strategyActsIn } from './control/operation-modes.js';
 
 /** Views from parts composed outside HubEnergy. */
 export interface EnergyQueryExtras {
@@ -20,6 +21,10 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     const live = energy.live.snapshot()[model.key];
     const offeredA = energy.dispatcher.state(model.key)?.lastSentA;
     const disobedient = energy.obedience.of(model.key);
+    const nowMs = clock.nowMs();
+    const ruled = energy.rules.modeOf(model.key, nowMs);
+    const settings = energy.controls.view(model.key) ?? { priority: { value: model.priority, source: 'config' }, mode: { value: energy.controls.modeOf(model.key), source: 'config' } };
+    const mode = ruled ?? settings.mode.value;
     return {
       evseKey: model.key,
       stationId: id?.stationId ?? model.key,
@@ -30,7 +35,10 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
       minCurrentA: model.minCurrentA,
       maxCurrentA: model.maxCurrentA,
       priority: model.priority,
-      mode: energy.modeOf(model.key),
+      mode,
+      modeSource: ruled !== undefined ? ruleSourceOf(energy, model.key, nowMs) : settings.mode.source,
+      settings,
+      ...(settings.solarMode ? { solarInForce: strategyActsIn('solar-surplus', mode) } : {}),
       active: live?.active ?? false,
       ...(offeredA !== undefined ? { offeredA } : {}),
       ...(live?.active && live.measuredCurrentA ? { drawnA: [...live.measuredCurrentA] } : {}),
@@ -73,10 +81,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     },
     siteCapacityW: () => energy.siteCapacity().powerW,
     clearSiteLimit: () => energy.clearSiteLimit(),
-    setEvseSettings: (key, patch) => {
-      const model = energy.setEvseSettings(key, patch);
-      return model ? evseView(model) : undefined;
-    },
+    setEvseSettings: (key, patch) => evseView(energy.controls.update(key, patch, 'api')),
     setpoints: {
       setEvse: (key, req) => {
         const problem = energy.site.evses.some((e) => e.key === key) ? energy.setpointProblem(key, clock.nowMs()) : undefined;
@@ -89,4 +94,9 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
       clearSite: () => energy.externalSetpoints.clearSite(),
     },
   };
+}
+
+/** `rule:<id>` of the cron rule that sets the EVSE's mode now. */
+function ruleSourceOf(energy: HubEnergy, evseKey: string, nowMs: number): string {
+  return energy.ruleInputs(nowMs).modeSources[evseKey] ?? 'rule';
 }

@@ -41,6 +41,7 @@ import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
 import { withChargingState } from './model/connector-detail.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
+import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
 function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
@@ -73,6 +74,8 @@ export interface EnergyDeps {
   extraStrategies?: readonly Strategy<unknown>[];
   /** Told every EVSE's decided limit and its source after each decision (hub mode reports the hub's own upstream). */
   limitObserver?: (limits: ObservedLimit[]) => void;
+  /** Remote start/stop of transactions for the EVSE controls (standalone mode). */
+  remote?: RemoteStartStop;
 }
 
 export interface EvseScheduleView {
@@ -101,10 +104,11 @@ export class HubEnergy {
   /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
   mqttOut: MqttOut | undefined;
   private override: SiteLimitOverride | undefined;
-  /** Operation modes set at runtime (API), by EVSE key; absent means LocalLoadBalancing. */
-  private readonly modes: Record<string, OperationMode> = {};
-  /** Mode per EVSE key without rules: the config's, overridden by `modes`. */
-  private readonly standing: Record<string, OperationMode> = {};
+  /**
+   * What operators change on EVSEs at runtime (priority, modes, max current, start/stop), for
+   * the API, the dashboard and MQTT alike; persisted in the store and restored here at start.
+   */
+  readonly controls: EvseControls;
   /** Chargers that accepted a limit and draw more (reported; the estimator budgets them at what they draw). */
   readonly obedience: ObedienceWatch;
   /** Cron rules: modes and site limits by time of day. */
@@ -119,7 +123,16 @@ export class HubEnergy {
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
-    for (const s of config.stations) for (const e of s.evses) this.standing[evseKeyOf(s.id, e.id)] = e.mode;
+    this.controls = new EvseControls({
+      log: log.child({ part: 'control' }),
+      evses: this.site.evses,
+      store: deps.store.evseSettings,
+      nowMs: () => clock.nowMs(),
+      onChange: (reason, siteChanged) => (siteChanged ? this.controller.siteChanged(reason) : this.controller.trigger(reason)),
+      ...(deps.remote ? { remote: deps.remote } : {}),
+    });
+    for (const s of config.stations) this.configureControls(s);
+    this.controls.restore();
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
@@ -168,7 +181,8 @@ export class HubEnergy {
       clock,
       log: log.child({ part: 'rules' }),
       rules: compileRules(config.rules),
-      standingModes: () => this.standingModes(),
+      standingModes: () => this.controls.standingModes(),
+      standingSources: () => this.controls.standingModeSources(),
       meterRoles: this.site.meterRoles,
       onEdge: (reason) => this.controller.trigger(reason),
     });
@@ -289,7 +303,13 @@ export class HubEnergy {
         clearSiteLimit: () => this.clearSiteLimit(),
         setEvseMode: (evseKey, mode) => {
           const known = OPERATION_MODES.find((m) => m === mode);
-          return known !== undefined && this.setEvseSettings(evseKey, { mode: known }) !== undefined;
+          if (known === undefined) return false;
+          try {
+            this.controls.update(evseKey, { mode: known }, 'mqtt');
+            return true;
+          } catch {
+            return false;
+          }
         },
         setpoints: {
           setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
@@ -322,7 +342,7 @@ export class HubEnergy {
     const rootId = this.site.circuits.find((c) => c.parentId === undefined)?.id ?? IMPLICIT_ROOT_ID;
     const models = evseModelsOf(station, rootId, this.deps.config.site.voltageV);
     this.site.evses.push(...models);
-    for (const e of station.evses) this.standing[evseKeyOf(station.id, e.id)] = e.mode;
+    this.configureControls(station);
     this.controller.siteChanged(`station ${station.id} added`);
   }
 
@@ -337,8 +357,7 @@ export class HubEnergy {
       const key = this.site.evses[i]?.key;
       if (key !== undefined && parseEvseKey(key)?.stationId === stationId) {
         this.site.evses.splice(i, 1);
-        delete this.standing[key];
-        delete this.modes[key];
+        this.controls.forget(key);
       }
     }
     return this.site.evses.length !== before;
@@ -387,28 +406,20 @@ export class HubEnergy {
     return this.override;
   }
 
-  /**
-   * Changes an EVSE's priority and/or operation mode in memory (until restart); the next
-   * decision, triggered at once, uses them. Returns the new model, undefined for an unknown EVSE.
-   */
-  setEvseSettings(evseKey: string, patch: { priority?: number; mode?: OperationMode }): EvseModel | undefined {
-    const i = this.site.evses.findIndex((e) => e.key === evseKey);
-    const model = this.site.evses[i];
-    if (!model) return undefined;
-    if (patch.priority !== undefined) this.site.evses[i] = { ...model, priority: patch.priority };
-    if (patch.mode !== undefined) this.modes[evseKey] = this.standing[evseKey] = patch.mode;
-    this.controller.trigger(`settings ${evseKey}`);
-    return this.site.evses[i];
+  /** The configured values of a station's EVSEs for the controls (the solar mode from the first solar-surplus strategy). */
+  private configureControls(station: StationConfig): void {
+    const solar = this.deps.config.strategies.find((s) => s.type === 'solar-surplus');
+    for (const e of station.evses) {
+      const key = evseKeyOf(station.id, e.id);
+      const configured: ConfiguredEvse = { priority: e.priority, mode: e.mode };
+      if (solar?.type === 'solar-surplus') configured.solarMode = solar.modes[key] ?? solar.defaultMode;
+      this.controls.configure(key, configured);
+    }
   }
 
   /** An EVSE's operation mode now: an active rule's, else set at runtime, else the configured one. */
   modeOf(evseKey: string): OperationMode {
-    return this.rules.modeOf(evseKey, this.deps.clock.nowMs()) ?? this.standing[evseKey] ?? 'LocalLoadBalancing';
-  }
-
-  /** Modes without rules: set at runtime (API), else from the config. Kept as they change (O(1) to read). */
-  private standingModes(): Readonly<Record<string, OperationMode>> {
-    return this.standing;
+    return this.rules.modeOf(evseKey, this.deps.clock.nowMs()) ?? this.controls.modeOf(evseKey);
   }
 
   /** What the cron rules say now (modes with their sources, site limit, active rules). */
@@ -435,6 +446,8 @@ export class HubEnergy {
       csmsProfiles: this.csmsProfilesByStation(),
       ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,
+      solarModes: this.controls.solarModes(),
+      evseCaps: this.controls.maxCurrentCaps(),
       ...(siteLimitW ? { siteLimitW } : {}),
       ...(this.setpoints ? { setpoints: this.setpoints } : {}),
     };

@@ -3,6 +3,9 @@ import type { CurrentLimit } from '../energy/limit.js';
 import type { AgedReading } from '../energy/meter-reading.js';
 import type { CompositeSchedule } from '../energy/composite/index.js';
 import type { OperationMode } from '../energy/charging-profile.js';
+import type { EvseSettingsPatch, EvseSettingsView } from '../control/evse-controls.js';
+
+export type { EvseSettingsPatch, EvseSettingsView };
 
 export interface SiteView {
   nowMs: number;
@@ -11,7 +14,7 @@ export interface SiteView {
   circuits: CircuitBudget[];
   /** Circuits on failsafe, with why. */
   staleCircuits: Record<string, string>;
-  /** mode: the EVSE's operation mode now; modeSource: `setting` (config or runtime) or `rule:<id>`. */
+  /** mode: the EVSE's operation mode now; modeSource: `rule:<id>`, else who set it (`config`, `api`, `mqtt`). */
   evses: Array<{ evseKey: string; mode: OperationMode; modeSource: string; limit: CurrentLimit; status: string; limits: CurrentLimit[]; baseShareA: number }>;
   siteLimit?: { powerW: number; untilMs: number; source: string };
   /** Cron rules active now, the site limit they set and limits they could not compute. */
@@ -52,8 +55,14 @@ export interface EvseEnergyView {
   maxCurrentA: number;
   /** Weight in sharing (higher gets more); may be changed at runtime. */
   priority: number;
-  /** Operation mode (OCPP 2.1 names); LocalLoadBalancing unless set. */
+  /** Operation mode now (OCPP 2.1 names): an active cron rule's, else the setting; LocalLoadBalancing unless set. */
   mode: OperationMode;
+  /** Who set `mode`: `rule:<id>` while a cron rule sets it, else `config` or the front end that set it (`api`, `mqtt`). */
+  modeSource: string;
+  /** The operator's settings with who set each (`config`, `api`, `mqtt`), persisted across restarts. */
+  settings: EvseSettingsView;
+  /** With a solar mode: false while the operation mode keeps the solar strategy from acting (see mode, modeSource). */
+  solarInForce?: boolean;
   /** An EV is in a transaction on it. */
   active: boolean;
   /** Last limit sent to the EVSE (dynamic profile), A per phase; absent before the first write. */
@@ -72,11 +81,6 @@ export interface EvseEnergyView {
   disobedient?: { sinceMs: number; limitA: number; drawnA: number };
 }
 
-export interface EvseSettingsPatch {
-  priority?: number;
-  mode?: OperationMode;
-}
-
 /** What the API reads from and asks of the energy side of the hub. */
 export interface EnergyQueries {
   site(): SiteView;
@@ -86,6 +90,9 @@ export interface EnergyQueries {
   /** The most the site can import (its grid connection), W: the site limit's upper bound. */
   siteCapacityW?(): number;
   clearSiteLimit(): void;
-  /** Changes an EVSE's priority and/or mode in memory (the next decision uses them); undefined for an unknown EVSE. */
-  setEvseSettings(evseKey: string, patch: EvseSettingsPatch): EvseEnergyView | undefined;
+  /**
+   * Changes an EVSE's settings (persisted; the next decision, at once, uses them). Throws ApiError
+   * NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE with the reason.
+   */
+  setEvseSettings(evseKey: string, patch: EvseSettingsPatch): EvseEnergyView;
 }

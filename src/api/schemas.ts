@@ -4,8 +4,9 @@
  */
 import { API_ERRORS } from './errors.js';
 import { OPERATION_MODES } from '../control/operation-modes.js';
+import { SOLAR_MODES } from '../energy/solar-mode.js';
 
-export { OPERATION_MODES };
+export { OPERATION_MODES, SOLAR_MODES };
 
 export const AUTHORIZATION_STATUSES = ['Accepted', 'Blocked', 'Expired', 'Invalid', 'ConcurrentTx'] as const;
 
@@ -110,10 +111,37 @@ export const station = {
   },
 } as const;
 
+/** A setting's value and who set it. */
+function settingValue(value: Record<string, unknown>, description: string) {
+  return {
+    type: 'object',
+    description,
+    required: ['value', 'source'],
+    properties: {
+      value,
+      source: { type: 'string', description: 'Who set it: `config` (the site config or its default), `api` (REST API, dashboard) or `mqtt` (command topic, Home Assistant)' },
+      updatedMs: { type: 'number', description: 'When it was set at runtime' },
+    },
+  } as const;
+}
+
+/** The operator's settings of an EVSE, persisted across restarts. */
+export const evseSettings = {
+  type: 'object',
+  description: 'What an operator can set on the EVSE (PATCH), with who set each; settings made at runtime survive a restart',
+  required: ['priority', 'mode'],
+  properties: {
+    priority: settingValue({ type: 'number' }, 'Weight in sharing: higher gets a larger share'),
+    mode: settingValue({ type: 'string', enum: OPERATION_MODES }, 'Operation mode without cron rules (a rule may set another for a while: see mode and modeSource of the EVSE)'),
+    solarMode: settingValue({ type: 'string', enum: SOLAR_MODES }, 'Solar mode (sites with a solar-surplus strategy): off, now (full power), min+pv (min current plus surplus), pv (surplus only)'),
+    maxCurrentA: settingValue({ type: 'number' }, "Operator's max current, A per phase (within the EVSE's min and max); absent: the EVSE's own max applies"),
+  },
+} as const;
+
 export const evse = {
   type: 'object',
   description: 'A configured EVSE: settings, live state, what it is offered and draws, and every limit that applied with its source.',
-  required: ['evseKey', 'stationId', 'evseId', 'connected', 'circuitId', 'phases', 'phaseRotation', 'minCurrentA', 'maxCurrentA', 'priority', 'mode', 'active', 'limits', 'connectors'],
+  required: ['evseKey', 'stationId', 'evseId', 'connected', 'circuitId', 'phases', 'phaseRotation', 'minCurrentA', 'maxCurrentA', 'priority', 'mode', 'modeSource', 'settings', 'active', 'limits', 'connectors'],
   properties: {
     evseKey: { type: 'string', description: '<stationId>/<evseId>' },
     stationId: { type: 'string' },
@@ -125,7 +153,10 @@ export const evse = {
     minCurrentA: { type: 'number' },
     maxCurrentA: { type: 'number' },
     priority: { type: 'number' },
-    mode: { type: 'string', enum: OPERATION_MODES },
+    mode: { type: 'string', enum: OPERATION_MODES, description: 'Operation mode now: which strategies act on the EVSE' },
+    modeSource: { type: 'string', description: 'Who set the mode: `rule:<id>` while a cron rule sets it, else `config`, `api` or `mqtt`' },
+    settings: evseSettings,
+    solarInForce: { type: 'boolean', description: 'With a solar mode: false while the operation mode keeps the solar strategy from acting (see mode and modeSource)' },
     active: { type: 'boolean', description: 'An EV is in a transaction' },
     offeredA: { type: 'number', description: 'Last limit sent to the EVSE, A per phase' },
     drawnA: { type: 'array', items: { type: 'number' }, description: 'Current drawn per EVSE phase, A' },
@@ -185,7 +216,7 @@ export const site = {
         properties: {
           evseKey: { type: 'string' },
           mode: { type: 'string', description: 'OCPP 2.1 operation mode now: which strategies act on the EVSE' },
-          modeSource: { type: 'string', description: '`setting` (config or runtime) or `rule:<id>`' },
+          modeSource: { type: 'string', description: 'Who set the mode: `rule:<id>` while a cron rule sets it, else `config`, `api` or `mqtt`' },
           limit: currentLimit, status: { type: 'string' }, limits: { type: 'array', items: currentLimit }, baseShareA: { type: 'number' },
         },
       },

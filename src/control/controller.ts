@@ -27,6 +27,10 @@ export interface SiteInputs {
   /** Site-wide import limit (API override, cron rule). */
   siteLimitW?: SiteSnapshot['siteLimitW'];
   setpoints?: SiteSnapshot['setpoints'];
+  /** Solar modes set at runtime per EVSE key (see SiteSnapshot.solarModes). */
+  solarModes?: SiteSnapshot['solarModes'];
+  /** Limits per EVSE known before the strategies run (e.g. an operator's max-current setting). */
+  evseCaps?: SiteSnapshot['evseCaps'];
 }
 
 /** What the controller needs from the dispatcher (the Dispatcher class has it all). */
@@ -267,6 +271,8 @@ export class Controller {
     if (inputs.siteLimitW) snapshot.siteLimitW = inputs.siteLimitW;
     if (inputs.csmsStationGroups) snapshot.csmsStationGroups = inputs.csmsStationGroups;
     if (inputs.setpoints) snapshot.setpoints = inputs.setpoints;
+    if (inputs.solarModes) snapshot.solarModes = inputs.solarModes;
+    if (inputs.evseCaps) snapshot.evseCaps = inputs.evseCaps;
     return snapshot;
   }
 

@@ -12,6 +12,8 @@ export interface RuleBookDeps {
   rules: CompiledRules;
   /** Mode per EVSE key without rules (config, or set at runtime), for every EVSE of the site. */
   standingModes: () => Readonly<Record<string, OperationMode>>;
+  /** Who set each standing mode (e.g. `config`, `api`); `setting` for a key without one. */
+  standingSources?: () => Readonly<Record<string, string>>;
   meterRoles: SiteSnapshot['meterRoles'];
   /** Called at every rule start and end, so that a decision follows at once. */
   onEdge: (reason: string) => void;
@@ -20,7 +22,7 @@ export interface RuleBookDeps {
 /** The inputs the rules and the configured modes give a decision at one instant. */
 export interface RuleInputs {
   modes: Record<string, OperationMode>;
-  /** Where each EVSE's mode comes from: `setting` (config or runtime) or `rule:<id>`. */
+  /** Where each EVSE's mode comes from: `rule:<id>`, else who set the standing mode (`config`, `api`, `mqtt`). */
   modeSources: Record<string, string>;
   siteLimitW?: { powerW: number; source: string; reason: string };
   active: Array<{ id: string; sinceMs: number; untilMs: number }>;
@@ -56,6 +58,7 @@ export class RuleBook {
     const { rules, timezone } = this.deps.rules;
     const active = activeRules(rules, nowMs, timezone);
     const standing = this.deps.standingModes();
+    const sources = this.deps.standingSources?.() ?? {};
     const keys = Object.keys(standing);
     const effects = ruleEffects(active, ruleVariables({ meters, meterRoles: this.deps.meterRoles }, nowMs, timezone), keys);
     const modes: Record<string, OperationMode> = {};
@@ -63,7 +66,7 @@ export class RuleBook {
     for (const key of keys) {
       const ruled = effects.modes[key];
       modes[key] = ruled?.mode ?? standing[key] ?? DEFAULT_OPERATION_MODE;
-      modeSources[key] = ruled?.source ?? 'setting';
+      modeSources[key] = ruled?.source ?? sources[key] ?? 'setting';
     }
     const out: RuleInputs = {
       modes,

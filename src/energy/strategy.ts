@@ -2,6 +2,7 @@ import type { ChargingProfile, OperationMode } from './charging-profile.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from './site-model.js';
 import type { AgedReading } from './meter-reading.js';
 import type { CurrentLimit, LimitSource } from './limit.js';
+import type { SolarMode } from './solar-mode.js';
 
 /** Everything a strategy may look at. Pure data; time is a field, not a call. */
 export interface SiteSnapshot {
@@ -15,6 +16,11 @@ export interface SiteSnapshot {
   meterRoles: { gridMeterId?: string; pvMeterId?: string; batteryMeterId?: string };
   /** Each EVSE's operation mode (default LocalLoadBalancing). */
   modes: Record<string, OperationMode>;
+  /**
+   * Solar modes set at runtime (API, MQTT) per EVSE key; they win over the solar-surplus
+   * strategy's configured modes. Absent keys use the config.
+   */
+  solarModes?: Record<string, SolarMode>;
   /** CSMS charging profiles per station id (inputs to the composite). */
   csmsProfiles: Record<string, ChargingProfile[]>;
   /**

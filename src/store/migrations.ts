@@ -205,6 +205,22 @@ CREATE TABLE IF NOT EXISTS commissioned_stations (
 ) STRICT;
 `;
 
+/**
+ * What an operator set on an EVSE at runtime (API, MQTT): one row per EVSE key and setting
+ * (priority, mode, solarMode, maxCurrentA), the value as JSON and who set it. Restored at start;
+ * a row is deleted when the setting goes back to the site config's value.
+ */
+const EVSE_SETTINGS = `
+CREATE TABLE IF NOT EXISTS evse_settings (
+  evse_key   TEXT NOT NULL,
+  setting    TEXT NOT NULL,
+  value_json TEXT NOT NULL,
+  source     TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (evse_key, setting)
+) STRICT;
+`;
+
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -212,6 +228,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 3, name: 'DER controls', sql: DER_CONTROLS },
   { version: 4, name: 'indexes for retention', sql: RETENTION_INDEXES },
   { version: 5, name: 'commissioned stations', sql: COMMISSIONED_STATIONS },
+  { version: 6, name: 'EVSE settings', sql: EVSE_SETTINGS },
 ];
 
 export interface MigrateOptions {

@@ -10,6 +10,7 @@ import { ProfileRepo } from './profile-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
 import { CommissionedRepo } from './commissioned-repo.js';
+import { EvseSettingsRepo } from './evse-settings-repo.js';
 
 export interface OpenStoreOptions {
   /** File path of the database, or ':memory:' (tests only). */
@@ -32,6 +33,8 @@ export interface Store {
   stationState: StationStateRepo;
   /** Stations added at runtime by commissioning. */
   commissioned: CommissionedRepo;
+  /** EVSE settings made at runtime (priority, modes, max current), restored at start. */
+  evseSettings: EvseSettingsRepo;
   /** Group commit for the writes of one event-loop turn (see GroupCommit). */
   batch: GroupCommit;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
@@ -56,6 +59,7 @@ export function openStore(options: OpenStoreOptions): Store {
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
       commissioned: new CommissionedRepo({ db, clock }),
+      evseSettings: new EvseSettingsRepo({ db, clock }),
       close() {
         if (!db.open) return;
         batch.commit();

@@ -1,14 +1,13 @@
-/**
- * Solar-surplus charging modes, per EVSE:
- * - `off`: do not charge (0 A).
- * - `now`: charge at the EVSE's max, whatever the sun does.
- * - `min+pv`: always at least the EVSE's min current, more when there is surplus.
- * - `pv`: only from surplus; start and stop with hysteresis.
- */
-export type SolarMode = 'off' | 'now' | 'min+pv' | 'pv';
+import type { SolarMode } from '../../src/energy/solar-mode.js';
+
+/** Solar-surplus charging modes per EVSE: see src/energy/solar-mode.ts. */
+export type { SolarMode };
 
 export interface SolarSurplusParams {
-  /** Mode per EVSE key (`<stationId>/<evseId>`); EVSEs not listed use `defaultMode`. */
+  /**
+   * Mode per EVSE key (`<stationId>/<evseId>`) from the site config; EVSEs not listed use
+   * `defaultMode`. A mode set at runtime (the snapshot's `solarModes`) wins over both.
+   */
   modes: Record<string, SolarMode>;
   defaultMode: SolarMode;
   /** Surplus must stay above the start power for this long before the car starts, s. */

@@ -17,9 +17,9 @@ const V2X_MODES: ReadonlySet<OperationMode> = new Set<OperationMode>([
 ]);
 
 /**
- * Solar-surplus charging. Each EVSE's solar mode comes from `params.modes` (else
- * `params.defaultMode`); the snapshot's OCPP operation mode takes precedence where it says
- * otherwise: `Idle` means off, and EVSEs in a V2X mode are not decided here at all.
+ * Solar-surplus charging. Each EVSE's solar mode is the one set at runtime (the snapshot's
+ * `solarModes`), else `params.modes` from the config, else `params.defaultMode`; the snapshot's
+ * OCPP operation mode takes precedence where it says otherwise: `Idle` means off, and EVSEs in a V2X mode are not decided here at all.
  *
  * Surplus (see siteSurplus) is shared in order of EVSE priority (then key): `now` EVSEs take
  * their max and `min+pv` EVSEs their min first, then pv / min+pv EVSEs fill up in turn.
@@ -39,7 +39,7 @@ function solarModeOf(key: string, snapshot: SiteSnapshot, params: SolarSurplusPa
   const opMode = snapshot.modes[key];
   if (opMode !== undefined && V2X_MODES.has(opMode)) return undefined;
   if (opMode === 'Idle') return 'off';
-  return params.modes[key] ?? params.defaultMode;
+  return snapshot.solarModes?.[key] ?? params.modes[key] ?? params.defaultMode;
 }
 
 function evPowerW(evse: EvseModel, snapshot: SiteSnapshot, st: SolarEvseState): number {

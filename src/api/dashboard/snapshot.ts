@@ -1,7 +1,7 @@
 import type { CurrentLimit } from '../../energy/limit.js';
 import type { Phase } from '../../energy/phases.js';
 import type { AgedReading } from '../../energy/meter-reading.js';
-import type { EvseEnergyView, SiteView } from '../energy-queries.js';
+import type { EvseEnergyView, EvseSettingsView, SiteView } from '../energy-queries.js';
 import type { StationView } from '../hub-queries.js';
 import type { DashboardProvider } from './dashboard-provider.js';
 import type { DashboardEvent } from './event-log.js';
@@ -42,6 +42,15 @@ export interface EvseRow {
   /** Current measured per EVSE phase, A. */
   drawnA?: number[];
   mode?: string;
+  /** Who set the mode: `rule:<id>`, `config`, `api` or `mqtt`. */
+  modeSource?: string;
+  /** The operator's settings with who set each (the controls show and change them). */
+  settings?: EvseSettingsView;
+  /** With a solar mode: false while the operation mode keeps the solar strategy from acting. */
+  solarInForce?: boolean;
+  /** The EVSE's configured range, A per phase (bounds of the max-current control). */
+  minCurrentA?: number;
+  maxCurrentA?: number;
   transaction?: { id: string; startedMs: number; energyWh?: number; idToken?: string };
   /** The limit that decided the offered current, with its source. */
   binding?: CurrentLimit;
@@ -102,6 +111,20 @@ export function readingPowerW(r: AgedReading, voltageV: number): number | undefi
   return PHASE_LIST.reduce((sum, p) => sum + (c[p] ?? 0) * (r.voltageV?.[p] ?? voltageV), 0);
 }
 
+/**
+ * Limits without repeats of the same source and value: a cap known before the strategies (an
+ * operator's max current, a CSMS profile) comes back as the load-balancing decision it bound.
+ */
+function distinctLimits(limits: readonly CurrentLimit[]): CurrentLimit[] {
+  const seen = new Set<string>();
+  return limits.filter((l) => {
+    const id = `${l.source}\n${l.maxCurrentA}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  });
+}
+
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
 }
@@ -130,11 +153,16 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
       ...(offeredA !== undefined ? { offeredA: round1(offeredA) } : {}),
       ...(e.drawnA ? { drawnA: e.drawnA.map(round1) } : {}),
       mode: e.mode,
+      modeSource: e.modeSource,
+      settings: e.settings,
+      ...(e.solarInForce !== undefined ? { solarInForce: e.solarInForce } : {}),
+      minCurrentA: e.minCurrentA,
+      maxCurrentA: e.maxCurrentA,
       ...(tx
         ? { transaction: { id: tx.transactionId, startedMs: tx.startedMs, ...(tx.energyWh !== undefined ? { energyWh: tx.energyWh } : {}), ...(tx.idToken ? { idToken: tx.idToken } : {}) } }
         : {}),
       ...(e.limit ? { binding: e.limit } : {}),
-      limits: e.limits,
+      limits: distinctLimits(e.limits),
       ...(e.baseShareA !== undefined ? { baseShareA: e.baseShareA } : {}),
     };
   });

@@ -1,10 +1,10 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
-import type { OperationMode } from '../../energy/charging-profile.js';
+import type { EvseSettingsPatch } from '../../control/evse-controls.js';
 import type { EnergyQueries } from '../energy-queries.js';
 import type { HubQueries } from '../hub-queries.js';
 import { ApiError } from '../errors.js';
 import { evseViews } from '../evse-view.js';
-import { bearerSecurity, currentLimit, errors, evse, evseParams, OPERATION_MODES } from '../schemas.js';
+import { bearerSecurity, currentLimit, errors, evse, evseParams, OPERATION_MODES, SOLAR_MODES } from '../schemas.js';
 
 export interface EvseRouteDeps {
   queries: HubQueries;
@@ -46,13 +46,15 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
     },
   );
 
-  app.patch<{ Params: EvseParams; Body: { priority?: number; mode?: OperationMode } }>(
+  app.patch<{ Params: EvseParams; Body: EvseSettingsPatch }>(
     '/api/evses/:stationId/:evseId',
     {
       onRequest: writeGuard,
       schema: {
         tags: ['evses'],
-        summary: "Sets an EVSE's priority and/or operation mode (in memory until restart; applied at the next decision, which follows at once)",
+        summary: "Sets an EVSE's priority, operation mode, solar mode and/or max current",
+        description:
+          'Each field set is checked against the EVSE (a max current outside its configured min and max is refused with the reason; a solar mode needs a solar-surplus strategy), applied at the next decision, which follows at once, and kept across restarts. `null` puts a setting back to the site config. The answer shows who set each setting (`settings`).',
         security: bearerSecurity,
         params: evseParams,
         body: {
@@ -60,16 +62,18 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
           additionalProperties: false,
           minProperties: 1,
           properties: {
-            priority: { type: 'number', exclusiveMinimum: 0, maximum: 1000, description: 'Weight in sharing: higher gets a larger share' },
-            mode: { type: 'string', enum: OPERATION_MODES },
+            priority: { type: 'number', exclusiveMinimum: 0, maximum: 1000, nullable: true, description: 'Weight in sharing: higher gets a larger share' },
+            mode: { type: 'string', enum: [...OPERATION_MODES, null], nullable: true, description: 'OCPP 2.1 operation mode: which strategies act on the EVSE' },
+            solarMode: { type: 'string', enum: [...SOLAR_MODES, null], nullable: true, description: 'off: no charging; now: full power; min+pv: min current plus PV surplus; pv: PV surplus only' },
+            maxCurrentA: { type: 'number', minimum: 0, maximum: 500, nullable: true, description: "Highest current per phase the hub offers this EVSE, A: between the EVSE's configured minCurrentA and maxCurrentA" },
           },
         },
-        response: { 200: evse, ...errors(400, 401, 404) },
+        response: { 200: evse, ...errors(400, 401, 404, 409) },
       },
     },
     async (req) => {
       const key = keyOf(req.params);
-      if (!energy.setEvseSettings(key, req.body)) throw notFound(key);
+      energy.setEvseSettings(key, req.body);
       const view = evseViews(queries, energy, key)[0];
       if (!view) throw notFound(key);
       return view;

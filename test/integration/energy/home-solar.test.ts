@@ -122,7 +122,7 @@ describe('a home with solar', () => {
     g.advanceS(45); // past the 60 s enable delay
     await g.offered(10); // 6.9 kW / 690 W per A
     s = await g.site();
-    expect(s.evses[0]).toMatchObject({ evseKey: 'HOME/1', mode: 'LocalLoadBalancing', modeSource: 'setting' });
+    expect(s.evses[0]).toMatchObject({ evseKey: 'HOME/1', mode: 'LocalLoadBalancing', modeSource: 'config' });
     expect(s.evses[0]?.limit).toMatchObject({ maxCurrentA: 10, source: 'strategy:solar-surplus' });
   });
 

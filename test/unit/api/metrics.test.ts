@@ -30,6 +30,8 @@ function evse(over: Partial<EvseEnergyView> = {}): EvseEnergyView {
     maxCurrentA: 32,
     priority: 1,
     mode: 'LocalLoadBalancing',
+    modeSource: 'config',
+    settings: { priority: { value: 1, source: 'config' }, mode: { value: 'LocalLoadBalancing', source: 'config' } },
     active: true,
     offeredA: 13,
     drawnA: [12.5],

@@ -1,6 +1,7 @@
-/* global document, window, sessionStorage, fetch, EventSource */
+/* global document, window, sessionStorage, fetch, EventSource, CSS */
 // Switchyard dashboard: renders the snapshots pushed on /api/stream (server-sent events).
 // Plain ES module, no framework, no build step. Power: W, import positive.
+import { modeCell, renderControls } from './controls.js';
 
 import { onSnapshot as commissioningSnapshot, setupCommissioning } from './commissioning.js';
 
@@ -170,9 +171,25 @@ function renderEvses(evses) {
   const body = $('evse-table').tBodies[0];
   if (!evses.length) {
     body.innerHTML = '<tr><td colspan="9" class="muted">no charging points configured</td></tr>';
+    delete body.dataset.keys;
     return;
   }
-  body.innerHTML = evses.map(evseRow).join('');
+  // Rows are replaced one by one while the set of EVSEs stays, so the controls rows under them
+  // (controls.js) keep what the user is typing.
+  const keys = evses.map((e) => e.key).join('\n');
+  if (body.dataset.keys !== keys) {
+    body.innerHTML = evses.map(evseRow).join('');
+    body.dataset.keys = keys;
+  } else {
+    for (const e of evses) body.querySelector(`tr[data-evse="${CSS.escape(e.key)}"]`)?.replaceWith(rowElement(e));
+  }
+  renderControls(body, evses, upstreamMode);
+}
+
+function rowElement(e) {
+  const t = document.createElement('tbody');
+  t.innerHTML = evseRow(e);
+  return t.firstElementChild;
 }
 
 // Plain-language labels; the OCPP term stays on hover (title).
@@ -232,7 +249,7 @@ function evseRow(e) {
   const tx = e.transaction ? `<span title="${esc(e.transaction.id)} since ${clock(e.transaction.startedMs)}">${esc(txId)}</span>${e.transaction.idToken ? ` <span class="muted small">${esc(e.transaction.idToken)}</span>` : ''}` : '<span class="muted">—</span>';
   const energy = e.transaction?.energyWh !== undefined ? `${(e.transaction.energyWh / 1000).toFixed(2)} kWh` : '—';
   return `<tr class="${e.connected ? '' : 'offline'}" data-evse="${esc(e.key)}">
-    <td class="key">${esc(e.key)}</td><td class="status">${statusBadge(e)}</td><td class="opt">${esc(e.mode ?? '—')}</td><td class="num opt">${e.phases}</td>
+    <td class="key">${esc(e.key)}</td><td class="status">${statusBadge(e)}</td><td class="opt mode">${modeCell(e)}</td><td class="num opt">${e.phases}</td>
     <td class="num offered">${offered(e)}</td><td class="num drawn">${drawn}</td><td class="opt">${tx}</td><td class="num opt">${energy}</td><td class="why">${why(e)}</td></tr>`;
 }
 

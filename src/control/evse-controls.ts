@@ -1,0 +1,290 @@
+/**
+ * What an operator can change on an EVSE while the hub runs, in one place for every front end
+ * (REST API and dashboard, MQTT / Home Assistant): priority, operation mode, solar mode, a max
+ * current below the EVSE's rating, and remote start/stop. Settings are checked against the
+ * EVSE's configuration, kept with who set them, written to the store and restored at start;
+ * each change asks for a decision at once. Refusals are ApiErrors (code, reason, field), so
+ * every front end can say why.
+ */
+import type { OperationMode } from '../energy/charging-profile.js';
+import type { CurrentLimit } from '../energy/limit.js';
+import type { EvseModel } from '../energy/site-model.js';
+import { isSolarMode, type SolarMode } from '../energy/solar-mode.js';
+import { ApiError } from '../api/errors.js';
+import type { Logger } from '../util/logger.js';
+import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from './operation-modes.js';
+import { parseEvseKey } from './evse-key.js';
+
+/** The settings an operator may change; a null value goes back to the site config's. */
+export interface EvseSettingsPatch {
+  priority?: number | null;
+  mode?: OperationMode | null;
+  solarMode?: SolarMode | null;
+  maxCurrentA?: number | null;
+}
+
+type SettingName = keyof EvseSettingsPatch;
+const SETTING_NAMES: readonly SettingName[] = ['priority', 'mode', 'solarMode', 'maxCurrentA'];
+
+/** Who set a setting: `config` (site config or default), else the front end, e.g. `api`, `mqtt`. */
+export const CONFIG_SOURCE = 'config';
+
+/** Source of the limit an operator's max current puts on an EVSE: `override:<who set it>`. */
+export const maxCurrentLimitSource = (setBy: string): string => `override:${setBy}`;
+
+/** A setting's value and who set it (updatedMs: when, for settings made at runtime). */
+export interface SettingValue<T> {
+  value: T;
+  source: string;
+  updatedMs?: number;
+}
+
+/** An EVSE's settings as they stand (without cron rules, which act on top of `mode`). */
+export interface EvseSettingsView {
+  priority: SettingValue<number>;
+  mode: SettingValue<OperationMode>;
+  /** Present when the site runs a solar-surplus strategy. */
+  solarMode?: SettingValue<SolarMode>;
+  /** Present while an operator's max current applies (A per phase, within the EVSE's min and max). */
+  maxCurrentA?: SettingValue<number>;
+}
+
+/** What the site config says about an EVSE. */
+export interface ConfiguredEvse {
+  priority: number;
+  mode: OperationMode;
+  /** The solar-surplus strategy's mode for it; absent when the site has no such strategy. */
+  solarMode?: SolarMode;
+}
+
+/** Remote start and stop of transactions (standalone mode), e.g. RemoteControl. */
+export interface RemoteStartStop {
+  start(stationId: string, evseId: number, idToken: string): Promise<unknown>;
+  stop(stationId: string, evseId: number): Promise<unknown>;
+}
+
+/** Persistence of runtime settings (the store's EvseSettingsRepo). */
+export interface EvseSettingsStore {
+  list(): Array<{ evseKey: string; setting: string; value: unknown; source: string; updatedMs: number }>;
+  write(changes: ReadonlyArray<{ evseKey: string; setting: string; value: unknown; source: string }>): void;
+}
+
+export interface EvseControlsDeps {
+  log: Logger;
+  /** The site's EVSE models, shared with the controller (a priority change replaces the model in place). */
+  evses: EvseModel[];
+  store?: EvseSettingsStore;
+  /** Time of a change, ms (the injected clock). */
+  nowMs: () => number;
+  /** A setting changed: decide again. `siteChanged` when base shares may change too (priority). */
+  onChange: (reason: string, siteChanged: boolean) => void;
+  /** Remote start/stop; absent: start and stop are refused. */
+  remote?: RemoteStartStop;
+}
+
+type Overrides = {
+  priority?: SettingValue<number>;
+  mode?: SettingValue<OperationMode>;
+  solarMode?: SettingValue<SolarMode>;
+  maxCurrentA?: SettingValue<number>;
+};
+
+/** Highest priority an operator may set (the API's bound). */
+export const MAX_PRIORITY = 1000;
+
+export class EvseControls {
+  private readonly configured = new Map<string, ConfiguredEvse>();
+  private readonly overrides = new Map<string, Overrides>();
+  /** Mode per EVSE key without rules, kept as settings change (read at every decision). */
+  private readonly standing: Record<string, OperationMode> = {};
+  private readonly standingSource: Record<string, string> = {};
+  private solar: Record<string, SolarMode> = {};
+  private caps: Record<string, CurrentLimit[]> = {};
+
+  constructor(private readonly deps: EvseControlsDeps) {}
+
+  /** Registers (or replaces) an EVSE's configured values; runtime settings already made are kept. */
+  configure(evseKey: string, configured: ConfiguredEvse): void {
+    this.configured.set(evseKey, configured);
+    this.refresh(evseKey);
+  }
+
+  /** The EVSE left the site (commissioning): its runtime settings are forgotten in memory, kept in the store. */
+  forget(evseKey: string): void {
+    this.configured.delete(evseKey);
+    this.overrides.delete(evseKey);
+    delete this.standing[evseKey];
+    delete this.standingSource[evseKey];
+    this.refresh(evseKey);
+  }
+
+  /**
+   * Applies the stored settings of the configured EVSEs (at start). A stored value the config no
+   * longer allows (EVSE gone, max current outside its new range) is left out with a warning.
+   */
+  restore(): void {
+    const rows = this.deps.store?.list() ?? [];
+    for (const row of rows) {
+      if (!this.configured.has(row.evseKey)) continue;
+      const name = SETTING_NAMES.find((n) => n === row.setting);
+      const problem = name === undefined ? `unknown setting ${row.setting}` : this.problemWith(row.evseKey, name, row.value);
+      if (problem || name === undefined) {
+        this.deps.log.warn({ evseKey: row.evseKey, setting: row.setting, problem }, 'stored EVSE setting not applied');
+        continue;
+      }
+      this.apply(row.evseKey, { [name]: row.value }, row.source, row.updatedMs);
+    }
+    if (rows.length > 0) this.deps.log.info({ settings: rows.length }, 'EVSE settings restored');
+  }
+
+  /**
+   * Changes settings of one EVSE: every field is checked first (nothing changes when one is
+   * refused), then applied, written to the store in one transaction, and a decision follows.
+   * Throws ApiError NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE with the reason and the field.
+   */
+  update(evseKey: string, patch: EvseSettingsPatch, source: string): EvseModel {
+    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    const names = SETTING_NAMES.filter((n) => patch[n] !== undefined);
+    if (names.length === 0) throw new ApiError('BAD_REQUEST', `expected at least one of ${SETTING_NAMES.join(', ')}`, 'body');
+    for (const name of names) {
+      const value = patch[name];
+      if (value === null) continue;
+      const problem = this.problemWith(evseKey, name, value);
+      if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
+    }
+    const nowMs = this.deps.nowMs();
+    this.deps.store?.write(names.map((n) => ({ evseKey, setting: n, value: patch[n] ?? null, source })));
+    this.apply(evseKey, patch, source, nowMs);
+    this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
+    this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
+    const model = this.deps.evses.find((e) => e.key === evseKey);
+    if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    return model;
+  }
+
+  /** Starts a transaction on the EVSE (standalone mode) for the id token. */
+  async start(evseKey: string, idToken: string): Promise<unknown> {
+    const { stationId, evseId } = this.remoteTarget(evseKey);
+    return (this.deps.remote as RemoteStartStop).start(stationId, evseId, idToken);
+  }
+
+  /** Stops the EVSE's active transaction (standalone mode). */
+  async stop(evseKey: string): Promise<unknown> {
+    const { stationId, evseId } = this.remoteTarget(evseKey);
+    return (this.deps.remote as RemoteStartStop).stop(stationId, evseId);
+  }
+
+  /** The settings of an EVSE now, with who set each; undefined for an unknown EVSE. */
+  view(evseKey: string): EvseSettingsView | undefined {
+    const configured = this.configured.get(evseKey);
+    if (!configured) return undefined;
+    const o = this.overrides.get(evseKey) ?? {};
+    const solarMode = o.solarMode ?? (configured.solarMode !== undefined ? { value: configured.solarMode, source: CONFIG_SOURCE } : undefined);
+    return {
+      priority: o.priority ?? { value: configured.priority, source: CONFIG_SOURCE },
+      mode: o.mode ?? { value: configured.mode, source: CONFIG_SOURCE },
+      ...(solarMode ? { solarMode } : {}),
+      ...(o.maxCurrentA ? { maxCurrentA: o.maxCurrentA } : {}),
+    };
+  }
+
+  /** Each EVSE's mode without rules (runtime setting, else config); the same object as settings change. */
+  standingModes(): Readonly<Record<string, OperationMode>> {
+    return this.standing;
+  }
+
+  /** Who set each EVSE's mode without rules: `config` or the front end. */
+  standingModeSources(): Readonly<Record<string, string>> {
+    return this.standingSource;
+  }
+
+  /** An EVSE's mode without rules. */
+  modeOf(evseKey: string): OperationMode {
+    return this.standing[evseKey] ?? DEFAULT_OPERATION_MODE;
+  }
+
+  /** Solar modes set at runtime, for the decision's snapshot (configured ones are the strategy's own). */
+  solarModes(): Readonly<Record<string, SolarMode>> {
+    return this.solar;
+  }
+
+  /** Operators' max currents as limits per EVSE key, for the decision's snapshot. */
+  maxCurrentCaps(): Readonly<Record<string, CurrentLimit[]>> {
+    return this.caps;
+  }
+
+  private remoteTarget(evseKey: string): { stationId: string; evseId: number } {
+    const parsed = parseEvseKey(evseKey);
+    if (!parsed || !this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    if (!this.deps.remote) throw new ApiError('NOT_STANDALONE', 'transactions are started and stopped by the CSMS in this upstream mode');
+    return parsed;
+  }
+
+  private solarConfigured(evseKey: string): boolean {
+    return this.configured.get(evseKey)?.solarMode !== undefined;
+  }
+
+  /** Why a value cannot be set, or undefined. */
+  private problemWith(evseKey: string, name: SettingName, value: unknown): string | undefined {
+    if (value === null) return undefined;
+    const model = this.deps.evses.find((e) => e.key === evseKey);
+    if (!model) return `no EVSE ${evseKey} in the site`;
+    switch (name) {
+      case 'priority':
+        if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_PRIORITY) {
+          return `priority: expected a number above 0 and at most ${MAX_PRIORITY}, found ${JSON.stringify(value)}`;
+        }
+        return undefined;
+      case 'mode':
+        return OPERATION_MODES.some((m) => m === value) ? undefined : `mode: expected one of ${OPERATION_MODES.join(', ')}, found ${JSON.stringify(value)}`;
+      case 'solarMode':
+        if (!this.solarConfigured(evseKey)) return 'solarMode: this site has no solar-surplus strategy, so a solar mode would do nothing (add one under strategies in the site config)';
+        return isSolarMode(value) ? undefined : `solarMode: expected off, now, min+pv or pv, found ${JSON.stringify(value)}`;
+      case 'maxCurrentA': {
+        if (typeof value !== 'number' || !Number.isFinite(value)) return `maxCurrentA: expected a number of amperes, found ${JSON.stringify(value)}`;
+        if (value > model.maxCurrentA) return `maxCurrentA: ${value} A is above the most ${evseKey} is configured for, ${model.maxCurrentA} A`;
+        if (value < model.minCurrentA) {
+          return `maxCurrentA: ${value} A is below the least ${evseKey} charges at, ${model.minCurrentA} A (to pause charging, set the solar mode to off or stop the session)`;
+        }
+        return undefined;
+      }
+    }
+  }
+
+  /** Applies checked values (null: back to the config) and updates the derived views. */
+  private apply(evseKey: string, patch: Partial<Record<SettingName, unknown>>, source: string, updatedMs: number): void {
+    const o: Overrides = { ...(this.overrides.get(evseKey) ?? {}) };
+    const set = <T>(value: T): SettingValue<T> => ({ value, source, updatedMs });
+    if (patch.priority !== undefined) o.priority = patch.priority === null ? undefined : set(patch.priority as number);
+    if (patch.mode !== undefined) o.mode = patch.mode === null ? undefined : set(patch.mode as OperationMode);
+    if (patch.solarMode !== undefined) o.solarMode = patch.solarMode === null ? undefined : set(patch.solarMode as SolarMode);
+    if (patch.maxCurrentA !== undefined) o.maxCurrentA = patch.maxCurrentA === null ? undefined : set(patch.maxCurrentA as number);
+    for (const name of SETTING_NAMES) if (o[name] === undefined) delete o[name];
+    this.overrides.set(evseKey, o);
+    this.refresh(evseKey);
+  }
+
+  /** Recomputes what the controller reads for one EVSE from its config and runtime settings. */
+  private refresh(evseKey: string): void {
+    const configured = this.configured.get(evseKey);
+    const o = this.overrides.get(evseKey) ?? {};
+    const i = this.deps.evses.findIndex((e) => e.key === evseKey);
+    const model = this.deps.evses[i];
+    if (configured) {
+      this.standing[evseKey] = o.mode?.value ?? configured.mode;
+      this.standingSource[evseKey] = o.mode?.source ?? CONFIG_SOURCE;
+      const priority = o.priority?.value ?? configured.priority;
+      if (model && model.priority !== priority) this.deps.evses[i] = { ...model, priority };
+    }
+    const solar = { ...this.solar };
+    delete solar[evseKey];
+    if (configured && o.solarMode) solar[evseKey] = o.solarMode.value;
+    this.solar = solar;
+    const caps = { ...this.caps };
+    delete caps[evseKey];
+    if (configured && o.maxCurrentA) {
+      caps[evseKey] = [{ maxCurrentA: o.maxCurrentA.value, source: maxCurrentLimitSource(o.maxCurrentA.source), reason: `max current set to ${o.maxCurrentA.value} A` }];
+    }
+    this.caps = caps;
+  }
+}
