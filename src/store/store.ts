@@ -10,6 +10,8 @@ import { ProfileRepo } from './profile-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
 import { CommissionedRepo } from './commissioned-repo.js';
+import { PowerHistoryRepo } from './power-history-repo.js';
+import { SessionRepo } from './session-repo.js';
 
 export interface OpenStoreOptions {
   /** File path of the database, or ':memory:' (tests only). */
@@ -32,6 +34,10 @@ export interface Store {
   stationState: StationStateRepo;
   /** Stations added at runtime by commissioning. */
   commissioned: CommissionedRepo;
+  /** Site and per-EVSE power over time, downsampled. */
+  powerHistory: PowerHistoryRepo;
+  /** Completed sessions (ended transactions with their peak power). */
+  sessions: SessionRepo;
   /** Group commit for the writes of one event-loop turn (see GroupCommit). */
   batch: GroupCommit;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
@@ -56,6 +62,8 @@ export function openStore(options: OpenStoreOptions): Store {
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
       commissioned: new CommissionedRepo({ db, clock }),
+      powerHistory: new PowerHistoryRepo({ db }),
+      sessions: new SessionRepo({ db }),
       close() {
         if (!db.open) return;
         batch.commit();
