@@ -72,7 +72,7 @@ export class PowerHistoryRepo {
        GROUP BY series`,
     );
     this.steps = db.prepare(
-      `SELECT series, (start_ms / @stepMs) * @stepMs AS startMs,
+      `SELECT series, start_ms - start_ms % @stepMs AS startMs,
               SUM(avg_w * samples) / SUM(samples) AS avgW, MAX(max_w) AS maxW, SUM(samples) AS samples
        FROM power_history
        WHERE resolution_s = @resolutionS AND start_ms >= @fromMs AND start_ms < @toMs
