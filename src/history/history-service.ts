@@ -1,6 +1,7 @@
 import type { Clock } from '../util/clock.js';
 import type { PowerBucketRow, PowerHistoryRepo, PowerStepRow } from '../store/power-history-repo.js';
-import type { SessionRepo } from '../store/session-repo.js';
+import type { CompletedSession, SessionRepo } from '../store/session-repo.js';
+import { FINE_RESOLUTION_S } from '../store/power-history-repo.js';
 import { DEFAULT_POWER_HISTORY_DAYS, FINE_POWER_HISTORY_DAYS } from '../store/retention-policy.js';
 import type { HistoryQueries, PowerHistory } from '../api/history-queries.js';
 import { historyWindow, timeWindow, type HistoryWindow, type TimeWindow } from './history-range.js';
@@ -47,8 +48,18 @@ export class HistoryService implements HistoryQueries {
     return assemble(w, rows);
   }
 
-  sessions(w: TimeWindow, limit: number) {
-    return this.deps.sessions.completed({ fromMs: w.fromMs, toMs: w.toMs, limit });
+  sessions(w: TimeWindow, limit: number): CompletedSession[] {
+    const sessions = this.deps.sessions.completed({ fromMs: w.fromMs, toMs: w.toMs, limit });
+    // A session that ended within the minute in progress: its peak may be in that minute only.
+    const pending = this.deps.pending?.();
+    if (!pending) return sessions;
+    const pendingEndMs = pending.startMs + FINE_RESOLUTION_S * 1000;
+    return sessions.map((s) => {
+      if (s.endedMs <= pending.startMs || s.startedMs >= pendingEndMs) return s;
+      const row = pending.rows.find((r) => r.series === `${EVSE_SERIES_PREFIX}${s.stationId}/${s.evseId}`);
+      if (!row) return s;
+      return { ...s, maxPowerW: Math.max(s.maxPowerW ?? -Infinity, row.maxW) };
+    });
   }
 }
 

@@ -42,6 +42,7 @@ const ASSETS: Record<string, string> = {
   'index.html': 'text/html; charset=utf-8',
   'style.css': 'text/css; charset=utf-8',
   'app.js': 'text/javascript; charset=utf-8',
+  'history.js': 'text/javascript; charset=utf-8',
 };
 
 /** The page files sit next to this module: in the sources, and in dist/ (the build copies them there). */
@@ -87,7 +88,7 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     const a = sendAsset('index.html');
     return reply.type(a.type).header('cache-control', 'no-cache').send(a.body);
   });
-  for (const name of ['style.css', 'app.js']) {
+  for (const name of ['style.css', 'app.js', 'history.js']) {
     app.get(`/dashboard/${name}`, HIDDEN, async (_req, reply) => {
       const a = sendAsset(name);
       return reply.type(a.type).header('cache-control', 'no-cache').send(a.body);
