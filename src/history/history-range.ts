@@ -32,6 +32,8 @@ export interface HistoryWindow extends TimeWindow {
   stepS: number;
   /** Bucket resolution read: 60 (1-minute buckets) or 900 (15-minute buckets). */
   resolutionS: number;
+  /** Only the site's series, not the EVSEs'. */
+  siteOnly: boolean;
 }
 
 export interface HistoryQuery {
@@ -39,6 +41,8 @@ export interface HistoryQuery {
   from?: string;
   to?: string;
   step?: number;
+  /** `site`: only the site's series; `all` (default): the EVSEs' too. */
+  series?: string;
 }
 
 /** A time in a query: ms since the epoch, or an ISO 8601 date-time. */
@@ -89,7 +93,7 @@ export function historyWindow(q: HistoryQuery, nowMs: number, fineKeptMs: number
   } else if (spanS / stepS > MAX_HISTORY_POINTS) {
     return problem('step', `${Math.ceil(spanS / stepS)} steps; at most ${MAX_HISTORY_POINTS}: use a larger step`);
   }
-  return { ...window, stepS, resolutionS };
+  return { ...window, stepS, resolutionS, siteOnly: q.series === 'site' };
 }
 
 function problem(field: string, reason: string): RangeProblem {

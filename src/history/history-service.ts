@@ -40,10 +40,11 @@ export class HistoryService implements HistoryQueries {
 
   history(w: HistoryWindow): PowerHistory {
     const stepMs = w.stepS * 1000;
-    const rows = this.deps.powerHistory.range({ resolutionS: w.resolutionS, fromMs: w.fromMs, toMs: w.toMs, stepMs });
+    const rows = this.deps.powerHistory.range({ resolutionS: w.resolutionS, fromMs: w.fromMs, toMs: w.toMs, stepMs, siteOnly: w.siteOnly });
     const pending = this.deps.pending?.();
     if (pending && pending.startMs >= w.fromMs && pending.startMs < w.toMs) {
-      rows.push(...pending.rows.map((r) => ({ ...r, startMs: Math.floor(pending.startMs / stepMs) * stepMs })));
+      const mine = w.siteOnly ? pending.rows.filter((r) => !r.series.startsWith(EVSE_SERIES_PREFIX)) : pending.rows;
+      rows.push(...mine.map((r) => ({ ...r, startMs: Math.floor(pending.startMs / stepMs) * stepMs })));
     }
     return assemble(w, rows);
   }

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import type { PowerBucketRow } from '../store/power-history-repo.js';
-import { FINE_RESOLUTION_S } from '../store/power-history-repo.js';
+import { EVSE_SERIES_PREFIX, FINE_RESOLUTION_S, SITE_SERIES } from '../store/power-history-repo.js';
 import { BucketAccumulator } from './bucket-accumulator.js';
 
 /** The site's power now, W (import positive; PV production positive, as on the dashboard). */
@@ -14,9 +14,7 @@ export interface PowerReading {
   evses: ReadonlyArray<{ evseKey: string; powerW?: number }>;
 }
 
-/** Series names in the store. */
-export const SITE_SERIES = { gridW: 'site:grid', pvW: 'site:pv', evW: 'site:ev', limitW: 'site:limit' } as const;
-export const EVSE_SERIES_PREFIX = 'evse:';
+export { EVSE_SERIES_PREFIX, SITE_SERIES };
 
 export interface PowerSamplerDeps {
   clock: Clock;

@@ -49,7 +49,7 @@ export class SessionRepo {
 
   constructor(deps: SessionRepoDeps) {
     const peak = (resolutionS: number) =>
-      `(SELECT MAX(h.max_w) FROM power_history h
+      `(SELECT MAX(h.max_w) FROM power_history h INDEXED BY power_history_by_series
         WHERE h.series = 'evse:' || t.station_id || '/' || t.evse_id AND h.resolution_s = ${resolutionS}
           AND h.start_ms > t.started_ms - ${resolutionS * 1000} AND h.start_ms < t.ended_ms)`;
     this.list = deps.db.prepare(
@@ -57,7 +57,7 @@ export class SessionRepo {
               t.id_token AS idToken, t.started_ms AS startedMs, t.ended_ms AS endedMs,
               t.energy_wh AS energyWh, t.stopped_reason AS stoppedReason,
               COALESCE(${peak(FINE_RESOLUTION_S)}, ${peak(COARSE_RESOLUTION_S)}) AS maxPowerW
-       FROM transactions t
+       FROM transactions t INDEXED BY transactions_by_end
        WHERE t.status = 'Ended' AND t.ended_ms IS NOT NULL AND t.ended_ms >= @fromMs AND t.ended_ms < @toMs
        ORDER BY t.ended_ms DESC, t.station_id, t.transaction_id
        LIMIT @limit`,

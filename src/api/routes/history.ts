@@ -83,6 +83,7 @@ interface HistoryQuerystring {
   from?: string;
   to?: string;
   step?: number;
+  series?: string;
 }
 
 function refuse(p: RangeProblem): never {
@@ -121,6 +122,7 @@ export function historyRoutes(app: FastifyInstance, deps: { history: HistoryQuer
             from: { ...timeText, description: `${timeText.description}; default: 24 h before to` },
             to: { ...timeText, description: `${timeText.description}; default: now` },
             step: { type: 'integer', minimum: 60, maximum: 86400, description: 'Step, s; default: a step giving at most 720 points' },
+            series: { type: 'string', enum: ['all', 'site'], default: 'all', description: '`site`: only the site series (evses is empty)' },
           },
         },
         response: { 200: powerHistory, ...errors(400) },

@@ -98,6 +98,15 @@ describe('GET /api/history', () => {
     expect(hist.site.limitW[at(T0 + 2 * 60_000)]).toBe(22080);
   });
 
+  it('gives only the site series when asked (what the dashboard chart reads)', async () => {
+    const api = apiClient(h.hub.api);
+    const all = await api.get<PowerHistory>('/api/history?range=1h');
+    const site = await api.get<PowerHistory>('/api/history?range=1h&series=site');
+    expect(site.evses).toEqual([]);
+    expect(site.t).toEqual(all.t);
+    expect(site.site).toEqual(all.site);
+  });
+
   it('groups minutes into larger steps by their sample-weighted mean', async () => {
     const api = apiClient(h.hub.api);
     const hist = await api.get<PowerHistory>(`/api/history?from=${T0}&to=${T0 + 10 * 60_000}&step=600`);

@@ -6,7 +6,7 @@ const FINE_KEPT_MS = 2 * 86_400_000;
 
 describe('history windows', () => {
   it('a named range ends now and gets a step of at most 720 points from the minute buckets', () => {
-    expect(historyWindow({ range: '1h' }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 3_600_000, toMs: NOW, stepS: 60, resolutionS: 60 });
+    expect(historyWindow({ range: '1h' }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 3_600_000, toMs: NOW, stepS: 60, resolutionS: 60, siteOnly: false });
     expect(historyWindow({ range: '6h' }, NOW, FINE_KEPT_MS)).toMatchObject({ stepS: 60, resolutionS: 60 });
     expect(historyWindow({ range: '24h' }, NOW, FINE_KEPT_MS)).toMatchObject({ stepS: 120, resolutionS: 60 });
   });
@@ -21,8 +21,8 @@ describe('history windows', () => {
   });
 
   it('takes from/to as ISO 8601 or ms, to defaulting to now', () => {
-    expect(historyWindow({ from: '2026-12-06T11:00:00Z' }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 3_600_000, toMs: NOW, stepS: 60, resolutionS: 60 });
-    expect(historyWindow({ from: String(NOW - 7_200_000), to: String(NOW - 3_600_000), step: 300 }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 7_200_000, toMs: NOW - 3_600_000, stepS: 300, resolutionS: 60 });
+    expect(historyWindow({ from: '2026-12-06T11:00:00Z' }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 3_600_000, toMs: NOW, stepS: 60, resolutionS: 60, siteOnly: false });
+    expect(historyWindow({ from: String(NOW - 7_200_000), to: String(NOW - 3_600_000), step: 300 }, NOW, FINE_KEPT_MS)).toEqual({ ok: true, fromMs: NOW - 7_200_000, toMs: NOW - 3_600_000, stepS: 300, resolutionS: 60, siteOnly: false });
   });
 
   it('refuses what it cannot answer, saying why', () => {

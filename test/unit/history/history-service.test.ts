@@ -11,7 +11,7 @@ function service(stored: PowerStepRow[], sessions: CompletedSession[], pending?:
   const clock = new FakeClock(T0 + 10 * MIN + 30_000);
   return new HistoryService({
     clock,
-    powerHistory: { range: () => stored.map((r) => ({ ...r })) },
+    powerHistory: { range: (q) => stored.filter((r) => !q.siteOnly || r.series.startsWith('site:')).map((r) => ({ ...r })) },
     sessions: { completed: () => sessions },
     ...(pending ? { pending: () => pending } : {}),
   });

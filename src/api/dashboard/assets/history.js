@@ -59,7 +59,7 @@ async function loadHistory(points, redraw) {
   const status = $('history-status');
   status.textContent = 'loading…';
   try {
-    const res = await fetch(`/api/history?range=${range}`, { headers: authHeaders() });
+    const res = await fetch(`/api/history?range=${range}&series=site`, { headers: authHeaders() });
     if (!res.ok) throw new Error(`history: ${res.status}`);
     const h = await res.json();
     if (mine !== loading) return; // a newer range choice won
