@@ -134,6 +134,19 @@ describe('dashboard history and sessions', () => {
     expect(fullText.split('\r\n').filter((l) => l.startsWith('CP09,1,'))).toEqual([expect.stringMatching(/^CP09,1,\d+,DEMO-TAG-01,/)]);
   });
 
+  it('fits the range choice and the sessions list on a 360 px phone without sideways scrolling of the page', async () => {
+    await ready;
+    await page.setViewportSize({ width: 360, height: 800 });
+    try {
+      await page.waitForSelector('#sessions-table tr[data-session^="CP09/1 "]');
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+      expect(await page.isVisible('#history-range button[data-range="6h"]')).toBe(true);
+      await shot(page, 'history-phone');
+    } finally {
+      await page.setViewportSize({ width: 1360, height: 1000 });
+    }
+  });
+
   it('still shows the history and the session after the hub restarts on the same data directory', async () => {
     await ready;
     await h.hub.stop();

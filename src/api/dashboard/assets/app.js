@@ -1,7 +1,7 @@
 /* global document, window, sessionStorage, fetch, EventSource */
 // Switchyard dashboard: renders the snapshots pushed on /api/stream (server-sent events).
 // Plain ES module, no framework, no build step. Power: W, import positive.
-import { addLivePoint, chartSpanS, setupHistory } from './history.js';
+import { addLivePoint, chartSpanS, segmentsAtGaps, setupHistory } from './history.js';
 
 const $ = (id) => document.getElementById(id);
 const TOKEN_KEY = 'switchyard.apiToken';
@@ -125,9 +125,12 @@ function drawChart() {
   }
   out += `<text x="${left - 6}" y="${H - 4}" text-anchor="end">kW</text><text x="${left}" y="${H - 4}">−${spanS >= 7200 ? `${Math.round(spanS / 3600)} h` : spanS >= 120 ? `${Math.round(spanS / 60)} min` : `${Math.round(spanS)} s`}</text><text x="${W}" y="${H - 4}" text-anchor="end">now</text>`;
   for (const k of series) {
-    const pts = history.filter((h) => typeof h[k] === 'number').map((h) => `${x(h.t).toFixed(1)},${y(h[k]).toFixed(1)}`);
-    if (pts.length === 1) pts.push(pts[0].replace(/^[^,]+/, String(W))); // a single sample still shows as a line
-    if (pts.length) out += `<polyline class="${k}" points="${pts.join(' ')}"/>`;
+    // A gap in the history (the hub was off; history.js marks it) breaks the line.
+    for (const seg of segmentsAtGaps(history)) {
+      const pts = seg.filter((h) => typeof h[k] === 'number').map((h) => `${x(h.t).toFixed(1)},${y(h[k]).toFixed(1)}`);
+      if (pts.length === 1 && seg === history) pts.push(pts[0].replace(/^[^,]+/, String(W))); // a single sample still shows as a line
+      if (pts.length) out += `<polyline class="${k}" points="${pts.join(' ')}"/>`;
+    }
   }
   svg.innerHTML = out;
   svg.dataset.points = String(history.length);

@@ -12,7 +12,8 @@ const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 };
 const LIVE_SLOTS = 1800;
 const SESSIONS_DAYS = 7;
 
-let range = RANGES[localStorage.getItem(RANGE_KEY)] ? localStorage.getItem(RANGE_KEY) : '1h';
+const saved = globalThis.localStorage?.getItem(RANGE_KEY);
+let range = RANGES[saved] ? saved : '1h';
 let loading = 0;
 
 const esc = (v) => String(v).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -53,6 +54,26 @@ export function addLivePoint(points, p) {
   while (points.length > 0 && points[0].t < fromMs) points.shift();
 }
 
+/**
+ * Marks the points that follow a gap in time (the hub was off): more than twice `stepMs` after
+ * the point before. Stored steps have one step between them; live points come every second.
+ */
+export function markGaps(points, stepMs) {
+  for (let i = 1; i < points.length; i++) points[i].gapBefore = points[i].t - points[i - 1].t > 2 * stepMs;
+  return points;
+}
+
+/** The points cut at each gap mark: the whole array when there is none (no copy). */
+export function segmentsAtGaps(points) {
+  if (!points.some((p) => p.gapBefore)) return [points];
+  const out = [[]];
+  for (const p of points) {
+    if (p.gapBefore && out[out.length - 1].length > 0) out.push([]);
+    out[out.length - 1].push(p);
+  }
+  return out;
+}
+
 /** Loads the chosen range into `points` (keeping live points newer than the history) and redraws. */
 async function loadHistory(points, redraw) {
   const mine = ++loading;
@@ -68,7 +89,8 @@ async function loadHistory(points, redraw) {
     const stored = h.t
       .map((t, i) => ({ t, grid: h.site.gridW[i], pv: h.site.pvW[i], ev: h.site.evW[i], limit: h.site.limitW[i] }))
       .filter((p) => p.t < firstLive);
-    points.splice(0, points.length, ...stored, ...live);
+    // Live points sit a second apart; the first one may follow the stored steps after a gap.
+    points.splice(0, points.length, ...markGaps([...stored, ...live.slice(0, 1)], h.stepS * 1000), ...live.slice(1));
     const svg = $('chart');
     svg.dataset.historyPoints = String(stored.length);
     svg.dataset.range = range;
