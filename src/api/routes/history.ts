@@ -66,7 +66,7 @@ const sessionsQuery = {
   type: 'object',
   additionalProperties: false,
   properties: {
-    from: { ...timeText, description: `${timeText.description}; default: 7 days before to` },
+    from: { ...timeText, description: `${timeText.description}; default: 7 days before to (the window may be up to 366 days)` },
     to: { ...timeText, description: `${timeText.description}; default: now` },
     limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
   },
