@@ -92,7 +92,7 @@ describe('dashboard history and sessions', () => {
     const drawn = Number(await page.getAttribute('#chart', 'data-points'));
     expect(drawn).toBeGreaterThanOrEqual(await historyPoints(page));
     await page.waitForFunction((n) => Number(document.getElementById('chart')?.dataset.points) > n, drawn);
-    expect(await page.textContent('#history-status')).toMatch(/^history: \d+ steps of 1 min$/);
+    expect(await page.textContent('#history-status')).toMatch(/^history: \d+ steps? of 1 min$/);
   });
 
   it('switches the chart range and remembers the choice', async () => {
@@ -100,7 +100,7 @@ describe('dashboard history and sessions', () => {
     await page.click('#history-range button[data-range="24h"]');
     await page.waitForFunction(() => document.getElementById('chart')?.dataset.range === '24h');
     expect(await page.getAttribute('#history-range button[data-range="24h"]', 'aria-pressed')).toBe('true');
-    await page.waitForFunction(() => /^history: \d+ steps of 2 min$/.test(document.getElementById('history-status')?.textContent ?? ''));
+    await page.waitForFunction(() => /^history: \d+ steps? of 2 min$/.test(document.getElementById('history-status')?.textContent ?? ''));
     await page.reload();
     await page.waitForFunction(() => document.getElementById('chart')?.dataset.range === '24h');
     await page.click('#history-range button[data-range="1h"]');

@@ -94,7 +94,7 @@ async function loadHistory(points, redraw) {
     const svg = $('chart');
     svg.dataset.historyPoints = String(stored.length);
     svg.dataset.range = range;
-    status.textContent = stored.length ? `history: ${stored.length} steps of ${h.stepS / 60} min` : 'no history stored yet';
+    status.textContent = stored.length ? `history: ${stored.length} step${stored.length === 1 ? '' : 's'} of ${h.stepS / 60} min` : 'no history stored yet';
   } catch (err) {
     status.textContent = 'history not available';
     status.title = String(err);
@@ -142,8 +142,8 @@ function sessionRow(s) {
   const kwh = s.energyWh === undefined ? '—' : `${(s.energyWh / 1000).toFixed(2)} kWh`;
   const maxKw = s.maxPowerW === undefined ? '—' : `${(s.maxPowerW / 1000).toFixed(1)} kW`;
   return `<tr data-session="${esc(s.evseKey)} ${esc(s.transactionId)}">
-    <td class="key">${esc(s.evseKey)}</td><td>${esc(s.idToken ?? '—')}</td><td>${when(s.startedMs)}</td><td>${when(s.endedMs)}</td>
-    <td class="num">${duration(s.endedMs - s.startedMs)}</td><td class="num energy">${kwh}</td><td class="num">${maxKw}</td></tr>`;
+    <td class="key">${esc(s.evseKey)}</td><td class="opt">${esc(s.idToken ?? '—')}</td><td class="opt">${when(s.startedMs)}</td><td>${when(s.endedMs)}</td>
+    <td class="num opt">${duration(s.endedMs - s.startedMs)}</td><td class="num energy">${kwh}</td><td class="num">${maxKw}</td></tr>`;
 }
 
 /** The CSV link works as a plain download; with an API token in this tab it fetches with it (id tokens unmasked). */
