@@ -32,6 +32,11 @@ import { Commissioning } from './evse/commissioning.js';
 import { storedInvitations } from './evse/commissioning-invitations.js';
 import { CommissioningService } from './commissioning-service.js';
 import { withCommissionedStations } from './config/commissioned-stations.js';
+import type { DashboardProvider } from './api/dashboard/dashboard-provider.js';
+import { buildSnapshot } from './api/dashboard/snapshot.js';
+import { PowerSampler } from './history/power-sampler.js';
+import { powerReadingOf } from './history/power-reading.js';
+import { HistoryService } from './history/history-service.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -273,8 +278,32 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     if (session?.version === '1.6') session.peer.call('TriggerMessage', { requestedMessage: 'StatusNotification' }).catch((err: unknown) => log.debug({ err, stationId: e.stationId }, 'TriggerMessage StatusNotification failed'));
   });
 
+  const dashboard: DashboardProvider = {
+    siteName: config.site.name,
+    voltageV: config.site.voltageV,
+    site: energy.site,
+    violations: () => energy.lastDecision()?.violations ?? [],
+    onChange: (listener) => service.onEvent(() => listener()),
+  };
+  // Power history: sampled on the clock from the figures the dashboard shows, one write per minute.
+  const sampler = new PowerSampler({
+    clock,
+    log: log.child({ part: 'history' }),
+    sink: store.powerHistory,
+    read: () => powerReadingOf(buildSnapshot({ site: energyApi.site(), evses: energyApi.evses(), stations: [], upstream: '', events: [], provider: dashboard }), config.site.voltageV),
+  });
+  sampler.start();
+  const history = new HistoryService({
+    clock,
+    powerHistory: store.powerHistory,
+    sessions: store.sessions,
+    pending: () => sampler.pending(),
+    powerHistoryDays: retentionConfig.powerHistoryDays,
+  });
+
   const api = buildApi({
     commissioning: commissioningService,
+    history,
     log,
     queries: hubQueries({ store, registry, clock, startedMs, upstreamMode: config.upstream.mode }),
     energy: energyApi,
@@ -291,13 +320,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     authorizations: store.authorizations,
     metrics,
     ...(upstream ? { upstream } : {}),
-    dashboard: {
-      siteName: config.site.name,
-      voltageV: config.site.voltageV,
-      site: energy.site,
-      violations: () => energy.lastDecision()?.violations ?? [],
-      onChange: (listener) => service.onEvent(() => listener()),
-    },
+    dashboard,
   });
   await api.listen({ host: config.api.host, port: config.api.port });
   const apiAddress = api.server.address() as { port: number; address: string; family: string };
@@ -347,6 +370,8 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     async stop() {
       if (stopped) return;
       stopped = true;
+      // Writes the minute in progress: a restart within the minute merges into it.
+      sampler.stop();
       await fleet?.stop();
       der?.stop();
       await energy.stop();

@@ -26,6 +26,8 @@ import { openApiOptions } from './openapi.js';
 import { installValidators } from './validators.js';
 import { dashboardPlugin } from './dashboard/dashboard-plugin.js';
 import type { DashboardProvider } from './dashboard/dashboard-provider.js';
+import { historyRoutes } from './routes/history.js';
+import type { HistoryQueries } from './history-queries.js';
 
 export interface ApiDeps {
   queries: HubQueries;
@@ -50,6 +52,8 @@ export interface ApiDeps {
   security?: ApiSecurity;
   /** Commissioning of new stations (routes under /api/commissioning). */
   commissioning?: CommissioningApi;
+  /** Power history and completed sessions (/api/history, /api/sessions). */
+  history?: HistoryQueries;
 }
 
 export interface ApiSecurity {
@@ -92,6 +96,7 @@ export function buildApi(deps: ApiDeps): FastifyInstance {
     upstreamRoutes(api, deps.upstream);
     if (deps.energy.setpoints) setpointRoutes(api, { setpoints: deps.energy.setpoints, writeGuard });
     if (deps.commissioning) commissioningRoutes(api, { commissioning: deps.commissioning, writeGuard });
+    if (deps.history) historyRoutes(api, { history: deps.history, access });
   });
   void app.register(dashboardPlugin, {
     queries: deps.queries,

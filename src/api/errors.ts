@@ -9,6 +9,8 @@ export const API_ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Send the body as application/json' },
   /** A setpoint or setting that nothing on the site would act on. */
   NOT_APPLICABLE: { status: 409, message: 'Nothing on this site would act on that request' },
+  /** A history or sessions window that cannot be answered (order, length, step); the message says why. */
+  INVALID_RANGE: { status: 400, message: 'The time window or step is not valid' },
   UNAUTHORIZED: { status: 401, message: 'A valid bearer token is required' },
   NOT_FOUND: { status: 404, message: 'No such resource' },
   CONFLICT: { status: 409, message: 'The request conflicts with the current state' },

@@ -25,6 +25,7 @@ export function openApiOptions(): SwaggerOptions {
         { name: 'site' },
         { name: 'transactions' },
         { name: 'authorization' },
+        { name: 'history' },
       ],
       components: {
         securitySchemes: {

@@ -18,6 +18,8 @@ export const retentionConfigSchema = z
     transactionEventsDays: days.default(90),
     /** The transaction rows themselves, counted from their end; null: kept for ever. */
     transactionsDays: days.nullable().default(null),
+    /** Site and per-EVSE power history (the dashboard's chart, /api/history) in 15-minute buckets; the 1-minute buckets are kept 2 days. */
+    powerHistoryDays: days.default(30),
     /** How often the pruning job runs, s. */
     pruneIntervalS: z.number().positive().default(3600),
     /** Rows deleted per SQLite transaction: small, so that no write waits long for the lock. */

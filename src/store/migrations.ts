@@ -219,6 +219,22 @@ CREATE TABLE IF NOT EXISTS evse_settings (
   updated_ms INTEGER NOT NULL,
   PRIMARY KEY (evse_key, setting)
 ) STRICT;
+ * Site and per-EVSE power over time, downsampled at the hub (`src/history/`): one row per series
+ * (`site:grid`, `site:pv`, `site:ev`, `site:limit`, `evse:<stationId>/<evseId>`) and bucket, in
+ * 1-minute buckets (resolution_s 60) and 15-minute roll-ups of them (900). avg_w is the mean of
+ * the bucket's samples, max_w the largest, samples how many (for merging partial buckets).
+ */
+const POWER_HISTORY = `
+CREATE TABLE IF NOT EXISTS power_history (
+  resolution_s INTEGER NOT NULL,
+  start_ms     INTEGER NOT NULL,
+  series       TEXT NOT NULL,
+  avg_w        REAL NOT NULL,
+  max_w        REAL NOT NULL,
+  samples      INTEGER NOT NULL,
+  PRIMARY KEY (resolution_s, start_ms, series)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS power_history_by_series ON power_history (series, resolution_s, start_ms);
 `;
 
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
@@ -229,6 +245,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 4, name: 'indexes for retention', sql: RETENTION_INDEXES },
   { version: 5, name: 'commissioned stations', sql: COMMISSIONED_STATIONS },
   { version: 6, name: 'EVSE settings', sql: EVSE_SETTINGS },
+  { version: 7, name: 'power history', sql: POWER_HISTORY },
 ];
 
 export interface MigrateOptions {

@@ -25,6 +25,7 @@ export interface PruneResult {
   meterSamples: number;
   transactionEvents: number;
   transactions: number;
+  powerHistory: number;
 }
 
 /**
@@ -94,8 +95,9 @@ export class RetentionJob {
       transactionEvents: await this.inBatches((n) => this.repo.deleteTransactionEvents(cut.transactionEventsMs, n)),
       transactions: transactionsMs === undefined ? 0 : await this.inBatches((n) => this.repo.deleteTransactions(transactionsMs, n)),
       messageLog: await this.inBatches((n) => this.repo.deleteMessageLog(cut.messageLogMs, n)),
+      powerHistory: await this.inBatches((n) => this.repo.deletePowerHistory({ fineMs: cut.finePowerHistoryMs, coarseMs: cut.powerHistoryMs }, n)),
     };
-    if (result.meterSamples + result.transactionEvents + result.transactions + result.messageLog > 0) {
+    if (result.meterSamples + result.transactionEvents + result.transactions + result.messageLog + result.powerHistory > 0) {
       this.deps.log.info({ deleted: result }, 'retention: pruned old data');
     }
     return result;

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { COARSE_RESOLUTION_S, FINE_RESOLUTION_S, PowerHistoryRepo } from './power-history-repo.js';
 
 export interface RetentionRepoDeps {
   db: Database.Database;
@@ -15,9 +16,11 @@ export class RetentionRepo {
   private readonly samples: Database.Statement<[number, number]>;
   private readonly events: Database.Statement<[number, number]>;
   private readonly transactions: Database.Statement<[number, number]>;
+  private readonly powerHistory: PowerHistoryRepo;
 
   constructor(deps: RetentionRepoDeps) {
     const db = deps.db;
+    this.powerHistory = new PowerHistoryRepo({ db });
     this.oldestOutbox = db.prepare('SELECT MIN(created_ms) AS createdMs FROM outbox');
     this.messageLog = db.prepare('DELETE FROM message_log WHERE id IN (SELECT id FROM message_log WHERE time_ms < ? LIMIT ?)');
     const endedBefore = `FROM transactions t JOIN %T x ON x.station_id = t.station_id AND x.transaction_id = t.transaction_id
@@ -48,6 +51,13 @@ export class RetentionRepo {
   /** Events (and whatever samples they still have) of transactions that ended before cutoffMs, at most `limit` events. */
   deleteTransactionEvents(cutoffMs: number, limit: number): number {
     return this.events.run(cutoffMs, limit).changes;
+  }
+
+  /** Power-history rows older than their cutoff (1-minute and 15-minute buckets), at most `limit`. */
+  deletePowerHistory(cutoffs: { fineMs: number; coarseMs: number }, limit: number): number {
+    const fine = this.powerHistory.deleteBefore(FINE_RESOLUTION_S, cutoffs.fineMs, limit);
+    if (fine === limit) return fine;
+    return fine + this.powerHistory.deleteBefore(COARSE_RESOLUTION_S, cutoffs.coarseMs, limit - fine);
   }
 
   /** Transactions that ended before cutoffMs (with their events and samples), at most `limit`. */

@@ -11,6 +11,8 @@ import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
 import { CommissionedRepo } from './commissioned-repo.js';
 import { EvseSettingsRepo } from './evse-settings-repo.js';
+import { PowerHistoryRepo } from './power-history-repo.js';
+import { SessionRepo } from './session-repo.js';
 
 export interface OpenStoreOptions {
   /** File path of the database, or ':memory:' (tests only). */
@@ -35,6 +37,10 @@ export interface Store {
   commissioned: CommissionedRepo;
   /** EVSE settings made at runtime (priority, modes, max current), restored at start. */
   evseSettings: EvseSettingsRepo;
+  /** Site and per-EVSE power over time, downsampled. */
+  powerHistory: PowerHistoryRepo;
+  /** Completed sessions (ended transactions with their peak power). */
+  sessions: SessionRepo;
   /** Group commit for the writes of one event-loop turn (see GroupCommit). */
   batch: GroupCommit;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
@@ -60,6 +66,8 @@ export function openStore(options: OpenStoreOptions): Store {
       stationState: new StationStateRepo({ db, clock }),
       commissioned: new CommissionedRepo({ db, clock }),
       evseSettings: new EvseSettingsRepo({ db, clock }),
+      powerHistory: new PowerHistoryRepo({ db }),
+      sessions: new SessionRepo({ db }),
       close() {
         if (!db.open) return;
         batch.commit();

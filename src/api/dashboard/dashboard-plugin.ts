@@ -45,6 +45,7 @@ const ASSETS: Record<string, string> = {
   'commissioning.js': 'text/javascript; charset=utf-8',
   'commissioning.css': 'text/css; charset=utf-8',
   'controls.js': 'text/javascript; charset=utf-8',
+  'history.js': 'text/javascript; charset=utf-8',
 };
 
 /** The page files sit next to this module: in the sources, and in dist/ (the build copies them there). */

@@ -78,7 +78,7 @@ describe('retention', () => {
     chargeSession(store, { txId: 'stuck', startMs: clock.nowMs(), active: true });
     clock.advanceMs(400 * DAY_MS);
     const result = await job(store, clock, { policy: { transactionsDays: 365 } }).runOnce();
-    expect(result).toEqual({ messageLog: 0, meterSamples: 0, transactionEvents: 0, transactions: 0 });
+    expect(result).toEqual({ messageLog: 0, meterSamples: 0, transactionEvents: 0, transactions: 0, powerHistory: 0 });
     expect(store.transactions.events('CP-1', 'stuck')).toHaveLength(4);
     expect(store.transactions.samples('CP-1', 'stuck')).toHaveLength(4);
   });

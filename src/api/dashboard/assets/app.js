@@ -4,9 +4,9 @@
 import { modeCell, renderControls } from './controls.js';
 
 import { onSnapshot as commissioningSnapshot, setupCommissioning } from './commissioning.js';
+import { addLivePoint, chartSpanS, segmentsAtGaps, setupHistory } from './history.js';
 
 const $ = (id) => document.getElementById(id);
-const HISTORY_S = 600;
 const TOKEN_KEY = 'switchyard.apiToken';
 const history = []; // { t, grid, pv, ev, limit }
 
@@ -105,8 +105,7 @@ function renderPower(s) {
   $('ev-power').textContent = kw(p.evW);
   $('limit-power').textContent = kw(p.limitW);
   $('limit-source').textContent = p.limitSource ?? 'no site limit configured';
-  history.push({ t: s.nowMs, grid: p.gridW, pv: p.pvW, ev: p.evW, limit: p.limitW });
-  while (history.length > 0 && history[0].t < s.nowMs - HISTORY_S * 1000) history.shift();
+  addLivePoint(history, { t: s.nowMs, grid: p.gridW, pv: p.pvW, ev: p.evW, limit: p.limitW });
   drawChart();
 }
 
@@ -117,9 +116,9 @@ function drawChart() {
   const values = history.flatMap((h) => series.map((k) => h[k]).filter((v) => typeof v === 'number'));
   const maxW = Math.max(1000, ...values) * 1.08;
   const minW = Math.min(0, ...values);
-  // The time axis grows with the history, from one minute up to HISTORY_S.
+  // The time axis grows with the history, from one minute up to the chosen range (history.js).
   const t1 = history.length ? history[history.length - 1].t : 0;
-  const spanS = Math.min(HISTORY_S, Math.max(60, history.length ? (t1 - history[0].t) / 1000 : 0));
+  const spanS = Math.min(chartSpanS(), Math.max(60, history.length ? (t1 - history[0].t) / 1000 : 0));
   const t0 = t1 - spanS * 1000;
   const x = (t) => left + ((t - t0) / (t1 - t0 || 1)) * (W - left - 4);
   const y = (w) => top + (1 - (w - minW) / (maxW - minW)) * (H - top - bottom);
@@ -128,11 +127,14 @@ function drawChart() {
   for (let w = Math.ceil(minW / step) * step; w <= maxW; w += step) {
     out += `<line class="axis" x1="${left}" x2="${W}" y1="${y(w)}" y2="${y(w)}"/><text x="${left - 6}" y="${y(w) + 4}" text-anchor="end">${(w / 1000).toFixed(step < 1000 ? 1 : 0)}</text>`;
   }
-  out += `<text x="${left - 6}" y="${H - 4}" text-anchor="end">kW</text><text x="${left}" y="${H - 4}">−${spanS >= 120 ? `${Math.round(spanS / 60)} min` : `${Math.round(spanS)} s`}</text><text x="${W}" y="${H - 4}" text-anchor="end">now</text>`;
+  out += `<text x="${left - 6}" y="${H - 4}" text-anchor="end">kW</text><text x="${left}" y="${H - 4}">−${spanS >= 7200 ? `${Math.round(spanS / 3600)} h` : spanS >= 120 ? `${Math.round(spanS / 60)} min` : `${Math.round(spanS)} s`}</text><text x="${W}" y="${H - 4}" text-anchor="end">now</text>`;
   for (const k of series) {
-    const pts = history.filter((h) => typeof h[k] === 'number').map((h) => `${x(h.t).toFixed(1)},${y(h[k]).toFixed(1)}`);
-    if (pts.length === 1) pts.push(pts[0].replace(/^[^,]+/, String(W))); // a single sample still shows as a line
-    if (pts.length) out += `<polyline class="${k}" points="${pts.join(' ')}"/>`;
+    // A gap in the history (the hub was off; history.js marks it) breaks the line.
+    for (const seg of segmentsAtGaps(history)) {
+      const pts = seg.filter((h) => typeof h[k] === 'number').map((h) => `${x(h.t).toFixed(1)},${y(h[k]).toFixed(1)}`);
+      if (pts.length === 1 && seg === history) pts.push(pts[0].replace(/^[^,]+/, String(W))); // a single sample still shows as a line
+      if (pts.length) out += `<polyline class="${k}" points="${pts.join(' ')}"/>`;
+    }
   }
   svg.innerHTML = out;
   svg.dataset.points = String(history.length);
@@ -346,5 +348,6 @@ setupTokenEntry();
 watchLiveness();
 setupCommissioning();
 connect();
+setupHistory({ points: history, redraw: drawChart });
 void refreshUpstream();
 window.setInterval(refreshUpstream, 10_000);

@@ -1,0 +1,109 @@
+import type { Clock, TimerHandle } from '../util/clock.js';
+import type { Logger } from '../util/logger.js';
+import type { PowerBucketRow } from '../store/power-history-repo.js';
+import { EVSE_SERIES_PREFIX, FINE_RESOLUTION_S, SITE_SERIES } from '../store/power-history-repo.js';
+import { BucketAccumulator } from './bucket-accumulator.js';
+
+/** The site's power now, W (import positive; PV production positive, as on the dashboard). */
+export interface PowerReading {
+  gridW?: number;
+  pvW?: number;
+  evW?: number;
+  limitW?: number;
+  /** Power drawn per EVSE, W, by EVSE key (`<stationId>/<evseId>`). */
+  evses: ReadonlyArray<{ evseKey: string; powerW?: number }>;
+}
+
+export { EVSE_SERIES_PREFIX, SITE_SERIES };
+
+export interface PowerSamplerDeps {
+  clock: Clock;
+  log: Logger;
+  /** Reads the site's power now (called once per sample period, never per message). */
+  read(): PowerReading;
+  /** Where complete buckets go (PowerHistoryRepo). */
+  sink: { writeBucket(startMs: number, rows: readonly PowerBucketRow[]): void };
+  /** Sample period, ms (default 5000): samples fall on multiples of it. */
+  sampleIntervalMs?: number;
+}
+
+/**
+ * Samples the site's power on the injected clock and keeps the history at the hub: the samples
+ * of one minute are aggregated in memory (mean and max per series) and written once, when the
+ * minute is over. The bucket in progress is readable (`pending`) so the API can show it, and
+ * is written on stop (a restart within the same minute merges into it).
+ */
+export class PowerSampler {
+  private readonly bucketMs = FINE_RESOLUTION_S * 1000;
+  private readonly intervalMs: number;
+  private current: BucketAccumulator | undefined;
+  private timer: TimerHandle | undefined;
+  private running = false;
+
+  constructor(private readonly deps: PowerSamplerDeps) {
+    this.intervalMs = deps.sampleIntervalMs ?? 5000;
+    if (!(this.intervalMs > 0) || this.bucketMs % this.intervalMs !== 0) {
+      throw new Error(`sample interval ${this.intervalMs} ms must divide the bucket of ${this.bucketMs} ms`);
+    }
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.sample();
+  }
+
+  /** Stops sampling and writes the bucket in progress. */
+  stop(): void {
+    this.running = false;
+    this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.flush();
+  }
+
+  /** The bucket in progress (start and rows so far), if it has samples. */
+  pending(): { startMs: number; rows: PowerBucketRow[] } | undefined {
+    const rows = this.current?.rows() ?? [];
+    return this.current && rows.length > 0 ? { startMs: this.current.startMs, rows } : undefined;
+  }
+
+  /** Takes one sample now (the timer calls it; tests may too). */
+  sample(): void {
+    const nowMs = this.deps.clock.nowMs();
+    const startMs = Math.floor(nowMs / this.bucketMs) * this.bucketMs;
+    if (this.current && this.current.startMs !== startMs) this.flush();
+    try {
+      const reading = this.deps.read();
+      this.current ??= new BucketAccumulator(startMs);
+      for (const [key, series] of Object.entries(SITE_SERIES) as Array<[keyof typeof SITE_SERIES, string]>) {
+        this.current.add(series, reading[key]);
+      }
+      for (const e of reading.evses) this.current.add(EVSE_SERIES_PREFIX + e.evseKey, e.powerW);
+    } catch (err) {
+      this.deps.log.error({ err }, 'power history: sampling failed; next sample as usual');
+    }
+    this.schedule(nowMs);
+  }
+
+  private schedule(nowMs: number): void {
+    if (!this.running) return;
+    this.deps.clock.clearTimeout(this.timer);
+    // On multiples of the interval, so each minute gets the same number of samples.
+    const delayMs = this.intervalMs - (nowMs % this.intervalMs);
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.sample();
+    }, delayMs);
+  }
+
+  private flush(): void {
+    const bucket = this.current;
+    this.current = undefined;
+    if (!bucket) return;
+    try {
+      this.deps.sink.writeBucket(bucket.startMs, bucket.rows());
+    } catch (err) {
+      this.deps.log.error({ err, startMs: bucket.startMs }, 'power history: writing a bucket failed; that minute is lost');
+    }
+  }
+}
