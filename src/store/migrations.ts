@@ -219,6 +219,9 @@ CREATE TABLE IF NOT EXISTS evse_settings (
   updated_ms INTEGER NOT NULL,
   PRIMARY KEY (evse_key, setting)
 ) STRICT;
+`;
+
+/**
  * Site and per-EVSE power over time, downsampled at the hub (`src/history/`): one row per series
  * (`site:grid`, `site:pv`, `site:ev`, `site:limit`, `evse:<stationId>/<evseId>`) and bucket, in
  * 1-minute buckets (resolution_s 60) and 15-minute roll-ups of them (900). avg_w is the mean of
