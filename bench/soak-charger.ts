@@ -8,6 +8,7 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { boot16, boot2x, ocppClient } from '../test/helpers/hub-harness.js';
 import type { Prng } from '../src/sim/prng.js';
+import type { SoakClock } from './soak-clock.js';
 
 export type SoakVersion = '1.6' | '2.0.1';
 
@@ -28,8 +29,8 @@ export interface SoakChargerDeps {
   prng: Prng;
   /** The hub's OCPP endpoint now (it changes with every restart), undefined while it is down. */
   endpoint: () => string | undefined;
-  /** Real ms per simulated hour. */
-  hourMs: number;
+  /** Simulated time (stands still while the hub restarts). */
+  clock: SoakClock;
   /** Wait between two connection attempts, real ms. */
   reconnectDelayMs: number;
 }
@@ -80,13 +81,13 @@ export class SoakCharger {
 
   /** Runs sessions until finish(); resolves once the last one is stopped and the connection closed. */
   async run(): Promise<void> {
-    const { prng, hourMs } = this.deps;
-    await sleep(prng.between(0, 0.5) * hourMs);
+    const { prng } = this.deps;
+    await this.pause(prng.between(0, 0.5));
     while (!this.stopping) {
       if (!this.booted || prng.next() < REBOOT_CHANCE) await this.boot();
       await this.session(prng.between(1, 3));
       if (this.stopping) break;
-      await this.pause(prng.between(0.25, 1.5) * hourMs);
+      await this.pause(prng.between(0.25, 1.5));
     }
     await this.client?.close({ force: true });
     this.client = undefined;
@@ -102,7 +103,7 @@ export class SoakCharger {
   private async session(hours: number): Promise<void> {
     this.stats.sessions++;
     const readings = Math.max(1, Math.round(hours * READINGS_PER_HOUR));
-    const step = this.deps.hourMs / READINGS_PER_HOUR;
+    const step = 1 / READINGS_PER_HOUR;
     await this.call('StatusNotification', this.status('Preparing'));
     const tx = await this.start();
     for (let i = 0; i < readings && !this.stopping; i++) {
@@ -195,9 +196,9 @@ export class SoakCharger {
     void client.close({ force: true }).catch(() => undefined);
   }
 
-  private async pause(ms: number): Promise<void> {
-    const until = Date.now() + ms;
-    while (!this.stopping && Date.now() < until) await sleep(Math.min(250, until - Date.now()));
+  /** Waits simulated hours, or less when finish() is called. */
+  private pause(hours: number): Promise<void> {
+    return this.deps.clock.sleepH(hours, () => this.stopping);
   }
 
   private nextWh(): number {

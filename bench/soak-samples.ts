@@ -4,7 +4,6 @@
  * hour, mean of the first against the last quarter of the run).
  */
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { openFdCount, rssKiB } from './proc-stats.js';
 import { linearSlope, mean } from './stats.js';
 
@@ -15,18 +14,21 @@ export interface SoakSample {
   fds: number;
   dbMiB: number;
   walMiB: number;
+  /** Database and WAL together: what the store takes on disk. */
+  storeMiB: number;
   outboxDepth: number;
   /** Taken just before a SIGKILL (the end of a hub lifetime). */
   beforeKill: boolean;
 }
 
-export type SeriesName = 'rssMiB' | 'fds' | 'dbMiB' | 'walMiB' | 'outboxDepth';
+export type SeriesName = 'rssMiB' | 'fds' | 'dbMiB' | 'walMiB' | 'storeMiB' | 'outboxDepth';
 
 export const SERIES: ReadonlyArray<{ name: SeriesName; unit: string; digits: number }> = [
   { name: 'rssMiB', unit: 'MiB', digits: 1 },
   { name: 'fds', unit: 'fds', digits: 1 },
   { name: 'dbMiB', unit: 'MiB', digits: 2 },
   { name: 'walMiB', unit: 'MiB', digits: 2 },
+  { name: 'storeMiB', unit: 'MiB', digits: 2 },
   { name: 'outboxDepth', unit: 'rows', digits: 1 },
 ];
 
@@ -52,7 +54,9 @@ export async function outboxDepthOf(apiUrl: string): Promise<number> {
 /** One sample of the running hub. */
 export async function sampleHub(pid: number, apiUrl: string, dbPath: string, simH: number, beforeKill = false): Promise<SoakSample> {
   const outboxDepth = await outboxDepthOf(apiUrl);
-  return { simH, rssMiB: rssKiB(pid) / 1024, fds: openFdCount(pid), dbMiB: fileMiB(dbPath), walMiB: fileMiB(`${dbPath}-wal`), outboxDepth, beforeKill };
+  const dbMiB = fileMiB(dbPath);
+  const walMiB = fileMiB(`${dbPath}-wal`);
+  return { simH, rssMiB: rssKiB(pid) / 1024, fds: openFdCount(pid), dbMiB, walMiB, storeMiB: dbMiB + walMiB, outboxDepth, beforeKill };
 }
 
 export interface SeriesSummary {
@@ -81,10 +85,6 @@ export function summarise(samples: readonly SoakSample[], totalSimH: number): Se
       max: Math.max(...ys),
     };
   });
-}
-
-export function dbPathIn(dataDir: string): string {
-  return join(dataDir, 'switchyard.db');
 }
 
 export function formatSample(s: SoakSample): string {
