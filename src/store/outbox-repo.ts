@@ -93,6 +93,11 @@ export class OutboxRepo {
     return row !== undefined;
   }
 
+  /** Replaces a row's stored payload (e.g. a note in the envelope that it has left once). */
+  rewrite(seq: number, payload: unknown): void {
+    this.db.prepare<[string, number]>('UPDATE outbox SET payload_json = ? WHERE seq = ?').run(JSON.stringify(payload ?? null), seq);
+  }
+
   /** Removes a delivered message; false when it was not there (already acked, or merged away by compaction). */
   ack(seq: number): boolean {
     return this.deleteOne.run(seq).changes > 0;
