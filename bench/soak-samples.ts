@@ -64,6 +64,8 @@ export interface SeriesSummary {
   unit: string;
   digits: number;
   slopePerSimH: number;
+  /** The slope over the second half only (after the WAL and caches have filled). */
+  secondHalfSlopePerSimH: number;
   firstQuarter: number;
   lastQuarter: number;
   max: number;
@@ -75,11 +77,16 @@ export function summarise(samples: readonly SoakSample[], totalSimH: number): Se
     const xs = samples.map((s) => s.simH);
     const ys = samples.map((s) => s[name]);
     const inQuarter = (from: number, to: number): number[] => samples.filter((s) => s.simH >= from && s.simH < to).map((s) => s[name]);
+    const late = samples.filter((x) => x.simH >= totalSimH / 2);
     return {
       name,
       unit,
       digits,
       slopePerSimH: linearSlope(xs, ys),
+      secondHalfSlopePerSimH: linearSlope(
+        late.map((x) => x.simH),
+        late.map((x) => x[name]),
+      ),
       firstQuarter: mean(inQuarter(0, totalSimH / 4)),
       lastQuarter: mean(inQuarter((3 * totalSimH) / 4, Number.POSITIVE_INFINITY)),
       max: Math.max(...ys),

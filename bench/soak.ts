@@ -21,6 +21,7 @@
  * SOAK_CHARGERS (6, half 1.6 and half 2.0.1), SOAK_MODES (proxy,hub), SOAK_SEED (15).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnHub, type HubProcess } from '../test/helpers/hub-process.js';
@@ -110,6 +111,8 @@ interface ModeResult {
   outages: number;
   restartRealS: number[];
   ghostsInHub: number;
+  /** 1.6 StartTransactions the hub reported as possibly received twice by the CSMS (message log). */
+  reportedPossibleDuplicates: number;
   chargerCalls: number;
   chargerRetries: number;
   reconnects: number;
@@ -122,6 +125,16 @@ interface ModeResult {
 async function activeInHub(apiUrl: string): Promise<number> {
   const res = await fetch(`${apiUrl}/api/transactions?status=Active`);
   return ((await res.json()) as { transactions: unknown[] }).transactions.length;
+}
+
+/** Rows the hub wrote to its message log with this action (read once the hub has stopped). */
+function loggedCount(dbPath: string, action: string): number {
+  const db = new Database(dbPath, { readonly: true });
+  try {
+    return db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM message_log WHERE action = ?').get(action)?.n ?? 0;
+  } finally {
+    db.close();
+  }
 }
 
 async function runMode(mode: Mode, s: Settings, progress: (line: string) => void): Promise<ModeResult> {
@@ -223,6 +236,7 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const audit = auditSoak(csms.calls, all, (k) => 5000 + k);
   await current.stop();
   await csms.stop();
+  const reportedPossibleDuplicates = loggedCount(dbPath, 'UpstreamPossibleDuplicate');
   rmSync(dir, { recursive: true, force: true });
   const callErrors: Record<string, number> = {};
   for (const c of chargers) for (const [code, n] of Object.entries(c.stats.callErrors)) callErrors[code] = (callErrors[code] ?? 0) + n;
@@ -235,6 +249,7 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
     outages,
     restartRealS,
     ghostsInHub,
+    reportedPossibleDuplicates,
     chargerCalls: chargers.reduce((a, c) => a + c.stats.calls, 0),
     chargerRetries: chargers.reduce((a, c) => a + c.stats.retries, 0),
     reconnects: chargers.reduce((a, c) => a + c.stats.voluntaryReconnects, 0),
@@ -255,11 +270,13 @@ function rowsOf(r: ModeResult): BenchRow[] {
   for (const sr of r.series) {
     rows.push({ metric: `${r.mode}: ${sr.name} last quarter (first quarter = baseline)`, value: sr.lastQuarter, unit: sr.unit, baseline: { label: 'first quarter', value: sr.firstQuarter }, digits: sr.digits });
     rows.push({ metric: `${r.mode}: ${sr.name} slope per simulated hour`, value: sr.slopePerSimH, unit: `${sr.unit}/h`, digits: 3 });
+    rows.push({ metric: `${r.mode}: ${sr.name} slope per simulated hour, second half`, value: sr.secondHalfSlopePerSimH, unit: `${sr.unit}/h`, digits: 3 });
   }
   const a = r.audit;
   rows.push({ metric: `${r.mode}: readings answered to chargers`, value: a.answered, unit: 'readings', digits: 0 });
   rows.push({ metric: `${r.mode}: lost at the CSMS`, value: a.lost, unit: 'readings', digits: 0 });
   rows.push({ metric: `${r.mode}: duplicated at the CSMS`, value: a.duplicated, unit: 'copies', digits: 0 });
+  rows.push({ metric: `${r.mode}: 1.6 Starts the hub reported as possibly received twice`, value: r.reportedPossibleDuplicates, unit: 'reports', digits: 0 });
   rows.push({ metric: `${r.mode}: 2.x repeats with a known transactionId + seqNo`, value: a.repeatsByKey, unit: 'messages', digits: 0 });
   rows.push({ metric: `${r.mode}: transactions at the CSMS`, value: a.transactions, unit: 'transactions', digits: 0 });
   rows.push({ metric: `${r.mode}: transactions without exactly one start / one end`, value: a.badStarts + a.badEnds, unit: 'transactions', digits: 0 });
@@ -276,7 +293,7 @@ function notesOf(r: ModeResult, s: Settings): string[] {
     `${r.mode}: ${s.hours} simulated h in ${r.realS.toFixed(0)} s real (1 h = ${s.hourMs / 1000} s), ${r.samples.length} samples; ${r.chargerCalls} charger CALLs, ${r.chargerRetries} sent again after a lost connection, ${r.reconnects} voluntary reconnects, ${r.reboots} reboots; hub restart ${restart}; outbox drained ${r.drainedRealS.toFixed(1)} s after the last session`,
     `${r.mode}: RSS just before each kill (MiB): ${rssAtKill.join(', ') || 'none'}; CALLERRORs from the hub: ${JSON.stringify(r.callErrors)}`,
   ];
-  for (const sr of r.series) notes.push(`${r.mode}: ${sr.name}: first quarter ${sr.firstQuarter.toFixed(sr.digits)}, last quarter ${sr.lastQuarter.toFixed(sr.digits)}, max ${sr.max.toFixed(sr.digits)} ${sr.unit}, slope ${sr.slopePerSimH.toFixed(3)} ${sr.unit}/simulated h`);
+  for (const sr of r.series) notes.push(`${r.mode}: ${sr.name}: first quarter ${sr.firstQuarter.toFixed(sr.digits)}, last quarter ${sr.lastQuarter.toFixed(sr.digits)}, max ${sr.max.toFixed(sr.digits)} ${sr.unit}, slope ${sr.slopePerSimH.toFixed(3)} ${sr.unit}/simulated h (second half ${sr.secondHalfSlopePerSimH.toFixed(3)})`);
   for (const f of r.audit.findings) notes.push(`${r.mode}: ${f}`);
   return notes;
 }
