@@ -21,7 +21,7 @@
  * SOAK_CHARGERS (6, half 1.6 and half 2.0.1), SOAK_MODES (proxy,hub), SOAK_SEED (15).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnHub, type HubProcess } from '../test/helpers/hub-process.js';
@@ -128,17 +128,21 @@ async function activeInHub(apiUrl: string): Promise<number> {
 }
 
 /**
- * The hub's warning for a 1.6 StartTransaction the CSMS may hold twice (it also writes a
- * message-log row, which the compressed retention prunes before the end of the run).
+ * Adds the hub's `UpstreamPossibleDuplicate` message-log rows (a 1.6 StartTransaction the CSMS
+ * may hold twice) to `seen`. Read at every sample: the compressed retention prunes the rows
+ * after 2 simulated hours.
  */
-const POSSIBLE_DUPLICATE_LOG = 'the CSMS may hold it twice';
-
-/** Counts the hub's log lines that contain `text`. */
-function countLines(hub: HubProcess, text: string, counter: { n: number }): void {
-  if (!hub.child.stdout) return;
-  createInterface({ input: hub.child.stdout }).on('line', (line) => {
-    if (line.includes(text)) counter.n++;
-  });
+function collectPossibleDuplicates(dbPath: string, seen: Set<string>): void {
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(dbPath, { readonly: true, fileMustExist: true });
+    const rows = db.prepare<[], { id: number; time_ms: number }>("SELECT id, time_ms FROM message_log WHERE action = 'UpstreamPossibleDuplicate'").all();
+    for (const r of rows) seen.add(`${r.id}@${r.time_ms}`);
+  } catch {
+    // not there yet, or busy: the next sample reads it
+  } finally {
+    db?.close();
+  }
 }
 
 async function runMode(mode: Mode, s: Settings, progress: (line: string) => void): Promise<ModeResult> {
@@ -148,12 +152,8 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, siteYaml(mode, csms.url, s));
   const dbPath = join(dir, 'data', DB_FILE_NAME);
-  const possibleDuplicates = { n: 0 };
-  const startHub = async (): Promise<HubProcess> => {
-    const started = await spawnHub({ args: ['--config', configPath, '--port', '0', '--api-port', '0'], cwd: repoRoot });
-    countLines(started, POSSIBLE_DUPLICATE_LOG, possibleDuplicates);
-    return started;
-  };
+  const possibleDuplicates = new Set<string>();
+  const startHub = (): Promise<HubProcess> => spawnHub({ args: ['--config', configPath, '--port', '0', '--api-port', '0'], cwd: repoRoot });
 
   let hub: HubProcess | undefined = await startHub();
   let current: HubProcess = hub;
@@ -165,6 +165,7 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const take = async (beforeKill = false): Promise<void> => {
     const h = hub;
     if (!h || h.child.pid === undefined) return;
+    collectPossibleDuplicates(dbPath, possibleDuplicates);
     try {
       samples.push(await sampleHub(h.child.pid, h.apiUrl, dbPath, simH(), beforeKill));
     } catch {
@@ -245,7 +246,8 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const audit = auditSoak(csms.calls, all, (k) => 5000 + k);
   await current.stop();
   await csms.stop();
-  const reportedPossibleDuplicates = possibleDuplicates.n;
+  collectPossibleDuplicates(dbPath, possibleDuplicates);
+  const reportedPossibleDuplicates = possibleDuplicates.size;
   rmSync(dir, { recursive: true, force: true });
   const callErrors: Record<string, number> = {};
   for (const c of chargers) for (const [code, n] of Object.entries(c.stats.callErrors)) callErrors[code] = (callErrors[code] ?? 0) + n;
