@@ -119,7 +119,9 @@ export class SoakCharger {
     const { id, version } = this.deps;
     if (version === '1.6') {
       const meterStart = this.nextWh();
-      const answer = (await this.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart, timestamp: now() })) as { transactionId: number };
+      const answer = (await this.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart, timestamp: now() })) as { transactionId: number } | undefined;
+      // A CALLERROR (counted in stats) leaves no transaction to charge on.
+      if (answer === undefined) return { meter: () => Promise.resolve(), stop: () => Promise.resolve() };
       const key = String(answer.transactionId);
       this.record(key, 'Start', meterStart);
       return {
