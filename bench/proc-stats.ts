@@ -1,6 +1,6 @@
 /**
- * Figures about another process read from Linux /proc: resident memory, CPU time, and the TCP
- * ports it listens on. Linux only.
+ * Figures about another process read from Linux /proc: resident memory, CPU time, open file
+ * descriptors, and the TCP ports it listens on. Linux only.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
@@ -11,6 +11,11 @@ export function rssKiB(pid: number): number {
   const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
   if (!match?.[1]) throw new Error(`no VmRSS for process ${pid}`);
   return Number(match[1]);
+}
+
+/** Open file descriptors of a process (entries of /proc/<pid>/fd). */
+export function openFdCount(pid: number): number {
+  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 let ticksPerS: number | undefined;

@@ -20,6 +20,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'outbox', load: () => import('./outbox-compaction.js') },
   { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
   { name: 'power-history', load: () => import('./power-history.js') },
+  { name: 'soak', load: () => import('./soak.js') },
 ];
 
 interface Done {

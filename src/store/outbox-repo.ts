@@ -57,6 +57,7 @@ export class OutboxRepo {
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
   private readonly deleteOne: Database.Statement<[number]>;
+  private readonly updatePayload: Database.Statement<[string, number]>;
 
   constructor(deps: OutboxRepoDeps) {
     this.db = deps.db;
@@ -66,6 +67,7 @@ export class OutboxRepo {
     );
     this.selectOldest = this.db.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
     this.deleteOne = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
+    this.updatePayload = this.db.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
   }
 
   /** Queues a message for the link; durable when it returns. */
@@ -91,6 +93,11 @@ export class OutboxRepo {
             )
             .get(link, transactionId);
     return row !== undefined;
+  }
+
+  /** Replaces a row's stored payload (e.g. a note in the envelope that it has left once). */
+  rewrite(seq: number, payload: unknown): void {
+    this.updatePayload.run(JSON.stringify(payload ?? null), seq);
   }
 
   /** Removes a delivered message; false when it was not there (already acked, or merged away by compaction). */
@@ -145,9 +152,8 @@ export class OutboxRepo {
    * merged content), `remove` deletes rows whose content now travels in a rewritten row.
    */
   compact(rewrite: ReadonlyArray<{ seq: number; payload: unknown }>, remove: readonly number[]): void {
-    const update = this.db.prepare<[string, number]>('UPDATE outbox SET payload_json = ? WHERE seq = ?');
     this.db.transaction(() => {
-      for (const r of rewrite) update.run(JSON.stringify(r.payload ?? null), r.seq);
+      for (const r of rewrite) this.updatePayload.run(JSON.stringify(r.payload ?? null), r.seq);
       for (const seq of remove) this.deleteOne.run(seq);
     })();
   }

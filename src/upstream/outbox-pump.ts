@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { RpcError } from '../ocpp/errors.js';
 import type { OutboxEntry, OutboxRepo } from '../store/outbox-repo.js';
-import type { LinkState } from './upstream-link.js';
+import { UpstreamUnavailableError, type LinkState } from './upstream-link.js';
 import type { UpstreamSeqNos } from './upstream-seq-nos.js';
 
 /** What the pump needs of a link (UpstreamLink has it). */
@@ -41,6 +41,13 @@ export interface OutboxPumpDeps {
   prepare(entry: OutboxEntry, mode: SendMode): PreparedMessage;
   /** Told the CSMS's result; runs in the same SQLite transaction as the ack (persist id mappings here). */
   onDelivered?(entry: OutboxEntry, result: unknown, mode: SendMode): void;
+  /**
+   * Called before the entry leaves, before the wait for the commit, so that a note written here
+   * is durable before the CSMS can have the message (proxy mode marks 1.6 StartTransactions:
+   * a copy the CSMS may already have is then known as such after a crash or a lost answer).
+   * May return an undo, called when the message provably did not leave (the link was down).
+   */
+  beforeSend?(entry: OutboxEntry, mode: SendMode): (() => void) | undefined;
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
   onRejected?(entry: OutboxEntry, error: RpcError, mode: SendMode): void;
   /**
@@ -172,8 +179,12 @@ export class OutboxPump {
     }
     this.inFlight = entry.seq;
     try {
+      const undo = deps.beforeSend?.(entry, mode);
       await deps.committed?.();
-      const result = await deps.link.call(prepared.action, prepared.payload);
+      const result = await deps.link.call(prepared.action, prepared.payload).catch((err: unknown) => {
+        if (err instanceof UpstreamUnavailableError) undo?.();
+        throw err;
+      });
       deps.atomically(() => {
         deps.onDelivered?.(entry, result, mode);
         deps.seqNos?.delivered(deps.linkName, prepared.action, prepared.payload);

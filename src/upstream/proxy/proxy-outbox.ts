@@ -12,12 +12,24 @@ export interface ProxyEnvelope {
   hubTransactionId?: number;
   /** Made by the hub (e.g. ending a transaction after a reboot), not by the station. */
   hubMade?: boolean;
+  /**
+   * 1.6 StartTransaction: when it first left for the CSMS (written durably before it left).
+   * Sending such a row again may give the CSMS a second copy it cannot recognise (1.6 has no
+   * message key): the hub reports that (ProxyStation.possibleDuplicate).
+   */
+  sentMs?: number;
 }
 
 export function envelopeOf(stored: unknown): ProxyEnvelope {
   const f = fields(stored);
   const hubTransactionId = numberField(f, 'hubTransactionId');
-  return { payload: f['payload'], ...(hubTransactionId !== undefined ? { hubTransactionId } : {}), ...(f['hubMade'] === true ? { hubMade: true } : {}) };
+  const sentMs = numberField(f, 'sentMs');
+  return {
+    payload: f['payload'],
+    ...(hubTransactionId !== undefined ? { hubTransactionId } : {}),
+    ...(f['hubMade'] === true ? { hubMade: true } : {}),
+    ...(sentMs !== undefined ? { sentMs } : {}),
+  };
 }
 
 /** Compaction sees the station's payload inside the envelope; the rest of the envelope must match to merge. */

@@ -71,6 +71,7 @@ export class ProxyStation {
       seqNos: deps.seqNos,
       committed: () => store.batch.barrier(),
       prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
+      beforeSend: (entry) => this.beforeSend(entry),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
     });
@@ -207,7 +208,35 @@ export class ProxyStation {
       const status = stringField(fields(result)['idTagInfo'], 'status');
       if (mode === 'replay' && status !== 'Accepted') this.log.warn({ hubTransactionId: env.hubTransactionId, csmsTransactionId: csmsId, status }, 'CSMS did not accept an id tag of a transaction started offline');
     }
+    this.possibleDuplicate(entry, result);
     cacheCsmsAnswer(this.deps.store.authorizations, idTokenOf(env.payload), result, this.deps.clock.nowMs());
+  }
+
+  /**
+   * 1.6 StartTransaction only: the CSMS cannot tell a second copy from a new transaction. Before
+   * its first send the row is marked (durable before it leaves: the pump waits for the commit);
+   * taken back when the send failed because the link was down (nothing left). A marked row that
+   * is sent again may be a second copy at the CSMS: see possibleDuplicate.
+   */
+  private beforeSend(entry: OutboxEntry): (() => void) | undefined {
+    if (this.deps.version !== '1.6' || entry.action !== 'StartTransaction' || envelopeOf(entry.payload).sentMs !== undefined) return undefined;
+    const { outbox } = this.deps.store;
+    outbox.rewrite(entry.seq, { ...fields(entry.payload), sentMs: this.deps.clock.nowMs() });
+    return () => outbox.rewrite(entry.seq, entry.payload);
+  }
+
+  /**
+   * The CSMS answered a StartTransaction that had left before without an answer being committed
+   * (the hub was killed, or the link dropped): the CSMS may hold it twice. It was sent identical
+   * (a CSMS that recognises a repeated Start by its content answers with the same transaction);
+   * reported once, with a warning and a message-log row `UpstreamPossibleDuplicate`.
+   */
+  private possibleDuplicate(entry: OutboxEntry, result: unknown): void {
+    const env = envelopeOf(entry.payload);
+    if (this.deps.version !== '1.6' || entry.action !== 'StartTransaction' || env.sentMs === undefined) return;
+    const report = { action: entry.action, payload: env.payload, hubTransactionId: env.hubTransactionId, csmsTransactionId: numberField(result, 'transactionId'), firstSentMs: env.sentMs };
+    this.log.warn(report, 'StartTransaction answered after an earlier send without an answer: the CSMS may hold it twice');
+    this.deps.store.messages.append(this.deps.stationId, 'UpstreamPossibleDuplicate', report);
   }
 
   private endedByHub(payload: unknown): boolean {

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot16, startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { StrictCsms } from './strict-csms.js';
 import { linkState, proxyOf, proxySiteYaml, t0 } from './proxy-site.js';
-import { SITE, hubOf, hubSiteYaml, siteReady } from './hub-site.js';
+import { SITE, charger, hubOf, hubSiteYaml, siteReady } from './hub-site.js';
 
 /** rebootGraceS in both site configs. */
 const GRACE_MS = 60_000;
@@ -25,9 +25,8 @@ async function site(mode: 'proxy' | 'hub'): Promise<RPCClient> {
   await csms.start();
   clock = new FakeClock(Date.now());
   h = await startTestHub(mode === 'proxy' ? proxySiteYaml({ csmsUrl: csms.url }) : hubSiteYaml({ csmsUrl: csms.url }), { clock });
-  const cp = ocppClient(h.hub.ocppUrl, 'CP16');
+  const cp = await charger(h, 'CP16', '1.6');
   clients.push(cp);
-  await cp.connect();
   if (mode === 'hub') await siteReady(h);
   await cp.call('BootNotification', boot16);
   if (mode === 'proxy') await linkState(h, 'CP16', '1.6', 'connected');

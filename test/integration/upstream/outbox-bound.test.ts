@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot16, boot2x, startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { StrictCsms, type Received } from './strict-csms.js';
-import { linkState, proxySiteYaml, t0 } from './proxy-site.js';
-import { SITE, hubSiteYaml, siteReady, txIdOf } from './hub-site.js';
+import { linkState, meterValue16, proxySiteYaml, t0, txEvent } from './proxy-site.js';
+import { SITE, charger, hubSiteYaml, siteReady, txIdOf } from './hub-site.js';
 
 /** A bound of 30 kB of stored messages: an outage of a few hundred readings goes past it. */
 const BOUND = '  outboxMaxMB: 0.03\n';
@@ -21,32 +21,17 @@ afterEach(async () => {
   await csms.stop();
 });
 
-async function charger(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient> {
-  const c = ocppClient(h.hub.ocppUrl, id, { version });
+async function bootedCharger(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient> {
+  const c = await charger(h, id, version);
   clients.push(c);
-  await c.connect();
   await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
   return c;
 }
 
-const reading16 = (wh: number): { timestamp: string; sampledValue: Array<{ value: string; measurand: string; context: string }> } => ({
-  timestamp: new Date(Date.UTC(2026, 0, 1) + wh * 60_000).toISOString(),
-  sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }],
-});
-
-function event2x(eventType: 'Started' | 'Updated' | 'Ended', seqNo: number, transactionId: string, wh: number): Record<string, unknown> {
-  const timestamp = new Date(Date.UTC(2026, 0, 1) + wh * 60_000).toISOString();
-  return {
-    eventType,
-    timestamp,
-    triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic',
-    seqNo,
-    transactionInfo: { transactionId, ...(eventType === 'Ended' ? { stoppedReason: 'Local' } : {}) },
-    evse: { id: 1, connectorId: 1 },
-    ...(eventType === 'Started' ? { idToken: { idToken: 'LOCAL1', type: 'ISO14443' } } : {}),
-    meterValue: [{ timestamp, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
-  };
-}
+/** Readings one simulated minute apart from 2026-01-01, so that the CSMS's copies can be compared by timestamp. */
+const at = (wh: number): string => new Date(Date.UTC(2026, 0, 1) + wh * 60_000).toISOString();
+const reading16 = (wh: number): ReturnType<typeof meterValue16> => meterValue16(wh, at(wh));
+const event2x = (eventType: 'Started' | 'Updated' | 'Ended', seqNo: number, transactionId: string, wh: number): Record<string, unknown> => txEvent(eventType, seqNo, transactionId, wh, at(wh));
 
 /** Two 1.6 transactions and one 2.0.1 transaction, all while the CSMS is away. */
 async function chargeThroughOutage(cp16: RPCClient, cp201: RPCClient): Promise<void> {
@@ -78,8 +63,8 @@ describe('an outage that reaches the outbox bound', () => {
     clock = new FakeClock(Date.now());
     h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, extra: BOUND }), { clock });
     await siteReady(h);
-    const cp16 = await charger('CP16', '1.6');
-    const cp201 = await charger('CP201', '2.0.1');
+    const cp16 = await bootedCharger('CP16', '1.6');
+    const cp201 = await bootedCharger('CP201', '2.0.1');
     await csms.stop();
     await siteReady(h, false);
 
@@ -117,8 +102,8 @@ describe('an outage that reaches the outbox bound', () => {
     await csms.start();
     clock = new FakeClock(Date.now());
     h = await startTestHub(proxySiteYaml({ csmsUrl: csms.url, extra: BOUND }), { clock });
-    const cp16 = await charger('CP16', '1.6');
-    const cp201 = await charger('CP201', '2.0.1');
+    const cp16 = await bootedCharger('CP16', '1.6');
+    const cp201 = await bootedCharger('CP201', '2.0.1');
     await csms.stop();
     await linkState(h, 'CP16', '1.6', 'backoff');
     await linkState(h, 'CP201', '2.0.1', 'backoff');

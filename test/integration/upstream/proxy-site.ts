@@ -56,19 +56,21 @@ export function closed(client: RPCClient): Promise<void> {
 
 export const t0 = (): string => new Date().toISOString();
 
-export function meterValue16(wh: number): { timestamp: string; sampledValue: Array<{ value: string; measurand: string; context: string }> } {
-  return { timestamp: t0(), sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }] };
+/** A 1.6 periodic energy reading of `wh`, taken at `timestamp` (default now). */
+export function meterValue16(wh: number, timestamp: string = t0()): { timestamp: string; sampledValue: Array<{ value: string; measurand: string; context: string }> } {
+  return { timestamp, sampledValue: [{ value: String(wh), measurand: 'Energy.Active.Import.Register', context: 'Sample.Periodic' }] };
 }
 
-export function txEvent(eventType: 'Started' | 'Updated' | 'Ended', seqNo: number, transactionId: string, wh: number): Record<string, unknown> {
+/** A 2.0.1 TransactionEvent with one energy reading of `wh`, at `timestamp` (default now). */
+export function txEvent(eventType: 'Started' | 'Updated' | 'Ended', seqNo: number, transactionId: string, wh: number, timestamp: string = t0()): Record<string, unknown> {
   return {
     eventType,
-    timestamp: t0(),
+    timestamp,
     triggerReason: eventType === 'Started' ? 'Authorized' : eventType === 'Ended' ? 'StopAuthorized' : 'MeterValuePeriodic',
     seqNo,
     transactionInfo: { transactionId, ...(eventType === 'Ended' ? { stoppedReason: 'Local' } : {}) },
     evse: { id: 1, connectorId: 1 },
     ...(eventType === 'Started' ? { idToken: { idToken: 'LOCAL1', type: 'ISO14443' } } : {}),
-    meterValue: [{ timestamp: t0(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
+    meterValue: [{ timestamp, sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }],
   };
 }

@@ -4,7 +4,7 @@ import { silentLogger } from '../../../src/util/logger.js';
 import { openStore, type Store } from '../../../src/store/store.js';
 import { GenericError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
 import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
-import type { LinkState } from '../../../src/upstream/upstream-link.js';
+import { UpstreamUnavailableError, type LinkState } from '../../../src/upstream/upstream-link.js';
 
 /** A link whose answers the test decides, one call at a time. */
 class ScriptedLink implements PumpLink {
@@ -80,6 +80,54 @@ describe('outbox pump', () => {
     expect(link.sent.filter((c) => (c.payload as { seqNo: number }).seqNo === 0)).toHaveLength(1);
     expect(store.outbox.count('CP2')).toBe(0);
     waiting.stop();
+  });
+
+  it('calls beforeSend before the wait for the commit, so its note is durable before the entry leaves', async () => {
+    const order: string[] = [];
+    const noting = new OutboxPump({
+      linkName: 'CP3', link, outbox: store.outbox, atomically: (fn) => store.db.transaction(fn)(), clock, log: silentLogger(), retryDelayMs: 1000,
+      prepare: (e) => ({ action: e.action, payload: e.payload }),
+      beforeSend: () => void order.push('note'),
+      committed: () => {
+        order.push('commit');
+        return Promise.resolve();
+      },
+    });
+    link.answer = () => {
+      order.push('send');
+      return Promise.resolve({});
+    };
+    store.outbox.append('CP3', 'StartTransaction', { n: 1 }, { kind: 'billing' });
+    link.set('connected');
+    await noting.whenIdle();
+    expect(order).toEqual(['note', 'commit', 'send']);
+    noting.stop();
+  });
+
+  it('takes beforeSend’s note back when the link was down at the send (nothing left), not when the answer was lost', async () => {
+    let undone = 0;
+    const noting = new OutboxPump({
+      linkName: 'CP4',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: (e) => ({ action: e.action, payload: e.payload }),
+      beforeSend: () => () => void undone++,
+    });
+    link.answer = () => Promise.reject(new UpstreamUnavailableError('CP4', 'StartTransaction', 'backoff'));
+    store.outbox.append('CP4', 'StartTransaction', { n: 1 }, { kind: 'billing' });
+    link.set('connected');
+    await noting.whenIdle();
+    expect(undone).toBe(1);
+    link.answer = (action) => Promise.reject(new RpcTimeoutError(action, 30_000));
+    clock.advanceMs(1000);
+    await noting.whenIdle();
+    expect(link.sent.filter((c) => c.action === 'StartTransaction')).toHaveLength(2);
+    expect(undone).toBe(1);
+    noting.stop();
   });
 
   it('replays a link’s queue in order once the link connects, acking each entry after its answer', async () => {
