@@ -1,29 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { RPCClient } from 'ocpp-rpc';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { StrictCsms, type CsmsClient } from './strict-csms.js';
-import { SITE, hubSiteYaml, siteReady } from './hub-site.js';
+import { describe, expect, it } from 'vitest';
+import { boot2x, ocppClient } from '../../helpers/hub-harness.js';
+import { useHubSite } from './hub-site.js';
 import { Inbox, bootedCharger } from './hub-blocks-helpers.js';
 
-let csms: StrictCsms;
-let h: Harness;
-let server: CsmsClient;
-const clients: RPCClient[] = [];
-
-beforeEach(async () => {
-  csms = new StrictCsms({ passwords: { [SITE]: 'pw-site' } });
-  await csms.start();
-  h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, version: '2.1' }), { clock: new FakeClock(Date.now()) });
-  await siteReady(h);
-  server = await csms.client(SITE);
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close({ force: true });
-  await h.stop();
-  await csms.stop();
-});
+const site = useHubSite({ version: '2.1' });
 
 const tariff = { tariffId: 'T1', currency: 'EUR' };
 
@@ -31,6 +11,7 @@ describe('hub mode on a 2.1 link: the 2.1 additions', () => {
   it('carries tariffs to the 2.1 charger of the EVSE, refuses them for a 1.6 EVSE, and answers the hub’s own 2.1 messages', async () => {
     const in16 = new Inbox();
     const in21 = new Inbox();
+    const { h, server, clients } = site;
     clients.push(await bootedCharger(h, 'CP16', '1.6', in16));
     const c21 = ocppClient(h.hub.ocppUrl, 'CP201', { version: '2.1' });
     c21.handle(({ method, params }) => {

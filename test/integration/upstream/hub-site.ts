@@ -1,8 +1,10 @@
 import type { RPCClient } from 'ocpp-rpc';
+import { afterEach, beforeEach } from 'vitest';
 import { HubUpstream } from '../../../src/upstream/hub/hub-upstream.js';
+import { FakeClock } from '../../../src/util/fake-clock.js';
 import type { Harness } from '../../helpers/hub-harness.js';
-import { ocppClient } from '../../helpers/hub-harness.js';
-import type { StrictCsms, Received } from './strict-csms.js';
+import { ocppClient, startTestHub } from '../../helpers/hub-harness.js';
+import { StrictCsms, type CsmsClient, type Received } from './strict-csms.js';
 
 export const SITE = 'SITE1';
 
@@ -42,6 +44,71 @@ upstream:
   offline: { unknownIdTokens: Invalid, rebootGraceS: 60 }
 ${o.upstreamExtra ?? ''}
 ${o.extra ?? ''}`;
+}
+
+/** What one running hub-mode site test has: its strict CSMS, the hub, the CSMS's end of the link. */
+interface RunningSite {
+  csms: StrictCsms;
+  h: Harness;
+  server: CsmsClient;
+  clock: FakeClock;
+}
+
+/** A strict CSMS and a hub-mode site (hubSiteYaml) on a fake clock, started for each test. */
+export class HubSiteFixture {
+  /** Chargers to close after the test. */
+  readonly clients: RPCClient[] = [];
+  private running: RunningSite | undefined;
+
+  constructor(private readonly options: Omit<HubSiteOptions, 'csmsUrl'>) {}
+
+  get csms(): StrictCsms {
+    return this.site().csms;
+  }
+
+  get h(): Harness {
+    return this.site().h;
+  }
+
+  get server(): CsmsClient {
+    return this.site().server;
+  }
+
+  get clock(): FakeClock {
+    return this.site().clock;
+  }
+
+  /** Starts the CSMS and the hub, and resolves once the site's link is up and its boot accepted. */
+  async start(): Promise<void> {
+    const csms = new StrictCsms({ passwords: { [SITE]: 'pw-site' } });
+    await csms.start();
+    const clock = new FakeClock(Date.now());
+    const h = await startTestHub(hubSiteYaml({ ...this.options, csmsUrl: csms.url }), { clock });
+    await siteReady(h);
+    this.running = { csms, h, clock, server: await csms.client(SITE) };
+  }
+
+  /** Closes the chargers, then stops the hub and the CSMS. */
+  async stop(): Promise<void> {
+    for (const c of this.clients.splice(0)) await c.close({ force: true });
+    const running = this.running;
+    this.running = undefined;
+    await running?.h.stop();
+    await running?.csms.stop();
+  }
+
+  private site(): RunningSite {
+    if (!this.running) throw new Error('the hub site runs only inside a test');
+    return this.running;
+  }
+}
+
+/** A HubSiteFixture started before and stopped after each test of the file. */
+export function useHubSite(options: Omit<HubSiteOptions, 'csmsUrl'> = {}): HubSiteFixture {
+  const site = new HubSiteFixture(options);
+  beforeEach(() => site.start());
+  afterEach(() => site.stop());
+  return site;
 }
 
 export function hubOf(h: Harness): HubUpstream {

@@ -1,13 +1,15 @@
 /**
  * OCPP CertificateHashData of an X.509 certificate (SHA-256): the hash of the DER issuer Name,
  * the hash of the issuer's public key (the BIT STRING of its SubjectPublicKeyInfo) and the serial
- * number in hex. Reads just enough DER for that; the issuer key is the certificate's own for a
- * self-signed one, else the key of a known certificate whose subject is this one's issuer.
+ * number in hex. node:crypto gives the serial and the SubjectPublicKeyInfo; it does not give the
+ * DER of the issuer and subject Names (only their text form, which does not round-trip), and no
+ * ASN.1 library is a dependency, so a minimal DER reader below finds those two fields and the
+ * BIT STRING inside the key. The issuer key is the certificate's own for a self-signed one, else
+ * the key of a known certificate whose subject is this one's issuer.
  */
 import { X509Certificate, createHash } from 'node:crypto';
 
 interface Tlv {
-  tag: number;
   start: number;
   /** Offset of the content. */
   body: number;
@@ -15,7 +17,6 @@ interface Tlv {
 }
 
 function tlv(der: Buffer, at: number): Tlv {
-  const tag = der[at] ?? 0;
   let len = der[at + 1] ?? 0;
   let body = at + 2;
   if (len & 0x80) {
@@ -24,17 +25,31 @@ function tlv(der: Buffer, at: number): Tlv {
     for (let i = 0; i < n; i++) len = len * 256 + (der[body + i] ?? 0);
     body += n;
   }
-  return { tag, start: at, body, end: body + len };
+  return { start: at, body, end: body + len };
 }
 
-function children(der: Buffer, parent: Tlv): Tlv[] {
+/** The elements of the SEQUENCE that starts at `at`. */
+function elements(der: Buffer, at: number): Tlv[] {
+  const parent = tlv(der, at);
   const out: Tlv[] = [];
-  for (let at = parent.body; at < parent.end; ) {
-    const t = tlv(der, at);
+  for (let i = parent.body; i < parent.end; ) {
+    const t = tlv(der, i);
     out.push(t);
-    at = t.end;
+    i = t.end;
   }
   return out;
+}
+
+/** TBSCertificate: [0] version (optional), serialNumber, signature, issuer, validity, subject, ... */
+function issuerAndSubject(der: Buffer): { issuerDer: Buffer; subjectDer: Buffer } {
+  const tbs = elements(der, 0)[0];
+  if (!tbs) throw new Error('not a certificate');
+  const fields = elements(der, tbs.start);
+  const offset = der[fields[0]?.start ?? 0] === 0xa0 ? 1 : 0;
+  const issuer = fields[offset + 2];
+  const subject = fields[offset + 4];
+  if (!issuer || !subject) throw new Error('not a certificate');
+  return { issuerDer: der.subarray(issuer.start, issuer.end), subjectDer: der.subarray(subject.start, subject.end) };
 }
 
 export interface CertFacts {
@@ -47,25 +62,17 @@ export interface CertFacts {
 
 /** Facts of a PEM certificate; throws when it is not one. */
 export function certFacts(pem: string): CertFacts {
-  const der = new X509Certificate(pem).raw;
-  const tbs = children(der, tlv(der, 0))[0];
-  if (!tbs) throw new Error('not a certificate');
-  const fields = children(der, tbs);
-  const offset = fields[0]?.tag === 0xa0 ? 1 : 0;
-  const serial = fields[offset];
-  const issuer = fields[offset + 2];
-  const subject = fields[offset + 4];
-  const spki = fields[offset + 5];
-  if (!serial || !issuer || !subject || !spki) throw new Error('not a certificate');
-  const bits = children(der, spki)[1];
+  const x509 = new X509Certificate(pem);
+  // SubjectPublicKeyInfo ::= SEQUENCE { algorithm AlgorithmIdentifier, subjectPublicKey BIT STRING }
+  const spki = x509.publicKey.export({ type: 'spki', format: 'der' });
+  const bits = elements(spki, 0)[1];
   if (!bits) throw new Error('no public key');
-  let serialBytes = der.subarray(serial.body, serial.end);
-  while (serialBytes.length > 1 && serialBytes[0] === 0) serialBytes = serialBytes.subarray(1);
+  // The serial as its shortest whole bytes (node gives "0" for zero).
+  const serial = x509.serialNumber.toLowerCase();
   return {
-    issuerDer: der.subarray(issuer.start, issuer.end),
-    subjectDer: der.subarray(subject.start, subject.end),
-    publicKey: der.subarray(bits.body + 1, bits.end),
-    serialHex: serialBytes.toString('hex'),
+    ...issuerAndSubject(x509.raw),
+    publicKey: spki.subarray(bits.body + 1, bits.end),
+    serialHex: serial.length % 2 === 1 ? `0${serial}` : serial,
   };
 }
 
