@@ -19,6 +19,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'db-retention', load: () => import('./db-retention.js') },
   { name: 'outbox', load: () => import('./outbox-compaction.js') },
   { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
+  { name: 'write-path', load: () => import('./write-path.js') },
 ];
 
 interface Done {
