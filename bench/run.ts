@@ -21,6 +21,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
   { name: 'power-history', load: () => import('./power-history.js') },
   { name: 'soak', load: () => import('./soak.js') },
+  { name: 'write-path', load: () => import('./write-path.js') },
 ];
 
 interface Done {

@@ -220,7 +220,8 @@ export class StationService {
   transactionContext(stationId: string, transactionId: string): { evseId: number; nextSeqNo: number } | undefined {
     const tx = this.deps.store.transactions.get(stationId, transactionId);
     if (!tx) return undefined;
-    return { evseId: tx.evseId, nextSeqNo: this.deps.store.transactions.nextSeqNo(stationId, transactionId) };
+    // The summary's lastSeqNo is the highest recorded seqNo: no second query per message.
+    return { evseId: tx.evseId, nextSeqNo: tx.lastSeqNo + 1 };
   }
 
   activeTransactionOn(stationId: string, evseId: number): string | undefined {

@@ -238,6 +238,66 @@ CREATE TABLE IF NOT EXISTS power_history (
   PRIMARY KEY (resolution_s, start_ms, series)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS power_history_by_series ON power_history (series, resolution_s, start_ms);
+ * A lean write path for meter messages. Before: every sampled value of every transaction event
+ * was a row carrying the station and transaction ids again, with two indexes, although the event
+ * row's raw payload already held it; and each event with an energy register re-read the
+ * transaction's register rows to update the summary. After:
+ * - `meter_samples` is keyed by (event, meter value, position) WITHOUT ROWID: no ids repeated,
+ *   no secondary index, rows appended in key order; the event's key leads to them (cascade, reads).
+ *   Existing rows are all kept. New events store energy readings as rows (what the summary,
+ *   billing and the hub's own Stop read); other measurands stay in the event's raw payload.
+ * - `transactions` carries the running first/last register reading (time, context rank, Wh), so
+ *   an event updates the summary without reading samples back; filled here from existing rows.
+ * - `transactions_by_evse` serves "the transaction recorded last on this EVSE" (rowid order)
+ *   without scanning the station's history.
+ */
+const LEAN_METER_SAMPLES = `
+ALTER TABLE transactions ADD COLUMN register_first_ms INTEGER;
+ALTER TABLE transactions ADD COLUMN register_first_rank INTEGER;
+ALTER TABLE transactions ADD COLUMN register_last_ms INTEGER;
+ALTER TABLE transactions ADD COLUMN register_last_rank INTEGER;
+ALTER TABLE transactions ADD COLUMN register_last_wh REAL;
+
+WITH reg AS (
+  SELECT station_id, transaction_id, time_ms, context,
+    CASE unit WHEN 'kWh' THEN value * 1000 ELSE value END AS wh,
+    ROW_NUMBER() OVER (PARTITION BY station_id, transaction_id
+      ORDER BY time_ms ASC, CASE context WHEN 'Transaction.Begin' THEN 0 ELSE 1 END, id ASC) AS first_n,
+    ROW_NUMBER() OVER (PARTITION BY station_id, transaction_id
+      ORDER BY time_ms DESC, CASE context WHEN 'Transaction.End' THEN 0 ELSE 1 END, id DESC) AS last_n
+  FROM meter_samples
+  WHERE measurand = 'Energy.Active.Import.Register' AND phase IS NULL
+)
+UPDATE transactions SET
+  register_first_ms = f.time_ms,
+  register_first_rank = CASE f.context WHEN 'Transaction.Begin' THEN 0 ELSE 1 END,
+  register_last_ms = l.time_ms,
+  register_last_rank = CASE l.context WHEN 'Transaction.End' THEN 0 ELSE 1 END,
+  register_last_wh = l.wh
+FROM reg f JOIN reg l ON l.station_id = f.station_id AND l.transaction_id = f.transaction_id AND l.last_n = 1
+WHERE f.first_n = 1 AND f.station_id = transactions.station_id AND f.transaction_id = transactions.transaction_id;
+
+CREATE TABLE meter_samples_lean (
+  event_id  INTEGER NOT NULL REFERENCES transaction_events (id) ON DELETE CASCADE,
+  mv_index  INTEGER NOT NULL,
+  sv_index  INTEGER NOT NULL,
+  time_ms   INTEGER NOT NULL,
+  value     REAL NOT NULL,
+  measurand TEXT NOT NULL,
+  phase     TEXT,
+  context   TEXT,
+  location  TEXT,
+  unit      TEXT,
+  PRIMARY KEY (event_id, mv_index, sv_index)
+) STRICT, WITHOUT ROWID;
+INSERT INTO meter_samples_lean (event_id, mv_index, sv_index, time_ms, value, measurand, phase, context, location, unit)
+  SELECT event_id, mv_index, ROW_NUMBER() OVER (PARTITION BY event_id, mv_index ORDER BY id) - 1,
+    time_ms, value, measurand, phase, context, location, unit
+  FROM meter_samples;
+DROP TABLE meter_samples;
+ALTER TABLE meter_samples_lean RENAME TO meter_samples;
+
+CREATE INDEX IF NOT EXISTS transactions_by_evse ON transactions (station_id, evse_id);
 `;
 
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
@@ -249,6 +309,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'commissioned stations', sql: COMMISSIONED_STATIONS },
   { version: 6, name: 'EVSE settings', sql: EVSE_SETTINGS },
   { version: 7, name: 'power history', sql: POWER_HISTORY },
+  { version: 8, name: 'lean meter samples', sql: LEAN_METER_SAMPLES },
 ];
 
 export interface MigrateOptions {

@@ -25,7 +25,14 @@ export class RetentionRepo {
     this.messageLog = db.prepare('DELETE FROM message_log WHERE id IN (SELECT id FROM message_log WHERE time_ms < ? LIMIT ?)');
     const endedBefore = `FROM transactions t JOIN %T x ON x.station_id = t.station_id AND x.transaction_id = t.transaction_id
       WHERE t.status = 'Ended' AND t.ended_ms < ?`;
-    this.samples = db.prepare(`DELETE FROM meter_samples WHERE id IN (SELECT x.id ${endedBefore.replace('%T', 'meter_samples')} LIMIT ?)`);
+    // Samples hang off their event (key event_id, mv_index, sv_index).
+    this.samples = db.prepare(
+      `DELETE FROM meter_samples WHERE (event_id, mv_index, sv_index) IN (
+         SELECT m.event_id, m.mv_index, m.sv_index
+         FROM transactions t JOIN transaction_events e ON e.station_id = t.station_id AND e.transaction_id = t.transaction_id
+           JOIN meter_samples m ON m.event_id = e.id
+         WHERE t.status = 'Ended' AND t.ended_ms < ? LIMIT ?)`,
+    );
     // Deleting an event deletes its samples (foreign key, ON DELETE CASCADE).
     this.events = db.prepare(`DELETE FROM transaction_events WHERE id IN (SELECT x.id ${endedBefore.replace('%T', 'transaction_events')} LIMIT ?)`);
     this.transactions = db.prepare(
