@@ -238,6 +238,9 @@ CREATE TABLE IF NOT EXISTS power_history (
   PRIMARY KEY (resolution_s, start_ms, series)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS power_history_by_series ON power_history (series, resolution_s, start_ms);
+`;
+
+/**
  * A lean write path for meter messages. Before: every sampled value of every transaction event
  * was a row carrying the station and transaction ids again, with two indexes, although the event
  * row's raw payload already held it; and each event with an energy register re-read the
