@@ -11,7 +11,7 @@
  * does not fit, the decreases go out as decided. Decreases for other reasons (no EV, CSMS or
  * strategy caps, failsafe) are never held.
  */
-import { gridPhases, pathToRoot, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import { overdrawnFor, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
 
@@ -52,7 +52,7 @@ export function unconfirmed(live: EvseLiveState | undefined, nowMs: number, foll
 
 export function holdDuringAmbiguity(input: AmbiguityHoldInput): Record<string, CurrentLimit> {
   const tol = input.toleranceA ?? 1;
-  const keysOf = (e: EvseModel): string[] => pathToRoot(input.tree, e.circuitId).flatMap((c) => gridPhases(e).map((p) => `${c}|${p}`));
+  const keysOf = (e: EvseModel): string[] => roomKeysOf(input.tree, e);
   const ambiguous = new Set<string>();
   for (const e of input.evses) if (unconfirmed(input.live[e.key], input.nowMs, input.followS, tol)) for (const k of keysOf(e)) ambiguous.add(k);
   if (ambiguous.size === 0) return input.limits;
@@ -76,27 +76,11 @@ export function holdDuringAmbiguity(input: AmbiguityHoldInput): Record<string, C
   if (holders.length === 0) return input.limits;
 
   // Release holds on every constraint that no longer fits, until all fit (releasing only lowers).
-  const budgets = new Map(input.circuits.map((b) => [b.circuitId, b]));
   for (let changed = true; changed; ) {
     changed = false;
-    const usedA = new Map<string, number>();
-    const usedW = new Map<string, number>();
-    for (const e of input.evses) {
-      const a = out[e.key]?.maxCurrentA ?? 0;
-      for (const c of pathToRoot(input.tree, e.circuitId)) {
-        for (const p of gridPhases(e)) usedA.set(`${c}|${p}`, (usedA.get(`${c}|${p}`) ?? 0) + a);
-        usedW.set(c, (usedW.get(c) ?? 0) + a * gridPhases(e).length * (e.voltageV > 0 ? e.voltageV : 230));
-      }
-    }
-    const over = (e: EvseModel): boolean =>
-      pathToRoot(input.tree, e.circuitId).some((c) => {
-        const b = budgets.get(c);
-        if (!b) return false;
-        if (gridPhases(e).some((p) => (usedA.get(`${c}|${p}`) ?? 0) > b.phases[p].availableA + 1e-9)) return true;
-        return b.power !== undefined && (usedW.get(c) ?? 0) > b.power.availableW + 1e-6;
-      });
+    const room = roomLeft(input.tree, input.evses, input.circuits, (e) => out[e.key]?.maxCurrentA ?? 0);
     for (const e of holders) {
-      if (out[e.key]?.source !== 'hold' || !over(e)) continue;
+      if (out[e.key]?.source !== 'hold' || !overdrawnFor(input.tree, room, e)) continue;
       out[e.key] = input.limits[e.key] as CurrentLimit;
       changed = true;
     }

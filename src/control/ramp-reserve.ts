@@ -14,7 +14,7 @@
  * touched, so this only ever lowers limits the guard already checked); what is left is granted
  * once the chargers' reports confirm the ramps.
  */
-import { gridPhases, pathToRoot, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import { gridPhases, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { Phase } from '../energy/phases.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
@@ -60,29 +60,16 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     rows.push({ evse, phases: gridPhases(evse), curA: current.limitA, loA, unconfirmed, targetA: limit.maxCurrentA });
   }
 
-  // Per circuit and phase: room left for twice the increases (the increase itself and its ramp).
-  const fixed = new Map<string, number>();
-  const raise = new Map<string, number>();
-  const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);
-  const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
-  for (const evse of input.evses) {
-    const limitA = input.limits[evse.key]?.maxCurrentA ?? 0;
-    const r = rowsByKey.get(evse.key);
-    for (const c of pathToRoot(input.tree, evse.circuitId)) {
-      gridPhases(evse).forEach((p, j) => {
-        const k = `${c}|${p}`;
-        if (!r) return add(fixed, k, limitA);
-        const held = Math.min(r.targetA, r.curA);
-        const pending = r.targetA > r.curA || r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
-        add(fixed, k, held + pending);
-        if (r.targetA > r.curA) add(raise, k, r.targetA - r.curA);
-      });
-    }
-  }
   // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
-  const room = new Map<string, number>();
-  for (const b of input.circuits) for (const p of ['L1', 'L2', 'L3'] as const) room.set(`${b.circuitId}|${p}`, b.phases[p].availableA - (fixed.get(`${b.circuitId}|${p}`) ?? 0));
-  const keysOf = (r: Row): string[] => pathToRoot(input.tree, r.evse.circuitId).flatMap((c) => r.phases.map((p) => `${c}|${p}`));
+  const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
+  const room = roomLeft(input.tree, input.evses, input.circuits, (evse, j) => {
+    const r = rowsByKey.get(evse.key);
+    if (!r) return input.limits[evse.key]?.maxCurrentA ?? 0;
+    const held = Math.min(r.targetA, r.curA);
+    const pending = r.targetA > r.curA || r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
+    return held + pending;
+  }).phaseA;
+  const keysOf = (r: Row): string[] => roomKeysOf(input.tree, r.evse);
   const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
   const take = (r: Row, a: number): void => {
     for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);

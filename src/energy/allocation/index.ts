@@ -16,3 +16,4 @@ export { DEFAULT_ROTATION_PERIOD_S } from './rotation.js';
 export { evsesBelow, loadStaleCircuits } from './stale.js';
 export * from './types.js';
 export { appendGroupConstraints, fitBaseSharesToGroups, withGroupTerms, type EvseGroupLimit } from './group-limits.js';
+export { overdrawnFor, roomKey, roomKeysOf, roomLeft, type CircuitRoom } from './room.js';
