@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
-import { holdDuringAmbiguity } from '../../../src/control/ambiguity-hold.js';
+import { holdWhereFits } from '../../../src/control/hold-where-fits.js';
 import { reserveRamps } from '../../../src/control/ramp-reserve.js';
 import { buildCircuitTree, type CircuitBudget } from '../../../src/energy/allocation/index.js';
 import type { CurrentLimit } from '../../../src/energy/limit.js';
@@ -85,7 +85,7 @@ describe('calming the loop never costs safety', () => {
     fc.assert(
       fc.property(world, (w) => {
         const input = inputs(w);
-        const out = holdDuringAmbiguity(input);
+        const out = holdWhereFits(input);
         for (const [i, e] of evses.entries()) {
           const x = w.evses[i]!;
           const got = out[e.key]?.maxCurrentA ?? 0;
