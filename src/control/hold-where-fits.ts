@@ -9,12 +9,12 @@
  *
  * So an EVSE the allocation lowers for a circuit share, the rotation or its under-draw keeps
  * what it holds, as long as every circuit phase (and power limit) on its way still fits on the
- * safe estimate together with the starts granted in the same decision (and the room of their
- * first ramps). Starts (an EV raised from below its minimum: a first offer, a turn in the rotation)
- * come first: where they and the holds do not fit together, holds are released, the one meant
- * to come down most first, until everything fits. Other increases only get what the holds leave
- * (the caller stages them again afterwards). Decreases for other reasons (no EV, CSMS or
- * strategy caps, failsafe) are never held.
+ * safe estimate together with the increases granted in the same decision. Increases come first
+ * (a start, an EV raised from below its minimum, also needs room for its first ramp, which shows
+ * in the meter before its first report): where they and the holds do not fit together, holds are
+ * released, the one meant to come down most first, until everything fits. An increase smaller
+ * than `smallIncreaseA` moves no hold; it is cut back to what fits. Decreases for other reasons
+ * (no EV, CSMS or strategy caps, failsafe) are never held.
  */
 import { evseVoltageV, gridPhases, overdrawnFor, pathToRoot, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
@@ -29,6 +29,8 @@ export interface HoldInput {
   /** The decided limits, increases already staged (ramp-reserve.ts). */
   limits: Record<string, CurrentLimit>;
   followS: number;
+  /** An increase smaller than this does not move a hold (the dispatcher would not send it alone), A. Default 1. */
+  smallIncreaseA?: number;
 }
 
 const HOLDABLE = ['circuit:', 'fuse:', 'paused:', 'ev:draw'];
@@ -53,17 +55,19 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
   }
   if (holders.length === 0) return input.limits;
 
-  // What each EVSE takes: its limit, and for a start granted now the room of its first ramp
-  // (which shows in the meter before its first report). Other increases count at what the EVSE
-  // holds: they get what the holds leave (staged afterwards), so they never take a hold's room.
-  // Ramps of earlier raises that are not reported yet do not release holds: they are kept free
-  // for new grants only (ramp-reserve.ts and the allocation).
+  // What each EVSE takes: its limit, and for a start granted now also the room of its first ramp
+  // (which shows in the meter before its first report). Increases come before holds, except one
+  // smaller than smallIncreaseA, which counts at what the EVSE holds (it gets what the holds
+  // leave). Ramps of earlier raises not reported yet do not release holds: that room is kept for
+  // new grants only (ramp-reserve.ts and the allocation).
+  const smallA = input.smallIncreaseA ?? 1;
   const curOf = (e: EvseModel): number => heldNow(input.live[e.key]) ?? 0;
   const takesA = (e: EvseModel): number => {
     const a = out[e.key]?.maxCurrentA ?? 0;
     const cur = curOf(e);
     if (a <= cur || !input.live[e.key]?.active) return a;
-    return cur < e.minCurrentA ? a + (a - cur) : cur;
+    if (cur < e.minCurrentA) return a + (a - cur);
+    return a - cur >= smallA ? a : cur;
   };
   const room = roomLeft(input.tree, input.evses, input.circuits, takesA);
 
@@ -86,6 +90,41 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
     for (const k of roomKeysOf(input.tree, pick)) if (room.phaseA.has(k)) room.phaseA.set(k, (room.phaseA.get(k) ?? 0) + pickCutA);
     const w = pickCutA * gridPhases(pick).length * evseVoltageV(pick);
     for (const c of paths.get(pick.key) ?? []) if (room.powerW.has(c)) room.powerW.set(c, (room.powerW.get(c) ?? 0) + w);
+  }
+
+  // The other increases get what the holds left: where they do not fit with them, the largest is
+  // cut back by what is over (never below what it holds), until everything fits.
+  const rising = input.evses.filter((e) => {
+    const a = out[e.key]?.maxCurrentA ?? 0;
+    const cur = curOf(e);
+    return input.live[e.key]?.active === true && a > cur && cur >= e.minCurrentA;
+  });
+  if (rising.length === 0) return out;
+  const after = roomLeft(input.tree, input.evses, input.circuits, (e) => out[e.key]?.maxCurrentA ?? 0);
+  for (;;) {
+    let pick: EvseModel | undefined;
+    let pickA = 0;
+    for (const e of rising) {
+      const up = (out[e.key]?.maxCurrentA ?? 0) - curOf(e);
+      if (up > 0 && overdrawnFor(input.tree, after, e) && (!pick || up > pickA)) {
+        pick = e;
+        pickA = up;
+      }
+    }
+    if (!pick) break;
+    const cur = curOf(pick);
+    const a = out[pick.key]?.maxCurrentA ?? 0;
+    const overA = Math.max(0, ...roomKeysOf(input.tree, pick).map((k) => -(after.phaseA.get(k) ?? 0)));
+    const overW = Math.max(0, ...pathToRoot(input.tree, pick.circuitId).map((c) => -(after.powerW.get(c) ?? 0)));
+    const cutA = Math.min(pickA, Math.max(overA, overW / (gridPhases(pick).length * evseVoltageV(pick))));
+    const next = Math.max(cur, Math.floor((a - cutA) * 10 + 1e-7) / 10);
+    const downA = a - next;
+    out[pick.key] = next === cur
+      ? { maxCurrentA: cur, source: 'hold', reason: `keeps ${cur} A: the increase to ${input.limits[pick.key]?.maxCurrentA} A waits for room the holds leave` }
+      : { maxCurrentA: next, source: 'ramp-reserve', reason: `increase to ${input.limits[pick.key]?.maxCurrentA} A staged: room left by the holds` };
+    for (const k of roomKeysOf(input.tree, pick)) if (after.phaseA.has(k)) after.phaseA.set(k, (after.phaseA.get(k) ?? 0) + downA);
+    const w = downA * gridPhases(pick).length * evseVoltageV(pick);
+    for (const c of pathToRoot(input.tree, pick.circuitId)) if (after.powerW.has(c)) after.powerW.set(c, (after.powerW.get(c) ?? 0) + w);
   }
   return out;
 }

@@ -58,11 +58,12 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
     const terms = pendingA > 0 ? termsFor(tree, set, evse) : undefined;
     for (const t of terms ? withGroupTerms(terms, groupTermsOf(evse)) : []) pendingUse[t.k] = (pendingUse[t.k] as number) + t.coefficient * pendingA;
   }
-  /** An EVSE whose EV is below its minimum now: its first ramp needs room of its own. */
+  /** An EVSE offered less than its minimum now (offers known): its first ramp needs room of its own. */
   const isStart = (c: Candidate): boolean => {
     if (!rampRoom?.starts) return false;
     const offers = c.live.offers;
-    return (offers?.[offers.length - 1]?.limitA ?? 0) < c.minA;
+    const last = offers?.[offers.length - 1];
+    return last !== undefined && last.limitA < c.minA;
   };
 
   for (const evse of input.evses) {
