@@ -81,6 +81,21 @@ describe('Dispatcher', () => {
     expect(h.dispatcher.stats().byReason.renewal).toBe(1);
   });
 
+  it('lets a dynamic profile equal to the base lapse into it instead of renewing it (a write saved every lease)', async () => {
+    const h = aDispatcher();
+    await connected(h, 0, 0);
+    const first = dynamicCalls(h.calls)[0]!;
+    expect(limitOf(first).limit).toBe(0);
+    h.clock.advanceMs(600_000);
+    await settle();
+    expect(dynamicCalls(h.calls)).toHaveLength(1);
+    expect(h.dispatcher.offersOf('cs1/1').at(-1)).toEqual({ fromMs: first.atMs + 300_000, limitA: 0 });
+    // A new target above the base is written at once as usual.
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 0, numberPhases: 3 } });
+    await settle();
+    expect(limitOf(dynamicCalls(h.calls)[1]).limit).toBe(10);
+  });
+
   it('carries a small held-back increase with the renewal', async () => {
     const h = aDispatcher();
     await connected(h, 10);
