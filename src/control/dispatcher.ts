@@ -274,7 +274,7 @@ export class Dispatcher {
     const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
     // A dynamic profile equal to the base needs no renewal: when its lease ends the base profile
     // governs with the same limit (offersOf shows it), and a write is saved every lease.
-    const lapses = last === baseA && !slot.lastSetpoint;
+    const lapses = this.deps.lapseToBase !== false && last === baseA && !slot.lastSetpoint;
     if (gate) {
       // Held: a renewal due meanwhile keeps what the EVSE has.
       if (nowMs >= renewAtMs && !lapses) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
