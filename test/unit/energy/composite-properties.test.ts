@@ -224,7 +224,9 @@ describe('composite schedule properties', () => {
       const schedule = computeComposite(req);
       const endMs = req.nowMs + req.durationS * 1000;
       for (const f of fractions) {
-        const t = Math.floor(req.nowMs + f * (endMs - req.nowMs));
+        // Offset first, then add: nowMs + f * span can round up to endMs itself in floating point
+        // (an instant outside the horizon), e.g. f = 0.99999997 of 5 s at a 2025 epoch.
+        const t = req.nowMs + Math.min(Math.floor(f * (endMs - req.nowMs)), endMs - req.nowMs - 1);
         const p = periodAt(schedule, t);
         if (!p) throw new Error(`no period at ${t}`);
         const { startOffsetS: _offset, ...expected } = p;
