@@ -17,6 +17,12 @@ export interface ScaleTarget {
   answersBoot: boolean;
   /** Stations the server says are connected, when it can tell. */
   stationsConnected?(): Promise<number>;
+  /** From spawning the process until it answered on its ports, s. */
+  startS: number;
+  /** Time for one GET of an API path (hub only), ms. */
+  apiGetMs?(path: string): Promise<number>;
+  /** p99 of the event-loop delay since the last call (the metric resets at every scrape), ms. */
+  eventLoopP99Ms?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -77,7 +83,10 @@ export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget>
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, hubConfigYaml(declaredStations));
-  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn']);
+  // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
+  const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const t0 = performance.now();
+  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'], nodeArgs);
   let ocppPort: number | undefined;
   let apiPort: number | undefined;
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -95,8 +104,23 @@ export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget>
     }
     await sleepMs(100);
   }
+  const startS = (performance.now() - t0) / 1000;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   return {
+    startS,
+    async apiGetMs(path: string) {
+      const t = performance.now();
+      const res = await fetch(`${apiUrl}${path}`, { signal: AbortSignal.timeout(300_000) });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+      return performance.now() - t;
+    },
+    async eventLoopP99Ms() {
+      const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
+      const text = await res.text();
+      const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds'));
+      return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+    },
     label: declaredStations > 0 ? `hub (${declaredStations} declared)` : 'hub',
     proc,
     url: `ws://127.0.0.1:${ocppPort}/ocpp`,
@@ -115,6 +139,7 @@ export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget>
 
 /** Starts the bare echo server (bench/echo-server.ts) and waits for its port. */
 export async function startEchoTarget(): Promise<ScaleTarget> {
+  const t0 = performance.now();
   const proc = startTsxProcess('bench/echo-server.ts', []);
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`echo server did not start:\n${proc.recentOutput()}`)), START_TIMEOUT_MS);
@@ -130,5 +155,6 @@ export async function startEchoTarget(): Promise<ScaleTarget> {
       }
     });
   });
-  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, stop: () => proc.stop() };
+  const startS = (performance.now() - t0) / 1000;
+  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, startS, stop: () => proc.stop() };
 }
