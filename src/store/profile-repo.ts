@@ -85,6 +85,26 @@ export class ProfileRepo {
     return rows.map(toStored);
   }
 
+  /**
+   * Every station's profiles of one source in one query, per station in the order of list().
+   * Stations without a profile of that source are absent.
+   */
+  listAllBySource(source: ProfileSource): Map<string, ChargingProfile[]> {
+    const rows = this.db
+      .prepare<[ProfileSource], ProfileRow>(
+        'SELECT * FROM charging_profiles WHERE source = ? ORDER BY station_id, source, evse_id, purpose, stack_level, profile_id',
+      )
+      .all(source);
+    const out = new Map<string, ChargingProfile[]>();
+    for (const row of rows) {
+      const { stationId, profile } = toStored(row);
+      const list = out.get(stationId);
+      if (list) list.push(profile);
+      else out.set(stationId, [profile]);
+    }
+    return out;
+  }
+
   /** Deletes one profile; false when it was not there. */
   delete(stationId: string, source: ProfileSource, profileId: number): boolean {
     return (
