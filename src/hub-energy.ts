@@ -163,7 +163,7 @@ export class HubEnergy {
       ...(config.energy.writeBudgetPerDay !== undefined ? { writeBudgetPerDay: config.energy.writeBudgetPerDay } : {}),
       sharesCapacity: sharesCapacityOf(this.site.evses),
       follows: (evseKey, limitA, sinceMs) => {
-        const samples = this.live.snapshot()[evseKey]?.samples ?? [];
+        const samples = this.live.get(evseKey)?.samples ?? [];
         const last = samples[samples.length - 1];
         return last !== undefined && last.timeMs > sinceMs && Math.max(0, ...last.currentA) <= limitA + config.energy.obey.toleranceA;
       },
@@ -210,7 +210,7 @@ export class HubEnergy {
       log: log.child({ part: 'control' }),
       params: { ...config.energy.obey, followS: config.energy.settleS },
       history: (evseKey) => {
-        const live = this.live.snapshot()[evseKey];
+        const live = this.live.get(evseKey);
         return live?.active && live.samples ? { samples: live.samples, offers: this.dispatcher.offersOf(evseKey) } : undefined;
       },
     });
@@ -470,7 +470,7 @@ export class HubEnergy {
 
   /** The transaction running on an EVSE (hub id), as the live state knows it. */
   activeTransactionOf(stationId: string, evseId: number): RunningTransaction | undefined {
-    const live = this.live.snapshot()[evseKeyOf(stationId, evseId)];
+    const live = this.live.get(evseKeyOf(stationId, evseId));
     if (live?.transactionId === undefined) return undefined;
     return { id: live.transactionId, startedMs: live.transactionStartedMs ?? this.deps.clock.nowMs() };
   }
@@ -502,7 +502,7 @@ export class HubEnergy {
     if (!model || !parsed) return undefined;
     const nowMs = this.deps.clock.nowMs();
     const decision = this.lastDecision()?.evses[evseKey];
-    const live = this.live.snapshot()[evseKey];
+    const live = this.live.get(evseKey);
     const schedule = this.composites.compute({
       nowMs,
       durationS,
