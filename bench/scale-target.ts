@@ -38,7 +38,7 @@ const START_TIMEOUT_MS = 60_000;
  * as a real site has them, so the controller, dispatcher and read models carry N EVSEs; security
  * profile 0 keeps password hashing out of the figure (it is measured elsewhere).
  */
-function hubConfigYaml(declaredStations: number): string {
+function hubConfigYaml(declaredStations: number, extraLines: readonly string[]): string {
   const lines = [
     `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'} }`,
     'api: { host: 127.0.0.1 }',
@@ -55,7 +55,7 @@ function hubConfigYaml(declaredStations: number): string {
       lines.push(`  - { id: ${benchStationId(i)}, securityProfile: 0, evses: [{ id: 1, circuit: row-${Math.floor(i / 50)}, phases: 3, maxCurrentA: 16 }] }`);
     }
   }
-  lines.push('');
+  lines.push(...extraLines, '');
   return lines.join('\n');
 }
 
@@ -79,10 +79,10 @@ async function httpStatus(url: string): Promise<number | undefined> {
  * logging every connection). With no log line to read, the ports are found from the sockets the
  * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
  */
-export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget> {
+export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = []): Promise<ScaleTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
-  writeFileSync(configPath, hubConfigYaml(declaredStations));
+  writeFileSync(configPath, hubConfigYaml(declaredStations, extraConfigLines));
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
   const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const t0 = performance.now();
