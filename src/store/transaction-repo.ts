@@ -6,6 +6,7 @@ import type {
   TransactionEventType,
   TransactionSummary,
 } from '../model/types.js';
+import { Statements } from './statements.js';
 
 export interface TransactionRepoDeps {
   db: Database.Database;
@@ -136,6 +137,7 @@ type TxKey = [stationId: string, transactionId: string];
  */
 export class TransactionRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly insertSummary: Database.Statement<[EventParams]>;
   private readonly insertEvent: Database.Statement<[EventParams]>;
   private readonly insertSample: Database.Statement<[SampleParams]>;
@@ -151,27 +153,28 @@ export class TransactionRepo {
 
   constructor(deps: TransactionRepoDeps) {
     this.db = deps.db;
-    this.insertSummary = this.db.prepare(
+    this.sql = new Statements(deps.db);
+    this.insertSummary = this.sql.prepare(
       `INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token,
          started_ms, last_seq_no, status)
        VALUES (@stationId, @transactionId, COALESCE(@evseId, 0), COALESCE(@connectorId, 0), @idToken,
          @timeMs, @seqNo, 'Active')
        ON CONFLICT (station_id, transaction_id) DO NOTHING`,
     );
-    this.insertEvent = this.db.prepare(
+    this.insertEvent = this.sql.prepare(
       `INSERT INTO transaction_events (station_id, transaction_id, seq_no, event_type, time_ms,
          trigger_reason, evse_id, connector_id, id_token, charging_state, stopped_reason, offline, raw_json)
        VALUES (@stationId, @transactionId, @seqNo, @eventType, @timeMs, @triggerReason, @evseId,
          @connectorId, @idToken, @chargingState, @stoppedReason, @offline, @rawJson)
        ON CONFLICT (station_id, transaction_id, seq_no) DO NOTHING`,
     );
-    this.insertSample = this.db.prepare(
+    this.insertSample = this.sql.prepare(
       `INSERT INTO meter_samples (event_id, station_id, transaction_id, mv_index, time_ms, value,
          measurand, phase, context, location, unit)
        VALUES (@eventId, @stationId, @transactionId, @mvIndex, @timeMs, @value, @measurand, @phase,
          @context, @location, @unit)`,
     );
-    this.updateSummary = this.db.prepare(
+    this.updateSummary = this.sql.prepare(
       `UPDATE transactions SET
          evse_id = CASE WHEN evse_id = 0 AND @evseId IS NOT NULL THEN @evseId ELSE evse_id END,
          connector_id = CASE WHEN connector_id = 0 AND @connectorId IS NOT NULL
@@ -189,20 +192,20 @@ export class TransactionRepo {
        WHERE station_id = ? AND transaction_id = ? AND measurand = '${ENERGY_REGISTER_MEASURAND}'
          AND phase IS NULL
        ORDER BY ${order} LIMIT 1`;
-    this.firstRegister = this.db.prepare(
+    this.firstRegister = this.sql.prepare(
       registerQuery(`time_ms ASC, CASE context WHEN 'Transaction.Begin' THEN 0 ELSE 1 END, id ASC`),
     );
-    this.lastRegister = this.db.prepare(
+    this.lastRegister = this.sql.prepare(
       registerQuery(`time_ms DESC, CASE context WHEN 'Transaction.End' THEN 0 ELSE 1 END, id DESC`),
     );
-    this.updateEnergy = this.db.prepare(
+    this.updateEnergy = this.sql.prepare(
       `UPDATE transactions SET meter_start_wh = ?, meter_stop_wh = ?, energy_wh = ?
        WHERE station_id = ? AND transaction_id = ?`,
     );
-    this.selectSummary = this.db.prepare(
+    this.selectSummary = this.sql.prepare(
       'SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?',
     );
-    this.bumpLegacyId = this.db.prepare(
+    this.bumpLegacyId = this.sql.prepare(
       `UPDATE counters SET value = value + 1 WHERE name = 'legacy_transaction_id' RETURNING value`,
     );
     this.recordTx = this.db.transaction((ev: TransactionEvent) => this.recordInTransaction(ev));
@@ -230,13 +233,13 @@ export class TransactionRepo {
   findActive(stationId: string, evseId?: number): TransactionSummary[] {
     const rows =
       evseId === undefined
-        ? this.db
+        ? this.sql
             .prepare<[string], SummaryRow>(
               `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ?
                ORDER BY started_ms, transaction_id`,
             )
             .all(stationId)
-        : this.db
+        : this.sql
             .prepare<[string, number], SummaryRow>(
               `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ? AND evse_id = ?
                ORDER BY started_ms, transaction_id`,
@@ -252,7 +255,7 @@ export class TransactionRepo {
 
   /** The last chargingState the transaction's events reported (2.x: Charging, SuspendedEV, ...), if any. */
   lastChargingState(stationId: string, transactionId: string): string | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<TxKey, { charging_state: string }>(
         `SELECT charging_state FROM transaction_events
          WHERE station_id = ? AND transaction_id = ? AND charging_state IS NOT NULL
@@ -279,12 +282,12 @@ export class TransactionRepo {
       'SELECT * FROM transactions' +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY started_ms DESC, station_id, transaction_id LIMIT ?';
-    return this.db.prepare<(string | number)[], SummaryRow>(sql).all(...params).map(toSummary);
+    return this.sql.prepare<(string | number)[], SummaryRow>(sql).all(...params).map(toSummary);
   }
 
   /** The transaction's events in seqNo order, with their meter values as recorded. */
   events(stationId: string, transactionId: string): TransactionEvent[] {
-    const eventRows = this.db
+    const eventRows = this.sql
       .prepare<TxKey, EventRow>(
         'SELECT * FROM transaction_events WHERE station_id = ? AND transaction_id = ? ORDER BY seq_no',
       )
@@ -315,7 +318,7 @@ export class TransactionRepo {
 
   /** The transaction recorded last on the station's EVSE (by recording order), whatever its status. */
   latestOn(stationId: string, evseId: number): TransactionSummary | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string, number], SummaryRow>('SELECT * FROM transactions WHERE station_id = ? AND evse_id = ? ORDER BY rowid DESC LIMIT 1')
       .get(stationId, evseId);
     return row ? toSummary(row) : undefined;
@@ -327,7 +330,7 @@ export class TransactionRepo {
    * recognised.
    */
   findEventByRaw(stationId: string, transactionId: string, raw: unknown, lastN: number): { seqNo: number; eventType: TransactionEventType } | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string, string, number, string], { seq_no: number; event_type: TransactionEventType }>(
         `SELECT seq_no, event_type FROM (
            SELECT seq_no, event_type, raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ?
@@ -341,7 +344,7 @@ export class TransactionRepo {
   /** True when the event (station, transaction, seqNo) is recorded. */
   hasEvent(stationId: string, transactionId: string, seqNo: number): boolean {
     return (
-      this.db
+      this.sql
         .prepare<[string, string, number], { n: number }>('SELECT 1 AS n FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?')
         .get(stationId, transactionId, seqNo) !== undefined
     );
@@ -349,7 +352,7 @@ export class TransactionRepo {
 
   /** The seqNo after the highest stored one (0 for a transaction with no events). */
   nextSeqNo(stationId: string, transactionId: string): number {
-    const row = this.db
+    const row = this.sql
       .prepare<TxKey, { maxSeqNo: number | null }>(
         'SELECT MAX(seq_no) AS maxSeqNo FROM transaction_events WHERE station_id = ? AND transaction_id = ?',
       )
@@ -420,7 +423,7 @@ export class TransactionRepo {
                    ${measurand === undefined ? '' : 'AND m.measurand = ?'}
                  ORDER BY ${orderBy}`;
     const params: string[] = measurand === undefined ? [stationId, transactionId] : [stationId, transactionId, measurand];
-    return this.db.prepare<string[], SampleRow>(sql).all(...params);
+    return this.sql.prepare<string[], SampleRow>(sql).all(...params);
   }
 }
 
