@@ -126,7 +126,7 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
     url: `ws://127.0.0.1:${ocppPort}/ocpp`,
     answersBoot: true,
     async stationsConnected() {
-      const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(30_000) });
       const body = (await res.json()) as { stationsConnected?: number };
       return body.stationsConnected ?? Number.NaN;
     },

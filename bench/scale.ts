@@ -87,18 +87,18 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     await sleepMs(SETTINGS.settleMs);
     const rssConnectedKiB = rssKiB(pid);
 
-    const apiSiteMs = target.apiGetMs ? await target.apiGetMs('/api/site') : undefined;
-    const apiHealthMs = target.apiGetMs ? await target.apiGetMs('/api/health') : undefined;
+    const apiSiteMs = await orNaN(target.apiGetMs?.('/api/site'));
+    const apiHealthMs = await orNaN(target.apiGetMs?.('/api/health'));
 
     const rate = fleet.size / SETTINGS.steadyIntervalS;
     progress(`${target.label}: steady traffic, ${rate} msg/s for ${SETTINGS.steadyS} s`);
-    await target.eventLoopP99Ms?.();
+    await orNaN(target.eventLoopP99Ms?.());
     const steadyCpu0 = cpuTime(pid);
     const t1 = performance.now();
     const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
     const steadyCpu1 = cpuTime(pid);
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
-    const steadyLoopP99Ms = await target.eventLoopP99Ms?.();
+    const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
 
     progress(`${target.label}: ${fleet.size} x ${SETTINGS.messagesPerStation} messages at saturation`);
     const cpu0 = cpuTime(pid);
@@ -164,13 +164,21 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
 
 /** What the server reports as connected once old sessions are gone (waits up to 5 s). */
 async function settledCount(target: ScaleTarget, expected: number): Promise<number | undefined> {
-  if (!target.stationsConnected) return undefined;
-  let n = await target.stationsConnected();
+  const ask = target.stationsConnected;
+  if (!ask) return undefined;
+  // A hub too busy to answer its API counts as "unknown", not as a failed run.
+  const count = () => ask().catch(() => Number.NaN);
+  let n = await count();
   for (let i = 0; i < 50 && n !== expected; i++) {
     await sleepMs(100);
-    n = await target.stationsConnected();
+    n = await count();
   }
   return n;
+}
+
+/** An API timing, or NaN when the server did not answer (in time). */
+function orNaN(p: Promise<number> | undefined): Promise<number | undefined> {
+  return p ? p.catch(() => Number.NaN) : Promise.resolve(undefined);
 }
 
 function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
