@@ -39,8 +39,12 @@ const START_TIMEOUT_MS = 60_000;
  * profile 0 keeps password hashing out of the figure (it is measured elsewhere).
  */
 function hubConfigYaml(declaredStations: number, extraLines: readonly string[]): string {
+  const maxConnections = Number(process.env['BENCH_SCALE_MAX_CONNECTIONS'] ?? Math.max(1000, Number(process.env['BENCH_SCALE_N'] ?? 1000) + 100));
   const lines = [
-    `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'} }`,
+    // The fleet connects from one loopback address: the per-address handshake limit is raised to
+    // the total one (a real site's stations come from many addresses), and the connection limit
+    // (default 1,000) to what the run needs; BENCH_SCALE_MAX_CONNECTIONS overrides.
+    `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'}, limits: { maxConnections: ${maxConnections}, maxPendingPerAddress: 200 } }`,
     'api: { host: 127.0.0.1 }',
     'data: { dir: ./data }',
     'mqtt: { embeddedPort: 0 }',

@@ -223,8 +223,8 @@ function notes(hub: Figures, echo: Figures): string[] {
   const out = [
     `${SETTINGS.stations} chargers (half OCPP 1.6, half 2.0.1) over loopback; load generator and servers share the machine.`,
     SETTINGS.declared
-      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir.`
-      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir.',
+      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).`
+      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).',
     `Saturation: ${hub.messages} messages to the hub, ${echo.messages} to the echo server; 9 of 10 are meter samples (9 sampled values), 1 a Heartbeat.`,
     `Steady: every charger sends a meter message every ${SETTINGS.steadyIntervalS} s (${SETTINGS.stations / SETTINGS.steadyIntervalS} msg/s in all) for ${SETTINGS.steadyS} s; sent hub ${hub.steadySent} (skipped, previous call still open: ${hub.steadySkipped}), echo ${echo.steadySent} (${echo.steadySkipped}).`,
     `Round trips: ${SETTINGS.latencySamples} sequential calls per version after ${SETTINGS.latencyWarmup} warm-up calls, with all ${SETTINGS.stations} chargers connected and idle.`,
