@@ -67,6 +67,48 @@ export class Fleet {
     return this.chargers.length;
   }
 
+  /**
+   * Steady traffic: meter samples at `ratePerS` in total, the chargers in turn (each one every
+   * size / ratePerS seconds, as W2's "a meter message every 10 s" at rate = size / 10), for
+   * `durationMs`. Returns the round trip of every answered call; a charger whose previous call
+   * is still in flight skips its turn (counted in `skipped`).
+   */
+  async steady(ratePerS: number, durationMs: number): Promise<{ rtts: number[]; sent: number; skipped: number }> {
+    const rtts: number[] = [];
+    const busy = new Set<Charger>();
+    const pending: Promise<void>[] = [];
+    let sent = 0;
+    let skipped = 0;
+    let turn = 0;
+    const t0 = performance.now();
+    await new Promise<void>((done) => {
+      const timer = setInterval(() => {
+        const elapsed = performance.now() - t0;
+        const due = Math.min(Math.floor((elapsed * ratePerS) / 1000), Math.floor((durationMs * ratePerS) / 1000));
+        while (sent + skipped < due) {
+          const c = this.chargers[turn++ % this.chargers.length];
+          if (!c) break;
+          if (busy.has(c)) {
+            skipped++;
+            continue;
+          }
+          busy.add(c);
+          sent++;
+          pending.push(this.expectResult(c, this.nextSample(c)).then((outcome) => {
+            busy.delete(c);
+            if (outcome?.ok) rtts.push(outcome.rttMs);
+          }));
+        }
+        if (elapsed >= durationMs) {
+          clearInterval(timer);
+          done();
+        }
+      }, 5);
+    });
+    await Promise.all(pending);
+    return { rtts, sent, skipped };
+  }
+
   /** A station of the given version (for latency probes). */
   stationOf(version: BenchVersion): BenchStation {
     const c = this.chargers.find((x) => x.station.version === version);

@@ -10,6 +10,7 @@ import { loadLine, machineLine } from './machine.js';
 const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark: Benchmark }> }> = [
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'composite', load: () => import('./composite.js') },
+  { name: 'proxy-latency', load: () => import('./proxy-latency.js') },
   { name: 'w4', load: () => import('./w4-control-quality.js') },
   { name: 'w4-timing', load: () => import('./w4-timing.js') },
   { name: 'control-loop', load: () => import('./w3-control-loop.js') },

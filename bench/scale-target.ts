@@ -17,6 +17,12 @@ export interface ScaleTarget {
   answersBoot: boolean;
   /** Stations the server says are connected, when it can tell. */
   stationsConnected?(): Promise<number>;
+  /** From spawning the process until it answered on its ports, s. */
+  startS: number;
+  /** Time for one GET of an API path (hub only), ms. */
+  apiGetMs?(path: string): Promise<number>;
+  /** p99 of the event-loop delay since the last call (the metric resets at every scrape), ms. */
+  eventLoopP99Ms?(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -32,9 +38,13 @@ const START_TIMEOUT_MS = 60_000;
  * as a real site has them, so the controller, dispatcher and read models carry N EVSEs; security
  * profile 0 keeps password hashing out of the figure (it is measured elsewhere).
  */
-function hubConfigYaml(declaredStations: number): string {
+function hubConfigYaml(declaredStations: number, extraLines: readonly string[]): string {
+  const maxConnections = Number(process.env['BENCH_SCALE_MAX_CONNECTIONS'] ?? Math.max(1000, Number(process.env['BENCH_SCALE_N'] ?? 1000) + 100));
   const lines = [
-    `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'} }`,
+    // The fleet connects from one loopback address: the per-address handshake limit is raised to
+    // the total one (a real site's stations come from many addresses), and the connection limit
+    // (default 1,000) to what the run needs; BENCH_SCALE_MAX_CONNECTIONS overrides.
+    `server: { host: 127.0.0.1, pathPrefix: /ocpp, admitUnknownStations: ${declaredStations > 0 ? 'false' : 'true'}, limits: { maxConnections: ${maxConnections}, maxPendingPerAddress: 200 } }`,
     'api: { host: 127.0.0.1 }',
     'data: { dir: ./data }',
     'mqtt: { embeddedPort: 0 }',
@@ -49,7 +59,7 @@ function hubConfigYaml(declaredStations: number): string {
       lines.push(`  - { id: ${benchStationId(i)}, securityProfile: 0, evses: [{ id: 1, circuit: row-${Math.floor(i / 50)}, phases: 3, maxCurrentA: 16 }] }`);
     }
   }
-  lines.push('');
+  lines.push(...extraLines, '');
   return lines.join('\n');
 }
 
@@ -73,11 +83,14 @@ async function httpStatus(url: string): Promise<number | undefined> {
  * logging every connection). With no log line to read, the ports are found from the sockets the
  * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
  */
-export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget> {
+export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = []): Promise<ScaleTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
-  writeFileSync(configPath, hubConfigYaml(declaredStations));
-  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn']);
+  writeFileSync(configPath, hubConfigYaml(declaredStations, extraConfigLines));
+  // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
+  const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const t0 = performance.now();
+  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'], nodeArgs);
   let ocppPort: number | undefined;
   let apiPort: number | undefined;
   const deadline = Date.now() + START_TIMEOUT_MS;
@@ -95,14 +108,29 @@ export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget>
     }
     await sleepMs(100);
   }
+  const startS = (performance.now() - t0) / 1000;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
   return {
+    startS,
+    async apiGetMs(path: string) {
+      const t = performance.now();
+      const res = await fetch(`${apiUrl}${path}`, { signal: AbortSignal.timeout(300_000) });
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+      return performance.now() - t;
+    },
+    async eventLoopP99Ms() {
+      const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
+      const text = await res.text();
+      const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds'));
+      return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+    },
     label: declaredStations > 0 ? `hub (${declaredStations} declared)` : 'hub',
     proc,
     url: `ws://127.0.0.1:${ocppPort}/ocpp`,
     answersBoot: true,
     async stationsConnected() {
-      const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(5000) });
+      const res = await fetch(`${apiUrl}/api/health`, { signal: AbortSignal.timeout(30_000) });
       const body = (await res.json()) as { stationsConnected?: number };
       return body.stationsConnected ?? Number.NaN;
     },
@@ -115,6 +143,7 @@ export async function startHubTarget(declaredStations = 0): Promise<ScaleTarget>
 
 /** Starts the bare echo server (bench/echo-server.ts) and waits for its port. */
 export async function startEchoTarget(): Promise<ScaleTarget> {
+  const t0 = performance.now();
   const proc = startTsxProcess('bench/echo-server.ts', []);
   const port = await new Promise<number>((resolvePort, reject) => {
     const timer = setTimeout(() => reject(new Error(`echo server did not start:\n${proc.recentOutput()}`)), START_TIMEOUT_MS);
@@ -130,5 +159,6 @@ export async function startEchoTarget(): Promise<ScaleTarget> {
       }
     });
   });
-  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, stop: () => proc.stop() };
+  const startS = (performance.now() - t0) / 1000;
+  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, startS, stop: () => proc.stop() };
 }

@@ -31,6 +31,9 @@ const SETTINGS = {
   settleMs: 1500,
   seed: 2026,
   fsyncSamples: 200,
+  /** Steady traffic: every charger sends a meter message every 10 s, for this long. */
+  steadyS: Number(process.env['BENCH_SCALE_STEADY_S'] ?? 30),
+  steadyIntervalS: 10,
   /** BENCH_SCALE_DECLARED=1: the stations are declared in the site config with an EVSE each. */
   declared: process.env['BENCH_SCALE_DECLARED'] === '1',
 };
@@ -53,6 +56,14 @@ interface Figures {
   errors: number;
   errorDetails: string[];
   serverCalls: number;
+  startS: number;
+  steadyRtts: number[];
+  steadySent: number;
+  steadySkipped: number;
+  steadyCpuPct: number;
+  steadyLoopP99Ms: number | undefined;
+  apiSiteMs: number | undefined;
+  apiHealthMs: number | undefined;
 }
 
 async function measure(target: ScaleTarget, progress: (line: string) => void): Promise<Figures> {
@@ -75,6 +86,19 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const connectS = (performance.now() - t0) / 1000;
     await sleepMs(SETTINGS.settleMs);
     const rssConnectedKiB = rssKiB(pid);
+
+    const apiSiteMs = await orNaN(target.apiGetMs?.('/api/site'));
+    const apiHealthMs = await orNaN(target.apiGetMs?.('/api/health'));
+
+    const rate = fleet.size / SETTINGS.steadyIntervalS;
+    progress(`${target.label}: steady traffic, ${rate} msg/s for ${SETTINGS.steadyS} s`);
+    await orNaN(target.eventLoopP99Ms?.());
+    const steadyCpu0 = cpuTime(pid);
+    const t1 = performance.now();
+    const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
+    const steadyCpu1 = cpuTime(pid);
+    const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
+    const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
 
     progress(`${target.label}: ${fleet.size} x ${SETTINGS.messagesPerStation} messages at saturation`);
     const cpu0 = cpuTime(pid);
@@ -124,6 +148,14 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       errors: fleet.errors.total,
       errorDetails: fleet.errors.describe(),
       serverCalls: fleet.serverCalls,
+      startS: target.startS,
+      steadyRtts: steady.rtts,
+      steadySent: steady.sent,
+      steadySkipped: steady.skipped,
+      steadyCpuPct,
+      steadyLoopP99Ms,
+      apiSiteMs,
+      apiHealthMs,
     };
   } finally {
     fleet.dropAll();
@@ -132,13 +164,21 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
 
 /** What the server reports as connected once old sessions are gone (waits up to 5 s). */
 async function settledCount(target: ScaleTarget, expected: number): Promise<number | undefined> {
-  if (!target.stationsConnected) return undefined;
-  let n = await target.stationsConnected();
+  const ask = target.stationsConnected;
+  if (!ask) return undefined;
+  // A hub too busy to answer its API counts as "unknown", not as a failed run.
+  const count = () => ask().catch(() => Number.NaN);
+  let n = await count();
   for (let i = 0; i < 50 && n !== expected; i++) {
     await sleepMs(100);
-    n = await target.stationsConnected();
+    n = await count();
   }
   return n;
+}
+
+/** An API timing, or NaN when the server did not answer (in time). */
+function orNaN(p: Promise<number> | undefined): Promise<number | undefined> {
+  return p ? p.catch(() => Number.NaN) : Promise.resolve(undefined);
 }
 
 function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
@@ -153,7 +193,15 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: 'server RSS, idle', value: mib(hub.rssIdleKiB), unit: 'MiB', baseline: b(mib(echo.rssIdleKiB)) },
     { metric: `server RSS, ${n} connected`, value: mib(hub.rssConnectedKiB), unit: 'MiB', baseline: b(mib(echo.rssConnectedKiB)) },
     { metric: 'memory per connection', value: perConnKiB(hub), unit: 'KiB', baseline: b(perConnKiB(echo)) },
+    { metric: 'start until listening', value: hub.startS, unit: 's', baseline: b(echo.startS), digits: 2 },
     { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p50`, value: percentile(hub.steadyRtts, 50), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 50)), digits: 2 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p99`, value: percentile(hub.steadyRtts, 99), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 99)), digits: 2 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: messages answered`, value: hub.steadyRtts.length, unit: 'count', baseline: b(echo.steadyRtts.length), digits: 0 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: server CPU`, value: hub.steadyCpuPct, unit: '% core', baseline: b(echo.steadyCpuPct), digits: 0 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: 'GET /api/site, all connected', value: hub.apiSiteMs ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: 'GET /api/health, all connected', value: hub.apiHealthMs ?? Number.NaN, unit: 'ms', digits: 1 },
     { metric: `messages/s at saturation (${n} x ${SETTINGS.messagesPerStation})`, value: rate(hub), unit: 'msg/s', baseline: b(rate(echo)), digits: 0 },
     { metric: 'server CPU per message', value: cpuPerMsgUs(hub), unit: 'us', baseline: b(cpuPerMsgUs(echo)), digits: 0 },
     { metric: 'server system (kernel) CPU per message', value: (hub.serverSystemCpuMs * 1000) / hub.messages, unit: 'us', baseline: b((echo.serverSystemCpuMs * 1000) / echo.messages), digits: 0 },
@@ -175,9 +223,10 @@ function notes(hub: Figures, echo: Figures): string[] {
   const out = [
     `${SETTINGS.stations} chargers (half OCPP 1.6, half 2.0.1) over loopback; load generator and servers share the machine.`,
     SETTINGS.declared
-      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir.`
-      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir.',
+      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).`
+      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).',
     `Saturation: ${hub.messages} messages to the hub, ${echo.messages} to the echo server; 9 of 10 are meter samples (9 sampled values), 1 a Heartbeat.`,
+    `Steady: every charger sends a meter message every ${SETTINGS.steadyIntervalS} s (${SETTINGS.stations / SETTINGS.steadyIntervalS} msg/s in all) for ${SETTINGS.steadyS} s; sent hub ${hub.steadySent} (skipped, previous call still open: ${hub.steadySkipped}), echo ${echo.steadySent} (${echo.steadySkipped}).`,
     `Round trips: ${SETTINGS.latencySamples} sequential calls per version after ${SETTINGS.latencyWarmup} warm-up calls, with all ${SETTINGS.stations} chargers connected and idle.`,
     `Reconnect storm: retried connections hub ${hub.stormRetries}, echo ${echo.stormRetries}; stations the hub's API reports connected afterwards: ${hub.connectedAfterStorm ?? 'n/a'}.`,
   ];

@@ -30,8 +30,8 @@ export interface ServerProcess {
 const KEEP_LINES = 40;
 
 /** Starts `script` (a path relative to the repository root) with tsx, in the repository root. */
-export function startTsxProcess(script: string, args: readonly string[]): ServerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startTsxProcess(script: string, args: readonly string[], nodeArgs: readonly string[] = []): ServerProcess {
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start ${script}`);
   const pid = child.pid;
   running.add(child);

@@ -18,7 +18,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
   const evseView = (model: EvseModel): EvseEnergyView => {
     const id = parseEvseKey(model.key);
     const decision = energy.lastDecision()?.evses[model.key];
-    const live = energy.live.snapshot()[model.key];
+    const live = energy.live.get(model.key);
     const offeredA = energy.dispatcher.state(model.key)?.lastSentA;
     const disobedient = energy.obedience.of(model.key);
     const nowMs = clock.nowMs();

@@ -20,7 +20,7 @@ import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
-import { computeComposite, type CompositeSchedule } from './energy/composite/index.js';
+import { CompositeEngine, type CompositeSchedule } from './energy/composite/index.js';
 import type { CurrentLimit } from './energy/limit.js';
 import type { OperationMode } from './energy/charging-profile.js';
 import type { EvseModel } from './energy/site-model.js';
@@ -42,6 +42,9 @@ import { gridPhases } from './energy/allocation/index.js';
 import { withChargingState } from './model/connector-detail.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
+
+/** One shared empty profile set (the composite engine caches per array). */
+const NO_PROFILES: readonly ChargingProfile[] = [];
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
 function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
@@ -118,7 +121,9 @@ export class HubEnergy {
   /** Setpoints from the API and MQTT, each with an expiry; every change goes to setSetpoints. */
   readonly externalSetpoints: ExternalSetpoints;
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
-  private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
+  private csmsProfileRecord: Record<string, ChargingProfile[]> | undefined;
+  /** Composite schedules for the API, cached per profile set. */
+  private readonly composites = new CompositeEngine();
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
@@ -171,7 +176,7 @@ export class HubEnergy {
       ...(config.energy.writeBudgetPerDay !== undefined ? { writeBudgetPerDay: config.energy.writeBudgetPerDay } : {}),
       sharesCapacity: sharesCapacityOf(this.site.evses),
       follows: (evseKey, limitA, sinceMs) => {
-        const samples = this.live.snapshot()[evseKey]?.samples ?? [];
+        const samples = this.live.get(evseKey)?.samples ?? [];
         const last = samples[samples.length - 1];
         return last !== undefined && last.timeMs > sinceMs && Math.max(0, ...last.currentA) <= limitA + config.energy.obey.toleranceA;
       },
@@ -219,7 +224,7 @@ export class HubEnergy {
       log: log.child({ part: 'control' }),
       params: { ...config.energy.obey, followS: config.energy.settleS },
       history: (evseKey) => {
-        const live = this.live.snapshot()[evseKey];
+        const live = this.live.get(evseKey);
         return live?.active && live.samples ? { samples: live.samples, offers: this.dispatcher.offersOf(evseKey) } : undefined;
       },
     });
@@ -455,29 +460,30 @@ export class HubEnergy {
 
   /** The CSMS changed a station's charging profiles: decide again with them. */
   csmsProfilesChanged(stationId: string): void {
-    this.csmsProfileCache.delete(stationId);
+    if (this.csmsProfileRecord) {
+      const profiles = this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
+      // a new record (decisions already taken keep theirs) and a new array for the station
+      // (the composite engine caches per profile array)
+      const next = { ...this.csmsProfileRecord };
+      if (profiles.length > 0) next[stationId] = profiles;
+      else delete next[stationId];
+      this.csmsProfileRecord = next;
+    }
     this.controller.trigger(`csms profiles ${stationId}`);
   }
 
-  /** The CSMS profiles of every station with a managed EVSE (inputs to the decision). */
-  private csmsProfilesByStation(): Record<string, ChargingProfile[]> {
-    const out: Record<string, ChargingProfile[]> = {};
-    for (const evse of this.site.evses) {
-      const stationId = parseEvseKey(evse.key)?.stationId;
-      if (stationId === undefined || out[stationId]) continue;
-      let profiles = this.csmsProfileCache.get(stationId);
-      if (!profiles) {
-        profiles = this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
-        this.csmsProfileCache.set(stationId, profiles);
-      }
-      out[stationId] = profiles;
-    }
-    return out;
+  /**
+   * The CSMS profiles per station (inputs to the decision); a station without any is absent.
+   * Loaded in one query at the first use, then kept as the CSMS changes them: nothing per decision.
+   */
+  private csmsProfilesByStation(): Readonly<Record<string, ChargingProfile[]>> {
+    if (!this.csmsProfileRecord) this.csmsProfileRecord = Object.fromEntries(this.deps.store.profiles.listAllBySource('csms'));
+    return this.csmsProfileRecord;
   }
 
   /** The transaction running on an EVSE (hub id), as the live state knows it. */
   activeTransactionOf(stationId: string, evseId: number): RunningTransaction | undefined {
-    const live = this.live.snapshot()[evseKeyOf(stationId, evseId)];
+    const live = this.live.get(evseKeyOf(stationId, evseId));
     if (live?.transactionId === undefined) return undefined;
     return { id: live.transactionId, startedMs: live.transactionStartedMs ?? this.deps.clock.nowMs() };
   }
@@ -509,12 +515,12 @@ export class HubEnergy {
     if (!model || !parsed) return undefined;
     const nowMs = this.deps.clock.nowMs();
     const decision = this.lastDecision()?.evses[evseKey];
-    const live = this.live.snapshot()[evseKey];
-    const schedule = computeComposite({
+    const live = this.live.get(evseKey);
+    const schedule = this.composites.compute({
       nowMs,
       durationS,
       evseId: parsed.evseId,
-      profiles: this.deps.store.profiles.list(parsed.stationId, 'csms').map((p) => p.profile),
+      profiles: this.csmsProfilesByStation()[parsed.stationId] ?? NO_PROFILES,
       ...(live?.transactionId && live.transactionStartedMs !== undefined ? { transaction: { id: live.transactionId, startedMs: live.transactionStartedMs } } : {}),
       evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
       rateUnit: 'A',

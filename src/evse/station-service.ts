@@ -129,6 +129,8 @@ export class StationService {
   }
 
   connected(stationId: string, version: OcppVersion): void {
+    // In the turn's batch: a reconnect storm costs one commit per turn, not one per station.
+    this.deps.store.batch.begin();
     this.deps.store.stations.setConnected(stationId, true, version);
     this.emit({ kind: 'connection', stationId, connected: true });
   }
@@ -136,6 +138,7 @@ export class StationService {
   disconnected(stationId: string): void {
     // A boot whose answer never went out: the station will boot again.
     if (this.bootState.get(stationId) === 'pending') this.bootState.delete(stationId);
+    this.deps.store.batch.begin();
     this.deps.store.stations.setConnected(stationId, false);
     this.emit({ kind: 'connection', stationId, connected: false });
   }

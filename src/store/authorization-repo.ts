@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { AuthorizationEntry, AuthorizationStatus } from '../model/types.js';
+import { Statements } from './statements.js';
 
 export interface AuthorizationRepoDeps {
   db: Database.Database;
@@ -35,9 +36,11 @@ const LIST_VERSION_COUNTER = 'local_list_version';
  */
 export class AuthorizationRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
 
   constructor(deps: AuthorizationRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
   }
 
   /**
@@ -53,7 +56,7 @@ export class AuthorizationRepo {
 
   /** The stored entry, as stored (no expiry applied). */
   get(idToken: string): AuthorizationEntry | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string], EntryRow>('SELECT * FROM local_auth_list WHERE id_token = ?')
       .get(idToken);
     return row ? toEntry(row) : undefined;
@@ -70,7 +73,7 @@ export class AuthorizationRepo {
   /** Replaces the whole list (a full update) and sets its version, atomically. */
   replaceAll(entries: readonly AuthorizationEntry[], version: number): void {
     this.db.transaction(() => {
-      this.db.prepare('DELETE FROM local_auth_list').run();
+      this.sql.prepare('DELETE FROM local_auth_list').run();
       this.upsertRows(entries);
       this.setVersion(version);
     }).immediate();
@@ -79,7 +82,7 @@ export class AuthorizationRepo {
   /** Removes entries; sets the list version when given. Returns how many were on the list. */
   remove(idTokens: readonly string[], version?: number): number {
     return this.db.transaction(() => {
-      const del = this.db.prepare<[string]>('DELETE FROM local_auth_list WHERE id_token = ?');
+      const del = this.sql.prepare<[string]>('DELETE FROM local_auth_list WHERE id_token = ?');
       let removed = 0;
       for (const idToken of idTokens) removed += del.run(idToken).changes;
       if (version !== undefined) this.setVersion(version);
@@ -89,7 +92,7 @@ export class AuthorizationRepo {
 
   /** The list version; 0 when no list was ever installed. */
   version(): number {
-    const row = this.db
+    const row = this.sql
       .prepare<[string], { value: number }>('SELECT value FROM counters WHERE name = ?')
       .get(LIST_VERSION_COUNTER);
     return row?.value ?? 0;
@@ -97,7 +100,7 @@ export class AuthorizationRepo {
 
   /** Every entry, by id token. */
   list(): AuthorizationEntry[] {
-    return this.db
+    return this.sql
       .prepare<[], EntryRow>('SELECT * FROM local_auth_list ORDER BY id_token')
       .all()
       .map(toEntry);
@@ -105,7 +108,7 @@ export class AuthorizationRepo {
 
   /** Remembers the answer seen for a token at nowMs (replacing an older one). */
   cache(idToken: string, status: AuthorizationStatus, nowMs: number, expiryMs?: number): void {
-    this.db
+    this.sql
       .prepare<[string, string, number | null, number]>(
         `INSERT INTO auth_cache (id_token, status, expiry_ms, last_seen_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (id_token) DO UPDATE SET status = excluded.status, expiry_ms = excluded.expiry_ms,
@@ -116,7 +119,7 @@ export class AuthorizationRepo {
 
   /** The cached answer for a token, as stored (the caller applies expiry with its own time). */
   cached(idToken: string): CachedAuthorization | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string], CacheRow>('SELECT * FROM auth_cache WHERE id_token = ?')
       .get(idToken);
     if (!row) return undefined;
@@ -130,16 +133,16 @@ export class AuthorizationRepo {
 
   /** Empties the authorization cache (ClearCache); returns how many entries it held. */
   clearCache(): number {
-    return this.db.prepare('DELETE FROM auth_cache').run().changes;
+    return this.sql.prepare('DELETE FROM auth_cache').run().changes;
   }
 
   /** Drops one token from the authorization cache; false when it was not there. */
   forgetCached(idToken: string): boolean {
-    return this.db.prepare<[string]>('DELETE FROM auth_cache WHERE id_token = ?').run(idToken).changes > 0;
+    return this.sql.prepare<[string]>('DELETE FROM auth_cache WHERE id_token = ?').run(idToken).changes > 0;
   }
 
   private upsertRows(entries: readonly AuthorizationEntry[]): void {
-    const put = this.db.prepare<[string, string, number | null, string | null]>(
+    const put = this.sql.prepare<[string, string, number | null, string | null]>(
       `INSERT INTO local_auth_list (id_token, status, expiry_ms, parent_id_token) VALUES (?, ?, ?, ?)
        ON CONFLICT (id_token) DO UPDATE SET status = excluded.status, expiry_ms = excluded.expiry_ms,
          parent_id_token = excluded.parent_id_token`,
@@ -148,7 +151,7 @@ export class AuthorizationRepo {
   }
 
   private setVersion(version: number): void {
-    this.db
+    this.sql
       .prepare<[number, string]>('UPDATE counters SET value = ? WHERE name = ?')
       .run(version, LIST_VERSION_COUNTER);
   }

@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import type { Clock } from '../util/clock.js';
 import type { OcppVersion } from '../ocpp/versions.js';
+import { Statements } from './statements.js';
 
 /** A station added by commissioning: its station config as the YAML would hold it, and its password hash. */
 export interface CommissionedStation {
@@ -31,21 +32,25 @@ const LIST_SQL = 'SELECT * FROM commissioned_stations ORDER BY station_id';
 
 /** Stations approved at runtime (table `commissioned_stations`). */
 export class CommissionedRepo {
-  constructor(private readonly deps: { db: Database.Database; clock: Clock }) {}
+  private readonly sql: Statements;
+
+  constructor(private readonly deps: { db: Database.Database; clock: Clock }) {
+    this.sql = new Statements(deps.db);
+  }
 
   list(): CommissionedStation[] {
-    return this.deps.db.prepare<[], Row>(LIST_SQL).all().map(fromRow);
+    return this.sql.prepare<[], Row>(LIST_SQL).all().map(fromRow);
   }
 
   get(stationId: string): CommissionedStation | undefined {
-    const row = this.deps.db.prepare<[string], Row>('SELECT * FROM commissioned_stations WHERE station_id = ?').get(stationId);
+    const row = this.sql.prepare<[string], Row>('SELECT * FROM commissioned_stations WHERE station_id = ?').get(stationId);
     return row ? fromRow(row) : undefined;
   }
 
   /** Adds or replaces a station (creation time kept on replace). */
   upsert(s: { stationId: string; config: unknown; passwordHash: string; version: OcppVersion }): void {
     const nowMs = this.deps.clock.nowMs();
-    this.deps.db
+    this.sql
       .prepare(
         `INSERT INTO commissioned_stations (station_id, config_json, password_hash, ocpp_version, created_ms, updated_ms)
          VALUES (?, ?, ?, ?, ?, ?)
@@ -57,7 +62,7 @@ export class CommissionedRepo {
 
   /** True when there was such a station. */
   remove(stationId: string): boolean {
-    return this.deps.db.prepare('DELETE FROM commissioned_stations WHERE station_id = ?').run(stationId).changes > 0;
+    return this.sql.prepare('DELETE FROM commissioned_stations WHERE station_id = ?').run(stationId).changes > 0;
   }
 }
 

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { ConnectorState, ConnectorStatus } from '../model/types.js';
+import { Statements } from './statements.js';
 
 export interface ConnectorRepoDeps {
   db: Database.Database;
@@ -18,14 +19,16 @@ interface ConnectorRow {
 /** The last reported status of every connector (one row per station, EVSE and connector). */
 export class ConnectorRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
 
   constructor(deps: ConnectorRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
   }
 
   /** Stores the state, replacing the previous one for the same connector. */
   upsert(state: ConnectorState): void {
-    this.db
+    this.sql
       .prepare(
         `INSERT INTO connectors (station_id, evse_id, connector_id, status, detail, error_code, updated_ms)
          VALUES (@stationId, @evseId, @connectorId, @status, @detail, @errorCode, @updatedMs)
@@ -45,7 +48,7 @@ export class ConnectorRepo {
   }
 
   get(stationId: string, evseId: number, connectorId: number): ConnectorState | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string, number, number], ConnectorRow>(
         'SELECT * FROM connectors WHERE station_id = ? AND evse_id = ? AND connector_id = ?',
       )
@@ -55,7 +58,7 @@ export class ConnectorRepo {
 
   /** The station's connectors, by EVSE then connector. */
   listByStation(stationId: string): ConnectorState[] {
-    return this.db
+    return this.sql
       .prepare<[string], ConnectorRow>(
         'SELECT * FROM connectors WHERE station_id = ? ORDER BY evse_id, connector_id',
       )
@@ -65,7 +68,7 @@ export class ConnectorRepo {
 
   /** Every connector, by station, EVSE and connector. */
   listAll(): ConnectorState[] {
-    return this.db
+    return this.sql
       .prepare<[], ConnectorRow>('SELECT * FROM connectors ORDER BY station_id, evse_id, connector_id')
       .all()
       .map(toConnectorState);

@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { cacheStatements } from './statement-cache.js';
 import { systemClock, type Clock } from '../util/clock.js';
 import { migrate } from './migrations.js';
 
@@ -44,7 +43,6 @@ export function openDatabase(options: OpenDatabaseOptions): SqliteDatabase {
     db.pragma('foreign_keys = ON');
     db.pragma(`busy_timeout = ${Math.max(0, Math.floor(busyTimeoutMs))}`);
     migrate(db, { clock: options.clock ?? systemClock() });
-    cacheStatements(db);
     return db;
   } catch (err) {
     db.close();

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
+import { Statements } from './statements.js';
 
 export interface MessageLogRepoDeps {
   db: Database.Database;
@@ -39,16 +40,18 @@ const DEFAULT_LIMIT = 100;
  */
 export class MessageLogRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly clock: Clock;
 
   constructor(deps: MessageLogRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
     this.clock = deps.clock;
   }
 
   /** Stores the payload as JSON, stamped now (or at timeMs). */
   append(stationId: string, action: string, payload: unknown, timeMs: number = this.clock.nowMs()): LoggedMessage {
-    const result = this.db
+    const result = this.sql
       .prepare<[string, string, string, number]>(
         'INSERT INTO message_log (station_id, action, payload_json, time_ms) VALUES (?, ?, ?, ?)',
       )
@@ -73,16 +76,16 @@ export class MessageLogRepo {
       'SELECT * FROM message_log' +
       (where.length ? ` WHERE ${where.join(' AND ')}` : '') +
       ' ORDER BY time_ms DESC, id DESC LIMIT ?';
-    return this.db.prepare<(string | number)[], MessageRow>(sql).all(...params).map(toMessage);
+    return this.sql.prepare<(string | number)[], MessageRow>(sql).all(...params).map(toMessage);
   }
 
   count(): number {
-    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM message_log').get()?.n ?? 0;
+    return this.sql.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM message_log').get()?.n ?? 0;
   }
 
   /** Retention: deletes messages stamped before cutoffMs; returns how many. */
   deleteOlderThan(cutoffMs: number): number {
-    return this.db.prepare<[number]>('DELETE FROM message_log WHERE time_ms < ?').run(cutoffMs).changes;
+    return this.sql.prepare<[number]>('DELETE FROM message_log WHERE time_ms < ?').run(cutoffMs).changes;
   }
 }
 

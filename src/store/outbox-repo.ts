@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
+import { Statements } from './statements.js';
 
 export interface OutboxRepoDeps {
   db: Database.Database;
@@ -53,6 +54,7 @@ interface OutboxRow {
  */
 export class OutboxRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly clock: Clock;
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
@@ -61,13 +63,14 @@ export class OutboxRepo {
 
   constructor(deps: OutboxRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
     this.clock = deps.clock;
-    this.insert = this.db.prepare(
+    this.insert = this.sql.prepare(
       'INSERT INTO outbox (link, action, payload_json, kind, created_ms) VALUES (?, ?, ?, ?, ?)',
     );
-    this.selectOldest = this.db.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
-    this.deleteOne = this.db.prepare('DELETE FROM outbox WHERE seq = ?');
-    this.updatePayload = this.db.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
+    this.selectOldest = this.sql.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
+    this.deleteOne = this.sql.prepare('DELETE FROM outbox WHERE seq = ?');
+    this.updatePayload = this.sql.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
   }
 
   /** Queues a message for the link; durable when it returns. */
@@ -86,8 +89,8 @@ export class OutboxRepo {
   hasTransactionEvents(link: string, transactionId?: string): boolean {
     const row =
       transactionId === undefined
-        ? this.db.prepare<[string], { n: number }>("SELECT 1 AS n FROM outbox WHERE link = ? AND action = 'TransactionEvent' LIMIT 1").get(link)
-        : this.db
+        ? this.sql.prepare<[string], { n: number }>("SELECT 1 AS n FROM outbox WHERE link = ? AND action = 'TransactionEvent' LIMIT 1").get(link)
+        : this.sql
             .prepare<[string, string], { n: number }>(
               "SELECT 1 AS n FROM outbox WHERE link = ? AND action = 'TransactionEvent' AND json_extract(payload_json, '$.transactionInfo.transactionId') = ? LIMIT 1",
             )
@@ -109,14 +112,14 @@ export class OutboxRepo {
   count(link?: string): number {
     const row =
       link === undefined
-        ? this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox').get()
-        : this.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE link = ?').get(link);
+        ? this.sql.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM outbox').get()
+        : this.sql.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM outbox WHERE link = ?').get(link);
     return row?.n ?? 0;
   }
 
   /** Rows and payload bytes over all links (one pass over the table). */
   stats(): OutboxStats {
-    const row = this.db
+    const row = this.sql
       .prepare<[], { n: number; bytes: number | null; oldest: number | null }>(
         'SELECT COUNT(*) AS n, SUM(length(CAST(payload_json AS BLOB))) AS bytes, MIN(created_ms) AS oldest FROM outbox',
       )
@@ -130,13 +133,13 @@ export class OutboxRepo {
    * answer may still need it); never prune it, and never prune the outbox.
    */
   oldestUndeliveredMs(): number | undefined {
-    const row = this.db.prepare<[], { oldest: number | null }>('SELECT MIN(created_ms) AS oldest FROM outbox').get();
+    const row = this.sql.prepare<[], { oldest: number | null }>('SELECT MIN(created_ms) AS oldest FROM outbox').get();
     return row?.oldest ?? undefined;
   }
 
   /** Links with undelivered rows. */
   links(): string[] {
-    return this.db
+    return this.sql
       .prepare<[], { link: string }>('SELECT DISTINCT link FROM outbox ORDER BY link')
       .all()
       .map((r) => r.link);
@@ -144,7 +147,7 @@ export class OutboxRepo {
 
   /** Every undelivered row of the link, oldest first. */
   all(link: string): OutboxEntry[] {
-    return this.db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE link = ? ORDER BY seq').all(link).map(toEntry);
+    return this.sql.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE link = ? ORDER BY seq').all(link).map(toEntry);
   }
 
   /**

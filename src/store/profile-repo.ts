@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
 import type { ChargingProfile } from '../energy/charging-profile.js';
+import { Statements } from './statements.js';
 
 export interface ProfileRepoDeps {
   db: Database.Database;
@@ -31,15 +32,17 @@ interface ProfileRow {
  */
 export class ProfileRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly clock: Clock;
 
   constructor(deps: ProfileRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
     this.clock = deps.clock;
   }
 
   put(stationId: string, source: ProfileSource, profile: ChargingProfile): void {
-    this.db
+    this.sql
       .prepare<[string, ProfileSource, number, number, string, number, string, number]>(
         `INSERT INTO charging_profiles (station_id, source, profile_id, evse_id, purpose, stack_level,
            profile_json, updated_ms)
@@ -61,7 +64,7 @@ export class ProfileRepo {
   }
 
   get(stationId: string, source: ProfileSource, profileId: number): StoredProfile | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string, ProfileSource, number], ProfileRow>(
         'SELECT * FROM charging_profiles WHERE station_id = ? AND source = ? AND profile_id = ?',
       )
@@ -74,10 +77,10 @@ export class ProfileRepo {
     const order = 'ORDER BY source, evse_id, purpose, stack_level, profile_id';
     const rows =
       source === undefined
-        ? this.db
+        ? this.sql
             .prepare<[string], ProfileRow>(`SELECT * FROM charging_profiles WHERE station_id = ? ${order}`)
             .all(stationId)
-        : this.db
+        : this.sql
             .prepare<[string, ProfileSource], ProfileRow>(
               `SELECT * FROM charging_profiles WHERE station_id = ? AND source = ? ${order}`,
             )
@@ -85,10 +88,30 @@ export class ProfileRepo {
     return rows.map(toStored);
   }
 
+  /**
+   * Every station's profiles of one source in one query, per station in the order of list().
+   * Stations without a profile of that source are absent.
+   */
+  listAllBySource(source: ProfileSource): Map<string, ChargingProfile[]> {
+    const rows = this.sql
+      .prepare<[ProfileSource], ProfileRow>(
+        'SELECT * FROM charging_profiles WHERE source = ? ORDER BY station_id, source, evse_id, purpose, stack_level, profile_id',
+      )
+      .all(source);
+    const out = new Map<string, ChargingProfile[]>();
+    for (const row of rows) {
+      const { stationId, profile } = toStored(row);
+      const list = out.get(stationId);
+      if (list) list.push(profile);
+      else out.set(stationId, [profile]);
+    }
+    return out;
+  }
+
   /** Deletes one profile; false when it was not there. */
   delete(stationId: string, source: ProfileSource, profileId: number): boolean {
     return (
-      this.db
+      this.sql
         .prepare<[string, ProfileSource, number]>(
           'DELETE FROM charging_profiles WHERE station_id = ? AND source = ? AND profile_id = ?',
         )
@@ -98,7 +121,7 @@ export class ProfileRepo {
 
   /** Deletes all of a station's profiles from one source; returns how many. */
   clear(stationId: string, source: ProfileSource): number {
-    return this.db
+    return this.sql
       .prepare<[string, ProfileSource]>('DELETE FROM charging_profiles WHERE station_id = ? AND source = ?')
       .run(stationId, source).changes;
   }

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { OcppVersion } from '../ocpp/versions.js';
 import type { Clock } from '../util/clock.js';
 import type { StationInfo } from '../model/types.js';
+import { Statements } from './statements.js';
 
 /** What a BootNotification tells us about a station. */
 export interface StationBoot {
@@ -43,6 +44,7 @@ const DEFAULT_LAST_SEEN_RESOLUTION_MS = 10_000;
 /** Stations the hub has seen: identity from their last boot, connection state, last contact. */
 export class StationRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly clock: Clock;
   private readonly lastSeenResolutionMs: number;
   /** lastSeenMs as last written, per station; spares reads on the hot path of touch(). */
@@ -50,6 +52,7 @@ export class StationRepo {
 
   constructor(deps: StationRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
     this.clock = deps.clock;
     this.lastSeenResolutionMs = deps.lastSeenResolutionMs ?? DEFAULT_LAST_SEEN_RESOLUTION_MS;
   }
@@ -57,7 +60,7 @@ export class StationRepo {
   /** Records a boot: identity, version and boot status; the station is connected and seen now. */
   upsertBoot(boot: StationBoot): void {
     const nowMs = this.clock.nowMs();
-    this.db
+    this.sql
       .prepare(
         `INSERT INTO stations (station_id, ocpp_version, vendor, model, serial_number, firmware_version,
            boot_status, last_boot_ms, last_seen_ms, connected)
@@ -92,14 +95,14 @@ export class StationRepo {
     const nowMs = this.clock.nowMs();
     const flag = connected ? 1 : 0;
     const result = version
-      ? this.db
+      ? this.sql
           .prepare<[string, string, number, number]>(
             `INSERT INTO stations (station_id, ocpp_version, last_seen_ms, connected) VALUES (?, ?, ?, ?)
              ON CONFLICT (station_id) DO UPDATE SET ocpp_version = excluded.ocpp_version,
                last_seen_ms = excluded.last_seen_ms, connected = excluded.connected`,
           )
           .run(stationId, version, nowMs, flag)
-      : this.db
+      : this.sql
           .prepare<[number, number, string]>(
             'UPDATE stations SET last_seen_ms = ?, connected = ? WHERE station_id = ?',
           )
@@ -110,7 +113,7 @@ export class StationRepo {
 
   /** Marks every station disconnected (at hub start: no connection survives a restart). */
   disconnectAll(): void {
-    this.db.prepare('UPDATE stations SET connected = 0 WHERE connected = 1').run();
+    this.sql.prepare('UPDATE stations SET connected = 0 WHERE connected = 1').run();
   }
 
   /**
@@ -121,7 +124,7 @@ export class StationRepo {
     const nowMs = this.clock.nowMs();
     const written = this.writtenLastSeenMs.get(stationId);
     if (written !== undefined && nowMs - written < this.lastSeenResolutionMs) return false;
-    const result = this.db
+    const result = this.sql
       .prepare<[number, string]>('UPDATE stations SET last_seen_ms = ? WHERE station_id = ?')
       .run(nowMs, stationId);
     if (result.changes === 0) return false;
@@ -130,7 +133,7 @@ export class StationRepo {
   }
 
   get(stationId: string): StationInfo | undefined {
-    const row = this.db
+    const row = this.sql
       .prepare<[string], StationRow>('SELECT * FROM stations WHERE station_id = ?')
       .get(stationId);
     return row ? toStationInfo(row) : undefined;
@@ -138,7 +141,7 @@ export class StationRepo {
 
   /** All stations, by id. */
   list(): StationInfo[] {
-    return this.db
+    return this.sql
       .prepare<[], StationRow>('SELECT * FROM stations ORDER BY station_id')
       .all()
       .map(toStationInfo);
@@ -146,8 +149,8 @@ export class StationRepo {
 
   /** Forgets a station that was never admitted (a rejected commissioning candidate): its row and its connectors. */
   forget(stationId: string): void {
-    this.db.prepare('DELETE FROM connectors WHERE station_id = ?').run(stationId);
-    this.db.prepare('DELETE FROM stations WHERE station_id = ?').run(stationId);
+    this.sql.prepare('DELETE FROM connectors WHERE station_id = ?').run(stationId);
+    this.sql.prepare('DELETE FROM stations WHERE station_id = ?').run(stationId);
     this.writtenLastSeenMs.delete(stationId);
   }
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
+import { Statements } from './statements.js';
 
 export interface StationStateRepoDeps {
   db: Database.Database;
@@ -17,16 +18,18 @@ interface StateRow {
  */
 export class StationStateRepo {
   private readonly db: Database.Database;
+  private readonly sql: Statements;
   private readonly clock: Clock;
 
   constructor(deps: StationStateRepoDeps) {
     this.db = deps.db;
+    this.sql = new Statements(deps.db);
     this.clock = deps.clock;
   }
 
   /** Stores a JSON-serialisable value under the key, replacing the previous one. */
   set(stationId: string, key: string, value: unknown): void {
-    this.db
+    this.sql
       .prepare<[string, string, string, number]>(
         `INSERT INTO station_state (station_id, key, value_json, updated_ms) VALUES (?, ?, ?, ?)
          ON CONFLICT (station_id, key) DO UPDATE SET value_json = excluded.value_json,
@@ -37,7 +40,7 @@ export class StationStateRepo {
 
   /** The stored value, or undefined when the key was never set. */
   get(stationId: string, key: string): unknown {
-    const row = this.db
+    const row = this.sql
       .prepare<[string, string], StateRow>('SELECT key, value_json FROM station_state WHERE station_id = ? AND key = ?')
       .get(stationId, key);
     return row ? parse(row) : undefined;
@@ -46,7 +49,7 @@ export class StationStateRepo {
   /** Deletes the key; false when it was not set. */
   delete(stationId: string, key: string): boolean {
     return (
-      this.db
+      this.sql
         .prepare<[string, string]>('DELETE FROM station_state WHERE station_id = ? AND key = ?')
         .run(stationId, key).changes > 0
     );
@@ -55,7 +58,7 @@ export class StationStateRepo {
   /** All of a station's keys and values. */
   entries(stationId: string): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const rows = this.db
+    const rows = this.sql
       .prepare<[string], StateRow>('SELECT key, value_json FROM station_state WHERE station_id = ? ORDER BY key')
       .all(stationId);
     for (const row of rows) out[row.key] = parse(row);

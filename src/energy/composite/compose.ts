@@ -15,7 +15,7 @@ import type { CompositePeriod, CompositeRequest, CompositeSchedule, EffectiveLim
  * source, setpoint, dischargeLimit and operationMode) are merged.
  */
 
-function anchorContext(req: CompositeRequest): AnchorContext {
+export function anchorContext(req: CompositeRequest): AnchorContext {
   return req.transaction ? { nowMs: req.nowMs, transactionStartedMs: req.transaction.startedMs } : { nowMs: req.nowMs };
 }
 
@@ -65,24 +65,24 @@ interface Track {
   entry: ActiveEntry;
 }
 
-function sortedBreakpoints(tracks: readonly Track[], locals: readonly TimedLimit[], startMs: number, endMs: number): number[] {
+/** Sorted, distinct instants in [startMs, endMs) where an input changes, startMs first. */
+export function sortedBreakpoints(
+  segmentLists: readonly (readonly Segment[])[], locals: readonly TimedLimit[], startMs: number, endMs: number,
+): number[] {
   let capacity = 1 + 2 * locals.length;
-  for (const track of tracks) capacity += 2 * track.segments.length;
+  for (const segments of segmentLists) capacity += 2 * segments.length;
   const points = new Float64Array(capacity); // typed arrays sort numerically without a comparator
   let n = 0;
   points[n++] = startMs;
-  const add = (t: number | undefined): void => {
-    if (t !== undefined && t > startMs && t < endMs) points[n++] = t;
-  };
-  for (const track of tracks) {
-    for (const s of track.segments) {
-      add(s.startMs);
-      add(s.endMs);
+  for (const segments of segmentLists) {
+    for (const s of segments) {
+      if (s.startMs > startMs && s.startMs < endMs) points[n++] = s.startMs;
+      if (s.endMs > startMs && s.endMs < endMs) points[n++] = s.endMs;
     }
   }
   for (const l of locals) {
-    add(l.fromMs);
-    add(l.toMs);
+    if (l.fromMs !== undefined && l.fromMs > startMs && l.fromMs < endMs) points[n++] = l.fromMs;
+    if (l.toMs !== undefined && l.toMs > startMs && l.toMs < endMs) points[n++] = l.toMs;
   }
   const sorted = points.subarray(0, n).sort();
   const unique: number[] = [];
@@ -109,7 +109,7 @@ export function computeComposite(req: CompositeRequest): CompositeSchedule {
   let last: CompositePeriod | undefined;
   const entries: ActiveEntry[] = [];
   const localsNow: TimedLimit[] = [];
-  for (const t of sortedBreakpoints(tracks, locals, startMs, endMs)) {
+  for (const t of sortedBreakpoints(tracks.map((track) => track.segments), locals, startMs, endMs)) {
     entries.length = 0;
     for (const track of tracks) {
       let seg = track.segments[track.next];

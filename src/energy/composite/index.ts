@@ -7,3 +7,4 @@ export {
   installProfile, tryInstallProfile, validityOverlaps, clearProfiles, type ClearCriteria, type InstallOptions, type InstallResult, type SameStackRule,
 } from './profile-store.js';
 export { validateProfile, type ProfileContext } from './validate-profile.js';
+export { CompositeEngine } from './composite-engine.js';

@@ -1,5 +1,5 @@
-import type { ChargingProfile, ChargingProfilePurpose, SchedulePeriod } from '../charging-profile.js';
-import type { CompositeRequest, EffectiveLimit, TimedLimit } from './types.js';
+import type { ChargingProfile, ChargingProfilePurpose, RateUnit, SchedulePeriod } from '../charging-profile.js';
+import type { CompositePeriod, CompositeRequest, EffectiveLimit, TimedLimit } from './types.js';
 import { ceilTenth, floorTenth, fromAmps, roundTenth, toAmps } from './units.js';
 
 /**
@@ -54,30 +54,47 @@ function beats(a: ChargingProfile, b: ChargingProfile): boolean {
   return true; // later in the list wins a full tie
 }
 
-type WinnerKey =
-  | 'PriorityCharging' | 'TxProfile' | 'TxDefaultProfile' | 'ChargingStationMaxProfile'
-  | 'ExternalStation' | 'ExternalEvse' | 'LocalGenerationStation' | 'LocalGenerationEvse';
+/** The profiles that win at one instant: the charging one (if any) and the caps, in cap order. */
+export interface Winners {
+  charging: ActiveEntry | undefined;
+  caps: ActiveEntry[];
+}
 
-const CAP_KEYS: readonly WinnerKey[] = [
-  'ChargingStationMaxProfile', 'ExternalStation', 'ExternalEvse', 'LocalGenerationStation', 'LocalGenerationEvse',
-];
+/** Slots of the winners of one instant: 0-2 charging (by precedence), 3-7 caps (in cap order). */
+const PRIORITY = 0;
+const TX = 1;
+const TX_DEFAULT = 2;
+const CAP_FIRST = 3;
+const SLOTS = 8;
 
-function winnerKey(purpose: ChargingProfilePurpose, evseId: number): WinnerKey {
+function slotOf(purpose: ChargingProfilePurpose, evseId: number): number {
   switch (purpose) {
-    case 'ChargingStationExternalConstraints': return evseId === 0 ? 'ExternalStation' : 'ExternalEvse';
-    case 'LocalGeneration': return evseId === 0 ? 'LocalGenerationStation' : 'LocalGenerationEvse';
-    default: return purpose;
+    case 'PriorityCharging': return PRIORITY;
+    case 'TxProfile': return TX;
+    case 'TxDefaultProfile': return TX_DEFAULT;
+    case 'ChargingStationMaxProfile': return CAP_FIRST;
+    case 'ChargingStationExternalConstraints': return evseId === 0 ? CAP_FIRST + 1 : CAP_FIRST + 2;
+    case 'LocalGeneration': return evseId === 0 ? CAP_FIRST + 3 : CAP_FIRST + 4;
   }
 }
 
-function pickWinners(entries: readonly ActiveEntry[]): Partial<Record<WinnerKey, ActiveEntry>> {
-  const winners: Partial<Record<WinnerKey, ActiveEntry>> = {};
+/**
+ * The winners among the entries in force at one instant. `scratch` (length SLOTS) may be passed
+ * to save an allocation; it is overwritten.
+ */
+export function pickWinners(entries: readonly ActiveEntry[], scratch: (ActiveEntry | undefined)[] = new Array<ActiveEntry | undefined>(SLOTS)): Winners {
+  scratch.fill(undefined);
   for (const e of entries) {
-    const key = winnerKey(e.profile.purpose, e.profile.evseId);
-    const best = winners[key];
-    if (!best || beats(e.profile, best.profile)) winners[key] = e;
+    const slot = slotOf(e.profile.purpose, e.profile.evseId);
+    const best = scratch[slot];
+    if (!best || beats(e.profile, best.profile)) scratch[slot] = e;
   }
-  return winners;
+  const caps: ActiveEntry[] = [];
+  for (let i = CAP_FIRST; i < SLOTS; i++) {
+    const cap = scratch[i];
+    if (cap) caps.push(cap);
+  }
+  return { charging: scratch[PRIORITY] ?? scratch[TX] ?? scratch[TX_DEFAULT], caps };
 }
 
 export function localLimitInForce(limit: TimedLimit, tMs: number): boolean {
@@ -88,6 +105,18 @@ function usablePhases(n: number | undefined): n is number {
   return n !== undefined && n >= 1;
 }
 
+function unitOf(profile: ChargingProfile): RateUnit {
+  return profile.schedules[0]?.rateUnit ?? 'A';
+}
+
+/** The discharge limit so far combined with an entry's (the tightest, closest to 0, wins). */
+function withDischarge(dischargeA: number | undefined, entry: ActiveEntry, voltageV: number, phases: number): number | undefined {
+  const dl = entry.period.dischargeLimit;
+  if (dl === undefined) return dischargeA;
+  const amps = toAmps(dl, unitOf(entry.profile), voltageV, phases);
+  return dischargeA === undefined ? amps : Math.max(dischargeA, amps);
+}
+
 /**
  * The effective limit at one instant from the profiles in force then (already filtered to this
  * EVSE and transaction, see relevantProfiles) and the local limits in force then.
@@ -95,52 +124,97 @@ function usablePhases(n: number | undefined): n is number {
 export function resolveInstant(
   req: CompositeRequest, entries: readonly ActiveEntry[], localLimits: readonly TimedLimit[],
 ): EffectiveLimit {
-  const winners = pickWinners(entries);
-  const charging = winners.PriorityCharging ?? winners.TxProfile ?? winners.TxDefaultProfile;
+  return resolveWinners(req, pickWinners(entries), localLimits);
+}
+
+/**
+ * The effective limit at one instant from its winners and the local limits in force then.
+ * Written without closures or per-call allocations besides the result: it runs once per
+ * breakpoint of every composite.
+ */
+export function resolveWinners(req: CompositeRequest, winners: Winners, localLimits: readonly TimedLimit[]): EffectiveLimit {
+  return resolveWinnersAt(req, winners, localLimits, undefined);
+}
+
+/**
+ * resolveWinners for a composite period: with `startOffsetS` the result is a CompositePeriod
+ * (startOffsetS first, as computeComposite builds it), made without an intermediate object.
+ */
+export function resolveWinnersAt(
+  req: CompositeRequest, winners: Winners, localLimits: readonly TimedLimit[], startOffsetS: number,
+): CompositePeriod;
+export function resolveWinnersAt(
+  req: CompositeRequest, winners: Winners, localLimits: readonly TimedLimit[], startOffsetS: undefined,
+): EffectiveLimit;
+export function resolveWinnersAt(
+  req: CompositeRequest, winners: Winners, localLimits: readonly TimedLimit[], startOffsetS: number | undefined,
+): EffectiveLimit {
+  const { charging, caps } = winners;
   const { voltageV } = req.evse;
 
   let phases: number = req.evse.phases;
-  if (usablePhases(charging?.period.numberPhases)) phases = Math.min(phases, charging.period.numberPhases);
+  const chargingPhases = charging?.period.numberPhases;
+  if (usablePhases(chargingPhases)) phases = Math.min(phases, chargingPhases);
   for (const l of localLimits) if (usablePhases(l.numberPhases)) phases = Math.min(phases, l.numberPhases);
 
+  // The lowest offer wins; on a tie the first offered keeps it. The source text of a profile is
+  // only built for the winner.
   let limitA = Infinity;
-  let source = 'evse:max';
-  const offer = (amps: number, from: string): void => {
+  let sourceEntry: ActiveEntry | undefined;
+  let sourceText = 'evse:max';
+  let dischargeA: number | undefined;
+
+  if (charging) {
+    const amps = toAmps(charging.period.limit, unitOf(charging.profile), voltageV, phases);
     if (amps < limitA) {
       limitA = amps;
-      source = from;
+      sourceEntry = charging;
     }
-  };
-
-  let dischargeA: number | undefined;
-  const offerDischarge = (entry: ActiveEntry): void => {
-    const dl = entry.period.dischargeLimit;
-    if (dl === undefined) return;
-    const amps = toAmps(dl, entry.profile.schedules[0]?.rateUnit ?? 'A', voltageV, phases);
-    dischargeA = dischargeA === undefined ? amps : Math.max(dischargeA, amps);
-  };
-
-  const offerEntry = (entry: ActiveEntry): void => {
-    const unit = entry.profile.schedules[0]?.rateUnit ?? 'A';
-    offer(toAmps(entry.period.limit, unit, voltageV, phases), profileSource(entry.profile));
-    offerDischarge(entry);
-  };
-
-  if (charging) offerEntry(charging);
-  for (const key of CAP_KEYS) {
-    const cap = winners[key];
-    if (cap) offerEntry(cap);
+    dischargeA = withDischarge(dischargeA, charging, voltageV, phases);
+  }
+  for (const cap of caps) {
+    const amps = toAmps(cap.period.limit, unitOf(cap.profile), voltageV, phases);
+    if (amps < limitA) {
+      limitA = amps;
+      sourceEntry = cap;
+    }
+    dischargeA = withDischarge(dischargeA, cap, voltageV, phases);
   }
   for (const l of localLimits) {
-    if (l.maxCurrentA !== undefined) offer(l.maxCurrentA, l.source);
-    if (l.maxPowerW !== undefined) offer(toAmps(l.maxPowerW, 'W', voltageV, phases), l.source);
+    if (l.maxCurrentA !== undefined && l.maxCurrentA < limitA) {
+      limitA = l.maxCurrentA;
+      sourceEntry = undefined;
+      sourceText = l.source;
+    }
+    if (l.maxPowerW !== undefined) {
+      const amps = toAmps(l.maxPowerW, 'W', voltageV, phases);
+      if (amps < limitA) {
+        limitA = amps;
+        sourceEntry = undefined;
+        sourceText = l.source;
+      }
+    }
   }
-  offer(req.evse.maxCurrentA, 'evse:max');
-  if (req.evse.maxPowerW !== undefined) offer(toAmps(req.evse.maxPowerW, 'W', voltageV, phases), 'evse:max');
+  if (req.evse.maxCurrentA < limitA) {
+    limitA = req.evse.maxCurrentA;
+    sourceEntry = undefined;
+    sourceText = 'evse:max';
+  }
+  if (req.evse.maxPowerW !== undefined) {
+    const amps = toAmps(req.evse.maxPowerW, 'W', voltageV, phases);
+    if (amps < limitA) {
+      limitA = amps;
+      sourceEntry = undefined;
+      sourceText = 'evse:max';
+    }
+  }
 
   const unit = req.rateUnit;
   const limit = Math.max(0, floorTenth(fromAmps(limitA, unit, voltageV, phases)));
-  const result: EffectiveLimit = { limit, numberPhases: phases, source };
+  const source = sourceEntry ? profileSource(sourceEntry.profile) : sourceText;
+  const result: EffectiveLimit = startOffsetS === undefined
+    ? { limit, numberPhases: phases, source }
+    : { startOffsetS, limit, numberPhases: phases, source } as CompositePeriod;
 
   if (dischargeA !== undefined) {
     dischargeA = Math.min(0, Math.max(dischargeA, -req.evse.maxCurrentA));
@@ -148,8 +222,7 @@ export function resolveInstant(
   }
   const setpoint = charging?.period.setpoint;
   if (charging && setpoint !== undefined) {
-    const unitIn = charging.profile.schedules[0]?.rateUnit ?? 'A';
-    const raw = roundTenth(fromAmps(toAmps(setpoint, unitIn, voltageV, phases), unit, voltageV, phases));
+    const raw = roundTenth(fromAmps(toAmps(setpoint, unitOf(charging.profile), voltageV, phases), unit, voltageV, phases));
     const floor = result.dischargeLimit ?? ceilTenth(fromAmps(-req.evse.maxCurrentA, unit, voltageV, phases));
     result.setpoint = Math.min(limit, Math.max(floor, raw));
   }

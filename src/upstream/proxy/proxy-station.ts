@@ -137,7 +137,7 @@ export class ProxyStation {
     if (this.deps.link.state === 'connected') {
       try {
         const result = await this.deps.link.call('Authorize', ctx.payload);
-        cacheCsmsAnswer(this.deps.store.authorizations, idToken, result, this.deps.clock.nowMs());
+        this.cacheAfterAnswer(idToken, result);
         return result;
       } catch (err) {
         if (err instanceof RpcError) throw err;
@@ -145,6 +145,21 @@ export class ProxyStation {
     }
     await local(ctx); // logs and marks the station seen
     return this.withOfflineAuthorization('Authorize', ctx.payload, {});
+  }
+
+  /**
+   * The offline authorization cache is not billing data: the CSMS's answer is cached once it has
+   * gone back to the station (next turn), in that turn's group commit, so that no synchronous
+   * fsync sits on the forward path of a live Authorize.
+   */
+  private cacheAfterAnswer(idToken: string | undefined, result: unknown): void {
+    const nowMs = this.deps.clock.nowMs();
+    setImmediate(() => {
+      const { store } = this.deps;
+      if (!store.db.open) return;
+      store.batch.begin();
+      cacheCsmsAnswer(store.authorizations, idToken, result, nowMs);
+    });
   }
 
   /**

@@ -77,6 +77,15 @@ describe('proxy mode through a CSMS outage', () => {
     expect(h.hub.store.outbox.count('CP16')).toBe(0);
   });
 
+  it('1.6: a token the CSMS accepted live is accepted from the cache while the CSMS is away, an unknown one is not', async () => {
+    const cp = await charger('CP16', '1.6');
+    await cp.call('BootNotification', boot16);
+    await expect(cp.call('Authorize', { idTag: 'REGULAR1' })).resolves.toEqual({ idTagInfo: { status: 'Accepted' } });
+    await outage('CP16', '1.6');
+    await expect(cp.call('Authorize', { idTag: 'REGULAR1' })).resolves.toMatchObject({ idTagInfo: { status: 'Accepted' } });
+    await expect(cp.call('Authorize', { idTag: 'STRANGER' })).resolves.toEqual({ idTagInfo: { status: 'Invalid' } });
+  });
+
   it('2.0.1: TransactionEvents answered by the hub are replayed marked offline, seqNo continuous, none twice', async () => {
     const cp = await charger('CP201', '2.0.1');
     await cp.call('BootNotification', boot2x);

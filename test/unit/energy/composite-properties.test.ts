@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChargingProfile, SchedulePeriod } from '../../../src/energy/charging-profile.js';
 import {
-  type CompositePeriod, type CompositeRequest, type CompositeSchedule, computeComposite, installProfile, limitAt,
+  CompositeEngine, type CompositePeriod, type CompositeRequest, type CompositeSchedule, computeComposite, installProfile, limitAt,
 } from '../../../src/energy/composite/index.js';
 
 const DAY_S = 86_400;
@@ -233,5 +233,59 @@ describe('composite schedule properties', () => {
         expect(limitAt(req, t)).toEqual(expected);
       }
     }), RUNS);
+  });
+});
+
+describe('cached composite engine', () => {
+  /** Later requests on the same profile set: shifted start, other horizon, EVSE, locals, flags. */
+  const followUpArb = fc.array(fc.record({
+    shiftS: fc.integer({ min: -600, max: 2 * DAY_S }),
+    durationS: fc.option(fc.integer({ min: 0, max: 2 * DAY_S }), { nil: undefined }),
+    evseId: fc.option(fc.integer({ min: 0, max: 2 }), { nil: undefined }),
+    dropTransaction: fc.boolean(),
+    dropLocals: fc.boolean(),
+    priorityCharging: fc.boolean(),
+    rateUnit: fc.constantFrom('A', 'W') as fc.Arbitrary<'A' | 'W'>,
+  }), { minLength: 1, maxLength: 6 });
+
+  /** PriorityCharging and LocalGeneration too, which the request arbitrary leaves out. */
+  const withRarePurposes = (req: CompositeRequest, extra: number): CompositeRequest => {
+    if (extra === 0) return req;
+    const [first, second] = req.profiles;
+    const profiles = [...req.profiles];
+    if (first && first.purpose !== 'ChargingStationMaxProfile') profiles[0] = { ...first, purpose: 'PriorityCharging' };
+    if (second && extra === 2) profiles[1] = { ...second, purpose: 'LocalGeneration' };
+    return { ...req, profiles };
+  };
+
+  it('gives the same schedule as the straightforward computation, first time and from its cache', () => {
+    fc.assert(fc.property(requestArb, fc.integer({ min: 0, max: 2 }), followUpArb, (raw, extra, followUps) => {
+      const first = withRarePurposes(raw, extra);
+      const engine = new CompositeEngine();
+      expect(engine.compute(first)).toEqual(computeComposite(first));
+      expect(engine.compute(first)).toEqual(computeComposite(first));
+      for (const f of followUps) {
+        const req: CompositeRequest = {
+          ...first,
+          nowMs: first.nowMs + f.shiftS * 1000,
+          durationS: f.durationS ?? first.durationS,
+          evseId: f.evseId ?? first.evseId,
+          rateUnit: f.rateUnit,
+          priorityCharging: f.priorityCharging,
+        };
+        if (f.dropTransaction || req.evseId === 0) delete req.transaction;
+        if (f.dropLocals) delete req.localLimits;
+        expect(engine.compute(req)).toEqual(computeComposite(req));
+      }
+    }), RUNS);
+  });
+
+  it('rejects a non-finite start or a negative horizon as the straightforward computation does', () => {
+    const engine = new CompositeEngine();
+    const req: CompositeRequest = {
+      nowMs: BASE_MS, durationS: -1, evseId: 1, profiles: [], evse: { phases: 3, voltageV: 230, maxCurrentA: 16 }, rateUnit: 'A',
+    };
+    expect(() => engine.compute(req)).toThrow(RangeError);
+    expect(() => engine.compute({ ...req, durationS: 60, nowMs: Number.NaN })).toThrow(RangeError);
   });
 });

@@ -51,6 +51,18 @@ describe('ProfileRepo', () => {
     expect([profiles.list('CP-1').map((p) => p.source), profiles.list('CP-2').length]).toEqual([['hub'], 1]);
   });
 
+  it('lists every station\'s profiles of one source in one go, each station in the order of list', () => {
+    const { profiles } = stores.open();
+    profiles.put('CP-2', 'csms', aChargingProfile({ id: 5, stackLevel: 2 }));
+    profiles.put('CP-2', 'csms', aChargingProfile({ id: 4, stackLevel: 1 }));
+    profiles.put('CP-1', 'csms', aChargingProfile({ id: 1 }));
+    profiles.put('CP-3', 'hub', aChargingProfile({ id: 1 }));
+    const all = profiles.listAllBySource('csms');
+    expect([...all.keys()].sort()).toEqual(['CP-1', 'CP-2']);
+    expect(all.get('CP-2')).toEqual(profiles.list('CP-2', 'csms').map((p) => p.profile));
+    expect(all.get('CP-1')?.map((p) => p.id)).toEqual([1]);
+  });
+
   it('keeps profiles across close and reopen', () => {
     const first = stores.open();
     const profile = aChargingProfile({ id: 3, purpose: 'ChargingStationMaxProfile', evseId: 0 });

@@ -1,0 +1,61 @@
+/**
+ * W2: the latency the hub adds to a forwarded call in proxy mode, across processes, on an idle
+ * hub. The hub runs as its own process (the CLI, as in the scale benchmark) in proxy mode
+ * towards a counting CSMS in this process; one OCPP 1.6 charger goes straight to the CSMS
+ * (the baseline, same run) and one through the hub, alternately, one call at a time: a
+ * MeterValues (billing data: stored in the outbox before the charger is answered) and an
+ * Authorize (relayed live, the CSMS's answer is final). W1's latency bench measures the same
+ * with the hub in the benchmark's own process.
+ */
+import { systemClock } from '../src/util/clock.js';
+import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
+import { startHubTarget } from './scale-target.js';
+import { percentile } from './stats.js';
+import { W1Csms } from './w1-csms.js';
+import { measureLatency } from './w1-latency.js';
+
+const SETTINGS = { warmupCalls: 30, calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300) };
+
+export const benchmark: Benchmark = {
+  name: 'proxy-latency',
+  workload: 'W2',
+  title: 'latency added by the hub in proxy mode (hub in its own process) vs direct to the same CSMS',
+  async run(progress): Promise<BenchResult> {
+    const csms = new W1Csms({ perMessageDeflate: false });
+    await csms.open;
+    const hub = await startHubTarget(0, [
+      `upstream: { mode: proxy, url: '${csms.url}', pingIntervalS: 0 }`,
+    ]);
+    try {
+      const clock = systemClock();
+      const viaArrival = (identity: string) => ({ identity, action: 'MeterValues' });
+      progress('warming up');
+      await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
+      progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
+      const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
+      const rows: BenchRow[] = [];
+      const kinds = [
+        ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
+        ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
+        ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
+      ] as const;
+      for (const [what, via, direct] of kinds) {
+        for (const q of [50, 99]) {
+          rows.push({ metric: `p${q}, ${what}, via hub`, value: percentile(via, q), unit: 'ms', baseline: { label: 'direct', value: percentile(direct, q) }, digits: 2 });
+          rows.push({ metric: `p${q} added by the hub, ${what}`, value: percentile(via, q) - percentile(direct, q), unit: 'ms', digits: 2 });
+        }
+      }
+      return {
+        rows,
+        notes: [
+          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station.`,
+          'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
+          '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
+        ],
+      };
+    } finally {
+      await hub.stop();
+      await csms.close();
+    }
+  },
+};
