@@ -33,13 +33,18 @@ import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
 import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { sessionLimits } from './control/session-limits.js';
-import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
+import { mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
-import { OPERATION_MODES, strategyActsIn } from './control/operation-modes.js';
+import { strategyActsIn } from './control/operation-modes.js';
+import { createHubMqttOut, type RemoteStartStop } from './hub-mqtt-out.js';
+import { SolarModes } from './control/solar-modes.js';
+import { EnergyRegisters } from './evse/energy-registers.js';
+import { SiteEnergy } from './meters/site-energy.js';
+import type { SolarMode } from './energy/strategy.js';
+import type { CommandOutcome } from './meters/command-topic.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
-import { withChargingState } from './model/connector-detail.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
@@ -73,6 +78,8 @@ export interface EnergyDeps {
   extraStrategies?: readonly Strategy<unknown>[];
   /** Told every EVSE's decided limit and its source after each decision (hub mode reports the hub's own upstream). */
   limitObserver?: (limits: ObservedLimit[]) => void;
+  /** Remote start / stop for MQTT's buttons (standalone mode). */
+  remote?: RemoteStartStop;
 }
 
 export interface EvseScheduleView {
@@ -115,10 +122,28 @@ export class HubEnergy {
   readonly externalSetpoints: ExternalSetpoints;
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
   private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
+  /** Solar mode per EVSE (runtime settings kept in the store, else the config's). */
+  readonly solarModes: SolarModes;
+  /** True when the config has a solar-surplus strategy (solar modes mean something). */
+  readonly hasSolarStrategy: boolean;
+  /** Each EVSE's lifetime import register, as its charger last reported it. */
+  readonly registers: EnergyRegisters;
+  /** The site's lifetime grid import / export and PV energy. */
+  readonly siteEnergy: SiteEnergy;
+  /** Each EVSE's configured max current, A: the upper end of what setEvseMaxCurrent takes. */
+  private readonly configuredMaxA = new Map<string, number>();
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
+    for (const e of this.site.evses) this.configuredMaxA.set(e.key, e.maxCurrentA);
+    const solar = config.strategies.find((st) => st.type === 'solar-surplus');
+    this.hasSolarStrategy = solar !== undefined;
+    this.solarModes = new SolarModes({ values: deps.store.stationState, configured: (key) => (solar ? (solar.modes[key] ?? solar.defaultMode) : undefined) });
+    this.solarModes.load(this.site.evses.map((e) => e.key));
+    this.registers = new EnergyRegisters({ values: deps.store.stationState });
+    const staleAfterS = new Map(config.meters.map((m) => [m.id, m.staleAfterS]));
+    this.siteEnergy = new SiteEnergy({ values: deps.store.stationState, clock, meterRoles: this.site.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
     for (const s of config.stations) for (const e of s.evses) this.standing[evseKeyOf(s.id, e.id)] = e.mode;
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
@@ -219,6 +244,7 @@ export class HubEnergy {
     deps.service.onEvent((e) => {
       switch (e.kind) {
         case 'booted':
+          this.mqttOut?.publisher.notify();
           this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
           this.controller.trigger(`boot ${e.stationId}`);
@@ -226,12 +252,21 @@ export class HubEnergy {
         case 'status':
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
           break;
-        case 'transaction':
+        case 'meterValues':
+          this.registers.observe(e.stationId, e.evseId, e.meterValues);
+          break;
+        case 'connection':
+          this.mqttOut?.publisher.notify();
+          break;
+        case 'transaction': {
+          const evseId = e.event.evseId ?? deps.store.transactions.get(e.event.stationId, e.event.transactionId)?.evseId;
+          if (evseId !== undefined) this.registers.observe(e.event.stationId, evseId, e.event.meterValues);
           if (this.live.onTransactionEvent(e.event, clock.nowMs())) {
             this.obedience.check(evseKeyOf(e.event.stationId, e.event.evseId ?? 0));
             this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
           }
           break;
+        }
       }
     });
   }
@@ -242,7 +277,9 @@ export class HubEnergy {
     }
     if (this.meters) {
       this.meters.onReading((reading) => this.controller.meterReading(reading));
-      this.mqttOut = this.createMqttOut(this.meters);
+      this.meters.onReading((reading) => this.siteEnergy.onReading(reading));
+      const { config, clock, log, store, registry, remote } = this.deps;
+      this.mqttOut = createHubMqttOut({ config, clock, log, store, registry, meters: this.meters, energy: this, ...(remote ? { remote } : {}) });
       this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
@@ -273,40 +310,7 @@ export class HubEnergy {
     this.dispatcher.stop();
     await this.mqttOut?.stop();
     await this.meters?.close();
-  }
-
-  private createMqttOut(meters: MeterHub): MqttOut | undefined {
-    const { config, clock, log, store, registry } = this.deps;
-    return createMqttOut({
-      config,
-      link: meters,
-      clock,
-      log: log.child({ part: 'mqtt-out' }),
-      hub: this,
-      modes: OPERATION_MODES,
-      commands: {
-        setSiteLimit: (powerW, durationS) => this.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:mqtt'),
-        clearSiteLimit: () => this.clearSiteLimit(),
-        setEvseMode: (evseKey, mode) => {
-          const known = OPERATION_MODES.find((m) => m === mode);
-          return known !== undefined && this.setEvseSettings(evseKey, { mode: known }) !== undefined;
-        },
-        setpoints: {
-          setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
-            this.externalSetpoints.setEvse(evseKey, { setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), durationS, source: 'external:mqtt' }),
-          clearEvse: (evseKey) => this.externalSetpoints.clearEvse(evseKey),
-          setSite: (setpointW, durationS) => this.externalSetpoints.setSite({ setpointW, durationS, source: 'external:mqtt' }),
-          clearSite: () => this.externalSetpoints.clearSite(),
-        },
-      },
-      connectors: () =>
-        store.connectors.listAll().map((c) => {
-          const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
-          return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
-        }),
-      isConnected: (stationId) => registry.get(stationId) !== undefined,
-      sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
-    });
+    this.siteEnergy.persist();
   }
 
   /**
@@ -401,6 +405,39 @@ export class HubEnergy {
     return this.site.evses[i];
   }
 
+  /**
+   * Sets an EVSE's max current, A, within its configured range (its min to its configured max),
+   * in memory until restart; the next decision, triggered at once, uses it.
+   */
+  setEvseMaxCurrent(evseKey: string, maxCurrentA: number): CommandOutcome {
+    const i = this.site.evses.findIndex((e) => e.key === evseKey);
+    const model = this.site.evses[i];
+    const range = this.currentRangeOf(evseKey);
+    if (!model || !range) return { ok: false, code: 'UNKNOWN_EVSE', reason: `no EVSE ${evseKey} is configured` };
+    if (!(maxCurrentA >= range.minA && maxCurrentA <= range.maxA)) {
+      return { ok: false, code: 'BAD_PAYLOAD', reason: `max current of ${evseKey}: expected ${range.minA}-${range.maxA} A (its configured min and max), found ${maxCurrentA}` };
+    }
+    this.site.evses[i] = { ...model, maxCurrentA };
+    this.controller.trigger(`max current ${evseKey}`);
+    return { ok: true };
+  }
+
+  /** The range an EVSE's max current may be set in, A: its configured min and max. */
+  currentRangeOf(evseKey: string): { minA: number; maxA: number } | undefined {
+    const model = this.site.evses.find((e) => e.key === evseKey);
+    const maxA = this.configuredMaxA.get(evseKey) ?? model?.maxCurrentA;
+    return model && maxA !== undefined ? { minA: model.minCurrentA, maxA } : undefined;
+  }
+
+  /** Sets an EVSE's solar mode (kept across restarts); the next decision, triggered at once, uses it. */
+  setSolarMode(evseKey: string, mode: SolarMode, source: string): CommandOutcome {
+    if (!this.hasSolarStrategy) return { ok: false, code: 'UNKNOWN_COMMAND', reason: 'this site has no solar-surplus strategy: there is no solar mode to set' };
+    if (!this.site.evses.some((e) => e.key === evseKey)) return { ok: false, code: 'UNKNOWN_EVSE', reason: `no EVSE ${evseKey} is configured` };
+    this.solarModes.set(evseKey, mode, source);
+    this.controller.trigger(`solar mode ${evseKey}`);
+    return { ok: true };
+  }
+
   /** An EVSE's operation mode now: an active rule's, else set at runtime, else the configured one. */
   modeOf(evseKey: string): OperationMode {
     return this.rules.modeOf(evseKey, this.deps.clock.nowMs()) ?? this.standing[evseKey] ?? 'LocalLoadBalancing';
@@ -435,6 +472,7 @@ export class HubEnergy {
       csmsProfiles: this.csmsProfilesByStation(),
       ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,
+      solarModes: this.solarModes.snapshot(),
       ...(siteLimitW ? { siteLimitW } : {}),
       ...(this.setpoints ? { setpoints: this.setpoints } : {}),
     };

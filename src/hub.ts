@@ -23,6 +23,7 @@ import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
 import { packageVersion } from './meters/mqtt-out-service.js';
 import { RemoteControl } from './api/remote-control.js';
+import { mqttRemote } from './api/remote-control-mqtt.js';
 import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
 import { CsmsProfiles } from './upstream/csms-profiles.js';
@@ -144,6 +145,20 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const der = createDerWiring({ config, upstream, store, clock, log, onChange: (reason) => energy.controller.trigger(reason) });
   const startedMs = clock.nowMs();
   let fleet: Fleet | undefined;
+  // Remote start/stop for the API and for MQTT's buttons: one path for both.
+  const remote = new RemoteControl({
+    standalone: config.upstream.mode === 'none',
+    knownStation: (id) => stations.has(id) || store.stations.get(id) !== undefined,
+    link: (id) => {
+      const session = registry.get(id);
+      // As for profiles: nothing is sent to a station before it booted and was accepted.
+      if (!session?.isOpen || !service.isAdmitted(id) || !service.isBootAccepted(id)) return undefined;
+      return { version: session.version, call: (action, payload, signal) => session.peer.call(action, payload, signal ? { signal } : {}) };
+    },
+    activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],
+    clock,
+    callTimeoutMs: config.api.stationCallTimeoutS * 1000,
+  });
   const energy = new HubEnergy({
     config,
     clock,
@@ -154,6 +169,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     simulatedEvCurrentA: () => fleet?.drawnCurrentA() ?? { L1: 0, L2: 0, L3: 0 },
     ...(der ? { extraStrategies: [der.strategy] } : {}),
     ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
+    ...(config.upstream.mode === 'none' ? { remote: mqttRemote(remote, config.mqttOut.startIdToken) } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));
@@ -267,19 +283,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       maxStreamReadersPerAddress: config.api.maxStreamReadersPerAddress,
       maxConnections: config.api.maxConnections,
     },
-    remote: new RemoteControl({
-      standalone: config.upstream.mode === 'none',
-      knownStation: (id) => stations.has(id) || store.stations.get(id) !== undefined,
-      link: (id) => {
-        const session = registry.get(id);
-        // As for profiles: nothing is sent to a station before it booted and was accepted.
-        if (!session?.isOpen || !service.isAdmitted(id) || !service.isBootAccepted(id)) return undefined;
-        return { version: session.version, call: (action, payload, signal) => session.peer.call(action, payload, signal ? { signal } : {}) };
-      },
-      activeTransaction: (id, evseId) => store.transactions.findActive(id, evseId)[0],
-      clock,
-      callTimeoutMs: config.api.stationCallTimeoutS * 1000,
-    }),
+    remote,
     authorizations: store.authorizations,
     metrics,
     ...(upstream ? { upstream } : {}),

@@ -20,6 +20,8 @@ export interface SiteInputs {
   /** Live state per EVSE key; an EVSE without one counts as inactive. */
   live: Record<string, EvseLiveState>;
   modes?: Record<string, OperationMode>;
+  /** Solar modes set at runtime, by EVSE key. */
+  solarModes?: SiteSnapshot['solarModes'];
   /** CSMS profiles per station id. */
   csmsProfiles?: Record<string, ChargingProfile[]>;
   /** Stations sharing one evse 0 towards the CSMS (see SiteSnapshot.csmsStationGroups). */
@@ -267,6 +269,7 @@ export class Controller {
     if (inputs.siteLimitW) snapshot.siteLimitW = inputs.siteLimitW;
     if (inputs.csmsStationGroups) snapshot.csmsStationGroups = inputs.csmsStationGroups;
     if (inputs.setpoints) snapshot.setpoints = inputs.setpoints;
+    if (inputs.solarModes) snapshot.solarModes = inputs.solarModes;
     return snapshot;
   }
 

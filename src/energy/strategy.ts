@@ -4,6 +4,13 @@ import type { AgedReading } from './meter-reading.js';
 import type { CurrentLimit, LimitSource } from './limit.js';
 
 /** Everything a strategy may look at. Pure data; time is a field, not a call. */
+/**
+ * Solar-surplus charging mode of an EVSE: `off` (0 A), `now` (at its max), `min+pv` (at least its
+ * min, more from surplus), `pv` (from surplus only).
+ */
+export type SolarMode = 'off' | 'now' | 'min+pv' | 'pv';
+export const SOLAR_MODES: readonly SolarMode[] = ['off', 'now', 'min+pv', 'pv'];
+
 export interface SiteSnapshot {
   nowMs: number;
   circuits: CircuitNode[];
@@ -15,6 +22,8 @@ export interface SiteSnapshot {
   meterRoles: { gridMeterId?: string; pvMeterId?: string; batteryMeterId?: string };
   /** Each EVSE's operation mode (default LocalLoadBalancing). */
   modes: Record<string, OperationMode>;
+  /** Solar modes set at runtime (API, MQTT), by EVSE key; they win over the strategy's configured ones. */
+  solarModes?: Record<string, SolarMode>;
   /** CSMS charging profiles per station id (inputs to the composite). */
   csmsProfiles: Record<string, ChargingProfile[]>;
   /**

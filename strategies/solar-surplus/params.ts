@@ -5,7 +5,8 @@
  * - `min+pv`: always at least the EVSE's min current, more when there is surplus.
  * - `pv`: only from surplus; start and stop with hysteresis.
  */
-export type SolarMode = 'off' | 'now' | 'min+pv' | 'pv';
+export type { SolarMode } from '../../src/energy/strategy.js';
+import type { SolarMode } from '../../src/energy/strategy.js';
 
 export interface SolarSurplusParams {
   /** Mode per EVSE key (`<stationId>/<evseId>`); EVSEs not listed use `defaultMode`. */

@@ -17,7 +17,8 @@ const V2X_MODES: ReadonlySet<OperationMode> = new Set<OperationMode>([
 ]);
 
 /**
- * Solar-surplus charging. Each EVSE's solar mode comes from `params.modes` (else
+ * Solar-surplus charging. Each EVSE's solar mode comes from `snapshot.solarModes` (set at
+ * runtime), else `params.modes` (else
  * `params.defaultMode`); the snapshot's OCPP operation mode takes precedence where it says
  * otherwise: `Idle` means off, and EVSEs in a V2X mode are not decided here at all.
  *
@@ -39,7 +40,7 @@ function solarModeOf(key: string, snapshot: SiteSnapshot, params: SolarSurplusPa
   const opMode = snapshot.modes[key];
   if (opMode !== undefined && V2X_MODES.has(opMode)) return undefined;
   if (opMode === 'Idle') return 'off';
-  return params.modes[key] ?? params.defaultMode;
+  return snapshot.solarModes?.[key] ?? params.modes[key] ?? params.defaultMode;
 }
 
 function evPowerW(evse: EvseModel, snapshot: SiteSnapshot, st: SolarEvseState): number {

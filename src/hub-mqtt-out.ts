@@ -1,0 +1,91 @@
+/**
+ * MQTT out for a running hub: the state it publishes, the Home Assistant entities it announces
+ * and the commands it takes, wired to HubEnergy (limits, modes, settings) and to remote start /
+ * stop (the API's RemoteControl, so both take the same path). Wiring only.
+ */
+import type { SiteConfig } from './config/schema.js';
+import type { Clock } from './util/clock.js';
+import type { Logger } from './util/logger.js';
+import type { Store } from './store/store.js';
+import type { StationRegistry } from './evse/station-registry.js';
+import type { MeterHub } from './meters/meter-hub.js';
+import type { HubEnergy } from './hub-energy.js';
+import type { CommandOutcome, MqttCommands } from './meters/command-topic.js';
+import { createMqttOut } from './meters/mqtt-out-wiring.js';
+import type { MqttOut } from './meters/mqtt-out-service.js';
+import { OPERATION_MODES } from './control/operation-modes.js';
+import { withChargingState } from './model/connector-detail.js';
+
+/** Remote start and stop of transactions (standalone mode), as the API does them. */
+export interface RemoteStartStop {
+  start(stationId: string, evseId: number): Promise<CommandOutcome>;
+  stop(stationId: string, evseId: number): Promise<CommandOutcome>;
+}
+
+export interface HubMqttOutDeps {
+  config: SiteConfig;
+  clock: Clock;
+  log: Logger;
+  store: Store;
+  registry: StationRegistry;
+  meters: MeterHub;
+  energy: HubEnergy;
+  remote?: RemoteStartStop;
+}
+
+export function createHubMqttOut(deps: HubMqttOutDeps): MqttOut | undefined {
+  const { config, clock, store, registry, energy } = deps;
+  const commands: MqttCommands = {
+    setSiteLimit: (powerW, durationS) => energy.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:mqtt'),
+    clearSiteLimit: () => energy.clearSiteLimit(),
+    setEvseMode: (evseKey, mode) => {
+      const known = OPERATION_MODES.find((m) => m === mode);
+      return known !== undefined && energy.setEvseSettings(evseKey, { mode: known }) !== undefined;
+    },
+    setpoints: {
+      setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
+        energy.externalSetpoints.setEvse(evseKey, { setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), durationS, source: 'external:mqtt' }),
+      clearEvse: (evseKey) => energy.externalSetpoints.clearEvse(evseKey),
+      setSite: (setpointW, durationS) => energy.externalSetpoints.setSite({ setpointW, durationS, source: 'external:mqtt' }),
+      clearSite: () => energy.externalSetpoints.clearSite(),
+    },
+    setEvseMaxCurrent: (evseKey, maxCurrentA) => energy.setEvseMaxCurrent(evseKey, maxCurrentA),
+    ...(energy.hasSolarStrategy ? { setEvseSolarMode: (evseKey: string, mode: Parameters<HubEnergy['setSolarMode']>[1]) => energy.setSolarMode(evseKey, mode, 'mqtt') } : {}),
+    ...(deps.remote ? { remote: deps.remote } : {}),
+  };
+  return createMqttOut({
+    config,
+    link: deps.meters,
+    clock,
+    log: deps.log.child({ part: 'mqtt-out' }),
+    hub: energy,
+    modes: OPERATION_MODES,
+    commands,
+    connectors: () =>
+      store.connectors.listAll().map((c) => {
+        const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
+        return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
+      }),
+    isConnected: (stationId) => registry.get(stationId) !== undefined,
+    sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
+    extras: {
+      stationInfo: (stationId) => {
+        const s = store.stations.get(stationId);
+        if (!s) return undefined;
+        return {
+          ...(s.vendor !== undefined ? { vendor: s.vendor } : {}),
+          ...(s.model !== undefined ? { model: s.model } : {}),
+          ...(s.firmwareVersion !== undefined ? { firmwareVersion: s.firmwareVersion } : {}),
+          ...(s.serialNumber !== undefined ? { serialNumber: s.serialNumber } : {}),
+        };
+      },
+      evseRegisterWh: (stationId, evseId) => energy.registers.of(stationId, evseId)?.valueWh,
+      solarModeOf: (evseKey) => energy.solarModes.of(evseKey)?.mode,
+      siteEnergyWh: () => energy.siteEnergy.published(),
+    },
+    discoveryExtras: {
+      currentRangeOf: (evseKey) => energy.currentRangeOf(evseKey),
+      remoteStartStop: deps.remote !== undefined,
+    },
+  });
+}
