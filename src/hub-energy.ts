@@ -278,6 +278,7 @@ export class HubEnergy {
     if (this.meters) {
       this.meters.onReading((reading) => this.controller.meterReading(reading));
       this.meters.onReading((reading) => this.siteEnergy.onReading(reading));
+      this.siteEnergy.start();
       const { config, clock, log, store, registry, remote } = this.deps;
       this.mqttOut = createHubMqttOut({ config, clock, log, store, registry, meters: this.meters, energy: this, ...(remote ? { remote } : {}) });
       this.mqttOut?.start();
@@ -310,7 +311,7 @@ export class HubEnergy {
     this.dispatcher.stop();
     await this.mqttOut?.stop();
     await this.meters?.close();
-    this.siteEnergy.persist();
+    this.siteEnergy.stop();
   }
 
   /**

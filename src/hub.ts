@@ -193,6 +193,12 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       voltageV: config.site.voltageV,
       version: packageVersion(),
       transactions: () => ({ ...transactionCounts }),
+      evseRegistersWh: () =>
+        energy.site.evses.flatMap((e) => {
+          const slash = e.key.lastIndexOf('/');
+          const r = energy.registers.of(e.key.slice(0, slash), Number(e.key.slice(slash + 1)));
+          return r ? [{ evseKey: e.key, valueWh: r.valueWh }] : [];
+        }),
     },
     outboxDepth: () => store.outbox.count(),
     outboxPressure: () => upstream?.outboxPressure(),

@@ -1,7 +1,7 @@
 import type { MeterReading } from '../energy/meter-reading.js';
 import { addPower, addRegister, EMPTY_TOTAL, parseTotal, type EnergyTotal } from '../energy/energy-total.js';
 import type { StationValues } from '../control/solar-modes.js';
-import type { Clock } from '../util/clock.js';
+import type { Clock, TimerHandle } from '../util/clock.js';
 
 export type SiteEnergyKind = 'gridImport' | 'gridExport' | 'pv';
 
@@ -36,10 +36,16 @@ const DEFAULT_PERSIST_EVERY_S = 60;
 export class SiteEnergy {
   private readonly totals: Record<SiteEnergyKind, EnergyTotal>;
   private readonly stored: Record<SiteEnergyKind, number>;
-  private lastPersistMs: number | undefined;
+  private dirty = false;
+  private timer: TimerHandle | undefined;
 
   constructor(private readonly deps: SiteEnergyDeps) {
-    const load = (kind: SiteEnergyKind): EnergyTotal => parseTotal(deps.values.get(SITE_VALUES_ID, KEYS[kind])) ?? EMPTY_TOTAL;
+    // The power before a restart says nothing about the time the hub was down: integration starts
+    // again at the first reading. A register's last value is kept (what it counted meanwhile is real).
+    const load = (kind: SiteEnergyKind): EnergyTotal => {
+      const stored = parseTotal(deps.values.get(SITE_VALUES_ID, KEYS[kind])) ?? EMPTY_TOTAL;
+      return { totalWh: stored.totalWh, ...(stored.lastRegisterWh !== undefined ? { lastRegisterWh: stored.lastRegisterWh } : {}) };
+    };
     this.totals = { gridImport: load('gridImport'), gridExport: load('gridExport'), pv: load('pv') };
     this.stored = { gridImport: this.totals.gridImport.totalWh, gridExport: this.totals.gridExport.totalWh, pv: this.totals.pv.totalWh };
   }
@@ -58,14 +64,30 @@ export class SiteEnergy {
       if (r.energyWh !== undefined) this.totals.pv = addRegister(this.totals.pv, Math.abs(r.energyWh));
       else if (r.powerW !== undefined) this.totals.pv = addPower(this.totals.pv, Math.abs(r.powerW), r.timeMs, this.deps.maxGapSOf(r.meterId));
     }
-    const nowMs = this.deps.clock.nowMs();
-    if (this.lastPersistMs === undefined) this.lastPersistMs = nowMs;
-    if (nowMs - this.lastPersistMs >= (this.deps.persistEveryS ?? DEFAULT_PERSIST_EVERY_S) * 1000) this.persist();
+    this.dirty = true;
   }
 
-  /** Stores the totals now (also at stop). */
+  /** Stores the totals every persistEveryS (when they changed). */
+  start(): void {
+    const arm = (): void => {
+      this.timer = this.deps.clock.setTimeout(() => {
+        if (this.dirty) this.persist();
+        arm();
+      }, (this.deps.persistEveryS ?? DEFAULT_PERSIST_EVERY_S) * 1000);
+    };
+    if (this.timer === undefined) arm();
+  }
+
+  /** Stops the timer and stores the totals. */
+  stop(): void {
+    this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.persist();
+  }
+
+  /** Stores the totals now. */
   persist(): void {
-    this.lastPersistMs = this.deps.clock.nowMs();
+    this.dirty = false;
     for (const kind of Object.keys(KEYS) as SiteEnergyKind[]) {
       const total = this.totals[kind];
       this.deps.values.set(SITE_VALUES_ID, KEYS[kind], total);
