@@ -129,6 +129,20 @@ async function command(site: Site, topic: string, payload: string): Promise<Reco
   return JSON.parse((await site.observer.waitForTopic(`${site.prefix}/cmd/${topic}/result`, mark)).payload) as Record<string, unknown>;
 }
 
+/** Publishes a meter payload and waits until the hub (the one running now) has the reading. */
+async function meterReading(site: Site, topic: string, payload: object): Promise<void> {
+  const got = new Promise<void>((resolve) => {
+    const off = site.h.hub.energy.meters!.onReading((r) => {
+      if (r.timeMs === site.clock.nowMs() && (topic === site.gridTopic ? r.meterId === 'grid' : r.meterId === 'pv')) {
+        off();
+        resolve();
+      }
+    });
+  });
+  await site.observer.publish(topic, JSON.stringify(payload));
+  await got;
+}
+
 function payloadsOf(observer: MqttObserver, topic: string): string[] {
   return observer.messages.filter((m: ObservedMessage) => m.topic === topic).map((m) => m.payload);
 }
@@ -178,6 +192,11 @@ describe('Home Assistant entities of a running hub', () => {
     // The other station stayed as it was (never connected) and the hub itself is still online.
     expect(payloadsOf(site.observer, `${site.prefix}/station/CP2/availability`).every((p) => p === 'offline')).toBe(true);
     expect(payloadsOf(site.observer, `${site.prefix}/status`).at(-1)).toBe('online');
+
+    const back = site.observer.mark;
+    const again = await charger16(site, { chargePointVendor: 'ACME', chargePointModel: 'Wallbox 11' });
+    await site.observer.waitForTopic(availability, back, (p) => p === 'online');
+    await again.cp.close({ force: true });
   });
 
   it('sets the solar mode from the select: the hub uses it, publishes it, and keeps it across a restart', async () => {
@@ -187,15 +206,30 @@ describe('Home Assistant entities of a running hub', () => {
     expect(select.command_topic).toBe(`${site.prefix}/cmd/evse/CP16/1/solar_mode`);
     await site.observer.waitForTopic(`${site.prefix}/evse/CP16/1/solar_mode`, 0, (p) => p === 'pv');
 
+    // A car charging on CP16, no surplus: in pv mode the solar strategy holds it at 0 A.
+    const { cp } = await charger16(site, { chargePointVendor: 'ACME', chargePointModel: 'Wallbox 11' });
+    await cp.call('StartTransaction', { connectorId: 1, idTag: 'CAR', meterStart: 0, timestamp: new Date(site.clock.nowMs()).toISOString() });
+    await meterReading(site, site.gridTopic, { powerW: 500 });
+    await meterReading(site, site.pvTopic, { powerW: 0, energyWh: 0 });
+    const solarReason = async (): Promise<string | undefined> => {
+      site.clock.advanceMs(1000);
+      const view = (await site.h.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ evses: Array<{ evseKey: string; limits: Array<{ source: string; reason?: string }> }> }>();
+      return view.evses.find((e) => e.evseKey === 'CP16/1')?.limits.find((l) => l.source === 'strategy:solar-surplus')?.reason;
+    };
+    expect(await solarReason()).toMatch(/^pv: /);
+
     const mark = site.observer.mark;
     expect(await command(site, 'evse/CP16/1/solar_mode', 'min+pv')).toMatchObject({ ok: true, evseKey: 'CP16/1', solarMode: 'min+pv' });
     expect(site.h.hub.energy.solarModes.of('CP16/1')).toEqual({ mode: 'min+pv', source: 'mqtt' });
     await site.observer.waitForTopic(`${site.prefix}/evse/CP16/1/solar_mode`, mark, (p) => p === 'min+pv');
+    // The strategy decides with it.
+    expect(await solarReason()).toMatch(/^min\+pv: /);
     // Refused with a reason, nothing changed, the hub carries on.
     expect(await command(site, 'evse/CP16/1/solar_mode', 'sunny')).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('off, now, min+pv, pv') });
     expect(await command(site, 'evse/CP9/1/solar_mode', 'now')).toMatchObject({ ok: false, code: 'UNKNOWN_EVSE' });
     expect(site.h.hub.energy.solarModes.of('CP16/1')?.mode).toBe('min+pv');
 
+    await cp.close({ force: true });
     await restart(site);
     expect(site.h.hub.energy.solarModes.of('CP16/1')).toEqual({ mode: 'min+pv', source: 'mqtt' });
     expect(site.h.hub.energy.solarModes.of('CP2/1')).toEqual({ mode: 'pv', source: 'config' });
@@ -248,19 +282,7 @@ describe('Home Assistant entities of a running hub', () => {
     site.clock.advanceMs(1000); // the publisher looks for changes every second
     await site.observer.waitForTopic(`${site.prefix}/evse/CP16/1/energy_kwh`, 0, (p) => p === '12.345');
 
-    /** Publishes a meter payload and waits until the hub (the one running now) has the reading. */
-    const reading = async (topic: string, payload: object): Promise<void> => {
-      const got = new Promise<void>((resolve) => {
-        const off = site.h.hub.energy.meters!.onReading((r) => {
-          if (r.timeMs === site.clock.nowMs() && (topic === site.gridTopic ? r.meterId === 'grid' : r.meterId === 'pv')) {
-            off();
-            resolve();
-          }
-        });
-      });
-      await site.observer.publish(topic, JSON.stringify(payload));
-      await got;
-    };
+    const reading = (topic: string, payload: object) => meterReading(site, topic, payload);
     // 2 kW import for an hour, then 1 kW export for half an hour; PV register from 1000 to 4000 Wh (production counted negative).
     await reading(site.gridTopic, { powerW: 2000 });
     await reading(site.pvTopic, { powerW: -3000, energyWh: -1000 });
