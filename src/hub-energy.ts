@@ -33,13 +33,14 @@ import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
 import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { sessionLimits } from './control/session-limits.js';
-import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
+import { mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
-import { OPERATION_MODES, strategyActsIn } from './control/operation-modes.js';
+import { strategyActsIn } from './control/operation-modes.js';
+import { createHubMqttOut } from './hub-mqtt-out.js';
+import { EnergyTotals } from './hub-energy-totals.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
-import { withChargingState } from './model/connector-detail.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
 
@@ -119,6 +120,8 @@ export class HubEnergy {
   readonly externalSetpoints: ExternalSetpoints;
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
   private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
+  /** Lifetime energy: each EVSE's register, the site's grid import / export and PV. */
+  readonly totals: EnergyTotals;
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
@@ -133,6 +136,7 @@ export class HubEnergy {
     });
     for (const s of config.stations) this.configureControls(s);
     this.controls.restore();
+    this.totals = new EnergyTotals({ config, clock, values: deps.store.stationState, transactions: deps.store.transactions, meterRoles: this.site.meterRoles });
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
@@ -231,14 +235,19 @@ export class HubEnergy {
     });
 
     deps.service.onEvent((e) => {
+      this.totals.onStationEvent(e);
       switch (e.kind) {
         case 'booted':
+          this.mqttOut?.publisher.notify();
           this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
           this.controller.trigger(`boot ${e.stationId}`);
           break;
         case 'status':
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
+          break;
+        case 'connection':
+          this.mqttOut?.publisher.notify();
           break;
         case 'transaction':
           if (this.live.onTransactionEvent(e.event, clock.nowMs())) {
@@ -256,7 +265,10 @@ export class HubEnergy {
     }
     if (this.meters) {
       this.meters.onReading((reading) => this.controller.meterReading(reading));
-      this.mqttOut = this.createMqttOut(this.meters);
+      this.meters.onReading((reading) => this.totals.onReading(reading));
+      this.totals.start();
+      const { config, clock, log, store, registry } = this.deps;
+      this.mqttOut = createHubMqttOut({ config, clock, log, store, registry, meters: this.meters, energy: this });
       this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
@@ -287,46 +299,7 @@ export class HubEnergy {
     this.dispatcher.stop();
     await this.mqttOut?.stop();
     await this.meters?.close();
-  }
-
-  private createMqttOut(meters: MeterHub): MqttOut | undefined {
-    const { config, clock, log, store, registry } = this.deps;
-    return createMqttOut({
-      config,
-      link: meters,
-      clock,
-      log: log.child({ part: 'mqtt-out' }),
-      hub: this,
-      modes: OPERATION_MODES,
-      commands: {
-        setSiteLimit: (powerW, durationS) => this.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:mqtt'),
-        clearSiteLimit: () => this.clearSiteLimit(),
-        setEvseMode: (evseKey, mode) => {
-          const known = OPERATION_MODES.find((m) => m === mode);
-          if (known === undefined) return false;
-          try {
-            this.controls.update(evseKey, { mode: known }, 'mqtt');
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        setpoints: {
-          setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
-            this.externalSetpoints.setEvse(evseKey, { setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), durationS, source: 'external:mqtt' }),
-          clearEvse: (evseKey) => this.externalSetpoints.clearEvse(evseKey),
-          setSite: (setpointW, durationS) => this.externalSetpoints.setSite({ setpointW, durationS, source: 'external:mqtt' }),
-          clearSite: () => this.externalSetpoints.clearSite(),
-        },
-      },
-      connectors: () =>
-        store.connectors.listAll().map((c) => {
-          const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
-          return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
-        }),
-      isConnected: (stationId) => registry.get(stationId) !== undefined,
-      sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
-    });
+    this.totals.stop();
   }
 
   /**
