@@ -15,13 +15,10 @@ import type { StationConfig } from './config/schema.js';
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
 import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
-import type { ChargerCapabilities } from './control/charger-capabilities.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
-import { computeComposite, type CompositeSchedule } from './energy/composite/index.js';
-import type { CurrentLimit } from './energy/limit.js';
 import type { OperationMode } from './energy/charging-profile.js';
 import type { EvseModel } from './energy/site-model.js';
 import type { SiteSnapshot, Strategy } from './energy/strategy.js';
@@ -38,6 +35,7 @@ import type { MqttOut } from './meters/mqtt-out-service.js';
 import { strategyActsIn } from './control/operation-modes.js';
 import { createHubMqttOut } from './hub-mqtt-out.js';
 import { EnergyTotals } from './hub-energy-totals.js';
+import { evseScheduleView, type EvseScheduleView } from './hub-energy-schedule.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
@@ -55,6 +53,8 @@ function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) =
     return false;
   };
 }
+
+export type { EvseScheduleView } from './hub-energy-schedule.js';
 
 export interface SiteLimitOverride {
   powerW: number;
@@ -77,20 +77,6 @@ export interface EnergyDeps {
   limitObserver?: (limits: ObservedLimit[]) => void;
   /** Remote start/stop of transactions for the EVSE controls (standalone mode). */
   remote?: RemoteStartStop;
-}
-
-export interface EvseScheduleView {
-  evseKey: string;
-  limit?: CurrentLimit;
-  limits: CurrentLimit[];
-  status?: string;
-  baseShareA?: number;
-  dispatch?: ReturnType<Dispatcher['state']>;
-  /** False when the charger refused the hub's profiles: nothing is enforced on the EVSE. */
-  controllable: boolean;
-  /** What the charger takes for charging profiles, once read after its boot. */
-  capabilities?: ChargerCapabilities;
-  schedule: CompositeSchedule;
 }
 
 export class HubEnergy {
@@ -477,30 +463,6 @@ export class HubEnergy {
 
   /** The effective schedule of one EVSE with the source of every limit. */
   schedule(evseKey: string, durationS: number): EvseScheduleView | undefined {
-    const model = this.site.evses.find((e) => e.key === evseKey);
-    const parsed = parseEvseKey(evseKey);
-    if (!model || !parsed) return undefined;
-    const nowMs = this.deps.clock.nowMs();
-    const decision = this.lastDecision()?.evses[evseKey];
-    const live = this.live.snapshot()[evseKey];
-    const schedule = computeComposite({
-      nowMs,
-      durationS,
-      evseId: parsed.evseId,
-      profiles: this.deps.store.profiles.list(parsed.stationId, 'csms').map((p) => p.profile),
-      ...(live?.transactionId && live.transactionStartedMs !== undefined ? { transaction: { id: live.transactionId, startedMs: live.transactionStartedMs } } : {}),
-      evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
-      rateUnit: 'A',
-      localLimits: this.localLimitsOf(evseKey),
-    });
-    return {
-      evseKey,
-      ...(decision ? { limit: decision.limit, limits: decision.limits, status: decision.status, baseShareA: decision.baseShare.maxCurrentA } : { limits: [] }),
-      dispatch: this.dispatcher.state(evseKey),
-      // The hub cannot enforce anything on an EVSE whose charger refused its profiles: say so.
-      controllable: this.dispatcher.isControllable(evseKey),
-      ...(this.capabilities.isKnown(parsed.stationId) ? { capabilities: this.capabilities.of(parsed.stationId) } : {}),
-      schedule,
-    };
+    return evseScheduleView({ energy: this, profiles: this.deps.store.profiles, nowMs: this.deps.clock.nowMs() }, evseKey, durationS);
   }
 }
