@@ -15,13 +15,11 @@ import type { StationConfig } from './config/schema.js';
 import { Controller, type ControllerDecision } from './control/controller.js';
 import { Dispatcher } from './control/dispatcher.js';
 import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
-import type { ChargerCapabilities } from './control/charger-capabilities.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
-import { CompositeEngine, type CompositeSchedule } from './energy/composite/index.js';
-import type { CurrentLimit } from './energy/limit.js';
+import { CompositeEngine } from './energy/composite/index.js';
 import type { OperationMode } from './energy/charging-profile.js';
 import type { EvseModel } from './energy/site-model.js';
 import type { SiteSnapshot, Strategy } from './energy/strategy.js';
@@ -33,13 +31,15 @@ import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
 import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { sessionLimits } from './control/session-limits.js';
-import { createMqttOut, mqttOutWillFor } from './meters/mqtt-out-wiring.js';
+import { mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
-import { OPERATION_MODES, strategyActsIn } from './control/operation-modes.js';
+import { strategyActsIn } from './control/operation-modes.js';
+import { createHubMqttOut } from './hub-mqtt-out.js';
+import { EnergyTotals } from './hub-energy-totals.js';
+import { evseScheduleView, type EvseScheduleView } from './hub-energy-schedule.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
 import { gridPhases } from './energy/allocation/index.js';
-import { withChargingState } from './model/connector-detail.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
 
@@ -57,6 +57,8 @@ function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) =
     return false;
   };
 }
+
+export type { EvseScheduleView } from './hub-energy-schedule.js';
 
 export interface SiteLimitOverride {
   powerW: number;
@@ -79,20 +81,6 @@ export interface EnergyDeps {
   limitObserver?: (limits: ObservedLimit[]) => void;
   /** Remote start/stop of transactions for the EVSE controls (standalone mode). */
   remote?: RemoteStartStop;
-}
-
-export interface EvseScheduleView {
-  evseKey: string;
-  limit?: CurrentLimit;
-  limits: CurrentLimit[];
-  status?: string;
-  baseShareA?: number;
-  dispatch?: ReturnType<Dispatcher['state']>;
-  /** False when the charger refused the hub's profiles: nothing is enforced on the EVSE. */
-  controllable: boolean;
-  /** What the charger takes for charging profiles, once read after its boot. */
-  capabilities?: ChargerCapabilities;
-  schedule: CompositeSchedule;
 }
 
 export class HubEnergy {
@@ -123,7 +111,9 @@ export class HubEnergy {
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
   private csmsProfileRecord: Record<string, ChargingProfile[]> | undefined;
   /** Composite schedules for the API, cached per profile set. */
-  private readonly composites = new CompositeEngine();
+  readonly composites = new CompositeEngine();
+  /** Lifetime energy: each EVSE's register, the site's grid import / export and PV. */
+  readonly totals: EnergyTotals;
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
@@ -138,6 +128,7 @@ export class HubEnergy {
     });
     for (const s of config.stations) this.configureControls(s);
     this.controls.restore();
+    this.totals = new EnergyTotals({ config, clock, values: deps.store.stationState, transactions: deps.store.transactions, meterRoles: this.site.meterRoles });
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
@@ -236,14 +227,19 @@ export class HubEnergy {
     });
 
     deps.service.onEvent((e) => {
+      this.totals.onStationEvent(e);
       switch (e.kind) {
         case 'booted':
+          this.mqttOut?.publisher.notify();
           this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
           this.controller.trigger(`boot ${e.stationId}`);
           break;
         case 'status':
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
+          break;
+        case 'connection':
+          this.mqttOut?.publisher.notify();
           break;
         case 'transaction':
           if (this.live.onTransactionEvent(e.event, clock.nowMs())) {
@@ -261,7 +257,10 @@ export class HubEnergy {
     }
     if (this.meters) {
       this.meters.onReading((reading) => this.controller.meterReading(reading));
-      this.mqttOut = this.createMqttOut(this.meters);
+      this.meters.onReading((reading) => this.totals.onReading(reading));
+      this.totals.start();
+      const { config, clock, log, store, registry } = this.deps;
+      this.mqttOut = createHubMqttOut({ config, clock, log, store, registry, meters: this.meters, energy: this });
       this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
@@ -292,46 +291,7 @@ export class HubEnergy {
     this.dispatcher.stop();
     await this.mqttOut?.stop();
     await this.meters?.close();
-  }
-
-  private createMqttOut(meters: MeterHub): MqttOut | undefined {
-    const { config, clock, log, store, registry } = this.deps;
-    return createMqttOut({
-      config,
-      link: meters,
-      clock,
-      log: log.child({ part: 'mqtt-out' }),
-      hub: this,
-      modes: OPERATION_MODES,
-      commands: {
-        setSiteLimit: (powerW, durationS) => this.setSiteLimit(powerW, clock.nowMs() + durationS * 1000, 'override:mqtt'),
-        clearSiteLimit: () => this.clearSiteLimit(),
-        setEvseMode: (evseKey, mode) => {
-          const known = OPERATION_MODES.find((m) => m === mode);
-          if (known === undefined) return false;
-          try {
-            this.controls.update(evseKey, { mode: known }, 'mqtt');
-            return true;
-          } catch {
-            return false;
-          }
-        },
-        setpoints: {
-          setEvse: (evseKey, setpointW, dischargeLimitW, durationS) =>
-            this.externalSetpoints.setEvse(evseKey, { setpointW, ...(dischargeLimitW !== undefined ? { dischargeLimitW } : {}), durationS, source: 'external:mqtt' }),
-          clearEvse: (evseKey) => this.externalSetpoints.clearEvse(evseKey),
-          setSite: (setpointW, durationS) => this.externalSetpoints.setSite({ setpointW, durationS, source: 'external:mqtt' }),
-          clearSite: () => this.externalSetpoints.clearSite(),
-        },
-      },
-      connectors: () =>
-        store.connectors.listAll().map((c) => {
-          const tx = c.status === 'Occupied' && c.detail === undefined ? store.transactions.findActive(c.stationId, c.evseId)[0] : undefined;
-          return tx ? withChargingState(c, store.transactions.lastChargingState(c.stationId, tx.transactionId)) : c;
-        }),
-      isConnected: (stationId) => registry.get(stationId) !== undefined,
-      sessionEnergyWh: (stationId, transactionId) => store.transactions.get(stationId, transactionId)?.energyWh,
-    });
+    this.totals.stop();
   }
 
   /**
@@ -476,6 +436,11 @@ export class HubEnergy {
    * The CSMS profiles per station (inputs to the decision); a station without any is absent.
    * Loaded in one query at the first use, then kept as the CSMS changes them: nothing per decision.
    */
+  /** The CSMS's charging profiles of one station (none: an empty list). */
+  csmsProfilesOf(stationId: string): readonly ChargingProfile[] {
+    return this.csmsProfilesByStation()[stationId] ?? NO_PROFILES;
+  }
+
   private csmsProfilesByStation(): Readonly<Record<string, ChargingProfile[]>> {
     if (!this.csmsProfileRecord) this.csmsProfileRecord = Object.fromEntries(this.deps.store.profiles.listAllBySource('csms'));
     return this.csmsProfileRecord;
@@ -510,30 +475,6 @@ export class HubEnergy {
 
   /** The effective schedule of one EVSE with the source of every limit. */
   schedule(evseKey: string, durationS: number): EvseScheduleView | undefined {
-    const model = this.site.evses.find((e) => e.key === evseKey);
-    const parsed = parseEvseKey(evseKey);
-    if (!model || !parsed) return undefined;
-    const nowMs = this.deps.clock.nowMs();
-    const decision = this.lastDecision()?.evses[evseKey];
-    const live = this.live.get(evseKey);
-    const schedule = this.composites.compute({
-      nowMs,
-      durationS,
-      evseId: parsed.evseId,
-      profiles: this.csmsProfilesByStation()[parsed.stationId] ?? NO_PROFILES,
-      ...(live?.transactionId && live.transactionStartedMs !== undefined ? { transaction: { id: live.transactionId, startedMs: live.transactionStartedMs } } : {}),
-      evse: { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) },
-      rateUnit: 'A',
-      localLimits: this.localLimitsOf(evseKey),
-    });
-    return {
-      evseKey,
-      ...(decision ? { limit: decision.limit, limits: decision.limits, status: decision.status, baseShareA: decision.baseShare.maxCurrentA } : { limits: [] }),
-      dispatch: this.dispatcher.state(evseKey),
-      // The hub cannot enforce anything on an EVSE whose charger refused its profiles: say so.
-      controllable: this.dispatcher.isControllable(evseKey),
-      ...(this.capabilities.isKnown(parsed.stationId) ? { capabilities: this.capabilities.of(parsed.stationId) } : {}),
-      schedule,
-    };
+    return evseScheduleView({ energy: this, nowMs: this.deps.clock.nowMs() }, evseKey, durationS);
   }
 }

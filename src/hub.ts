@@ -22,6 +22,7 @@ import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
 import { packageVersion } from './meters/mqtt-out-service.js';
+import { parseEvseKey } from './control/evse-key.js';
 import { RemoteControl } from './api/remote-control.js';
 import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
@@ -202,6 +203,12 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       voltageV: config.site.voltageV,
       version: packageVersion(),
       transactions: () => ({ ...transactionCounts }),
+      evseRegistersWh: () =>
+        energy.site.evses.flatMap((e) => {
+          const parsed = parseEvseKey(e.key);
+          const r = parsed ? energy.totals.registers.of(parsed.stationId, parsed.evseId) : undefined;
+          return r ? [{ evseKey: e.key, valueWh: r.valueWh }] : [];
+        }),
     },
     outboxDepth: () => store.outbox.count(),
     outboxPressure: () => upstream?.outboxPressure(),

@@ -11,6 +11,8 @@ export interface SiteMetricsDeps {
   version: string;
   /** Transactions started and ended since the hub started. */
   transactions(): { started: number; ended: number };
+  /** Each EVSE's lifetime import register as its charger last reported it, Wh (EVSEs that never reported one left out). */
+  evseRegistersWh?(): Array<{ evseKey: string; valueWh: number }>;
 }
 
 /**
@@ -91,6 +93,16 @@ export function siteGauges(registers: Registry[], deps: SiteMetricsDeps, energy:
     collect() {
       this.reset();
       for (const e of energy.evses()) this.set({ evse: e.evseKey }, (e.drawnA ?? []).reduce((sum, a) => sum + a, 0) * deps.voltageV);
+    },
+  });
+  new Counter({
+    name: 'switchyard_evse_energy_joules_total',
+    help: "Energy the EVSE delivered over its life, J (its charger's Energy.Active.Import.Register; a replaced meter reads as a counter reset)",
+    labelNames: ['evse'],
+    registers,
+    collect() {
+      this.reset();
+      for (const r of deps.evseRegistersWh?.() ?? []) this.inc({ evse: r.evseKey }, r.valueWh * 3600);
     },
   });
   new Counter({

@@ -13,6 +13,9 @@ export interface MeterReading {
   voltageV?: Partial<PerPhase>;
   frequencyHz?: number;
   energyWh?: number;
+  /** Imported / exported energy registers of a grid meter, Wh (both count up). */
+  energyImportWh?: number;
+  energyExportWh?: number;
   /** State of charge in % (home battery). */
   socPct?: number;
 }

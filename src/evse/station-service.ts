@@ -42,7 +42,9 @@ export type StationEvent =
   | { kind: 'pending'; stationId: string }
   | { kind: 'connection'; stationId: string; connected: boolean }
   | { kind: 'status'; state: ConnectorState }
-  | { kind: 'transaction'; event: TransactionEvent };
+  | { kind: 'transaction'; event: TransactionEvent }
+  /** Meter values outside a transaction (recorded in the message log). */
+  | { kind: 'meterValues'; stationId: string; evseId: number; meterValues: MeterValue[] };
 
 /**
  * What the hub does with what stations report, version-neutral: the adapters translate the
@@ -234,6 +236,7 @@ export class StationService {
   meterValuesOutsideTransaction(stationId: string, evseId: number, values: MeterValue[]): void {
     this.requireKnownEvse(stationId, evseId, undefined, 'MeterValues');
     this.deps.store.messages.append(stationId, 'MeterValues', { evseId, meterValues: values });
+    this.emit({ kind: 'meterValues', stationId, evseId, meterValues: values });
   }
 
   /** Notifications the hub accepts and keeps without acting on them. */

@@ -2,6 +2,7 @@ import type { Logger } from '../util/logger.js';
 import type { MqttOutLink } from './mqtt-out-link.js';
 import { parseCommand, type CommandErrorCode, type ParsedCommand } from './mqtt-out-command-parse.js';
 import { commandResultTopic } from './mqtt-out-topics.js';
+import type { SolarMode } from '../energy/solar-mode.js';
 
 /**
  * The command topic: `<prefix>/cmd/site/limit` (W, empty to clear, or JSON with a duration),
@@ -23,7 +24,19 @@ export interface MqttCommands {
   setEvseMode(evseKey: string, mode: string): boolean;
   /** External setpoints (absent: the setpoint commands are refused as unknown). */
   setpoints?: SetpointCommands;
+  /** Sets an EVSE's solar mode (absent: the site has no solar-surplus strategy). */
+  setEvseSolarMode?(evseKey: string, mode: SolarMode): CommandOutcome;
+  /** Sets an EVSE's max current, A, within its configured range. */
+  setEvseMaxCurrent?(evseKey: string, maxCurrentA: number): CommandOutcome;
+  /** Remote start and stop, as the API does them (absent: not in standalone mode). */
+  remote?: {
+    start(stationId: string, evseId: number): Promise<CommandOutcome>;
+    stop(stationId: string, evseId: number): Promise<CommandOutcome>;
+  };
 }
+
+/** What a command did, or why not (code: ours or the API's, e.g. STATION_NOT_CONNECTED). */
+export type CommandOutcome = { ok: true; detail?: Record<string, string | number> } | { ok: false; code: string; reason: string };
 
 /** External setpoints, W: positive charges, negative discharges; each holds for durationS. */
 export interface SetpointCommands {
@@ -52,8 +65,8 @@ export interface CommandTopicDeps {
 }
 
 export type CommandResult =
-  | { ok: true; command: string; powerW?: number; setpointW?: number; untilMs?: number; cleared?: true; evseKey?: string; mode?: string }
-  | { ok: false; command: string; code: CommandErrorCode; reason: string };
+  | { ok: true; command: string; powerW?: number; setpointW?: number; untilMs?: number; cleared?: true; evseKey?: string; mode?: string; [detail: string]: unknown }
+  | { ok: false; command: string; code: CommandErrorCode | (string & {}); reason: string };
 
 export class CommandTopic {
   private unsubscribe: (() => void) | undefined;
@@ -77,9 +90,14 @@ export class CommandTopic {
     const base = `${this.deps.topicPrefix}/cmd/`;
     if (!topic.startsWith(base) || topic.endsWith('/result')) return;
     const rest = topic.slice(base.length);
-    const result = retained
+    const answer = retained
       ? { ok: false as const, command: rest, code: 'RETAINED_IGNORED' as const, reason: 'retained commands are not applied; publish commands without retain' }
       : this.handle(rest, payload);
+    if (answer instanceof Promise) void answer.then((result) => this.answer(topic, result));
+    else this.answer(topic, answer);
+  }
+
+  private answer(topic: string, result: CommandResult): void {
     if (result.ok) this.deps.log.info({ topic, ...result }, 'mqtt out: command applied');
     else this.deps.log.warn({ topic, code: result.code, reason: result.reason }, `mqtt out: command refused: ${result.reason}`);
     this.deps.link.publish(commandResultTopic(topic), JSON.stringify(result), { qos: 0, retain: false }).catch((err: unknown) => {
@@ -88,20 +106,30 @@ export class CommandTopic {
     if (result.ok) this.deps.onApplied?.();
   }
 
-  private handle(rest: string, payload: Buffer): CommandResult {
+  /** Never throws, and a returned promise never rejects. */
+  private handle(rest: string, payload: Buffer): CommandResult | Promise<CommandResult> {
     const parsed = parseCommand(rest, payload, this.deps.modes);
     if (!parsed.ok) return { ok: false, command: rest, code: parsed.code, reason: parsed.reason };
-    try {
-      return this.apply(rest, parsed.command);
-    } catch (err) {
+    const failed = (err: unknown): CommandResult => {
       this.deps.log.error({ err, command: rest }, 'mqtt out: applying a command failed');
       return { ok: false, command: rest, code: 'INTERNAL', reason: 'the hub could not apply the command' };
+    };
+    try {
+      const result = this.apply(rest, parsed.command);
+      return result instanceof Promise ? result.catch(failed) : result;
+    } catch (err) {
+      return failed(err);
     }
   }
 
-  private apply(rest: string, command: ParsedCommand): CommandResult {
+  private apply(rest: string, command: ParsedCommand): CommandResult | Promise<CommandResult> {
     const { commands } = this.deps;
     switch (command.kind) {
+      case 'evse-solar-mode':
+      case 'evse-max-current':
+      case 'evse-start':
+      case 'evse-stop':
+        return this.applyEvseControl(rest, command);
       case 'site-limit': {
         const set = commands.setSiteLimit(command.powerW, command.durationS ?? this.deps.siteLimitDurationS);
         return { ok: true, command: rest, powerW: set.powerW, untilMs: set.untilMs };
@@ -121,7 +149,30 @@ export class CommandTopic {
     }
   }
 
-  private applySetpoint(rest: string, command: Exclude<ParsedCommand, { kind: 'site-limit' | 'clear-site-limit' | 'evse-mode' }>): CommandResult {
+  private applyEvseControl(rest: string, command: Extract<ParsedCommand, { kind: 'evse-solar-mode' | 'evse-max-current' | 'evse-start' | 'evse-stop' }>): CommandResult | Promise<CommandResult> {
+    const { commands } = this.deps;
+    const evseKey = `${command.stationId}/${command.evseId}`;
+    const result = (outcome: CommandOutcome, extra: Record<string, unknown>): CommandResult =>
+      outcome.ok ? { ok: true, command: rest, evseKey, ...extra, ...outcome.detail } : { ok: false, command: rest, code: outcome.code, reason: outcome.reason };
+    const unavailable = (reason: string): CommandResult => ({ ok: false, command: rest, code: 'UNKNOWN_COMMAND', reason });
+    switch (command.kind) {
+      case 'evse-solar-mode':
+        if (!commands.setEvseSolarMode) return unavailable('this site has no solar-surplus strategy: there is no solar mode to set');
+        return result(commands.setEvseSolarMode(evseKey, command.mode), { solarMode: command.mode });
+      case 'evse-max-current':
+        if (!commands.setEvseMaxCurrent) return unavailable('this hub takes no max current over MQTT');
+        return result(commands.setEvseMaxCurrent(evseKey, command.maxCurrentA), { maxCurrentA: command.maxCurrentA });
+      case 'evse-start':
+      case 'evse-stop': {
+        const remote = commands.remote;
+        if (!remote) return unavailable('transactions are started and stopped by the CSMS in this upstream mode');
+        const call = command.kind === 'evse-start' ? remote.start(command.stationId, command.evseId) : remote.stop(command.stationId, command.evseId);
+        return call.then((outcome) => result(outcome, {}));
+      }
+    }
+  }
+
+  private applySetpoint(rest: string, command: Exclude<ParsedCommand, { kind: 'site-limit' | 'clear-site-limit' | 'evse-mode' | 'evse-solar-mode' | 'evse-max-current' | 'evse-start' | 'evse-stop' }>): CommandResult {
     const setpoints = this.deps.commands.setpoints;
     if (!setpoints) return { ok: false, command: rest, code: 'UNKNOWN_COMMAND', reason: 'this hub takes no external setpoints' };
     const unknownEvse = (evseKey: string): CommandResult => ({ ok: false, command: rest, code: 'UNKNOWN_EVSE', reason: `no EVSE ${evseKey} is configured` });

@@ -19,7 +19,7 @@ const exactTopic = z
   .refine((t) => !t.includes('\u0000'), 'a topic without NUL characters');
 
 export const readingMappingSchema = z.strictObject({
-  /** What the value is, with its unit: powerW, currentA.L1..L3, voltageV.L1..L3, frequencyHz, energyWh, socPct. */
+  /** What the value is, with its unit: powerW, currentA.L1..L3, voltageV.L1..L3, frequencyHz, energyWh, energyImportWh, energyExportWh, socPct. */
   quantity: z.enum(METER_QUANTITIES),
   topic: exactTopic,
   /** Where the value is in a JSON payload: `$.power.total`, `data[0].value`. Absent: the payload is a plain number. */

@@ -1,3 +1,13 @@
+import { SOLAR_MODES, type SolarMode } from '../energy/solar-mode.js';
+
+/** The EVSE commands: cmd/evse/<stationId>/<evseId>/<verb>. */
+const EVSE_VERBS = ['mode', 'setpoint', 'solar_mode', 'max_current', 'start', 'stop'] as const;
+type EvseVerb = (typeof EVSE_VERBS)[number];
+/** What a Home Assistant button sends (its default payload_press); an empty payload is taken too. */
+export const PRESS_PAYLOAD = 'PRESS';
+/** Largest max current accepted before the EVSE's own range is checked, A. */
+export const MAX_CURRENT_A = 1000;
+
 /**
  * Pure parsing of MQTT commands: which command a topic names and whether its payload is valid.
  * Every refusal carries a reason a person can act on.
@@ -9,6 +19,10 @@ export type ParsedCommand =
   | { kind: 'site-limit'; powerW: number; durationS?: number }
   | { kind: 'clear-site-limit' }
   | { kind: 'evse-mode'; stationId: string; evseId: number; mode: string }
+  | { kind: 'evse-solar-mode'; stationId: string; evseId: number; mode: SolarMode }
+  /** A, per phase. */
+  | { kind: 'evse-max-current'; stationId: string; evseId: number; maxCurrentA: number }
+  | { kind: 'evse-start' | 'evse-stop'; stationId: string; evseId: number }
   /** W: positive charges, negative discharges. */
   | { kind: 'evse-setpoint'; stationId: string; evseId: number; setpointW: number; dischargeLimitW?: number; durationS?: number }
   | { kind: 'clear-evse-setpoint'; stationId: string; evseId: number }
@@ -36,19 +50,49 @@ export function parseCommand(rest: string, payload: Buffer, modes: readonly stri
   if (rest === 'site/limit') return parseSiteLimit(text);
   if (rest === 'site/setpoint') return parseSetpoint(text, undefined);
   const parts = rest.split('/');
-  if (parts.length === 4 && parts[0] === 'evse' && (parts[3] === 'mode' || parts[3] === 'setpoint')) {
+  const verb = parts[3];
+  if (parts.length === 4 && parts[0] === 'evse' && isEvseVerb(verb)) {
     const stationId = parts[1] ?? '';
     const evseId = Number(parts[2]);
     if (stationId === '' || !Number.isInteger(evseId) || evseId < 1 || String(evseId) !== parts[2]) {
-      return { ok: false, code: 'UNKNOWN_COMMAND', reason: `expected cmd/evse/<stationId>/<evseId>/${parts[3]} with an EVSE id 1, 2, ..., found cmd/${rest}` };
+      return { ok: false, code: 'UNKNOWN_COMMAND', reason: `expected cmd/evse/<stationId>/<evseId>/${verb} with an EVSE id 1, 2, ..., found cmd/${rest}` };
     }
-    return parts[3] === 'mode' ? parseMode(text, stationId, evseId, modes) : parseSetpoint(text, { stationId, evseId });
+    return parseEvseCommand(verb, text, { stationId, evseId }, modes);
   }
   return {
     ok: false,
     code: 'UNKNOWN_COMMAND',
-    reason: `unknown command cmd/${rest}; known: cmd/site/limit, cmd/site/setpoint, cmd/evse/<stationId>/<evseId>/mode, cmd/evse/<stationId>/<evseId>/setpoint`,
+    reason: `unknown command cmd/${rest}; known: cmd/site/limit, cmd/site/setpoint, ${EVSE_VERBS.map((v) => `cmd/evse/<stationId>/<evseId>/${v}`).join(', ')}`,
   };
+}
+
+function isEvseVerb(verb: string | undefined): verb is EvseVerb {
+  return (EVSE_VERBS as readonly (string | undefined)[]).includes(verb);
+}
+
+function parseEvseCommand(verb: EvseVerb, text: string, evse: { stationId: string; evseId: number }, modes: readonly string[]): ParseResult {
+  switch (verb) {
+    case 'mode':
+      return parseMode(text, evse.stationId, evse.evseId, modes);
+    case 'setpoint':
+      return parseSetpoint(text, evse);
+    case 'solar_mode': {
+      const mode = SOLAR_MODES.find((m) => m === text.toLowerCase());
+      if (mode === undefined) return bad(`expected a solar mode, one of ${SOLAR_MODES.join(', ')}; found ${excerpt(text)}`);
+      return { ok: true, command: { kind: 'evse-solar-mode', ...evse, mode } };
+    }
+    case 'max_current': {
+      const value = Number(text);
+      if (!NUMBER.test(text) || !Number.isFinite(value) || value < 0 || value > MAX_CURRENT_A) {
+        return bad(`expected a max current in A (e.g. 16), found ${excerpt(text)}`);
+      }
+      return { ok: true, command: { kind: 'evse-max-current', ...evse, maxCurrentA: value } };
+    }
+    case 'start':
+    case 'stop':
+      if (text !== '' && text !== PRESS_PAYLOAD) return bad(`expected ${PRESS_PAYLOAD} (or an empty payload), found ${excerpt(text)}`);
+      return { ok: true, command: { kind: verb === 'start' ? 'evse-start' : 'evse-stop', ...evse } };
+  }
 }
 
 /**

@@ -26,6 +26,11 @@ export const mqttOutConfigSchema = z.strictObject({
   retain: z.boolean().default(true),
   /** How long a site limit set over MQTT holds when the command gives no duration, s. */
   siteLimitDurationS: z.number().int().min(1).max(7 * 86_400).default(86_400),
+  /**
+   * Id token of a transaction started by the start button / command (standalone mode). A charger
+   * that authorizes remote starts asks the hub about it: put it on the authorization list.
+   */
+  startIdToken: z.string().min(1).max(20).default('home-assistant'),
 });
 
 export type MqttOutConfig = z.infer<typeof mqttOutConfigSchema>;

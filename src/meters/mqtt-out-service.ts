@@ -8,6 +8,7 @@ import { siteImportCapacity } from '../energy/site-capacity.js';
 import type { MqttOutLink } from './mqtt-out-link.js';
 import type { MqttOutState } from './mqtt-out-state.js';
 import { StatePublisher } from './state-publisher.js';
+import type { DiscoveryInput } from './ha-discovery.js';
 
 export interface MqttOutDeps {
   link: MqttOutLink;
@@ -22,6 +23,8 @@ export interface MqttOutDeps {
   siteLimitMaxW: number;
   swVersion?: string;
   checkIntervalMs?: number;
+  /** Max current numbers and start/stop buttons in Home Assistant. */
+  discoveryExtras?: Pick<DiscoveryInput, 'currentRangeOf' | 'remoteStartStop'>;
 }
 
 /**
@@ -39,7 +42,7 @@ export class MqttOut {
       log: deps.log,
       settings: deps.settings,
       read: deps.read,
-      discovery: { swVersion: deps.swVersion ?? packageVersion(), modes: deps.modes, siteLimitMaxW: deps.siteLimitMaxW },
+      discovery: { swVersion: deps.swVersion ?? packageVersion(), modes: deps.modes, siteLimitMaxW: deps.siteLimitMaxW, ...deps.discoveryExtras },
       ...(deps.checkIntervalMs !== undefined ? { checkIntervalMs: deps.checkIntervalMs } : {}),
     });
     this.commandTopic = new CommandTopic({

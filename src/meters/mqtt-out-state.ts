@@ -22,6 +22,22 @@ export interface SiteStateOut {
   siteLimitSource: string | null;
   /** Meters whose reading is stale (or never came). */
   staleMeters: string[];
+  /** Lifetime totals kept by the hub, kWh (never going down); null without a grid / PV meter. */
+  gridImportKWh: number | null;
+  gridExportKWh: number | null;
+  pvEnergyKWh: number | null;
+}
+
+/** A station as its Home Assistant device shows it. */
+export interface StationStateOut {
+  stationId: string;
+  /** Connected over OCPP now. */
+  online: boolean;
+  /** From its last BootNotification (1.6 chargePointVendor/Model, firmwareVersion; 2.x chargingStation.*). */
+  vendor?: string;
+  model?: string;
+  firmwareVersion?: string;
+  serialNumber?: string;
 }
 
 export interface EvseStateOut {
@@ -43,11 +59,18 @@ export interface EvseStateOut {
   /** Who set the binding limit (`fuse:main`, `evse:max`, `override:api`, ...); null before the first decision. */
   limitSource: string | null;
   transactionId: string | null;
+  /** Solar mode (off, now, min+pv, pv); null without a solar-surplus strategy. */
+  solarMode: string | null;
+  /** The EVSE's max current in force, A. */
+  maxCurrentA: number;
+  /** The charger's lifetime Energy.Active.Import.Register for this EVSE, kWh; null before its first report. */
+  energyKWh: number | null;
 }
 
 export interface MqttOutState {
   site: SiteStateOut;
   evses: EvseStateOut[];
+  stations: StationStateOut[];
 }
 
 /** What the state is read from: HubEnergy has all of it. */
@@ -67,6 +90,16 @@ export interface MqttOutStateReaderDeps {
   isConnected(stationId: string): boolean;
   /** Energy so far of a transaction, Wh. */
   sessionEnergyWh(stationId: string, transactionId: string): number | undefined;
+  /** What the station told at its last boot. */
+  stationInfo?(stationId: string): Omit<StationStateOut, 'stationId' | 'online'> | undefined;
+  /** The charger's lifetime import register of an EVSE, Wh. */
+  evseRegisterWh?(stationId: string, evseId: number): number | undefined;
+  /** An EVSE's solar mode; undefined without a solar-surplus strategy. */
+  solarModeOf?(evseKey: string): string | undefined;
+  /** An operator's max current on an EVSE, A; undefined: its configured max applies. */
+  maxCurrentAOf?(evseKey: string): number | undefined;
+  /** The site's lifetime totals, Wh. */
+  siteEnergyWh?(): { gridImport: number | null; gridExport: number | null; pv: number | null };
 }
 
 export function readMqttOutState(deps: MqttOutStateReaderDeps, nowMs: number): MqttOutState {
@@ -106,8 +139,14 @@ export function readMqttOutState(deps: MqttOutStateReaderDeps, nowMs: number): M
       mode: hub.modeOf(model.key),
       limitSource: limit?.source ?? null,
       transactionId: state?.active ? (state.transactionId ?? null) : null,
+      solarMode: deps.solarModeOf?.(model.key) ?? null,
+      maxCurrentA: deps.maxCurrentAOf?.(model.key) ?? model.maxCurrentA,
+      energyKWh: kWh(deps.evseRegisterWh?.(stationId, evseId)),
     });
   }
+  const stationIds = [...new Set(evses.map((e) => e.stationId))];
+  const stations = stationIds.map((stationId): StationStateOut => ({ stationId, online: deps.isConnected(stationId), ...deps.stationInfo?.(stationId) }));
+  const totals = deps.siteEnergyWh?.();
   const grid = hub.site.meterRoles.gridMeterId !== undefined ? meters[hub.site.meterRoles.gridMeterId] : undefined;
   const pv = hub.site.meterRoles.pvMeterId !== undefined ? meters[hub.site.meterRoles.pvMeterId] : undefined;
   return {
@@ -124,9 +163,18 @@ export function readMqttOutState(deps: MqttOutStateReaderDeps, nowMs: number): M
         .filter((m) => m.stale)
         .map((m) => m.meterId)
         .sort(),
+      gridImportKWh: kWh(totals?.gridImport),
+      gridExportKWh: kWh(totals?.gridExport),
+      pvEnergyKWh: kWh(totals?.pv),
     },
     evses,
+    stations,
   };
+}
+
+/** Wh as kWh to the Wh; null for an unknown value. */
+function kWh(wh: number | null | undefined): number | null {
+  return wh === null || wh === undefined ? null : round(wh / 1000, 3);
 }
 
 function round(value: number, decimals: number): number {

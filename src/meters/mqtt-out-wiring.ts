@@ -4,8 +4,8 @@ import type { Logger } from '../util/logger.js';
 import type { MqttCommands } from './command-topic.js';
 import { resolveMqttOut, type MqttOutConfig } from './mqtt-out-config.js';
 import type { MqttOutLink } from './mqtt-out-link.js';
-import { MqttOut, mqttOutWill, siteLimitMaxWOf } from './mqtt-out-service.js';
-import { readMqttOutState, type MqttOutHubView } from './mqtt-out-state.js';
+import { MqttOut, mqttOutWill, siteLimitMaxWOf, type MqttOutDeps } from './mqtt-out-service.js';
+import { readMqttOutState, type MqttOutHubView, type MqttOutStateReaderDeps } from './mqtt-out-state.js';
 import type { CircuitNode } from '../energy/site-model.js';
 
 /** The parts of a site config MQTT out reads. */
@@ -27,6 +27,9 @@ export interface MqttOutWiringDeps {
   connectors: () => ConnectorState[];
   isConnected: (stationId: string) => boolean;
   sessionEnergyWh: (stationId: string, transactionId: string) => number | undefined;
+  /** Station identity, registers, solar modes, max currents and site totals (see MqttOutStateReaderDeps). */
+  extras?: Pick<MqttOutStateReaderDeps, 'stationInfo' | 'evseRegisterWh' | 'solarModeOf' | 'maxCurrentAOf' | 'siteEnergyWh'>;
+  discoveryExtras?: MqttOutDeps['discoveryExtras'];
 }
 
 /** The `will` to give the MeterHub when MQTT out is on (spread it into MeterHubDeps). */
@@ -47,6 +50,7 @@ export function createMqttOut(deps: MqttOutWiringDeps): MqttOut | undefined {
     commands: deps.commands,
     modes: deps.modes,
     siteLimitMaxW: siteLimitMaxWOf(deps.hub.site.circuits, config.site.voltageV),
+    ...(deps.discoveryExtras ? { discoveryExtras: deps.discoveryExtras } : {}),
     read: () => {
       const statuses = new Map<string, string>();
       for (const c of deps.connectors()) {
@@ -60,6 +64,7 @@ export function createMqttOut(deps: MqttOutWiringDeps): MqttOut | undefined {
           connectorStatus: (stationId, evseId) => statuses.get(`${stationId}/${evseId}`),
           isConnected: deps.isConnected,
           sessionEnergyWh: deps.sessionEnergyWh,
+          ...deps.extras,
         },
         deps.clock.nowMs(),
       );

@@ -18,8 +18,12 @@ export const METER_QUANTITIES = [
   'voltageV.L3',
   /** Grid frequency, Hz. */
   'frequencyHz',
-  /** Energy register, Wh. */
+  /** Energy register, Wh (a PV meter's production register may count either way). */
   'energyWh',
+  /** Grid meter: imported-energy register, Wh (counts up). */
+  'energyImportWh',
+  /** Grid meter: exported-energy register, Wh (counts up). */
+  'energyExportWh',
   /** Battery state of charge, %. */
   'socPct',
 ] as const;
@@ -46,6 +50,8 @@ function setQuantity(reading: MeterReading, quantity: MeterQuantity, value: numb
     case 'powerW':
     case 'frequencyHz':
     case 'energyWh':
+    case 'energyImportWh':
+    case 'energyExportWh':
     case 'socPct':
       reading[quantity] = value;
       return;

@@ -4,7 +4,7 @@ import { discoveryConfigFilter, haDiscoveryMessages, haStatusTopic, type Discove
 import { availabilityTopic, type ResolvedMqttOut } from './mqtt-out-config.js';
 import type { MqttOutLink } from './mqtt-out-link.js';
 import type { EvseStateOut, MqttOutState, SiteStateOut } from './mqtt-out-state.js';
-import { evseStateTopic, evseValueTopic, siteStateTopic, siteValueTopic, UNKNOWN_PAYLOAD, type EvseValue, type SiteValue } from './mqtt-out-topics.js';
+import { evseStateTopic, evseValueTopic, siteStateTopic, siteValueTopic, stationAvailabilityTopic, UNKNOWN_PAYLOAD, type EvseValue, type SiteValue } from './mqtt-out-topics.js';
 
 /**
  * Publishes the hub's state to MQTT: availability (`online` at every connect; the connection's
@@ -28,7 +28,7 @@ export interface StatePublisherDeps {
   /** Reads the state to publish (called at every check). */
   read: () => MqttOutState;
   /** What discovery needs besides the EVSEs; absent or settings.discovery false: no discovery. */
-  discovery?: Omit<DiscoveryInput, 'settings' | 'evses'>;
+  discovery?: Omit<DiscoveryInput, 'settings' | 'evses' | 'stations' | 'siteMeters'>;
   /** How often changes are looked for, ms (default 1000). */
   checkIntervalMs?: number;
 }
@@ -131,9 +131,18 @@ export class StatePublisher {
   }
 
   private publishStateOf(state: MqttOutState, force: boolean): void {
-    this.publishDiscovery(state.evses);
+    this.publishDiscovery(state);
     const { topicPrefix: p, retain } = this.deps.settings;
     const out = new Map<string, string>();
+    // Availability is always retained: Home Assistant must find it whenever it subscribes.
+    for (const station of state.stations) {
+      const topic = stationAvailabilityTopic(p, station.stationId);
+      const payload = station.online ? 'online' : 'offline';
+      if (force || this.lastPayloads.get(topic) !== payload) {
+        this.lastPayloads.set(topic, payload);
+        this.send(topic, payload, true, 1);
+      }
+    }
     out.set(siteStateTopic(p), JSON.stringify(state.site));
     for (const [value, payload] of Object.entries(siteValues(state.site)) as [SiteValue, string][]) out.set(siteValueTopic(p, value), payload);
     const evseTopics = new Map<string, string[]>();
@@ -162,13 +171,18 @@ export class StatePublisher {
     }
   }
 
-  /** Publishes the configs when the set of EVSEs changed (or after publishAll), and clears configs of EVSEs gone. */
-  private publishDiscovery(evses: readonly EvseStateOut[]): void {
+  /**
+   * Publishes the configs when the set of EVSEs or what a station told at boot (vendor, model,
+   * firmware) changed, or after publishAll; clears configs of EVSEs gone.
+   */
+  private publishDiscovery(state: MqttOutState): void {
     if (!this.discoveryOn || !this.deps.discovery) return;
-    const signature = evses.map((e) => e.evseKey).join('\n');
+    const { evses, stations, site } = state;
+    const siteMeters = { grid: site.gridImportKWh !== null, pv: site.pvEnergyKWh !== null };
+    const signature = JSON.stringify([evses.map((e) => [e.evseKey, e.solarMode !== null]), stations.map(({ online: _online, ...identity }) => identity), siteMeters]);
     if (signature === this.discoverySignature) return;
     this.discoverySignature = signature;
-    const messages = haDiscoveryMessages({ ...this.deps.discovery, settings: this.deps.settings, evses });
+    const messages = haDiscoveryMessages({ ...this.deps.discovery, settings: this.deps.settings, evses, stations, siteMeters });
     const topics = new Set(messages.map((m) => m.topic));
     for (const old of this.configTopics) if (!topics.has(old)) this.send(old, '', true, 1);
     this.configTopics = topics;
@@ -212,6 +226,9 @@ function siteValues(s: SiteStateOut): Record<SiteValue, string> {
     site_limit_w: valuePayload(s.siteLimitW),
     site_limit_source: valuePayload(s.siteLimitSource),
     stale_meters: JSON.stringify(s.staleMeters),
+    grid_import_kwh: valuePayload(s.gridImportKWh),
+    grid_export_kwh: valuePayload(s.gridExportKWh),
+    pv_energy_kwh: valuePayload(s.pvEnergyKWh),
   };
 }
 
@@ -224,6 +241,9 @@ function evseValues(e: EvseStateOut): Record<EvseValue, string> {
     session_energy_wh: valuePayload(e.sessionEnergyWh),
     mode: valuePayload(e.mode),
     limit_source: valuePayload(e.limitSource),
+    solar_mode: valuePayload(e.solarMode),
+    max_current_a: valuePayload(e.maxCurrentA),
+    energy_kwh: valuePayload(e.energyKWh),
   };
 }
 

@@ -12,6 +12,12 @@ interface StateRow {
   value_json: string;
 }
 
+/** Durable values per station id, by key (what StationStateRepo offers, for its users' deps). */
+export interface StationValues {
+  get(stationId: string, key: string): unknown;
+  set(stationId: string, key: string, value: unknown): void;
+}
+
 /**
  * Free-form durable state per station, by key, as JSON (what ReEnroll has pushed, device-model
  * values read back, ...). Values come back as `unknown`: the owner of a key validates its shape.

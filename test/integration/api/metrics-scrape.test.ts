@@ -36,7 +36,10 @@ beforeAll(async () => {
     meterValue: [
       {
         timestamp: new Date(clock.nowMs()).toISOString(),
-        sampledValue: ['L1', 'L2', 'L3'].map((phase, i) => ({ value: String(10 + i), measurand: 'Current.Import', phase, unit: 'A' })),
+        sampledValue: [
+          ...['L1', 'L2', 'L3'].map((phase, i) => ({ value: String(10 + i), measurand: 'Current.Import', phase, unit: 'A' })),
+          { value: '1.5', measurand: 'Energy.Active.Import.Register', unit: 'kWh' },
+        ],
       },
     ],
   });
@@ -77,6 +80,7 @@ describe('the /metrics endpoint', () => {
       switchyard_evse_limit_source_info: 'gauge',
       switchyard_transactions_started_total: 'counter',
       switchyard_transactions_ended_total: 'counter',
+      switchyard_evse_energy_joules_total: 'counter',
       switchyard_profile_writes_total: 'counter',
       switchyard_build_info: 'gauge',
       switchyard_circuit_limit_amperes: 'gauge',
@@ -113,6 +117,12 @@ describe('the /metrics endpoint', () => {
     const { samples, types } = await scrape();
     expect(types).toMatchObject({ nodejs_eventloop_lag_p99_seconds: 'gauge', process_resident_memory_bytes: 'gauge', process_open_fds: 'gauge' });
     expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+  });
+
+  it("counts an EVSE's lifetime energy in joules from its charger's register", async () => {
+    const { samples } = await scrape();
+    // 1.5 kWh reported by the charger = 5.4 MJ.
+    expect(sampleValue(samples, 'switchyard_evse_energy_joules_total', { evse: 'CP16/1' })).toBe(1500 * 3600);
   });
 
   it('shows the connected station in the connections gauge', async () => {

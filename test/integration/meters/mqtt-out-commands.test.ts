@@ -55,8 +55,9 @@ async function startOut(id = randomUUID()): Promise<Running> {
   const commands = new FakeCommands();
   const state = {
     current: {
-      site: { gridPowerW: null, pvPowerW: null, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [] },
+      site: { gridPowerW: null, pvPowerW: null, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [], gridImportKWh: null, gridExportKWh: null, pvEnergyKWh: null },
       evses: [],
+      stations: [],
     } satisfies MqttOutState as MqttOutState,
   };
   const out = new MqttOut({ link, clock, log: silentLogger(), settings, read: () => state.current, commands, modes: OPERATION_MODES, siteLimitMaxW: 44_000, swVersion: 'test' });

@@ -31,14 +31,18 @@ function anEvse(stationId: string, evseId: number, overrides: Partial<EvseStateO
     mode: 'LocalLoadBalancing',
     limitSource: 'evse:max',
     transactionId: null,
+    solarMode: null,
+    maxCurrentA: 16,
+    energyKWh: null,
     ...overrides,
   };
 }
 
 function aState(evses: EvseStateOut[]): MqttOutState {
   return {
-    site: { gridPowerW: 3000, pvPowerW: 1200, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [] },
+    site: { gridPowerW: 3000, pvPowerW: 1200, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [], gridImportKWh: null, gridExportKWh: null, pvEnergyKWh: null },
     evses,
+    stations: [...new Set(evses.map((e) => e.stationId))].map((stationId) => ({ stationId, online: true })),
   };
 }
 
@@ -94,9 +98,9 @@ function configsOf(observer: MqttObserver, discoveryPrefix: string): Map<string,
   return out;
 }
 
-/** 6 site sensors + the site limit number, and per EVSE 6 sensors + the mode select. */
+/** 6 site sensors + the site limit number (no energy sensors: no meters), and per EVSE 7 sensors + the mode select. */
 const SITE_ENTITIES = 7;
-const EVSE_ENTITIES = 7;
+const EVSE_ENTITIES = 8;
 
 async function waitForConfigs(r: Running, count: number): Promise<Map<string, HaEntityConfig>> {
   await r.observer.waitFor(() => configsOf(r.observer, r.settings.discoveryPrefix).size >= count);
@@ -112,8 +116,14 @@ describe('Home Assistant discovery', () => {
     for (const [topic, c] of configs) {
       expect(topic).toMatch(new RegExp(`^${r.settings.discoveryPrefix}/(sensor|number|select)/${r.settings.nodeId}/[A-Za-z0-9_-]+/config$`));
       expect(typeof c.name).toBe('string');
-      expect(c.state_topic.startsWith(`${r.settings.topicPrefix}/`)).toBe(true);
-      expect(c.availability_topic).toBe(`${r.settings.topicPrefix}/status`);
+      expect(c.state_topic?.startsWith(`${r.settings.topicPrefix}/`)).toBe(true);
+      // Site entities follow the hub; EVSE entities the hub and their station.
+      const availability = c.availability?.map((a) => a.topic) ?? [c.availability_topic];
+      expect(availability[0]).toBe(`${r.settings.topicPrefix}/status`);
+      if (topic.includes('/evse_')) {
+        expect(availability[1]).toMatch(new RegExp(`^${r.settings.topicPrefix}/station/CP-[12]/availability$`));
+        expect(c.availability_mode).toBe('all');
+      }
       expect(c.device.identifiers.length).toBeGreaterThan(0);
       uniqueIds.add(c.unique_id);
     }

@@ -68,8 +68,9 @@ async function startOut(withSetpoints = true) {
     ...(withSetpoints ? { setpoints } : {}),
   };
   const state: MqttOutState = {
-    site: { gridPowerW: null, pvPowerW: null, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [] },
+    site: { gridPowerW: null, pvPowerW: null, evPowerW: 0, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [], gridImportKWh: null, gridExportKWh: null, pvEnergyKWh: null },
     evses: [],
+    stations: [],
   };
   const out = new MqttOut({ link, clock, log: silentLogger(), settings, read: () => state, commands, modes: OPERATION_MODES, siteLimitMaxW: 44_000, swVersion: 'test' });
   out.start();

@@ -39,3 +39,27 @@ describe('parsing MQTT commands', () => {
     expect(parse(rest, 'Idle')).toMatchObject({ ok: false, code: 'UNKNOWN_COMMAND' });
   });
 });
+
+describe('parsing the Home Assistant EVSE commands', () => {
+  it.each(['off', 'now', 'min+pv', 'PV'])('takes the solar mode %s', (mode) => {
+    expect(parse('evse/CP-1/2/solar_mode', mode)).toEqual({ ok: true, command: { kind: 'evse-solar-mode', stationId: 'CP-1', evseId: 2, mode: mode.toLowerCase() } });
+  });
+
+  it.each(['', 'solar', 'min pv', 'Idle'])('refuses the solar mode %j with the modes it takes', (payload) => {
+    expect(parse('evse/CP-1/1/solar_mode', payload)).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('off, now, min+pv, pv') });
+  });
+
+  it('takes a max current in A and refuses anything else', () => {
+    expect(parse('evse/CP-1/1/max_current', '10.5')).toEqual({ ok: true, command: { kind: 'evse-max-current', stationId: 'CP-1', evseId: 1, maxCurrentA: 10.5 } });
+    for (const bad of ['', '-1', 'ten', '1e9', '{"maxCurrentA": 10}', 'NaN']) {
+      expect(parse('evse/CP-1/1/max_current', bad), bad).toMatchObject({ ok: false, code: 'BAD_PAYLOAD' });
+    }
+  });
+
+  it('takes a button press (PRESS or empty) for start and stop, and nothing else', () => {
+    expect(parse('evse/CP-1/1/start', 'PRESS')).toEqual({ ok: true, command: { kind: 'evse-start', stationId: 'CP-1', evseId: 1 } });
+    expect(parse('evse/CP-1/1/stop', '')).toEqual({ ok: true, command: { kind: 'evse-stop', stationId: 'CP-1', evseId: 1 } });
+    expect(parse('evse/CP-1/1/stop', 'press me')).toMatchObject({ ok: false, code: 'BAD_PAYLOAD' });
+    expect(parse('evse/CP-1/0/start', 'PRESS')).toMatchObject({ ok: false, code: 'UNKNOWN_COMMAND' });
+  });
+});

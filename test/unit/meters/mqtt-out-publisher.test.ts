@@ -34,11 +34,12 @@ class RecordingLink implements MqttOutLink {
 
 function aState(powerW: number, evseKeys = ['CP-1/1']): MqttOutState {
   return {
-    site: { gridPowerW: 1000, pvPowerW: null, evPowerW: powerW, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [] },
+    site: { gridPowerW: 1000, pvPowerW: null, evPowerW: powerW, evCurrentA: { L1: 0, L2: 0, L3: 0 }, siteLimitW: null, siteLimitSource: null, staleMeters: [], gridImportKWh: null, gridExportKWh: null, pvEnergyKWh: null },
     evses: evseKeys.map((key) => {
       const [stationId = '', evseId = '1'] = key.split('/');
-      return { evseKey: key, stationId, evseId: Number(evseId), status: 'Charging', offeredCurrentA: 16, drawnCurrentA: 10, powerW, sessionEnergyWh: 10, mode: 'Idle', limitSource: 'evse:max', transactionId: 'tx' };
+      return { evseKey: key, stationId, evseId: Number(evseId), status: 'Charging', offeredCurrentA: 16, drawnCurrentA: 10, powerW, sessionEnergyWh: 10, mode: 'Idle', limitSource: 'evse:max', transactionId: 'tx', solarMode: null, maxCurrentA: 16, energyKWh: null };
     }),
+    stations: [],
   };
 }
 

@@ -75,4 +75,27 @@ describe('reading the state MQTT out publishes', () => {
     const s = readMqttOutState(deps({ activeOverride: () => ({ powerW: 11000, source: 'override:mqtt' }) }), 0);
     expect(s.site).toMatchObject({ siteLimitW: 11000, siteLimitSource: 'override:mqtt' });
   });
+
+  it('gives each station its online state and boot identity, each EVSE its solar mode, max current and lifetime energy in kWh, and the site its energy totals', () => {
+    const s = readMqttOutState(
+      deps(
+        {},
+        {
+          isConnected: (id) => id === 'CP-1',
+          stationInfo: (id) => (id === 'CP-1' ? { vendor: 'ACME', model: 'W11', firmwareVersion: '2.3' } : undefined),
+          evseRegisterWh: (id) => (id === 'CP-1' ? 123_456.7 : undefined),
+          solarModeOf: () => 'min+pv',
+          siteEnergyWh: () => ({ gridImport: 1500, gridExport: 0, pv: null }),
+        },
+      ),
+      0,
+    );
+    expect(s.stations).toEqual([
+      { stationId: 'CP-1', online: true, vendor: 'ACME', model: 'W11', firmwareVersion: '2.3' },
+      { stationId: 'CP-2', online: false },
+    ]);
+    expect(s.evses[0]).toMatchObject({ solarMode: 'min+pv', maxCurrentA: 16, energyKWh: 123.457 });
+    expect(s.evses[1]).toMatchObject({ energyKWh: null });
+    expect(s.site).toMatchObject({ gridImportKWh: 1.5, gridExportKWh: 0, pvEnergyKWh: null });
+  });
 });
