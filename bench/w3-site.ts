@@ -63,7 +63,7 @@ export function w3SiteConfig(evses: readonly W3Evse[], opts: W3SiteOptions): Sit
     data: { dir: join(opts.dataDir, 'data') },
     mqtt: { url: opts.mqttUrl },
     // A lease far longer than the run, so no renewal lands inside a measured step.
-    // settleS as short as minIntervalS: the stations report no current, and the increases after each step must go before the next.
+    // settleS as short as minIntervalS: the EVs follow an offer within 0.5 s and the chargers report every change, so a 1 s settle wait suffices.
     energy: { marginA: 1, leaseS: 3600, minIntervalS: opts.minIntervalS, settleS: opts.minIntervalS, hysteresisA: 1, debounceMs: opts.debounceMs },
     meters: [
       {
