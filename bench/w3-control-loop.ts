@@ -34,6 +34,10 @@ const SETTINGS = {
   eventDebounceMs: 200,
   /** Increases are rate-limited by this; decreases (what is measured) never are. */
   minIntervalS: 1,
+  /** Least increase worth a write (the ramp reserve stages increases in steps below 1 A). */
+  hysteresisA: 0.1,
+  /** After a downward step, every target must stay written this long before the next step. */
+  quietMs: 2000,
   /** The EVs follow a new offer this long after it arrived, ms. */
   followMs: 500,
   /** The chargers' periodic current report (they also report every change of draw), ms. */
@@ -96,6 +100,19 @@ async function until(pred: () => boolean, timeoutMs: number): Promise<boolean> {
   return true;
 }
 
+/** pred() held for quietMs in a row (the ramp reserve raises in stages, each after the chargers report). */
+async function quiet(pred: () => boolean, quietMs: number, timeoutMs: number): Promise<boolean> {
+  const t0 = performance.now();
+  let since: number | undefined;
+  while (performance.now() - t0 <= timeoutMs) {
+    if (!pred()) since = undefined;
+    else if (since === undefined) since = performance.now();
+    else if (performance.now() - since >= quietMs) return true;
+    await sleep(SETTINGS.pollMs);
+  }
+  return false;
+}
+
 function lastSentOf(rig: W3Rig, keys: readonly string[]): Map<string, number | undefined> {
   return new Map(keys.map((k) => [k, rig.hub.energy.dispatcher.state(k)?.lastSentA]));
 }
@@ -115,7 +132,7 @@ function decreasesDone(rig: W3Rig, keys: readonly string[]): boolean {
 function allSettled(rig: W3Rig, keys: readonly string[]): boolean {
   return keys.every((k) => {
     const s = rig.hub.energy.dispatcher.state(k);
-    return s !== undefined && !s.inFlight && s.targetA === s.lastSentA;
+    return s !== undefined && !s.inFlight && s.targetA !== undefined && s.lastSentA !== undefined && s.targetA <= s.lastSentA + SETTINGS.hysteresisA + 1e-9;
   });
 }
 
@@ -144,6 +161,7 @@ async function runMode(mode: Mode, prng: Prng, progress: (line: string) => void)
     chargingPerCircuit: SETTINGS.chargingPerCircuit,
     debounceMs: mode === 'event' ? SETTINGS.eventDebounceMs : SETTINGS.noTriggerDebounceMs,
     minIntervalS: SETTINGS.minIntervalS,
+    hysteresisA: SETTINGS.hysteresisA,
     buildingA: SETTINGS.buildingLowA,
     meterIntervalMs: SETTINGS.meterIntervalMs,
     connectConcurrency: SETTINGS.connectConcurrency,
@@ -181,7 +199,7 @@ async function runMode(mode: Mode, prng: Prng, progress: (line: string) => void)
       // A decision strictly after the reading (same-millisecond ticks may have preceded it); decideNow() is synchronous.
       const decided = mode === 'processing' || (await until(() => (controller.lastDecision()?.atMs ?? 0) > (hubAtEpochMs ?? Infinity), SETTINGS.settleTimeoutMs));
       const decisionMs = controller.lastDecision()?.durationMs ?? Number.NaN;
-      const settled = decided && (toA > SETTINGS.buildingLowA ? await until(() => decreasesDone(rig, keys), SETTINGS.settleTimeoutMs) : await until(() => allSettled(rig, keys), SETTINGS.settleTimeoutMs));
+      const settled = decided && (toA > SETTINGS.buildingLowA ? await until(() => decreasesDone(rig, keys), SETTINGS.settleTimeoutMs) : await quiet(() => allSettled(rig, keys), SETTINGS.quietMs, SETTINGS.settleTimeoutMs));
       return { arrivalMs, from, settled, decisionMs, ...(mode === 'processing' ? { brokerToHubMs: hubSeenMs - arrivalMs, processingStartMs } : {}) };
     };
 

@@ -18,6 +18,7 @@ export interface W3RigOptions {
   chargingPerCircuit: number;
   debounceMs: number;
   minIntervalS: number;
+  hysteresisA: number;
   /** Building load per phase at the start, A. */
   buildingA: number;
   meterIntervalMs: number;
@@ -124,7 +125,7 @@ export class W3Rig {
     };
     const meter = new GridMeter(client, opts.buildingA, opts.meterIntervalMs, evLoadA);
     meter.start();
-    const config = w3SiteConfig(evses, { evses: opts.evses, chargingPerCircuit: opts.chargingPerCircuit, dataDir: dir, mqttUrl: broker.url, debounceMs: opts.debounceMs, minIntervalS: opts.minIntervalS });
+    const config = w3SiteConfig(evses, { evses: opts.evses, chargingPerCircuit: opts.chargingPerCircuit, dataDir: dir, mqttUrl: broker.url, debounceMs: opts.debounceMs, minIntervalS: opts.minIntervalS, hysteresisA: opts.hysteresisA });
     const hub = await startHub({ config, configPath: join(dir, 'w3.yaml'), log: silentLogger() });
     for (const e of evses) {
       stations.push(
