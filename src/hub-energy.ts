@@ -115,6 +115,8 @@ export class HubEnergy {
   readonly externalSetpoints: ExternalSetpoints;
   /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
   private readonly csmsProfileCache = new Map<string, ChargingProfile[]>();
+  /** csmsProfilesByStation()'s answer, kept until a station's CSMS profiles or the site's EVSEs change. */
+  private csmsByStation: { evses: readonly EvseModel[]; count: number; byStation: Record<string, ChargingProfile[]> } | undefined;
 
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
@@ -158,7 +160,7 @@ export class HubEnergy {
       ...(config.energy.writeBudgetPerDay !== undefined ? { writeBudgetPerDay: config.energy.writeBudgetPerDay } : {}),
       sharesCapacity: sharesCapacityOf(this.site.evses),
       follows: (evseKey, limitA, sinceMs) => {
-        const samples = this.live.snapshot()[evseKey]?.samples ?? [];
+        const samples = this.live.get(evseKey)?.samples ?? [];
         const last = samples[samples.length - 1];
         return last !== undefined && last.timeMs > sinceMs && Math.max(0, ...last.currentA) <= limitA + config.energy.obey.toleranceA;
       },
@@ -205,7 +207,7 @@ export class HubEnergy {
       log: log.child({ part: 'control' }),
       params: { ...config.energy.obey, followS: config.energy.settleS },
       history: (evseKey) => {
-        const live = this.live.snapshot()[evseKey];
+        const live = this.live.get(evseKey);
         return live?.active && live.samples ? { samples: live.samples, offers: this.dispatcher.offersOf(evseKey) } : undefined;
       },
     });
@@ -443,11 +445,14 @@ export class HubEnergy {
   /** The CSMS changed a station's charging profiles: decide again with them. */
   csmsProfilesChanged(stationId: string): void {
     this.csmsProfileCache.delete(stationId);
+    this.csmsByStation = undefined;
     this.controller.trigger(`csms profiles ${stationId}`);
   }
 
   /** The CSMS profiles of every station with a managed EVSE (inputs to the decision). */
   private csmsProfilesByStation(): Record<string, ChargingProfile[]> {
+    const cached = this.csmsByStation;
+    if (cached && cached.evses === this.site.evses && cached.count === this.site.evses.length) return cached.byStation;
     const out: Record<string, ChargingProfile[]> = {};
     for (const evse of this.site.evses) {
       const stationId = parseEvseKey(evse.key)?.stationId;
@@ -459,12 +464,13 @@ export class HubEnergy {
       }
       out[stationId] = profiles;
     }
+    this.csmsByStation = { evses: this.site.evses, count: this.site.evses.length, byStation: out };
     return out;
   }
 
   /** The transaction running on an EVSE (hub id), as the live state knows it. */
   activeTransactionOf(stationId: string, evseId: number): RunningTransaction | undefined {
-    const live = this.live.snapshot()[evseKeyOf(stationId, evseId)];
+    const live = this.live.get(evseKeyOf(stationId, evseId));
     if (live?.transactionId === undefined) return undefined;
     return { id: live.transactionId, startedMs: live.transactionStartedMs ?? this.deps.clock.nowMs() };
   }
@@ -496,7 +502,7 @@ export class HubEnergy {
     if (!model || !parsed) return undefined;
     const nowMs = this.deps.clock.nowMs();
     const decision = this.lastDecision()?.evses[evseKey];
-    const live = this.live.snapshot()[evseKey];
+    const live = this.live.get(evseKey);
     const schedule = computeComposite({
       nowMs,
       durationS,

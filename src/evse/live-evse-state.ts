@@ -69,6 +69,11 @@ export class LiveEvseState {
     this.live.set(key, { key, active: true, controllable: true, transactionId, transactionStartedMs: startedMs });
   }
 
+  /** One EVSE's live state (O(1); snapshot() copies them all). */
+  get(key: string): EvseLiveState | undefined {
+    return this.live.get(key);
+  }
+
   snapshot(): Record<string, EvseLiveState> {
     return Object.fromEntries(this.live);
   }
