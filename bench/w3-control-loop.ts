@@ -144,7 +144,7 @@ function noneInFlight(rig: W3Rig, keys: readonly string[]): boolean {
   return keys.every((k) => rig.hub.energy.dispatcher.state(k)?.inFlight !== true);
 }
 
-/** The hub's grid reading shows `amps` (and when it was received, epoch ms). */
+/** The hub's grid reading shows `amps` on L1, the step message's value (and when it was received, epoch ms). */
 function hubReadingAt(rig: W3Rig, amps: number): number | undefined {
   const r = rig.hub.energy.meters?.snapshot(Date.now())['grid'];
   return r?.currentA?.L1 === amps ? r.timeMs : undefined;
@@ -189,7 +189,8 @@ async function runMode(mode: Mode, prng: Prng, progress: (line: string) => void)
       const seq = rig.meter.stepTo(toA);
       const arrivalMs = await rig.arrivalOf(seq);
       let hubAtEpochMs: number | undefined;
-      await until(() => (hubAtEpochMs = hubReadingAt(rig, toA)) !== undefined, SETTINGS.settleTimeoutMs);
+      const stepL1A = rig.meter.publishedL1A.get(seq) ?? Number.NaN;
+      await until(() => (hubAtEpochMs = hubReadingAt(rig, stepL1A)) !== undefined, SETTINGS.settleTimeoutMs);
       const hubSeenMs = performance.now();
       let processingStartMs: number | undefined;
       if (mode === 'processing') {

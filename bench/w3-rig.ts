@@ -50,6 +50,9 @@ class GridMeter {
     this.timer = setInterval(() => this.publish(), this.intervalMs);
   }
 
+  /** L1 current of each published message, by sequence number. */
+  readonly publishedL1A = new Map<number, number>();
+
   /** Sets the building load and publishes it now; returns the message's sequence number. */
   stepTo(buildingA: number): number {
     this.buildingA = buildingA;
@@ -68,6 +71,7 @@ class GridMeter {
     const a = this.buildingA;
     const ev = this.evLoadA();
     const r = (x: number) => Math.round(x * 10) / 10;
+    this.publishedL1A.set(seq, r(a + ev.L1));
     this.client.publish(W3_GRID_TOPIC, JSON.stringify({ seq, currentA: { L1: r(a + ev.L1), L2: r(a + ev.L2), L3: r(a + ev.L3) } }));
     return seq;
   }
