@@ -17,6 +17,12 @@ export interface MeterSample {
   currentA: number;
   voltageV: number;
   socPercent: number;
+  /** Phases the EV draws on (the first ones); the others report 0 A. Default 3. */
+  phases?: 1 | 2 | 3;
+}
+
+function phaseCurrentA(s: MeterSample, i: number): number {
+  return i < (s.phases ?? 3) ? s.currentA : 0;
 }
 
 const PHASES = ['L1', 'L2', 'L3'] as const;
@@ -55,7 +61,7 @@ function sampledValues16(s: MeterSample): Array<Record<string, string>> {
   return [
     { ...periodic, value: String(s.energyWh), measurand: 'Energy.Active.Import.Register', unit: 'Wh' },
     { ...periodic, value: String(s.powerW), measurand: 'Power.Active.Import', unit: 'W' },
-    ...PHASES.map((phase) => ({ ...periodic, value: s.currentA.toFixed(1), measurand: 'Current.Import', phase, unit: 'A' })),
+    ...PHASES.map((phase, i) => ({ ...periodic, value: phaseCurrentA(s, i).toFixed(1), measurand: 'Current.Import', phase, unit: 'A' })),
     ...PHASES.map((phase) => ({ ...periodic, value: s.voltageV.toFixed(1), measurand: 'Voltage', phase: `${phase}-N`, unit: 'V' })),
     { ...periodic, value: String(s.socPercent), measurand: 'SoC', location: 'EV', unit: 'Percent' },
   ];
@@ -66,7 +72,7 @@ function sampledValues2x(s: MeterSample): Array<Record<string, unknown>> {
   return [
     { ...periodic, value: s.energyWh, measurand: 'Energy.Active.Import.Register', unitOfMeasure: { unit: 'Wh' } },
     { ...periodic, value: s.powerW, measurand: 'Power.Active.Import', unitOfMeasure: { unit: 'W' } },
-    ...PHASES.map((phase) => ({ ...periodic, value: s.currentA, measurand: 'Current.Import', phase, unitOfMeasure: { unit: 'A' } })),
+    ...PHASES.map((phase, i) => ({ ...periodic, value: phaseCurrentA(s, i), measurand: 'Current.Import', phase, unitOfMeasure: { unit: 'A' } })),
     ...PHASES.map((phase) => ({ ...periodic, value: s.voltageV, measurand: 'Voltage', phase: `${phase}-N`, unitOfMeasure: { unit: 'V' } })),
     { ...periodic, value: s.socPercent, measurand: 'SoC', location: 'EV', unitOfMeasure: { unit: 'Percent' } },
   ];

@@ -18,13 +18,23 @@ export interface W3RigOptions {
   chargingPerCircuit: number;
   debounceMs: number;
   minIntervalS: number;
+  hysteresisA: number;
   /** Building load per phase at the start, A. */
   buildingA: number;
   meterIntervalMs: number;
   connectConcurrency: number;
+  /** The EVs follow a new offer this long after it arrived, ms. */
+  followMs: number;
+  /** The chargers' periodic current report, ms (they also report every change of draw). */
+  reportIntervalMs: number;
 }
 
-/** Publishes the grid meter every interval; a step publishes at once and restarts the interval. */
+type PhaseA = { L1: number; L2: number; L3: number };
+
+/**
+ * Publishes the grid meter every interval: building load plus what the EVs draw, per site phase;
+ * a step publishes at once and restarts the interval.
+ */
 class GridMeter {
   private seq = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -32,12 +42,16 @@ class GridMeter {
     private readonly client: mqtt.MqttClient,
     private buildingA: number,
     private readonly intervalMs: number,
+    private readonly evLoadA: () => PhaseA,
   ) {}
 
   start(): void {
     this.publish();
     this.timer = setInterval(() => this.publish(), this.intervalMs);
   }
+
+  /** L1 current of each published message, by sequence number. */
+  readonly publishedL1A = new Map<number, number>();
 
   /** Sets the building load and publishes it now; returns the message's sequence number. */
   stepTo(buildingA: number): number {
@@ -55,7 +69,10 @@ class GridMeter {
   private publish(): number {
     const seq = ++this.seq;
     const a = this.buildingA;
-    this.client.publish(W3_GRID_TOPIC, JSON.stringify({ seq, currentA: { L1: a, L2: a, L3: a } }));
+    const ev = this.evLoadA();
+    const r = (x: number) => Math.round(x * 10) / 10;
+    this.publishedL1A.set(seq, r(a + ev.L1));
+    this.client.publish(W3_GRID_TOPIC, JSON.stringify({ seq, currentA: { L1: r(a + ev.L1), L2: r(a + ev.L2), L3: r(a + ev.L3) } }));
     return seq;
   }
 }
@@ -101,14 +118,34 @@ export class W3Rig {
       if (topic === W3_GRID_TOPIC) recorder.arrived((JSON.parse(payload.toString()) as { seq: number }).seq, atMs);
     });
     const client = await mqtt.connectAsync(broker.url);
-    const meter = new GridMeter(client, opts.buildingA, opts.meterIntervalMs);
-    meter.start();
     const evses = w3Evses(opts.evses, opts.chargingPerCircuit);
-    const config = w3SiteConfig(evses, { evses: opts.evses, chargingPerCircuit: opts.chargingPerCircuit, dataDir: dir, mqttUrl: broker.url, debounceMs: opts.debounceMs, minIntervalS: opts.minIntervalS });
+    const stations: W3Station[] = [];
+    const evLoadA = (): PhaseA => {
+      const sum: PhaseA = { L1: 0, L2: 0, L3: 0 };
+      stations.forEach((s, i) => {
+        for (const p of evses[i]?.phaseRotation ?? []) sum[p as keyof PhaseA] += s.drawA;
+      });
+      return sum;
+    };
+    const meter = new GridMeter(client, opts.buildingA, opts.meterIntervalMs, evLoadA);
+    meter.start();
+    const config = w3SiteConfig(evses, { evses: opts.evses, chargingPerCircuit: opts.chargingPerCircuit, dataDir: dir, mqttUrl: broker.url, debounceMs: opts.debounceMs, minIntervalS: opts.minIntervalS, hysteresisA: opts.hysteresisA });
     const hub = await startHub({ config, configPath: join(dir, 'w3.yaml'), log: silentLogger() });
-    const stations = evses.map(
-      (e) => new W3Station({ url: hub.ocppUrl, stationId: e.stationId, version: e.version, callTimeoutMs: 30_000, onProfile: (r) => recorder.receipts.push(r) }),
-    );
+    for (const e of evses) {
+      stations.push(
+        new W3Station({
+          url: hub.ocppUrl,
+          stationId: e.stationId,
+          version: e.version,
+          callTimeoutMs: 30_000,
+          phases: e.phases,
+          maxCurrentA: e.maxCurrentA,
+          followMs: opts.followMs,
+          reportIntervalMs: opts.reportIntervalMs,
+          onProfile: (r) => recorder.receipts.push(r),
+        }),
+      );
+    }
     for (let i = 0; i < stations.length; i += opts.connectConcurrency) {
       const batch = stations.slice(i, i + opts.connectConcurrency);
       await Promise.all(batch.map((s) => s.connect()));

@@ -35,6 +35,8 @@ export interface W3SiteOptions {
   debounceMs: number;
   /** Least time between two increases on one EVSE, s (decreases are never delayed). */
   minIntervalS: number;
+  /** Least increase worth a write, A (smaller ones wait for the lease renewal). */
+  hysteresisA: number;
 }
 
 export function w3Evses(count: number, chargingPerCircuit: number): W3Evse[] {
@@ -63,8 +65,9 @@ export function w3SiteConfig(evses: readonly W3Evse[], opts: W3SiteOptions): Sit
     data: { dir: join(opts.dataDir, 'data') },
     mqtt: { url: opts.mqttUrl },
     // A lease far longer than the run, so no renewal lands inside a measured step.
-    // settleS as short as minIntervalS: the stations report no current, and the increases after each step must go before the next.
-    energy: { marginA: 1, leaseS: 3600, minIntervalS: opts.minIntervalS, settleS: opts.minIntervalS, hysteresisA: 1, debounceMs: opts.debounceMs },
+    // settleS as short as minIntervalS: the EVs follow an offer within 0.5 s and the chargers report every change, so a 1 s settle wait suffices.
+    // A small hysteresis: the ramp reserve stages increases in steps below 1 A, which would otherwise wait for the lease renewal.
+    energy: { marginA: 1, leaseS: 3600, minIntervalS: opts.minIntervalS, settleS: opts.minIntervalS, hysteresisA: opts.hysteresisA, debounceMs: opts.debounceMs },
     meters: [
       {
         id: 'grid',

@@ -2,18 +2,28 @@
  * A lightweight W3 charger: a plain `ws` socket with hand-written OCPP-J frames (not the hub's
  * code). It boots, optionally starts a transaction, answers every SetChargingProfile with
  * Accepted and records when each one arrived (performance.now(), the same clock as the broker
- * hook in the same process) and its profile id. Other CALLs from the hub get NotImplemented.
+ * hook in the same process), its profile id and the offer before and after it (the limit of the
+ * highest stack level it holds). Like a real charger with a car, it draws what it is offered
+ * (0 below 6 A, at most its maximum) `followMs` after the offer changed, and reports its current
+ * per phase (MeterValues / TransactionEvent with Current.Import) when the draw changed and every
+ * `reportIntervalMs`. Other CALLs from the hub get NotImplemented.
  */
 import { WebSocket } from 'ws';
 import type { BenchVersion } from './bench-station.js';
-import { bootCall, startCall } from './ocpp-frames.js';
+import { bootCall, meterCall, startCall } from './ocpp-frames.js';
 
 export interface ProfileReceipt {
   /** performance.now() when the frame arrived, ms. */
   atMs: number;
   stationId: string;
   profileId: number | undefined;
+  /** The charger's offer (limit of its highest stack level) before and after this profile, A. */
+  offerBeforeA: number | undefined;
+  offerAfterA: number | undefined;
 }
+
+/** Below this an EV does not charge, A (IEC 61851). */
+const EV_MIN_A = 6;
 
 export interface W3StationDeps {
   url: string;
@@ -22,6 +32,14 @@ export interface W3StationDeps {
   /** Called for every SetChargingProfile received. */
   onProfile: (r: ProfileReceipt) => void;
   callTimeoutMs: number;
+  phases: 1 | 3;
+  maxCurrentA: number;
+  /** The EV follows a new offer this long after it arrived, ms. */
+  followMs: number;
+  /** Periodic current report while charging, ms. */
+  reportIntervalMs: number;
+  /** The draw changed (the rig's grid meter sums the draws). */
+  onDraw?: () => void;
 }
 
 type Answer = { ok: true; payload: Record<string, unknown> } | { ok: false; error: string };
@@ -30,11 +48,22 @@ function record(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }
 
-/** The profile id of a 1.6 or 2.x SetChargingProfile request. */
-export function profileIdOf(payload: unknown): number | undefined {
+/** The profile id, stack level and first period's limit of a 1.6 or 2.x SetChargingProfile request. */
+export function profileOf(payload: unknown): { id?: number; stackLevel: number; limit?: number } {
   const p = record(payload);
-  const id = record(p?.['csChargingProfiles'])?.['chargingProfileId'] ?? record(p?.['chargingProfile'])?.['id'];
-  return typeof id === 'number' ? id : undefined;
+  const prof = record(p?.['csChargingProfiles']) ?? record(p?.['chargingProfile']);
+  const rawSchedule = prof?.['chargingSchedule'];
+  const schedule = Array.isArray(rawSchedule) ? record(rawSchedule[0]) : record(rawSchedule);
+  const periods = schedule?.['chargingSchedulePeriod'];
+  const first = Array.isArray(periods) ? record(periods[0]) : undefined;
+  const id = prof?.['chargingProfileId'] ?? prof?.['id'];
+  const stackLevel = prof?.['stackLevel'];
+  const limit = first?.['limit'];
+  return {
+    ...(typeof id === 'number' ? { id } : {}),
+    stackLevel: typeof stackLevel === 'number' ? stackLevel : 0,
+    ...(typeof limit === 'number' ? { limit } : {}),
+  };
 }
 
 export class W3Station {
@@ -43,8 +72,26 @@ export class W3Station {
   private readonly waiting = new Map<string, { resolve: (a: Answer) => void; timer: NodeJS.Timeout }>();
   /** CALLs from the hub other than SetChargingProfile. */
   otherCalls = 0;
+  /** Current the EV draws on each of its phases now, A. */
+  drawA = 0;
+  private charging = false;
+  private transactionId = '';
+  private seqNo = 1;
+  private energyWh = 0;
+  private lastEnergyMs = Date.now();
+  /** Held profiles by id. */
+  private readonly profiles = new Map<number, { stackLevel: number; limit: number }>();
+  private followTimer: NodeJS.Timeout | undefined;
+  private reportTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly deps: W3StationDeps) {}
+
+  /** The limit of the highest stack level held (the charger's offer), A; undefined = none. */
+  offerA(): number | undefined {
+    let best: { stackLevel: number; limit: number } | undefined;
+    for (const p of this.profiles.values()) if (!best || p.stackLevel > best.stackLevel) best = p;
+    return best?.limit;
+  }
 
   connect(): Promise<void> {
     const socket = new WebSocket(`${this.deps.url}/${encodeURIComponent(this.deps.stationId)}`, [`ocpp${this.deps.version}`], { perMessageDeflate: false });
@@ -77,9 +124,40 @@ export class W3Station {
     if (!start.ok) throw new Error(`${this.deps.stationId}: transaction start ${start.error}`);
     const info = record(start.payload['idTagInfo']) ?? record(start.payload['idTokenInfo']);
     if (info && info['status'] !== 'Accepted') throw new Error(`${this.deps.stationId}: id tag ${String(info['status'])}`);
+    this.transactionId = this.deps.version === '1.6' ? String(start.payload['transactionId']) : `${this.deps.stationId}-tx`;
+    this.charging = true;
+    this.follow();
+    this.reportTimer = setInterval(() => this.report(), this.deps.reportIntervalMs);
+  }
+
+  /** The EV takes the current offer (0 below the minimum, at most the charger's maximum) and the charger reports it when it changed. */
+  private follow(): void {
+    const offer = this.offerA();
+    const drawA = this.charging && offer !== undefined && offer >= EV_MIN_A ? Math.min(offer, this.deps.maxCurrentA) : 0;
+    if (drawA === this.drawA) return;
+    this.accumulate();
+    this.drawA = drawA;
+    this.deps.onDraw?.();
+    this.report();
+  }
+
+  private accumulate(): void {
+    const now = Date.now();
+    this.energyWh += (this.drawA * this.deps.phases * 230 * (now - this.lastEnergyMs)) / 3_600_000;
+    this.lastEnergyMs = now;
+  }
+
+  private report(): void {
+    if (!this.charging) return;
+    this.accumulate();
+    const sample = { energyWh: Math.round(this.energyWh), powerW: Math.round(this.drawA * this.deps.phases * 230), currentA: this.drawA, voltageV: 230, socPercent: 50, phases: this.deps.phases };
+    void this.call(meterCall(this.deps.version, this.transactionId, this.seqNo++, Date.now(), sample));
   }
 
   close(): void {
+    clearTimeout(this.followTimer);
+    clearInterval(this.reportTimer);
+    this.charging = false;
     this.socket?.close(1000);
     this.socket = undefined;
   }
@@ -111,8 +189,16 @@ export class W3Station {
     if (typeof id !== 'string') return;
     if (type === 2) {
       if (third === 'SetChargingProfile') {
-        this.deps.onProfile({ atMs, stationId: this.deps.stationId, profileId: profileIdOf(fourth) });
+        const before = this.offerA();
+        const prof = profileOf(fourth);
+        if (prof.id !== undefined && prof.limit !== undefined) this.profiles.set(prof.id, { stackLevel: prof.stackLevel, limit: prof.limit });
+        const after = this.offerA();
+        this.deps.onProfile({ atMs, stationId: this.deps.stationId, profileId: prof.id, offerBeforeA: before, offerAfterA: after });
         socket.send(JSON.stringify([3, id, { status: 'Accepted' }]));
+        if (after !== before) {
+          clearTimeout(this.followTimer);
+          this.followTimer = setTimeout(() => this.follow(), this.deps.followMs);
+        }
       } else {
         this.otherCalls++;
         socket.send(JSON.stringify([4, id, 'NotImplemented', 'W3 bench station', {}]));

@@ -432,15 +432,15 @@ export class HubEnergy {
     this.controller.trigger(`csms profiles ${stationId}`);
   }
 
-  /**
-   * The CSMS profiles per station (inputs to the decision); a station without any is absent.
-   * Loaded in one query at the first use, then kept as the CSMS changes them: nothing per decision.
-   */
   /** The CSMS's charging profiles of one station (none: an empty list). */
   csmsProfilesOf(stationId: string): readonly ChargingProfile[] {
     return this.csmsProfilesByStation()[stationId] ?? NO_PROFILES;
   }
 
+  /**
+   * The CSMS profiles per station (inputs to the decision); a station without any is absent.
+   * Loaded in one query at the first use, then kept as the CSMS changes them: nothing per decision.
+   */
   private csmsProfilesByStation(): Readonly<Record<string, ChargingProfile[]>> {
     if (!this.csmsProfileRecord) this.csmsProfileRecord = Object.fromEntries(this.deps.store.profiles.listAllBySource('csms'));
     return this.csmsProfileRecord;

@@ -26,6 +26,8 @@ interface Slot {
   controllable: boolean;
   inFlight: boolean;
   timer?: TimerHandle;
+  /** When `timer` fires, ms. */
+  timerAtMs?: number;
   retryAtMs?: number;
   /** Bumped when the station boots: answers to older writes are ignored. */
   epoch: number;
@@ -209,8 +211,7 @@ export class Dispatcher {
   /** Cancels every timer; answers still in flight are ignored. */
   stop(): void {
     for (const slot of this.slots.values()) {
-      this.deps.clock.clearTimeout(slot.timer);
-      slot.timer = undefined;
+      this.unschedule(slot);
       slot.epoch++;
       slot.inFlight = false;
     }
@@ -232,11 +233,9 @@ export class Dispatcher {
   /** Sends the one write that is due now, or schedules the time the next one falls due. */
   private evaluate(slot: Slot): void {
     if (slot.inFlight) return;
-    this.deps.clock.clearTimeout(slot.timer);
-    slot.timer = undefined;
-    if (!slot.controllable || !slot.target) return;
+    if (!slot.controllable || !slot.target) return this.unschedule(slot);
     const version = this.deps.versionOf(slot.stationId);
-    if (version === undefined) return;
+    if (version === undefined) return this.unschedule(slot);
     const nowMs = this.deps.clock.nowMs();
     if (slot.retryAtMs !== undefined && nowMs < slot.retryAtMs) {
       this.schedule(slot, slot.retryAtMs);
@@ -244,8 +243,18 @@ export class Dispatcher {
     }
     slot.retryAtMs = undefined;
     const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
-    if (write) this.send(slot, version, write, nowMs);
-    else if (nextDueMs !== undefined) this.schedule(slot, nextDueMs);
+    if (write) {
+      this.unschedule(slot);
+      this.send(slot, version, write, nowMs);
+    } else if (nextDueMs !== undefined) this.schedule(slot, nextDueMs);
+    else this.unschedule(slot);
+  }
+
+  private unschedule(slot: Slot): void {
+    if (slot.timer === undefined) return;
+    this.deps.clock.clearTimeout(slot.timer);
+    slot.timer = undefined;
+    slot.timerAtMs = undefined;
   }
 
   private nextWrite(slot: Slot, nowMs: number, version: OcppVersion): { write?: Write; nextDueMs?: number } {
@@ -303,10 +312,15 @@ export class Dispatcher {
     return {};
   }
 
+  /** Evaluates the slot again at atMs; a timer already armed for that instant is kept (a decision re-evaluates every EVSE). */
   private schedule(slot: Slot, atMs: number): void {
+    if (slot.timer !== undefined && slot.timerAtMs === atMs) return;
+    this.unschedule(slot);
     const delayMs = Math.max(0, atMs - this.deps.clock.nowMs());
+    slot.timerAtMs = atMs;
     slot.timer = this.deps.clock.setTimeout(() => {
       slot.timer = undefined;
+      slot.timerAtMs = undefined;
       this.evaluate(slot);
     }, delayMs);
   }
