@@ -40,7 +40,8 @@ export function mayStillDrawA(live: EvseLiveState | undefined, newA: number, now
   if (!last) return newA;
   const samples = live?.samples ?? [];
   const report = samples[samples.length - 1];
-  const reportA = report ? Math.max(0, ...report.currentA) : 0;
+  // A report since the last offer: what it shows counts (above the offer: a charger not following).
+  const reportA = report && report.timeMs > last.fromMs ? Math.max(0, ...report.currentA) : 0;
   if (report && report.timeMs > last.fromMs && reportA <= last.limitA + toleranceA) return Math.max(newA, last.limitA, reportA);
   const sinceMs = nowMs - followS * 1000;
   let most = Math.max(newA, last.limitA, reportA);
