@@ -228,8 +228,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
-  const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
-  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld };
+  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
   // then the other increases are staged to what is left.
   const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;

@@ -14,8 +14,7 @@
  * in the meter before its first report): where they and the holds do not fit together, holds are
  * released, the one meant to come down most first, until everything fits. An increase smaller
  * than `smallIncreaseA` moves no hold; it is cut back to what fits. Decreases for other reasons
- * (no EV, CSMS or strategy caps, failsafe) are never held, nor any decrease of an EVSE in a
- * group limit (its sum is capped by a budget this function does not see).
+ * (no EV, CSMS or strategy caps, failsafe) are never held.
  */
 import { evseVoltageV, gridPhases, overdrawnFor, pathToRoot, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
@@ -32,11 +31,6 @@ export interface HoldInput {
   followS: number;
   /** An increase smaller than this does not move a hold (the dispatcher would not send it alone), A. Default 1. */
   smallIncreaseA?: number;
-  /**
-   * EVSEs whose sum a group limit caps (a CSMS ChargingStationMaxProfile on a station, or in hub
-   * mode on the site): the circuit budgets here do not see those limits, so these are never held.
-   */
-  notHeld?: ReadonlySet<string>;
 }
 
 const HOLDABLE = ['circuit:', 'fuse:', 'paused:', 'ev:draw'];
@@ -54,7 +48,7 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
     const limit = input.limits[e.key];
     const live = input.live[e.key];
     const held = heldNow(live);
-    if (!limit || held === undefined || !live?.active || live.controllable === false || input.notHeld?.has(e.key)) continue;
+    if (!limit || held === undefined || !live?.active || live.controllable === false) continue;
     if (!(limit.maxCurrentA < held) || held > e.maxCurrentA || !HOLDABLE.some((p) => limit.source.startsWith(p))) continue;
     out[e.key] = { maxCurrentA: held, source: 'hold', reason: `keeps ${held} A (decided ${limit.maxCurrentA} A, ${limit.source}): everything still fits on the safe estimate` };
     holders.push(e);
