@@ -20,7 +20,6 @@ import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { pendingRampA, rampStateOf, reserveRamps } from './ramp-reserve.js';
 import { holdWhereFits } from './hold-where-fits.js';
-import { fitsAlone } from './fits-alone.js';
 import { guard } from './guard.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -87,11 +86,6 @@ export interface EvseDecision {
   dischargeLimitW?: number;
   /** operationMode sent with the setpoint: ExternalSetpoint for an EVSE in that mode, else CentralSetpoint. */
   setpointMode?: SetpointMode;
-  /**
-   * For an increase: the limit it may take at once, without waiting for decreases elsewhere to be
-   * followed (fits-alone.ts), A. Absent: the increase waits for them (make before break).
-   */
-  aloneA?: number;
   /** Who gave the setpoint and why (with any clamping). */
   setpointSource?: string;
   setpointReason?: string;
@@ -232,8 +226,6 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
   // then the other increases are staged to what is left.
   const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;
-  // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
-  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? fitsAlone({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
   for (const a of allocation.allocations) {
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
@@ -247,7 +239,6 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       status: a.status,
       limits: same ? a.limits : [...a.limits, finalLimit],
       baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
-      ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
       ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
     };
   }

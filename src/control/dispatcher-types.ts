@@ -23,14 +23,6 @@ export interface EvseTarget {
   voltageV?: number;
   /** Least current the EV charges at, A: a raise from below it (a start) is not held back by minIntervalS. */
   minA?: number;
-  /**
-   * The highest limit this EVSE may take now without waiting for any decrease still under way
-   * elsewhere (the other EVSEs counted at the most they may still draw), A. An increase up to it
-   * does not depend on those decreases and is not held back by make-before-break; a start
-   * (from below minA) gets at least this much at once when it reaches minA. Absent: every
-   * increase waits for the decreases.
-   */
-  aloneA?: number;
 }
 
 export interface DispatcherDeps {

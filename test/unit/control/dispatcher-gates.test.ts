@@ -99,39 +99,3 @@ describe('Dispatcher: write counts and budget', () => {
     expect(dynamicCalls(h.calls).map((c) => limitOf(c).limit)).toEqual([0, 10]);
   });
 });
-
-describe('Dispatcher: increases that fit next to pending decreases', () => {
-  it('sends an increase up to aloneA at once, without waiting for the decrease elsewhere (earlier: it waited)', async () => {
-    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
-    await twoEvses(h);
-    const from = h.calls.length;
-    h.dispatcher.apply({ 'cs1/1': { limitA: 12, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 10, baseA: 6, numberPhases: 3, aloneA: 10 } });
-    await settle();
-    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 12], [2, 10]]);
-  });
-
-  it('gives a held-back start its aloneA at once and the rest once the decrease settled', async () => {
-    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
-    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 0, baseA: 6, numberPhases: 3, minA: 6 } });
-    for (let i = 0; i < 4; i++) await settle();
-    h.clock.advanceMs(60_000);
-    const from = h.calls.length;
-    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 12, baseA: 6, numberPhases: 3, minA: 6, aloneA: 7 } });
-    await settle();
-    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10], [2, 7]]);
-    h.clock.advanceMs(20_000);
-    await settle();
-    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10], [2, 7], [2, 12]]);
-  });
-
-  it('does not start an EV below its minimum on aloneA', async () => {
-    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
-    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 0, baseA: 6, numberPhases: 3, minA: 6 } });
-    for (let i = 0; i < 4; i++) await settle();
-    h.clock.advanceMs(60_000);
-    const from = h.calls.length;
-    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 12, baseA: 6, numberPhases: 3, minA: 6, aloneA: 5 } });
-    await settle();
-    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10]]);
-  });
-});
