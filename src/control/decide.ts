@@ -6,9 +6,6 @@ import {
   evsesBelow,
   fitBaseSharesToGroups,
   loadStaleCircuits,
-  rotationAsSent,
-  DEFAULT_DRAW_HEADROOM_A,
-  type SentChange,
   type AllocationStatus,
   type CircuitBudget,
   type RotationState,
@@ -18,8 +15,8 @@ import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
-import { pendingRampA, rampStateOf, reserveRamps } from './ramp-reserve.js';
-import { holdWhereFits } from './hold-where-fits.js';
+import { reserveRamps } from './ramp-reserve.js';
+import { holdDuringAmbiguity } from './ambiguity-hold.js';
 import { guard } from './guard.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -45,10 +42,7 @@ export interface DecideParams {
   nonEvEstimator?: NonEvEstimator;
   /** Longest time an EV takes to follow a lower limit, s (default 30). */
   followS?: number;
-  /**
-   * Keep room for ramps not reported yet (in the allocation, and by staging increases), and hold
-   * decreases the site does not need (ramp-reserve.ts, hold-where-fits.ts); default on.
-   */
+  /** Hold decreases out of doubt and stage increases so that ramps not yet reported fit (ambiguity-hold.ts, ramp-reserve.ts); default on. */
   rampReserve?: boolean;
 }
 
@@ -172,15 +166,6 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     }
   }
 
-  const calmOn = params.rampReserve !== false;
-  const followS = params.followS ?? DEFAULT_FOLLOW_S;
-  const pendingA: Record<string, number[]> = {};
-  if (calmOn) {
-    for (const e of snapshot.evses) {
-      const p = pendingRampA(rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS));
-      if (p.some((a) => a > 0)) pendingA[e.key] = p;
-    }
-  }
   const allocation = allocate(
     {
       nowMs: snapshot.nowMs,
@@ -197,7 +182,6 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       fixed,
       siteLimitW: snapshot.siteLimitW,
       groupLimits,
-      ...(calmOn ? { rampRoom: { pendingA, starts: true } } : {}),
     },
     states.rotation,
   );
@@ -222,15 +206,11 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  const followS = params.followS ?? DEFAULT_FOLLOW_S;
   const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS };
-  // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
-  // then the other increases are staged to what is left.
-  const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;
-  const changes: SentChange[] = [];
+  const finals = params.rampReserve === false ? guardedLimits : reserveRamps({ ...calm, limits: holdDuringAmbiguity({ ...calm, limits: guardedLimits }) });
   for (const a of allocation.allocations) {
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
-    const ev = evseByKey.get(a.evseKey);
-    if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
     const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
     limits[a.evseKey] = {
@@ -251,7 +231,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     staleCircuits: load.stale,
     violations: guarded.violations,
     strategyErrors,
-    states: { strategies: strategyStates, rotation: rotationAsSent(states.rotation, allocation.state, changes, snapshot.nowMs, (params.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A) / 2) },
+    states: { strategies: strategyStates, rotation: allocation.state },
   };
 }
 

@@ -57,8 +57,6 @@ export interface DispatcherDeps {
   sharesCapacity?(a: string, b: string): boolean;
   /** Whether an EVSE's measured current reported after sinceMs shows it follows limitA (ends the settle wait early). */
   follows?(evseKey: string, limitA: number, sinceMs: number): boolean;
-  /** Let a dynamic profile equal to the base lapse into it instead of renewing it. Default true (false: earlier releases). */
-  lapseToBase?: boolean;
   /** Most profile writes per charger in any 24 h before increases stop (decreases and renewals still go). Default none. */
   writeBudgetPerDay?: number;
 }

@@ -281,16 +281,12 @@ export class Dispatcher {
     // A start (from below the EV's minimum) is not held back by the write rate: a newly plugged-in EV gets its offer at once.
     const start = last < (target.minA ?? 0) && wantA >= (target.minA ?? 0);
     const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
-    // A dynamic profile equal to the base needs no renewal: when its lease ends the base profile
-    // governs with the same limit (offersOf shows it), and a write is saved every lease.
-    const lapses = this.deps.lapseToBase !== false && last === baseA && !slot.lastSetpoint;
     if (gate) {
       // Held: a renewal due meanwhile keeps what the EVSE has.
-      if (nowMs >= renewAtMs && !lapses) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
-      return nowMs >= renewAtMs ? (gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {}) : { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
+      if (nowMs >= renewAtMs) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
+      return { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
     }
     if (increase && nowMs >= increaseAtMs) return dynamic('increase');
-    if (nowMs >= renewAtMs && lapses && wantA === last && !setpoint) return {};
     if (nowMs >= renewAtMs) return dynamic('renewal');
     return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
   }
