@@ -97,7 +97,7 @@ describe('the shipped garage site config', () => {
 
     let samples = 0;
     let mostChargingAtOnce = 0;
-    let tightestSlackA = Infinity;
+    let mostOversubscribedA = -Infinity;
     for (let s = 0; s < 180; s++) {
       await tick();
       const site = (await h.hub.api.inject({ method: 'GET', url: '/api/site' })).json<SiteView>();
@@ -120,11 +120,16 @@ describe('the shipped garage site config', () => {
           const b = c.phases[p];
           // What the decision sends, summed independently from the config's tree and phase rotations.
           let sentA = 0;
-          for (const [key, limit] of limitOf) if (paths.get(key)?.includes(c.circuitId) && rotations.get(key)?.includes(p)) sentA += limit;
+          let wantedA = 0;
+          for (const e of site.evses) {
+            if (!paths.get(e.evseKey)?.includes(c.circuitId) || !rotations.get(e.evseKey)?.includes(p)) continue;
+            sentA += e.limit.maxCurrentA;
+            if (e.status === 'charging' || e.status === 'paused') wantedA += maxA.get(e.evseKey)?.max ?? 0;
+          }
           expect(b.allocatedA, `${c.circuitId} ${p} allocated`).toBeLessThanOrEqual(b.availableA + EPS);
           expect(sentA, `${c.circuitId} ${p} sent`).toBeLessThanOrEqual(b.availableA + EPS);
           expect(b.availableA + b.nonEvA, `${c.circuitId} ${p}`).toBeLessThanOrEqual(b.limitA - marginA + EPS);
-          tightestSlackA = Math.min(tightestSlackA, b.availableA - sentA);
+          mostOversubscribedA = Math.max(mostOversubscribedA, wantedA - b.availableA);
         }
       }
       const grid = site.meters['grid']?.currentA;
@@ -133,10 +138,11 @@ describe('the shipped garage site config', () => {
     }
 
     expect(samples).toBeGreaterThan(150);
-    // The run was a real contest for capacity: most chargers had a car, and some circuit phase was
-    // nearly full (the hub keeps room for increases whose ramps the chargers have not reported yet,
-    // control/ramp-reserve.ts, and increases below hysteresisA are not written: a few A of slack).
+    // The run was a real contest for capacity: most chargers had a car, and on some circuit phase the
+    // cars present wanted more than it had available. (Measured on demand, not on how close the sent
+    // limits came to the limit: that slack depends on when the chargers' reports land relative to the
+    // clock, so it varies with the machine's load.)
     expect(mostChargingAtOnce).toBeGreaterThanOrEqual(10);
-    expect(tightestSlackA).toBeLessThan(8);
+    expect(mostOversubscribedA).toBeGreaterThan(0);
   }, 120_000);
 });
