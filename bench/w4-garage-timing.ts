@@ -49,7 +49,17 @@ export interface TimingResult {
   deliveredKWh: number;
   /** Seconds from plug-in to a first offer of at least the minimum, median / max, over EVs that got one. */
   firstOfferP50S: number;
+  firstOfferP95S: number;
   firstOfferMaxS: number;
+  /**
+   * The same over EVs that arrived while capacity allowed: at plug-in, every circuit phase on their
+   * way had at least their minimum free beyond the building load, the margin and the limits the
+   * chargers held (nobody had to give anything up), and no other EV present was waiting for an
+   * offer. Count, median, 95th percentile.
+   */
+  roomyArrivals: number;
+  firstOfferRoomyP50S: number;
+  firstOfferRoomyP95S: number;
 }
 
 interface Charger {
@@ -65,6 +75,8 @@ interface Charger {
   reportOffsetS: number;
   lastIncreaseMs?: number;
   firstOfferS?: number;
+  /** Capacity allowed its minimum when it arrived (see roomyArrivals). */
+  roomyAtArrival?: boolean;
 }
 
 function site(prng: ReturnType<typeof createPrng>, count: number, MAIN_A: number, SUB_A: number): { circuits: CircuitNode[]; evses: EvseModel[] } {
@@ -131,6 +143,7 @@ export async function simulateGarageTiming(variant: TimingVariant, opts: { fromH
     minIntervalS: 30,
     hysteresisA: 1,
     settleS: subject ? 30 : 0,
+    lapseToBase: subject,
     sharesCapacity: (a, b) => {
       const pa = gridPhases(byKey.get(a)?.evse as EvseModel);
       return gridPhases(byKey.get(b)?.evse as EvseModel).some((p) => pa.includes(p));
@@ -173,6 +186,20 @@ export async function simulateGarageTiming(variant: TimingVariant, opts: { fromH
   });
   controller.start();
 
+  /** Whether every circuit phase on the charger's way has its minimum free beyond building, margin and the limits chargers hold. */
+  const roomFor = (c: Charger, buildingA: number): boolean => {
+    const heldMain = perPhase(0);
+    const heldSub = perPhase(0);
+    for (const o of chargers) {
+      for (const p of gridPhases(o.evse)) {
+        heldMain[p] += o.heldA;
+        if (o.evse.circuitId === c.evse.circuitId) heldSub[p] += o.heldA;
+      }
+    }
+    // Capacity allows only when nobody else present waits for a first offer or a turn.
+    if (chargers.some((o) => o !== c && live[o.evse.key]?.active && o.heldA < o.evse.minCurrentA)) return false;
+    return gridPhases(c.evse).every((p) => MAIN_A - MARGIN_A - buildingA - heldMain[p] >= c.evse.minCurrentA && SUB_A - MARGIN_A - heldSub[p] >= c.evse.minCurrentA);
+  };
   let overloadS = 0;
   let hubOverloadS = 0;
   let usedW = 0;
@@ -206,7 +233,10 @@ export async function simulateGarageTiming(variant: TimingVariant, opts: { fromH
       while (c.follow.length > 0 && (c.follow[0]?.atMs ?? Infinity) <= nowMs) c.followedA = c.follow.shift()?.limitA ?? c.followedA;
       const present = t >= c.arriveS && t < c.leaveS;
       const key = c.evse.key;
-      if (present && !live[key]?.active) live[key] = { key, active: true, controllable: true, transactionId: `tx-${key}`, transactionStartedMs: nowMs };
+      if (present && !live[key]?.active) {
+        live[key] = { key, active: true, controllable: true, transactionId: `tx-${key}`, transactionStartedMs: nowMs };
+        if (t > fromS) c.roomyAtArrival = roomFor(c, buildingA);
+      }
       if (!present && live[key]?.active) {
         live[key] = { key, active: false, controllable: true };
         controller.trigger(`ended ${key}`);
@@ -256,6 +286,8 @@ export async function simulateGarageTiming(variant: TimingVariant, opts: { fromH
   controller.stop();
   dispatcher.stop();
   const firsts = chargers.map((c) => c.firstOfferS).filter((v): v is number => v !== undefined).sort((a, b) => a - b);
+  const roomy = chargers.filter((c) => c.roomyAtArrival === true).map((c) => c.firstOfferS ?? Infinity).sort((a, b) => a - b);
+  const pct = (xs: number[], q: number): number => xs[Math.min(xs.length - 1, Math.floor(xs.length * q))] ?? NaN;
   const evseCount = Math.max(1, chargers.filter((c) => c.arriveS < toS && c.leaveS > fromS).length);
   return {
     simulatedS: toS - fromS,
@@ -267,6 +299,10 @@ export async function simulateGarageTiming(variant: TimingVariant, opts: { fromH
     capacitySharePct: usableW > 0 ? (usedW / usableW) * 100 : 100,
     deliveredKWh: deliveredWh / 1000,
     firstOfferP50S: firsts[Math.floor(firsts.length / 2)] ?? NaN,
+    firstOfferP95S: pct(firsts, 0.95),
     firstOfferMaxS: firsts[firsts.length - 1] ?? NaN,
+    roomyArrivals: roomy.length,
+    firstOfferRoomyP50S: pct(roomy, 0.5),
+    firstOfferRoomyP95S: pct(roomy, 0.95),
   };
 }

@@ -306,6 +306,7 @@ export class Controller {
         numberPhases: e.phases,
         minA: e.minCurrentA,
         voltageV: e.voltageV,
+        ...(d.aloneA !== undefined ? { aloneA: d.aloneA } : {}),
         ...(d.setpointW !== undefined
           ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode }
           : {}),

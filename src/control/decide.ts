@@ -6,6 +6,9 @@ import {
   evsesBelow,
   fitBaseSharesToGroups,
   loadStaleCircuits,
+  rotationAsSent,
+  DEFAULT_DRAW_HEADROOM_A,
+  type SentChange,
   type AllocationStatus,
   type CircuitBudget,
   type RotationState,
@@ -15,8 +18,9 @@ import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
-import { reserveRamps } from './ramp-reserve.js';
-import { holdDuringAmbiguity } from './ambiguity-hold.js';
+import { pendingRampA, rampStateOf, reserveRamps } from './ramp-reserve.js';
+import { holdWhereFits } from './hold-where-fits.js';
+import { fitsAlone } from './fits-alone.js';
 import { guard } from './guard.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
@@ -42,7 +46,10 @@ export interface DecideParams {
   nonEvEstimator?: NonEvEstimator;
   /** Longest time an EV takes to follow a lower limit, s (default 30). */
   followS?: number;
-  /** Hold decreases out of doubt and stage increases so that ramps not yet reported fit (ambiguity-hold.ts, ramp-reserve.ts); default on. */
+  /**
+   * Keep room for ramps not reported yet (in the allocation, and by staging increases), and hold
+   * decreases the site does not need (ramp-reserve.ts, hold-where-fits.ts); default on.
+   */
   rampReserve?: boolean;
 }
 
@@ -80,6 +87,11 @@ export interface EvseDecision {
   dischargeLimitW?: number;
   /** operationMode sent with the setpoint: ExternalSetpoint for an EVSE in that mode, else CentralSetpoint. */
   setpointMode?: SetpointMode;
+  /**
+   * For an increase: the limit it may take at once, without waiting for decreases elsewhere to be
+   * followed (fits-alone.ts), A. Absent: the increase waits for them (make before break).
+   */
+  aloneA?: number;
   /** Who gave the setpoint and why (with any clamping). */
   setpointSource?: string;
   setpointReason?: string;
@@ -166,6 +178,15 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     }
   }
 
+  const calmOn = params.rampReserve !== false;
+  const followS = params.followS ?? DEFAULT_FOLLOW_S;
+  const pendingA: Record<string, number[]> = {};
+  if (calmOn) {
+    for (const e of snapshot.evses) {
+      const p = pendingRampA(rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS));
+      if (p.some((a) => a > 0)) pendingA[e.key] = p;
+    }
+  }
   const allocation = allocate(
     {
       nowMs: snapshot.nowMs,
@@ -182,6 +203,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       fixed,
       siteLimitW: snapshot.siteLimitW,
       groupLimits,
+      ...(calmOn ? { rampRoom: { pendingA, starts: true } } : {}),
     },
     states.rotation,
   );
@@ -206,11 +228,18 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
-  const followS = params.followS ?? DEFAULT_FOLLOW_S;
-  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS };
-  const finals = params.rampReserve === false ? guardedLimits : reserveRamps({ ...calm, limits: holdDuringAmbiguity({ ...calm, limits: guardedLimits }) });
+  const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
+  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld };
+  // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
+  // then the other increases are staged to what is left.
+  const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;
+  // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
+  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? fitsAlone({ ...calm, limits: finals }) : {};
+  const changes: SentChange[] = [];
   for (const a of allocation.allocations) {
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+    const ev = evseByKey.get(a.evseKey);
+    if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
     const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
     limits[a.evseKey] = {
@@ -219,6 +248,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       status: a.status,
       limits: same ? a.limits : [...a.limits, finalLimit],
       baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
+      ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
       ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
     };
   }
@@ -231,7 +261,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     staleCircuits: load.stale,
     violations: guarded.violations,
     strategyErrors,
-    states: { strategies: strategyStates, rotation: allocation.state },
+    states: { strategies: strategyStates, rotation: rotationAsSent(states.rotation, allocation.state, changes, snapshot.nowMs, (params.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A) / 2) },
   };
 }
 

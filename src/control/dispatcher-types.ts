@@ -23,6 +23,14 @@ export interface EvseTarget {
   voltageV?: number;
   /** Least current the EV charges at, A: a raise from below it (a start) is not held back by minIntervalS. */
   minA?: number;
+  /**
+   * The highest limit this EVSE may take now without waiting for any decrease still under way
+   * elsewhere (the other EVSEs counted at the most they may still draw), A. An increase up to it
+   * does not depend on those decreases and is not held back by make-before-break; a start
+   * (from below minA) gets at least this much at once when it reaches minA. Absent: every
+   * increase waits for the decreases.
+   */
+  aloneA?: number;
 }
 
 export interface DispatcherDeps {
@@ -57,6 +65,8 @@ export interface DispatcherDeps {
   sharesCapacity?(a: string, b: string): boolean;
   /** Whether an EVSE's measured current reported after sinceMs shows it follows limitA (ends the settle wait early). */
   follows?(evseKey: string, limitA: number, sinceMs: number): boolean;
+  /** Let a dynamic profile equal to the base lapse into it instead of renewing it. Default true (false: earlier releases). */
+  lapseToBase?: boolean;
   /** Most profile writes per charger in any 24 h before increases stop (decreases and renewals still go). Default none. */
   writeBudgetPerDay?: number;
 }

@@ -269,7 +269,7 @@ export class Dispatcher {
 
     // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
     const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
-    const gate = raising ? this.raiseGate(slot, nowMs) : undefined;
+    const gate = raising ? this.raiseGate(slot, nowMs, wantA <= (target.aloneA ?? -Infinity) + 1e-9) : undefined;
     if (last === undefined || slot.lastSentMs === undefined) {
       if (!gate) return dynamic('initial');
       return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
@@ -281,18 +281,29 @@ export class Dispatcher {
     // A start (from below the EV's minimum) is not held back by the write rate: a newly plugged-in EV gets its offer at once.
     const start = last < (target.minA ?? 0) && wantA >= (target.minA ?? 0);
     const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
+    // A dynamic profile equal to the base needs no renewal: when its lease ends the base profile
+    // governs with the same limit (offersOf shows it), and a write is saved every lease.
+    const lapses = this.deps.lapseToBase !== false && last === baseA && !slot.lastSetpoint;
+    // A start held back by decreases elsewhere gets at once what fits without them, if that reaches its minimum.
+    const aloneA = target.aloneA === undefined ? undefined : wireLimitA(target.aloneA);
+    if (gate?.byDecreases && start && aloneA !== undefined && aloneA >= (target.minA ?? 0) && aloneA > last && aloneA < wantA) {
+      return { write: { reason: 'increase', profile: 'dynamic', limitA: aloneA } };
+    }
     if (gate) {
       // Held: a renewal due meanwhile keeps what the EVSE has.
-      if (nowMs >= renewAtMs) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
-      return { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
+      if (nowMs >= renewAtMs && !lapses) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
+      return nowMs >= renewAtMs ? (gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {}) : { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
     }
     if (increase && nowMs >= increaseAtMs) return dynamic('increase');
-    if (nowMs >= renewAtMs) return dynamic('renewal');
+    if (nowMs >= renewAtMs && lapses && wantA === last && !setpoint) return {};
+    // A renewal does not carry an increase the hysteresis would not send alone: a fraction of an
+    // amp more, written just before a decrease the site needs, is an increase clawed back.
+    if (nowMs >= renewAtMs) return wantA > last && !increase ? { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(setpoint ? { setpoint } : {}) } } : dynamic('renewal');
     return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
   }
 
   /** Why a raise on this EVSE must wait now (a decrease it depends on, the write budget), and until when; undefined = it may go. */
-  private raiseGate(slot: Slot, nowMs: number): { retryAtMs?: number } | undefined {
+  private raiseGate(slot: Slot, nowMs: number, standsAlone: boolean): { retryAtMs?: number; byDecreases?: true } | undefined {
     if (this.writeLog.overBudget(slot.stationId, nowMs)) {
       if (!this.budgetWarned.has(slot.stationId)) {
         this.budgetWarned.add(slot.stationId);
@@ -301,11 +312,12 @@ export class Dispatcher {
       return { retryAtMs: this.writeLog.budgetBackAtMs(slot.stationId, nowMs) };
     }
     this.budgetWarned.delete(slot.stationId);
+    if (standsAlone) return undefined;
     const mbb = this.mbb.mayIncrease(slot.key, nowMs);
     if (mbb.ok) return undefined;
-    if (mbb.retryAtMs !== undefined) return { retryAtMs: mbb.retryAtMs };
+    if (mbb.retryAtMs !== undefined) return { retryAtMs: mbb.retryAtMs, byDecreases: true };
     this.awaitingAnswer.add(slot);
-    return {};
+    return { byDecreases: true };
   }
 
   /** Evaluates the slot again at atMs; a timer already armed for that instant is kept (a decision re-evaluates every EVSE). */

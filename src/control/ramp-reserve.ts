@@ -14,7 +14,7 @@
  * touched, so this only ever lowers limits the guard already checked); what is left is granted
  * once the chargers' reports confirm the ramps.
  */
-import { gridPhases, pathToRoot, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import { gridPhases, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { Phase } from '../energy/phases.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
@@ -41,48 +41,61 @@ interface Row {
   targetA: number;
 }
 
+/** Where an EVSE's last raise stands: the offer it holds, what its last report since shows, and whether the ramp is still unreported. */
+export interface RampState {
+  /** The offer in force (the last one sent), A. */
+  curA: number;
+  /** Per EVSE phase, the least it drew at its last report after the last raise (0 without one), A. */
+  loA: number[];
+  /**
+   * The raise is not confirmed yet: no report since shows the EV at its offer (within the
+   * tolerance) and followS has not passed. A report at or below the offer after that does not
+   * leave a margin: the ramp is only pending while unconfirmed.
+   */
+  unconfirmed: boolean;
+}
+
+/** The ramp state of an active, controllable EVSE the hub made offers to; undefined otherwise. */
+export function rampStateOf(evse: EvseModel, live: EvseLiveState | undefined, nowMs: number, followS: number, reachedToleranceA = 1): RampState | undefined {
+  const offers = live?.offers;
+  const current = offers?.[offers.length - 1];
+  if (!live || !offers || !current || !live.active || live.controllable === false) return undefined;
+  const samples = live.samples ?? [];
+  const last = samples[samples.length - 1];
+  const raisedMs = lastRaiseMs(offers);
+  const n = gridPhases(evse).length;
+  const loA = Array.from({ length: n }, (_, j) => (last && last.timeMs >= (raisedMs ?? -Infinity) ? Math.max(0, last.currentA[j] ?? 0) : 0));
+  const reached = last !== undefined && raisedMs !== undefined && last.timeMs >= raisedMs && Math.min(...loA) >= current.limitA - reachedToleranceA;
+  const unconfirmed = raisedMs !== undefined && !reached && nowMs < raisedMs + followS * 1000 && (!last || last.timeMs < raisedMs + followS * 1000);
+  return { curA: current.limitA, loA, unconfirmed };
+}
+
+/** Per EVSE phase, the part of its offer an unconfirmed raise may still add to the meter before a report shows it, A. */
+export function pendingRampA(state: RampState | undefined): number[] {
+  if (!state?.unconfirmed) return [];
+  return state.loA.map((lo) => Math.max(0, state.curA - lo));
+}
+
 /** The limits with increases scaled down where the ramps they start would not fit; unchanged keys keep their object. */
 export function reserveRamps(input: RampReserveInput): Record<string, CurrentLimit> {
   const rows: Row[] = [];
   for (const evse of input.evses) {
     const limit = input.limits[evse.key];
-    const live = input.live[evse.key];
-    const offers = live?.offers;
-    const current = offers?.[offers.length - 1];
-    if (!limit || !live || !current || !live.active || live.controllable === false) continue;
-    const samples = live.samples ?? [];
-    const last = samples[samples.length - 1];
-    const raisedMs = lastRaiseMs(offers);
-    const n = gridPhases(evse).length;
-    const loA = Array.from({ length: n }, (_, j) => (last && last.timeMs >= (raisedMs ?? -Infinity) ? Math.max(0, last.currentA[j] ?? 0) : 0));
-    const reached = last !== undefined && raisedMs !== undefined && last.timeMs >= raisedMs && Math.min(...loA) >= current.limitA - (input.reachedToleranceA ?? 1);
-    const unconfirmed = raisedMs !== undefined && !reached && input.nowMs < raisedMs + input.followS * 1000 && (!last || last.timeMs < raisedMs + input.followS * 1000);
-    rows.push({ evse, phases: gridPhases(evse), curA: current.limitA, loA, unconfirmed, targetA: limit.maxCurrentA });
+    const st = rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
+    if (!limit || !st) continue;
+    rows.push({ evse, phases: gridPhases(evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
   }
 
-  // Per circuit and phase: room left for twice the increases (the increase itself and its ramp).
-  const fixed = new Map<string, number>();
-  const raise = new Map<string, number>();
-  const add = (m: Map<string, number>, k: string, v: number): void => void m.set(k, (m.get(k) ?? 0) + v);
-  const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
-  for (const evse of input.evses) {
-    const limitA = input.limits[evse.key]?.maxCurrentA ?? 0;
-    const r = rowsByKey.get(evse.key);
-    for (const c of pathToRoot(input.tree, evse.circuitId)) {
-      gridPhases(evse).forEach((p, j) => {
-        const k = `${c}|${p}`;
-        if (!r) return add(fixed, k, limitA);
-        const held = Math.min(r.targetA, r.curA);
-        const pending = r.targetA > r.curA || r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
-        add(fixed, k, held + pending);
-        if (r.targetA > r.curA) add(raise, k, r.targetA - r.curA);
-      });
-    }
-  }
   // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
-  const room = new Map<string, number>();
-  for (const b of input.circuits) for (const p of ['L1', 'L2', 'L3'] as const) room.set(`${b.circuitId}|${p}`, b.phases[p].availableA - (fixed.get(`${b.circuitId}|${p}`) ?? 0));
-  const keysOf = (r: Row): string[] => pathToRoot(input.tree, r.evse.circuitId).flatMap((c) => r.phases.map((p) => `${c}|${p}`));
+  const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
+  const room = roomLeft(input.tree, input.evses, input.circuits, (evse, j) => {
+    const r = rowsByKey.get(evse.key);
+    if (!r) return input.limits[evse.key]?.maxCurrentA ?? 0;
+    const held = Math.min(r.targetA, r.curA);
+    const pending = r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
+    return held + pending;
+  }).phaseA;
+  const keysOf = (r: Row): string[] => roomKeysOf(input.tree, r.evse);
   const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
   const take = (r: Row, a: number): void => {
     for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);

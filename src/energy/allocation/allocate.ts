@@ -47,6 +47,24 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
   const reserve = (terms: readonly Term[], a: number): void => {
     for (const t of terms) capacity[t.k] = (capacity[t.k] as number) - t.coefficient * a;
   };
+  const rampRoom = input.rampRoom;
+  // Room kept for ramps not reported yet (the highest phase on every term, on the safe side) and
+  // for the first ramps of admitted starts: new starts and the fill stay out of it; EVSEs
+  // already at their minimum are not paused for it.
+  const pendingUse = new Float64Array(K);
+  const startRoom = new Float64Array(K);
+  for (const evse of rampRoom ? input.evses : []) {
+    const pendingA = Math.max(0, ...(rampRoom?.pendingA[evse.key] ?? []).filter((a) => Number.isFinite(a)));
+    const terms = pendingA > 0 ? termsFor(tree, set, evse) : undefined;
+    for (const t of terms ? withGroupTerms(terms, groupTermsOf(evse)) : []) pendingUse[t.k] = (pendingUse[t.k] as number) + t.coefficient * pendingA;
+  }
+  /** An EVSE offered less than its minimum now (offers known): its first ramp needs room of its own. */
+  const isStart = (c: Candidate): boolean => {
+    if (!rampRoom?.starts) return false;
+    const offers = c.live.offers;
+    const last = offers?.[offers.length - 1];
+    return last !== undefined && last.limitA < c.minA;
+  };
 
   for (const evse of input.evses) {
     const key = evse.key;
@@ -107,22 +125,28 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
   const admitted: Candidate[] = [];
   for (const o of order) {
     const c = byKey.get(o.key) as Candidate;
-    const blocked = c.terms.find((t) => (floorUse[t.k] as number) + t.coefficient * c.minA > (capacity[t.k] as number) + EPS);
+    const start = isStart(c);
+    const needA = start ? 2 * c.minA : c.minA;
+    const blocked = c.terms.find(
+      (t) => (floorUse[t.k] as number) + (startRoom[t.k] as number) + (start ? (pendingUse[t.k] as number) : 0) + t.coefficient * needA > (capacity[t.k] as number) + EPS,
+    );
     if (blocked) {
       const con = set.constraints[blocked.k] as CircuitConstraint;
       const left = Math.max(0, (capacity[blocked.k] as number) - (floorUse[blocked.k] as number));
       const binding = {
         maxCurrentA: 0,
         source: 'paused:rotation',
-        reason: `min ${fmtA(c.minA)} does not fit ${con.source} ${con.kind} (${Math.round(left * 10) / 10} left); waits for its turn`,
+        reason: `min ${fmtA(c.minA)}${needA > c.minA ? ' (and as much again for its first ramp)' : ''} does not fit ${con.source} ${con.kind} (${Math.round(left * 10) / 10} left); waits for its turn`,
       };
       results.set(c.evse.key, { evseKey: c.evse.key, currentA: 0, status: 'paused', limits: [...c.limits, binding], binding });
       entries[c.evse.key] = nextEntry(state.entries[c.evse.key], 'paused', 0, input.nowMs, headroomA / 2);
       continue;
     }
     for (const t of c.terms) floorUse[t.k] = (floorUse[t.k] as number) + t.coefficient * c.minA;
+    if (start) for (const t of c.terms) startRoom[t.k] = (startRoom[t.k] as number) + t.coefficient * c.minA;
     admitted.push(c);
   }
+  if (rampRoom) for (let k = 0; k < K; k++) capacity[k] = Math.max(floorUse[k] as number, (capacity[k] as number) - (startRoom[k] as number) - (pendingUse[k] as number));
 
   // Fair share above the minimum.
   const fill = waterFill(

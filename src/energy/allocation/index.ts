@@ -6,13 +6,15 @@ export {
   buildConstraints,
   effectiveNonEvLoad,
   gridPhases,
+  evseVoltageV,
   termsFor,
   DEFAULT_VOLTAGE_V,
   type CircuitConstraint,
   type ConstraintSet,
   type Term,
 } from './constraints.js';
-export { DEFAULT_ROTATION_PERIOD_S } from './rotation.js';
+export { DEFAULT_ROTATION_PERIOD_S, rotationAsSent, type SentChange } from './rotation.js';
 export { evsesBelow, loadStaleCircuits } from './stale.js';
 export * from './types.js';
 export { appendGroupConstraints, fitBaseSharesToGroups, withGroupTerms, type EvseGroupLimit } from './group-limits.js';
+export { overdrawnFor, roomKey, roomKeysOf, roomLeft, type CircuitRoom } from './room.js';

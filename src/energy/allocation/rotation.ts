@@ -61,3 +61,27 @@ export function nextEntry(
   const raised = !prev || offeredA > prev.offeredA + raiseThresholdA;
   return { status, sinceMs, offeredA, raisedMs: raised ? nowMs : prev.raisedMs };
 }
+
+/** An EVSE whose limit was changed after the allocation (held, staged): what it gets instead. */
+export interface SentChange {
+  key: string;
+  minA: number;
+  finalA: number;
+}
+
+/**
+ * The rotation memory once limits were changed after the allocation (a decrease held, a start
+ * or increase staged): such an EVSE counts as served when it gets at least its minimum and as
+ * paused otherwise, and its offer is what it gets. So a held EVSE does not lose its turn, a
+ * staged start does not begin one, and under-draw is judged against what was really offered.
+ */
+export function rotationAsSent(prev: RotationState, allocated: RotationState, changes: readonly SentChange[], nowMs: number, raiseThresholdA: number): RotationState {
+  if (changes.length === 0) return allocated;
+  const entries = { ...allocated.entries };
+  for (const c of changes) {
+    if (!entries[c.key]) continue;
+    const status = c.finalA > 0 && c.finalA >= c.minA ? 'served' : 'paused';
+    entries[c.key] = nextEntry(prev.entries[c.key], status, c.finalA, nowMs, raiseThresholdA);
+  }
+  return { entries };
+}

@@ -39,6 +39,16 @@ export interface AllocationInput {
   siteLimitW?: { powerW: number; source: LimitSource };
   /** Limits on the sum of groups of EVSEs (a CSMS's station-wide cap), without non-EV load. */
   groupLimits?: readonly EvseGroupLimit[];
+  /**
+   * Room kept for ramps the chargers have not reported yet (they show in the meter as non-EV
+   * load before the reports follow), so that what is handed out still fits when they do:
+   * - `pendingA`: per EVSE key, A per EVSE phase of raises not yet confirmed, kept free on its
+   *   circuits;
+   * - `starts`: an EVSE that holds less than its minimum (see `heldA`) is admitted only where
+   *   twice its minimum fits, and the second minimum is kept free for its own first ramp.
+   * Absent: nothing is kept (the behaviour of earlier releases).
+   */
+  rampRoom?: { pendingA: Record<string, readonly number[]>; starts: boolean };
 }
 
 /**

@@ -1,77 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { Dispatcher, type DispatcherDeps } from '../../../src/control/dispatcher.js';
-import type { OcppVersion } from '../../../src/ocpp/versions.js';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
-
-interface SentCall {
-  stationId: string;
-  action: string;
-  payload: Record<string, unknown>;
-  atMs: number;
-}
-
-type Answer = 'Accepted' | 'Rejected' | 'NotSupported' | Error | 'hold';
-
-/** A dispatcher on a FakeClock with a fake `send` that records calls and answers as told. */
-function aDispatcher(overrides: Partial<DispatcherDeps> = {}, versions: Record<string, OcppVersion | undefined> = { cs1: '1.6' }) {
-  const clock = new FakeClock();
-  const calls: SentCall[] = [];
-  const held: (() => void)[] = [];
-  let answer: (call: SentCall) => Answer = () => 'Accepted';
-  const dispatcher = new Dispatcher({
-    clock,
-    log: silentLogger(),
-    versionOf: (id) => versions[id],
-    send: (stationId, action, payload) => {
-      const call = { stationId, action, payload: payload as Record<string, unknown>, atMs: clock.nowMs() };
-      calls.push(call);
-      const a = answer(call);
-      if (a === 'hold') return new Promise((resolve) => held.push(() => resolve({ status: 'Accepted' })));
-      if (a instanceof Error) return Promise.reject(a);
-      return Promise.resolve({ status: a });
-    },
-    ...overrides,
-  });
-  return {
-    clock,
-    calls,
-    dispatcher,
-    versions,
-    answerWith(fn: (call: SentCall) => Answer) {
-      answer = fn;
-    },
-    releaseHeld() {
-      for (const r of held.splice(0)) r();
-    },
-  };
-}
-
-/** Lets the fake answers' promise callbacks run. */
-async function settle(): Promise<void> {
-  for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
-}
-
-/** The limit and stack level of a 1.6 SetChargingProfile call. */
-function limitOf(call: SentCall | undefined): { limit: number; stackLevel: number; validTo?: string } {
-  const cp = call?.payload.csChargingProfiles as {
-    stackLevel: number;
-    validTo?: string;
-    chargingSchedule: { chargingSchedulePeriod: { limit: number }[] };
-  };
-  return { limit: cp.chargingSchedule.chargingSchedulePeriod[0]?.limit ?? NaN, stackLevel: cp.stackLevel, validTo: cp.validTo };
-}
-
-const dynamicCalls = (calls: SentCall[]) => calls.filter((c) => limitOf(c).stackLevel === 2);
-
-async function connected(h: ReturnType<typeof aDispatcher>, limitA = 16, baseA = 6): Promise<void> {
-  h.dispatcher.apply({ 'cs1/1': { limitA, baseA, numberPhases: 3 } });
-  await settle();
-  await settle();
-}
+import { aDispatcher, connected, dynamicCalls, limitOf, settle, type DispatcherHarness, type SentCall } from './dispatcher-fixture.js';
 
 /** Two EVSEs on station cs1 (both at 16 A, base 6 A), everything accepted so far. */
-async function twoEvses(h: ReturnType<typeof aDispatcher>): Promise<void> {
+async function twoEvses(h: DispatcherHarness): Promise<void> {
   h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 6, baseA: 6, numberPhases: 3 } });
   for (let i = 0; i < 4; i++) await settle();
   h.clock.advanceMs(60_000);
@@ -166,5 +97,41 @@ describe('Dispatcher: write counts and budget', () => {
     h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6, numberPhases: 3, minA: 6 } });
     await settle();
     expect(dynamicCalls(h.calls).map((c) => limitOf(c).limit)).toEqual([0, 10]);
+  });
+});
+
+describe('Dispatcher: increases that fit next to pending decreases', () => {
+  it('sends an increase up to aloneA at once, without waiting for the decrease elsewhere (earlier: it waited)', async () => {
+    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
+    await twoEvses(h);
+    const from = h.calls.length;
+    h.dispatcher.apply({ 'cs1/1': { limitA: 12, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 10, baseA: 6, numberPhases: 3, aloneA: 10 } });
+    await settle();
+    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 12], [2, 10]]);
+  });
+
+  it('gives a held-back start its aloneA at once and the rest once the decrease settled', async () => {
+    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 0, baseA: 6, numberPhases: 3, minA: 6 } });
+    for (let i = 0; i < 4; i++) await settle();
+    h.clock.advanceMs(60_000);
+    const from = h.calls.length;
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 12, baseA: 6, numberPhases: 3, minA: 6, aloneA: 7 } });
+    await settle();
+    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10], [2, 7]]);
+    h.clock.advanceMs(20_000);
+    await settle();
+    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10], [2, 7], [2, 12]]);
+  });
+
+  it('does not start an EV below its minimum on aloneA', async () => {
+    const h = aDispatcher({ settleS: 20, minIntervalS: 0, leaseS: 300 });
+    h.dispatcher.apply({ 'cs1/1': { limitA: 16, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 0, baseA: 6, numberPhases: 3, minA: 6 } });
+    for (let i = 0; i < 4; i++) await settle();
+    h.clock.advanceMs(60_000);
+    const from = h.calls.length;
+    h.dispatcher.apply({ 'cs1/1': { limitA: 10, baseA: 6, numberPhases: 3 }, 'cs1/2': { limitA: 12, baseA: 6, numberPhases: 3, minA: 6, aloneA: 5 } });
+    await settle();
+    expect(h.calls.slice(from).map((c) => [evseOf(c), limitOf(c).limit])).toEqual([[1, 10]]);
   });
 });
