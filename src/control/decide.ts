@@ -164,6 +164,9 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const groupLimits = csmsGroupLimits(snapshot);
   const baseShares = fitBaseSharesToGroups(setup.baseShares ?? baseSharesOf(snapshot, params), groupLimits, snapshot.evses);
 
+  // The lowest cap on each EVSE that is not a circuit share: CSMS, operator, strategies.
+  const capsA: Record<string, number> = {};
+  for (const [key, list] of Object.entries(caps)) capsA[key] = Math.min(...list.map((c) => c.maxCurrentA));
   const fixed: Record<string, CurrentLimit> = {};
   const heldA: Record<string, number> = {};
   if (staleIds.length > 0) {
@@ -171,10 +174,12 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     const below = evsesBelow(tree, snapshot.evses, staleIds);
     for (const e of snapshot.evses) {
       if (!below.has(e.key)) continue;
-      const a = baseShares[e.key]?.maxCurrentA ?? 0;
-      const held = a < evseMinA(e) ? 0 : a;
+      // The base share, but never above a cap of the CSMS, the operator or a strategy.
+      const shareA = baseShares[e.key]?.maxCurrentA ?? 0;
+      const capA = Math.min(shareA, capsA[e.key] ?? Infinity);
+      const held = capA < evseMinA(e) ? 0 : capA;
       heldA[e.key] = held;
-      fixed[e.key] = { maxCurrentA: held, source: 'failsafe', reason: `${why}: base share` };
+      fixed[e.key] = { maxCurrentA: held, source: 'failsafe', reason: capA < shareA ? `${why}: base share ${shareA} A, capped` : `${why}: base share` };
     }
   }
 
@@ -229,7 +234,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
   const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
-  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld };
+  const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld, capsA };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
   // then the other increases are staged to what is left.
   const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;

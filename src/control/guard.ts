@@ -78,7 +78,11 @@ export function guard(input: GuardInput): GuardResult {
   for (const e of input.evses) {
     if (!failsafe.has(e.key)) continue;
     const base = input.baseShares[e.key]?.maxCurrentA ?? 0;
-    const v = Math.min(Math.max(0, Number.isFinite(base) ? base : 0), Math.max(0, e.maxCurrentA));
+    // Never above what was proposed (the allocation gives failsafe EVSEs their base share under
+    // the caps of the CSMS, the operator and the strategies).
+    const proposedA = input.proposed[e.key]?.maxCurrentA;
+    const capA = proposedA !== undefined && Number.isFinite(proposedA) ? Math.max(0, proposedA) : Infinity;
+    const v = Math.min(Math.max(0, Number.isFinite(base) ? base : 0), Math.max(0, e.maxCurrentA), capA);
     heldA[e.key] = v < evseMinA(e) ? 0 : v;
   }
   const nonEvLoadA = loadStaleCircuits(tree, input.evses, input.live, input.nonEvLoadA, stale, heldA, input.marginA);
@@ -109,7 +113,7 @@ export function guard(input: GuardInput): GuardResult {
     if (failsafe.has(key)) {
       const v = heldA[key] ?? 0;
       reserve(terms, v);
-      limits[key] = { maxCurrentA: v, source: 'failsafe', reason: 'meter stale: base share' };
+      limits[key] = proposal?.source === 'failsafe' && proposal.maxCurrentA === v ? proposal : { maxCurrentA: v, source: 'failsafe', reason: 'meter stale: base share' };
       continue;
     }
     let limit: CurrentLimit = proposal ?? { maxCurrentA: maxA, source: 'evse:max', reason: 'no proposal' };

@@ -37,6 +37,12 @@ export interface HoldInput {
    * mode on the site): the circuit budgets here do not see those limits, so these are never held.
    */
   notHeld?: ReadonlySet<string>;
+  /**
+   * The lowest cap on each EVSE that is not a circuit share (CSMS profiles, the operator, the
+   * strategies), A: a hold never keeps more than it. A CSMS limit below what the EVSE holds is
+   * kept at once even where the circuit would still allow the old offer.
+   */
+  capsA?: Readonly<Record<string, number>>;
 }
 
 const HOLDABLE = ['circuit:', 'fuse:', 'paused:', 'ev:draw'];
@@ -53,10 +59,12 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
   for (const e of input.evses) {
     const limit = input.limits[e.key];
     const live = input.live[e.key];
-    const held = heldNow(live);
+    const offered = heldNow(live);
+    const held = offered === undefined ? undefined : Math.min(offered, input.capsA?.[e.key] ?? Infinity);
     if (!limit || held === undefined || !live?.active || live.controllable === false || input.notHeld?.has(e.key)) continue;
     if (!(limit.maxCurrentA < held) || held > e.maxCurrentA || !HOLDABLE.some((p) => limit.source.startsWith(p))) continue;
-    out[e.key] = { maxCurrentA: held, source: 'hold', reason: `keeps ${held} A (decided ${limit.maxCurrentA} A, ${limit.source}): everything still fits on the safe estimate` };
+    const why = held < (offered ?? held) ? `keeps ${held} A of ${offered} A (its cap)` : `keeps ${held} A`;
+    out[e.key] = { maxCurrentA: held, source: 'hold', reason: `${why} (decided ${limit.maxCurrentA} A, ${limit.source}): everything still fits on the safe estimate` };
     holders.push(e);
   }
   if (holders.length === 0) return input.limits;

@@ -38,6 +38,12 @@ describe('decreases the site does not need are held', () => {
     expect(out['cs1/2']).toMatchObject({ maxCurrentA: 0, source: 'fuse:main' });
   });
 
+  it('never holds above a cap of the CSMS, the operator or a strategy: such a decrease goes out at once (a CSMS 10 A waited 3.5 s at 12 A)', () => {
+    const out = holdWhereFits({ nowMs: T0, tree, evses, live: holding({ 'cs1/1': 12, 'cs1/2': 12 }), circuits: budget(26), limits: { 'cs1/1': share(6), 'cs1/2': share(9.5) }, followS: 30, capsA: { 'cs1/1': 10 } });
+    expect(out['cs1/1']?.maxCurrentA).toBe(10);
+    expect(out['cs1/2']).toMatchObject({ maxCurrentA: 12, source: 'hold' });
+  });
+
   it('releases as few holds as it takes, the one meant to come down most first (earlier: every hold on the circuit)', () => {
     const live = holding({ 'cs1/1': 12, 'cs1/2': 10, 'cs1/3': 10 });
     const out = holdWhereFits({ nowMs: T0, tree, evses, live, circuits: budget(28), limits: { 'cs1/1': share(6), 'cs1/2': share(9), 'cs1/3': share(9) }, followS: 30 });

@@ -42,6 +42,24 @@ describe('decide', () => {
     expect(Object.keys(result.staleCircuits)).toEqual(['main']);
   });
 
+  it('keeps an operator or CSMS cap on failsafe: the base share, never above the cap (a capped 10 A EVSE got 13 A)', () => {
+    const snapshot = aSnapshot({
+      meters: { grid: aGridReading(4, T0 - 60_000, { ageS: 60, stale: true }) },
+      evseCaps: { 'cs1/1': [{ maxCurrentA: 7, source: 'operator', reason: 'max current' }] },
+    });
+    const result = run(snapshot, { strategies: [], params: { marginA: 1, worstCaseNonEvA: { main: { L1: 10, L2: 10, L3: 10 } } } });
+    expect(result.limits['cs1/1']?.limit).toMatchObject({ maxCurrentA: 7, source: 'failsafe' });
+    expect(result.limits['cs1/2']?.limit).toMatchObject({ maxCurrentA: 10.5, source: 'failsafe' });
+  });
+
+  it('puts an EVSE capped below its minimum on failsafe at 0 A', () => {
+    const snapshot = aSnapshot({
+      meters: { grid: aGridReading(4, T0 - 60_000, { ageS: 60, stale: true }) },
+      evseCaps: { 'cs1/1': [{ maxCurrentA: 3, source: 'operator', reason: 'max current' }] },
+    });
+    expect(run(snapshot).limits['cs1/1']?.limit).toMatchObject({ maxCurrentA: 0, source: 'failsafe' });
+  });
+
   it('gives failsafe limits when the grid meter has no reading at all', () => {
     const result = run(aSnapshot({ meters: {} }));
     expect(result.limits['cs1/1']?.limit.source).toBe('failsafe');
