@@ -27,6 +27,7 @@ const world = fc.record({
       changedAgoS: fc.integer({ min: 0, max: 60 }),
       reportAgoS: fc.option(fc.integer({ min: 0, max: 60 }), { nil: undefined }),
       drawA: fc.integer({ min: 0, max: 32 }),
+      capA: fc.option(fc.integer({ min: 0, max: 32 }), { nil: undefined }),
     }),
     { minLength: 4, maxLength: 4 },
   ),
@@ -37,6 +38,7 @@ type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 function inputs(w: World) {
   const live: Record<string, EvseLiveState> = {};
   const limits: Record<string, CurrentLimit> = {};
+  const capsA: Record<string, number> = {};
   evses.forEach((e, i) => {
     const x = w.evses[i]!;
     live[e.key] = {
@@ -44,13 +46,15 @@ function inputs(w: World) {
       offers: [{ fromMs: 0, limitA: 0 }, { fromMs: NOW_MS - x.changedAgoS * 1000, limitA: x.heldA }],
       ...(x.reportAgoS !== undefined ? { samples: [{ timeMs: NOW_MS - x.reportAgoS * 1000, currentA: keyPhases(e).map(() => x.drawA) }] } : {}),
     };
-    limits[e.key] = { maxCurrentA: x.targetA, source: x.source };
+    // A cap of the CSMS, the operator or a strategy never lies below the decided limit's own source.
+    limits[e.key] = { maxCurrentA: x.capA === undefined ? x.targetA : Math.min(x.targetA, x.capA), source: x.source };
+    if (x.capA !== undefined) capsA[e.key] = x.capA;
   });
   const budget = (id: string, a: number): CircuitBudget => ({
     circuitId: id,
     phases: { L1: { limitA: 0, nonEvA: 0, availableA: a, allocatedA: 0 }, L2: { limitA: 0, nonEvA: 0, availableA: a, allocatedA: 0 }, L3: { limitA: 0, nonEvA: 0, availableA: a, allocatedA: 0 } },
   });
-  return { nowMs: NOW_MS, tree, evses, live, limits, circuits: [budget('main', w.availableA.main), budget('a', w.availableA.a)], followS: 30 };
+  return { nowMs: NOW_MS, tree, evses, live, limits, circuits: [budget('main', w.availableA.main), budget('a', w.availableA.a)], followS: 30, capsA };
 }
 
 /** Sum of limits per circuit and phase. */
@@ -89,13 +93,16 @@ describe('calming the loop never costs safety', () => {
         for (const [i, e] of evses.entries()) {
           const x = w.evses[i]!;
           const got = out[e.key]?.maxCurrentA ?? 0;
-          if (got !== x.targetA && x.targetA < x.heldA) {
-            expect(got).toBe(x.heldA);
+          const targetA = input.limits[e.key]?.maxCurrentA ?? 0;
+          // A hold never keeps more than a cap of the CSMS, the operator or a strategy.
+          if (got > targetA) expect(got).toBeLessThanOrEqual(x.capA ?? Infinity);
+          if (got !== targetA && targetA < x.heldA) {
+            expect(got).toBe(Math.min(x.heldA, x.capA ?? Infinity));
             expect(['fuse:main', 'circuit:a', 'paused:rotation']).toContain(x.source);
           }
-          if (got !== x.targetA && x.targetA > x.heldA) {
+          if (got !== targetA && targetA > x.heldA) {
             expect(got).toBeGreaterThanOrEqual(x.heldA);
-            expect(got).toBeLessThan(x.targetA);
+            expect(got).toBeLessThan(targetA);
           }
         }
         if (fits(input.limits, w.availableA)) expect(fits(out, w.availableA)).toBe(true);
