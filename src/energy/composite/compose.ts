@@ -27,7 +27,8 @@ export function limitAt(req: CompositeRequest, tMs: number): EffectiveLimit {
   return resolveInstant(req, entries, locals);
 }
 
-function samePeriod(a: EffectiveLimit, b: EffectiveLimit): boolean {
+/** Equal neighbours in a composite (merged into one period). */
+export function samePeriod(a: EffectiveLimit, b: EffectiveLimit): boolean {
   return a.limit === b.limit && a.numberPhases === b.numberPhases && a.source === b.source
     && a.setpoint === b.setpoint && a.dischargeLimit === b.dischargeLimit && a.operationMode === b.operationMode;
 }
