@@ -91,7 +91,7 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
 
   it('reserves on the charger of the EVSE, cancels there, and reports a 1.6 reservation that expired unused', async () => {
     const s = await site();
-    // Shorter than the upstream call timeout (30 s): advancing the fake hubSite.clock past it would time out calls in flight.
+    // Shorter than the upstream call timeout (30 s): advancing the fake clock past it would time out calls in flight.
     const expiry = new Date(hubSite.clock.nowMs() + 20_000).toISOString();
     await expect(hubSite.server.call('ReserveNow', { id: 7, expiryDateTime: expiry, idToken, evseId: 1 })).resolves.toEqual({ status: 'Accepted' });
     expect(s.in16.of('ReserveNow')).toEqual([{ connectorId: 1, expiryDate: expiry, idTag: 'AABBCCDD', reservationId: 7 }]);
@@ -190,7 +190,7 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
       expect(sent201).toEqual({ requestId: 12, firmware: { ...firmware, location: sent201.firmware.location } });
       expect(local16).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/firmware\//);
       expect(sent201.firmware.location).toBe(local16);
-      // Both chargers download from the hub; the CSMS's hubSite.server is asked once.
+      // Both chargers download from the hub; the CSMS's server is asked once.
       for (const url of [local16, sent201.firmware.location]) expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(image)).toBe(true);
       expect(requests).toBe(1);
 
