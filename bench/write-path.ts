@@ -60,49 +60,26 @@ async function call(st: Station, action: string, payload: unknown): Promise<unkn
   return handler({ action, payload, messageId: String(++messageId), signal: new AbortController().signal });
 }
 
-/** W1's samplers, 1.6 wire form (values as strings). */
-function samples16(registerWh: number, timeMs: number): object[] {
-  const sv = (value: number, measurand: string, unit: string, phase?: string) => ({
-    value: value.toFixed(measurand.startsWith('Energy') ? 0 : 1),
+/** W1's samplers in the station's wire form (1.6: values as strings and `unit`; 2.0.1: numbers and `unitOfMeasure`). */
+function samples(version: Station['version'], registerWh: number, timeMs: number): object[] {
+  const v16 = version === '1.6';
+  const sv = (value: number, decimals: number, measurand: string, unit: string, at: { phase?: string; location?: string } = {}) => ({
+    value: v16 ? value.toFixed(decimals) : value,
     context: 'Sample.Periodic',
     measurand,
-    ...(phase ? { phase } : {}),
-    location: 'Outlet',
-    unit,
+    ...(at.phase ? { phase: at.phase } : {}),
+    location: at.location ?? 'Outlet',
+    ...(v16 ? { unit } : { unitOfMeasure: { unit } }),
   });
   return [
     {
       timestamp: iso(timeMs),
       sampledValue: [
-        sv(registerWh, 'Energy.Active.Import.Register', 'Wh'),
-        sv(11_040, 'Power.Active.Import', 'W'),
-        ...['L1', 'L2', 'L3'].map((p) => sv(16, 'Current.Import', 'A', p)),
-        ...['L1-N', 'L2-N', 'L3-N'].map((p) => sv(230, 'Voltage', 'V', p)),
-        { value: '57', context: 'Sample.Periodic', measurand: 'SoC', location: 'EV', unit: 'Percent' },
-      ],
-    },
-  ];
-}
-
-/** The same samplers, 2.0.1 wire form. */
-function samples2x(registerWh: number, timeMs: number): object[] {
-  const sv = (value: number, measurand: string, unit: string, phase?: string) => ({
-    value,
-    context: 'Sample.Periodic',
-    measurand,
-    ...(phase ? { phase } : {}),
-    location: 'Outlet',
-    unitOfMeasure: { unit },
-  });
-  return [
-    {
-      timestamp: iso(timeMs),
-      sampledValue: [
-        sv(registerWh, 'Energy.Active.Import.Register', 'Wh'),
-        sv(11_040, 'Power.Active.Import', 'W'),
-        ...['L1', 'L2', 'L3'].map((p) => sv(16, 'Current.Import', 'A', p)),
-        ...['L1-N', 'L2-N', 'L3-N'].map((p) => sv(230, 'Voltage', 'V', p)),
-        { value: 57, context: 'Sample.Periodic', measurand: 'SoC', location: 'EV', unitOfMeasure: { unit: 'Percent' } },
+        sv(registerWh, 0, 'Energy.Active.Import.Register', 'Wh'),
+        sv(11_040, 1, 'Power.Active.Import', 'W'),
+        ...['L1', 'L2', 'L3'].map((phase) => sv(16, 1, 'Current.Import', 'A', { phase })),
+        ...['L1-N', 'L2-N', 'L3-N'].map((phase) => sv(230, 1, 'Voltage', 'V', { phase })),
+        sv(57, 0, 'SoC', 'Percent', { location: 'EV' }),
       ],
     },
   ];
@@ -152,7 +129,7 @@ async function meter(st: Station, nowMs: number): Promise<string> {
   st.registerWh += 184; // 11 kW for 60 s
   st.messagesInSession++;
   if (st.version === '1.6') {
-    const payload = { connectorId: 1, transactionId: Number(st.transactionId), meterValue: samples16(st.registerWh, nowMs) };
+    const payload = { connectorId: 1, transactionId: Number(st.transactionId), meterValue: samples(st.version, st.registerWh, nowMs) };
     await call(st, 'MeterValues', payload);
     return JSON.stringify([2, String(messageId), 'MeterValues', payload]);
   }
@@ -163,7 +140,7 @@ async function meter(st: Station, nowMs: number): Promise<string> {
     seqNo: st.seqNo++,
     transactionInfo: { transactionId: st.transactionId, chargingState: 'Charging' },
     evse: { id: 1, connectorId: 1 },
-    meterValue: samples2x(st.registerWh, nowMs),
+    meterValue: samples(st.version, st.registerWh, nowMs),
   };
   await call(st, 'TransactionEvent', payload);
   return JSON.stringify([2, String(messageId), 'TransactionEvent', payload]);
@@ -189,6 +166,31 @@ function indexCount(store: Store): string {
     .prepare<[], { tbl: string; n: number }>("SELECT tbl_name AS tbl, COUNT(*) AS n FROM sqlite_master WHERE type = 'index' GROUP BY tbl_name")
     .all();
   return rows.map((r) => `${r.tbl} ${r.n}`).join(', ');
+}
+
+interface PerWrite {
+  cpuUs: number;
+  wallUs: number;
+  /** Bytes the database grows by (used pages, after a checkpoint). */
+  bytes: number;
+}
+
+/** `count` writes in group commits of PER_TURN (one fsync each); CPU, wall time and bytes per write. */
+async function measureWrites(store: Store, count: number, write: (i: number) => Promise<void> | undefined): Promise<PerWrite> {
+  const bytesBefore = usedBytes(store);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < count; ) {
+    store.batch.begin();
+    for (const end = Math.min(i + PER_TURN, count); i < end; i++) {
+      const pending = write(i);
+      if (pending) await pending;
+    }
+    store.batch.commit();
+  }
+  const wallNs = Number(process.hrtime.bigint() - t0);
+  const cpu = process.cpuUsage(cpu0);
+  return { cpuUs: (cpu.user + cpu.system) / count, wallUs: wallNs / 1000 / count, bytes: (usedBytes(store) - bytesBefore) / count };
 }
 
 interface Measured {
@@ -256,52 +258,35 @@ export const benchmark: Benchmark = {
           if (st.transactionId === undefined) await start(st, clock.nowMs());
         }
         const rowsBefore = totalRows(store);
-        const bytesBefore = usedBytes(store);
         const frames: string[] = [];
-        const cpu0 = process.cpuUsage();
-        const t0 = process.hrtime.bigint();
-        for (let m = 0; m < MESSAGES; m += PER_TURN) {
-          store.batch.begin();
-          for (let k = 0; k < PER_TURN; k++) {
-            clock.advanceMs(60_000 / STATIONS);
-            frames.push(await meter(stations[next++ % STATIONS]!, clock.nowMs()));
-          }
-          store.batch.commit();
-        }
-        const wallNs = Number(process.hrtime.bigint() - t0);
-        const cpu = process.cpuUsage(cpu0);
+        const hub = await measureWrites(store, MESSAGES, async () => {
+          clock.advanceMs(60_000 / STATIONS);
+          frames.push(await meter(stations[next++ % STATIONS]!, clock.nowMs()));
+        });
         stored += MESSAGES;
         const rows = (totalRows(store) - rowsBefore) / MESSAGES;
-        const bytes = (usedBytes(store) - bytesBefore) / MESSAGES;
 
         // Baseline: the same frames, a bare INSERT each, same group commits.
-        const bareBytesBefore = usedBytes(store);
-        const bcpu0 = process.cpuUsage();
-        const b0 = process.hrtime.bigint();
-        for (let m = 0; m < frames.length; m += PER_TURN) {
-          store.batch.begin();
-          for (let k = m; k < m + PER_TURN && k < frames.length; k++) insertBare.run(frames[k]!);
-          store.batch.commit();
-        }
-        const bareWallNs = Number(process.hrtime.bigint() - b0);
-        const bcpu = process.cpuUsage(bcpu0);
-        const bareBytes = (usedBytes(store) - bareBytesBefore) / frames.length;
+        const bare = await measureWrites(store, frames.length, (i) => {
+          insertBare.run(frames[i]!);
+          return undefined;
+        });
         store.db.exec('DELETE FROM bare_frames');
         const m: Measured = {
           size,
-          cpuUs: (cpu.user + cpu.system) / MESSAGES,
-          wallUs: wallNs / 1000 / MESSAGES,
+          cpuUs: hub.cpuUs,
+          wallUs: hub.wallUs,
           rows,
-          bytes,
-          bareCpuUs: (bcpu.user + bcpu.system) / frames.length,
-          bareWallUs: bareWallNs / 1000 / frames.length,
-          bareBytes,
+          bytes: hub.bytes,
+          bareCpuUs: bare.cpuUs,
+          bareWallUs: bare.wallUs,
+          bareBytes: bare.bytes,
           fillBytesPerMessage,
         };
         measured.push(m);
         progress(
-          `at ${size.toLocaleString('en-US')} stored: ${m.cpuUs.toFixed(0)} µs CPU, ${m.wallUs.toFixed(0)} µs wall, ${rows.toFixed(2)} rows, ${bytes.toFixed(0)} B per message` +
-            ` (bare INSERT ${m.bareCpuUs.toFixed(0)} µs CPU, ${m.bareWallUs.toFixed(0)} µs wall, ${bareBytes.toFixed(0)} B)`,
+          `at ${size.toLocaleString('en-US')} stored: ${m.cpuUs.toFixed(0)} µs CPU, ${m.wallUs.toFixed(0)} µs wall, ${rows.toFixed(2)} rows, ${m.bytes.toFixed(0)} B per message` +
+            ` (bare INSERT ${m.bareCpuUs.toFixed(0)} µs CPU, ${m.bareWallUs.toFixed(0)} µs wall, ${m.bareBytes.toFixed(0)} B)`,
         );
       }
       const rowsOut: BenchRow[] = [];

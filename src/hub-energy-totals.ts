@@ -1,11 +1,11 @@
 /**
  * Lifetime energy the hub keeps for Home Assistant's Energy dashboard and the metrics: each
  * EVSE's import register as its charger reports it, and the site's grid import / export and PV
- * energy from the meters. Both are kept in the store's per-station values. Wiring only.
+ * energy from the meters. They are kept in the store's per-station values and the site's own. Wiring only.
  */
 import type { SiteConfig } from './config/schema.js';
 import type { Clock } from './util/clock.js';
-import type { StationValues } from './store/station-state-repo.js';
+import type { StationAndSiteValues } from './store/station-state-repo.js';
 import type { TransactionRepo } from './store/transaction-repo.js';
 import type { StationEvent } from './evse/station-service.js';
 import type { MeterReading } from './energy/meter-reading.js';
@@ -16,7 +16,7 @@ import { SiteEnergy } from './meters/site-energy.js';
 export interface EnergyTotalsDeps {
   config: SiteConfig;
   clock: Clock;
-  values: StationValues;
+  values: StationAndSiteValues;
   /** To find the EVSE of a transaction event that does not name it. */
   transactions: Pick<TransactionRepo, 'get'>;
   meterRoles: SiteModel['meterRoles'];
@@ -31,7 +31,7 @@ export class EnergyTotals {
   constructor(private readonly deps: EnergyTotalsDeps) {
     this.registers = new EnergyRegisters({ values: deps.values });
     const staleAfterS = new Map(deps.config.meters.map((m) => [m.id, m.staleAfterS]));
-    this.siteEnergy = new SiteEnergy({ values: deps.values, clock: deps.clock, meterRoles: deps.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
+    this.siteEnergy = new SiteEnergy({ values: deps.values.site, clock: deps.clock, meterRoles: deps.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
   }
 
   /** Takes the registers of a station's meter values (in a transaction or outside one). */

@@ -1,6 +1,6 @@
 import type { MeterReading } from '../energy/meter-reading.js';
 import { addPower, addRegister, EMPTY_TOTAL, parseTotal, type EnergyTotal } from '../energy/energy-total.js';
-import type { StationValues } from '../store/station-state-repo.js';
+import type { SiteValues } from '../store/site-state-repo.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 
 export type SiteEnergyKind = 'gridImport' | 'gridExport' | 'pv';
@@ -9,7 +9,8 @@ export type SiteEnergyKind = 'gridImport' | 'gridExport' | 'pv';
 export type SiteEnergyWh = Record<SiteEnergyKind, number | null>;
 
 export interface SiteEnergyDeps {
-  values: StationValues;
+  /** Where the totals are kept (the site's own durable values). */
+  values: SiteValues;
   clock: Clock;
   meterRoles: { gridMeterId?: string; pvMeterId?: string };
   /** Readings of a meter further apart than this are not integrated over, s (its staleAfterS). */
@@ -18,8 +19,6 @@ export interface SiteEnergyDeps {
   persistEveryS?: number;
 }
 
-/** The station id under which the site's own values are stored (no station id has a `#`). */
-export const SITE_VALUES_ID = '#site';
 const KEYS: Record<SiteEnergyKind, string> = { gridImport: 'energyTotal/gridImport', gridExport: 'energyTotal/gridExport', pv: 'energyTotal/pv' };
 const DEFAULT_PERSIST_EVERY_S = 60;
 
@@ -43,7 +42,7 @@ export class SiteEnergy {
     // The power before a restart says nothing about the time the hub was down: integration starts
     // again at the first reading. A register's last value is kept (what it counted meanwhile is real).
     const load = (kind: SiteEnergyKind): EnergyTotal => {
-      const stored = parseTotal(deps.values.get(SITE_VALUES_ID, KEYS[kind])) ?? EMPTY_TOTAL;
+      const stored = parseTotal(deps.values.get(KEYS[kind])) ?? EMPTY_TOTAL;
       return { totalWh: stored.totalWh, ...(stored.lastRegisterWh !== undefined ? { lastRegisterWh: stored.lastRegisterWh } : {}) };
     };
     this.totals = { gridImport: load('gridImport'), gridExport: load('gridExport'), pv: load('pv') };
@@ -90,7 +89,7 @@ export class SiteEnergy {
     this.dirty = false;
     for (const kind of Object.keys(KEYS) as SiteEnergyKind[]) {
       const total = this.totals[kind];
-      this.deps.values.set(SITE_VALUES_ID, KEYS[kind], total);
+      this.deps.values.set(KEYS[kind], total);
       this.stored[kind] = total.totalWh;
     }
   }

@@ -29,22 +29,14 @@ export class ConnectorRepo {
   /** Stores the state, replacing the previous one for the same connector. */
   upsert(state: ConnectorState): void {
     this.sql
-      .prepare(
+      .prepare<[ConnectorRow]>(
         `INSERT INTO connectors (station_id, evse_id, connector_id, status, detail, error_code, updated_ms)
-         VALUES (@stationId, @evseId, @connectorId, @status, @detail, @errorCode, @updatedMs)
+         VALUES (@station_id, @evse_id, @connector_id, @status, @detail, @error_code, @updated_ms)
          ON CONFLICT (station_id, evse_id, connector_id) DO UPDATE SET
            status = excluded.status, detail = excluded.detail, error_code = excluded.error_code,
            updated_ms = excluded.updated_ms`,
       )
-      .run({
-        stationId: state.stationId,
-        evseId: state.evseId,
-        connectorId: state.connectorId,
-        status: state.status,
-        detail: state.detail ?? null,
-        errorCode: state.errorCode ?? null,
-        updatedMs: state.updatedMs,
-      });
+      .run(toConnectorRow(state));
   }
 
   get(stationId: string, evseId: number, connectorId: number): ConnectorState | undefined {
@@ -84,5 +76,17 @@ function toConnectorState(row: ConnectorRow): ConnectorState {
     detail: row.detail ?? undefined,
     errorCode: row.error_code ?? undefined,
     updatedMs: row.updated_ms,
+  };
+}
+
+function toConnectorRow(state: ConnectorState): ConnectorRow {
+  return {
+    station_id: state.stationId,
+    evse_id: state.evseId,
+    connector_id: state.connectorId,
+    status: state.status,
+    detail: state.detail ?? null,
+    error_code: state.errorCode ?? null,
+    updated_ms: state.updatedMs,
   };
 }

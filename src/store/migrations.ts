@@ -303,6 +303,21 @@ ALTER TABLE meter_samples_lean RENAME TO meter_samples;
 CREATE INDEX IF NOT EXISTS transactions_by_evse ON transactions (station_id, evse_id);
 `;
 
+/**
+ * The site's own values (its lifetime energy totals) get their own table; they were kept in
+ * `station_state` under the made-up station id `#site`. Those rows move here.
+ */
+const SITE_STATE = `
+CREATE TABLE site_state (
+  key        TEXT PRIMARY KEY,
+  value_json TEXT NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+INSERT INTO site_state (key, value_json, updated_ms)
+  SELECT key, value_json, updated_ms FROM station_state WHERE station_id = '#site';
+DELETE FROM station_state WHERE station_id = '#site';
+`;
+
 /** The schema, oldest step first. Append new steps; never edit or reorder released ones. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: INITIAL_SCHEMA },
@@ -313,6 +328,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'EVSE settings', sql: EVSE_SETTINGS },
   { version: 7, name: 'power history', sql: POWER_HISTORY },
   { version: 8, name: 'lean meter samples', sql: LEAN_METER_SAMPLES },
+  { version: 9, name: 'site state', sql: SITE_STATE },
 ];
 
 export interface MigrateOptions {

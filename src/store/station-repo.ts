@@ -61,28 +61,18 @@ export class StationRepo {
   upsertBoot(boot: StationBoot): void {
     const nowMs = this.clock.nowMs();
     this.sql
-      .prepare(
+      .prepare<[StationRow]>(
         `INSERT INTO stations (station_id, ocpp_version, vendor, model, serial_number, firmware_version,
            boot_status, last_boot_ms, last_seen_ms, connected)
-         VALUES (@stationId, @version, @vendor, @model, @serialNumber, @firmwareVersion,
-           @bootStatus, @lastBootMs, @nowMs, 1)
+         VALUES (@station_id, @ocpp_version, @vendor, @model, @serial_number, @firmware_version,
+           @boot_status, @last_boot_ms, @last_seen_ms, @connected)
          ON CONFLICT (station_id) DO UPDATE SET
            ocpp_version = excluded.ocpp_version, vendor = excluded.vendor, model = excluded.model,
            serial_number = excluded.serial_number, firmware_version = excluded.firmware_version,
            boot_status = excluded.boot_status, last_boot_ms = excluded.last_boot_ms,
-           last_seen_ms = excluded.last_seen_ms, connected = 1`,
+           last_seen_ms = excluded.last_seen_ms, connected = excluded.connected`,
       )
-      .run({
-        stationId: boot.stationId,
-        version: boot.version,
-        vendor: boot.vendor ?? null,
-        model: boot.model ?? null,
-        serialNumber: boot.serialNumber ?? null,
-        firmwareVersion: boot.firmwareVersion ?? null,
-        bootStatus: boot.bootStatus,
-        lastBootMs: boot.lastBootMs,
-        nowMs,
-      });
+      .run(toStationRow(boot, nowMs));
     this.writtenLastSeenMs.set(boot.stationId, nowMs);
   }
 
@@ -167,5 +157,21 @@ function toStationInfo(row: StationRow): StationInfo {
     lastBootMs: row.last_boot_ms ?? undefined,
     lastSeenMs: row.last_seen_ms ?? undefined,
     connected: row.connected === 1,
+  };
+}
+
+/** The row a boot leaves: the station is connected and seen now. */
+function toStationRow(boot: StationBoot, nowMs: number): StationRow {
+  return {
+    station_id: boot.stationId,
+    ocpp_version: boot.version,
+    vendor: boot.vendor ?? null,
+    model: boot.model ?? null,
+    serial_number: boot.serialNumber ?? null,
+    firmware_version: boot.firmwareVersion ?? null,
+    boot_status: boot.bootStatus,
+    last_boot_ms: boot.lastBootMs,
+    last_seen_ms: nowMs,
+    connected: 1,
   };
 }

@@ -6,11 +6,11 @@ import {
   spanOf,
   summaryAfter,
   toEvent,
-  toEventParams,
+  toEventRow,
   toSampledValue,
   toSummary,
-  type EventParams,
   type EventRow,
+  type NewEventRow,
   type SampleRow,
   type SummaryRow,
 } from './transaction-rows.js';
@@ -90,8 +90,8 @@ const SAMPLES_OF_TX = `SELECT m.event_id, e.seq_no, m.mv_index, m.time_ms, m.val
  * how many transactions, events or samples the database holds.
  */
 export class TransactionRepo {
-  private readonly insertSummary: Database.Statement<[EventParams]>;
-  private readonly insertEvent: Database.Statement<[EventParams]>;
+  private readonly insertSummary: Database.Statement<[NewEventRow]>;
+  private readonly insertEvent: Database.Statement<[NewEventRow]>;
   private readonly insertSample: Database.Statement<[SampleParams]>;
   private readonly writeSummary: Database.Statement<[SummaryRow]>;
   private readonly writeProgress: Database.Statement<[SummaryRow]>;
@@ -116,15 +116,15 @@ export class TransactionRepo {
     this.insertSummary = db.prepare(
       `INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token,
          started_ms, last_seq_no, status)
-       VALUES (@stationId, @transactionId, COALESCE(@evseId, 0), COALESCE(@connectorId, 0), @idToken,
-         @timeMs, @seqNo, 'Active')
+       VALUES (@station_id, @transaction_id, COALESCE(@evse_id, 0), COALESCE(@connector_id, 0), @id_token,
+         @time_ms, @seq_no, 'Active')
        ON CONFLICT (station_id, transaction_id) DO NOTHING`,
     );
     this.insertEvent = db.prepare(
       `INSERT INTO transaction_events (station_id, transaction_id, seq_no, event_type, time_ms,
          trigger_reason, evse_id, connector_id, id_token, charging_state, stopped_reason, offline, raw_json)
-       VALUES (@stationId, @transactionId, @seqNo, @eventType, @timeMs, @triggerReason, @evseId,
-         @connectorId, @idToken, @chargingState, @stoppedReason, @offline, @rawJson)
+       VALUES (@station_id, @transaction_id, @seq_no, @event_type, @time_ms, @trigger_reason, @evse_id,
+         @connector_id, @id_token, @charging_state, @stopped_reason, @offline, @raw_json)
        ON CONFLICT (station_id, transaction_id, seq_no) DO NOTHING`,
     );
     this.insertSample = db.prepare(
@@ -288,7 +288,7 @@ export class TransactionRepo {
   }
 
   private recordInTransaction(ev: TransactionEvent): RecordEventResult {
-    const params = toEventParams(ev);
+    const params = toEventRow(ev);
     let before = this.selectSummary.get(ev.stationId, ev.transactionId);
     if (!before) {
       this.insertSummary.run(params);
@@ -298,7 +298,7 @@ export class TransactionRepo {
     const inserted = this.insertEvent.run(params);
     if (inserted.changes === 0) return { duplicate: true, summary: toSummary(before) };
 
-    const hasRaw = params.rawJson !== null;
+    const hasRaw = params.raw_json !== null;
     let span = spanOf(before);
     ev.meterValues.forEach((mv, mvIndex) => {
       mv.sampledValues.forEach((sv, svIndex) => {

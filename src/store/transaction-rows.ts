@@ -55,37 +55,24 @@ export interface SampleRow {
   unit: string | null;
 }
 
-export interface EventParams {
-  stationId: string;
-  transactionId: string;
-  seqNo: number;
-  eventType: TransactionEventType;
-  timeMs: number;
-  triggerReason: string;
-  evseId: number | null;
-  connectorId: number | null;
-  idToken: string | null;
-  chargingState: string | null;
-  stoppedReason: string | null;
-  offline: number | null;
-  rawJson: string | null;
-}
+/** A row of `transaction_events` before it is stored (the database gives its id). */
+export type NewEventRow = Omit<EventRow, 'id'>;
 
-export function toEventParams(ev: TransactionEvent): EventParams {
+export function toEventRow(ev: TransactionEvent): NewEventRow {
   return {
-    stationId: ev.stationId,
-    transactionId: ev.transactionId,
-    seqNo: ev.seqNo,
-    eventType: ev.eventType,
-    timeMs: ev.timeMs,
-    triggerReason: ev.triggerReason,
-    evseId: ev.evseId ?? null,
-    connectorId: ev.connectorId ?? null,
-    idToken: ev.idToken ?? null,
-    chargingState: ev.chargingState ?? null,
-    stoppedReason: ev.stoppedReason ?? null,
+    station_id: ev.stationId,
+    transaction_id: ev.transactionId,
+    seq_no: ev.seqNo,
+    event_type: ev.eventType,
+    time_ms: ev.timeMs,
+    trigger_reason: ev.triggerReason,
+    evse_id: ev.evseId ?? null,
+    connector_id: ev.connectorId ?? null,
+    id_token: ev.idToken ?? null,
+    charging_state: ev.chargingState ?? null,
+    stopped_reason: ev.stoppedReason ?? null,
     offline: ev.offline === undefined ? null : ev.offline ? 1 : 0,
-    rawJson: ev.raw === undefined ? null : JSON.stringify(ev.raw),
+    raw_json: ev.raw === undefined ? null : JSON.stringify(ev.raw),
   };
 }
 
@@ -105,21 +92,21 @@ export function spanOf(row: SummaryRow): RegisterSpan {
  * The summary row after a new (not duplicate) event: ids taken from the first event that has
  * them, earliest start, highest seqNo, closed for good by Ended; energy from the register span.
  */
-export function summaryAfter(row: SummaryRow, ev: EventParams, span: RegisterSpan): SummaryRow {
-  const ended = ev.eventType === 'Ended';
+export function summaryAfter(row: SummaryRow, ev: NewEventRow, span: RegisterSpan): SummaryRow {
+  const ended = ev.event_type === 'Ended';
   const status = ended ? 'Ended' : row.status;
   const startWh = span.first?.wh ?? null;
   const lastWh = span.last?.wh ?? null;
   return {
     ...row,
-    evse_id: row.evse_id === 0 && ev.evseId !== null ? ev.evseId : row.evse_id,
-    connector_id: row.connector_id === 0 && ev.connectorId !== null ? ev.connectorId : row.connector_id,
-    id_token: row.id_token ?? ev.idToken,
-    started_ms: Math.min(row.started_ms, ev.timeMs),
-    last_seq_no: Math.max(row.last_seq_no, ev.seqNo),
+    evse_id: row.evse_id === 0 && ev.evse_id !== null ? ev.evse_id : row.evse_id,
+    connector_id: row.connector_id === 0 && ev.connector_id !== null ? ev.connector_id : row.connector_id,
+    id_token: row.id_token ?? ev.id_token,
+    started_ms: Math.min(row.started_ms, ev.time_ms),
+    last_seq_no: Math.max(row.last_seq_no, ev.seq_no),
     status,
-    ended_ms: ended ? ev.timeMs : row.ended_ms,
-    stopped_reason: ended ? ev.stoppedReason : row.stopped_reason,
+    ended_ms: ended ? ev.time_ms : row.ended_ms,
+    stopped_reason: ended ? ev.stopped_reason : row.stopped_reason,
     meter_start_wh: startWh ?? row.meter_start_wh,
     energy_wh: startWh !== null && lastWh !== null ? lastWh - startWh : row.energy_wh,
     meter_stop_wh: status === 'Ended' ? (lastWh ?? row.meter_stop_wh) : null,

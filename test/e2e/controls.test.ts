@@ -3,7 +3,8 @@ import { mkdirSync } from 'node:fs';
 import type { RPCClient } from 'ocpp-rpc';
 import type { Browser, Page } from 'playwright-core';
 import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../helpers/hub-harness.js';
-import { launchChromium } from './demo-site.js';
+import { stringify } from 'yaml';
+import { demoMeter, demoSite, launchChromium } from './demo-site.js';
 
 /**
  * The per-EVSE controls on the dashboard in a real browser against a running hub: solar mode,
@@ -14,37 +15,29 @@ import { launchChromium } from './demo-site.js';
  * the test waits for what the page and the API show, never for a fixed time.
  */
 const TOKEN = 'controls-e2e-token-0123456789';
-const SITE = `
-site: { name: Controls site, voltageV: 230 }
-api: { token: ${TOKEN}, streamNeedsToken: false }
-energy: { debounceMs: 100 }
-circuits:
-  - { id: main, maxCurrentA: 40, meter: grid, worstCaseNonEvA: 10 }
-meters:
-  - id: grid
-    role: grid
-    staleAfterS: 30
-    readings:
-      - { quantity: powerW, topic: switchyard/sim/grid, path: powerW }
-      - { quantity: currentA.L1, topic: switchyard/sim/grid, path: currentA.L1 }
-      - { quantity: currentA.L2, topic: switchyard/sim/grid, path: currentA.L2 }
-      - { quantity: currentA.L3, topic: switchyard/sim/grid, path: currentA.L3 }
-stations:
-  - { id: CTL16, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 3, minCurrentA: 6, maxCurrentA: 16 }] }
-  - { id: CTL201, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: 1, minCurrentA: 8, maxCurrentA: 32 }] }
-strategies:
-  - { type: load-balancing }
-  - { type: solar-surplus, defaultMode: pv }
-rules:
-  timezone: UTC
-  list:
-    - { id: night-tariff, cron: '0 0 * * *', durationMin: 1440, modes: { CTL201/1: ExternalLimits } }
-authorization:
-  list: [{ idToken: E2E-TAG-16 }, { idToken: E2E-TAG-201 }]
-simulation:
-  enabled: true
-  siteMeter: { buildingBaseW: 2000, pvPeakW: 0, intervalS: 1 }
-`;
+/** The demo site cut down to one 40 A circuit with the demo's grid meter and two chargers of the test's own. */
+function controlsSiteYaml(): string {
+  const demo = demoSite();
+  return stringify({
+    site: { ...demo.site, name: 'Controls site' },
+    api: { token: TOKEN, streamNeedsToken: false },
+    energy: { debounceMs: 100 },
+    circuits: [{ id: 'main', maxCurrentA: 40, meter: 'grid', worstCaseNonEvA: 10 }],
+    meters: [demoMeter(demo, 'grid', 30)],
+    stations: [
+      { id: 'CTL16', securityProfile: 0, evses: [{ id: 1, circuit: 'main', phases: 3, minCurrentA: 6, maxCurrentA: 16 }] },
+      { id: 'CTL201', securityProfile: 0, evses: [{ id: 1, circuit: 'main', phases: 1, minCurrentA: 8, maxCurrentA: 32 }] },
+    ],
+    strategies: [{ type: 'load-balancing' }, { type: 'solar-surplus', defaultMode: 'pv' }],
+    rules: {
+      timezone: 'UTC',
+      list: [{ id: 'night-tariff', cron: '0 0 * * *', durationMin: 1440, modes: { 'CTL201/1': 'ExternalLimits' } }],
+    },
+    authorization: { list: [{ idToken: 'E2E-TAG-16' }, { idToken: 'E2E-TAG-201' }] },
+    simulation: { enabled: true, siteMeter: { buildingBaseW: 2000, pvPeakW: 0, intervalS: 1 } },
+  });
+}
+const SITE = controlsSiteYaml();
 
 interface EvseBody {
   priority: number;

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import type { RPCClient } from 'ocpp-rpc';
 import { startTestHub, ocppClient, boot16, type Harness } from '../helpers/hub-harness.js';
-import { E2E_SITE_YAML, E2E_TOKEN, launchChromium } from './demo-site.js';
+import { E2E_TOKEN, e2eSiteYaml, launchChromium } from './demo-site.js';
 import type { PowerHistory } from '../../src/api/history-queries.js';
 
 /**
@@ -13,10 +13,9 @@ import type { PowerHistory } from '../../src/api/history-queries.js';
  * reload and after the hub restarts on the same data directory, list the session and download
  * it as CSV. It waits for what it checks, never for a fixed time.
  */
-const SITE_YAML = E2E_SITE_YAML.replace(
-  'stations:\n',
-  'stations:\n  - { id: CP09, securityProfile: 0, evses: [{ id: 1, circuit: row-b, phases: 1, phaseRotation: [L1], maxCurrentA: 16 }] }\n',
-);
+const SITE_YAML = e2eSiteYaml([
+  { id: 'CP09', securityProfile: 0, evses: [{ id: 1, circuit: 'row-b', phases: 1, phaseRotation: ['L1'], maxCurrentA: 16 }] },
+]);
 
 let h: Harness;
 let browser: Browser;

@@ -1,7 +1,7 @@
 import type { ChargingProfile } from '../charging-profile.js';
-import { computeComposite } from './compose.js';
+import { computeComposite, samePeriod } from './compose.js';
 import { resolveWinnersAt, localLimitInForce } from './resolve.js';
-import type { CompositePeriod, CompositeRequest, CompositeSchedule, EffectiveLimit, TimedLimit } from './types.js';
+import type { CompositePeriod, CompositeRequest, CompositeSchedule, TimedLimit } from './types.js';
 import { type WinnerSpan, type WinnerTimeline, anchoredAtNow, winnerTimeline } from './winner-timeline.js';
 
 /**
@@ -31,11 +31,6 @@ interface CachedTimeline {
   /** nowMs when an anchor moves with it; otherwise NaN (any nowMs). */
   anchorNowMs: number;
   timeline: WinnerTimeline;
-}
-
-function samePeriod(a: EffectiveLimit, b: EffectiveLimit): boolean {
-  return a.limit === b.limit && a.numberPhases === b.numberPhases && a.source === b.source
-    && a.setpoint === b.setpoint && a.dischargeLimit === b.dischargeLimit && a.operationMode === b.operationMode;
 }
 
 /** Index of the last span starting at or before tMs (spans[0] starts at or before it). */

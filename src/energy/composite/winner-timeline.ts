@@ -1,6 +1,5 @@
-import { anchorContext, relevantProfiles, sortedBreakpoints } from './compose.js';
+import { walkBreakpoints } from './breakpoint-walk.js';
 import { type ActiveEntry, type Winners, pickWinners } from './resolve.js';
-import { type Segment, profileSegments } from './schedule-timeline.js';
 import type { CompositeRequest } from './types.js';
 
 /**
@@ -39,41 +38,18 @@ function frozen(entry: ActiveEntry): ActiveEntry {
   return { profile: entry.profile, period: entry.period };
 }
 
-interface Track {
-  segments: Segment[];
-  next: number;
-  entry: ActiveEntry;
-}
-
 /** The winner timeline of a request's profiles over [fromMs, toMs) (fromMs < toMs). */
 export function winnerTimeline(req: CompositeRequest, fromMs: number, toMs: number): WinnerTimeline {
-  const ctx = anchorContext(req);
-  const tracks: Track[] = [];
-  for (const profile of relevantProfiles(req)) {
-    const segments = profileSegments(profile, ctx, fromMs, toMs);
-    const first = segments[0];
-    if (first) tracks.push({ segments, next: 0, entry: { profile, period: first.period } });
-  }
   const spans: WinnerSpan[] = [];
-  const entries: ActiveEntry[] = [];
   const scratch = new Array<ActiveEntry | undefined>(8);
   let last: Winners | undefined;
-  for (const t of sortedBreakpoints(tracks.map((track) => track.segments), [], fromMs, toMs)) {
-    entries.length = 0;
-    for (const track of tracks) {
-      let seg = track.segments[track.next];
-      while (seg && seg.endMs <= t) seg = track.segments[++track.next];
-      if (seg && seg.startMs <= t) {
-        track.entry.period = seg.period;
-        entries.push(track.entry);
-      }
-    }
+  walkBreakpoints(req, fromMs, toMs, [], (t, entries) => {
     const winners = pickWinners(entries, scratch);
-    if (last && sameWinners(last, winners)) continue;
-    // the track entries are reused at the next instant: keep copies
+    if (last && sameWinners(last, winners)) return;
+    // the walk's entries are reused at the next instant: keep copies
     last = { charging: winners.charging && frozen(winners.charging), caps: winners.caps.map(frozen) };
     spans.push({ startMs: t, winners: last });
-  }
+  });
   return { fromMs, toMs, spans };
 }
 

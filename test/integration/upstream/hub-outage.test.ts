@@ -1,49 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, boot2x, startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { StrictCsms } from './strict-csms.js';
+import { boot16, boot2x } from '../../helpers/hub-harness.js';
 import { meterValue16, t0, txEvent } from './proxy-site.js';
-import { SITE, charger, hubOf, hubSiteYaml, siteReady, transactionEvents, txIdOf } from './hub-site.js';
+import { SITE, charger, hubOf, siteReady, transactionEvents, txIdOf, useHubSite } from './hub-site.js';
 
-let csms: StrictCsms;
-let h: Harness;
-let clock: FakeClock;
-const clients: RPCClient[] = [];
+const site = useHubSite();
 
 async function cp(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient> {
-  const c = await charger(h, id, version);
-  clients.push(c);
+  const c = await charger(site.h, id, version);
+  site.clients.push(c);
   await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
   return c;
 }
 
 /** Stops the CSMS and waits until the hub noticed. */
 async function outage(): Promise<void> {
-  await csms.stop();
-  await siteReady(h, false);
+  await site.csms.stop();
+  await siteReady(site.h, false);
 }
 
 /** Starts the CSMS again on its port and lets the link's 1 s backoff run out. */
 async function recover(): Promise<void> {
-  await csms.start();
-  clock.advanceMs(1000);
-  await siteReady(h);
+  await site.csms.start();
+  site.clock.advanceMs(1000);
+  await siteReady(site.h);
 }
-
-beforeEach(async () => {
-  csms = new StrictCsms();
-  await csms.start();
-  clock = new FakeClock(Date.now());
-  h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url }), { clock });
-  await siteReady(h);
-});
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close({ force: true });
-  await h.stop();
-  await csms.stop();
-});
 
 describe('hub mode through a CSMS outage', () => {
   it('keeps both chargers charging, then delivers every TransactionEvent once, in order, marked offline where it was', async () => {
@@ -52,7 +33,7 @@ describe('hub mode through a CSMS outage', () => {
     const first = (await a.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 0, timestamp: t0() })) as { transactionId: number };
     await a.call('MeterValues', { connectorId: 1, transactionId: first.transactionId, meterValue: [meterValue16(1)] });
     await b.call('TransactionEvent', txEvent('Started', 0, 'TX-B', 0));
-    await csms.until(() => transactionEvents(csms).length === 3);
+    await site.csms.until(() => transactionEvents(site.csms).length === 3);
 
     await outage();
     for (const wh of [2, 3]) await a.call('MeterValues', { connectorId: 1, transactionId: first.transactionId, meterValue: [meterValue16(wh)] });
@@ -66,14 +47,14 @@ describe('hub mode through a CSMS outage', () => {
     expect(ended.idTokenInfo?.status).toBe('Accepted');
     // Unknown tokens follow the offline policy (Invalid); Authorize is never queued.
     await expect(a.call('Authorize', { idTag: 'STRANGER' })).resolves.toEqual({ idTagInfo: { status: 'Invalid' } });
-    expect(h.hub.store.outbox.count(SITE)).toBe(7);
-    const answeredWhileDown = (await h.hub.api.inject({ method: 'GET', url: '/api/upstream' })).json<{ links: Array<{ state: string; outboxDepth: number }> }>();
+    expect(site.h.hub.store.outbox.count(SITE)).toBe(7);
+    const answeredWhileDown = (await site.h.hub.api.inject({ method: 'GET', url: '/api/upstream' })).json<{ links: Array<{ state: string; outboxDepth: number }> }>();
     expect(answeredWhileDown.links[0]).toMatchObject({ state: 'backoff', outboxDepth: 7 });
 
     await recover();
-    await csms.until(() => transactionEvents(csms).length === 10);
-    await hubOf(h).pump.whenIdle();
-    const events = transactionEvents(csms);
+    await site.csms.until(() => transactionEvents(site.csms).length === 10);
+    await hubOf(site.h).pump.whenIdle();
+    const events = transactionEvents(site.csms);
     const tx1 = events[0] ? txIdOf(events[0]) : '';
     const tx2 = events.find((e) => e.params['eventType'] === 'Started' && txIdOf(e) !== tx1 && txIdOf(e) !== 'TX-B');
     const tx2Id = tx2 ? txIdOf(tx2) : 'missing';
@@ -90,7 +71,7 @@ describe('hub mode through a CSMS outage', () => {
       ['TX-B', 2, true],
     ]);
     expect(events.map((e) => e.params['eventType'])).toEqual(['Started', 'Updated', 'Started', 'Updated', 'Updated', 'Updated', 'Ended', 'Started', 'Ended', 'Ended']);
-    expect(h.hub.store.outbox.count()).toBe(0);
+    expect(site.h.hub.store.outbox.count()).toBe(0);
   });
 
   it('queues new messages behind the replay: nothing overtakes what was queued before it', async () => {
@@ -98,13 +79,13 @@ describe('hub mode through a CSMS outage', () => {
     await outage();
     await b.call('TransactionEvent', txEvent('Started', 0, 'TX-Q', 0));
     await b.call('TransactionEvent', txEvent('Updated', 1, 'TX-Q', 10));
-    await csms.start();
-    clock.advanceMs(1000);
+    await site.csms.start();
+    site.clock.advanceMs(1000);
     // Sent while the boot and the replay may be running.
     await b.call('TransactionEvent', txEvent('Ended', 2, 'TX-Q', 20));
-    await csms.until(() => transactionEvents(csms).length === 3);
-    expect(transactionEvents(csms).map((e) => e.params['seqNo'])).toEqual([0, 1, 2]);
+    await site.csms.until(() => transactionEvents(site.csms).length === 3);
+    expect(transactionEvents(site.csms).map((e) => e.params['seqNo'])).toEqual([0, 1, 2]);
     // The site booted once: a reconnect is not a reboot.
-    expect(csms.of(SITE, 'BootNotification')).toHaveLength(1);
+    expect(site.csms.of(SITE, 'BootNotification')).toHaveLength(1);
   });
 });

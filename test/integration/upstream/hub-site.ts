@@ -1,10 +1,11 @@
 import type { RPCClient } from 'ocpp-rpc';
 import { afterEach, beforeEach } from 'vitest';
 import { HubUpstream } from '../../../src/upstream/hub/hub-upstream.js';
-import { FakeClock } from '../../../src/util/fake-clock.js';
+import type { FakeClock } from '../../../src/util/fake-clock.js';
 import type { Harness } from '../../helpers/hub-harness.js';
-import { ocppClient, startTestHub } from '../../helpers/hub-harness.js';
-import { StrictCsms, type CsmsClient, type Received } from './strict-csms.js';
+import { ocppClient } from '../../helpers/hub-harness.js';
+import { CsmsSiteFixture } from './csms-site.js';
+import type { CsmsClient, Received, StrictCsms } from './strict-csms.js';
 
 export const SITE = 'SITE1';
 
@@ -46,60 +47,47 @@ ${o.upstreamExtra ?? ''}
 ${o.extra ?? ''}`;
 }
 
-/** What one running hub-mode site test has: its strict CSMS, the hub, the CSMS's end of the link. */
-interface RunningSite {
-  csms: StrictCsms;
-  h: Harness;
-  server: CsmsClient;
-  clock: FakeClock;
-}
-
 /** A strict CSMS and a hub-mode site (hubSiteYaml) on a fake clock, started for each test. */
 export class HubSiteFixture {
-  /** Chargers to close after the test. */
-  readonly clients: RPCClient[] = [];
-  private running: RunningSite | undefined;
+  private readonly base = new CsmsSiteFixture();
+  private csmsClient: CsmsClient | undefined;
 
   constructor(private readonly options: Omit<HubSiteOptions, 'csmsUrl'>) {}
 
+  /** Chargers to close after the test. */
+  get clients(): RPCClient[] {
+    return this.base.clients;
+  }
+
   get csms(): StrictCsms {
-    return this.site().csms;
+    return this.base.csms;
   }
 
   get h(): Harness {
-    return this.site().h;
-  }
-
-  get server(): CsmsClient {
-    return this.site().server;
+    return this.base.h;
   }
 
   get clock(): FakeClock {
-    return this.site().clock;
+    return this.base.clock;
+  }
+
+  /** The CSMS's end of the site's link. */
+  get server(): CsmsClient {
+    if (!this.csmsClient) throw new Error('the hub site runs only inside a test');
+    return this.csmsClient;
   }
 
   /** Starts the CSMS and the hub, and resolves once the site's link is up and its boot accepted. */
   async start(): Promise<void> {
-    const csms = new StrictCsms({ passwords: { [SITE]: 'pw-site' } });
-    await csms.start();
-    const clock = new FakeClock(Date.now());
-    const h = await startTestHub(hubSiteYaml({ ...this.options, csmsUrl: csms.url }), { clock });
-    await siteReady(h);
-    this.running = { csms, h, clock, server: await csms.client(SITE) };
+    await this.base.start((csmsUrl) => hubSiteYaml({ ...this.options, csmsUrl }), { passwords: { [SITE]: 'pw-site' } });
+    await siteReady(this.base.h);
+    this.csmsClient = await this.base.csms.client(SITE);
   }
 
   /** Closes the chargers, then stops the hub and the CSMS. */
   async stop(): Promise<void> {
-    for (const c of this.clients.splice(0)) await c.close({ force: true });
-    const running = this.running;
-    this.running = undefined;
-    await running?.h.stop();
-    await running?.csms.stop();
-  }
-
-  private site(): RunningSite {
-    if (!this.running) throw new Error('the hub site runs only inside a test');
-    return this.running;
+    this.csmsClient = undefined;
+    await this.base.stop();
   }
 }
 

@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, boot2x, startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { StrictCsms, type Received } from './strict-csms.js';
+import { boot16, boot2x } from '../../helpers/hub-harness.js';
+import { useCsmsSite } from './csms-site.js';
+import type { Received } from './strict-csms.js';
 import { linkState, meterValue16, proxySiteYaml, t0, txEvent } from './proxy-site.js';
 import { SITE, charger, hubSiteYaml, siteReady, txIdOf } from './hub-site.js';
 
@@ -10,20 +10,11 @@ import { SITE, charger, hubSiteYaml, siteReady, txIdOf } from './hub-site.js';
 const BOUND = '  outboxMaxMB: 0.03\n';
 const READINGS = 150;
 
-let csms: StrictCsms;
-let h: Harness;
-let clock: FakeClock;
-const clients: RPCClient[] = [];
-
-afterEach(async () => {
-  for (const c of clients.splice(0)) await c.close({ force: true });
-  await h.stop();
-  await csms.stop();
-});
+const site = useCsmsSite();
 
 async function bootedCharger(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient> {
-  const c = await charger(h, id, version);
-  clients.push(c);
+  const c = await charger(site.h, id, version);
+  site.clients.push(c);
   await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
   return c;
 }
@@ -51,22 +42,19 @@ interface OutboxView {
 }
 
 async function upstreamView(): Promise<OutboxView> {
-  return (await h.hub.api.inject({ method: 'GET', url: '/api/upstream' })).json<OutboxView>();
+  return (await site.h.hub.api.inject({ method: 'GET', url: '/api/upstream' })).json<OutboxView>();
 }
 
 const readingsOf = (calls: readonly Received[]): unknown[] => calls.flatMap((c) => (c.params['meterValue'] as Array<{ timestamp: string }> | undefined) ?? []).map((mv) => mv.timestamp);
 
 describe('an outage that reaches the outbox bound', () => {
   it('hub mode: periodic readings are merged, no Started/Ended is dropped and the CSMS sees seqNo 0, 1, 2, ... with every reading', { timeout: 120_000 }, async () => {
-    csms = new StrictCsms();
-    await csms.start();
-    clock = new FakeClock(Date.now());
-    h = await startTestHub(hubSiteYaml({ csmsUrl: csms.url, extra: BOUND }), { clock });
-    await siteReady(h);
+    await site.start((csmsUrl) => hubSiteYaml({ csmsUrl, extra: BOUND }));
+    await siteReady(site.h);
     const cp16 = await bootedCharger('CP16', '1.6');
     const cp201 = await bootedCharger('CP201', '2.0.1');
-    await csms.stop();
-    await siteReady(h, false);
+    await site.csms.stop();
+    await siteReady(site.h, false);
 
     await chargeThroughOutage(cp16, cp201);
     const during = await upstreamView();
@@ -74,14 +62,14 @@ describe('an outage that reaches the outbox bound', () => {
     expect(during.outbox.rowsMerged).toBeGreaterThan(0);
     expect(during.outbox.statusesDropped).toBe(0);
     expect(during.outboxDepth).toBeLessThan(3 * (READINGS + 2));
-    const metrics = (await h.hub.api.inject({ method: 'GET', url: '/metrics' })).body;
+    const metrics = (await site.h.hub.api.inject({ method: 'GET', url: '/metrics' })).body;
     expect(metrics).toMatch(/switchyard_outbox_compacted_total\{kind="merged"\} [1-9]/);
     expect(metrics).toMatch(/switchyard_outbox_bytes\{kind="bound"\} 30000/);
 
-    await csms.start();
-    clock.advanceMs(1000);
-    const events = (): Received[] => csms.answered.filter((c) => c.identity === SITE && c.method === 'TransactionEvent');
-    await csms.until(() => events().filter((e) => e.params['eventType'] === 'Ended').length === 3);
+    await site.csms.start();
+    site.clock.advanceMs(1000);
+    const events = (): Received[] => site.csms.answered.filter((c) => c.identity === SITE && c.method === 'TransactionEvent');
+    await site.csms.until(() => events().filter((e) => e.params['eventType'] === 'Ended').length === 3);
     const byTx = new Map<string, Received[]>();
     for (const e of events()) byTx.set(txIdOf(e), [...(byTx.get(txIdOf(e)) ?? []), e]);
     expect(byTx.size).toBe(3);
@@ -98,32 +86,29 @@ describe('an outage that reaches the outbox bound', () => {
   });
 
   it('proxy mode: no StartTransaction/StopTransaction or 2.x Started/Ended is dropped, readings are merged, seqNos stay continuous', { timeout: 120_000 }, async () => {
-    csms = new StrictCsms();
-    await csms.start();
-    clock = new FakeClock(Date.now());
-    h = await startTestHub(proxySiteYaml({ csmsUrl: csms.url, extra: BOUND }), { clock });
+    await site.start((csmsUrl) => proxySiteYaml({ csmsUrl, extra: BOUND }));
     const cp16 = await bootedCharger('CP16', '1.6');
     const cp201 = await bootedCharger('CP201', '2.0.1');
-    await csms.stop();
-    await linkState(h, 'CP16', '1.6', 'backoff');
-    await linkState(h, 'CP201', '2.0.1', 'backoff');
+    await site.csms.stop();
+    await linkState(site.h, 'CP16', '1.6', 'backoff');
+    await linkState(site.h, 'CP201', '2.0.1', 'backoff');
 
     await chargeThroughOutage(cp16, cp201);
     const during = await upstreamView();
     expect(during.outbox.rowsMerged).toBeGreaterThan(0);
 
-    await csms.start();
-    clock.advanceMs(1000);
-    await csms.until(() => csms.answered.filter((c) => c.method === 'StopTransaction').length === 2 && csms.answered.some((c) => c.method === 'TransactionEvent' && c.params['eventType'] === 'Ended'));
-    expect(csms.of('CP16', 'StartTransaction')).toHaveLength(2);
-    const stops = csms.of('CP16', 'StopTransaction');
+    await site.csms.start();
+    site.clock.advanceMs(1000);
+    await site.csms.until(() => site.csms.answered.filter((c) => c.method === 'StopTransaction').length === 2 && site.csms.answered.some((c) => c.method === 'TransactionEvent' && c.params['eventType'] === 'Ended'));
+    expect(site.csms.of('CP16', 'StartTransaction')).toHaveLength(2);
+    const stops = site.csms.of('CP16', 'StopTransaction');
     expect(stops).toHaveLength(2);
     for (const stop of stops) {
-      const mv = csms.of('CP16', 'MeterValues').filter((c) => c.params['transactionId'] === stop.params['transactionId']);
+      const mv = site.csms.of('CP16', 'MeterValues').filter((c) => c.params['transactionId'] === stop.params['transactionId']);
       expect(readingsOf(mv)).toHaveLength(READINGS);
     }
-    expect(csms.of('CP16', 'MeterValues').length + csms.of('CP201', 'TransactionEvent').length).toBeLessThan(3 * READINGS + 2);
-    const tx = csms.of('CP201', 'TransactionEvent');
+    expect(site.csms.of('CP16', 'MeterValues').length + site.csms.of('CP201', 'TransactionEvent').length).toBeLessThan(3 * READINGS + 2);
+    const tx = site.csms.of('CP201', 'TransactionEvent');
     expect(tx.map((c) => c.params['seqNo'])).toEqual(tx.map((_, i) => i));
     expect(tx[0]?.params['eventType']).toBe('Started');
     expect(tx.at(-1)?.params['eventType']).toBe('Ended');

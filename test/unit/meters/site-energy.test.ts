@@ -4,7 +4,7 @@ import { SiteEnergy } from '../../../src/meters/site-energy.js';
 
 function memoryValues() {
   const map = new Map<string, unknown>();
-  return { get: (s: string, k: string) => map.get(`${s}|${k}`), set: (s: string, k: string, v: unknown) => void map.set(`${s}|${k}`, v) };
+  return { get: (k: string) => map.get(k), set: (k: string, v: unknown) => void map.set(k, v) };
 }
 
 function siteEnergy(values = memoryValues(), clock = new FakeClock(0), roles: { gridMeterId?: string; pvMeterId?: string } = { gridMeterId: 'grid', pvMeterId: 'pv' }) {
