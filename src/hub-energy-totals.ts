@@ -5,7 +5,8 @@
  */
 import type { SiteConfig } from './config/schema.js';
 import type { Clock } from './util/clock.js';
-import type { StationAndSiteValues } from './store/station-state-repo.js';
+import type { StationValues } from './store/station-state-repo.js';
+import type { SiteValues } from './store/site-state-repo.js';
 import type { TransactionRepo } from './store/transaction-repo.js';
 import type { StationEvent } from './evse/station-service.js';
 import type { MeterReading } from './energy/meter-reading.js';
@@ -16,7 +17,8 @@ import { SiteEnergy } from './meters/site-energy.js';
 export interface EnergyTotalsDeps {
   config: SiteConfig;
   clock: Clock;
-  values: StationAndSiteValues;
+  values: StationValues;
+  siteValues: SiteValues;
   /** To find the EVSE of a transaction event that does not name it. */
   transactions: Pick<TransactionRepo, 'get'>;
   meterRoles: SiteModel['meterRoles'];
@@ -31,7 +33,7 @@ export class EnergyTotals {
   constructor(private readonly deps: EnergyTotalsDeps) {
     this.registers = new EnergyRegisters({ values: deps.values });
     const staleAfterS = new Map(deps.config.meters.map((m) => [m.id, m.staleAfterS]));
-    this.siteEnergy = new SiteEnergy({ values: deps.values.site, clock: deps.clock, meterRoles: deps.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
+    this.siteEnergy = new SiteEnergy({ values: deps.siteValues, clock: deps.clock, meterRoles: deps.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
   }
 
   /** Takes the registers of a station's meter values (in a transaction or outside one). */

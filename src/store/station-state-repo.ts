@@ -1,6 +1,5 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../util/clock.js';
-import { SiteStateRepo, type SiteValues } from './site-state-repo.js';
 import { Statements } from './statements.js';
 
 export interface StationStateRepoDeps {
@@ -19,19 +18,12 @@ export interface StationValues {
   set(stationId: string, key: string, value: unknown): void;
 }
 
-/** Durable values per station and of the site itself (what the hub's energy totals keep). */
-export interface StationAndSiteValues extends StationValues {
-  readonly site: SiteValues;
-}
-
 /**
  * Free-form durable state per station, by key, as JSON (what ReEnroll has pushed, device-model
  * values read back, ...). Values come back as `unknown`: the owner of a key validates its shape.
- * The site's own values are not a station's: they are in their own table, through `site`.
+ * The site's own values are not a station's: they are in their own table (SiteStateRepo).
  */
-export class StationStateRepo implements StationAndSiteValues {
-  /** The site's own durable values (table `site_state`). */
-  readonly site: SiteStateRepo;
+export class StationStateRepo implements StationValues {
   private readonly db: Database.Database;
   private readonly sql: Statements;
   private readonly clock: Clock;
@@ -40,7 +32,6 @@ export class StationStateRepo implements StationAndSiteValues {
     this.db = deps.db;
     this.sql = new Statements(deps.db);
     this.clock = deps.clock;
-    this.site = new SiteStateRepo(deps);
   }
 
   /** Stores a JSON-serialisable value under the key, replacing the previous one. */

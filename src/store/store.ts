@@ -7,6 +7,7 @@ import { AuthorizationRepo } from './authorization-repo.js';
 import { MessageLogRepo } from './message-log-repo.js';
 import { OutboxRepo } from './outbox-repo.js';
 import { ProfileRepo } from './profile-repo.js';
+import { SiteStateRepo } from './site-state-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
 import { CommissionedRepo } from './commissioned-repo.js';
@@ -33,6 +34,8 @@ export interface Store {
   outbox: OutboxRepo;
   profiles: ProfileRepo;
   stationState: StationStateRepo;
+  /** The site's own durable values (its energy totals). */
+  siteState: SiteStateRepo;
   /** Stations added at runtime by commissioning. */
   commissioned: CommissionedRepo;
   /** EVSE settings made at runtime (priority, modes, max current), restored at start. */
@@ -64,6 +67,7 @@ export function openStore(options: OpenStoreOptions): Store {
       outbox: new OutboxRepo({ db, clock }),
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
+      siteState: new SiteStateRepo({ db, clock }),
       commissioned: new CommissionedRepo({ db, clock }),
       evseSettings: new EvseSettingsRepo({ db, clock }),
       powerHistory: new PowerHistoryRepo({ db }),

@@ -10,12 +10,12 @@ describe('the site\'s own values', () => {
   const stores = useTempStores();
 
   it('are kept by key, apart from every station\'s values', () => {
-    const { stationState } = stores.open();
-    stationState.site.set('energyTotal/pv', { totalWh: 12 });
+    const { stationState, siteState } = stores.open();
+    siteState.set('energyTotal/pv', { totalWh: 12 });
     stationState.set('CP-1', 'energyTotal/pv', 'a station value');
-    stationState.site.set('energyTotal/pv', { totalWh: 13 });
-    expect(stationState.site.get('energyTotal/pv')).toEqual({ totalWh: 13 });
-    expect(stationState.site.get('never set')).toBeUndefined();
+    siteState.set('energyTotal/pv', { totalWh: 13 });
+    expect(siteState.get('energyTotal/pv')).toEqual({ totalWh: 13 });
+    expect(siteState.get('never set')).toBeUndefined();
     expect(stationState.get('CP-1', 'energyTotal/pv')).toBe('a station value');
   });
 
@@ -38,7 +38,7 @@ describe('the site\'s own values', () => {
       ]);
       expect(store.db.prepare('SELECT station_id, key FROM station_state').all()).toEqual([{ station_id: 'CP-1', key: 'reenroll' }]);
       // The totals carry on from what was stored before the upgrade.
-      const energy = new SiteEnergy({ values: store.stationState.site, clock, meterRoles: { gridMeterId: 'grid', pvMeterId: 'pv' }, maxGapSOf: () => 60 });
+      const energy = new SiteEnergy({ values: store.siteState, clock, meterRoles: { gridMeterId: 'grid', pvMeterId: 'pv' }, maxGapSOf: () => 60 });
       expect(energy.published()).toEqual({ gridImport: 1234.5, gridExport: 0, pv: 42 });
     } finally {
       store.close();
