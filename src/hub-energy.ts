@@ -12,24 +12,24 @@ import type { StationService } from './evse/station-service.js';
 import { MeterHub } from './meters/meter-hub.js';
 import { evseModelsOf, siteModelFromConfig, IMPLICIT_ROOT_ID, type SiteModel } from './control/site-model-from-config.js';
 import type { StationConfig } from './config/schema.js';
-import { Controller, type ControllerDecision } from './control/controller.js';
-import { Dispatcher } from './control/dispatcher.js';
-import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
+import type { Controller, ControllerDecision } from './control/controller.js';
+import type { Dispatcher } from './control/dispatcher.js';
+import type { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
+import { createCapabilityReader, createController, createDispatcher } from './hub-energy-control.js';
+import { CsmsProfilesInForce } from './hub-csms-profiles.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
 import { CompositeEngine } from './energy/composite/index.js';
 import type { OperationMode } from './energy/charging-profile.js';
-import type { EvseModel } from './energy/site-model.js';
 import type { SiteSnapshot, Strategy } from './energy/strategy.js';
 import type { ChargingProfile } from './energy/charging-profile.js';
 import type { RunningTransaction, TimedLimit } from './energy/composite/index.js';
 import type { SiteInputs } from './control/controller.js';
-import { buildStrategies } from './control/strategy-registry.js';
 import { compileRules } from './control/cron-rules.js';
 import { RuleBook, type RuleInputs } from './control/rule-book.js';
-import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
+import type { ObservedLimit } from './control/limit-change-log.js';
 import { sessionLimits } from './control/session-limits.js';
 import { mqttOutWillFor } from './meters/mqtt-out-wiring.js';
 import type { MqttOut } from './meters/mqtt-out-service.js';
@@ -39,24 +39,8 @@ import { EnergyTotals } from './hub-energy-totals.js';
 import { evseScheduleView, type EvseScheduleView } from './hub-energy-schedule.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
-import { gridPhases } from './energy/allocation/index.js';
 import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js';
 import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
-
-/** One shared empty profile set (the composite engine caches per array). */
-const NO_PROFILES: readonly ChargingProfile[] = [];
-
-/** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
-function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
-  const phases = new Map(evses.map((e) => [e.key, new Set(gridPhases(e))]));
-  return (a, b) => {
-    const pa = phases.get(a);
-    const pb = phases.get(b);
-    if (!pa || !pb) return true;
-    for (const p of pa) if (pb.has(p)) return true;
-    return false;
-  };
-}
 
 export type { EvseScheduleView } from './hub-energy-schedule.js';
 
@@ -108,8 +92,8 @@ export class HubEnergy {
   private setpoints: SiteSnapshot['setpoints'];
   /** Setpoints from the API and MQTT, each with an expiry; every change goes to setSetpoints. */
   readonly externalSetpoints: ExternalSetpoints;
-  /** The CSMS's charging profiles per station id, read from the store; dropped when they change. */
-  private csmsProfileRecord: Record<string, ChargingProfile[]> | undefined;
+  /** The CSMS's charging profiles per station id, kept as they change. */
+  private readonly csmsProfiles: CsmsProfilesInForce;
   /** Composite schedules for the API, cached per profile set. */
   readonly composites = new CompositeEngine();
   /** Lifetime energy: each EVSE's register, the site's grid import / export and PV. */
@@ -118,6 +102,7 @@ export class HubEnergy {
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
+    this.csmsProfiles = new CsmsProfilesInForce(deps.store.profiles);
     this.controls = new EvseControls({
       log: log.child({ part: 'control' }),
       evses: this.site.evses,
@@ -133,46 +118,9 @@ export class HubEnergy {
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })
       : undefined;
-    this.capabilities = new ChargerCapabilityReader({
-      log: log.child({ part: 'capabilities' }),
-      call: (stationId, action, payload) => {
-        const session = registry.get(stationId);
-        if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
-        return session.peer.call(action, payload);
-      },
-      versionOf: (stationId) => registry.get(stationId)?.version,
-      overrideOf: (stationId) => config.stations.find((s) => s.id === stationId)?.smartCharging,
-    });
-    this.dispatcher = new Dispatcher({
-      clock,
-      log: log.child({ part: 'dispatch' }),
-      send: (stationId, action, payload) => {
-        const session = registry.get(stationId);
-        if (!session) return Promise.reject(new Error(`station ${stationId} is not connected`));
-        return session.peer.call(action, payload);
-      },
-      // Only stations that booted and were accepted get profiles (OCPP: nothing before boot),
-      // and only once what they support (rate unit, stack levels) has been read: the first time
-      // the dispatcher wants to write after a boot, the read starts, and the write follows it.
-      versionOf: (stationId) => {
-        const version = deps.service.isAdmitted(stationId) && deps.service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined;
-        if (version === undefined) return undefined;
-        return this.capabilities.ensure(stationId, () => this.dispatcher.onStationConnected(stationId)) ? version : undefined;
-      },
-      capabilitiesOf: (stationId) => this.capabilities.of(stationId),
-      leaseS: config.energy.leaseS,
-      minIntervalS: config.energy.minIntervalS,
-      hysteresisA: config.energy.hysteresisA,
-      settleS: config.energy.settleS,
-      ...(config.energy.writeBudgetPerDay !== undefined ? { writeBudgetPerDay: config.energy.writeBudgetPerDay } : {}),
-      sharesCapacity: sharesCapacityOf(this.site.evses),
-      follows: (evseKey, limitA, sinceMs) => {
-        const samples = this.live.get(evseKey)?.samples ?? [];
-        const last = samples[samples.length - 1];
-        return last !== undefined && last.timeMs > sinceMs && Math.max(0, ...last.currentA) <= limitA + config.energy.obey.toleranceA;
-      },
-    });
-    const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
+    const wiring = { config, clock, log, registry, service: deps.service };
+    this.capabilities = createCapabilityReader(wiring);
+    this.dispatcher = createDispatcher(wiring, { site: this.site, live: this.live, capabilities: this.capabilities });
     this.rules = new RuleBook({
       clock,
       log: log.child({ part: 'rules' }),
@@ -182,33 +130,12 @@ export class HubEnergy {
       meterRoles: this.site.meterRoles,
       onEdge: (reason) => this.controller.trigger(reason),
     });
-    const strategies = buildStrategies(config.strategies, {
-      marginA: config.energy.marginA,
-      rotationPeriodS: config.energy.rotationPeriodS,
-      nominalVoltageV: config.site.voltageV,
-      worstCaseNonEvA: this.site.worstCaseNonEvA,
-      nonEvEstimator: config.energy.nonEvEstimator,
-      followS: config.energy.settleS,
-    });
-    this.controller = new Controller({
-      clock,
-      log: log.child({ part: 'control' }),
+    this.controller = createController(wiring, {
       site: this.site,
-      strategies: [...strategies, ...(deps.extraStrategies ?? [])].map((strategy) => ({ strategy })),
-      snapshot: (nowMs) => this.inputsAt(nowMs),
-      dispatcher: withLimitChangeLog({ sink: this.dispatcher, log: log.child({ part: 'control' }), decision: (key) => this.controller.lastDecision()?.evses[key],
-        ...(deps.limitObserver ? { observe: deps.limitObserver } : {}),
-      }),
-      debounceMs: config.energy.debounceMs,
-      failsafe: { staleAfterS: 10, staleAfterSByMeter },
-      params: {
-        marginA: config.energy.marginA,
-        rotationPeriodS: config.energy.rotationPeriodS,
-        nominalVoltageV: config.site.voltageV,
-        nonEvEstimator: config.energy.nonEvEstimator,
-        followS: config.energy.settleS,
-        rampReserve: config.energy.nonEvEstimator === 'aligned',
-      },
+      dispatcher: this.dispatcher,
+      inputsAt: (nowMs) => this.inputsAt(nowMs),
+      ...(deps.extraStrategies ? { extraStrategies: deps.extraStrategies } : {}),
+      ...(deps.limitObserver ? { limitObserver: deps.limitObserver } : {}),
     });
 
     this.obedience = new ObedienceWatch({
@@ -408,7 +335,7 @@ export class HubEnergy {
     return {
       meters,
       live: this.live.snapshot(),
-      csmsProfiles: this.csmsProfilesByStation(),
+      csmsProfiles: this.csmsProfiles.byStation(),
       ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,
       solarModes: this.controls.solarModes(),
@@ -420,30 +347,13 @@ export class HubEnergy {
 
   /** The CSMS changed a station's charging profiles: decide again with them. */
   csmsProfilesChanged(stationId: string): void {
-    if (this.csmsProfileRecord) {
-      const profiles = this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
-      // a new record (decisions already taken keep theirs) and a new array for the station
-      // (the composite engine caches per profile array)
-      const next = { ...this.csmsProfileRecord };
-      if (profiles.length > 0) next[stationId] = profiles;
-      else delete next[stationId];
-      this.csmsProfileRecord = next;
-    }
+    this.csmsProfiles.changed(stationId);
     this.controller.trigger(`csms profiles ${stationId}`);
   }
 
   /** The CSMS's charging profiles of one station (none: an empty list). */
   csmsProfilesOf(stationId: string): readonly ChargingProfile[] {
-    return this.csmsProfilesByStation()[stationId] ?? NO_PROFILES;
-  }
-
-  /**
-   * The CSMS profiles per station (inputs to the decision); a station without any is absent.
-   * Loaded in one query at the first use, then kept as the CSMS changes them: nothing per decision.
-   */
-  private csmsProfilesByStation(): Readonly<Record<string, ChargingProfile[]>> {
-    if (!this.csmsProfileRecord) this.csmsProfileRecord = Object.fromEntries(this.deps.store.profiles.listAllBySource('csms'));
-    return this.csmsProfileRecord;
+    return this.csmsProfiles.of(stationId);
   }
 
   /** The transaction running on an EVSE (hub id), as the live state knows it. */
