@@ -64,7 +64,9 @@ export class ProxyStation {
       linkName: stationId,
       link: deps.link,
       outbox: store.outbox,
-      atomically: (fn) => store.db.transaction(fn)(),
+      // The ack and what the answer brought are bookkeeping: durable with the turn's group
+      // commit, not before the station's answer (a crash before it re-sends the entry).
+      atomically: (fn) => store.batch.lazily(fn),
       clock: deps.clock,
       log: this.log,
       retryDelayMs: deps.retryDelayMs,
