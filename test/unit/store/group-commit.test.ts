@@ -2,6 +2,7 @@ import { describe, it, expect, afterEach } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { openStore, type Store } from '../../../src/store/store.js';
 
 let dir: string;
@@ -63,5 +64,84 @@ describe('group commit', () => {
     s.close();
     store = openStore({ path: join(dir, 'db.sqlite') });
     expect(store.messages.count()).toBe(1);
+  });
+
+  describe('lazily (bookkeeping no answer waits for)', () => {
+    /** Rows of the message log as another connection to the file sees them: only committed ones. */
+    function committedMessages(): number {
+      const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
+      try {
+        return (reader.prepare('SELECT COUNT(*) AS n FROM message_log').get() as { n: number }).n;
+      } finally {
+        reader.close();
+      }
+    }
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+    it('shows its writes at once, lets the barrier pass without waiting for them, and commits them at the end of the turn', async () => {
+      const s = open();
+      s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      expect(s.messages.count()).toBe(1);
+      await s.batch.barrier();
+      expect(s.batch.commitCount).toBe(0);
+      expect(committedMessages()).toBe(0);
+      await nextTurn();
+      expect(s.batch.commitCount).toBe(1);
+      expect(committedMessages()).toBe(1);
+    });
+
+    it('makes the barrier wait again once another write joins its batch', async () => {
+      const s = open();
+      s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      s.messages.append('CP1', 'Note', { answered: true }); // a write that is not bookkeeping, without begin()
+      await s.batch.barrier();
+      expect(s.batch.commitCount).toBe(1);
+      expect(committedMessages()).toBe(2);
+    });
+
+    it('makes the barrier wait once a handler begins in the same turn', async () => {
+      const s = open();
+      s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      s.batch.begin();
+      s.messages.append('CP1', 'MeterValues', {});
+      await s.batch.barrier();
+      expect(s.batch.commitCount).toBe(1);
+      expect(committedMessages()).toBe(2);
+    });
+
+    it('joins a batch that barriers already wait for', async () => {
+      const s = open();
+      s.batch.begin();
+      s.messages.append('CP1', 'MeterValues', {});
+      s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      await s.batch.barrier();
+      expect(s.batch.commitCount).toBe(1);
+      expect(committedMessages()).toBe(2);
+    });
+
+    it('is undone as a whole by a crash before the commit, and kept after it', async () => {
+      const s = open();
+      const entry = s.outbox.append('CP1', 'TransactionEvent', { seqNo: 4 }, { kind: 'billing' });
+      s.batch.lazily(() => {
+        s.outbox.ack(entry.seq);
+        s.stationState.set('CP1', 'upstream.nextSeqNo.T1', 5);
+      });
+      expect(s.outbox.count('CP1')).toBe(0);
+      s.db.close(); // a crash: the open batch is never committed
+      let again = openStore({ path: join(dir, 'db.sqlite') });
+      expect(again.outbox.count('CP1')).toBe(1);
+      expect(again.stationState.get('CP1', 'upstream.nextSeqNo.T1')).toBeUndefined();
+
+      again.batch.lazily(() => {
+        again.outbox.ack(entry.seq);
+        again.stationState.set('CP1', 'upstream.nextSeqNo.T1', 5);
+      });
+      await nextTurn();
+      again.db.close(); // a crash after the commit
+      again = openStore({ path: join(dir, 'db.sqlite') });
+      store = again;
+      expect(again.outbox.count('CP1')).toBe(0);
+      expect(again.stationState.get('CP1', 'upstream.nextSeqNo.T1')).toBe(5);
+    });
   });
 });
