@@ -1,5 +1,15 @@
+import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { SqliteDatabase } from './database.js';
 import { Statements } from './statements.js';
+
+export interface GroupCommitOptions {
+  /**
+   * Makes the write-ahead log durable (fdatasync), after a relaxed commit that turned out to
+   * carry writes someone may rely on. Default: the database file's `-wal`. Tests count calls.
+   */
+  syncLog?: () => void;
+}
 
 /**
  * Group commit: the writes made while handling the messages of one event-loop turn share one
@@ -9,9 +19,12 @@ import { Statements } from './statements.js';
  *
  * Bookkeeping that no answer depends on (e.g. "the CSMS acknowledged outbox row N") is written
  * with `lazily()`: it joins the turn's batch and is visible at once on this connection, but a
- * barrier does not wait for it; it is on disk after the turn's commit. A crash before that
- * commit undoes it as a whole (the outbox row is sent again). Any other write in the batch
- * (seen by SQLite's total_changes()) makes barriers wait again.
+ * barrier does not wait for it. A batch that only holds such writes is committed at the end of
+ * the turn without an fsync (synchronous=NORMAL for that commit: in the OS's hands, so it
+ * survives a crash of the process, and on disk with the next fsync'd commit, which syncs the
+ * whole log); a power cut before that undoes it as a whole (the outbox row is sent again). Any
+ * other write in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers
+ * wait again and the commit durable (the log is synced right after it).
  *
  * Writes made outside a batch autocommit as before. Repositories' own `db.transaction()` calls
  * nest inside a batch as savepoints.
@@ -24,10 +37,18 @@ export class GroupCommit {
   private lazyMark = 0;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private commits = 0;
+  /** The open batch was opened by lazily() with synchronous=NORMAL (file databases only). */
+  private relaxed = false;
   private readonly sql: Statements;
+  private readonly syncLog: () => void;
 
-  constructor(private readonly db: SqliteDatabase) {
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: GroupCommitOptions = {},
+  ) {
     this.sql = new Statements(db);
+    const walPath = `${resolve(db.name)}-wal`;
+    this.syncLog = options.syncLog ?? (() => syncFile(walPath));
   }
 
   /** Opens a batch for this turn unless one is open (or another transaction is running). */
@@ -36,7 +57,7 @@ export class GroupCommit {
       this.awaited = true;
       return;
     }
-    if (!this.openBatch()) return;
+    if (!this.openBatch(false)) return;
     this.awaited = true;
   }
 
@@ -47,7 +68,7 @@ export class GroupCommit {
    */
   lazily<T>(fn: () => T): T {
     if (!this.open) {
-      if (this.openBatch()) this.lazyMark = this.totalChanges();
+      if (this.openBatch(!this.db.memory)) this.lazyMark = this.totalChanges();
     } else if (!this.awaited && this.totalChanges() !== this.lazyMark) {
       this.awaited = true;
     }
@@ -75,12 +96,16 @@ export class GroupCommit {
   /** Commits the open batch now (also used before closing the database). */
   commit(): void {
     if (!this.open) return;
+    const { relaxed, awaited } = this;
     this.open = false;
     this.awaited = false;
+    this.relaxed = false;
     const waiters = this.waiters;
     this.waiters = [];
     try {
+      const mustSync = relaxed && (awaited || this.totalChanges() !== this.lazyMark);
       this.db.exec('COMMIT');
+      if (mustSync) this.syncLog();
       this.commits++;
       for (const w of waiters) w.resolve();
     } catch (err) {
@@ -90,20 +115,38 @@ export class GroupCommit {
         // the rollback error adds nothing to the commit error
       }
       for (const w of waiters) w.reject(err);
+    } finally {
+      if (relaxed && this.db.open) this.setSynchronous('FULL');
     }
   }
 
-  private openBatch(): boolean {
+  private openBatch(relaxed: boolean): boolean {
     if (this.db.inTransaction || !this.db.open) return false;
+    if (relaxed) this.setSynchronous('NORMAL');
     this.db.exec('BEGIN IMMEDIATE');
     this.open = true;
     this.awaited = false;
+    this.relaxed = relaxed;
     setImmediate(() => this.commit());
     return true;
+  }
+
+  /** The connection's safety level (may not change inside a transaction; FULL is the store's setting, database.ts). */
+  private setSynchronous(level: 'FULL' | 'NORMAL'): void {
+    this.sql.prepare(`PRAGMA synchronous = ${level}`).run();
   }
 
   /** Rows changed on this connection since it opened (SQLite's total_changes()). */
   private totalChanges(): number {
     return this.sql.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
+  }
+}
+
+function syncFile(path: string): void {
+  const fd = openSync(path, 'r');
+  try {
+    fdatasyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { openStore, type Store } from '../../../src/store/store.js';
+import { GroupCommit } from '../../../src/store/group-commit.js';
 
 let dir: string;
 let store: Store | undefined;
@@ -142,6 +143,68 @@ describe('group commit', () => {
       store = again;
       expect(again.outbox.count('CP1')).toBe(0);
       expect(again.stationState.get('CP1', 'upstream.nextSeqNo.T1')).toBe(5);
+    });
+  });
+
+  describe('how a batch reaches the disk', () => {
+    const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+    /** A group commit on the store's database that counts the extra log syncs it makes. */
+    function counting(s: Store): { batch: GroupCommit; syncs: () => number; level: () => unknown } {
+      let syncs = 0;
+      const batch = new GroupCommit(s.db, { syncLog: () => void syncs++ });
+      return { batch, syncs: () => syncs, level: () => s.db.pragma('synchronous', { simple: true }) };
+    }
+    const FULL = 2;
+    const NORMAL = 1;
+
+    it('commits a batch of lazily writes only without an fsync (synchronous NORMAL), then the connection is back at FULL', async () => {
+      const s = open();
+      const c = counting(s);
+      c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      expect(c.level()).toBe(NORMAL);
+      await nextTurn();
+      expect(c.batch.commitCount).toBe(1);
+      expect(c.syncs()).toBe(0);
+      expect(c.level()).toBe(FULL);
+    });
+
+    it('syncs the log after the commit when another write joined a lazily batch, before releasing the barrier', async () => {
+      const s = open();
+      const c = counting(s);
+      c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      s.messages.append('CP1', 'Note', {});
+      await c.batch.barrier();
+      expect(c.syncs()).toBe(1);
+      expect(c.level()).toBe(FULL);
+    });
+
+    it('syncs the log after the commit when a handler began in a lazily batch', async () => {
+      const s = open();
+      const c = counting(s);
+      c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      c.batch.begin();
+      s.messages.append('CP1', 'MeterValues', {});
+      await c.batch.barrier();
+      expect(c.syncs()).toBe(1);
+    });
+
+    it('leaves a batch opened by a handler to SQLite’s own fsync (synchronous FULL), lazily writes included', async () => {
+      const s = open();
+      const c = counting(s);
+      c.batch.begin();
+      expect(c.level()).toBe(FULL);
+      c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      await c.batch.barrier();
+      expect(c.syncs()).toBe(0);
+      expect(c.level()).toBe(FULL);
+    });
+
+    it('syncs the write-ahead log file by default', async () => {
+      const s = open();
+      s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      s.messages.append('CP1', 'Note', {});
+      await expect(s.batch.barrier()).resolves.toBeUndefined();
+      expect(s.db.pragma('synchronous', { simple: true })).toBe(FULL);
     });
   });
 });
