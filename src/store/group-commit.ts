@@ -123,7 +123,12 @@ export class GroupCommit {
   private openBatch(relaxed: boolean): boolean {
     if (this.db.inTransaction || !this.db.open) return false;
     if (relaxed) this.setSynchronous('NORMAL');
-    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (err) {
+      if (relaxed) this.setSynchronous('FULL'); // never leave the connection relaxed
+      throw err;
+    }
     this.open = true;
     this.awaited = false;
     this.relaxed = relaxed;

@@ -199,6 +199,25 @@ describe('group commit', () => {
       expect(c.level()).toBe(FULL);
     });
 
+    it('leaves the connection at FULL when it cannot open a batch (another writer holds the lock)', () => {
+      const s = open();
+      const path = join(dir, 'db.sqlite');
+      const impatient = new Database(path, { timeout: 0 });
+      const other = new Database(path);
+      try {
+        impatient.pragma('synchronous = FULL');
+        const batch = new GroupCommit(impatient);
+        other.exec('BEGIN IMMEDIATE');
+        expect(() => batch.lazily(() => impatient.prepare("INSERT INTO message_log (station_id, action, payload_json, time_ms) VALUES ('CP1', 'X', '{}', 0)").run())).toThrow(/busy|locked/i);
+        expect(impatient.pragma('synchronous', { simple: true })).toBe(FULL);
+        other.exec('ROLLBACK');
+      } finally {
+        other.close();
+        impatient.close();
+      }
+      expect(s.messages.count()).toBe(0);
+    });
+
     it('syncs the write-ahead log file by default', async () => {
       const s = open();
       s.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
