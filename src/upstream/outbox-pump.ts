@@ -35,10 +35,12 @@ export interface OutboxPumpDeps {
   outbox: OutboxRepo;
   /**
    * Runs fn (the ack with onDelivered / onRejected) in one SQLite transaction. It need not be on
-   * disk when it returns: proxy mode passes the store's `batch.lazily`, durable with the turn's
-   * group commit, so that the station's answer does not wait for a second fsync. A crash before
-   * that commit undoes it as a whole: the entry is sent again with the same upstream seqNo (and
-   * a 1.6 StartTransaction, marked by beforeSend, is reported as a possible duplicate).
+   * disk when it returns: proxy mode passes the store's `batch.lazily` (committed at the end of
+   * the turn, without an fsync of its own when nothing else joined the batch; see GroupCommit),
+   * so that the station's answer does not wait for a second fsync. A crash of the process before
+   * that commit, or a power cut before the next fsync'd one, undoes it as a whole: the entry is
+   * sent again with the same upstream seqNo (and a 1.6 StartTransaction, marked by beforeSend, is
+   * reported as a possible duplicate).
    */
   atomically: <T>(fn: () => T) => T;
   clock: Clock;
