@@ -37,8 +37,10 @@ export class GroupCommit {
   private lazyMark = 0;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private commits = 0;
-  /** The open batch was opened by lazily() with synchronous=NORMAL (file databases only). */
+  /** The open batch was opened by lazily() with synchronous=NORMAL. */
   private relaxed = false;
+  /** Only a file database in WAL mode commits relaxed (a later fsync of the log covers it). */
+  private readonly mayRelax: boolean;
   private readonly sql: Statements;
   private readonly syncLog: () => void;
 
@@ -47,6 +49,7 @@ export class GroupCommit {
     options: GroupCommitOptions = {},
   ) {
     this.sql = new Statements(db);
+    this.mayRelax = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     const walPath = `${resolve(db.name)}-wal`;
     this.syncLog = options.syncLog ?? (() => syncFile(walPath));
   }
@@ -68,7 +71,7 @@ export class GroupCommit {
    */
   lazily<T>(fn: () => T): T {
     if (!this.open) {
-      if (this.openBatch(!this.db.memory)) this.lazyMark = this.totalChanges();
+      if (this.openBatch(this.mayRelax)) this.lazyMark = this.totalChanges();
     } else if (!this.awaited && this.totalChanges() !== this.lazyMark) {
       this.awaited = true;
     }
