@@ -11,6 +11,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'composite', load: () => import('./composite.js') },
   { name: 'proxy-latency', load: () => import('./proxy-latency.js') },
+  { name: 'csms-composite', load: () => import('./csms-composite.js') },
   { name: 'w4', load: () => import('./w4-control-quality.js') },
   { name: 'w4-timing', load: () => import('./w4-timing.js') },
   { name: 'control-loop', load: () => import('./w3-control-loop.js') },

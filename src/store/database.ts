@@ -27,7 +27,9 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
  *   process crash but may lose the last commits on power loss, which would lose answered
  *   transaction events. Measured cost of one small single-row commit on an SSD-backed virtual
  *   machine: about 15 us with NORMAL, about 160-210 us with FULL (roughly 10x, i.e. still
- *   some 5,000 commits per second; a site produces a few per second).
+ *   some 5,000 commits per second; a site produces a few per second). The one exception: a
+ *   group-commit batch that holds only bookkeeping no answer depends on (GroupCommit.lazily) is
+ *   committed with NORMAL and made durable by the next FULL commit.
  * - `foreign_keys = ON`: events, samples and summaries cannot drift apart.
  * - `busy_timeout`: another connection (a backup, the CLI) holding a lock makes us wait, not fail.
  *

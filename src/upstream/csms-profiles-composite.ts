@@ -1,10 +1,12 @@
 /**
  * The composite schedules the hub answers the CSMS with (GetCompositeSchedule) and whether a CSMS
  * profile can be enforced at all, over the stored CSMS profiles, the site model and the hub's
- * session limits. Used by CsmsProfiles (csms-profiles.ts).
+ * session limits. Used by CsmsProfiles (csms-profiles.ts), which hands out one array per
+ * station's profiles until they change: the composite engine caches its work per array, as
+ * for the controller and the API.
  */
 import type { ChargingProfile, RateUnit } from '../energy/charging-profile.js';
-import { computeComposite, type CompositeSchedule } from '../energy/composite/index.js';
+import { CompositeEngine, type CompositeSchedule } from '../energy/composite/index.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { evseKeyOf } from '../control/evse-key.js';
 import { capSchedule, sumSchedules } from './csms-profiles-combine.js';
@@ -12,11 +14,17 @@ import type { DownstreamEvse } from './csms-profiles-scope.js';
 import type { CsmsProfilesDeps } from './csms-profiles.js';
 
 export interface CsmsCompositesDeps extends Pick<CsmsProfilesDeps, 'evses' | 'activeTransactionOf' | 'sessionLimitsOf' | 'controllable'> {
-  /** The CSMS profiles stored for a downstream station. */
-  profilesOf: (stationId: string) => ChargingProfile[];
+  /** The CSMS profiles stored for a downstream station: the same array until they change. */
+  profilesOf: (stationId: string) => readonly ChargingProfile[];
 }
 
+const NO_PROFILES: readonly ChargingProfile[] = Object.freeze([]);
+
 export class CsmsComposites {
+  private readonly engine = new CompositeEngine();
+  /** A station's evse-0 profiles, per array of its profiles (held weakly, like the engine's cache). */
+  private readonly stationWide = new WeakMap<readonly ChargingProfile[], readonly ChargingProfile[]>();
+
   constructor(private readonly deps: CsmsCompositesDeps) {}
 
   modelOf(stationId: string, evseId: number): EvseModel | undefined {
@@ -42,10 +50,10 @@ export class CsmsComposites {
     const evse = { phases: model.phases, voltageV: model.voltageV, maxCurrentA: model.maxCurrentA, ...(model.maxPowerW !== undefined ? { maxPowerW: model.maxPowerW } : {}) };
     const rateUnit = unit ?? (model.maxPowerW !== undefined ? 'W' : 'A');
     if (!this.isControllable(model.key)) {
-      const own = computeComposite({ nowMs, durationS, evseId: target.evseId, profiles: [], evse, rateUnit });
+      const own = this.engine.compute({ nowMs, durationS, evseId: target.evseId, profiles: NO_PROFILES, evse, rateUnit });
       return { ...own, periods: own.periods.map((p) => ({ ...p, source: 'evse:uncontrollable' })) };
     }
-    return computeComposite({
+    return this.engine.compute({
       nowMs,
       durationS,
       evseId: target.evseId,
@@ -79,16 +87,12 @@ export class CsmsComposites {
       const evses = members.flatMap((m) => this.evse({ stationId: m.stationId, evseId: m.evseId }, nowMs, durationS, unit) ?? []);
       const sum = sumSchedules(evses, group.length === 1 ? `hub:sum ${group[0] ?? ''}` : 'hub:sum');
       if (!sum) continue;
-      const stationProfiles = new Map<number, ChargingProfile>();
-      for (const stationId of group) {
-        for (const p of this.deps.profilesOf(stationId)) if (p.evseId === 0) stationProfiles.set(p.id, p);
-      }
       const models = members.map((m) => m.model);
-      const station = computeComposite({
+      const station = this.engine.compute({
         nowMs,
         durationS,
         evseId: 0,
-        profiles: [...stationProfiles.values()],
+        profiles: this.evseZeroProfiles(group),
         evse: {
           phases: models.some((m) => m.phases === 3) ? 3 : 1,
           voltageV: models[0]?.voltageV ?? 230,
@@ -100,6 +104,29 @@ export class CsmsComposites {
     }
     const site = perGroup.length === 1 ? perGroup[0] : sumSchedules(perGroup, 'hub:sum');
     return site && { ...site, evseId: 0 };
+  }
+
+  /**
+   * The evse-0 profiles of a group of stations (one id each). One station: the same array for as
+   * long as its profiles stay the same, so the engine's cache holds. Several (hub mode's site):
+   * gathered per request.
+   */
+  private evseZeroProfiles(group: readonly string[]): readonly ChargingProfile[] {
+    const only = group.length === 1 ? group[0] : undefined;
+    if (only !== undefined) {
+      const all = this.deps.profilesOf(only);
+      let wide = this.stationWide.get(all);
+      if (!wide) {
+        wide = all.filter((p) => p.evseId === 0);
+        this.stationWide.set(all, wide);
+      }
+      return wide;
+    }
+    const byId = new Map<number, ChargingProfile>();
+    for (const stationId of group) {
+      for (const p of this.deps.profilesOf(stationId)) if (p.evseId === 0) byId.set(p.id, p);
+    }
+    return [...byId.values()];
   }
 
   /**

@@ -85,6 +85,13 @@ export class CsmsProfiles {
   private readonly maxCompositeS: number;
   private reports: Promise<void> = Promise.resolve();
   private readonly composites: CsmsComposites;
+  /**
+   * The stored CSMS profiles per station, one array each until this class changes them: the
+   * composite engine caches its work per array, so a GetCompositeSchedule repeats none of it.
+   * Only this class writes CSMS profiles; every write drops the whole map (also after a refusal
+   * rolled the write back).
+   */
+  private readonly byStation = new Map<string, readonly ChargingProfile[]>();
 
   constructor(private readonly deps: CsmsProfilesDeps) {
     this.maxCompositeS = deps.maxCompositeS ?? DEFAULT_MAX_COMPOSITE_S;
@@ -109,9 +116,23 @@ export class CsmsProfiles {
     }
   }
 
-  /** The CSMS profiles kept for a downstream station. */
-  profilesOf(stationId: string): ChargingProfile[] {
-    return this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
+  /** The CSMS profiles kept for a downstream station (the same array until they change: do not modify). */
+  profilesOf(stationId: string): readonly ChargingProfile[] {
+    let profiles = this.byStation.get(stationId);
+    if (!profiles) {
+      profiles = this.deps.store.profiles.list(stationId, 'csms').map((p) => p.profile);
+      this.byStation.set(stationId, profiles);
+    }
+    return profiles;
+  }
+
+  /** Runs the writes of one answer in one SQLite transaction; the kept arrays are dropped whatever the outcome. */
+  private writing(fn: () => void): void {
+    try {
+      this.deps.store.db.transaction(fn)();
+    } finally {
+      this.byStation.clear();
+    }
   }
 
   /** Whether the hub manages this EVSE (>= 1) of a station (is in the site model). */
@@ -188,7 +209,7 @@ export class CsmsProfiles {
   private install(scope: ProfileScope, installs: { target: DownstreamEvse; profile: ChargingProfile }[]): string[] {
     const { profiles } = this.deps.store;
     const changed = new Set<string>();
-    this.deps.store.db.transaction(() => {
+    this.writing(() => {
       const id = installs[0]?.profile.id;
       const targeted = new Set(installs.map((i) => i.target.stationId));
       for (const stationId of scope.stationIds()) {
@@ -205,7 +226,7 @@ export class CsmsProfiles {
         profiles.put(target.stationId, 'csms', profile);
         changed.add(target.stationId);
       }
-    })();
+    });
     return [...changed];
   }
 
@@ -231,7 +252,7 @@ export class CsmsProfiles {
     }
     const changed: string[] = [];
     let cleared = 0;
-    this.deps.store.db.transaction(() => {
+    this.writing(() => {
       for (const [stationId, list] of perStation) {
         const before = this.profilesOf(stationId);
         let remaining = before;
@@ -241,7 +262,7 @@ export class CsmsProfiles {
         if (remaining.length < before.length) changed.push(stationId);
         cleared += before.length - remaining.length;
       }
-    })();
+    });
     this.deps.log.info({ link: scope.name, criteria, cleared }, 'CSMS charging profiles cleared');
     for (const stationId of changed) this.deps.onChange(stationId);
     return { status: cleared > 0 ? 'Accepted' : 'Unknown' };
@@ -343,7 +364,9 @@ export class CsmsProfiles {
         if (this.deps.activeTransactionOf(stationId, p.evseId)?.id === p.transactionId) continue;
         dropped = this.deps.store.profiles.delete(stationId, 'csms', p.id) || dropped;
       }
-      if (dropped) this.deps.onChange(stationId);
+      if (!dropped) continue;
+      this.byStation.clear();
+      this.deps.onChange(stationId);
     }
   }
 }

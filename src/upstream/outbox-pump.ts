@@ -33,7 +33,15 @@ export interface OutboxPumpDeps {
   linkName: string;
   link: PumpLink;
   outbox: OutboxRepo;
-  /** Runs fn in one SQLite transaction (store.db.transaction(fn)()). */
+  /**
+   * Runs fn (the ack with onDelivered / onRejected) in one SQLite transaction. It need not be on
+   * disk when it returns: proxy mode passes the store's `batch.lazily` (committed at the end of
+   * the turn, without an fsync of its own when nothing else joined the batch; see GroupCommit),
+   * so that the station's answer does not wait for a second fsync. A crash of the process before
+   * that commit, or a power cut before the next fsync'd one, undoes it as a whole: the entry is
+   * sent again with the same upstream seqNo (and a 1.6 StartTransaction, marked by beforeSend, is
+   * reported as a possible duplicate).
+   */
   atomically: <T>(fn: () => T) => T;
   clock: Clock;
   log: Logger;
@@ -65,8 +73,9 @@ export interface OutboxPumpDeps {
 /**
  * Delivers one link's outbox to the CSMS in seq order, one message at a time, at least once:
  * an entry is acknowledged (deleted) only after the CSMS's CALLRESULT, in the same SQLite
- * transaction as onDelivered. A crash between the CSMS's answer and that commit re-sends the
- * entry after restart (the CSMS dedups 2.x TransactionEvents on transactionId + seqNo; see
+ * transaction as onDelivered. A crash between the CSMS's answer and that commit (in proxy mode
+ * the group commit at the end of the turn, after the station's answer) re-sends the entry
+ * after restart (the CSMS dedups 2.x TransactionEvents on transactionId + seqNo; see
  * the README for 1.6). Draining starts when the link connects and whenever kick() is called.
  */
 export class OutboxPump {

@@ -64,7 +64,9 @@ export class ProxyStation {
       linkName: stationId,
       link: deps.link,
       outbox: store.outbox,
-      atomically: (fn) => store.db.transaction(fn)(),
+      // The ack and what the answer brought are bookkeeping: durable with the turn's group
+      // commit, not before the station's answer (a crash before it re-sends the entry).
+      atomically: (fn) => store.batch.lazily(fn),
       clock: deps.clock,
       log: this.log,
       retryDelayMs: deps.retryDelayMs,
@@ -149,16 +151,16 @@ export class ProxyStation {
 
   /**
    * The offline authorization cache is not billing data: the CSMS's answer is cached once it has
-   * gone back to the station (next turn), in that turn's group commit, so that no synchronous
-   * fsync sits on the forward path of a live Authorize.
+   * gone back to the station (next turn), as bookkeeping in that turn's group commit
+   * (GroupCommit.lazily: no fsync of its own), so that no synchronous fsync sits on the forward
+   * path of a live Authorize or holds up the station's next message.
    */
   private cacheAfterAnswer(idToken: string | undefined, result: unknown): void {
     const nowMs = this.deps.clock.nowMs();
     setImmediate(() => {
       const { store } = this.deps;
       if (!store.db.open) return;
-      store.batch.begin();
-      cacheCsmsAnswer(store.authorizations, idToken, result, nowMs);
+      store.batch.lazily(() => cacheCsmsAnswer(store.authorizations, idToken, result, nowMs));
     });
   }
 
