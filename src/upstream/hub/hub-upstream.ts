@@ -149,7 +149,9 @@ export class HubUpstream implements Upstream {
       linkName: identity,
       link: this.gate,
       outbox: store.outbox,
-      atomically: (fn) => store.db.transaction(fn)(),
+      // The ack is bookkeeping: no fsync of its own (GroupCommit.lazily). A power cut before the
+      // next durable commit sends the row again with the same seqNo; a killed process loses nothing.
+      atomically: (fn) => store.batch.lazily(fn),
       clock,
       log: this.log,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
