@@ -152,6 +152,54 @@ describe('outbox pump', () => {
     expect(store.outbox.count('CP1')).toBe(0);
   });
 
+  it('settles an entry without sending it when prepare says so: its apply and its removal commit together', async () => {
+    const settled: number[] = [];
+    const settling = new OutboxPump({
+      linkName: 'CP3',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: (e) => ((e.payload as { seqNo: number }).seqNo === 1 ? { settle: 'kept elsewhere', apply: () => void settled.push(store.outbox.count('CP3')) } : { action: e.action, payload: e.payload }),
+    });
+    store.outbox.append('CP3', 'MeterValues', { seqNo: 1 }, { kind: 'billing' });
+    store.outbox.append('CP3', 'MeterValues', { seqNo: 2 }, { kind: 'billing' });
+    link.set('connected');
+    await settling.whenIdle();
+    settling.stop();
+    // apply ran while the row was still there (same transaction as its removal); only the other one left.
+    expect(settled).toEqual([2]);
+    expect(link.sent.filter((c) => c.action === 'MeterValues').map((c) => c.payload)).toEqual([{ seqNo: 2 }]);
+    expect(store.outbox.count('CP3')).toBe(0);
+  });
+
+  it('keeps an entry whose settle apply throws (nothing moved, nothing removed)', async () => {
+    const failing = new OutboxPump({
+      linkName: 'CP4',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: () => ({
+        settle: 'kept elsewhere',
+        apply: () => {
+          store.stationState.set('CP4', 'moved', true);
+          throw new Error('disk full');
+        },
+      }),
+    });
+    store.outbox.append('CP4', 'MeterValues', { seqNo: 1 }, { kind: 'billing' });
+    link.set('connected');
+    await failing.whenIdle();
+    failing.stop();
+    expect(store.outbox.count('CP4')).toBe(1);
+    expect(store.stationState.get('CP4', 'moved')).toBeUndefined();
+  });
+
   it('drops an entry the CSMS refuses with a CALLERROR and goes on with the next', async () => {
     queue(2);
     link.answer = (_a, payload) => ((payload as { seqNo: number }).seqNo === 1 ? Promise.reject(new GenericError('no')) : Promise.resolve({ ok: 2 }));
