@@ -1,4 +1,4 @@
-import type { Clock } from '../../util/clock.js';
+import { isoTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
 import { GenericError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
@@ -266,7 +266,7 @@ export class ProxyStation {
     if (version === '1.6' && entry.action === 'MeterValues' && env.sentMs !== undefined && hubId !== undefined && txIds.csmsIdOf(stationId, hubId) !== undefined && this.stopStillToCome(hubId)) {
       const meterValues = arrayField(env.payload, 'meterValue');
       return {
-        settle: `a MeterValues that left at ${new Date(env.sentMs).toISOString()} without an answer: its readings go with the StopTransaction of hub transaction ${hubId}`,
+        settle: `a MeterValues that left at ${isoTime(env.sentMs)} without an answer: its readings go with the StopTransaction of hub transaction ${hubId}`,
         apply: () => {
           restatements.add(stationId, hubId, meterValues);
           this.deps.store.messages.append(stationId, 'UpstreamRestatedInStop', { action: entry.action, payload: env.payload, hubTransactionId: hubId, firstSentMs: env.sentMs });
