@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { RpcError } from '../ocpp/errors.js';
+import { RpcClosedError, RpcError } from '../ocpp/errors.js';
 import type { OutboxEntry, OutboxRepo } from '../store/outbox-repo.js';
 import { UpstreamUnavailableError, type LinkState } from './upstream-link.js';
 import type { UpstreamSeqNos } from './upstream-seq-nos.js';
@@ -51,7 +51,8 @@ export interface OutboxPumpDeps {
    * Called before the entry leaves, before the wait for the commit, so that a note written here
    * is durable before the CSMS can have the message (proxy mode marks 1.6 StartTransactions:
    * a copy the CSMS may already have is then known as such after a crash or a lost answer).
-   * May return an undo, called when the message provably did not leave (the link was down).
+   * May return an undo, called when the message provably did not leave (the link was down, or
+   * closed while the call still waited its turn).
    */
   beforeSend?(entry: OutboxEntry, mode: SendMode): (() => void) | undefined;
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
@@ -196,7 +197,7 @@ export class OutboxPump {
       const undo = deps.beforeSend?.(entry, mode);
       await deps.committed?.();
       const result = await deps.link.call(prepared.action, prepared.payload).catch((err: unknown) => {
-        if (err instanceof UpstreamUnavailableError) undo?.();
+        if (err instanceof UpstreamUnavailableError || (err instanceof RpcClosedError && err.neverSent)) undo?.();
         throw err;
       });
       deps.atomically(() => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { GenericError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
+import { GenericError, RpcClosedError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
 import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
 import { UpstreamUnavailableError, type LinkState } from '../../../src/upstream/upstream-link.js';
 
@@ -104,7 +104,7 @@ describe('outbox pump', () => {
     noting.stop();
   });
 
-  it('takes beforeSend’s note back when the link was down at the send (nothing left), not when the answer was lost', async () => {
+  it('takes beforeSend’s note back when the call never left (link down, or closed while it waited its turn), not when the answer was lost', async () => {
     let undone = 0;
     const noting = new OutboxPump({
       linkName: 'CP4',
@@ -122,11 +122,18 @@ describe('outbox pump', () => {
     link.set('connected');
     await noting.whenIdle();
     expect(undone).toBe(1);
+    link.answer = (action) => Promise.reject(new RpcClosedError(action, true));
+    clock.advanceMs(1000);
+    await noting.whenIdle();
+    expect(undone).toBe(2);
     link.answer = (action) => Promise.reject(new RpcTimeoutError(action, 30_000));
     clock.advanceMs(1000);
     await noting.whenIdle();
-    expect(link.sent.filter((c) => c.action === 'StartTransaction')).toHaveLength(2);
-    expect(undone).toBe(1);
+    link.answer = (action) => Promise.reject(new RpcClosedError(action));
+    clock.advanceMs(1000);
+    await noting.whenIdle();
+    expect(link.sent.filter((c) => c.action === 'StartTransaction')).toHaveLength(4);
+    expect(undone).toBe(2);
     noting.stop();
   });
 
