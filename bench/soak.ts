@@ -111,8 +111,10 @@ interface ModeResult {
   outages: number;
   restartRealS: number[];
   ghostsInHub: number;
-  /** 1.6 StartTransactions the hub reported as possibly received twice by the CSMS (message log). */
-  reportedPossibleDuplicates: number;
+  /** 1.6 messages the hub reported as possibly received twice by the CSMS (message log), by action. */
+  reportedPossibleDuplicates: Record<string, number>;
+  /** 1.6 MeterValues the hub did not send again after a kill or a lost answer: their readings went with the Stop. */
+  reportedRestated: number;
   chargerCalls: number;
   chargerRetries: number;
   reconnects: number;
@@ -128,16 +130,17 @@ async function activeInHub(apiUrl: string): Promise<number> {
 }
 
 /**
- * Adds the hub's `UpstreamPossibleDuplicate` message-log rows (a 1.6 StartTransaction the CSMS
- * may hold twice) to `seen`. Read at every sample: the compressed retention prunes the rows
- * after 2 simulated hours.
+ * Adds the hub's message-log rows of one action to `seen` (key: row id and time; value: the
+ * reported message's action): `UpstreamPossibleDuplicate` (a 1.6 message the CSMS may hold
+ * twice), `UpstreamRestatedInStop` (a 1.6 MeterValues whose readings went with the Stop). Read
+ * at every sample: the compressed retention prunes the rows after 2 simulated hours.
  */
-function collectPossibleDuplicates(dbPath: string, seen: Set<string>): void {
+function collectLogged(dbPath: string, action: string, seen: Map<string, string>): void {
   let db: Database.Database | undefined;
   try {
     db = new Database(dbPath, { readonly: true, fileMustExist: true });
-    const rows = db.prepare<[], { id: number; time_ms: number }>("SELECT id, time_ms FROM message_log WHERE action = 'UpstreamPossibleDuplicate'").all();
-    for (const r of rows) seen.add(`${r.id}@${r.time_ms}`);
+    const rows = db.prepare<[string], { id: number; time_ms: number; payload_json: string }>('SELECT id, time_ms, payload_json FROM message_log WHERE action = ?').all(action);
+    for (const r of rows) seen.set(`${r.id}@${r.time_ms}`, String((JSON.parse(r.payload_json) as { action?: unknown }).action));
   } catch {
     // not there yet, or busy: the next sample reads it
   } finally {
@@ -152,7 +155,12 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, siteYaml(mode, csms.url, s));
   const dbPath = join(dir, 'data', DB_FILE_NAME);
-  const possibleDuplicates = new Set<string>();
+  const possibleDuplicates = new Map<string, string>();
+  const restatedReports = new Map<string, string>();
+  const collect = (): void => {
+    collectLogged(dbPath, 'UpstreamPossibleDuplicate', possibleDuplicates);
+    collectLogged(dbPath, 'UpstreamRestatedInStop', restatedReports);
+  };
   const startHub = (): Promise<HubProcess> => spawnHub({ args: ['--config', configPath, '--port', '0', '--api-port', '0'], cwd: repoRoot });
 
   let hub: HubProcess | undefined = await startHub();
@@ -165,7 +173,7 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const take = async (beforeKill = false): Promise<void> => {
     const h = hub;
     if (!h || h.child.pid === undefined) return;
-    collectPossibleDuplicates(dbPath, possibleDuplicates);
+    collect();
     try {
       samples.push(await sampleHub(h.child.pid, h.apiUrl, dbPath, simH(), beforeKill));
     } catch {
@@ -246,8 +254,10 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
   const audit = auditSoak(csms.calls, all, (k) => 5000 + k);
   await current.stop();
   await csms.stop();
-  collectPossibleDuplicates(dbPath, possibleDuplicates);
-  const reportedPossibleDuplicates = possibleDuplicates.size;
+  collect();
+  const reportedPossibleDuplicates: Record<string, number> = {};
+  for (const action of possibleDuplicates.values()) reportedPossibleDuplicates[action] = (reportedPossibleDuplicates[action] ?? 0) + 1;
+  const reportedRestated = restatedReports.size;
   rmSync(dir, { recursive: true, force: true });
   const callErrors: Record<string, number> = {};
   for (const c of chargers) for (const [code, n] of Object.entries(c.stats.callErrors)) callErrors[code] = (callErrors[code] ?? 0) + n;
@@ -261,6 +271,7 @@ async function runMode(mode: Mode, s: Settings, progress: (line: string) => void
     restartRealS,
     ghostsInHub,
     reportedPossibleDuplicates,
+    reportedRestated,
     chargerCalls: chargers.reduce((a, c) => a + c.stats.calls, 0),
     chargerRetries: chargers.reduce((a, c) => a + c.stats.retries, 0),
     reconnects: chargers.reduce((a, c) => a + c.stats.voluntaryReconnects, 0),
@@ -287,7 +298,14 @@ function rowsOf(r: ModeResult): BenchRow[] {
   rows.push({ metric: `${r.mode}: readings answered to chargers`, value: a.answered, unit: 'readings', digits: 0 });
   rows.push({ metric: `${r.mode}: lost at the CSMS`, value: a.lost, unit: 'readings', digits: 0 });
   rows.push({ metric: `${r.mode}: duplicated at the CSMS`, value: a.duplicated, unit: 'copies', digits: 0 });
-  rows.push({ metric: `${r.mode}: 1.6 Starts the hub reported as possibly received twice`, value: r.reportedPossibleDuplicates, unit: 'reports', digits: 0 });
+  rows.push({ metric: `${r.mode}: copies of readings counting every message (1.6 transactionData and repeated Stops included)`, value: a.duplicatedStrict, unit: 'copies', digits: 0 });
+  rows.push({ metric: `${r.mode}: readings restated in a 1.6 Stop's transactionData and also received as a MeterValues`, value: a.restatedAlsoReceived, unit: 'readings', digits: 0 });
+  rows.push({ metric: `${r.mode}: readings received only in a 1.6 Stop's transactionData`, value: a.restatedOnly, unit: 'readings', digits: 0 });
+  rows.push({ metric: `${r.mode}: 1.6 MeterValues the hub did not send again (readings with the Stop)`, value: r.reportedRestated, unit: 'reports', digits: 0 });
+  rows.push({ metric: `${r.mode}: 1.6 Stops received again, identical, for a stopped transaction id`, value: a.stopRepeats16, unit: 'messages', digits: 0 });
+  for (const action of ['StartTransaction', 'StopTransaction', 'MeterValues']) {
+    rows.push({ metric: `${r.mode}: 1.6 ${action} the hub reported as possibly received twice`, value: r.reportedPossibleDuplicates[action] ?? 0, unit: 'reports', digits: 0 });
+  }
   rows.push({ metric: `${r.mode}: 2.x repeats with a known transactionId + seqNo`, value: a.repeatsByKey, unit: 'messages', digits: 0 });
   rows.push({ metric: `${r.mode}: transactions at the CSMS`, value: a.transactions, unit: 'transactions', digits: 0 });
   rows.push({ metric: `${r.mode}: transactions without exactly one start / one end`, value: a.badStarts + a.badEnds, unit: 'transactions', digits: 0 });

@@ -50,7 +50,7 @@ export class CallQueue {
 
   /** Queues a call; resolves with its result or rejects with why it ended. */
   enqueue(action: string, payload: unknown, opts: EnqueueOptions): Promise<unknown> {
-    if (this.closed) return Promise.reject(new RpcClosedError(action));
+    if (this.closed) return Promise.reject(new RpcClosedError(action, true));
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason);
     return new Promise((resolve, reject) => {
       const entry: Entry = {
@@ -87,12 +87,12 @@ export class CallQueue {
     if (call === this.inFlight) this.settle(this.inFlight, { error });
   }
 
-  /** Rejects everything in flight and waiting with RpcClosedError; later calls reject at once. */
+  /** Rejects everything in flight and waiting with RpcClosedError (`neverSent` for the waiting ones); later calls reject at once. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
     for (const entry of [...this.waiting, ...(this.inFlight ? [this.inFlight] : [])]) {
-      this.settle(entry, { error: new RpcClosedError(entry.action) });
+      this.settle(entry, { error: new RpcClosedError(entry.action, entry !== this.inFlight) });
     }
   }
 
@@ -115,7 +115,7 @@ export class CallQueue {
         this.settle(entry, { error: err });
         continue;
       }
-      if (!sent) this.settle(entry, { error: new RpcClosedError(entry.action) });
+      if (!sent) this.settle(entry, { error: new RpcClosedError(entry.action, true) });
     }
   }
 

@@ -164,7 +164,11 @@ export class RpcTimeoutError extends Error {
 
 /** The connection closed (or was closed) before an outgoing call was answered. */
 export class RpcClosedError extends Error {
-  constructor(readonly action: string) {
+  /** neverSent: the call was still waiting its turn (or the connection was already closed): it never went on the wire. */
+  constructor(
+    readonly action: string,
+    readonly neverSent = false,
+  ) {
     super(`${action}: connection closed before an answer`);
     this.name = 'RpcClosedError';
   }

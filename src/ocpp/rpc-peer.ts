@@ -162,7 +162,7 @@ export class RpcPeer {
    * RpcTimeoutError, or with RpcClosedError.
    */
   call(action: string, payload: unknown, opts: CallOptions = {}): Promise<unknown> {
-    if (this.closed) return Promise.reject(new RpcClosedError(action));
+    if (this.closed) return Promise.reject(new RpcClosedError(action, true));
     const skipValidation = opts.skipValidation ?? false;
     if (this.options.strict && !skipValidation) {
       let invalid: RpcError | undefined;

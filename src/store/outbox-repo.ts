@@ -98,6 +98,14 @@ export class OutboxRepo {
     return row !== undefined;
   }
 
+  /** Whether the link has a row of this action whose stored payload holds `value` at `jsonPath` (e.g. '$.payload.transactionId'). */
+  hasRowWith(link: string, action: string, jsonPath: string, value: string | number): boolean {
+    const row = this.sql
+      .prepare<[string, string, string, string | number], { n: number }>('SELECT 1 AS n FROM outbox WHERE link = ? AND action = ? AND json_extract(payload_json, ?) = ? LIMIT 1')
+      .get(link, action, jsonPath, value);
+    return row !== undefined;
+  }
+
   /** Replaces a row's stored payload (e.g. a note in the envelope that it has left once). */
   rewrite(seq: number, payload: unknown): void {
     this.updatePayload.run(JSON.stringify(payload ?? null), seq);

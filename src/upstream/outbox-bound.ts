@@ -45,7 +45,7 @@ export interface OutboxBoundDeps {
   freeBytes: () => number | undefined;
   /** How the link's rows store payloads. */
   codec: OutboxPayloadCodec;
-  /** Seqs that must not be touched now (the pump's in-flight rows). */
+  /** Seqs that must not be touched now (the pump's in-flight rows; each link's oldest row is never touched either). */
   busySeqs: () => ReadonlySet<number>;
   log: Logger;
 }
@@ -129,7 +129,13 @@ export class OutboxBound {
     let merged = 0;
     let dropped = 0;
     for (const link of outbox.links()) {
-      const plan = planCompaction(outbox.all(link), this.deps.codec, { skipSeqs, maxMeterValuesPerMessage: MAX_METER_VALUES_PER_MESSAGE, dropSupersededStatuses });
+      const rows = outbox.all(link);
+      // A link's oldest row may have left already (a pump sends only its head), in this process
+      // or before a crash: changed, it would go up again under the same key (2.x seqNo) with other
+      // content, or as a different copy of a 1.6 message the CSMS may already hold.
+      const head = rows[0]?.seq;
+      const skip = head === undefined ? skipSeqs : new Set([...skipSeqs, head]);
+      const plan = planCompaction(rows, this.deps.codec, { skipSeqs: skip, maxMeterValuesPerMessage: MAX_METER_VALUES_PER_MESSAGE, dropSupersededStatuses });
       if (plan.remove.length === 0) continue;
       outbox.compact(plan.rewrite, plan.remove);
       merged += plan.merged;

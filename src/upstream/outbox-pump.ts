@@ -1,6 +1,6 @@
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { RpcError } from '../ocpp/errors.js';
+import { RpcClosedError, RpcError } from '../ocpp/errors.js';
 import type { OutboxEntry, OutboxRepo } from '../store/outbox-repo.js';
 import { UpstreamUnavailableError, type LinkState } from './upstream-link.js';
 import type { UpstreamSeqNos } from './upstream-seq-nos.js';
@@ -13,11 +13,17 @@ export interface PumpLink {
 }
 
 /**
- * What goes on the wire for an outbox entry, or why it is dropped instead. 'live': the entry
- * was just written and is sent while the station waits for its answer; 'replay': it was
- * answered locally and is sent later (2.x TransactionEvents are then marked offline).
+ * What goes on the wire for an outbox entry, or why it is dropped instead, or how it is settled
+ * without being sent. 'live': the entry was just written and is sent while the station waits
+ * for its answer; 'replay': it was answered locally and is sent later (2.x TransactionEvents
+ * are then marked offline).
+ * - `skip`: the entry cannot be sent (an error, logged); it is dropped.
+ * - `settle`: the entry is not sent as it is; `apply` moves its content elsewhere (proxy mode: a
+ *   1.6 MeterValues that may already be at the CSMS goes with its transaction's Stop) and runs
+ *   in the same SQLite transaction as the entry's removal, so the content is never in both
+ *   places or in neither.
  */
-export type PreparedMessage = { action: string; payload: unknown } | { skip: string };
+export type PreparedMessage = { action: string; payload: unknown } | { skip: string } | { settle: string; apply: () => void };
 export type SendMode = 'live' | 'replay';
 
 /** Outcome of trying to deliver an entry while its station waits. */
@@ -25,7 +31,7 @@ export type LiveOutcome =
   | { kind: 'delivered'; result: unknown }
   /** The CSMS answered with a CALLERROR: final, the entry is dropped. */
   | { kind: 'rejected'; error: RpcError }
-  /** Not sent, no answer, or dropped as unsendable: the caller answers locally (a queued entry is replayed later). */
+  /** Not sent, no answer, dropped as unsendable or settled without sending: the caller answers locally (a queued entry is replayed later). */
   | { kind: 'local' };
 
 export interface OutboxPumpDeps {
@@ -53,7 +59,8 @@ export interface OutboxPumpDeps {
    * Called before the entry leaves, before the wait for the commit, so that a note written here
    * is durable before the CSMS can have the message (proxy mode marks 1.6 StartTransactions:
    * a copy the CSMS may already have is then known as such after a crash or a lost answer).
-   * May return an undo, called when the message provably did not leave (the link was down).
+   * May return an undo, called when the message provably did not leave (the link was down, or
+   * closed while the call still waited its turn).
    */
   beforeSend?(entry: OutboxEntry, mode: SendMode): (() => void) | undefined;
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
@@ -180,6 +187,14 @@ export class OutboxPump {
   private async sendOne(entry: OutboxEntry, mode: SendMode): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped'> {
     const { deps } = this;
     const built = deps.prepare(entry, mode);
+    if ('settle' in built) {
+      deps.log.info({ link: deps.linkName, seq: entry.seq, action: entry.action, reason: built.settle }, 'outbox entry settled without sending');
+      deps.atomically(() => {
+        built.apply();
+        deps.outbox.ack(entry.seq);
+      });
+      return 'skipped';
+    }
     const prepared = 'skip' in built || !deps.seqNos ? built : { action: built.action, payload: deps.seqNos.onWire(deps.linkName, built.action, built.payload) };
     if ('skip' in prepared) {
       deps.log.error({ link: deps.linkName, seq: entry.seq, action: entry.action, reason: prepared.skip }, 'outbox entry cannot be sent: dropped');
@@ -191,7 +206,7 @@ export class OutboxPump {
       const undo = deps.beforeSend?.(entry, mode);
       await deps.committed?.();
       const result = await deps.link.call(prepared.action, prepared.payload).catch((err: unknown) => {
-        if (err instanceof UpstreamUnavailableError) undo?.();
+        if (err instanceof UpstreamUnavailableError || (err instanceof RpcClosedError && err.neverSent)) undo?.();
         throw err;
       });
       deps.atomically(() => {

@@ -4,6 +4,7 @@ import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import type { OutboxPayloadCodec } from '../outbox-compaction.js';
 import { arrayField, fields, numberField, stringField } from '../wire-fields.js';
 import type { TxIdMap } from './tx-id-map.js';
+import type { Restatements } from './restatements.js';
 
 /** What proxy mode stores in an outbox row: the station's payload as received, plus what replay needs. */
 export interface ProxyEnvelope {
@@ -13,9 +14,10 @@ export interface ProxyEnvelope {
   /** Made by the hub (e.g. ending a transaction after a reboot), not by the station. */
   hubMade?: boolean;
   /**
-   * 1.6 StartTransaction: when it first left for the CSMS (written durably before it left).
-   * Sending such a row again may give the CSMS a second copy it cannot recognise (1.6 has no
-   * message key): the hub reports that (ProxyStation.possibleDuplicate).
+   * 1.6 StartTransaction, StopTransaction, MeterValues: when it first left for the CSMS (written
+   * durably before it left; taken back when it provably did not leave). A row that has it and is
+   * still in the outbox may be at the CSMS already, and 1.6 has no message key by which the CSMS
+   * could recognise a second copy (ProxyStation decides what happens to it).
    */
   sentMs?: number;
 }
@@ -69,12 +71,14 @@ export function outboxKindOf(action: string, payload: unknown): OutboxKind {
 
 /**
  * The wire message for an outbox row. 1.6: transactionId of Stop/MeterValues rewritten from
- * the hub's id to the CSMS's (a row whose transaction the CSMS never accepted cannot be sent).
+ * the hub's id to the CSMS's (a row whose transaction the CSMS never accepted cannot be sent);
+ * a StopTransaction carries in `transactionData` the readings kept for it (restatements.ts)
+ * that its station's own transactionData does not already hold.
  * 2.x: a TransactionEvent the hub answered itself is marked `offline: true` on replay; its
  * seqNo is given at send time by the pump (upstream-seq-nos.ts): the station's own unless
  * compaction merged rows, so the CSMS sees a continuous sequence either way.
  */
-export function prepareProxyMessage(stationId: string, version: OcppVersion, entry: OutboxEntry, mode: SendMode, txIds: TxIdMap): PreparedMessage {
+export function prepareProxyMessage(stationId: string, version: OcppVersion, entry: OutboxEntry, mode: SendMode, txIds: TxIdMap, restated?: Restatements): PreparedMessage {
   const env = envelopeOf(entry.payload);
   const payload = fields(env.payload);
   if (version === '1.6' && (entry.action === 'StopTransaction' || entry.action === 'MeterValues')) {
@@ -82,10 +86,20 @@ export function prepareProxyMessage(stationId: string, version: OcppVersion, ent
     if (hubId === undefined) return { action: entry.action, payload };
     const csmsId = txIds.csmsIdOf(stationId, hubId);
     if (csmsId === undefined) return { skip: `the CSMS has no transaction for hub transaction ${hubId}` };
-    return { action: entry.action, payload: { ...payload, transactionId: csmsId } };
+    const extra = entry.action === 'StopTransaction' ? restated?.of(stationId, hubId) ?? [] : [];
+    return { action: entry.action, payload: { ...payload, transactionId: csmsId, ...withRestated(payload, extra) } };
   }
   if (entry.action === 'TransactionEvent' && mode === 'replay' && !env.hubMade) {
     return { action: entry.action, payload: { ...payload, offline: true } };
   }
   return { action: entry.action, payload };
+}
+
+/** transactionData of a 1.6 Stop with the kept readings added (those it does not already hold, compared as JSON). */
+function withRestated(stop: Record<string, unknown>, restated: readonly unknown[]): { transactionData?: unknown[] } {
+  if (restated.length === 0) return {};
+  const own = arrayField(stop, 'transactionData');
+  const seen = new Set(own.map((mv) => JSON.stringify(mv)));
+  const added = restated.filter((mv) => !seen.has(JSON.stringify(mv)));
+  return { transactionData: [...added, ...own] };
 }

@@ -1,4 +1,4 @@
-import type { Clock } from '../../util/clock.js';
+import { isoTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
 import { GenericError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
@@ -14,9 +14,11 @@ import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
 import type { ReEnroll } from '../reenroll.js';
-import { fields, isThenable, numberField, stringField } from '../wire-fields.js';
+import { arrayField, fields, isThenable, numberField, stringField } from '../wire-fields.js';
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
 import type { TxIdMap } from './tx-id-map.js';
+import type { Restatements } from './restatements.js';
+import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import { statusOf, type RebootRule } from './reboot-rule.js';
 import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
 import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
@@ -28,6 +30,8 @@ export interface ProxyStationDeps {
   store: Store;
   registry: StationRegistry;
   txIds: TxIdMap;
+  /** 1.6 readings that go with their transaction's StopTransaction (restatements.ts). */
+  restatements: Restatements;
   reenroll: ReEnroll;
   rebootRule: RebootRule;
   clock: Clock;
@@ -46,6 +50,9 @@ export interface ProxyStationDeps {
 
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
 const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
+
+/** 1.6 transaction messages: marked durably before they first leave (1.6 has no key to recognise a copy). */
+const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
 
 /**
  * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
@@ -72,7 +79,7 @@ export class ProxyStation {
       retryDelayMs: deps.retryDelayMs,
       seqNos: deps.seqNos,
       committed: () => store.batch.barrier(),
-      prepare: (entry, mode) => prepareProxyMessage(stationId, version, entry, mode, txIds),
+      prepare: (entry, mode) => this.prepare(entry, mode),
       beforeSend: (entry) => this.beforeSend(entry),
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
@@ -225,34 +232,72 @@ export class ProxyStation {
       const status = stringField(fields(result)['idTagInfo'], 'status');
       if (mode === 'replay' && status !== 'Accepted') this.log.warn({ hubTransactionId: env.hubTransactionId, csmsTransactionId: csmsId, status }, 'CSMS did not accept an id tag of a transaction started offline');
     }
+    if (this.deps.version === '1.6' && entry.action === 'StopTransaction') {
+      const hubId = numberField(env.payload, 'transactionId');
+      if (hubId !== undefined) this.deps.restatements.clear(stationId, hubId);
+    }
     this.possibleDuplicate(entry, result);
     cacheCsmsAnswer(this.deps.store.authorizations, idTokenOf(env.payload), result, this.deps.clock.nowMs());
   }
 
   /**
-   * 1.6 StartTransaction only: the CSMS cannot tell a second copy from a new transaction. Before
-   * its first send the row is marked (durable before it leaves: the pump waits for the commit);
-   * taken back when the send failed because the link was down (nothing left). A marked row that
-   * is sent again may be a second copy at the CSMS: see possibleDuplicate.
+   * 1.6 Start/Stop/MeterValues: the CSMS cannot tell a second copy from a new message. Before its
+   * first send the row is marked (durable before it leaves: the pump waits for the commit); taken
+   * back when the send failed because the link was down (nothing left). A marked row still in the
+   * outbox is one that left without its answer being committed (the hub was killed, the link
+   * dropped, the answer timed out): it may be at the CSMS or not (see prepare).
    */
   private beforeSend(entry: OutboxEntry): (() => void) | undefined {
-    if (this.deps.version !== '1.6' || entry.action !== 'StartTransaction' || envelopeOf(entry.payload).sentMs !== undefined) return undefined;
+    if (this.deps.version !== '1.6' || !MARKED_16.has(entry.action) || envelopeOf(entry.payload).sentMs !== undefined) return undefined;
     const { outbox } = this.deps.store;
     outbox.rewrite(entry.seq, { ...fields(entry.payload), sentMs: this.deps.clock.nowMs() });
     return () => outbox.rewrite(entry.seq, entry.payload);
   }
 
   /**
-   * The CSMS answered a StartTransaction that had left before without an answer being committed
+   * What a row becomes on the wire. A marked 1.6 MeterValues of a transaction whose Stop has not
+   * gone up yet is not sent again: its readings go with that Stop's transactionData, so the CSMS
+   * gets them whether or not the first copy arrived, and never a second MeterValues it cannot
+   * recognise (restatements.ts). Everything else as prepareProxyMessage says; a marked Start or
+   * Stop is sent again identical and reported (possibleDuplicate): losing either is worse.
+   */
+  private prepare(entry: OutboxEntry, mode: SendMode): PreparedMessage {
+    const { stationId, version, txIds, restatements } = this.deps;
+    const env = envelopeOf(entry.payload);
+    const hubId = numberField(env.payload, 'transactionId');
+    if (version === '1.6' && entry.action === 'MeterValues' && env.sentMs !== undefined && hubId !== undefined && txIds.csmsIdOf(stationId, hubId) !== undefined && this.stopStillToCome(hubId)) {
+      const meterValues = arrayField(env.payload, 'meterValue');
+      return {
+        settle: `a MeterValues that left at ${isoTime(env.sentMs)} without an answer: its readings go with the StopTransaction of hub transaction ${hubId}`,
+        apply: () => {
+          restatements.add(stationId, hubId, meterValues);
+          this.deps.store.messages.append(stationId, 'UpstreamRestatedInStop', { action: entry.action, payload: env.payload, hubTransactionId: hubId, firstSentMs: env.sentMs });
+        },
+      };
+    }
+    return prepareProxyMessage(stationId, version, entry, mode, txIds, restatements);
+  }
+
+  /** Whether the 1.6 transaction's StopTransaction is still to go up (the station's, or the hub's own after a reboot). */
+  private stopStillToCome(hubId: number): boolean {
+    const { store, stationId } = this.deps;
+    if (store.transactions.get(stationId, String(hubId))?.status === 'Active') return true;
+    return store.outbox.hasRowWith(stationId, 'StopTransaction', '$.payload.transactionId', hubId);
+  }
+
+  /**
+   * The CSMS answered a 1.6 message that had left before without an answer being committed
    * (the hub was killed, or the link dropped): the CSMS may hold it twice. It was sent identical
-   * (a CSMS that recognises a repeated Start by its content answers with the same transaction);
-   * reported once, with a warning and a message-log row `UpstreamPossibleDuplicate`.
+   * (a CSMS that recognises a repeat by its content, or a repeated Stop by its transaction id,
+   * can drop it); reported once, with a warning and a message-log row `UpstreamPossibleDuplicate`.
+   * A repeated Start is the one a CSMS is least likely to recognise: a second transaction.
    */
   private possibleDuplicate(entry: OutboxEntry, result: unknown): void {
     const env = envelopeOf(entry.payload);
-    if (this.deps.version !== '1.6' || entry.action !== 'StartTransaction' || env.sentMs === undefined) return;
-    const report = { action: entry.action, payload: env.payload, hubTransactionId: env.hubTransactionId, csmsTransactionId: numberField(result, 'transactionId'), firstSentMs: env.sentMs };
-    this.log.warn(report, 'StartTransaction answered after an earlier send without an answer: the CSMS may hold it twice');
+    if (this.deps.version !== '1.6' || !MARKED_16.has(entry.action) || env.sentMs === undefined) return;
+    const csmsTransactionId = entry.action === 'StartTransaction' ? numberField(result, 'transactionId') : undefined;
+    const report = { action: entry.action, payload: env.payload, hubTransactionId: env.hubTransactionId ?? numberField(env.payload, 'transactionId'), csmsTransactionId, firstSentMs: env.sentMs };
+    this.log.warn(report, `${entry.action} answered after an earlier send without an answer: the CSMS may hold it twice`);
     this.deps.store.messages.append(this.deps.stationId, 'UpstreamPossibleDuplicate', report);
   }
 

@@ -17,6 +17,7 @@ import { PROXY_CODEC } from './proxy-outbox.js';
 import { ProxyStation } from './proxy-station.js';
 import { RebootRule } from './reboot-rule.js';
 import { TxIdMap } from './tx-id-map.js';
+import { Restatements } from './restatements.js';
 import type { CsmsProfiles } from '../csms-profiles.js';
 
 export interface ProxyUpstreamDeps {
@@ -46,6 +47,7 @@ export class ProxyUpstream implements Upstream {
   readonly stationHooks: StationUpstream;
   private readonly stations = new Map<string, ProxyStation>();
   private readonly txIds: TxIdMap;
+  private readonly restatements: Restatements;
   private readonly reenroll: ReEnroll;
   private readonly rebootRule: RebootRule;
   private readonly bound: OutboxBound;
@@ -54,6 +56,7 @@ export class ProxyUpstream implements Upstream {
 
   constructor(private readonly deps: ProxyUpstreamDeps) {
     this.txIds = new TxIdMap({ state: deps.store.stationState });
+    this.restatements = new Restatements({ state: deps.store.stationState });
     this.reenroll = new ReEnroll({ state: deps.store.stationState, log: deps.log });
     this.rebootRule = new RebootRule({ store: deps.store, service: deps.service, clock: deps.clock, log: deps.log, graceMs: deps.config.offline.rebootGraceS * 1000 });
     this.seqNos = new UpstreamSeqNos({ state: deps.store.stationState });
@@ -123,6 +126,7 @@ export class ProxyUpstream implements Upstream {
       store: this.deps.store,
       registry: this.deps.registry,
       txIds: this.txIds,
+      restatements: this.restatements,
       reenroll: this.reenroll,
       rebootRule: this.rebootRule,
       clock: this.deps.clock,

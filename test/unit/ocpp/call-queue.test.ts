@@ -69,7 +69,10 @@ describe('CallQueue', () => {
     const [a, b] = await outcomes;
     expect(a).toMatchObject({ status: 'rejected', reason: expect.any(RpcClosedError) });
     expect(b).toMatchObject({ status: 'rejected', reason: expect.any(RpcClosedError) });
-    await expect(enqueue('C')).rejects.toBeInstanceOf(RpcClosedError);
+    // Only the one in flight may have reached the peer; the waiting one provably did not.
+    expect(a).toMatchObject({ reason: { neverSent: false } });
+    expect(b).toMatchObject({ reason: { neverSent: true } });
+    await expect(enqueue('C')).rejects.toMatchObject({ neverSent: true });
     expect(clock.pendingTimers).toBe(0);
   });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { openStore, type Store } from '../../../src/store/store.js';
-import { GenericError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
+import { GenericError, RpcClosedError, RpcTimeoutError } from '../../../src/ocpp/errors.js';
 import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
 import { UpstreamUnavailableError, type LinkState } from '../../../src/upstream/upstream-link.js';
 
@@ -104,7 +104,7 @@ describe('outbox pump', () => {
     noting.stop();
   });
 
-  it('takes beforeSend’s note back when the link was down at the send (nothing left), not when the answer was lost', async () => {
+  it('takes beforeSend’s note back when the call never left (link down, or closed while it waited its turn), not when the answer was lost', async () => {
     let undone = 0;
     const noting = new OutboxPump({
       linkName: 'CP4',
@@ -122,11 +122,18 @@ describe('outbox pump', () => {
     link.set('connected');
     await noting.whenIdle();
     expect(undone).toBe(1);
+    link.answer = (action) => Promise.reject(new RpcClosedError(action, true));
+    clock.advanceMs(1000);
+    await noting.whenIdle();
+    expect(undone).toBe(2);
     link.answer = (action) => Promise.reject(new RpcTimeoutError(action, 30_000));
     clock.advanceMs(1000);
     await noting.whenIdle();
-    expect(link.sent.filter((c) => c.action === 'StartTransaction')).toHaveLength(2);
-    expect(undone).toBe(1);
+    link.answer = (action) => Promise.reject(new RpcClosedError(action));
+    clock.advanceMs(1000);
+    await noting.whenIdle();
+    expect(link.sent.filter((c) => c.action === 'StartTransaction')).toHaveLength(4);
+    expect(undone).toBe(2);
     noting.stop();
   });
 
@@ -150,6 +157,54 @@ describe('outbox pump', () => {
     await pump.whenIdle();
     expect(link.sent.map((s) => (s.payload as { seqNo: number }).seqNo)).toEqual([1, 1, 2]);
     expect(store.outbox.count('CP1')).toBe(0);
+  });
+
+  it('settles an entry without sending it when prepare says so: its apply and its removal commit together', async () => {
+    const settled: number[] = [];
+    const settling = new OutboxPump({
+      linkName: 'CP3',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: (e) => ((e.payload as { seqNo: number }).seqNo === 1 ? { settle: 'kept elsewhere', apply: () => void settled.push(store.outbox.count('CP3')) } : { action: e.action, payload: e.payload }),
+    });
+    store.outbox.append('CP3', 'MeterValues', { seqNo: 1 }, { kind: 'billing' });
+    store.outbox.append('CP3', 'MeterValues', { seqNo: 2 }, { kind: 'billing' });
+    link.set('connected');
+    await settling.whenIdle();
+    settling.stop();
+    // apply ran while the row was still there (same transaction as its removal); only the other one left.
+    expect(settled).toEqual([2]);
+    expect(link.sent.filter((c) => c.action === 'MeterValues').map((c) => c.payload)).toEqual([{ seqNo: 2 }]);
+    expect(store.outbox.count('CP3')).toBe(0);
+  });
+
+  it('keeps an entry whose settle apply throws (nothing moved, nothing removed)', async () => {
+    const failing = new OutboxPump({
+      linkName: 'CP4',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: () => ({
+        settle: 'kept elsewhere',
+        apply: () => {
+          store.stationState.set('CP4', 'moved', true);
+          throw new Error('disk full');
+        },
+      }),
+    });
+    store.outbox.append('CP4', 'MeterValues', { seqNo: 1 }, { kind: 'billing' });
+    link.set('connected');
+    await failing.whenIdle();
+    failing.stop();
+    expect(store.outbox.count('CP4')).toBe(1);
+    expect(store.stationState.get('CP4', 'moved')).toBeUndefined();
   });
 
   it('drops an entry the CSMS refuses with a CALLERROR and goes on with the next', async () => {

@@ -3,6 +3,7 @@ import { FakeClock } from '../../../src/util/fake-clock.js';
 import { openStore } from '../../../src/store/store.js';
 import { outboxKindOf, prepareProxyMessage } from '../../../src/upstream/proxy/proxy-outbox.js';
 import { TxIdMap } from '../../../src/upstream/proxy/tx-id-map.js';
+import { Restatements } from '../../../src/upstream/proxy/restatements.js';
 import { answerForOfflineStation } from '../../../src/upstream/offline-station-answer.js';
 import type { OutboxEntry } from '../../../src/store/outbox-repo.js';
 
@@ -44,5 +45,27 @@ describe('CSMS calls to an offline station', () => {
     expect(answerForOfflineStation('2.0.1', 'RequestStopTransaction', 'CP')).toEqual({ status: 'Rejected' });
     expect(() => answerForOfflineStation('1.6', 'GetConfiguration', 'CP')).toThrow(/offline/);
     expect(() => answerForOfflineStation('2.0.1', 'GetVariables', 'CP')).toThrow(/offline/);
+  });
+
+  it('gives a 1.6 Stop the readings kept for its transaction in transactionData, without repeating what the station put there', () => {
+    const store = openStore({ path: ':memory:', clock: new FakeClock() });
+    const ids = new TxIdMap({ state: store.stationState });
+    const kept = new Restatements({ state: store.stationState });
+    ids.set('CP', 7, 5000);
+    const a = { timestamp: 'a', sampledValue: [{ value: '150' }] };
+    const b = { timestamp: 'b', sampledValue: [{ value: '180' }] };
+    kept.add('CP', 7, [a]);
+    kept.add('CP', 7, [b]);
+    kept.add('CP', 8, [{ timestamp: 'other', sampledValue: [{ value: '1' }] }]);
+    expect(prepareProxyMessage('CP', '1.6', entry('StopTransaction', { transactionId: 7, meterStop: 200 }), 'replay', ids, kept)).toEqual({ action: 'StopTransaction', payload: { transactionId: 5000, meterStop: 200, transactionData: [a, b] } });
+    expect(prepareProxyMessage('CP', '1.6', entry('StopTransaction', { transactionId: 7, meterStop: 200, transactionData: [b] }), 'replay', ids, kept)).toEqual({
+      action: 'StopTransaction',
+      payload: { transactionId: 5000, meterStop: 200, transactionData: [a, b] },
+    });
+    // A MeterValues never carries them; after the Stop is delivered they are forgotten.
+    expect(prepareProxyMessage('CP', '1.6', entry('MeterValues', { transactionId: 7, meterValue: [] }), 'replay', ids, kept)).toEqual({ action: 'MeterValues', payload: { transactionId: 5000, meterValue: [] } });
+    kept.clear('CP', 7);
+    expect(prepareProxyMessage('CP', '1.6', entry('StopTransaction', { transactionId: 7, meterStop: 200 }), 'replay', ids, kept)).toEqual({ action: 'StopTransaction', payload: { transactionId: 5000, meterStop: 200 } });
+    store.close();
   });
 });

@@ -1,0 +1,188 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { RPCClient } from 'ocpp-rpc';
+import { boot16, ocppClient } from '../../helpers/hub-harness.js';
+import { startHubProcess, type HubProcess } from '../../helpers/hub-process.js';
+import { DB_FILE_NAME } from '../../../src/config/data-dir.js';
+import { StrictCsms } from './strict-csms.js';
+import { meterValue16, t0 } from './proxy-site.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'switchyard-mv-on-wire-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Two hub processes, a CSMS and a station: generous, the machine may be busy. */
+const TIMEOUT_MS = 240_000;
+
+function siteYaml(name: string, csmsUrl: string): string {
+  return `data: { dir: ./data-${name} }
+server: { pingIntervalS: 0 }
+stations:
+  - { id: CP16, securityProfile: 0 }
+authorization:
+  list: [{ idToken: LOCAL1 }]
+upstream:
+  mode: proxy
+  url: ${csmsUrl}
+  pingIntervalS: 0
+  reconnect: { initialDelayS: 0.2, maxDelayS: 0.5 }
+`;
+}
+
+async function connect16(url: string): Promise<RPCClient> {
+  const c = ocppClient(url, 'CP16', { callTimeoutMs: 120_000 });
+  c.on('close', () => undefined);
+  await c.connect();
+  return c;
+}
+
+/** Message-log rows of one action, read from the hub's database once it stopped. */
+function logged(name: string, action: string): Array<Record<string, unknown>> {
+  const db = new Database(join(dir, `data-${name}`, DB_FILE_NAME), { readonly: true });
+  try {
+    return db
+      .prepare<[string], { payload_json: string }>('SELECT payload_json FROM message_log WHERE action = ? ORDER BY rowid')
+      .all(action)
+      .map((r) => JSON.parse(r.payload_json) as Record<string, unknown>);
+  } finally {
+    db.close();
+  }
+}
+
+interface Started {
+  csms: StrictCsms;
+  hub: HubProcess;
+  configPath: string;
+  cp: RPCClient;
+  hubTransactionId: number;
+}
+
+/** A CSMS, a hub and a 1.6 station with a transaction the CSMS answered (its id 5000). */
+async function withTransaction(name: string): Promise<Started> {
+  const csms = new StrictCsms();
+  await csms.start();
+  const configPath = join(dir, `${name}.yaml`);
+  writeFileSync(configPath, siteYaml(name, csms.url));
+  const hub = await startHubProcess(configPath);
+  const cp = await connect16(hub.url);
+  await cp.call('BootNotification', boot16);
+  const started = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 100, timestamp: t0() })) as { transactionId: number };
+  return { csms, hub, configPath, cp, hubTransactionId: started.transactionId };
+}
+
+/**
+ * OCPP 1.6 gives a CSMS no key by which to recognise a second MeterValues. One that left for the
+ * CSMS, when the hub dies before the CSMS's answer is committed, may or may not be at the CSMS:
+ * sent again it may be a duplicate, dropped it may be lost. The hub sends its readings once more
+ * only inside the transaction's StopTransaction (transactionData), never as a second MeterValues.
+ */
+describe('proxy mode: a 1.6 MeterValues on the wire when the hub is SIGKILLed', () => {
+  it('is not sent again as a MeterValues: its reading reaches the CSMS with the Stop, and is reported', { timeout: TIMEOUT_MS }, async () => {
+    const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('mv-held');
+    const reading = meterValue16(150);
+    const later = meterValue16(180);
+    csms.hold = (method) => method === 'MeterValues';
+    const firstTry = cp.call('MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] }).then(
+      () => 'answered',
+      () => 'no answer',
+    );
+    await csms.until(() => csms.of('CP16', 'MeterValues').length === 1);
+    await hub.kill();
+    expect(await firstTry).toBe('no answer');
+    await cp.close({ force: true });
+    csms.hold = undefined;
+
+    const again = await startHubProcess(configPath);
+    try {
+      const cp2 = await connect16(again.url);
+      // The station's own retry is answered from the hub's record.
+      await cp2.call('MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] });
+      await cp2.call('MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [later] });
+      await cp2.call('StopTransaction', { transactionId: hubTransactionId, meterStop: 200, timestamp: t0() });
+      await cp2.close({ force: true });
+      await csms.until(() => csms.answered.some((c) => c.method === 'StopTransaction'));
+    } finally {
+      await again.stop();
+      await csms.stop();
+    }
+
+    const meterValues = csms.of('CP16', 'MeterValues').map((c) => c.params);
+    expect(meterValues).toEqual([
+      { connectorId: 1, transactionId: 5000, meterValue: [reading] },
+      { connectorId: 1, transactionId: 5000, meterValue: [later] },
+    ]);
+    const stops = csms.of('CP16', 'StopTransaction').map((c) => c.params);
+    expect(stops).toEqual([{ transactionId: 5000, meterStop: 200, timestamp: expect.any(String) as string, transactionData: [reading] }]);
+    expect(logged('mv-held', 'UpstreamRestatedInStop')).toMatchObject([{ hubTransactionId, payload: { transactionId: hubTransactionId, meterValue: [reading] } }]);
+    expect(logged('mv-held', 'UpstreamPossibleDuplicate')).toEqual([]);
+  });
+
+  it('is sent once, as a MeterValues, when it never left (queued while the CSMS was away)', { timeout: TIMEOUT_MS }, async () => {
+    // The CSMS is down before the hub starts: its link never connects, nothing is sent before the restart.
+    const csms = new StrictCsms();
+    await csms.start();
+    await csms.stop();
+    const configPath = join(dir, 'mv-queued.yaml');
+    writeFileSync(configPath, siteYaml('mv-queued', csms.url));
+    const hub = await startHubProcess(configPath);
+    const cp = await connect16(hub.url);
+    await cp.call('BootNotification', boot16);
+    const { transactionId: hubTransactionId } = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 100, timestamp: t0() })) as { transactionId: number };
+    const reading = meterValue16(150);
+    await cp.call('MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] });
+    await hub.kill();
+    await cp.close({ force: true });
+
+    await csms.start();
+    const again = await startHubProcess(configPath);
+    try {
+      await csms.until(() => csms.answered.some((c) => c.method === 'MeterValues'));
+      const cp2 = await connect16(again.url);
+      await cp2.call('StopTransaction', { transactionId: hubTransactionId, meterStop: 200, timestamp: t0() });
+      await cp2.close({ force: true });
+      await csms.until(() => csms.answered.some((c) => c.method === 'StopTransaction'));
+    } finally {
+      await again.stop();
+      await csms.stop();
+    }
+    expect(csms.of('CP16', 'MeterValues').map((c) => c.params)).toEqual([{ connectorId: 1, transactionId: 5000, meterValue: [reading] }]);
+    expect(csms.of('CP16', 'StopTransaction').map((c) => c.params['transactionData'])).toEqual([undefined]);
+    expect(logged('mv-queued', 'UpstreamRestatedInStop')).toEqual([]);
+  });
+});
+
+describe('proxy mode: a 1.6 StopTransaction on the wire when the hub is SIGKILLed', () => {
+  it('is sent once more, identical, and reported as a possible duplicate (the CSMS knows the transaction id)', { timeout: TIMEOUT_MS }, async () => {
+    const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('stop-held');
+    const stop = { transactionId: hubTransactionId, meterStop: 200, timestamp: t0() };
+    csms.hold = (method) => method === 'StopTransaction';
+    const firstTry = cp.call('StopTransaction', stop).then(
+      () => 'answered',
+      () => 'no answer',
+    );
+    await csms.until(() => csms.of('CP16', 'StopTransaction').length === 1);
+    await hub.kill();
+    expect(await firstTry).toBe('no answer');
+    await cp.close({ force: true });
+    csms.hold = undefined;
+
+    const again = await startHubProcess(configPath);
+    try {
+      const cp2 = await connect16(again.url);
+      await cp2.call('StopTransaction', stop);
+      await cp2.close({ force: true });
+      await csms.until(() => csms.answered.some((c) => c.method === 'StopTransaction'));
+    } finally {
+      await again.stop();
+      await csms.stop();
+    }
+    const stops = csms.of('CP16', 'StopTransaction').map((c) => c.params);
+    expect(stops).toEqual([
+      { ...stop, transactionId: 5000 },
+      { ...stop, transactionId: 5000 },
+    ]);
+    expect(logged('stop-held', 'UpstreamPossibleDuplicate')).toMatchObject([{ action: 'StopTransaction', hubTransactionId, payload: stop }]);
+  });
+});
