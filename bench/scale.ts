@@ -36,6 +36,8 @@ const SETTINGS = {
   steadyIntervalS: 10,
   /** BENCH_SCALE_DECLARED=1: the stations are declared in the site config with an EVSE each. */
   declared: process.env['BENCH_SCALE_DECLARED'] === '1',
+  /** BENCH_SCALE_SKIP_ECHO=1: the hub only (e.g. while profiling it); the baseline reads NaN. */
+  skipEcho: process.env['BENCH_SCALE_SKIP_ECHO'] === '1',
 };
 
 interface Figures {
@@ -236,6 +238,17 @@ function notes(hub: Figures, echo: Figures): string[] {
   return out;
 }
 
+/** Figures of a server that was not run (every figure NaN, no samples). */
+function notMeasured(): Figures {
+  const nan = Number.NaN;
+  return {
+    rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, connectS: nan, messages: nan, saturationS: nan,
+    serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
+    connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
+    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined,
+  };
+}
+
 async function onTarget(start: () => Promise<ScaleTarget>, progress: (line: string) => void): Promise<Figures> {
   const target = await start();
   try {
@@ -250,7 +263,7 @@ export const benchmark: Benchmark = {
   workload: 'W2',
   title: `${SETTINGS.stations} chargers${SETTINGS.declared ? ' (declared)' : ''} on one hub vs a bare ws echo server`,
   async run(progress): Promise<BenchResult> {
-    const echo = await onTarget(startEchoTarget, progress);
+    const echo = SETTINGS.skipEcho ? notMeasured() : await onTarget(startEchoTarget, progress);
     const hub = await onTarget(() => startHubTarget(SETTINGS.declared ? SETTINGS.stations : 0), progress);
     progress('fsync latency of the temp dir (where the hub kept its SQLite file)');
     const fsyncMs = fsyncLatenciesMs(tmpdir(), SETTINGS.fsyncSamples);
