@@ -34,9 +34,8 @@ import { storedInvitations } from './evse/commissioning-invitations.js';
 import { CommissioningService } from './commissioning-service.js';
 import { withCommissionedStations } from './config/commissioned-stations.js';
 import type { DashboardProvider } from './api/dashboard/dashboard-provider.js';
-import { buildSnapshot } from './api/dashboard/snapshot.js';
+import { dashboardFacts, powerReadingNow } from './hub-dashboard-reads.js';
 import { PowerSampler } from './history/power-sampler.js';
-import { powerReadingOf } from './history/power-reading.js';
 import { HistoryService } from './history/history-service.js';
 
 export interface HubDeps {
@@ -291,13 +290,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     site: energy.site,
     violations: () => energy.lastDecision()?.violations ?? [],
     onChange: (listener) => service.onEvent(() => listener()),
+    facts: dashboardFacts({ clock, store, registry, energy }),
   };
   // Power history: sampled on the clock from the figures the dashboard shows, one write per minute.
   const sampler = new PowerSampler({
     clock,
     log: log.child({ part: 'history' }),
     sink: store.powerHistory,
-    read: () => powerReadingOf(buildSnapshot({ site: energyApi.site(), evses: energyApi.evses(), stations: [], upstream: '', events: [], provider: dashboard }), config.site.voltageV),
+    read: powerReadingNow({ clock, energy, provider: dashboard }),
   });
   sampler.start();
   const history = new HistoryService({
