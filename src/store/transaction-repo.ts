@@ -101,6 +101,7 @@ export class TransactionRepo {
   private readonly activeOnEvse: Database.Statement<[string, number], SummaryRow>;
   private readonly lastChargingStateOf: Database.Statement<TxKey, { charging_state: string }>;
   private readonly activeKeys: Database.Statement<[], { station_id: string; evse_id: number; transaction_id: string }>;
+  private readonly allActive: Database.Statement<[], SummaryRow>;
   private readonly eventsOf: Database.Statement<TxKey, EventRow>;
   private readonly samplesOf: Database.Statement<TxKey, SampleRow>;
   private readonly samplesOfMeasurand: Database.Statement<[...TxKey, string], SampleRow>;
@@ -152,6 +153,7 @@ export class TransactionRepo {
     this.activeOnEvse = db.prepare(
       `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ? AND evse_id = ? ORDER BY started_ms, transaction_id`,
     );
+    this.allActive = db.prepare(`SELECT * FROM transactions WHERE status = 'Active' ORDER BY started_ms, transaction_id`);
     this.activeKeys = db.prepare(`SELECT station_id, evse_id, transaction_id FROM transactions WHERE status = 'Active' ORDER BY started_ms, transaction_id`);
     this.lastChargingStateOf = db.prepare(
       `SELECT charging_state FROM transaction_events
@@ -194,6 +196,11 @@ export class TransactionRepo {
   findActive(stationId: string, evseId?: number): TransactionSummary[] {
     const rows = evseId === undefined ? this.activeOfStation.all(stationId) : this.activeOnEvse.all(stationId, evseId);
     return rows.map(toSummary);
+  }
+
+  /** Every active transaction, oldest first (as findActive orders a station's): one query for the site. */
+  activeAll(): TransactionSummary[] {
+    return this.allActive.all().map(toSummary);
   }
 
   /**

@@ -15,11 +15,16 @@ const at = (timeMs: number, currentA: number[]): DrawSample => ({ timeMs, curren
 describe('whether a charger report asks for a decision', () => {
   const first = at(10_000, [16, 16, 16]);
 
-  it('asks at a transaction that starts, changes or ends, and at the first current report', () => {
+  it('asks at a transaction that starts, changes or ends', () => {
     expect(reportWorthDeciding(undefined, state([]), [], FOLLOW_MS)).toBe(true);
     expect(reportWorthDeciding(state([first]), state([first], { transactionId: 'T2' }), [], FOLLOW_MS)).toBe(true);
     expect(reportWorthDeciding(state([first]), state([], { active: false }), [], FOLLOW_MS)).toBe(true);
-    expect(reportWorthDeciding(state([]), state([first]), [], FOLLOW_MS)).toBe(true);
+  });
+
+  it('asks at the first current report only while an offer is recent enough to be followed', () => {
+    expect(reportWorthDeciding(state([]), state([first]), [], FOLLOW_MS)).toBe(false);
+    expect(reportWorthDeciding(state([]), state([first]), [{ fromMs: first.timeMs - FOLLOW_MS, limitA: 16 }], FOLLOW_MS)).toBe(true);
+    expect(reportWorthDeciding(state([]), state([first]), [{ fromMs: first.timeMs - FOLLOW_MS - 1, limitA: 16 }], FOLLOW_MS)).toBe(false);
   });
 
   it('does not ask for the same current again, nor for a message without a current report', () => {
