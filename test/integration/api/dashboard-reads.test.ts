@@ -68,7 +68,7 @@ describe('what the dashboard watch and the power history read without a snapshot
     await c.call('BootNotification', boot16);
     await c.call('StatusNotification', { connectorId: 1, errorCode: 'OtherError', status: 'Faulted' });
     await c.close();
-    await vi.waitFor(() => expect(hub.registry.get('C16')?.isOpen ?? false).toBe(false));
+    await vi.waitFor(() => expect(hub.registry.get('C16')?.isOpen ?? false).toBe(false), { timeout: 60_000, interval: 20 });
 
     hub.energy.setSiteLimit(20_000, Date.now() + 3_600_000, 'override:test');
     hub.energy.controller.decideNow('test');
