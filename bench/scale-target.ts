@@ -23,6 +23,8 @@ export interface ScaleTarget {
   apiGetMs?(path: string): Promise<number>;
   /** p99 of the event-loop delay since the last call (the metric resets at every scrape), ms. */
   eventLoopP99Ms?(): Promise<number>;
+  /** The V8 heap (used, total) and memory outside it (external), MiB, from the hub's /metrics. */
+  heapMiB?(): Promise<{ used: number; total: number; external: number }>;
   stop(): Promise<void>;
 }
 
@@ -124,6 +126,12 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
       const text = await res.text();
       const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds'));
       return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+    },
+    async heapMiB() {
+      const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
+      const text = await res.text();
+      const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? Number.NaN) / 1048576;
+      return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
     },
     label: declaredStations > 0 ? `hub (${declaredStations} declared)` : 'hub',
     proc,

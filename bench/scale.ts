@@ -36,6 +36,8 @@ const SETTINGS = {
   steadyIntervalS: 10,
   /** BENCH_SCALE_DECLARED=1: the stations are declared in the site config with an EVSE each. */
   declared: process.env['BENCH_SCALE_DECLARED'] === '1',
+  /** BENCH_SCALE_SKIP_ECHO=1: the hub only (e.g. while profiling it); the baseline reads NaN. */
+  skipEcho: process.env['BENCH_SCALE_SKIP_ECHO'] === '1',
 };
 
 interface Figures {
@@ -62,8 +64,24 @@ interface Figures {
   steadySkipped: number;
   steadyCpuPct: number;
   steadyLoopP99Ms: number | undefined;
+  /** Median and slowest of API_SAMPLES GETs, one after the other. */
   apiSiteMs: number | undefined;
   apiHealthMs: number | undefined;
+  apiSiteMaxMs: number | undefined;
+  apiHealthMaxMs: number | undefined;
+  /** The hub's V8 heap and external memory with all connected, MiB. */
+  heapConnected: { used: number; total: number; external: number } | undefined;
+}
+
+/** GETs of each API path with all stations connected (median and maximum reported). */
+const API_SAMPLES = 5;
+
+/** API_SAMPLES timings of one path, one after the other; undefined for a server without an API. */
+async function apiTimes(target: ScaleTarget, path: string): Promise<number[] | undefined> {
+  if (!target.apiGetMs) return undefined;
+  const out: number[] = [];
+  for (let i = 0; i < API_SAMPLES; i++) out.push(await orNaN(target.apiGetMs(path)) ?? Number.NaN);
+  return out;
 }
 
 async function measure(target: ScaleTarget, progress: (line: string) => void): Promise<Figures> {
@@ -86,9 +104,14 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const connectS = (performance.now() - t0) / 1000;
     await sleepMs(SETTINGS.settleMs);
     const rssConnectedKiB = rssKiB(pid);
+    const heapConnected = await target.heapMiB?.().catch(() => undefined);
 
-    const apiSiteMs = await orNaN(target.apiGetMs?.('/api/site'));
-    const apiHealthMs = await orNaN(target.apiGetMs?.('/api/health'));
+    const apiSiteAll = await apiTimes(target, '/api/site');
+    const apiHealthAll = await apiTimes(target, '/api/health');
+    const apiSiteMs = apiSiteAll && percentile(apiSiteAll, 50);
+    const apiHealthMs = apiHealthAll && percentile(apiHealthAll, 50);
+    const apiSiteMaxMs = apiSiteAll && Math.max(...apiSiteAll);
+    const apiHealthMaxMs = apiHealthAll && Math.max(...apiHealthAll);
 
     const rate = fleet.size / SETTINGS.steadyIntervalS;
     progress(`${target.label}: steady traffic, ${rate} msg/s for ${SETTINGS.steadyS} s`);
@@ -156,6 +179,9 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       steadyLoopP99Ms,
       apiSiteMs,
       apiHealthMs,
+      apiSiteMaxMs,
+      apiHealthMaxMs,
+      heapConnected,
     };
   } finally {
     fleet.dropAll();
@@ -193,6 +219,8 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: 'server RSS, idle', value: mib(hub.rssIdleKiB), unit: 'MiB', baseline: b(mib(echo.rssIdleKiB)) },
     { metric: `server RSS, ${n} connected`, value: mib(hub.rssConnectedKiB), unit: 'MiB', baseline: b(mib(echo.rssConnectedKiB)) },
     { metric: 'memory per connection', value: perConnKiB(hub), unit: 'KiB', baseline: b(perConnKiB(echo)) },
+    { metric: `RSS with ${n} connected / N`, value: hub.rssConnectedKiB / n, unit: 'KiB', baseline: b(echo.rssConnectedKiB / n) },
+    { metric: `V8 heap used / total with ${n} connected`, value: hub.heapConnected?.used ?? Number.NaN, unit: `MiB (total ${(hub.heapConnected?.total ?? Number.NaN).toFixed(1)} MiB, external ${(hub.heapConnected?.external ?? Number.NaN).toFixed(1)} MiB)` },
     { metric: 'start until listening', value: hub.startS, unit: 's', baseline: b(echo.startS), digits: 2 },
     { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p50`, value: percentile(hub.steadyRtts, 50), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 50)), digits: 2 },
@@ -200,8 +228,10 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: messages answered`, value: hub.steadyRtts.length, unit: 'count', baseline: b(echo.steadyRtts.length), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: server CPU`, value: hub.steadyCpuPct, unit: '% core', baseline: b(echo.steadyCpuPct), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: 'ms', digits: 1 },
-    { metric: 'GET /api/site, all connected', value: hub.apiSiteMs ?? Number.NaN, unit: 'ms', digits: 1 },
-    { metric: 'GET /api/health, all connected', value: hub.apiHealthMs ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: `GET /api/site, all connected (median of ${API_SAMPLES})`, value: hub.apiSiteMs ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: `GET /api/site, all connected (slowest of ${API_SAMPLES})`, value: hub.apiSiteMaxMs ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: `GET /api/health, all connected (median of ${API_SAMPLES})`, value: hub.apiHealthMs ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: `GET /api/health, all connected (slowest of ${API_SAMPLES})`, value: hub.apiHealthMaxMs ?? Number.NaN, unit: 'ms', digits: 1 },
     { metric: `messages/s at saturation (${n} x ${SETTINGS.messagesPerStation})`, value: rate(hub), unit: 'msg/s', baseline: b(rate(echo)), digits: 0 },
     { metric: 'server CPU per message', value: cpuPerMsgUs(hub), unit: 'us', baseline: b(cpuPerMsgUs(echo)), digits: 0 },
     { metric: 'server system (kernel) CPU per message', value: (hub.serverSystemCpuMs * 1000) / hub.messages, unit: 'us', baseline: b((echo.serverSystemCpuMs * 1000) / echo.messages), digits: 0 },
@@ -236,6 +266,17 @@ function notes(hub: Figures, echo: Figures): string[] {
   return out;
 }
 
+/** Figures of a server that was not run (every figure NaN, no samples). */
+function notMeasured(): Figures {
+  const nan = Number.NaN;
+  return {
+    rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, connectS: nan, messages: nan, saturationS: nan,
+    serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
+    connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
+    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined,
+  };
+}
+
 async function onTarget(start: () => Promise<ScaleTarget>, progress: (line: string) => void): Promise<Figures> {
   const target = await start();
   try {
@@ -250,7 +291,7 @@ export const benchmark: Benchmark = {
   workload: 'W2',
   title: `${SETTINGS.stations} chargers${SETTINGS.declared ? ' (declared)' : ''} on one hub vs a bare ws echo server`,
   async run(progress): Promise<BenchResult> {
-    const echo = await onTarget(startEchoTarget, progress);
+    const echo = SETTINGS.skipEcho ? notMeasured() : await onTarget(startEchoTarget, progress);
     const hub = await onTarget(() => startHubTarget(SETTINGS.declared ? SETTINGS.stations : 0), progress);
     progress('fsync latency of the temp dir (where the hub kept its SQLite file)');
     const fsyncMs = fsyncLatenciesMs(tmpdir(), SETTINGS.fsyncSamples);

@@ -19,6 +19,7 @@ import { createCapabilityReader, createController, createDispatcher } from './hu
 import { CsmsProfilesInForce } from './hub-csms-profiles.js';
 import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
+import { reportWorthDeciding } from './evse/report-relevance.js';
 import { SimMeter } from './sim/sim-meter.js';
 import type { PerPhase } from './energy/phases.js';
 import { CompositeEngine } from './energy/composite/index.js';
@@ -168,12 +169,17 @@ export class HubEnergy {
         case 'connection':
           this.mqttOut?.publisher.notify();
           break;
-        case 'transaction':
-          if (this.live.onTransactionEvent(e.event, clock.nowMs())) {
-            this.obedience.check(evseKeyOf(e.event.stationId, e.event.evseId ?? 0));
-            this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
-          }
+        case 'transaction': {
+          const key = evseKeyOf(e.event.stationId, e.event.evseId ?? 0);
+          const before = this.live.get(key);
+          if (!this.live.onTransactionEvent(e.event, clock.nowMs())) break;
+          const wasDisobedient = this.obedience.of(key) !== undefined;
+          this.obedience.check(key);
+          // Every report is kept; only those a decision can act on ask for one (report-relevance.ts).
+          const worth = wasDisobedient || this.obedience.of(key) !== undefined || reportWorthDeciding(before, this.live.get(key), this.dispatcher.offersOf(key), config.energy.settleS * 1000);
+          if (worth) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
           break;
+        }
       }
     });
   }

@@ -33,10 +33,10 @@ import { Commissioning } from './evse/commissioning.js';
 import { storedInvitations } from './evse/commissioning-invitations.js';
 import { CommissioningService } from './commissioning-service.js';
 import { withCommissionedStations } from './config/commissioned-stations.js';
+import { defaultMaxConnections } from './config/connection-limit.js';
 import type { DashboardProvider } from './api/dashboard/dashboard-provider.js';
-import { buildSnapshot } from './api/dashboard/snapshot.js';
+import { dashboardFacts, powerReadingNow } from './hub-dashboard-reads.js';
 import { PowerSampler } from './history/power-sampler.js';
-import { powerReadingOf } from './history/power-reading.js';
 import { HistoryService } from './history/history-service.js';
 
 export interface HubDeps {
@@ -227,7 +227,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     log: log.child({ part: 'downstream' }),
     clock,
     limits: {
-      maxConnections: config.server.limits.maxConnections,
+      maxConnections: config.server.limits.maxConnections ?? defaultMaxConnections(config.stations.length),
       maxPending: config.server.limits.maxPending,
       maxPendingPerAddress: config.server.limits.maxPendingPerAddress,
       handshakeTimeoutMs: config.server.limits.handshakeTimeoutS * 1000,
@@ -291,13 +291,14 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     site: energy.site,
     violations: () => energy.lastDecision()?.violations ?? [],
     onChange: (listener) => service.onEvent(() => listener()),
+    facts: dashboardFacts({ clock, store, registry, energy }),
   };
   // Power history: sampled on the clock from the figures the dashboard shows, one write per minute.
   const sampler = new PowerSampler({
     clock,
     log: log.child({ part: 'history' }),
     sink: store.powerHistory,
-    read: () => powerReadingOf(buildSnapshot({ site: energyApi.site(), evses: energyApi.evses(), stations: [], upstream: '', events: [], provider: dashboard }), config.site.voltageV),
+    read: powerReadingNow({ clock, energy, provider: dashboard }),
   });
   sampler.start();
   const history = new HistoryService({

@@ -67,8 +67,16 @@ export class HubMetrics {
     },
   };
 
+  /** The energy views of the scrape in progress: each read once per scrape, not once per gauge. */
+  private scraping: { site?: ReturnType<EnergyQueries['site']>; evses?: ReturnType<EnergyQueries['evses']> } | undefined;
+  private readonly energy: Pick<EnergyQueries, 'site' | 'evses'>;
+
   constructor(private readonly deps: HubMetricsDeps) {
     const registers = [this.registry];
+    this.energy = {
+      site: () => (this.scraping ? (this.scraping.site ??= deps.energy.site()) : deps.energy.site()),
+      evses: () => (this.scraping ? (this.scraping.evses ??= deps.energy.evses()) : deps.energy.evses()),
+    };
     this.messages = new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers });
     this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
     this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
@@ -96,8 +104,14 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  scrape(): Promise<string> {
-    return this.registry.metrics();
+  /** The metrics as Prometheus text; the site and EVSE views are read once for the whole scrape. */
+  async scrape(): Promise<string> {
+    this.scraping = {};
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.scraping = undefined;
+    }
   }
 
   private actionLabel(action: string): string {
@@ -108,7 +122,7 @@ export class HubMetrics {
   }
 
   private gauges(registers: Registry[]): void {
-    const { deps } = this;
+    const deps = { ...this.deps, energy: this.energy };
     const upstream = (): UpstreamMetricsProvider | undefined => this.upstream;
     new Gauge({
       name: 'switchyard_stations_connected',
@@ -281,7 +295,7 @@ export class HubMetrics {
         for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey, source: sourceKind(e.limit.source) }, 1);
       },
     });
-    if (deps.site) siteGauges(registers, deps.site, deps.energy);
+    if (deps.site) siteGauges(registers, deps.site, this.energy);
   }
 }
 

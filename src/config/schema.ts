@@ -183,8 +183,11 @@ export const serverConfigSchema = z.strictObject({
   /** What one anonymous or single client can take: connections, handshakes, logins, pipelined CALLs. */
   limits: z
     .strictObject({
-      /** TCP connections open at once on the OCPP port, upgraded or not (keep below the file-descriptor limit). */
-      maxConnections: z.number().int().min(1).default(1000),
+      /**
+       * TCP connections open at once on the OCPP port, upgraded or not (keep below the file-descriptor
+       * limit). Left out: 1,000, or the declared stations plus a quarter (config/connection-limit.ts).
+       */
+      maxConnections: z.number().int().min(1).optional(),
       /** Connections not yet upgraded to a WebSocket, in total and per source address. */
       maxPending: z.number().int().min(1).default(200),
       maxPendingPerAddress: z.number().int().min(1).default(10),
@@ -197,7 +200,7 @@ export const serverConfigSchema = z.strictObject({
       /** Longest wait after repeated failed logins (the lockout), s. */
       loginMaxDelayS: z.number().positive().default(900),
     })
-    .default({ maxConnections: 1000, maxPending: 200, maxPendingPerAddress: 10, handshakeTimeoutS: 10, maxCallsInFlight: 8, loginFreeFailures: 5, loginMaxDelayS: 900 }),
+    .default({ maxPending: 200, maxPendingPerAddress: 10, handshakeTimeoutS: 10, maxCallsInFlight: 8, loginFreeFailures: 5, loginMaxDelayS: 900 }),
   /** TLS for profiles 2 and 3 (paths relative to the config file). */
   tls: z
     .strictObject({

@@ -6,7 +6,7 @@ import type { PowerReading } from './power-sampler.js';
  * snapshot (so stored history and the live chart agree), and each EVSE's drawn current times the
  * voltage (as the snapshot's EV total counts it). Pure.
  */
-export function powerReadingOf(snapshot: Pick<DashboardSnapshot, 'power' | 'evses'>, voltageV: number): PowerReading {
+export function powerReadingOf(snapshot: { power: DashboardSnapshot['power']; evses: ReadonlyArray<{ key: string; drawnA?: readonly number[] }> }, voltageV: number): PowerReading {
   const p = snapshot.power;
   return {
     ...(p.gridW !== undefined ? { gridW: p.gridW } : {}),

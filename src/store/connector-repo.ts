@@ -58,6 +58,22 @@ export class ConnectorRepo {
       .map(toConnectorState);
   }
 
+  /**
+   * Per EVSE, the status its first connector shows (the station's detail, else its status) when
+   * that is one of `shown`: one query for the whole site (the dashboard's fault watch).
+   */
+  firstConnectorsShowing(shown: readonly string[]): Array<{ stationId: string; evseId: number; shown: string }> {
+    if (shown.length === 0) return [];
+    return this.sql
+      .prepare<string[], { station_id: string; evse_id: number; shown: string }>(
+        `SELECT station_id, evse_id, COALESCE(detail, status) AS shown FROM connectors c
+         WHERE COALESCE(detail, status) IN (${shown.map(() => '?').join(', ')})
+           AND connector_id = (SELECT MIN(connector_id) FROM connectors f WHERE f.station_id = c.station_id AND f.evse_id = c.evse_id)`,
+      )
+      .all(...shown)
+      .map((r) => ({ stationId: r.station_id, evseId: r.evse_id, shown: r.shown }));
+  }
+
   /** Every connector, by station, EVSE and connector. */
   listAll(): ConnectorState[] {
     return this.sql

@@ -100,6 +100,8 @@ export class TransactionRepo {
   private readonly activeOfStation: Database.Statement<[string], SummaryRow>;
   private readonly activeOnEvse: Database.Statement<[string, number], SummaryRow>;
   private readonly lastChargingStateOf: Database.Statement<TxKey, { charging_state: string }>;
+  private readonly activeKeys: Database.Statement<[], { station_id: string; evse_id: number; transaction_id: string }>;
+  private readonly allActive: Database.Statement<[], SummaryRow>;
   private readonly eventsOf: Database.Statement<TxKey, EventRow>;
   private readonly samplesOf: Database.Statement<TxKey, SampleRow>;
   private readonly samplesOfMeasurand: Database.Statement<[...TxKey, string], SampleRow>;
@@ -151,6 +153,8 @@ export class TransactionRepo {
     this.activeOnEvse = db.prepare(
       `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ? AND evse_id = ? ORDER BY started_ms, transaction_id`,
     );
+    this.allActive = db.prepare(`SELECT * FROM transactions WHERE status = 'Active' ORDER BY started_ms, transaction_id`);
+    this.activeKeys = db.prepare(`SELECT station_id, evse_id, transaction_id FROM transactions WHERE status = 'Active' ORDER BY started_ms, transaction_id`);
     this.lastChargingStateOf = db.prepare(
       `SELECT charging_state FROM transaction_events
        WHERE station_id = ? AND transaction_id = ? AND charging_state IS NOT NULL ORDER BY seq_no DESC LIMIT 1`,
@@ -192,6 +196,19 @@ export class TransactionRepo {
   findActive(stationId: string, evseId?: number): TransactionSummary[] {
     const rows = evseId === undefined ? this.activeOfStation.all(stationId) : this.activeOnEvse.all(stationId, evseId);
     return rows.map(toSummary);
+  }
+
+  /** Every active transaction, oldest first (as findActive orders a station's): one query for the site. */
+  activeAll(): TransactionSummary[] {
+    return this.allActive.all().map(toSummary);
+  }
+
+  /**
+   * Every active transaction's EVSE and id, oldest started first (a later one on the same EVSE
+   * comes after): one query for the whole site, without the summaries.
+   */
+  activeIds(): Array<{ stationId: string; evseId: number; transactionId: string }> {
+    return this.activeKeys.all().map((r) => ({ stationId: r.station_id, evseId: r.evse_id, transactionId: r.transaction_id }));
   }
 
   get(stationId: string, transactionId: string): TransactionSummary | undefined {

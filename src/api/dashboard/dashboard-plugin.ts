@@ -68,6 +68,7 @@ export const dashboardPlugin: FastifyPluginAsync<DashboardOptions> = async (app,
     ...(opts.intervalMs !== undefined ? { intervalMs: opts.intervalMs } : {}),
     ...(opts.maxReaders !== undefined ? { maxViewers: opts.maxReaders } : {}),
     ...(opts.maxReadersPerAddress !== undefined ? { maxViewersPerAddress: opts.maxReadersPerAddress } : {}),
+    ...(opts.provider?.facts ? { readFacts: opts.provider.facts } : {}),
     read: () =>
       buildSnapshot({
         site: opts.energy.site(),

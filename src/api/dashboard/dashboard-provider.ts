@@ -1,4 +1,5 @@
 import type { SiteModel } from '../../control/site-model-from-config.js';
+import type { EventFacts } from './event-log.js';
 
 /**
  * What the dashboard needs from the hub beyond the REST read models: the site model (circuit
@@ -14,4 +15,6 @@ export interface DashboardProvider {
   violations(): string[];
   /** Subscribes to "something changed" (station events, decisions): the stream pushes early. */
   onChange?(listener: () => void): void;
+  /** The event log's facts read without a snapshot (the watch then builds none while nobody watches). */
+  facts?(): EventFacts;
 }

@@ -81,10 +81,12 @@ export function factsOf(s: DashboardSnapshot): EventFacts {
   for (const m of s.meters) (m.stale ? facts.staleMeters : facts.freshMeters).add(m.id);
   for (const c of s.circuits) if (c.stale) facts.staleCircuits.set(c.id, c.stale);
   for (const v of s.violations) facts.violations.add(v);
-  if (s.siteLimit) {
-    const l = s.siteLimit;
-    facts.siteLimit = { key: `${l.powerW}/${l.untilMs}/${l.source}`, text: `${(l.powerW / 1000).toFixed(1)} kW by ${l.source}, until ${new Date(l.untilMs).toISOString().slice(11, 19)} UTC` };
-  }
+  if (s.siteLimit) facts.siteLimit = siteLimitFact(s.siteLimit);
   facts.dispatchProblems = s.dispatch.rejected + s.dispatch.failed;
   return facts;
+}
+
+/** The fact of a site-limit override: its key changes whenever it is set again. */
+export function siteLimitFact(l: { powerW: number; untilMs: number; source: string }): NonNullable<EventFacts['siteLimit']> {
+  return { key: `${l.powerW}/${l.untilMs}/${l.source}`, text: `${(l.powerW / 1000).toFixed(1)} kW by ${l.source}, until ${new Date(l.untilMs).toISOString().slice(11, 19)} UTC` };
 }

@@ -10,6 +10,12 @@ export interface LiveStreamDeps {
   log: Logger;
   /** Reads the hub's state now (its `events` are filled in by the stream). */
   read(): DashboardSnapshot;
+  /**
+   * The facts events are made of, read without building a snapshot (cheap at thousands of
+   * EVSEs). With it, a tick while nobody watches builds no snapshot, and every tick takes its
+   * facts from here; without it they come from the snapshot (factsOf), built at every tick.
+   */
+  readFacts?(): EventFacts;
   /** Push period while someone watches, ms. */
   intervalMs?: number;
   /** Period of the event watch while nobody watches, ms. */
@@ -116,14 +122,19 @@ export class LiveStream {
   snapshot(): DashboardSnapshot | undefined {
     try {
       const s = this.deps.read();
-      const facts = factsOf(s);
-      this.events.add(diffFacts(this.facts, facts, s.nowMs));
-      this.facts = facts;
+      this.observe(s.nowMs, s);
       return { ...s, events: this.events.list(), viewers: this.viewers.size };
     } catch (err) {
       this.deps.log.error({ err }, 'dashboard snapshot failed');
       return undefined;
     }
+  }
+
+  /** Feeds the event log with what changed since the last look. */
+  private observe(nowMs: number, s?: DashboardSnapshot): void {
+    const facts = this.deps.readFacts ? this.deps.readFacts() : factsOf(s ?? this.deps.read());
+    this.events.add(diffFacts(this.facts, facts, nowMs));
+    this.facts = facts;
   }
 
   private tick(): void {
@@ -134,6 +145,15 @@ export class LiveStream {
   }
 
   private push(): void {
+    if (this.viewers.size === 0) {
+      // Nobody watches: only the event log is fed (no snapshot when the facts can be read alone).
+      try {
+        this.observe(this.deps.clock.nowMs());
+      } catch (err) {
+        this.deps.log.error({ err }, 'dashboard event watch failed');
+      }
+      return;
+    }
     const snapshot = this.snapshot();
     if (!snapshot || this.viewers.size === 0) return;
     const data = frame(snapshot);

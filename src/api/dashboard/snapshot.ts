@@ -132,7 +132,6 @@ function round1(v: number): number {
 /** Assembles the dashboard's view from the API read models and the hub's provider. Pure. */
 export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
   const { site, provider } = input;
-  const voltageV = provider?.voltageV ?? 230;
   const connected = new Map(input.stations.map((s) => [s.stationId, s.connected]));
   const stationById = new Map(input.stations.map((s) => [s.stationId, s]));
   const stationEvse = (stationId: string, evseId: number) => stationById.get(stationId)?.evses.find((e) => e.evseId === evseId);
@@ -151,7 +150,7 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
       ...(e.allocation ? { allocation: e.allocation } : {}),
       phases: e.phases,
       ...(offeredA !== undefined ? { offeredA: round1(offeredA) } : {}),
-      ...(e.drawnA ? { drawnA: e.drawnA.map(round1) } : {}),
+      ...(e.drawnA ? { drawnA: shownDrawnA(e.drawnA) } : {}),
       mode: e.mode,
       modeSource: e.modeSource,
       settings: e.settings,
@@ -167,17 +166,8 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
     };
   });
 
-  const evW = evses.reduce((sum, e) => sum + (e.drawnA ?? []).reduce((a, b) => a + b, 0) * voltageV, 0);
-  const meters: MeterRow[] = Object.entries(site.meters).map(([id, r]) => {
-    const powerW = readingPowerW(r, voltageV);
-    const role = roleOf(id, provider);
-    return { id, ...(role ? { role } : {}), ...(powerW !== undefined ? { powerW: Math.round(powerW) } : {}), ageS: round1(r.ageS), stale: r.stale };
-  });
-  const gridW = meters.find((m) => m.role === 'grid' && !m.stale)?.powerW;
-  const pvRaw = meters.find((m) => m.role === 'pv' && !m.stale)?.powerW;
-
+  const { power, meters } = sitePower({ meters: site.meters, ...(site.siteLimit ? { siteLimit: site.siteLimit } : {}), evses, ...(provider ? { provider } : {}) });
   const circuits = circuitRows(site, provider);
-  const limit = siteLimitW(site, provider, voltageV);
   return {
     nowMs: site.nowMs,
     siteName: provider?.siteName ?? 'Switchyard site',
@@ -185,13 +175,7 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
     stations: stationRows(input),
     periodMs: input.periodMs ?? 1000,
     ...(input.siteLimitMaxW !== undefined ? { siteLimitMaxW: input.siteLimitMaxW } : {}),
-    power: {
-      ...(gridW !== undefined ? { gridW } : {}),
-      // PV meters read negative when producing; the chart shows production as positive.
-      ...(pvRaw !== undefined ? { pvW: Math.abs(pvRaw) } : {}),
-      evW: Math.round(evW),
-      ...(limit ? { limitW: limit.powerW, limitSource: limit.source } : {}),
-    },
+    power,
     ...(site.siteLimit ? { siteLimit: site.siteLimit } : {}),
     meters,
     circuits,
@@ -202,6 +186,45 @@ export function buildSnapshot(input: SnapshotInput): DashboardSnapshot {
     events: input.events,
     viewers: 0,
   };
+}
+
+/** What the site's power figures are made of: meter readings, the override, each EVSE's drawn current (A per phase, as shown). */
+export interface SitePowerInput {
+  meters: Record<string, AgedReading>;
+  siteLimit?: { powerW: number; untilMs: number; source: string };
+  evses: ReadonlyArray<{ drawnA?: readonly number[] }>;
+  provider?: DashboardProvider;
+}
+
+/**
+ * The site's power as the dashboard shows it (grid, PV, EV total, site limit) and its meter
+ * rows. Pure; also what the power history samples, without a whole snapshot.
+ */
+export function sitePower(input: SitePowerInput): { power: DashboardSnapshot['power']; meters: MeterRow[] } {
+  const { provider } = input;
+  const voltageV = provider?.voltageV ?? 230;
+  const evW = input.evses.reduce((sum, e) => sum + (e.drawnA ?? []).reduce((a, b) => a + b, 0) * voltageV, 0);
+  const meters: MeterRow[] = Object.entries(input.meters).map(([id, r]) => {
+    const powerW = readingPowerW(r, voltageV);
+    const role = roleOf(id, provider);
+    return { id, ...(role ? { role } : {}), ...(powerW !== undefined ? { powerW: Math.round(powerW) } : {}), ageS: round1(r.ageS), stale: r.stale };
+  });
+  const gridW = meters.find((m) => m.role === 'grid' && !m.stale)?.powerW;
+  const pvRaw = meters.find((m) => m.role === 'pv' && !m.stale)?.powerW;
+  const limit = siteLimitW(input.siteLimit, provider, voltageV);
+  const power = {
+    ...(gridW !== undefined ? { gridW } : {}),
+    // PV meters read negative when producing; the chart shows production as positive.
+    ...(pvRaw !== undefined ? { pvW: Math.abs(pvRaw) } : {}),
+    evW: Math.round(evW),
+    ...(limit ? { limitW: limit.powerW, limitSource: limit.source } : {}),
+  };
+  return { power, meters };
+}
+
+/** A drawn current per phase as the dashboard shows it (0.1 A). */
+export function shownDrawnA(drawnA: readonly number[]): number[] {
+  return drawnA.map(round1);
 }
 
 /** Stations the hub has seen, then configured ones that never connected (offline, no version). */
@@ -256,9 +279,9 @@ function circuitRows(site: SiteView, provider: DashboardProvider | undefined): C
 }
 
 /** The site import limit now, W, and who set it: the override, else the root circuit. */
-function siteLimitW(site: SiteView, provider: DashboardProvider | undefined, voltageV: number): { powerW: number; source: string } | undefined {
+function siteLimitW(override: SitePowerInput['siteLimit'], provider: DashboardProvider | undefined, voltageV: number): { powerW: number; source: string } | undefined {
   const candidates: Array<{ powerW: number; source: string }> = [];
-  if (site.siteLimit) candidates.push({ powerW: site.siteLimit.powerW, source: site.siteLimit.source });
+  if (override) candidates.push({ powerW: override.powerW, source: override.source });
   const root = provider?.site.circuits.find((c) => c.parentId === undefined);
   if (root && !provider?.site.implicitRoot) {
     candidates.push({ powerW: Math.round(PHASE_LIST.reduce((s, p) => s + root.maxCurrentA[p] * voltageV, 0)), source: `fuse:${root.id}` });

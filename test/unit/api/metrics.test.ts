@@ -55,6 +55,19 @@ async function scrape(m: HubMetrics) {
 }
 
 describe('hub metrics', () => {
+  it('read the site and EVSE views once per scrape, and afresh at the next one', async () => {
+    const reads = { site: 0, evses: 0 };
+    let offeredA = 13;
+    const m = metrics({ energy: { site: () => (reads.site++, site()), evses: () => (reads.evses++, [evse({ offeredA })]) } });
+    const first = await scrape(m);
+    expect(reads).toEqual({ site: 1, evses: 1 });
+    expect(sampleValue(first.samples, 'switchyard_evse_offered_amperes', { evse: 'CP1/1' })).toBe(13);
+    offeredA = 8;
+    const second = await scrape(m);
+    expect(reads).toEqual({ site: 2, evses: 2 });
+    expect(sampleValue(second.samples, 'switchyard_evse_offered_amperes', { evse: 'CP1/1' })).toBe(8);
+  });
+
   it('read gauges from the hub at scrape time', async () => {
     const { samples, types } = await scrape(metrics());
     expect(sampleValue(samples, 'switchyard_stations_connected')).toBe(3);
