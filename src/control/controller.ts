@@ -127,7 +127,8 @@ export class Controller {
   private debounceTimer: TimerHandle | undefined;
   private staleTimer: TimerHandle | undefined;
   private tickTimer: TimerHandle | undefined;
-  private pendingReasons: string[] = [];
+  /** Why the next decision is due, deduplicated, in order of first arrival (a Set: a boot storm brings thousands). */
+  private pendingReasons = new Set<string>();
   private last: ControllerDecision | undefined;
   private baseCache: { key: string; shares: Record<string, CurrentLimit> } | undefined;
   private lastViolations = '';
@@ -174,7 +175,7 @@ export class Controller {
   /** Asks for a decision within debounceMs (a meter reading, an EVSE event, an API change). */
   trigger(reason: string): void {
     this.counters.triggers++;
-    if (!this.pendingReasons.includes(reason)) this.pendingReasons.push(reason);
+    this.pendingReasons.add(reason);
     if (this.debounceTimer !== undefined || !this.running) return;
     this.debounceTimer = this.deps.clock.setTimeout(() => {
       this.debounceTimer = undefined;
@@ -195,11 +196,11 @@ export class Controller {
 
   /** Decides at once (pending triggers included) and dispatches; returns the decision. */
   decideNow(reason?: string): ControllerDecision | undefined {
-    if (reason !== undefined && !this.pendingReasons.includes(reason)) this.pendingReasons.push(reason);
+    if (reason !== undefined) this.pendingReasons.add(reason);
     this.deps.clock.clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
-    const reasons = this.pendingReasons;
-    this.pendingReasons = [];
+    const reasons = [...this.pendingReasons];
+    this.pendingReasons = new Set();
     const nowMs = this.deps.clock.nowMs();
     let snapshot: SiteSnapshot | undefined;
     try {
