@@ -14,21 +14,11 @@
  * on the same safe non-EV estimate as the decision (the budgets' available room), so it need not
  * wait. A start (an EVSE below its minimum) gets a value only when that reaches the minimum.
  */
-import { gridPhases, roomKeysOf, roomLeft, evseVoltageV, pathToRoot, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
-import type { CurrentLimit } from '../energy/limit.js';
+import { gridPhases, roomKeysOf, roomLeft, evseVoltageV, pathToRoot } from '../energy/allocation/index.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
+import type { CalmInput } from './calm-input.js';
 
-export interface FitsAloneInput {
-  nowMs: number;
-  tree: CircuitTree;
-  evses: readonly EvseModel[];
-  live: Record<string, EvseLiveState>;
-  /** The decision's budgets (available room per circuit and phase on the safe estimate). */
-  circuits: readonly CircuitBudget[];
-  /** The final limits of the decision. */
-  limits: Record<string, CurrentLimit>;
-  /** Longest time an EV takes to follow a lower limit, s. */
-  followS: number;
+export interface FitsAloneInput extends CalmInput {
   /** A report this close above an offer shows the EV followed it, A. Default 1. */
   toleranceA?: number;
 }

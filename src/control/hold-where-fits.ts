@@ -17,19 +17,12 @@
  * (no EV, CSMS or strategy caps, failsafe) are never held, nor any decrease of an EVSE in a
  * group limit (its sum is capped by a budget this function does not see).
  */
-import { evseVoltageV, gridPhases, overdrawnFor, pathToRoot, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import { evseVoltageV, gridPhases, overdrawnFor, pathToRoot, roomKeysOf, roomLeft } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
+import type { CalmInput } from './calm-input.js';
 
-export interface HoldInput {
-  nowMs: number;
-  tree: CircuitTree;
-  evses: readonly EvseModel[];
-  live: Record<string, EvseLiveState>;
-  circuits: readonly CircuitBudget[];
-  /** The decided limits, increases already staged (ramp-reserve.ts). */
-  limits: Record<string, CurrentLimit>;
-  followS: number;
+export interface HoldInput extends CalmInput {
   /** An increase smaller than this does not move a hold (the dispatcher would not send it alone), A. Default 1. */
   smallIncreaseA?: number;
   /**

@@ -14,19 +14,13 @@
  * touched, so this only ever lowers limits the guard already checked); what is left is granted
  * once the chargers' reports confirm the ramps.
  */
-import { gridPhases, roomKeysOf, roomLeft, type CircuitBudget, type CircuitTree } from '../energy/allocation/index.js';
+import { gridPhases, roomKeysOf, roomLeft } from '../energy/allocation/index.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { Phase } from '../energy/phases.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
+import type { CalmInput } from './calm-input.js';
 
-export interface RampReserveInput {
-  nowMs: number;
-  tree: CircuitTree;
-  evses: readonly EvseModel[];
-  live: Record<string, EvseLiveState>;
-  circuits: readonly CircuitBudget[];
-  limits: Record<string, CurrentLimit>;
-  followS: number;
+export interface RampReserveInput extends CalmInput {
   /** A report this close to the offer counts as having reached it, A. */
   reachedToleranceA?: number;
 }
