@@ -1,55 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import type { RPCClient } from 'ocpp-rpc';
-import { boot16, ocppClient } from '../../helpers/hub-harness.js';
+import { boot16 } from '../../helpers/hub-harness.js';
 import { startHubProcess, type HubProcess } from '../../helpers/hub-process.js';
-import { DB_FILE_NAME } from '../../../src/config/data-dir.js';
 import { StrictCsms } from './strict-csms.js';
+import { ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchyard-mv-on-wire-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-mv-on-wire-');
+const TIMEOUT_MS = ON_THE_WIRE_TIMEOUT_MS;
 
-/** Two hub processes, a CSMS and a station: generous, the machine may be busy. */
-const TIMEOUT_MS = 240_000;
-
-function siteYaml(name: string, csmsUrl: string): string {
-  return `data: { dir: ./data-${name} }
-server: { pingIntervalS: 0 }
-stations:
-  - { id: CP16, securityProfile: 0 }
-authorization:
-  list: [{ idToken: LOCAL1 }]
-upstream:
-  mode: proxy
-  url: ${csmsUrl}
-  pingIntervalS: 0
-  reconnect: { initialDelayS: 0.2, maxDelayS: 0.5 }
-`;
-}
-
-async function connect16(url: string): Promise<RPCClient> {
-  const c = ocppClient(url, 'CP16', { callTimeoutMs: 120_000 });
-  c.on('close', () => undefined);
-  await c.connect();
-  return c;
-}
-
-/** Message-log rows of one action, read from the hub's database once it stopped. */
-function logged(name: string, action: string): Array<Record<string, unknown>> {
-  const db = new Database(join(dir, `data-${name}`, DB_FILE_NAME), { readonly: true });
-  try {
-    return db
-      .prepare<[string], { payload_json: string }>('SELECT payload_json FROM message_log WHERE action = ? ORDER BY rowid')
-      .all(action)
-      .map((r) => JSON.parse(r.payload_json) as Record<string, unknown>);
-  } finally {
-    db.close();
-  }
-}
+/** Payloads of the message-log rows of one action, read from the hub's database once it stopped. */
+const loggedPayloads = (name: string, action: string) => logged(name, action).map((r) => r.payload);
 
 interface Started {
   csms: StrictCsms;
@@ -115,8 +78,8 @@ describe('proxy mode: a 1.6 MeterValues on the wire when the hub is SIGKILLed', 
     ]);
     const stops = csms.of('CP16', 'StopTransaction').map((c) => c.params);
     expect(stops).toEqual([{ transactionId: 5000, meterStop: 200, timestamp: expect.any(String) as string, transactionData: [reading] }]);
-    expect(logged('mv-held', 'UpstreamRestatedInStop')).toMatchObject([{ hubTransactionId, payload: { transactionId: hubTransactionId, meterValue: [reading] } }]);
-    expect(logged('mv-held', 'UpstreamPossibleDuplicate')).toEqual([]);
+    expect(loggedPayloads('mv-held', 'UpstreamRestatedInStop')).toMatchObject([{ hubTransactionId, payload: { transactionId: hubTransactionId, meterValue: [reading] } }]);
+    expect(loggedPayloads('mv-held', 'UpstreamPossibleDuplicate')).toEqual([]);
   });
 
   it('is sent once, as a MeterValues, when it never left (queued while the CSMS was away)', { timeout: TIMEOUT_MS }, async () => {
@@ -149,7 +112,7 @@ describe('proxy mode: a 1.6 MeterValues on the wire when the hub is SIGKILLed', 
     }
     expect(csms.of('CP16', 'MeterValues').map((c) => c.params)).toEqual([{ connectorId: 1, transactionId: 5000, meterValue: [reading] }]);
     expect(csms.of('CP16', 'StopTransaction').map((c) => c.params['transactionData'])).toEqual([undefined]);
-    expect(logged('mv-queued', 'UpstreamRestatedInStop')).toEqual([]);
+    expect(loggedPayloads('mv-queued', 'UpstreamRestatedInStop')).toEqual([]);
   });
 });
 
@@ -183,6 +146,6 @@ describe('proxy mode: a 1.6 StopTransaction on the wire when the hub is SIGKILLe
       { ...stop, transactionId: 5000 },
       { ...stop, transactionId: 5000 },
     ]);
-    expect(logged('stop-held', 'UpstreamPossibleDuplicate')).toMatchObject([{ action: 'StopTransaction', hubTransactionId, payload: stop }]);
+    expect(loggedPayloads('stop-held', 'UpstreamPossibleDuplicate')).toMatchObject([{ action: 'StopTransaction', hubTransactionId, payload: stop }]);
   });
 });

@@ -1,55 +1,17 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import type { RPCClient } from 'ocpp-rpc';
-import { boot16, ocppClient } from '../../helpers/hub-harness.js';
+import { boot16 } from '../../helpers/hub-harness.js';
 import { startHubProcess } from '../../helpers/hub-process.js';
-import { DB_FILE_NAME } from '../../../src/config/data-dir.js';
 import { StrictCsms } from './strict-csms.js';
+import { ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'switchyard-start-on-wire-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Two hub processes, a CSMS and a station: generous, the machine may be busy. */
-const TIMEOUT_MS = 240_000;
-
-function siteYaml(name: string, csmsUrl: string): string {
-  return `data: { dir: ./data-${name} }
-server: { pingIntervalS: 0 }
-stations:
-  - { id: CP16, securityProfile: 0 }
-authorization:
-  list: [{ idToken: LOCAL1 }]
-upstream:
-  mode: proxy
-  url: ${csmsUrl}
-  pingIntervalS: 0
-  reconnect: { initialDelayS: 0.2, maxDelayS: 0.5 }
-`;
-}
-
-async function connect16(url: string): Promise<RPCClient> {
-  const c = ocppClient(url, 'CP16', { callTimeoutMs: 120_000 });
-  c.on('close', () => undefined);
-  await c.connect();
-  return c;
-}
+const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-start-on-wire-');
+const TIMEOUT_MS = ON_THE_WIRE_TIMEOUT_MS;
 
 /** What the hub reported as possibly received twice by the CSMS (read from its database once it stopped). */
-function possibleDuplicates(name: string): Array<{ stationId: string; payload: { hubTransactionId?: number; payload?: unknown } }> {
-  const db = new Database(join(dir, `data-${name}`, DB_FILE_NAME), { readonly: true });
-  try {
-    return db
-      .prepare<[], { station_id: string; payload_json: string }>("SELECT station_id, payload_json FROM message_log WHERE action = 'UpstreamPossibleDuplicate'")
-      .all()
-      .map((r) => ({ stationId: r.station_id, payload: JSON.parse(r.payload_json) as { hubTransactionId?: number; payload?: unknown } }));
-  } finally {
-    db.close();
-  }
-}
+const possibleDuplicates = (name: string) => logged(name, 'UpstreamPossibleDuplicate') as Array<{ stationId: string; payload: { hubTransactionId?: number; payload?: unknown } }>;
 
 /**
  * OCPP 1.6 has no key by which a CSMS can recognise a repeated StartTransaction. A Start that
