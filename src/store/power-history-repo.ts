@@ -49,13 +49,15 @@ interface StepSqlRow {
 
 /**
  * The power history (table `power_history`). A minute's bucket is written once, when it is
- * complete (or when the hub stops: a restart within the same minute merges into it), together
- * with the 15-minute roll-up it belongs to, so the coarse rows always agree with the fine ones.
+ * complete (or when the hub stops: a restart within the same minute merges into it), and merged
+ * into the 15-minute roll-up it belongs to in the same transaction, so the coarse rows always
+ * agree with the fine ones. The write is one pass over the minute's rows (two upserts each): it
+ * never reads the quarter's other minutes. No state in memory: a restart continues from the rows.
  * Every statement is prepared once, here.
  */
 export class PowerHistoryRepo {
   private readonly upsertFine: Database.Statement<[{ startMs: number; series: string; avgW: number; maxW: number; samples: number }]>;
-  private readonly rollUp: Database.Statement<[{ fromMs: number; toMs: number }]>;
+  private readonly upsertCoarse: Database.Statement<[{ startMs: number; series: string; avgW: number; maxW: number; samples: number }]>;
   private readonly steps: Database.Statement<[{ resolutionS: number; fromMs: number; toMs: number; stepMs: number }], StepSqlRow>;
   private readonly siteSteps: Database.Statement<[{ resolutionS: number; fromMs: number; toMs: number; stepMs: number }], StepSqlRow>;
   private readonly deleteBatch: Database.Statement<[number, number, number]>;
@@ -63,21 +65,19 @@ export class PowerHistoryRepo {
 
   constructor(deps: PowerHistoryRepoDeps) {
     const db = deps.db;
-    this.upsertFine = db.prepare(
+    // The fine row for the minute, and the minute's quarter, take the rows the same way: merged
+    // into what is there (a weighted mean, the larger maximum, the samples added), so the
+    // quarter's row equals the roll-up of its minutes without reading them again.
+    const upsert = (resolutionS: number) => db.prepare<[{ startMs: number; series: string; avgW: number; maxW: number; samples: number }]>(
       `INSERT INTO power_history (resolution_s, start_ms, series, avg_w, max_w, samples)
-       VALUES (${FINE_RESOLUTION_S}, @startMs, @series, @avgW, @maxW, @samples)
+       VALUES (${resolutionS}, @startMs, @series, @avgW, @maxW, @samples)
        ON CONFLICT (resolution_s, start_ms, series) DO UPDATE SET
          avg_w = (avg_w * samples + excluded.avg_w * excluded.samples) / (samples + excluded.samples),
          max_w = MAX(max_w, excluded.max_w),
          samples = samples + excluded.samples`,
     );
-    this.rollUp = db.prepare(
-      `INSERT OR REPLACE INTO power_history (resolution_s, start_ms, series, avg_w, max_w, samples)
-       SELECT ${COARSE_RESOLUTION_S}, @fromMs, series, SUM(avg_w * samples) / SUM(samples), MAX(max_w), SUM(samples)
-       FROM power_history
-       WHERE resolution_s = ${FINE_RESOLUTION_S} AND start_ms >= @fromMs AND start_ms < @toMs
-       GROUP BY series`,
-    );
+    this.upsertFine = upsert(FINE_RESOLUTION_S);
+    this.upsertCoarse = upsert(COARSE_RESOLUTION_S);
     const stepsSql = (from: string, seriesFilter: string) =>
       `SELECT series, start_ms - start_ms % @stepMs AS startMs,
               SUM(avg_w * samples) / SUM(samples) AS avgW, MAX(max_w) AS maxW, SUM(samples) AS samples
@@ -89,14 +89,16 @@ export class PowerHistoryRepo {
     // Four seeks on the series index instead of a scan of every series in the window.
     const siteList = Object.values(SITE_SERIES).map((n) => `'${n}'`).join(', ');
     this.siteSteps = db.prepare(stepsSql('power_history INDEXED BY power_history_by_series', `AND series IN (${siteList})`));
+    const coarseMs = COARSE_RESOLUTION_S * 1000;
     this.writeTx = db.transaction((startMs: number, rows: readonly PowerBucketRow[]) => {
+      const quarterMs = Math.floor(startMs / coarseMs) * coarseMs;
       for (const r of rows) {
         if (r.samples <= 0) continue;
-        this.upsertFine.run({ startMs, series: r.series, avgW: r.avgW, maxW: r.maxW, samples: r.samples });
+        const row = { startMs, series: r.series, avgW: r.avgW, maxW: r.maxW, samples: r.samples };
+        this.upsertFine.run(row);
+        row.startMs = quarterMs;
+        this.upsertCoarse.run(row);
       }
-      const coarseMs = COARSE_RESOLUTION_S * 1000;
-      const fromMs = Math.floor(startMs / coarseMs) * coarseMs;
-      this.rollUp.run({ fromMs, toMs: fromMs + coarseMs });
     });
     // Batched deletes: the oldest rows go first, a bounded number per call.
     this.deleteBatch = db.prepare(
@@ -107,7 +109,7 @@ export class PowerHistoryRepo {
 
   /**
    * Writes one minute's rows (startMs a multiple of 60 s) in one transaction: merged with rows
-   * already there for that minute, then the minute's 15-minute roll-up recomputed from them.
+   * already there for that minute, and merged into the minute's 15-minute roll-up.
    */
   writeBucket(startMs: number, rows: readonly PowerBucketRow[]): void {
     if (rows.length === 0) return;
