@@ -5,7 +5,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { boot16 } from '../../helpers/hub-harness.js';
 import { startHubProcess, type HubProcess } from '../../helpers/hub-process.js';
 import { StrictCsms } from './strict-csms.js';
-import { ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
+import { killWithOnTheWire, ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
 const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-mv-on-wire-');
@@ -46,16 +46,7 @@ describe('proxy mode: a 1.6 MeterValues on the wire when the hub is SIGKILLed', 
     const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('mv-held');
     const reading = meterValue16(150);
     const later = meterValue16(180);
-    csms.hold = (method) => method === 'MeterValues';
-    const firstTry = cp.call('MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] }).then(
-      () => 'answered',
-      () => 'no answer',
-    );
-    await csms.until(() => csms.of('CP16', 'MeterValues').length === 1);
-    await hub.kill();
-    expect(await firstTry).toBe('no answer');
-    await cp.close({ force: true });
-    csms.hold = undefined;
+    await killWithOnTheWire({ csms, hub, cp }, 'MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] });
 
     const again = await startHubProcess(configPath);
     try {
@@ -120,16 +111,7 @@ describe('proxy mode: a 1.6 StopTransaction on the wire when the hub is SIGKILLe
   it('is sent once more, identical, and reported as a possible duplicate (the CSMS knows the transaction id)', { timeout: TIMEOUT_MS }, async () => {
     const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('stop-held');
     const stop = { transactionId: hubTransactionId, meterStop: 200, timestamp: t0() };
-    csms.hold = (method) => method === 'StopTransaction';
-    const firstTry = cp.call('StopTransaction', stop).then(
-      () => 'answered',
-      () => 'no answer',
-    );
-    await csms.until(() => csms.of('CP16', 'StopTransaction').length === 1);
-    await hub.kill();
-    expect(await firstTry).toBe('no answer');
-    await cp.close({ force: true });
-    csms.hold = undefined;
+    await killWithOnTheWire({ csms, hub, cp }, 'StopTransaction', stop);
 
     const again = await startHubProcess(configPath);
     try {

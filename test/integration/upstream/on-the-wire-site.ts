@@ -3,7 +3,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { expect } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
+import type { HubProcess } from '../../helpers/hub-process.js';
+import type { StrictCsms } from './strict-csms.js';
 import { ocppClient } from '../../helpers/hub-harness.js';
 import { DB_FILE_NAME } from '../../../src/config/data-dir.js';
 
@@ -55,4 +58,23 @@ upstream:
   }
 
   return { dir, siteYaml, connect16, logged };
+}
+
+/**
+ * The moment these tests are about: the station sends `action`, the hub forwards it, the CSMS
+ * holds its answer, and the hub is SIGKILLed with the message on the wire. The station gets no
+ * answer and its connection is dropped; the CSMS answers again from then on.
+ */
+export async function killWithOnTheWire(site: { csms: StrictCsms; hub: HubProcess; cp: RPCClient }, action: string, payload: unknown): Promise<void> {
+  const { csms, hub, cp } = site;
+  csms.hold = (method) => method === action;
+  const firstTry = cp.call(action, payload).then(
+    () => 'answered',
+    () => 'no answer',
+  );
+  await csms.until(() => csms.of('CP16', action).length === 1);
+  await hub.kill();
+  expect(await firstTry).toBe('no answer');
+  await cp.close({ force: true });
+  csms.hold = undefined;
 }

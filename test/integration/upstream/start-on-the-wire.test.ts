@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { boot16 } from '../../helpers/hub-harness.js';
 import { startHubProcess } from '../../helpers/hub-process.js';
 import { StrictCsms } from './strict-csms.js';
-import { ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
+import { killWithOnTheWire, ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
 const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-start-on-wire-');
@@ -33,16 +33,7 @@ describe('proxy mode: a 1.6 StartTransaction on the wire when the hub is SIGKILL
     await cp.call('BootNotification', boot16);
 
     const start = { connectorId: 1, idTag: 'LOCAL1', meterStart: 100, timestamp: t0() };
-    csms.hold = (method) => method === 'StartTransaction';
-    const firstTry = cp.call('StartTransaction', start).then(
-      () => 'answered',
-      () => 'no answer',
-    );
-    await csms.until(() => csms.of('CP16', 'StartTransaction').length === 1);
-    await hub.kill();
-    expect(await firstTry).toBe('no answer');
-    await cp.close({ force: true });
-    csms.hold = undefined;
+    await killWithOnTheWire({ csms, hub, cp }, 'StartTransaction', start);
 
     const again = await startHubProcess(configPath);
     let hubTransactionId: number;
