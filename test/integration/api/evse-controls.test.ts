@@ -149,6 +149,33 @@ describe('EVSE controls in the API', () => {
     expect(after.limits.find((l) => l.source === 'strategy:solar-surplus')?.reason).toMatch(/^now: max 16 A/);
   });
 
+  it('keeps the operator max current when the grid meter falls silent: failsafe gives the base share under it (it gave 13 A and more)', async () => {
+    const hub = h;
+    if (!hub) throw new Error('hub not started');
+    const writes: number[] = [];
+    cp?.handle('SetChargingProfile', async ({ params }) => {
+      const profile = (params as { chargingProfile: { chargingSchedule: Array<{ chargingRateUnit: string; chargingSchedulePeriod: Array<{ limit: number }> }> } }).chargingProfile;
+      for (const schedule of profile.chargingSchedule) {
+        for (const period of schedule.chargingSchedulePeriod) writes.push(schedule.chargingRateUnit === 'W' ? period.limit / (230 * 3) : period.limit);
+      }
+      return { status: 'Accepted' };
+    });
+    // No reading for longer than the meter's staleAfterS (30 s): everything below it is on failsafe.
+    clock.advanceMs(31_000);
+    const decided = hub.hub.energy.lastDecision()?.evses['HOME/1'];
+    expect(hub.hub.energy.lastDecision()?.staleCircuits).toHaveProperty('main');
+    // The failsafe limit (an increase may then be staged below it, never above).
+    const failsafe = decided?.limits.find((l) => l.source === 'failsafe');
+    expect(failsafe?.maxCurrentA).toBeLessThanOrEqual(10);
+    expect(decided?.limit.maxCurrentA).toBeLessThanOrEqual(10);
+    const view = await evse('HOME/1');
+    expect(view.limits.find((l) => l.source === 'failsafe')?.maxCurrentA).toBeLessThanOrEqual(10);
+    // Another minute on failsafe: nothing the charger is sent lets it draw more than 10 A.
+    clock.advanceMs(60_000);
+    expect(hub.hub.energy.lastDecision()?.evses['HOME/1']?.limit.maxCurrentA).toBeLessThanOrEqual(10);
+    for (const a of writes) expect(a).toBeLessThanOrEqual(10 + 1e-9);
+  });
+
   it.each([
     [{ maxCurrentA: 20 }, 'BAD_REQUEST', 'body.maxCurrentA', 'above the most HOME/1 is configured for, 16 A'],
     [{ maxCurrentA: 4 }, 'BAD_REQUEST', 'body.maxCurrentA', 'below the least HOME/1 charges at, 6 A'],
