@@ -16,6 +16,16 @@
  * report (any offer in force from `followS` before that report to `atMs`, leaving out offers that
  * were superseded before the one the report shows it followed). Without a report at
  * or before `atMs` the EV may have started after it: the bound is 0.
+ *
+ * "Unless a later report shows it": a fall shows as a report below what the EV would draw had
+ * its want not fallen, i.e. below both the earlier report and the lowest offer it may follow at
+ * the later report's time. A later report at or above that (the typical case: the EV now draws
+ * a lower offer the hub sent after `atMs`) shows the offer, not a fall, and leaves the bound
+ * where it was before that report arrived. Without this, the report of an EV following a
+ * decrease made the EV look as if it had drawn the new offer already at a reading taken before
+ * the decrease was sent: the part it had not shed yet counted as non-EV load, the site looked
+ * over, and a second round of decreases followed. Readings taken after a decrease was sent keep
+ * the new offer as the bound (the EV may have followed before the reading).
  */
 
 /** One report of the current an EV draws, A per EVSE phase, and when it was measured. */
@@ -50,10 +60,17 @@ export function drawLowerBoundA(history: DrawHistory, atMs: number, followS: num
     }
   }
   if (!before) return (after?.currentA ?? []).map(() => 0);
-  const offerA = lowestOfferA(followable(history.offers, before, followS), before.timeMs - followS * 1000, atMs);
+  const mayFollow = followable(history.offers, before, followS);
+  const offerA = lowestOfferA(mayFollow, before.timeMs - followS * 1000, atMs);
+  // The lowest offer the EV may follow at the later report: a report at or above it (and below
+  // the earlier one) is explained by that offer and shows no fall of what the EV wants.
+  const laterOfferA = after ? lowestOfferA(mayFollow, after.timeMs - followS * 1000, after.timeMs) : Infinity;
   return before.currentA.map((a, i) => {
+    const earlierA = finiteOr0(a);
     const later = after?.currentA[i];
-    return Math.max(0, Math.min(finiteOr0(a), later === undefined ? Infinity : finiteOr0(later), offerA));
+    const laterA = later === undefined ? Infinity : finiteOr0(later);
+    const showsFall = laterA < Math.min(earlierA, laterOfferA);
+    return Math.max(0, Math.min(earlierA, showsFall ? laterA : Infinity, offerA));
   });
 }
 
