@@ -96,6 +96,88 @@ describe('the EV draw at a meter reading\'s time', () => {
   });
 });
 
+/**
+ * The same EV where what it wants may also fall, as the estimator assumes: a fall between two
+ * reports shows in the later one (its report is below both the earlier report and every offer
+ * it may follow then, and what it wants does not dip below what that report shows in between);
+ * after the last report it does not fall. A report at a lower offer the hub sent after the
+ * reading is then no sign of a fall.
+ */
+const fallingWorld: fc.Arbitrary<World> = fc.record({
+  offers: world.map((w) => w.offers),
+  wants: fc
+    .array(fc.record({ fromMs: fc.integer({ min: 0, max: SPAN_MS }), currentA: fc.integer({ min: 0, max: 32 }) }), { maxLength: 5 })
+    .map((ws) => [...ws].sort((a, b) => a.fromMs - b.fromMs)),
+  sampleTimesMs: fc.array(fc.integer({ min: 0, max: SPAN_MS }), { minLength: 1, maxLength: 8 }).map((ts) => [...new Set(ts)].sort((a, b) => a - b)),
+});
+
+function wantAt(w: World, t: number): number {
+  let want = 0;
+  for (const x of w.wants) if (x.fromMs <= t) want = x.currentA;
+  return want;
+}
+
+/** Lowest level what the EV wants takes in (fromMs, toMs]: Infinity when it does not change then. */
+function lowestWantChange(w: World, fromMs: number, toMs: number): number {
+  let low = Infinity;
+  for (const x of w.wants) if (x.fromMs > fromMs && x.fromMs <= toMs) low = Math.min(low, x.currentA);
+  return low;
+}
+
+/** Whether every fall of what the EV wants shows in the next report, and none follows the last. */
+function fallsShow(w: World): boolean {
+  const ts = w.sampleTimesMs;
+  for (let k = 1; k < ts.length; k++) {
+    const t0 = ts[k - 1] as number;
+    const t1 = ts[k] as number;
+    const low = lowestWantChange(w, t0, t1);
+    if (!(low < wantAt(w, t0))) continue;
+    const reportA = trueDrawA(w, t1);
+    const shown = reportA < Math.min(trueDrawA(w, t0), lowestOfferA(w.offers, t1 - FOLLOW_S * 1000, t1));
+    if (!shown || low < reportA) return false;
+  }
+  const last = ts[ts.length - 1] as number;
+  return !(lowestWantChange(w, last, Infinity) < wantAt(w, last));
+}
+
+describe('the EV draw at a meter reading\'s time, with what EVs want falling', () => {
+  it('is never taken above what the EV truly drew then, when falls show in the next report', () => {
+    fc.assert(
+      fc.property(fallingWorld.filter(fallsShow), fc.integer({ min: 0, max: SPAN_MS }), (w, atMs) => {
+        const bound = drawLowerBoundA({ samples: samplesOf(w), offers: w.offers }, atMs, FOLLOW_S)[0] ?? 0;
+        expect(bound).toBeLessThanOrEqual(trueDrawA(w, atMs) + 1e-9);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('leaving out the later report would take more than the EV drew (so the property above can fail)', () => {
+    const withoutLater = (w: World, atMs: number): number => {
+      const samples = samplesOf(w).filter((s) => s.timeMs <= atMs);
+      return drawLowerBoundA({ samples, offers: w.offers }, atMs, FOLLOW_S)[0] ?? 0;
+    };
+    const result = fc.check(
+      fc.property(fallingWorld.filter(fallsShow), fc.integer({ min: 0, max: SPAN_MS }), (w, atMs) => withoutLater(w, atMs) <= trueDrawA(w, atMs) + 1e-9),
+      { numRuns: 3000 },
+    );
+    expect(result.failed).toBe(true);
+  });
+
+  it('a report at the lower offer sent after the reading leaves the EV at its earlier draw then (the W3 second round of cuts)', () => {
+    const offers = [{ fromMs: 0, limitA: 16 }, { fromMs: 10_010, limitA: 12 }];
+    const samples = [{ timeMs: 5_000, currentA: [16, 16, 16] }, { timeMs: 10_510, currentA: [12, 12, 12] }];
+    expect(drawLowerBoundA({ samples, offers }, 10_000, FOLLOW_S)).toEqual([16, 16, 16]);
+    // A reading after the offer was sent: the EV may have followed it already.
+    expect(drawLowerBoundA({ samples, offers }, 10_200, FOLLOW_S)).toEqual([12, 12, 12]);
+  });
+
+  it('a report below the lower offer does show a fall, on that phase only', () => {
+    const offers = [{ fromMs: 0, limitA: 16 }, { fromMs: 10_010, limitA: 12 }];
+    const samples = [{ timeMs: 5_000, currentA: [16, 16, 16] }, { timeMs: 10_510, currentA: [12, 4, 12] }];
+    expect(drawLowerBoundA({ samples, offers }, 10_000, FOLLOW_S)).toEqual([16, 4, 16]);
+  });
+});
+
 describe('the non-EV load of a metered circuit', () => {
   const evses: EvseModel[] = [0, 1, 2].map((i) => ({
     key: `S${i}/1`, circuitId: 'main', phases: 1, phaseRotation: ['L1'], minCurrentA: 6, maxCurrentA: 32, priority: 1, voltageV: 230, bidirectional: false,
