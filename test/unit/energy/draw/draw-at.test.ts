@@ -151,6 +151,19 @@ describe('the EV draw at a meter reading\'s time, with what EVs want falling', (
     );
   });
 
+  it('never rises as later reports and offers arrive: a decision after a decrease takes no more EV draw off a reading than the decision that sent it', () => {
+    fc.assert(
+      fc.property(fallingWorld, fc.integer({ min: 0, max: SPAN_MS }), fc.integer({ min: 0, max: SPAN_MS }), (w, atMs, extraMs) => {
+        const knownMs = atMs + extraMs;
+        const samples = samplesOf(w);
+        const then = drawLowerBoundA({ samples: samples.filter((s) => s.timeMs <= knownMs), offers: w.offers.filter((o) => o.fromMs <= knownMs) }, atMs, FOLLOW_S)[0] ?? 0;
+        const now = drawLowerBoundA({ samples, offers: w.offers }, atMs, FOLLOW_S)[0] ?? 0;
+        expect(now).toBeLessThanOrEqual(then + 1e-9);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('leaving out the later report would take more than the EV drew (so the property above can fail)', () => {
     const withoutLater = (w: World, atMs: number): number => {
       const samples = samplesOf(w).filter((s) => s.timeMs <= atMs);
