@@ -8,11 +8,12 @@
  * each EV's draw at the meter's time is taken as the least it can have been.
  *
  * The model (stated, and checked by property tests): an EV draws min(what it wants, the limit it
- * follows). What it wants does not fall between two of its reports unless a later report shows
- * it (an EV that starts, or ramps up, may do so at any moment); it follows a new limit at any
- * time from when the hub sent it up to `followS` later. Each report is exact at its timestamp.
- * Then the draw at `atMs` is at least the least of: the last report at or before `atMs`, the
- * first report after it, and the lowest limit the EV may have been following since its last
+ * follows). What it wants does not fall between two of its reports unless the later report
+ * shows it, and then not below what that report shows (an EV that starts, or ramps up, may do so
+ * at any moment); it follows a new limit at any time from when the hub sent it up to `followS`
+ * later. Each report is exact at its timestamp. Then the draw at `atMs` is at least the least
+ * of: the last report at or before `atMs`, the first report after it where that shows a fall
+ * (below), and the lowest limit the EV may have been following since its last
  * report (any offer in force from `followS` before that report to `atMs`, leaving out offers that
  * were superseded before the one the report shows it followed). Without a report at
  * or before `atMs` the EV may have started after it: the bound is 0.
@@ -25,7 +26,8 @@
  * decrease made the EV look as if it had drawn the new offer already at a reading taken before
  * the decrease was sent: the part it had not shed yet counted as non-EV load, the site looked
  * over, and a second round of decreases followed. Readings taken after a decrease was sent keep
- * the new offer as the bound (the EV may have followed before the reading).
+ * the new offer as the bound (the EV may have followed before the reading). Like the offer window,
+ * this takes `atMs` as not earlier than the measurement and an offer's `fromMs` as when it was sent.
  */
 
 /** One report of the current an EV draws, A per EVSE phase, and when it was measured. */
