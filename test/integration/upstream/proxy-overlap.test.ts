@@ -73,7 +73,7 @@ afterEach(async () => {
 describe('proxy mode: forwarding while the record commits', () => {
   it('sends a 1.6 MeterValues to the CSMS before its commit finished, and answers the station only after it', async () => {
     const cp = await charger('CP16', '1.6');
-    cp.handle('GetConfiguration', () => ({ configurationKey: [] }));
+    cp.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
     await cp.call('BootNotification', boot16);
     const { transactionId } = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 100, timestamp: t0() })) as { transactionId: number };
     const pump = proxyOf(h).station('CP16', '1.6').pump;
@@ -103,7 +103,7 @@ describe('proxy mode: forwarding while the record commits', () => {
 
   it('does not send a 1.6 StartTransaction before its commit (its "sent" mark must be durable first)', async () => {
     const cp = await charger('CP16', '1.6');
-    cp.handle('GetConfiguration', () => ({ configurationKey: [] }));
+    cp.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
     await cp.call('BootNotification', boot16);
     await proxyOf(h).station('CP16', '1.6').pump.whenIdle();
 
