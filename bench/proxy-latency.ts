@@ -4,7 +4,8 @@
  * towards a counting CSMS in this process; one OCPP 1.6 charger goes straight to the CSMS
  * (the baseline, same run) and one through the hub, alternately, one call at a time: a
  * MeterValues (billing data: stored in the outbox before the charger is answered) and an
- * Authorize (relayed live, the CSMS's answer is final). W1's latency bench measures the same
+ * Authorize (relayed live, the CSMS's answer is final); then the same with one OCPP 2.0.1
+ * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
  */
 import { systemClock } from '../src/util/clock.js';
@@ -13,6 +14,7 @@ import { startHubTarget } from './scale-target.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
+import { measureTxEventLatency } from './proxy-latency-201.js';
 
 const SETTINGS = { warmupCalls: 30, calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300) };
 
@@ -33,11 +35,16 @@ export const benchmark: Benchmark = {
       await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
+      progress(`2.0.1: warming up, then ${SETTINGS.calls} TransactionEvents each way`);
+      await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: 'W2-LAT-201-WARM' });
+      const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
       const rows: BenchRow[] = [];
       const kinds = [
         ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
         ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
         ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs],
       ] as const;
       for (const [what, via, direct] of kinds) {
         for (const q of [50, 99]) {
@@ -48,7 +55,7 @@ export const benchmark: Benchmark = {
       return {
         rows,
         notes: [
-          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station.`,
+          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
           'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
         ],
