@@ -16,14 +16,19 @@ import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
 import { measureTxEventLatency } from './proxy-latency-201.js';
 
-const SETTINGS = { warmupCalls: 30, calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300) };
+const SETTINGS = {
+  warmupCalls: 30,
+  calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300),
+  /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
+  csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
+};
 
 export const benchmark: Benchmark = {
   name: 'proxy-latency',
   workload: 'W2',
   title: 'latency added by the hub in proxy mode (hub in its own process) vs direct to the same CSMS',
   async run(progress): Promise<BenchResult> {
-    const csms = new W1Csms({ perMessageDeflate: false });
+    const csms = new W1Csms({ perMessageDeflate: false, answerDelayMs: SETTINGS.csmsDelayMs });
     await csms.open;
     const hub = await startHubTarget(0, [
       `upstream: { mode: proxy, url: '${csms.url}', pingIntervalS: 0 }`,
@@ -57,6 +62,7 @@ export const benchmark: Benchmark = {
         notes: [
           `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
           'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
+          `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
         ],
       };
