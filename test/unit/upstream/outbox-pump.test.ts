@@ -263,6 +263,7 @@ describe('outbox pump: a live entry sent while its commit runs (tryLive with `re
   it('sends before the commit finished and acks only once it succeeded', async () => {
     const { pump: p, seqNos } = overlapping();
     link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
     const entry = store.outbox.append('CP3', 'TransactionEvent', { seqNo: 1 }, { kind: 'billing' });
     let commit: () => void = () => undefined;
     const recorded = new Promise<void>((resolve) => (commit = resolve));
@@ -281,6 +282,7 @@ describe('outbox pump: a live entry sent while its commit runs (tryLive with `re
   it('never acks an entry whose commit failed: answered locally, onDelivered not told', async () => {
     const { pump: p, seqNos } = overlapping();
     link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
     const entry = store.outbox.append('CP3', 'TransactionEvent', { seqNo: 1 }, { kind: 'billing' });
     const recorded = Promise.reject(new Error('disk full'));
     recorded.catch(() => undefined);
@@ -295,6 +297,7 @@ describe('outbox pump: a live entry sent while its commit runs (tryLive with `re
   it('without `recorded` waits for the commit before sending', async () => {
     const { pump: p } = overlapping();
     link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
     const entry = store.outbox.append('CP3', 'StartTransaction', { connectorId: 1 }, { kind: 'billing' });
     void p.tryLive(entry);
     await new Promise((resolve) => setImmediate(resolve));
