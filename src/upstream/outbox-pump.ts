@@ -59,6 +59,8 @@ export interface OutboxPumpDeps {
    * Called before the entry leaves, before the wait for the commit, so that a note written here
    * is durable before the CSMS can have the message (proxy mode marks 1.6 StartTransactions:
    * a copy the CSMS may already have is then known as such after a crash or a lost answer).
+   * For a live entry sent with `recorded` (tryLive), the note joins the row's own commit instead:
+   * durable exactly when the row is.
    * May return an undo, called when the message provably did not leave (the link was down, or
    * closed while the call still waited its turn).
    */

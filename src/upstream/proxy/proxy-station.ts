@@ -51,7 +51,7 @@ export interface ProxyStationDeps {
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
 const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
 
-/** 1.6 transaction messages: marked durably before they first leave (1.6 has no key to recognise a copy). */
+/** 1.6 transaction messages: marked before they first leave, in the row's own commit (1.6 has no key to recognise a copy). */
 const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
 
 /**
@@ -274,7 +274,9 @@ export class ProxyStation {
 
   /**
    * 1.6 Start/Stop/MeterValues: the CSMS cannot tell a second copy from a new message. Before its
-   * first send the row is marked (durable before it leaves: the pump waits for the commit); taken
+   * first send the row is marked, in the same commit as the row when it goes live (a row that
+   * exists after a crash carries its mark; a Start waits for that commit, a live MeterValues or
+   * Stop does not: overlapsCommit), durable before it leaves on a replay; taken
    * back when the send failed because the link was down (nothing left). A marked row still in the
    * outbox is one that left without its answer being committed (the hub was killed, the link
    * dropped, the answer timed out): it may be at the CSMS or not (see prepare).
