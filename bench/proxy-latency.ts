@@ -4,7 +4,8 @@
  * towards a counting CSMS in this process; one OCPP 1.6 charger goes straight to the CSMS
  * (the baseline, same run) and one through the hub, alternately, one call at a time: a
  * MeterValues (billing data: stored in the outbox before the charger is answered) and an
- * Authorize (relayed live, the CSMS's answer is final). W1's latency bench measures the same
+ * Authorize (relayed live, the CSMS's answer is final); then the same with one OCPP 2.0.1
+ * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
  */
 import { systemClock } from '../src/util/clock.js';
@@ -13,15 +14,21 @@ import { startHubTarget } from './scale-target.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
+import { measureTxEventLatency } from './proxy-latency-201.js';
 
-const SETTINGS = { warmupCalls: 30, calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300) };
+const SETTINGS = {
+  warmupCalls: 30,
+  calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300),
+  /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
+  csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
+};
 
 export const benchmark: Benchmark = {
   name: 'proxy-latency',
   workload: 'W2',
   title: 'latency added by the hub in proxy mode (hub in its own process) vs direct to the same CSMS',
   async run(progress): Promise<BenchResult> {
-    const csms = new W1Csms({ perMessageDeflate: false });
+    const csms = new W1Csms({ perMessageDeflate: false, answerDelayMs: SETTINGS.csmsDelayMs });
     await csms.open;
     const hub = await startHubTarget(0, [
       `upstream: { mode: proxy, url: '${csms.url}', pingIntervalS: 0 }`,
@@ -33,11 +40,16 @@ export const benchmark: Benchmark = {
       await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
+      progress(`2.0.1: warming up, then ${SETTINGS.calls} TransactionEvents each way`);
+      await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: 'W2-LAT-201-WARM' });
+      const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
       const rows: BenchRow[] = [];
       const kinds = [
         ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
         ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
         ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs],
       ] as const;
       for (const [what, via, direct] of kinds) {
         for (const q of [50, 99]) {
@@ -48,8 +60,9 @@ export const benchmark: Benchmark = {
       return {
         rows,
         notes: [
-          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station.`,
+          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
           'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
+          `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
         ],
       };

@@ -34,6 +34,8 @@ interface Conn {
 export interface CsmsOptions {
   /** permessage-deflate offered by the server side (false: declined). */
   perMessageDeflate: false | PerMessageDeflateOptions;
+  /** Each CALLRESULT waits this long before it is sent (a CSMS farther away than loopback); default 0. */
+  answerDelayMs?: number;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -58,7 +60,10 @@ export class W1Csms {
   nowMs: () => number = () => Date.now();
   readonly open: Promise<void>;
 
+  private readonly answerDelayMs: number;
+
   constructor(opts: CsmsOptions) {
+    this.answerDelayMs = opts.answerDelayMs ?? 0;
     this.wss = new WebSocketServer({
       host: '127.0.0.1',
       port: 0,
@@ -194,7 +199,9 @@ export class W1Csms {
       if (conn.version !== '1.6' && action === 'TransactionEvent') this.recordStarted(msg[3]);
       const payload = conn.version === '1.6' ? this.answer16(conn.identity, action, msg[3]) : this.answer2x(action, msg[3]);
       this.count(1, 'data');
-      conn.ws.send(JSON.stringify([3, id, payload]));
+      const frame = JSON.stringify([3, id, payload]);
+      if (this.answerDelayMs > 0) setTimeout(() => conn.ws.send(frame), this.answerDelayMs);
+      else conn.ws.send(frame);
       return;
     }
     const pending = conn.pending.get(id);

@@ -43,6 +43,10 @@ export class GroupCommit {
   private readonly mayRelax: boolean;
   private readonly sql: Statements;
   private readonly syncLog: () => void;
+  /** Test seam (see gateCommits): each scheduled commit waits for it. */
+  private gate: (() => Promise<void>) | undefined;
+  /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
+  private generation = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -91,6 +95,16 @@ export class GroupCommit {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /**
+   * Test seam: the end-of-turn commit of each batch opened from now on waits for `gate()` (a
+   * slow fsync, as seen from the event loop); a rejected gate fails that commit as a SQLite
+   * error would (rolled back, barriers rejected). While it waits the batch stays open and later
+   * writes join it. `undefined` restores the normal commit. Never used by the hub itself.
+   */
+  gateCommits(gate: (() => Promise<void>) | undefined): void {
+    this.gate = gate;
+  }
+
   /** Batches committed so far (for tests and benchmarks). */
   get commitCount(): number {
     return this.commits;
@@ -98,6 +112,10 @@ export class GroupCommit {
 
   /** Commits the open batch now (also used before closing the database). */
   commit(): void {
+    this.commitWith(undefined);
+  }
+
+  private commitWith(failure: { err: unknown } | undefined): void {
     if (!this.open) return;
     const { relaxed, awaited } = this;
     this.open = false;
@@ -107,6 +125,7 @@ export class GroupCommit {
     this.waiters = [];
     try {
       const mustSync = relaxed && (awaited || this.totalChanges() !== this.lazyMark);
+      if (failure) throw failure.err;
       this.db.exec('COMMIT');
       if (mustSync) this.syncLog();
       this.commits++;
@@ -135,7 +154,18 @@ export class GroupCommit {
     this.open = true;
     this.awaited = false;
     this.relaxed = relaxed;
-    setImmediate(() => this.commit());
+    const generation = ++this.generation;
+    const gate = this.gate;
+    setImmediate(() => {
+      if (!gate) return this.commit();
+      const settle = (failure: { err: unknown } | undefined) => {
+        if (generation === this.generation) this.commitWith(failure);
+      };
+      gate().then(
+        () => settle(undefined),
+        (err: unknown) => settle({ err }),
+      );
+    });
     return true;
   }
 

@@ -59,6 +59,8 @@ export interface OutboxPumpDeps {
    * Called before the entry leaves, before the wait for the commit, so that a note written here
    * is durable before the CSMS can have the message (proxy mode marks 1.6 StartTransactions:
    * a copy the CSMS may already have is then known as such after a crash or a lost answer).
+   * For a live entry sent with `recorded` (tryLive), the note joins the row's own commit instead:
+   * durable exactly when the row is.
    * May return an undo, called when the message provably did not leave (the link was down, or
    * closed while the call still waited its turn).
    */
@@ -66,9 +68,12 @@ export interface OutboxPumpDeps {
   /** Told when the CSMS refused an entry with a CALLERROR; the entry is then dropped (never blocks the queue). */
   onRejected?(entry: OutboxEntry, error: RpcError, mode: SendMode): void;
   /**
-   * Resolves once every write so far is committed (the store's group commit barrier). Nothing
-   * leaves for the CSMS before the row it comes from is durable: otherwise a crash during that
-   * commit loses a message the CSMS already has, and the station's retry becomes a duplicate.
+   * Resolves once every write so far is committed (the store's group commit barrier). A
+   * replayed entry, and a live one sent without `recorded` (tryLive), leaves only once the row it
+   * comes from is durable: a crash during that commit would otherwise lose a message the CSMS
+   * may already have, and the station's retry would be a second copy. Proxy mode overlaps that
+   * commit with the CSMS round trip for the live messages whose repeat the CSMS can recognise
+   * or a direct connection produces too (ProxyStation.overlapsCommit); never for a replay.
    */
   committed?: () => Promise<void>;
   /** Gives 2.x TransactionEvents their upstream seqNo at send time (upstream-seq-nos.ts). */
@@ -123,16 +128,23 @@ export class OutboxPump {
    * Tries to deliver a just-appended entry while its station waits. Only sends when the link is
    * connected, the pump is idle and the entry is the oldest of its link (order!); otherwise the
    * entry stays queued for replay.
+   *
+   * `recorded`: the commit of the entry's row, already scheduled (its group commit's barrier,
+   * taken right after the append). Given, the entry leaves at once and that commit runs while
+   * the CSMS answers; the ack waits for both, and a failed commit is never acked (the row is
+   * gone with it: outcome 'local', and the caller, who awaits `recorded` before answering the
+   * station, answers with an error). Not given, the entry leaves only once `committed()`
+   * resolved, as every replayed entry does.
    */
-  async tryLive(entry: OutboxEntry): Promise<LiveOutcome> {
+  async tryLive(entry: OutboxEntry, recorded?: Promise<void>): Promise<LiveOutcome> {
     if (!this.canSendLive() || this.deps.outbox.peek(this.deps.linkName, 1)[0]?.seq !== entry.seq) {
       this.kick();
       return { kind: 'local' };
     }
     this.running = true;
     try {
-      const outcome = await this.sendOne(entry, 'live');
-      if (outcome === 'transient' || outcome === 'skipped') return { kind: 'local' };
+      const outcome = await this.sendOne(entry, 'live', recorded);
+      if (outcome === 'transient' || outcome === 'skipped' || outcome === 'uncommitted') return { kind: 'local' };
       if (outcome instanceof RpcError) return { kind: 'rejected', error: outcome };
       return { kind: 'delivered', result: outcome.result };
     } finally {
@@ -184,7 +196,7 @@ export class OutboxPump {
   }
 
   /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
-  private async sendOne(entry: OutboxEntry, mode: SendMode): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped'> {
+  private async sendOne(entry: OutboxEntry, mode: SendMode, recorded?: Promise<void>): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped' | 'uncommitted'> {
     const { deps } = this;
     const built = deps.prepare(entry, mode);
     if ('settle' in built) {
@@ -202,13 +214,24 @@ export class OutboxPump {
       return 'skipped';
     }
     this.inFlight = entry.seq;
+    // Whether the row's commit (overlapped with the call) failed: then nothing may be acked.
+    const uncommitted = async (): Promise<boolean> => {
+      if (!recorded) return false;
+      const failed = await recorded.then(
+        () => false,
+        () => true,
+      );
+      if (failed) deps.log.error({ link: deps.linkName, seq: entry.seq, action: prepared.action }, 'outbox entry left while its commit ran, and the commit failed: not acknowledged (the station is answered with an error and sends it again)');
+      return failed;
+    };
     try {
       const undo = deps.beforeSend?.(entry, mode);
-      await deps.committed?.();
+      if (!recorded) await deps.committed?.();
       const result = await deps.link.call(prepared.action, prepared.payload).catch((err: unknown) => {
         if (err instanceof UpstreamUnavailableError || (err instanceof RpcClosedError && err.neverSent)) undo?.();
         throw err;
       });
+      if (await uncommitted()) return 'uncommitted';
       deps.atomically(() => {
         deps.onDelivered?.(entry, result, mode);
         deps.seqNos?.delivered(deps.linkName, prepared.action, prepared.payload);
@@ -221,6 +244,7 @@ export class OutboxPump {
         deps.log.info({ link: deps.linkName, seq: entry.seq, action: prepared.action, err: err instanceof Error ? err.message : String(err) }, 'outbox entry kept for a later replay');
         return 'transient';
       }
+      if (await uncommitted()) return 'uncommitted';
       deps.log.error({ link: deps.linkName, seq: entry.seq, action: prepared.action, code: err.code, description: err.description }, 'CSMS refused an outbox entry: dropped');
       deps.atomically(() => {
         deps.onRejected?.(entry, err, mode);

@@ -1,7 +1,7 @@
 import { isoTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
-import { GenericError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
+import { GenericError, InternalError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { OutboxEntry } from '../../store/outbox-repo.js';
@@ -51,8 +51,31 @@ export interface ProxyStationDeps {
 /** Actions relayed live when the link is up and answered locally otherwise, never queued. */
 const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
 
-/** 1.6 transaction messages: marked durably before they first leave (1.6 has no key to recognise a copy). */
+/** 1.6 transaction messages: marked before they first leave, in the row's own commit (1.6 has no key to recognise a copy). */
 const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
+
+/**
+ * Whether a live message may leave for the CSMS while the commit of its record and outbox row is
+ * still running (the station's answer waits for that commit in every case). A crash or a failed
+ * commit in that window leaves the CSMS with a copy the hub has no record of; the station, never
+ * answered, sends the message again, and the CSMS gets it a second time. That is acceptable where
+ * the repeat is one the CSMS can recognise or one a direct connection produces as well:
+ * - 2.x: a TransactionEvent comes again with the same transactionId + seqNo (the upstream seqNo
+ *   advances only with an ack, and a message whose commit failed is never acked); the other
+ *   messages (status, boot, notifications) are states or events a CSMS sees again anyway.
+ * - 1.6 MeterValues and StopTransaction: the repeat is the station's own re-send of a message it
+ *   got no answer for, byte for byte what it sends a CSMS directly when a CALLRESULT is lost (the
+ *   spec's retry of transaction messages), so a CSMS must tolerate it; the Stop names the CSMS's
+ *   transaction id. The hub adds no copy of its own (what it re-sends after a crash is still
+ *   marked: the mark is written in the same commit as the row).
+ *   Such a repeat is not reported as UpstreamPossibleDuplicate (no row, no mark survived).
+ * - 1.6 StartTransaction waits: its repeat is the costliest duplicate 1.6 has (a second, never
+ *   stopped transaction at the CSMS), and its durable "sent" mark is what lets the hub report
+ *   one; one Start per session makes the wait cheap.
+ */
+export function overlapsCommit(version: OcppVersion, action: string): boolean {
+  return !(version === '1.6' && action === 'StartTransaction');
+}
 
 /**
  * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
@@ -173,8 +196,9 @@ export class ProxyStation {
 
   /**
    * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
-   * SQLite transaction before the station is answered, then sent live when the link is up and
-   * nothing is queued before it (the CSMS's answer is final), else answered by the hub.
+   * SQLite transaction, then sent live when the link is up and nothing is queued before it (the
+   * CSMS's answer is final), else answered by the hub. The station's answer always waits for the
+   * commit of that transaction; the live send waits for it only where overlapsCommit says so.
    */
   private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
     const { action, payload } = ctx;
@@ -192,8 +216,16 @@ export class ProxyStation {
     })();
     const localAnswer = await written.first;
     const entry = written.entry ?? this.append(action, payload, localAnswer);
+    // The commit of the record and its outbox row (this turn's group commit, not yet run).
+    const recorded = deps.store.batch.barrier();
+    recorded.catch(() => undefined); // awaited below, after the CSMS's answer
     deps.appended();
-    const outcome = await this.pump.tryLive(entry);
+    const outcome = await this.pump.tryLive(entry, overlapsCommit(deps.version, action) ? recorded : undefined);
+    // Never an answer before the message is durable here: a station left without one sends it again.
+    await recorded.catch((err: unknown) => {
+      this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');
+      throw new InternalError('the hub could not record the message; send it again');
+    });
     if (outcome.kind === 'rejected') throw outcome.error;
     const answer = outcome.kind === 'delivered' ? this.csmsAnswerForStation(action, outcome.result, localAnswer) : this.withOfflineAuthorization(action, payload, localAnswer);
     if (action === 'BootNotification') this.afterBoot(answer);
@@ -242,7 +274,9 @@ export class ProxyStation {
 
   /**
    * 1.6 Start/Stop/MeterValues: the CSMS cannot tell a second copy from a new message. Before its
-   * first send the row is marked (durable before it leaves: the pump waits for the commit); taken
+   * first send the row is marked, in the same commit as the row when it goes live (a row that
+   * exists after a crash carries its mark; a Start waits for that commit, a live MeterValues or
+   * Stop does not: overlapsCommit), durable before it leaves on a replay; taken
    * back when the send failed because the link was down (nothing left). A marked row still in the
    * outbox is one that left without its answer being committed (the hub was killed, the link
    * dropped, the answer timed out): it may be at the CSMS or not (see prepare).

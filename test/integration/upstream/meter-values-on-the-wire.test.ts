@@ -8,7 +8,7 @@ import { StrictCsms } from './strict-csms.js';
 import { killWithOnTheWire, ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
-const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-mv-on-wire-');
+const { dir, siteYaml, connect16, logged, dbFile } = useOnTheWireSite('switchyard-mv-on-wire-');
 const TIMEOUT_MS = ON_THE_WIRE_TIMEOUT_MS;
 
 /** Payloads of the message-log rows of one action, read from the hub's database once it stopped. */
@@ -46,7 +46,7 @@ describe('proxy mode: a 1.6 MeterValues on the wire when the hub is SIGKILLed', 
     const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('mv-held');
     const reading = meterValue16(150);
     const later = meterValue16(180);
-    await killWithOnTheWire({ csms, hub, cp }, 'MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] });
+    await killWithOnTheWire({ csms, hub, cp, dbFile: dbFile('mv-held') }, 'MeterValues', { connectorId: 1, transactionId: hubTransactionId, meterValue: [reading] });
 
     const again = await startHubProcess(configPath);
     try {
@@ -111,7 +111,7 @@ describe('proxy mode: a 1.6 StopTransaction on the wire when the hub is SIGKILLe
   it('is sent once more, identical, and reported as a possible duplicate (the CSMS knows the transaction id)', { timeout: TIMEOUT_MS }, async () => {
     const { csms, hub, configPath, cp, hubTransactionId } = await withTransaction('stop-held');
     const stop = { transactionId: hubTransactionId, meterStop: 200, timestamp: t0() };
-    await killWithOnTheWire({ csms, hub, cp }, 'StopTransaction', stop);
+    await killWithOnTheWire({ csms, hub, cp, dbFile: dbFile('stop-held') }, 'StopTransaction', stop);
 
     const again = await startHubProcess(configPath);
     try {

@@ -37,6 +37,9 @@ upstream:
 `;
   }
 
+  /** The database file of the named hub. */
+  const dbFile = (name: string): string => join(dir, `data-${name}`, DB_FILE_NAME);
+
   async function connect16(url: string): Promise<RPCClient> {
     const c = ocppClient(url, 'CP16', { callTimeoutMs: 120_000 });
     c.on('close', () => undefined);
@@ -46,7 +49,7 @@ upstream:
 
   /** Message-log rows of one action (station id and payload), read from a stopped hub's database. */
   function logged(name: string, action: string): Array<{ stationId: string; payload: Record<string, unknown> }> {
-    const db = new Database(join(dir, `data-${name}`, DB_FILE_NAME), { readonly: true });
+    const db = new Database(dbFile(name), { readonly: true });
     try {
       return db
         .prepare<[string], { station_id: string; payload_json: string }>('SELECT station_id, payload_json FROM message_log WHERE action = ? ORDER BY rowid')
@@ -57,7 +60,25 @@ upstream:
     }
   }
 
-  return { dir, siteYaml, connect16, logged };
+  return { dir, siteYaml, connect16, logged, dbFile };
+}
+
+/**
+ * Resolves once the hub's database (read by another connection, which sees only committed
+ * data) holds the station's outbox row of `action`. The hub forwards most messages while their
+ * commit still runs; these tests are about a kill after that commit.
+ */
+async function committedInOutbox(dbFile: string, action: string): Promise<void> {
+  for (;;) {
+    const db = new Database(dbFile, { readonly: true });
+    try {
+      const row = db.prepare<[string], { n: number }>(`SELECT count(*) AS n FROM outbox WHERE link = 'CP16' AND action = ?`).get(action);
+      if ((row?.n ?? 0) > 0) return;
+    } finally {
+      db.close();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**
@@ -65,7 +86,7 @@ upstream:
  * holds its answer, and the hub is SIGKILLed with the message on the wire. The station gets no
  * answer and its connection is dropped; the CSMS answers again from then on.
  */
-export async function killWithOnTheWire(site: { csms: StrictCsms; hub: HubProcess; cp: RPCClient }, action: string, payload: unknown): Promise<void> {
+export async function killWithOnTheWire(site: { csms: StrictCsms; hub: HubProcess; cp: RPCClient; dbFile: string }, action: string, payload: unknown): Promise<void> {
   const { csms, hub, cp } = site;
   csms.hold = (method) => method === action;
   const firstTry = cp.call(action, payload).then(
@@ -73,6 +94,7 @@ export async function killWithOnTheWire(site: { csms: StrictCsms; hub: HubProces
     () => 'no answer',
   );
   await csms.until(() => csms.of('CP16', action).length === 1);
+  await committedInOutbox(site.dbFile, action);
   await hub.kill();
   expect(await firstTry).toBe('no answer');
   await cp.close({ force: true });

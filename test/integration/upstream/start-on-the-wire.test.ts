@@ -7,7 +7,7 @@ import { StrictCsms } from './strict-csms.js';
 import { killWithOnTheWire, ON_THE_WIRE_TIMEOUT_MS, useOnTheWireSite } from './on-the-wire-site.js';
 import { meterValue16, t0 } from './proxy-site.js';
 
-const { dir, siteYaml, connect16, logged } = useOnTheWireSite('switchyard-start-on-wire-');
+const { dir, siteYaml, connect16, logged, dbFile } = useOnTheWireSite('switchyard-start-on-wire-');
 const TIMEOUT_MS = ON_THE_WIRE_TIMEOUT_MS;
 
 /** What the hub reported as possibly received twice by the CSMS (read from its database once it stopped). */
@@ -33,7 +33,7 @@ describe('proxy mode: a 1.6 StartTransaction on the wire when the hub is SIGKILL
     await cp.call('BootNotification', boot16);
 
     const start = { connectorId: 1, idTag: 'LOCAL1', meterStart: 100, timestamp: t0() };
-    await killWithOnTheWire({ csms, hub, cp }, 'StartTransaction', start);
+    await killWithOnTheWire({ csms, hub, cp, dbFile: dbFile('on-wire') }, 'StartTransaction', start);
 
     const again = await startHubProcess(configPath);
     let hubTransactionId: number;

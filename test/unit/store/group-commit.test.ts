@@ -227,3 +227,42 @@ describe('group commit', () => {
     });
   });
 });
+
+describe('group commit: the commit gate (test seam for a slow or failing commit)', () => {
+  it('holds the commit until the gate opens; writes made meanwhile join the batch', async () => {
+    const s = open();
+    let openGate: () => void = () => undefined;
+    let entered = false;
+    s.batch.gateCommits(() => {
+      entered = true;
+      return new Promise<void>((resolve) => (openGate = resolve));
+    });
+    s.batch.begin();
+    s.messages.append('CP1', 'DataTransfer', { i: 1 });
+    const barrier = s.batch.barrier();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(entered).toBe(true);
+    expect(s.db.inTransaction).toBe(true);
+    s.messages.append('CP1', 'DataTransfer', { i: 2 });
+    openGate();
+    await barrier;
+    expect(s.db.inTransaction).toBe(false);
+    expect(s.batch.commitCount).toBe(1);
+    expect(s.messages.count()).toBe(2);
+  });
+
+  it('fails the commit when the gate rejects: rolled back, barriers rejected', async () => {
+    const s = open();
+    s.batch.gateCommits(() => Promise.reject(new Error('database or disk is full')));
+    s.batch.begin();
+    s.messages.append('CP1', 'DataTransfer', { i: 1 });
+    await expect(s.batch.barrier()).rejects.toThrow('disk is full');
+    expect(s.db.inTransaction).toBe(false);
+    expect(s.messages.count()).toBe(0);
+    s.batch.gateCommits(undefined);
+    s.batch.begin();
+    s.messages.append('CP1', 'DataTransfer', { i: 2 });
+    await s.batch.barrier();
+    expect(s.messages.count()).toBe(1);
+  });
+});

@@ -240,3 +240,68 @@ describe('outbox pump', () => {
     expect(store.outbox.count('CP1')).toBe(1);
   });
 });
+
+describe('outbox pump: a live entry sent while its commit runs (tryLive with `recorded`)', () => {
+  function overlapping(): { pump: OutboxPump; seqNos: number[] } {
+    const seqNos: number[] = [];
+    const p = new OutboxPump({
+      linkName: 'CP3',
+      link,
+      outbox: store.outbox,
+      atomically: (fn) => store.db.transaction(fn)(),
+      clock,
+      log: silentLogger(),
+      retryDelayMs: 1000,
+      prepare: (e) => ({ action: e.action, payload: e.payload }),
+      onDelivered: (e) => void seqNos.push(e.seq),
+      // Never resolves: only an entry sent without `recorded` waits for it.
+      committed: () => new Promise<void>(() => undefined),
+    });
+    return { pump: p, seqNos };
+  }
+
+  it('sends before the commit finished and acks only once it succeeded', async () => {
+    const { pump: p, seqNos } = overlapping();
+    link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
+    const entry = store.outbox.append('CP3', 'TransactionEvent', { seqNo: 1 }, { kind: 'billing' });
+    let commit: () => void = () => undefined;
+    const recorded = new Promise<void>((resolve) => (commit = resolve));
+    const outcome = p.tryLive(entry, recorded);
+    expect(link.sent.map((c) => c.payload)).toEqual([{ seqNo: 1 }]);
+    // The CSMS has answered ({}); a whole turn later the row is still there: the commit has not finished.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(store.outbox.count('CP3')).toBe(1);
+    commit();
+    await expect(outcome).resolves.toEqual({ kind: 'delivered', result: {} });
+    expect(store.outbox.count('CP3')).toBe(0);
+    expect(seqNos).toEqual([entry.seq]);
+    p.stop();
+  });
+
+  it('never acks an entry whose commit failed: answered locally, onDelivered not told', async () => {
+    const { pump: p, seqNos } = overlapping();
+    link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
+    const entry = store.outbox.append('CP3', 'TransactionEvent', { seqNo: 1 }, { kind: 'billing' });
+    const recorded = Promise.reject(new Error('disk full'));
+    recorded.catch(() => undefined);
+    await expect(p.tryLive(entry, recorded)).resolves.toEqual({ kind: 'local' });
+    expect(link.sent).toHaveLength(1);
+    // Here the row stays, as nothing rolled it back: the pump did not ack it.
+    expect(store.outbox.count('CP3')).toBe(1);
+    expect(seqNos).toEqual([]);
+    p.stop();
+  });
+
+  it('without `recorded` waits for the commit before sending', async () => {
+    const { pump: p } = overlapping();
+    link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
+    const entry = store.outbox.append('CP3', 'StartTransaction', { connectorId: 1 }, { kind: 'billing' });
+    void p.tryLive(entry);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(link.sent).toEqual([]);
+    p.stop();
+  });
+});
