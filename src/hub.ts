@@ -101,6 +101,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     policy: retentionConfig,
     intervalMs: retentionConfig.pruneIntervalS * 1000,
     batchRows: retentionConfig.batchRows,
+    onEventsDeleted: () => store.transactions.forgetRetryWindows(),
   });
   retention.start();
 

@@ -43,6 +43,7 @@ export class GroupCommit {
   private readonly mayRelax: boolean;
   private readonly sql: Statements;
   private readonly syncLog: () => void;
+  private readonly rollbackListeners: Array<() => void> = [];
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -91,6 +92,11 @@ export class GroupCommit {
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
 
+  /** Calls fn after a batch's commit failed and its writes were rolled back (caches of them must forget). */
+  onRollback(fn: () => void): void {
+    this.rollbackListeners.push(fn);
+  }
+
   /** Batches committed so far (for tests and benchmarks). */
   get commitCount(): number {
     return this.commits;
@@ -117,6 +123,7 @@ export class GroupCommit {
       } catch {
         // the rollback error adds nothing to the commit error
       }
+      for (const fn of this.rollbackListeners) fn();
       for (const w of waiters) w.reject(err);
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');
