@@ -9,7 +9,7 @@ import type { Logger } from './util/logger.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { RetentionJob } from './store/retention-job.js';
 import { openStore, type Store } from './store/store.js';
-import { StationService } from './evse/station-service.js';
+import { StationService, type StationEvent } from './evse/station-service.js';
 import { StationRegistry } from './evse/station-registry.js';
 import { StationSession } from './evse/station-session.js';
 import { DownstreamServer, type TlsMaterial } from './evse/downstream-server.js';
@@ -63,6 +63,8 @@ export interface RunningHub {
   metrics: HubMetrics;
   /** The upstream mode (proxy/hub); undefined in standalone mode. */
   upstream: Upstream | undefined;
+  /** Listens to what stations report (StationService events). */
+  onStationEvent(listener: (e: StationEvent) => void): void;
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     policy: retentionConfig,
     intervalMs: retentionConfig.pruneIntervalS * 1000,
     batchRows: retentionConfig.batchRows,
+    onEventsDeleted: () => store.transactions.forgetRetryWindows(),
   });
   retention.start();
 
@@ -291,7 +294,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     site: energy.site,
     violations: () => energy.lastDecision()?.violations ?? [],
     onChange: (listener) => service.onEvent(() => listener()),
-    facts: dashboardFacts({ clock, store, registry, energy }),
+    facts: dashboardFacts({ clock, store, registry, energy, onStationEvent: (listener) => service.onEvent(listener) }),
   };
   // Power history: sampled on the clock from the figures the dashboard shows, one write per minute.
   const sampler = new PowerSampler({
@@ -375,6 +378,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     api,
     metrics,
     upstream,
+    onStationEvent: (listener) => service.onEvent(listener),
     async stop() {
       if (stopped) return;
       stopped = true;

@@ -1,5 +1,6 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { EnergyQueries } from './energy-queries.js';
+import { ViewGauge } from './view-gauge.js';
 
 /** What the site metrics read at scrape time. */
 export interface SiteMetricsDeps {
@@ -75,26 +76,24 @@ export function siteGauges(registers: Registry[], deps: SiteMetricsDeps, energy:
       for (const circuit of ids) this.set({ circuit }, site.staleCircuits[circuit] !== undefined ? 1 : 0);
     },
   });
-  new Gauge({
-    name: 'switchyard_station_connected',
-    help: '1 while the station has an open OCPP connection, else 0 (configured stations that never connected included)',
-    labelNames: ['station'],
-    registers,
-    collect() {
-      this.reset();
-      for (const s of deps.stations()) this.set({ station: s.stationId }, s.connected ? 1 : 0);
+  new ViewGauge(
+    {
+      name: 'switchyard_station_connected',
+      help: '1 while the station has an open OCPP connection, else 0 (configured stations that never connected included)',
+      labelNames: ['station'],
+      registers,
     },
-  });
-  new Gauge({
-    name: 'switchyard_evse_power_watts',
-    help: 'Power the EV draws, W: measured current per phase times the nominal voltage (0 without an active transaction)',
-    labelNames: ['evse'],
-    registers,
-    collect() {
-      this.reset();
-      for (const e of energy.evses()) this.set({ evse: e.evseKey }, (e.drawnA ?? []).reduce((sum, a) => sum + a, 0) * deps.voltageV);
+    () => deps.stations().map((s) => ({ labels: { station: s.stationId }, value: s.connected ? 1 : 0 })),
+  );
+  new ViewGauge(
+    {
+      name: 'switchyard_evse_power_watts',
+      help: 'Power the EV draws, W: measured current per phase times the nominal voltage (0 without an active transaction)',
+      labelNames: ['evse'],
+      registers,
     },
-  });
+    () => energy.evses().map((e) => ({ labels: { evse: e.evseKey }, value: (e.drawnA ?? []).reduce((sum, a) => sum + a, 0) * deps.voltageV })),
+  );
   new Counter({
     name: 'switchyard_evse_energy_joules_total',
     help: "Energy the EVSE delivered over its life, J (its charger's Energy.Active.Import.Register; a replaced meter reads as a counter reset)",

@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
+import { ViewGauge, type ViewSeries } from './view-gauge.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -231,70 +232,69 @@ export class HubMetrics {
         for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].limitA);
       },
     });
-    new Gauge({
-      name: 'switchyard_evse_offered_amperes',
-      help: 'Current per phase last offered to the EVSE (its dynamic profile), A',
-      labelNames: ['evse'],
-      registers,
-      collect() {
-        this.reset();
-        for (const e of deps.energy.evses()) if (e.offeredA !== undefined) this.set({ evse: e.evseKey }, e.offeredA);
-      },
+    // Per-EVSE families (thousands of series each): read in one pass per scrape (ViewGauge).
+    new ViewGauge({ name: 'switchyard_evse_offered_amperes', help: 'Current per phase last offered to the EVSE (its dynamic profile), A', labelNames: ['evse'], registers }, () => {
+      const out: Array<ViewSeries<'evse'>> = [];
+      for (const e of deps.energy.evses()) if (e.offeredA !== undefined) out.push({ labels: { evse: e.evseKey }, value: e.offeredA });
+      return out;
     });
-    new Gauge({
-      name: 'switchyard_evse_drawn_amperes',
-      help: 'Current the EV draws per grid phase (as the station reports it), A',
-      labelNames: ['evse', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const e of deps.energy.evses()) e.drawnA?.forEach((a, i) => this.set({ evse: e.evseKey, phase: e.phaseRotation[i] ?? `EVSE phase ${i + 1}` }, a));
-      },
+    new ViewGauge({ name: 'switchyard_evse_drawn_amperes', help: 'Current the EV draws per grid phase (as the station reports it), A', labelNames: ['evse', 'phase'], registers }, () => {
+      const out: Array<ViewSeries<'evse' | 'phase'>> = [];
+      for (const e of deps.energy.evses()) e.drawnA?.forEach((a, i) => out.push({ labels: { evse: e.evseKey, phase: e.phaseRotation[i] ?? `EVSE phase ${i + 1}` }, value: a }));
+      return out;
     });
-    new Gauge({
-      name: 'switchyard_evse_profile_writes',
-      help: 'SetChargingProfile writes to the EVSE over the last hour or day (window label); charger flash wears out under frequent writes',
-      labelNames: ['evse', 'window'],
-      registers,
-      collect() {
-        this.reset();
+    new ViewGauge(
+      {
+        name: 'switchyard_evse_profile_writes',
+        help: 'SetChargingProfile writes to the EVSE over the last hour or day (window label); charger flash wears out under frequent writes',
+        labelNames: ['evse', 'window'],
+        registers,
+      },
+      () => {
+        const out: Array<ViewSeries<'evse' | 'window'>> = [];
         for (const e of deps.energy.evses()) {
           if (!e.profileWrites) continue;
-          this.set({ evse: e.evseKey, window: 'hour' }, e.profileWrites.lastHour);
-          this.set({ evse: e.evseKey, window: 'day' }, e.profileWrites.lastDay);
+          out.push({ labels: { evse: e.evseKey, window: 'hour' }, value: e.profileWrites.lastHour });
+          out.push({ labels: { evse: e.evseKey, window: 'day' }, value: e.profileWrites.lastDay });
         }
+        return out;
       },
-    });
-    new Gauge({
-      name: 'switchyard_evse_disobedient',
-      help: '1 while the charger draws more than the limit it accepted (it is then budgeted at what it draws); absent otherwise',
-      labelNames: ['evse'],
-      registers,
-      collect() {
-        this.reset();
-        for (const e of deps.energy.evses()) if (e.disobedient) this.set({ evse: e.evseKey }, 1);
+    );
+    new ViewGauge(
+      {
+        name: 'switchyard_evse_disobedient',
+        help: '1 while the charger draws more than the limit it accepted (it is then budgeted at what it draws); absent otherwise',
+        labelNames: ['evse'],
+        registers,
       },
-    });
-    new Gauge({
-      name: 'switchyard_evse_limit_amperes',
-      help: 'Limit of the last decision per EVSE, A per phase (who set it: switchyard_evse_limit_source_info)',
-      labelNames: ['evse'],
-      registers,
-      collect() {
-        this.reset();
-        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey }, e.limit.maxCurrentA);
+      () => deps.energy.evses().flatMap((e) => (e.disobedient ? [{ labels: { evse: e.evseKey }, value: 1 }] : [])),
+    );
+    new ViewGauge(
+      {
+        name: 'switchyard_evse_limit_amperes',
+        help: 'Limit of the last decision per EVSE, A per phase (who set it: switchyard_evse_limit_source_info)',
+        labelNames: ['evse'],
+        registers,
       },
-    });
-    new Gauge({
-      name: 'switchyard_evse_limit_source_info',
-      help: 'Which limit bound each EVSE at the last decision (value 1; the source kind, e.g. fuse, circuit, strategy, failsafe, csms, override, guard)',
-      labelNames: ['evse', 'source'],
-      registers,
-      collect() {
-        this.reset();
-        for (const e of deps.energy.evses()) if (e.limit) this.set({ evse: e.evseKey, source: sourceKind(e.limit.source) }, 1);
+      () => {
+        const out: Array<ViewSeries<'evse'>> = [];
+        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey }, value: e.limit.maxCurrentA });
+        return out;
       },
-    });
+    );
+    new ViewGauge(
+      {
+        name: 'switchyard_evse_limit_source_info',
+        help: 'Which limit bound each EVSE at the last decision (value 1; the source kind, e.g. fuse, circuit, strategy, failsafe, csms, override, guard)',
+        labelNames: ['evse', 'source'],
+        registers,
+      },
+      () => {
+        const out: Array<ViewSeries<'evse' | 'source'>> = [];
+        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey, source: sourceKind(e.limit.source) }, value: 1 });
+        return out;
+      },
+    );
     if (deps.site) siteGauges(registers, deps.site, this.energy);
   }
 }

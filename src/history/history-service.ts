@@ -16,8 +16,8 @@ export interface HistoryServiceDeps {
   clock: Clock;
   powerHistory: Pick<PowerHistoryRepo, 'range'>;
   sessions: Pick<SessionRepo, 'completed'>;
-  /** The minute in progress (not yet stored), shown as well. */
-  pending?: () => { startMs: number; rows: readonly PowerBucketRow[] } | undefined;
+  /** What is not stored yet (the minute in progress, the rest of one being written), shown as well. */
+  pending?: () => ReadonlyArray<{ startMs: number; rows: readonly PowerBucketRow[] }>;
   /** data.retention.powerHistoryDays. */
   powerHistoryDays?: number;
 }
@@ -41,25 +41,27 @@ export class HistoryService implements HistoryQueries {
   history(w: HistoryWindow): PowerHistory {
     const stepMs = w.stepS * 1000;
     const rows = this.deps.powerHistory.range({ resolutionS: w.resolutionS, fromMs: w.fromMs, toMs: w.toMs, stepMs, siteOnly: w.siteOnly });
-    const pending = this.deps.pending?.();
-    if (pending && pending.startMs >= w.fromMs && pending.startMs < w.toMs) {
+    for (const pending of this.deps.pending?.() ?? []) {
+      if (pending.startMs < w.fromMs || pending.startMs >= w.toMs) continue;
       const mine = w.siteOnly ? pending.rows.filter((r) => !r.series.startsWith(EVSE_SERIES_PREFIX)) : pending.rows;
-      rows.push(...mine.map((r) => ({ ...r, startMs: Math.floor(pending.startMs / stepMs) * stepMs })));
+      for (const r of mine) rows.push({ ...r, startMs: Math.floor(pending.startMs / stepMs) * stepMs });
     }
     return assemble(w, rows);
   }
 
   sessions(w: TimeWindow, limit: number): CompletedSession[] {
     const sessions = this.deps.sessions.completed({ fromMs: w.fromMs, toMs: w.toMs, limit });
-    // A session that ended within the minute in progress: its peak may be in that minute only.
-    const pending = this.deps.pending?.();
-    if (!pending) return sessions;
-    const pendingEndMs = pending.startMs + FINE_RESOLUTION_S * 1000;
+    // A session that ended within a minute not stored yet: its peak may be in that minute only.
+    const pendings = this.deps.pending?.() ?? [];
+    if (pendings.length === 0) return sessions;
     return sessions.map((s) => {
-      if (s.endedMs <= pending.startMs || s.startedMs >= pendingEndMs) return s;
-      const row = pending.rows.find((r) => r.series === `${EVSE_SERIES_PREFIX}${s.stationId}/${s.evseId}`);
-      if (!row) return s;
-      return { ...s, maxPowerW: Math.max(s.maxPowerW ?? -Infinity, row.maxW) };
+      let maxPowerW = s.maxPowerW;
+      for (const pending of pendings) {
+        if (s.endedMs <= pending.startMs || s.startedMs >= pending.startMs + FINE_RESOLUTION_S * 1000) continue;
+        const row = pending.rows.find((r) => r.series === `${EVSE_SERIES_PREFIX}${s.stationId}/${s.evseId}`);
+        if (row) maxPowerW = Math.max(maxPowerW ?? -Infinity, row.maxW);
+      }
+      return maxPowerW === s.maxPowerW ? s : { ...s, maxPowerW };
     });
   }
 }

@@ -3,6 +3,7 @@ import type { Logger } from '../util/logger.js';
 import type { PowerBucketRow } from '../store/power-history-repo.js';
 import { EVSE_SERIES_PREFIX, FINE_RESOLUTION_S, SITE_SERIES } from '../store/power-history-repo.js';
 import { BucketAccumulator } from './bucket-accumulator.js';
+import { BucketWriteQueue, type UnstoredBucket } from './bucket-write-queue.js';
 
 /** The site's power now, W (import positive; PV production positive, as on the dashboard). */
 export interface PowerReading {
@@ -21,17 +22,22 @@ export interface PowerSamplerDeps {
   log: Logger;
   /** Reads the site's power now (called once per sample period, never per message). */
   read(): PowerReading;
-  /** Where complete buckets go (PowerHistoryRepo). */
+  /** Where complete buckets go (PowerHistoryRepo): called per chunk of series, one transaction each. */
   sink: { writeBucket(startMs: number, rows: readonly PowerBucketRow[]): void };
   /** Sample period, ms (default 5000): samples fall on multiples of it. */
   sampleIntervalMs?: number;
+  /** Series written per event-loop turn (default 250; see BucketWriteQueue). */
+  chunkRows?: number;
+  /** Runs fn on a later event-loop turn (default setImmediate). */
+  nextTurn?: (fn: () => void) => void;
 }
 
 /**
  * Samples the site's power on the injected clock and keeps the history at the hub: the samples
  * of one minute are aggregated in memory (mean and max per series) and written once, when the
- * minute is over. The bucket in progress is readable (`pending`) so the API can show it, and
- * is written on stop (a restart within the same minute merges into it).
+ * minute is over, a chunk of series per event-loop turn (BucketWriteQueue). What is not stored
+ * yet (the bucket in progress, and the rest of a bucket being written) is readable (`pending`)
+ * so the API can show it, and is written on stop (a restart within the same minute merges into it).
  */
 export class PowerSampler {
   private readonly bucketMs = FINE_RESOLUTION_S * 1000;
@@ -39,9 +45,16 @@ export class PowerSampler {
   private current: BucketAccumulator | undefined;
   private timer: TimerHandle | undefined;
   private running = false;
+  private readonly writes: BucketWriteQueue;
 
   constructor(private readonly deps: PowerSamplerDeps) {
     this.intervalMs = deps.sampleIntervalMs ?? 5000;
+    this.writes = new BucketWriteQueue({
+      log: deps.log,
+      sink: deps.sink,
+      ...(deps.chunkRows !== undefined ? { chunkRows: deps.chunkRows } : {}),
+      ...(deps.nextTurn ? { nextTurn: deps.nextTurn } : {}),
+    });
     if (!(this.intervalMs > 0) || this.bucketMs % this.intervalMs !== 0) {
       throw new Error(`sample interval ${this.intervalMs} ms must divide the bucket of ${this.bucketMs} ms`);
     }
@@ -53,18 +66,29 @@ export class PowerSampler {
     this.sample();
   }
 
-  /** Stops sampling and writes the bucket in progress. */
+  /** Stops sampling and writes, now, the bucket in progress and whatever is still queued. */
   stop(): void {
     this.running = false;
     this.deps.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.flush();
+    this.writes.drain();
   }
 
-  /** The bucket in progress (start and rows so far), if it has samples. */
-  pending(): { startMs: number; rows: PowerBucketRow[] } | undefined {
+  /**
+   * What is not stored yet, oldest first: the rest of a bucket being written, and the bucket in
+   * progress (start and rows so far) if it has samples. A series appears at most once per bucket.
+   */
+  pending(): UnstoredBucket[] {
+    const out = this.writes.unstored();
     const rows = this.current?.rows() ?? [];
-    return this.current && rows.length > 0 ? { startMs: this.current.startMs, rows } : undefined;
+    if (this.current && rows.length > 0) out.push({ startMs: this.current.startMs, rows });
+    return out;
+  }
+
+  /** Resolves when every complete bucket is stored (tests and benchmarks wait on it). */
+  written(): Promise<void> {
+    return this.writes.idle();
   }
 
   /** Takes one sample now (the timer calls it; tests may too). */
@@ -100,10 +124,6 @@ export class PowerSampler {
     const bucket = this.current;
     this.current = undefined;
     if (!bucket) return;
-    try {
-      this.deps.sink.writeBucket(bucket.startMs, bucket.rows());
-    } catch (err) {
-      this.deps.log.error({ err, startMs: bucket.startMs }, 'power history: writing a bucket failed; that minute is lost');
-    }
+    this.writes.push(bucket.startMs, bucket.rows());
   }
 }

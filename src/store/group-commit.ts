@@ -47,6 +47,7 @@ export class GroupCommit {
   private gate: (() => Promise<void>) | undefined;
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
   private generation = 0;
+  private readonly rollbackListeners: Array<() => void> = [];
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -105,6 +106,11 @@ export class GroupCommit {
     this.gate = gate;
   }
 
+  /** Calls fn after a batch's commit failed and its writes were rolled back (caches of them must forget). */
+  onRollback(fn: () => void): void {
+    this.rollbackListeners.push(fn);
+  }
+
   /** Batches committed so far (for tests and benchmarks). */
   get commitCount(): number {
     return this.commits;
@@ -136,6 +142,7 @@ export class GroupCommit {
       } catch {
         // the rollback error adds nothing to the commit error
       }
+      for (const fn of this.rollbackListeners) fn();
       for (const w of waiters) w.reject(err);
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');

@@ -17,6 +17,8 @@ export interface RetentionJobDeps {
   batchRows: number;
   /** Lets the event loop run between batches; default: setImmediate. */
   yieldToEventLoop?: () => Promise<void>;
+  /** Called after a batch deleted transaction events or transactions (what remembers them must forget). */
+  onEventsDeleted?: () => void;
 }
 
 /** Rows deleted by one run, per kind. */
@@ -92,8 +94,9 @@ export class RetentionJob {
     const result: PruneResult = {
       // Samples before events and events before transactions: each batch stays small (no cascades of thousands of rows).
       meterSamples: await this.inBatches((n) => this.repo.deleteMeterSamples(cut.meterSamplesMs, n)),
-      transactionEvents: await this.inBatches((n) => this.repo.deleteTransactionEvents(cut.transactionEventsMs, n)),
-      transactions: transactionsMs === undefined ? 0 : await this.inBatches((n) => this.repo.deleteTransactions(transactionsMs, n)),
+      transactionEvents: await this.inBatches((n) => this.deletedEvents(this.repo.deleteTransactionEvents(cut.transactionEventsMs, n))),
+      // Deleting a transaction deletes its events (foreign key, ON DELETE CASCADE).
+      transactions: transactionsMs === undefined ? 0 : await this.inBatches((n) => this.deletedEvents(this.repo.deleteTransactions(transactionsMs, n))),
       messageLog: await this.inBatches((n) => this.repo.deleteMessageLog(cut.messageLogMs, n)),
       powerHistory: await this.inBatches((n) => this.repo.deletePowerHistory({ fineMs: cut.finePowerHistoryMs, coarseMs: cut.powerHistoryMs }, n)),
     };
@@ -101,6 +104,12 @@ export class RetentionJob {
       this.deps.log.info({ deleted: result }, 'retention: pruned old data');
     }
     return result;
+  }
+
+  /** Passes on a batch's count; tells whoever remembers events when some went. */
+  private deletedEvents(n: number): number {
+    if (n > 0) this.deps.onEventsDeleted?.();
+    return n;
   }
 
   private async inBatches(deleteBatch: (limit: number) => number): Promise<number> {

@@ -56,12 +56,15 @@ export function openStore(options: OpenStoreOptions): Store {
   const db = openDatabase({ path: options.path, clock });
   const batch = new GroupCommit(db);
   try {
+    const transactions = new TransactionRepo({ db });
+    // What a rolled-back batch wrote must not be remembered as stored.
+    batch.onRollback(() => transactions.forgetRetryWindows());
     return {
       batch,
       db,
       stations: new StationRepo({ db, clock, lastSeenResolutionMs: options.lastSeenResolutionMs }),
       connectors: new ConnectorRepo({ db }),
-      transactions: new TransactionRepo({ db }),
+      transactions,
       authorizations: new AuthorizationRepo({ db }),
       messages: new MessageLogRepo({ db, clock }),
       outbox: new OutboxRepo({ db, clock }),

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MeterValue, SampledValue, TransactionEvent, TransactionEventType, TransactionSummary } from '../model/types.js';
 import { ENERGY_REGISTER_MEASURAND, isStoredAsRow, withRegisterReading } from './register-span.js';
+import { RETRY_WINDOW_SIZE, RetryWindows, rawFingerprint, type WindowEvent } from './retry-windows.js';
 import {
   changesMoreThanProgress,
   spanOf,
@@ -19,6 +20,8 @@ export { ENERGY_REGISTER_MEASURAND } from './register-span.js';
 
 export interface TransactionRepoDeps {
   db: Database.Database;
+  /** Transactions whose last events the retry check keeps in memory (default 20,000). */
+  maxRetryWindows?: number;
 }
 
 /** What recordEvent did. A duplicate (same station, transaction and seqNo) changes nothing. */
@@ -109,12 +112,17 @@ export class TransactionRepo {
   private readonly eventByRaw: Database.Statement<[...TxKey, number, string], { seq_no: number; event_type: TransactionEventType }>;
   private readonly eventExists: Database.Statement<[...TxKey, number], { n: number }>;
   private readonly maxSeqNo: Database.Statement<TxKey, { maxSeqNo: number | null }>;
-  private readonly recordTx: Database.Transaction<(ev: TransactionEvent) => RecordEventResult>;
+  private readonly lastEventsOf: Database.Statement<TxKey, { seq_no: number; event_type: TransactionEventType; raw_json: string | null }>;
+  private readonly rawOfEvent: Database.Statement<[...TxKey, number], { raw_json: string | null }>;
+  private readonly recordTx: Database.Transaction<(ev: TransactionEvent) => RecordEventResult & { rawJson: string | null }>;
   private readonly db: Database.Database;
+  /** The retry check's view of running transactions' last events (see RetryWindows). */
+  private readonly retryWindows: RetryWindows;
 
   constructor(deps: TransactionRepoDeps) {
     const db = deps.db;
     this.db = db;
+    this.retryWindows = new RetryWindows(deps.maxRetryWindows);
     this.insertSummary = db.prepare(
       `INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token,
          started_ms, last_seq_no, status)
@@ -171,6 +179,11 @@ export class TransactionRepo {
     );
     this.eventExists = db.prepare('SELECT 1 AS n FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?');
     this.maxSeqNo = db.prepare('SELECT MAX(seq_no) AS maxSeqNo FROM transaction_events WHERE station_id = ? AND transaction_id = ?');
+    this.lastEventsOf = db.prepare(
+      `SELECT seq_no, event_type, raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ?
+       ORDER BY seq_no DESC LIMIT ${RETRY_WINDOW_SIZE}`,
+    );
+    this.rawOfEvent = db.prepare('SELECT raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?');
     this.recordTx = db.transaction((ev: TransactionEvent) => this.recordInTransaction(ev));
   }
 
@@ -179,7 +192,19 @@ export class TransactionRepo {
    * returns. A repeated (stationId, transactionId, seqNo) is ignored and reported as duplicate.
    */
   recordEvent(ev: TransactionEvent): RecordEventResult {
-    return this.recordTx.immediate(ev);
+    const { rawJson, ...result } = this.recordTx.immediate(ev);
+    if (!result.duplicate) {
+      this.retryWindows.recorded(ev.stationId, ev.transactionId, { seqNo: ev.seqNo, eventType: ev.eventType, fingerprint: fingerprintOf(rawJson) });
+    }
+    return result;
+  }
+
+  /**
+   * Forgets what the retry check holds in memory; it reads the database again. Called when
+   * writes it has seen are undone (a failed group commit) or events are deleted (retention).
+   */
+  forgetRetryWindows(): void {
+    this.retryWindows.clear();
   }
 
   /**
@@ -289,8 +314,30 @@ export class TransactionRepo {
    * recognised.
    */
   findEventByRaw(stationId: string, transactionId: string, raw: unknown, lastN: number): { seqNo: number; eventType: TransactionEventType } | undefined {
-    const row = this.eventByRaw.get(stationId, transactionId, Math.max(1, Math.floor(lastN)), JSON.stringify(raw));
-    return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
+    const json: string | undefined = JSON.stringify(raw);
+    if (json === undefined) return undefined;
+    const n = Math.max(1, Math.floor(lastN));
+    if (n > RETRY_WINDOW_SIZE) {
+      const row = this.eventByRaw.get(stationId, transactionId, n, json);
+      return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
+    }
+    const window = this.retryWindows.get(stationId, transactionId);
+    if (!window) {
+      // Read once per transaction (after a start, or once forgotten); later events extend it.
+      const rows = this.lastEventsOf.all(stationId, transactionId);
+      this.retryWindows.put(stationId, transactionId, rows.map((r) => ({ seqNo: r.seq_no, eventType: r.event_type, fingerprint: fingerprintOf(r.raw_json) })));
+      const row = rows.slice(0, n).find((r) => r.raw_json === json);
+      return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
+    }
+    const fingerprint = rawFingerprint(json);
+    for (let i = window.length - 1; i >= Math.max(0, window.length - n); i--) {
+      const e = window[i]!;
+      // A fingerprint may collide: the stored text decides.
+      if (e.fingerprint === fingerprint && this.rawOfEvent.get(stationId, transactionId, e.seqNo)?.raw_json === json) {
+        return { seqNo: e.seqNo, eventType: e.eventType };
+      }
+    }
+    return undefined;
   }
 
   /** True when the event (station, transaction, seqNo) is recorded. */
@@ -304,7 +351,7 @@ export class TransactionRepo {
     return row?.maxSeqNo === null || row?.maxSeqNo === undefined ? 0 : row.maxSeqNo + 1;
   }
 
-  private recordInTransaction(ev: TransactionEvent): RecordEventResult {
+  private recordInTransaction(ev: TransactionEvent): RecordEventResult & { rawJson: string | null } {
     const params = toEventRow(ev);
     let before = this.selectSummary.get(ev.stationId, ev.transactionId);
     if (!before) {
@@ -313,7 +360,7 @@ export class TransactionRepo {
       if (!before) throw new Error(`transaction ${ev.stationId}/${ev.transactionId} has no summary`);
     }
     const inserted = this.insertEvent.run(params);
-    if (inserted.changes === 0) return { duplicate: true, summary: toSummary(before) };
+    if (inserted.changes === 0) return { duplicate: true, summary: toSummary(before), rawJson: params.raw_json };
 
     const hasRaw = params.raw_json !== null;
     let span = spanOf(before);
@@ -342,6 +389,11 @@ export class TransactionRepo {
     const after = summaryAfter(before, params, span);
     if (changesMoreThanProgress(before, after)) this.writeSummary.run(after);
     else this.writeProgress.run(after);
-    return { duplicate: false, summary: toSummary(after) };
+    return { duplicate: false, summary: toSummary(after), rawJson: params.raw_json };
   }
+}
+
+/** An event without a raw payload matches no payload: a fingerprint no text has. */
+function fingerprintOf(rawJson: string | null): WindowEvent['fingerprint'] {
+  return rawJson === null ? -1 : rawFingerprint(rawJson);
 }

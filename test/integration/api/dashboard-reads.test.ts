@@ -43,6 +43,9 @@ describe('what the dashboard watch and the power history read without a snapshot
   it('gives the same event facts and power reading as the full dashboard snapshot', async () => {
     h = await startTestHub(SITE);
     const hub = h.hub;
+    // The idle tick's reader: the stations' part read again only after an event that may change it.
+    const cached = dashboardFacts({ clock: systemClock(), store: hub.store, registry: hub.registry, energy: hub.energy, onStationEvent: (l) => hub.onStationEvent(l), fullReadEvery: 1_000_000 });
+    expect(cached().connected.size).toBe(0);
 
     const a = ocppClient(hub.ocppUrl, 'A16');
     await a.connect();
@@ -92,6 +95,8 @@ describe('what the dashboard watch and the power history read without a snapshot
     expect([...facts.transactions.keys()].sort()).toEqual(['A16/1', 'B201/2']);
     expect([...facts.faults]).toEqual([['B201/1', 'Faulted']]);
     expect(facts.siteLimit?.text).toContain('20.0 kW by override:test');
+    expect(cached()).toEqual(facts);
+
 
     const reading = powerReadingNow({ clock, energy: hub.energy, provider })();
     expect(reading).toEqual(powerReadingOf(snapshot, 230));
@@ -99,7 +104,19 @@ describe('what the dashboard watch and the power history read without a snapshot
     expect(reading.evW).toBeGreaterThan(0);
     expect(reading.limitW).toBe(20_000);
 
-    await a.close();
+    // A meter reading of a running transaction changes no fact: the site is not read again.
+    const activeIds = vi.spyOn(hub.store.transactions, 'activeIds');
+    await a.call('MeterValues', { connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: ts(), sampledValue: currents([10, 10, 10]) }] });
+    expect(cached()).toEqual(facts);
+    expect(activeIds).not.toHaveBeenCalled();
+    // Its end does, and so does a station that goes away.
+    await a.call('StopTransaction', { transactionId: start.transactionId, meterStop: 1000, timestamp: ts() });
+    expect([...cached().transactions.keys()]).toEqual(['B201/2']);
+    expect(activeIds).toHaveBeenCalledTimes(1);
     await b.close();
+    await vi.waitFor(() => expect([...cached().connected]).toEqual(['A16']), { timeout: 60_000, interval: 20 });
+    activeIds.mockRestore();
+
+    await a.close();
   });
 });

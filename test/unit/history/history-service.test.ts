@@ -13,7 +13,7 @@ function service(stored: PowerStepRow[], sessions: CompletedSession[], pending?:
     clock,
     powerHistory: { range: (q) => stored.filter((r) => !q.siteOnly || r.series.startsWith('site:')).map((r) => ({ ...r })) },
     sessions: { completed: () => sessions },
-    ...(pending ? { pending: () => pending } : {}),
+    ...(pending ? { pending: () => [pending] } : {}),
   });
 }
 

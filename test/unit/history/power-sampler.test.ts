@@ -50,7 +50,7 @@ describe('the power sampler', () => {
     const s = sampler(store, clock, () => ({ gridW: 2000, evses: [] }));
     s.start();
     clock.advanceMs(20_000);
-    expect(s.pending()).toEqual({ startMs: T0, rows: [{ series: 'site:grid', avgW: 2000, maxW: 2000, samples: 5 }] });
+    expect(s.pending()).toEqual([{ startMs: T0, rows: [{ series: 'site:grid', avgW: 2000, maxW: 2000, samples: 5 }] }]);
     expect(rowsAt(store, FINE_RESOLUTION_S, T0, T0 + MIN_MS)).toEqual([]);
     s.stop();
   });
