@@ -27,9 +27,11 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
  *   process crash but may lose the last commits on power loss, which would lose answered
  *   transaction events. Measured cost of one small single-row commit on an SSD-backed virtual
  *   machine: about 15 us with NORMAL, about 160-210 us with FULL (roughly 10x, i.e. still
- *   some 5,000 commits per second; a site produces a few per second). The one exception: a
- *   group-commit batch that holds only bookkeeping no answer depends on (GroupCommit.lazily) is
- *   committed with NORMAL and made durable by the next FULL commit.
+ *   some 5,000 commits per second; a site produces a few per second). Group-commit batches
+ *   (GroupCommit) get the same durability with the fsync off the event loop: they commit with
+ *   NORMAL and then sync the log in the thread pool before anyone waiting for them is answered;
+ *   a batch that holds only bookkeeping no answer depends on (GroupCommit.lazily) is not synced
+ *   and becomes durable with the next sync.
  * - `foreign_keys = ON`: events, samples and summaries cannot drift apart.
  * - `busy_timeout`: another connection (a backup, the CLI) holding a lock makes us wait, not fail.
  *

@@ -1,33 +1,46 @@
 import { closeSync, fdatasyncSync, openSync } from 'node:fs';
+import { open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SqliteDatabase } from './database.js';
 import { Statements } from './statements.js';
 
 export interface GroupCommitOptions {
   /**
-   * Makes the write-ahead log durable (fdatasync), after a relaxed commit that turned out to
-   * carry writes someone may rely on. Default: the database file's `-wal`. Tests count calls.
+   * Makes the write-ahead log durable (fdatasync) off the event loop, after a commit that carries
+   * writes someone waits for. Default: the database file's `-wal` through the libuv thread pool.
+   * Tests count calls and hold or fail it.
    */
-  syncLog?: () => void;
+  syncLog?: () => Promise<void>;
+  /** The same, on the event loop: used when the store closes. Default: fdatasync of the `-wal`. */
+  syncLogNow?: () => void;
 }
 
 /**
  * Group commit: the writes made while handling the messages of one event-loop turn share one
- * SQLite transaction, committed (one fsync with synchronous=FULL) at the end of the turn.
- * Whoever answers a station waits on `barrier()` first, so an answer still never leaves before
- * what it acknowledges is on disk; a crash loses only unanswered messages.
+ * SQLite transaction, committed at the end of the turn. Whoever answers a station waits on
+ * `barrier()` first, so an answer never leaves before what it acknowledges is on disk; a crash
+ * or a power cut loses only unanswered messages.
+ *
+ * How a batch reaches the disk (file database in WAL mode): the batch commits with
+ * synchronous=NORMAL (the log is written, not synced), then the log file is synced with
+ * fdatasync in the thread pool, and barriers resolve when that sync returns. That is what
+ * synchronous=FULL does inside COMMIT (sync the log after each commit), moved off the event loop,
+ * so other stations' messages are handled while the disk works. Syncs never overlap: commits
+ * made while one runs share the next one (at most one running and one queued). A failed sync
+ * rejects the barriers it covers (the station gets no answer and sends again; what is committed
+ * stays, and the next sync makes it durable). Checkpoints keep their own syncs (SQLite).
  *
  * Bookkeeping that no answer depends on (e.g. "the CSMS acknowledged outbox row N") is written
  * with `lazily()`: it joins the turn's batch and is visible at once on this connection, but a
- * barrier does not wait for it. A batch that only holds such writes is committed at the end of
- * the turn without an fsync (synchronous=NORMAL for that commit: in the OS's hands, so it
- * survives a crash of the process, and on disk with the next fsync'd commit, which syncs the
- * whole log); a power cut before that undoes it as a whole (the outbox row is sent again). Any
- * other write in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers
- * wait again and the commit durable (the log is synced right after it).
+ * barrier does not wait for it, and a batch that only holds such writes is not synced at all
+ * (in the OS's hands, so it survives a crash of the process; on disk with the next sync; a
+ * power cut before that undoes it as a whole and the outbox row is sent again). Any other write
+ * in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers wait again and
+ * the log is synced after the commit.
  *
- * Writes made outside a batch autocommit as before. Repositories' own `db.transaction()` calls
- * nest inside a batch as savepoints.
+ * Writes made outside a batch autocommit with synchronous=FULL as before. Repositories' own
+ * `db.transaction()` calls nest inside a batch as savepoints. An in-memory or non-WAL database
+ * commits with SQLite's own synchronous setting and releases barriers at once.
  */
 export class GroupCommit {
   private open = false;
@@ -42,7 +55,13 @@ export class GroupCommit {
   /** Only a file database in WAL mode commits relaxed (a later fsync of the log covers it). */
   private readonly mayRelax: boolean;
   private readonly sql: Statements;
-  private readonly syncLog: () => void;
+  private readonly syncLog: () => Promise<void>;
+  private readonly syncLogNow: () => void;
+  /** The running sync of the log, and the one queued behind it (covers commits made meanwhile). */
+  private syncRunning: Promise<void> | undefined;
+  private syncQueued: Promise<void> | undefined;
+  /** Settles when every batch committed so far that needs it is synced (undefined: nothing pending). */
+  private durable: Promise<void> | undefined;
   /** Test seam (see gateCommits): each scheduled commit waits for it. */
   private gate: (() => Promise<void>) | undefined;
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
@@ -56,7 +75,8 @@ export class GroupCommit {
     this.sql = new Statements(db);
     this.mayRelax = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     const walPath = `${resolve(db.name)}-wal`;
-    this.syncLog = options.syncLog ?? (() => syncFile(walPath));
+    this.syncLog = options.syncLog ?? (() => syncFileOffLoop(walPath));
+    this.syncLogNow = options.syncLogNow ?? (() => syncFile(walPath));
   }
 
   /** Opens a batch for this turn unless one is open (or another transaction is running). */
@@ -65,7 +85,7 @@ export class GroupCommit {
       this.awaited = true;
       return;
     }
-    if (!this.openBatch(false)) return;
+    if (!this.openBatch(this.mayRelax)) return;
     this.awaited = true;
   }
 
@@ -90,8 +110,9 @@ export class GroupCommit {
    * made with lazily() are not waited for.
    */
   barrier(): Promise<void> {
-    if (!this.open) return Promise.resolve();
-    if (!this.awaited && this.totalChanges() === this.lazyMark) return Promise.resolve();
+    // What the caller wrote may sit in a batch already committed whose sync still runs.
+    if (!this.open) return this.durable ?? Promise.resolve();
+    if (!this.awaited && this.totalChanges() === this.lazyMark) return this.durable ?? Promise.resolve();
     this.awaited = true;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -116,12 +137,15 @@ export class GroupCommit {
     return this.commits;
   }
 
-  /** Commits the open batch now (also used before closing the database). */
+  /**
+   * Commits the open batch now and makes it durable on the event loop (used before closing the
+   * database).
+   */
   commit(): void {
-    this.commitWith(undefined);
+    this.commitWith(undefined, true);
   }
 
-  private commitWith(failure: { err: unknown } | undefined): void {
+  private commitWith(failure: { err: unknown } | undefined, now = false): void {
     if (!this.open) return;
     const { relaxed, awaited } = this;
     this.open = false;
@@ -133,8 +157,14 @@ export class GroupCommit {
       const mustSync = relaxed && (awaited || this.totalChanges() !== this.lazyMark);
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
-      if (mustSync) this.syncLog();
       this.commits++;
+      if (mustSync && now) {
+        this.syncLogNow();
+      } else if (mustSync) {
+        const synced = this.requestSync();
+        for (const w of waiters) synced.then(w.resolve, w.reject);
+        return;
+      }
       for (const w of waiters) w.resolve();
     } catch (err) {
       try {
@@ -147,6 +177,40 @@ export class GroupCommit {
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');
     }
+  }
+
+  /**
+   * A sync of the log that starts after every commit made so far: a new one when none runs,
+   * otherwise the one queued behind the running sync (shared by every commit made meanwhile).
+   */
+  private requestSync(): Promise<void> {
+    let synced: Promise<void>;
+    if (!this.syncRunning) {
+      synced = this.startSync();
+    } else {
+      this.syncQueued ??= this.syncRunning.then(
+        () => undefined,
+        () => undefined,
+      ).then(() => {
+        this.syncQueued = undefined;
+        return this.startSync();
+      });
+      synced = this.syncQueued;
+    }
+    const durable = synced.finally(() => {
+      if (this.durable === durable) this.durable = undefined;
+    });
+    durable.catch(() => undefined); // rejections reach the barriers that wait for them
+    this.durable = durable;
+    return durable;
+  }
+
+  private startSync(): Promise<void> {
+    const running = this.syncLog().finally(() => {
+      if (this.syncRunning === running) this.syncRunning = undefined;
+    });
+    this.syncRunning = running;
+    return running;
   }
 
   private openBatch(relaxed: boolean): boolean {
@@ -164,7 +228,7 @@ export class GroupCommit {
     const generation = ++this.generation;
     const gate = this.gate;
     setImmediate(() => {
-      if (!gate) return this.commit();
+      if (!gate) return this.commitWith(undefined);
       const settle = (failure: { err: unknown } | undefined) => {
         if (generation === this.generation) this.commitWith(failure);
       };
@@ -184,6 +248,15 @@ export class GroupCommit {
   /** Rows changed on this connection since it opened (SQLite's total_changes()). */
   private totalChanges(): number {
     return this.sql.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
+  }
+}
+
+async function syncFileOffLoop(path: string): Promise<void> {
+  const file = await openFile(path, 'r');
+  try {
+    await file.datasync();
+  } finally {
+    await file.close();
   }
 }
 

@@ -120,15 +120,18 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     let release16: () => void = () => undefined;
     const answered201 = new Promise<void>((resolve) => (release16 = resolve));
     const peers: { c201?: RPCClient } = {};
+    let uploading: Promise<unknown> = Promise.resolve();
     const s = await site(
       async (action, p) => {
         if (action === 'GetDiagnostics') await answered201; // the 1.6 charger answers last
         return wellBehaved('1.6')(action, p);
       },
       (action, p) => {
-        if (action === 'GetLog') {
+        if (action === 'GetLog' && (p as { requestId?: number }).requestId === 5) {
           // Starts uploading right after its answer, while the hub still waits for the 1.6 charger.
-          setImmediate(() => void peers.c201?.call('LogStatusNotification', { status: 'Uploading', requestId: 5 }).then(() => release16()));
+          setImmediate(() => {
+            uploading = peers.c201?.call('LogStatusNotification', { status: 'Uploading', requestId: 5 }).then(() => release16()) ?? uploading;
+          });
         }
         return wellBehaved('2.0.1')(action, p);
       },
@@ -144,6 +147,7 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     await s.c16.call('DiagnosticsStatusNotification', { status: 'Uploaded' });
     await s.c201.call('LogStatusNotification', { status: 'Uploaded', requestId: 5 });
     await hubSite.csms.until(() => upstream('LogStatusNotification').length === 2);
+    await uploading; // the charger's own call is answered too (never left pending at the end)
     // The answer (the only CALLRESULT) reached the CSMS before the first LogStatusNotification.
     const answerAt = frames.findIndex((f) => f[0] === 3);
     const firstNote = frames.findIndex((f) => f[0] === 2 && f[2] === 'LogStatusNotification');

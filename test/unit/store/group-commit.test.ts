@@ -151,7 +151,13 @@ describe('group commit', () => {
     /** A group commit on the store's database that counts the extra log syncs it makes. */
     function counting(s: Store): { batch: GroupCommit; syncs: () => number; level: () => unknown } {
       let syncs = 0;
-      const batch = new GroupCommit(s.db, { syncLog: () => void syncs++ });
+      const batch = new GroupCommit(s.db, {
+        syncLog: () => {
+          syncs++;
+          return Promise.resolve();
+        },
+        syncLogNow: () => void syncs++,
+      });
       return { batch, syncs: () => syncs, level: () => s.db.pragma('synchronous', { simple: true }) };
     }
     const FULL = 2;
@@ -188,14 +194,14 @@ describe('group commit', () => {
       expect(c.syncs()).toBe(1);
     });
 
-    it('leaves a batch opened by a handler to SQLite’s own fsync (synchronous FULL), lazily writes included', async () => {
+    it('commits a batch opened by a handler without an fsync inside COMMIT and syncs the log once after it, lazily writes included', async () => {
       const s = open();
       const c = counting(s);
       c.batch.begin();
-      expect(c.level()).toBe(FULL);
+      expect(c.level()).toBe(NORMAL);
       c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
       await c.batch.barrier();
-      expect(c.syncs()).toBe(0);
+      expect(c.syncs()).toBe(1);
       expect(c.level()).toBe(FULL);
     });
 
@@ -225,6 +231,120 @@ describe('group commit', () => {
       await expect(s.batch.barrier()).resolves.toBeUndefined();
       expect(s.db.pragma('synchronous', { simple: true })).toBe(FULL);
     });
+  });
+});
+
+describe('group commit: the log sync runs off the event loop', () => {
+  /** A log sync the test holds and releases (or fails), one call at a time. */
+  function heldSyncs() {
+    const calls: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
+    let now = 0;
+    return {
+      calls,
+      nowCalls: () => now,
+      options: {
+        syncLog: () => new Promise<void>((resolve, reject) => calls.push({ resolve, reject })),
+        syncLogNow: () => void now++,
+      },
+    };
+  }
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  function committedRows(): number {
+    const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
+    try {
+      return (reader.prepare('SELECT COUNT(*) AS n FROM message_log').get() as { n: number }).n;
+    } finally {
+      reader.close();
+    }
+  }
+
+  it('releases the barrier only when the sync after the commit returns, while the event loop runs on', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    let released = false;
+    const barrier = batch.barrier().then(() => (released = true));
+    await nextTurn();
+    await nextTurn();
+    expect(batch.commitCount).toBe(1);
+    expect(committedRows()).toBe(1); // committed (visible to others), not yet synced
+    expect(held.calls).toHaveLength(1);
+    expect(released).toBe(false);
+    held.calls[0]!.resolve();
+    await barrier;
+    expect(released).toBe(true);
+  });
+
+  it('makes a barrier asked for after the commit wait for that commit’s sync', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    await nextTurn(); // committed, the sync is running
+    expect(s.db.inTransaction).toBe(false);
+    let released = false;
+    const late = batch.barrier().then(() => (released = true));
+    await nextTurn();
+    expect(released).toBe(false);
+    held.calls[0]!.resolve();
+    await late;
+    expect(released).toBe(true);
+  });
+
+  it('rejects the barriers a failed sync covers; the next batch syncs again and passes', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    const failed = batch.barrier();
+    await nextTurn();
+    held.calls[0]!.reject(new Error('EIO: i/o error, fdatasync'));
+    await expect(failed).rejects.toThrow('EIO');
+    expect(s.messages.count()).toBe(1); // committed; durable with the next sync
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 2 });
+    const next = batch.barrier();
+    await nextTurn();
+    expect(held.calls).toHaveLength(2);
+    held.calls[1]!.resolve();
+    await expect(next).resolves.toBeUndefined();
+  });
+
+  it('runs one sync at a time: batches committed while one runs share the next', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    const barriers: Array<Promise<void>> = [];
+    for (let i = 0; i < 4; i++) {
+      batch.begin();
+      s.messages.append('CP1', 'MeterValues', { i });
+      barriers.push(batch.barrier());
+      await nextTurn();
+    }
+    expect(batch.commitCount).toBe(4);
+    expect(held.calls).toHaveLength(1); // the other three wait for the queued one
+    held.calls[0]!.resolve();
+    await barriers[0];
+    await nextTurn();
+    expect(held.calls).toHaveLength(2);
+    held.calls[1]!.resolve();
+    await Promise.all(barriers);
+    expect(held.calls).toHaveLength(2);
+  });
+
+  it('syncs on the event loop when the store closes an open batch', () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    batch.commit();
+    expect(held.nowCalls()).toBe(1);
+    expect(held.calls).toHaveLength(0);
   });
 });
 
