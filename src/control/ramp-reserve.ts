@@ -27,7 +27,9 @@ export interface RampReserveInput extends CalmInput {
 
 interface Row {
   evse: EvseModel;
-  phases: Phase[];
+  phases: readonly Phase[];
+  /** The circuit-phase keys it loads (roomKeysOf). */
+  keys: readonly string[];
   /** What the EVSE holds now, and the least it drew at its last report per phase. */
   curA: number;
   loA: number[];
@@ -77,7 +79,7 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     const limit = input.limits[evse.key];
     const st = rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
     if (!limit || !st) continue;
-    rows.push({ evse, phases: gridPhases(evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
+    rows.push({ evse, phases: gridPhases(evse), keys: roomKeysOf(input.tree, evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
   }
 
   // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
@@ -89,7 +91,7 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     const pending = r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
     return held + pending;
   }).phaseA;
-  const keysOf = (r: Row): string[] => roomKeysOf(input.tree, r.evse);
+  const keysOf = (r: Row): readonly string[] => r.keys;
   const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
   const take = (r: Row, a: number): void => {
     for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);
