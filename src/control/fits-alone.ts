@@ -67,10 +67,12 @@ export function fitsAlone(input: FitsAloneInput): Record<string, number> {
     const wantA = input.limits[e.key]?.maxCurrentA ?? 0;
     const backA = (worst.get(e.key) ?? 0) - held;
     const phases = gridPhases(e);
+    // It took its share once per EVSE phase on that grid phase (roomKeysOf: circuit by circuit, phases in order).
+    const times = phases.map((p) => phases.filter((q) => q === p).length);
     const phaseRoomA = Math.min(
-      ...roomKeysOf(input.tree, e).map((k) => {
+      ...roomKeysOf(input.tree, e).map((k, i) => {
         const left = room.phaseA.get(k);
-        return left === undefined ? Infinity : left + backA * phases.filter((p) => k.endsWith(`|${p}`)).length;
+        return left === undefined ? Infinity : left + backA * (times[i % phases.length] ?? 1);
       }),
     );
     const perA = phases.length * evseVoltageV(e);

@@ -97,9 +97,11 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);
   };
 
-  const out: Record<string, CurrentLimit> = { ...input.limits };
+  // Copied at the first staged increase: most decisions stage none.
+  let out: Record<string, CurrentLimit> = input.limits;
   const staged = (r: Row, a: number): void => {
     if (a >= r.targetA) return;
+    if (out === input.limits) out = { ...input.limits };
     out[r.evse.key] = { maxCurrentA: a, source: 'ramp-reserve', reason: `increase to ${r.targetA} A staged: room kept for ramps the chargers have not reported yet` };
   };
   const rising = rows.filter((r) => r.targetA > r.curA);
