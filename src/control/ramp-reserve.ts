@@ -82,6 +82,10 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     rows.push({ evse, phases: gridPhases(evse), keys: roomKeysOf(input.tree, evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
   }
 
+  const rising = rows.filter((r) => r.targetA > r.curA);
+  // Only increases are staged: without one there is nothing to do (and no room to compute).
+  if (rising.length === 0) return input.limits;
+
   // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
   const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
   const room = roomLeft(input.tree, input.evses, input.circuits, (evse, j) => {
@@ -104,7 +108,6 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     if (out === input.limits) out = { ...input.limits };
     out[r.evse.key] = { maxCurrentA: a, source: 'ramp-reserve', reason: `increase to ${r.targetA} A staged: room kept for ramps the chargers have not reported yet` };
   };
-  const rising = rows.filter((r) => r.targetA > r.curA);
   // Starts first, one by one (an EV below its minimum cannot take a part of it), then the other increases share what is left.
   for (const r of rising.filter((x) => x.curA < x.evse.minCurrentA)) {
     const a = floor01(Math.min(r.targetA, r.curA + Math.max(0, roomFor(r)) / 2));
