@@ -25,6 +25,8 @@ export interface ScaleTarget {
   eventLoopP99Ms?(): Promise<number>;
   /** The V8 heap (used, total) and memory outside it (external), MiB, from the hub's /metrics. */
   heapMiB?(): Promise<{ used: number; total: number; external: number }>;
+  /** The hub's control decisions so far and their total wall time, s (from its /metrics). */
+  controlStats?(): Promise<{ decisions: number; decisionS: number }>;
   stop(): Promise<void>;
 }
 
@@ -132,6 +134,12 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
       const text = await res.text();
       const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? Number.NaN) / 1048576;
       return { used: value('nodejs_heap_size_used_bytes'), total: value('nodejs_heap_size_total_bytes'), external: value('nodejs_external_memory_bytes') };
+    },
+    async controlStats() {
+      const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
+      const text = await res.text();
+      const value = (name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1] ?? Number.NaN);
+      return { decisions: value('switchyard_control_decisions_total'), decisionS: value('switchyard_control_decision_seconds_sum') };
     },
     label: declaredStations > 0 ? `hub (${declaredStations} declared)` : 'hub',
     proc,

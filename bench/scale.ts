@@ -71,6 +71,24 @@ interface Figures {
   apiHealthMaxMs: number | undefined;
   /** The hub's V8 heap and external memory with all connected, MiB. */
   heapConnected: { used: number; total: number; external: number } | undefined;
+  /** The hub's decisions (count, total wall time s) while connecting, in the steady phase and in the storm. */
+  control: { connect: ControlDelta; steady: ControlDelta; storm: ControlDelta } | undefined;
+}
+
+interface ControlDelta {
+  decisions: number;
+  decisionS: number;
+}
+
+const NO_STATS: ControlDelta = { decisions: Number.NaN, decisionS: Number.NaN };
+
+/** The target's decision counters now (NaN when it has none or does not answer). */
+async function controlNow(target: ScaleTarget): Promise<ControlDelta> {
+  return (await target.controlStats?.().catch(() => undefined)) ?? NO_STATS;
+}
+
+function delta(a: ControlDelta, b: ControlDelta): ControlDelta {
+  return { decisions: b.decisions - a.decisions, decisionS: b.decisionS - a.decisionS };
 }
 
 /** GETs of each API path with all stations connected (median and maximum reported). */
@@ -98,6 +116,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     await sleepMs(SETTINGS.settleMs);
     const rssIdleKiB = rssKiB(pid);
 
+    const c0 = await controlNow(target);
     progress(`${target.label}: connecting ${fleet.size} chargers`);
     let t0 = performance.now();
     await fleet.connectAll(SETTINGS.connectConcurrency);
@@ -105,6 +124,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     await sleepMs(SETTINGS.settleMs);
     const rssConnectedKiB = rssKiB(pid);
     const heapConnected = await target.heapMiB?.().catch(() => undefined);
+    const c1 = await controlNow(target);
 
     const apiSiteAll = await apiTimes(target, '/api/site');
     const apiHealthAll = await apiTimes(target, '/api/health');
@@ -116,12 +136,14 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const rate = fleet.size / SETTINGS.steadyIntervalS;
     progress(`${target.label}: steady traffic, ${rate} msg/s for ${SETTINGS.steadyS} s`);
     await orNaN(target.eventLoopP99Ms?.());
+    const c2 = await controlNow(target);
     const steadyCpu0 = cpuTime(pid);
     const t1 = performance.now();
     const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
     const steadyCpu1 = cpuTime(pid);
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
     const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
+    const c3 = await controlNow(target);
 
     progress(`${target.label}: ${fleet.size} x ${SETTINGS.messagesPerStation} messages at saturation`);
     const cpu0 = cpuTime(pid);
@@ -145,6 +167,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
 
     progress(`${target.label}: reconnect storm`);
     const retriesBefore = fleet.retries;
+    const c4 = await controlNow(target);
     fleet.dropAll();
     t0 = performance.now();
     await fleet.reconnectAll();
@@ -152,6 +175,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const connectedAfterStorm = await settledCount(target, fleet.size);
     await sleepMs(SETTINGS.settleMs);
     const rssAfterStormKiB = rssKiB(pid);
+    const c5 = await controlNow(target);
 
     return {
       rssIdleKiB,
@@ -182,6 +206,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       apiSiteMaxMs,
       apiHealthMaxMs,
       heapConnected,
+      control: { connect: delta(c0, c1), steady: delta(c2, c3), storm: delta(c4, c5) },
     };
   } finally {
     fleet.dropAll();
@@ -220,6 +245,12 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: `server RSS, ${n} connected`, value: mib(hub.rssConnectedKiB), unit: 'MiB', baseline: b(mib(echo.rssConnectedKiB)) },
     { metric: 'memory per connection', value: perConnKiB(hub), unit: 'KiB', baseline: b(perConnKiB(echo)) },
     { metric: `RSS with ${n} connected / N`, value: hub.rssConnectedKiB / n, unit: 'KiB', baseline: b(echo.rssConnectedKiB / n) },
+    ...(['connect', 'steady', 'storm'] as const).map((phase) => ({
+      metric: `control decisions while ${phase === 'connect' ? 'connecting' : phase === 'steady' ? 'in steady traffic' : 'in the reconnect storm'} (count; their total wall time)`,
+      value: hub.control?.[phase].decisions ?? Number.NaN,
+      unit: `(${(hub.control?.[phase].decisionS ?? Number.NaN).toFixed(2)} s)`,
+      digits: 0,
+    })),
     { metric: `V8 heap used / total with ${n} connected`, value: hub.heapConnected?.used ?? Number.NaN, unit: `MiB (total ${(hub.heapConnected?.total ?? Number.NaN).toFixed(1)} MiB, external ${(hub.heapConnected?.external ?? Number.NaN).toFixed(1)} MiB)` },
     { metric: 'start until listening', value: hub.startS, unit: 's', baseline: b(echo.startS), digits: 2 },
     { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
@@ -273,7 +304,7 @@ function notMeasured(): Figures {
     rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, connectS: nan, messages: nan, saturationS: nan,
     serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
     connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
-    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined,
+    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined,
   };
 }
 

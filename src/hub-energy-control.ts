@@ -69,8 +69,10 @@ export function createDispatcher(deps: ControlWiringDeps, parts: { site: SiteMod
     // and only once what they support (rate unit, stack levels) has been read: the first time
     // the dispatcher wants to write after a boot, the read starts, and the write follows it.
     versionOf: (stationId) => {
-      const version = service.isAdmitted(stationId) && service.isBootAccepted(stationId) ? registry.get(stationId)?.version : undefined;
-      if (version === undefined) return undefined;
+      // The registry first: a station that is not connected gets nothing, and asking it costs no
+      // store read (a decision asks this for every EVSE of the site).
+      const version = registry.get(stationId)?.version;
+      if (version === undefined || !service.isAdmitted(stationId) || !service.isBootAccepted(stationId)) return undefined;
       return capabilities.ensure(stationId, () => dispatcher.onStationConnected(stationId)) ? version : undefined;
     },
     capabilitiesOf: (stationId) => capabilities.of(stationId),

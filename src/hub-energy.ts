@@ -80,6 +80,8 @@ export class HubEnergy {
   /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
   mqttOut: MqttOut | undefined;
   private override: SiteLimitOverride | undefined;
+  /** The site's EVSE keys per station id; built when first needed, dropped when stations are added or removed. */
+  private evseKeysByStation: Map<string, string[]> | undefined;
   /**
    * What operators change on EVSEs at runtime (priority, modes, max current, start/stop), for
    * the API, the dashboard and MQTT alike; persisted in the store and restored here at start.
@@ -128,6 +130,7 @@ export class HubEnergy {
       rules: compileRules(config.rules),
       standingModes: () => this.controls.standingModes(),
       standingSources: () => this.controls.standingModeSources(),
+      standingVersion: () => this.controls.standingVersion(),
       meterRoles: this.site.meterRoles,
       onEdge: (reason) => this.controller.trigger(reason),
     });
@@ -161,7 +164,12 @@ export class HubEnergy {
           this.mqttOut?.publisher.notify();
           this.capabilities.forget(e.stationId);
           this.dispatcher.onStationBooted(e.stationId);
-          this.controller.trigger(`boot ${e.stationId}`);
+          // A boot needs no decision of its own: the dispatcher writes the station's base and
+          // dynamic profiles again from the last decision's targets (a decision counts every
+          // EVSE of the site, connected or not), and an EVSE that becomes controllable again asks
+          // for one itself. Only an EVSE without a target yet waits for a decision. (A boot
+          // storm of thousands of stations no longer decides back to back.)
+          if (this.evseKeysOf(e.stationId).some((key) => !this.dispatcher.hasTarget(key))) this.controller.trigger(`boot ${e.stationId}`);
           break;
         case 'status':
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
@@ -240,6 +248,7 @@ export class HubEnergy {
     const rootId = this.site.circuits.find((c) => c.parentId === undefined)?.id ?? IMPLICIT_ROOT_ID;
     const models = evseModelsOf(station, rootId, this.deps.config.site.voltageV);
     this.site.evses.push(...models);
+    this.evseKeysByStation = undefined;
     this.configureControls(station);
     this.controller.siteChanged(`station ${station.id} added`);
   }
@@ -249,7 +258,24 @@ export class HubEnergy {
     if (this.removeEvsesOf(stationId)) this.controller.siteChanged(`station ${stationId} removed`);
   }
 
+  /** The keys of a station's EVSEs in the site model (none for a station not under load management). */
+  private evseKeysOf(stationId: string): readonly string[] {
+    if (!this.evseKeysByStation) {
+      const index = new Map<string, string[]>();
+      for (const e of this.site.evses) {
+        const id = parseEvseKey(e.key)?.stationId;
+        if (id === undefined) continue;
+        const keys = index.get(id);
+        if (keys) keys.push(e.key);
+        else index.set(id, [e.key]);
+      }
+      this.evseKeysByStation = index;
+    }
+    return this.evseKeysByStation.get(stationId) ?? [];
+  }
+
   private removeEvsesOf(stationId: string): boolean {
+    this.evseKeysByStation = undefined;
     const before = this.site.evses.length;
     for (let i = this.site.evses.length - 1; i >= 0; i--) {
       const key = this.site.evses[i]?.key;

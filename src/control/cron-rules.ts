@@ -307,14 +307,22 @@ export function ruleEffects(active: readonly ActiveRule[], vars: RuleVariables, 
       }
     }
   }
+  effects.modes = ruleModes(active, evseKeys);
+  return effects;
+}
+
+/** The mode each EVSE gets from the active rules: the first rule naming it, else the first naming `*`. */
+export function ruleModes(active: readonly ActiveRule[], evseKeys: readonly string[]): RuleEffects['modes'] {
+  const modes: RuleEffects['modes'] = {};
+  const wildcard = active.find((a) => a.rule.modes['*'] !== undefined);
+  if (!wildcard && !active.some((a) => Object.keys(a.rule.modes).length > 0)) return modes;
   for (const key of evseKeys) {
     const specific = active.find((a) => a.rule.modes[key] !== undefined);
-    const wildcard = active.find((a) => a.rule.modes['*'] !== undefined);
     const chosen = specific ?? wildcard;
     const mode = chosen?.rule.modes[specific ? key : '*'];
-    if (chosen && mode) effects.modes[key] = { mode, source: `rule:${chosen.rule.id}` };
+    if (chosen && mode) modes[key] = { mode, source: `rule:${chosen.rule.id}` };
   }
-  return effects;
+  return modes;
 }
 
 /** EVSE keys named by rules' modes that the config does not define. */

@@ -170,6 +170,11 @@ export class Dispatcher {
     }
   }
 
+  /** Whether a decision gave this EVSE a target yet (what the dispatcher writes after a boot). */
+  hasTarget(evseKey: string): boolean {
+    return this.slots.get(evseKey)?.target !== undefined;
+  }
+
   isControllable(evseKey: string): boolean {
     return this.slots.get(evseKey)?.controllable ?? true;
   }

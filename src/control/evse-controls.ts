@@ -100,6 +100,8 @@ export class EvseControls {
   private readonly standingSource: Record<string, string> = {};
   private solar: Record<string, SolarMode> = {};
   private caps: Record<string, CurrentLimit[]> = {};
+  /** Bumped at every change of the standing modes or their sources (readers cache on it). */
+  private standingChanges = 0;
 
   constructor(private readonly deps: EvseControlsDeps) {}
 
@@ -115,6 +117,7 @@ export class EvseControls {
     this.overrides.delete(evseKey);
     delete this.standing[evseKey];
     delete this.standingSource[evseKey];
+    this.standingChanges++;
     this.refresh(evseKey);
   }
 
@@ -191,6 +194,11 @@ export class EvseControls {
   /** Each EVSE's mode without rules (runtime setting, else config); the same object as settings change. */
   standingModes(): Readonly<Record<string, OperationMode>> {
     return this.standing;
+  }
+
+  /** Changes whenever standingModes or standingModeSources change. */
+  standingVersion(): number {
+    return this.standingChanges;
   }
 
   /** Who set each EVSE's mode without rules: `config` or the front end. */
@@ -271,8 +279,11 @@ export class EvseControls {
     const i = this.deps.evses.findIndex((e) => e.key === evseKey);
     const model = this.deps.evses[i];
     if (configured) {
-      this.standing[evseKey] = o.mode?.value ?? configured.mode;
-      this.standingSource[evseKey] = o.mode?.source ?? CONFIG_SOURCE;
+      const mode = o.mode?.value ?? configured.mode;
+      const source = o.mode?.source ?? CONFIG_SOURCE;
+      if (this.standing[evseKey] !== mode || this.standingSource[evseKey] !== source) this.standingChanges++;
+      this.standing[evseKey] = mode;
+      this.standingSource[evseKey] = source;
       const priority = o.priority?.value ?? configured.priority;
       if (model && model.priority !== priority) this.deps.evses[i] = { ...model, priority };
     }

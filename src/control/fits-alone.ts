@@ -58,14 +58,30 @@ export function fitsAlone(input: FitsAloneInput): Record<string, number> {
   });
   if (risers.length === 0) return out;
   const worst = new Map(input.evses.map((e) => [e.key, mayStillDrawA(input.live[e.key], input.limits[e.key]?.maxCurrentA ?? 0, input.nowMs, input.followS, input.toleranceA)]));
+  // The room with every EVSE at its worst, once; each riser then only puts its own worst back
+  // on its own path and takes what it holds instead (its own decreases do not matter to it).
+  // One pass over the site instead of one per riser (thousands rise together after a boot storm).
+  const room = roomLeft(input.tree, input.evses, input.circuits, (o) => worst.get(o.key) ?? 0);
   for (const e of risers) {
     const held = heldOf(e) ?? 0;
     const wantA = input.limits[e.key]?.maxCurrentA ?? 0;
-    // The room with every EVSE at its worst, this one at what it holds (its own decreases do not matter to it).
-    const room = roomLeft(input.tree, input.evses, input.circuits, (o) => (o.key === e.key ? held : (worst.get(o.key) ?? 0)));
-    const phaseRoomA = Math.min(...roomKeysOf(input.tree, e).map((k) => room.phaseA.get(k) ?? Infinity));
-    const perA = gridPhases(e).length * evseVoltageV(e);
-    const powerRoomA = Math.min(...pathToRoot(input.tree, e.circuitId).map((c) => (room.powerW.get(c) ?? Infinity) / perA));
+    const backA = (worst.get(e.key) ?? 0) - held;
+    const phases = gridPhases(e);
+    // It took its share once per EVSE phase on that grid phase (roomKeysOf: circuit by circuit, phases in order).
+    const times = phases.map((p) => phases.filter((q) => q === p).length);
+    const phaseRoomA = Math.min(
+      ...roomKeysOf(input.tree, e).map((k, i) => {
+        const left = room.phaseA.get(k);
+        return left === undefined ? Infinity : left + backA * (times[i % phases.length] ?? 1);
+      }),
+    );
+    const perA = phases.length * evseVoltageV(e);
+    const powerRoomA = Math.min(
+      ...pathToRoot(input.tree, e.circuitId).map((c) => {
+        const leftW = room.powerW.get(c);
+        return leftW === undefined ? Infinity : (leftW + backA * perA) / perA;
+      }),
+    );
     const fitA = Math.floor((held + Math.min(phaseRoomA, powerRoomA)) * 10 + 1e-7) / 10;
     const a = Math.min(wantA, fitA);
     if (a <= held || (held < e.minCurrentA && a < e.minCurrentA)) continue;

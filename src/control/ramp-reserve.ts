@@ -27,7 +27,9 @@ export interface RampReserveInput extends CalmInput {
 
 interface Row {
   evse: EvseModel;
-  phases: Phase[];
+  phases: readonly Phase[];
+  /** The circuit-phase keys it loads (roomKeysOf). */
+  keys: readonly string[];
   /** What the EVSE holds now, and the least it drew at its last report per phase. */
   curA: number;
   loA: number[];
@@ -77,8 +79,12 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     const limit = input.limits[evse.key];
     const st = rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
     if (!limit || !st) continue;
-    rows.push({ evse, phases: gridPhases(evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
+    rows.push({ evse, phases: gridPhases(evse), keys: roomKeysOf(input.tree, evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
   }
+
+  const rising = rows.filter((r) => r.targetA > r.curA);
+  // Only increases are staged: without one there is nothing to do (and no room to compute).
+  if (rising.length === 0) return input.limits;
 
   // Room per circuit and phase left for twice the increases (the increase and the ramp it starts).
   const rowsByKey = new Map(rows.map((r) => [r.evse.key, r]));
@@ -89,18 +95,19 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     const pending = r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
     return held + pending;
   }).phaseA;
-  const keysOf = (r: Row): string[] => roomKeysOf(input.tree, r.evse);
+  const keysOf = (r: Row): readonly string[] => r.keys;
   const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
   const take = (r: Row, a: number): void => {
     for (const k of keysOf(r)) if (room.has(k)) room.set(k, (room.get(k) ?? 0) - 2 * a);
   };
 
-  const out: Record<string, CurrentLimit> = { ...input.limits };
+  // Copied at the first staged increase: most decisions stage none.
+  let out: Record<string, CurrentLimit> = input.limits;
   const staged = (r: Row, a: number): void => {
     if (a >= r.targetA) return;
+    if (out === input.limits) out = { ...input.limits };
     out[r.evse.key] = { maxCurrentA: a, source: 'ramp-reserve', reason: `increase to ${r.targetA} A staged: room kept for ramps the chargers have not reported yet` };
   };
-  const rising = rows.filter((r) => r.targetA > r.curA);
   // Starts first, one by one (an EV below its minimum cannot take a part of it), then the other increases share what is left.
   for (const r of rising.filter((x) => x.curA < x.evse.minCurrentA)) {
     const a = floor01(Math.min(r.targetA, r.curA + Math.max(0, roomFor(r)) / 2));

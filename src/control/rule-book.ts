@@ -3,7 +3,7 @@ import type { AgedReading } from '../energy/meter-reading.js';
 import type { SiteSnapshot } from '../energy/strategy.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { activeRules, nextRuleEdgeMs, ruleEffects, ruleVariables, type CompiledRules } from './cron-rules.js';
+import { activeRules, nextRuleEdgeMs, ruleEffects, ruleModes, ruleVariables, type ActiveRule, type CompiledRules } from './cron-rules.js';
 import { DEFAULT_OPERATION_MODE } from './operation-modes.js';
 
 export interface RuleBookDeps {
@@ -14,6 +14,12 @@ export interface RuleBookDeps {
   standingModes: () => Readonly<Record<string, OperationMode>>;
   /** Who set each standing mode (e.g. `config`, `api`); `setting` for a key without one. */
   standingSources?: () => Readonly<Record<string, string>>;
+  /**
+   * Changes whenever the standing modes or their sources change (e.g. a counter). With it the
+   * per-EVSE modes are built again only when it or the set of active rules changed; without it,
+   * at every call.
+   */
+  standingVersion?: () => number;
   meterRoles: SiteSnapshot['meterRoles'];
   /** Called at every rule start and end, so that a decision follows at once. */
   onEdge: (reason: string) => void;
@@ -21,9 +27,10 @@ export interface RuleBookDeps {
 
 /** The inputs the rules and the configured modes give a decision at one instant. */
 export interface RuleInputs {
-  modes: Record<string, OperationMode>;
+  /** Shared between calls while nothing changed: read, never change. */
+  modes: Readonly<Record<string, OperationMode>>;
   /** Where each EVSE's mode comes from: `rule:<id>`, else who set the standing mode (`config`, `api`, `mqtt`). */
-  modeSources: Record<string, string>;
+  modeSources: Readonly<Record<string, string>>;
   siteLimitW?: { powerW: number; source: string; reason: string };
   active: Array<{ id: string; sinceMs: number; untilMs: number }>;
   problems: string[];
@@ -41,6 +48,8 @@ export class RuleBook {
   private timer: TimerHandle | undefined;
   private lastActive = '';
   private lastProblems = '';
+  /** The per-EVSE modes of the last call, with what they were built from. */
+  private modeCache: { version: number; activeIds: string; modes: Record<string, OperationMode>; modeSources: Record<string, string> } | undefined;
 
   constructor(private readonly deps: RuleBookDeps) {}
 
@@ -57,17 +66,9 @@ export class RuleBook {
   inputs(nowMs: number, meters: Record<string, AgedReading>): RuleInputs {
     const { rules, timezone } = this.deps.rules;
     const active = activeRules(rules, nowMs, timezone);
-    const standing = this.deps.standingModes();
-    const sources = this.deps.standingSources?.() ?? {};
-    const keys = Object.keys(standing);
-    const effects = ruleEffects(active, ruleVariables({ meters, meterRoles: this.deps.meterRoles }, nowMs, timezone), keys);
-    const modes: Record<string, OperationMode> = {};
-    const modeSources: Record<string, string> = {};
-    for (const key of keys) {
-      const ruled = effects.modes[key];
-      modes[key] = ruled?.mode ?? standing[key] ?? DEFAULT_OPERATION_MODE;
-      modeSources[key] = ruled?.source ?? sources[key] ?? 'setting';
-    }
+    // The site limit and its problems need the readings of now; the modes only the active rules.
+    const effects = ruleEffects(active, ruleVariables({ meters, meterRoles: this.deps.meterRoles }, nowMs, timezone), []);
+    const { modes, modeSources } = this.modesFor(active);
     const out: RuleInputs = {
       modes,
       modeSources,
@@ -77,6 +78,27 @@ export class RuleBook {
     if (effects.siteLimitW) out.siteLimitW = effects.siteLimitW;
     this.logChanges(out);
     return out;
+  }
+
+  /** Every EVSE's mode and its source under the active rules; built again only when the rules or the standing modes changed. */
+  private modesFor(active: readonly ActiveRule[]): { modes: Record<string, OperationMode>; modeSources: Record<string, string> } {
+    const version = this.deps.standingVersion?.();
+    const activeIds = active.map((a) => this.deps.rules.rules.indexOf(a.rule)).join(',');
+    const cached = this.modeCache;
+    if (version !== undefined && cached && cached.version === version && cached.activeIds === activeIds) return cached;
+    const standing = this.deps.standingModes();
+    const sources = this.deps.standingSources?.() ?? {};
+    const keys = Object.keys(standing);
+    const ruled = ruleModes(active, keys);
+    const modes: Record<string, OperationMode> = {};
+    const modeSources: Record<string, string> = {};
+    for (const key of keys) {
+      const r = ruled[key];
+      modes[key] = r?.mode ?? standing[key] ?? DEFAULT_OPERATION_MODE;
+      modeSources[key] = r?.source ?? sources[key] ?? 'setting';
+    }
+    if (version !== undefined) this.modeCache = { version, activeIds, modes, modeSources };
+    return { modes, modeSources };
   }
 
   /**

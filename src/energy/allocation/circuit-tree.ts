@@ -11,7 +11,23 @@ export interface CircuitTree {
   parentOf: ReadonlyMap<string, string | undefined>;
 }
 
+/** The last tree built from each circuits array, with the nodes, ids and parents it was built from. */
+const treeMemo = new WeakMap<readonly CircuitNode[], { nodes: CircuitNode[]; ids: string[]; parents: (string | undefined)[]; tree: CircuitTree }>();
+
+/**
+ * The tree of a circuits array. Built once per array while its nodes, their ids and parents stay
+ * the same (a decision asks for it several times, and every decision for the same site): the
+ * tree is read-only and shared.
+ */
 export function buildCircuitTree(circuits: readonly CircuitNode[]): CircuitTree {
+  const memo = treeMemo.get(circuits);
+  if (memo && memo.nodes.length === circuits.length && circuits.every((c, i) => c === memo.nodes[i] && c.id === memo.ids[i] && c.parentId === memo.parents[i])) return memo.tree;
+  const tree = buildTree(circuits);
+  treeMemo.set(circuits, { nodes: [...circuits], ids: circuits.map((c) => c.id), parents: circuits.map((c) => c.parentId), tree });
+  return tree;
+}
+
+function buildTree(circuits: readonly CircuitNode[]): CircuitTree {
   const byId = new Map<string, CircuitNode>();
   for (const c of circuits) if (!byId.has(c.id)) byId.set(c.id, c);
 
@@ -52,15 +68,26 @@ export function buildCircuitTree(circuits: readonly CircuitNode[]): CircuitTree 
   return { byId, topDown, children, parentOf };
 }
 
-/** Circuit ids from `id` up to its root, `id` first; empty when the circuit is unknown. */
-export function pathToRoot(tree: CircuitTree, id: string): string[] {
-  if (!tree.byId.has(id)) return [];
+const pathMemo = new WeakMap<CircuitTree, Map<string, readonly string[]>>();
+const NO_PATH: readonly string[] = [];
+
+/** Circuit ids from `id` up to its root, `id` first; empty when the circuit is unknown. Shared per tree: never changed. */
+export function pathToRoot(tree: CircuitTree, id: string): readonly string[] {
+  let paths = pathMemo.get(tree);
+  if (!paths) {
+    paths = new Map();
+    pathMemo.set(tree, paths);
+  }
+  const known = paths.get(id);
+  if (known) return known;
+  if (!tree.byId.has(id)) return NO_PATH;
   const path: string[] = [];
   let cur: string | undefined = id;
   while (cur !== undefined) {
     path.push(cur);
     cur = tree.parentOf.get(cur);
   }
+  paths.set(id, path);
   return path;
 }
 

@@ -129,11 +129,20 @@ export function buildConstraints(tree: CircuitTree, input: ConstraintInput): Con
   return { constraints, indexOf: (id, kind) => index.get(`${id}|${kind}`) };
 }
 
-/** The grid phase of each EVSE phase, repaired when the model is inconsistent. */
-export function gridPhases(evse: EvseModel): Phase[] {
+const gridPhasesMemo = new WeakMap<EvseModel, { phases: number; rotation: readonly Phase[]; out: readonly Phase[] }>();
+
+/**
+ * The grid phase of each EVSE phase, repaired when the model is inconsistent. Remembered per
+ * EVSE model (while its phases and rotation stay the same objects): one shared array, never changed.
+ */
+export function gridPhases(evse: EvseModel): readonly Phase[] {
+  const memo = gridPhasesMemo.get(evse);
+  if (memo && memo.phases === evse.phases && memo.rotation === evse.phaseRotation) return memo.out;
   const n = evse.phases === 1 ? 1 : 3;
   const rot = (evse.phaseRotation ?? []).filter((p) => PHASES.includes(p)).slice(0, n);
-  return rot.length === n ? rot : PHASES.slice(0, n);
+  const out = rot.length === n ? rot : PHASES.slice(0, n);
+  gridPhasesMemo.set(evse, { phases: evse.phases, rotation: evse.phaseRotation, out });
+  return out;
 }
 
 export function evseVoltageV(evse: EvseModel): number {
@@ -141,6 +150,16 @@ export function evseVoltageV(evse: EvseModel): number {
 }
 
 const termsCache = new WeakMap<ConstraintSet, Map<string, Term[] | undefined>>();
+const termsKeyMemo = new WeakMap<EvseModel, { circuitId: string; phases: readonly Phase[]; voltageV: number; key: string }>();
+
+/** The key EVSEs alike share their terms under: circuit, grid phases and voltage. */
+function termsKeyOf(evse: EvseModel, phases: readonly Phase[], voltageV: number): string {
+  const memo = termsKeyMemo.get(evse);
+  if (memo && memo.circuitId === evse.circuitId && memo.phases === phases && memo.voltageV === voltageV) return memo.key;
+  const key = `${evse.circuitId}|${phases.join(',')}|${voltageV}`;
+  termsKeyMemo.set(evse, { circuitId: evse.circuitId, phases, voltageV, key });
+  return key;
+}
 
 /**
  * The constraints an EVSE loads (every circuit on its path to the root); undefined if its
@@ -155,14 +174,14 @@ export function termsFor(tree: CircuitTree, set: ConstraintSet, evse: EvseModel)
     cache = new Map();
     termsCache.set(set, cache);
   }
-  const key = `${evse.circuitId}|${phases.join(',')}|${voltageV}`;
+  const key = termsKeyOf(evse, phases, voltageV);
   if (cache.has(key)) return cache.get(key);
   const terms = computeTerms(tree, set, evse.circuitId, phases, voltageV);
   cache.set(key, terms);
   return terms;
 }
 
-function computeTerms(tree: CircuitTree, set: ConstraintSet, circuitId: string, phases: Phase[], voltageV: number): Term[] | undefined {
+function computeTerms(tree: CircuitTree, set: ConstraintSet, circuitId: string, phases: readonly Phase[], voltageV: number): Term[] | undefined {
   const path = pathToRoot(tree, circuitId);
   if (path.length === 0) return undefined;
   const perPhase = new Map<Phase, number>();

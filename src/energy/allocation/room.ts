@@ -20,10 +20,21 @@ export function roomKey(circuitId: string, phase: Phase): string {
   return `${circuitId}|${phase}`;
 }
 
-/** The circuit-phase keys an EVSE loads: each grid phase of each circuit on its way to the root. */
-export function roomKeysOf(tree: CircuitTree, evse: EvseModel): string[] {
+const roomKeysMemo = new WeakMap<CircuitTree, WeakMap<EvseModel, { circuitId: string; phases: readonly Phase[]; keys: readonly string[] }>>();
+
+/** The circuit-phase keys an EVSE loads: each grid phase of each circuit on its way to the root. Shared per tree and EVSE: never changed. */
+export function roomKeysOf(tree: CircuitTree, evse: EvseModel): readonly string[] {
   const phases = gridPhases(evse);
-  return pathToRoot(tree, evse.circuitId).flatMap((c) => phases.map((p) => roomKey(c, p)));
+  let memo = roomKeysMemo.get(tree);
+  if (!memo) {
+    memo = new WeakMap();
+    roomKeysMemo.set(tree, memo);
+  }
+  const known = memo.get(evse);
+  if (known && known.circuitId === evse.circuitId && known.phases === phases) return known.keys;
+  const keys = pathToRoot(tree, evse.circuitId).flatMap((c) => phases.map((p) => roomKey(c, p)));
+  memo.set(evse, { circuitId: evse.circuitId, phases, keys });
+  return keys;
 }
 
 /**
@@ -44,14 +55,19 @@ export function roomLeft(
   }
   for (const e of evses) {
     const phases = gridPhases(e);
+    const n = phases.length;
     const held = phases.map((_, j) => heldA(e, j));
     const w = held.reduce((s, a) => s + a, 0) * evseVoltageV(e);
-    for (const c of pathToRoot(tree, e.circuitId)) {
-      phases.forEach((p, j) => {
-        const k = roomKey(c, p);
+    // roomKeysOf lists the keys circuit by circuit, each circuit's phases in the order of gridPhases.
+    const keys = roomKeysOf(tree, e);
+    const path = pathToRoot(tree, e.circuitId);
+    for (let i = 0; i < path.length; i++) {
+      const c = path[i] as string;
+      for (let j = 0; j < n; j++) {
+        const k = keys[i * n + j] as string;
         const left = phaseA.get(k);
         if (left !== undefined) phaseA.set(k, left - (held[j] ?? 0));
-      });
+      }
       const leftW = powerW.get(c);
       if (leftW !== undefined) powerW.set(c, leftW - w);
     }

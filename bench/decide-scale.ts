@@ -1,0 +1,120 @@
+/**
+ * One control decision at N declared EVSEs, in process (no sockets): the controller's whole
+ * pass (inputs, snapshot, pure decide, targets, the limit-change log) on the site of the `scale`
+ * benchmark with BENCH_SCALE_DECLARED=1 (rows of 50 one-EVSE stations under one main, 3-phase,
+ * 16 A) with the hub's default strategies and energy settings. Two states of the site: every EVSE
+ * idle (stations connecting) and every EVSE in a transaction, reporting what it draws and holding
+ * an offer (steady traffic). Reports the median, p90 and slowest wall time per decision.
+ * BENCH_DECIDE_N (default 5000) and BENCH_DECIDE_ROUNDS (default 40) set the size.
+ */
+import { performance } from 'node:perf_hooks';
+import { parseSiteConfig } from '../src/config/load.js';
+import { Controller, type DispatchSink } from '../src/control/controller.js';
+import { withLimitChangeLog } from '../src/control/limit-change-log.js';
+import { siteModelFromConfig } from '../src/control/site-model-from-config.js';
+import { buildStrategies } from '../src/control/strategy-registry.js';
+import type { OfferStep } from '../src/energy/draw/draw-at.js';
+import type { EvseLiveState } from '../src/energy/site-model.js';
+import { FakeClock } from '../src/util/fake-clock.js';
+import { silentLogger } from '../src/util/logger.js';
+import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
+import { percentile } from './stats.js';
+
+const N = Number(process.env['BENCH_DECIDE_N'] ?? 5000);
+const ROUNDS = Number(process.env['BENCH_DECIDE_ROUNDS'] ?? 40);
+
+function siteYaml(n: number): string {
+  const rows = Math.ceil(n / 50);
+  const lines = ['circuits:', `  - { id: main, maxCurrentA: ${rows * 400}, worstCaseNonEvA: 0 }`];
+  for (let r = 0; r < rows; r++) lines.push(`  - { id: row-${r}, parent: main, maxCurrentA: 400 }`);
+  lines.push('stations:');
+  for (let i = 0; i < n; i++) lines.push(`  - { id: S${i}, securityProfile: 0, evses: [{ id: 1, circuit: row-${Math.floor(i / 50)}, phases: 3, maxCurrentA: 16 }] }`);
+  return lines.join('\n');
+}
+
+interface Run {
+  medianMs: number;
+  p90Ms: number;
+  maxMs: number;
+}
+
+function timeDecisions(active: boolean): Run {
+  const config = parseSiteConfig(siteYaml(N), 'bench-site.yaml');
+  const site = siteModelFromConfig(config);
+  const clock = new FakeClock();
+  const offers = new Map<string, OfferStep[]>();
+  const live: Record<string, EvseLiveState> = {};
+  for (const e of site.evses) {
+    if (!active) continue;
+    live[e.key] = {
+      key: e.key,
+      active: true,
+      controllable: true,
+      transactionId: `tx-${e.key}`,
+      transactionStartedMs: clock.nowMs() - 600_000,
+      measuredCurrentA: [6, 6, 6],
+      samples: [{ timeMs: clock.nowMs() - 5_000, currentA: [6, 6, 6] }],
+    };
+    offers.set(e.key, [{ fromMs: clock.nowMs() - 120_000, limitA: 6 }]);
+  }
+  const sink: DispatchSink = {
+    apply: () => undefined,
+    isControllable: () => true,
+    offersOf: (key) => offers.get(key) ?? [],
+  };
+  const strategies = buildStrategies(config.strategies, {
+    marginA: config.energy.marginA,
+    rotationPeriodS: config.energy.rotationPeriodS,
+    nominalVoltageV: config.site.voltageV,
+    worstCaseNonEvA: site.worstCaseNonEvA,
+    nonEvEstimator: config.energy.nonEvEstimator,
+    followS: config.energy.settleS,
+  });
+  const log = silentLogger();
+  const controller: Controller = new Controller({
+    clock,
+    log,
+    site,
+    strategies: strategies.map((strategy) => ({ strategy })),
+    snapshot: () => ({ meters: {}, live: { ...live }, modes: {} }),
+    dispatcher: withLimitChangeLog({ sink, log, decision: (key) => controller.lastDecision()?.evses[key] }),
+    failsafe: { staleAfterS: 10 },
+    params: {
+      marginA: config.energy.marginA,
+      rotationPeriodS: config.energy.rotationPeriodS,
+      nominalVoltageV: config.site.voltageV,
+      nonEvEstimator: config.energy.nonEvEstimator,
+      followS: config.energy.settleS,
+      rampReserve: config.energy.nonEvEstimator === 'aligned',
+    },
+  });
+  const times: number[] = [];
+  for (let i = 0; i < ROUNDS + 5; i++) {
+    clock.advanceMs(1000);
+    const t0 = performance.now();
+    controller.decideNow('bench');
+    const ms = performance.now() - t0;
+    if (i >= 5) times.push(ms);
+  }
+  return { medianMs: percentile(times, 50), p90Ms: percentile(times, 90), maxMs: Math.max(...times) };
+}
+
+export const benchmark: Benchmark = {
+  name: 'decide-scale',
+  workload: 'W2',
+  title: `one control decision over ${N} declared EVSEs, in process`,
+  async run(progress): Promise<BenchResult> {
+    const rows: BenchRow[] = [];
+    for (const active of [false, true]) {
+      const label = active ? 'all in a transaction' : 'all idle';
+      progress(`${N} EVSEs, ${label}: ${ROUNDS} decisions`);
+      const r = timeDecisions(active);
+      rows.push(
+        { metric: `decision, ${N} EVSEs ${label}: median`, value: r.medianMs, unit: 'ms', digits: 2 },
+        { metric: `decision, ${N} EVSEs ${label}: p90`, value: r.p90Ms, unit: 'ms', digits: 2 },
+        { metric: `decision, ${N} EVSEs ${label}: slowest`, value: r.maxMs, unit: 'ms', digits: 2 },
+      );
+    }
+    return { rows, notes: [`${ROUNDS} decisions after 5 warm-up ones, the clock 1 s further each; no meters (as in the scale benchmark's declared site).`] };
+  },
+};
