@@ -1,8 +1,7 @@
-import { closeSync, fdatasyncSync, openSync } from 'node:fs';
-import { open as openFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { SqliteDatabase } from './database.js';
 import { Statements } from './statements.js';
+import { WalFileSync } from './wal-file-sync.js';
 
 export interface GroupCommitOptions {
   /**
@@ -57,6 +56,7 @@ export class GroupCommit {
   private readonly sql: Statements;
   private readonly syncLog: () => Promise<void>;
   private readonly syncLogNow: () => void;
+  private readonly walFile: WalFileSync;
   /** The running sync of the log, and the one queued behind it (covers commits made meanwhile). */
   private syncRunning: Promise<void> | undefined;
   private syncQueued: Promise<void> | undefined;
@@ -75,8 +75,16 @@ export class GroupCommit {
     this.sql = new Statements(db);
     this.mayRelax = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     const walPath = `${resolve(db.name)}-wal`;
-    this.syncLog = options.syncLog ?? (() => syncFileOffLoop(walPath));
-    this.syncLogNow = options.syncLogNow ?? (() => syncFile(walPath));
+    const wal = new WalFileSync(walPath);
+    this.walFile = wal;
+    this.syncLog = options.syncLog ?? (() => wal.sync());
+    this.syncLogNow = options.syncLogNow ?? (() => wal.syncNow());
+  }
+
+  /** Commits the open batch (durable on return) and closes the log's descriptor; for the store's close. */
+  close(): void {
+    this.commit();
+    this.walFile.close();
   }
 
   /** Opens a batch for this turn unless one is open (or another transaction is running). */
@@ -248,23 +256,5 @@ export class GroupCommit {
   /** Rows changed on this connection since it opened (SQLite's total_changes()). */
   private totalChanges(): number {
     return this.sql.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
-  }
-}
-
-async function syncFileOffLoop(path: string): Promise<void> {
-  const file = await openFile(path, 'r');
-  try {
-    await file.datasync();
-  } finally {
-    await file.close();
-  }
-}
-
-function syncFile(path: string): void {
-  const fd = openSync(path, 'r');
-  try {
-    fdatasyncSync(fd);
-  } finally {
-    closeSync(fd);
   }
 }

@@ -77,7 +77,7 @@ export function openStore(options: OpenStoreOptions): Store {
       sessions: new SessionRepo({ db }),
       close() {
         if (!db.open) return;
-        batch.commit();
+        batch.close();
         db.pragma('optimize');
         db.close();
       },
