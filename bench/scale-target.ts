@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listeningPorts } from './proc-stats.js';
-import { sleepMs, startTsxProcess, type ServerProcess } from './server-process.js';
+import { sleepMs, startCompiledProcess, startTsxProcess, type ServerProcess } from './server-process.js';
 
 export interface ScaleTarget {
   label: string;
@@ -92,7 +92,8 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
   const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
   const t0 = performance.now();
-  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'], nodeArgs);
+  const hubArgs = ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'];
+  const proc = process.env['BENCH_HUB_RUNTIME'] === 'tsx' ? startTsxProcess('src/main.ts', hubArgs, nodeArgs) : startCompiledProcess('dist/src/main.js', hubArgs, nodeArgs);
   let ocppPort: number | undefined;
   let apiPort: number | undefined;
   const deadline = Date.now() + START_TIMEOUT_MS;
