@@ -46,7 +46,7 @@ export function startCompiledProcess(script: string, args: readonly string[], no
 let built = false;
 
 /** Builds dist/ if any source is newer than it (what `npm start` does first), once per run. */
-function ensureBuilt(): void {
+export function ensureBuilt(): void {
   if (built) return;
   const r = spawnSync(process.execPath, ['scripts/build-if-stale.js'], { cwd: repoRoot, stdio: 'inherit' });
   if (r.status !== 0) throw new Error('npm run build failed');
