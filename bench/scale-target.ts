@@ -85,12 +85,12 @@ async function httpStatus(url: string): Promise<number | undefined> {
  * logging every connection). With no log line to read, the ports are found from the sockets the
  * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
  */
-export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = []): Promise<ScaleTarget> {
+export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = [], extraNodeArgs: readonly string[] = []): Promise<ScaleTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, hubConfigYaml(declaredStations, extraConfigLines));
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
-  const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [...(process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''), ...extraNodeArgs];
   // BENCH_HUB_RUNTIME=tsx runs the sources as before; by default the compiled hub, as `npm start` does (built first, not timed).
   const compiled = process.env['BENCH_HUB_RUNTIME'] !== 'tsx';
   if (compiled) ensureBuilt();
