@@ -25,6 +25,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'power-history', load: () => import('./power-history.js') },
   { name: 'soak', load: () => import('./soak.js') },
   { name: 'write-path', load: () => import('./write-path.js') },
+  { name: 'live-heap', load: () => import('./live-heap.js') },
 ];
 
 interface Done {

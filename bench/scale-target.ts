@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listeningPorts } from './proc-stats.js';
-import { sleepMs, startTsxProcess, type ServerProcess } from './server-process.js';
+import { ensureBuilt, sleepMs, startCompiledProcess, startTsxProcess, type ServerProcess } from './server-process.js';
 
 export interface ScaleTarget {
   label: string;
@@ -87,14 +87,18 @@ async function httpStatus(url: string): Promise<number | undefined> {
  * logging every connection). With no log line to read, the ports are found from the sockets the
  * process listens on: the API answers /api/health, the OCPP endpoint answers plain HTTP with 426.
  */
-export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = []): Promise<ScaleTarget> {
+export async function startHubTarget(declaredStations = 0, extraConfigLines: readonly string[] = [], extraNodeArgs: readonly string[] = []): Promise<ScaleTarget> {
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, hubConfigYaml(declaredStations, extraConfigLines));
   // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
-  const nodeArgs = (process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
+  const nodeArgs = [...(process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''), ...extraNodeArgs];
+  // BENCH_HUB_RUNTIME=tsx runs the sources as before; by default the compiled hub, as `npm start` does (built first, not timed).
+  const compiled = process.env['BENCH_HUB_RUNTIME'] !== 'tsx';
+  if (compiled) ensureBuilt();
   const t0 = performance.now();
-  const proc = startTsxProcess('src/main.ts', ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'], nodeArgs);
+  const hubArgs = ['--config', configPath, '--port', '0', '--api-port', '0', '--json-logs', '--log-level', 'warn'];
+  const proc = compiled ? startCompiledProcess('dist/src/main.js', hubArgs, nodeArgs) : startTsxProcess('src/main.ts', hubArgs, nodeArgs);
   let ocppPort: number | undefined;
   let apiPort: number | undefined;
   const deadline = Date.now() + START_TIMEOUT_MS;

@@ -40,10 +40,16 @@ const SETTINGS = {
   skipEcho: process.env['BENCH_SCALE_SKIP_ECHO'] === '1',
 };
 
+/** How the hub runs (bench/scale-target.ts: BENCH_HUB_RUNTIME=tsx runs the sources). */
+const HUB_COMMAND = process.env['BENCH_HUB_RUNTIME'] === 'tsx' ? 'node --import tsx src/main.ts' : 'node dist/src/main.js, built by npm run build';
+
 interface Figures {
   rssIdleKiB: number;
   rssConnectedKiB: number;
   rssAfterStormKiB: number;
+  /** At the end of the steady traffic (all connected, booted and sending). */
+  rssSteadyKiB: number;
+  heapSteady: { used: number; total: number; external: number } | undefined;
   connectS: number;
   messages: number;
   saturationS: number;
@@ -142,8 +148,10 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
     const steadyCpu1 = cpuTime(pid);
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
+    const rssSteadyKiB = rssKiB(pid);
     const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
     const c3 = await controlNow(target);
+    const heapSteady = await target.heapMiB?.().catch(() => undefined);
 
     progress(`${target.label}: ${fleet.size} x ${SETTINGS.messagesPerStation} messages at saturation`);
     const cpu0 = cpuTime(pid);
@@ -181,6 +189,8 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       rssIdleKiB,
       rssConnectedKiB,
       rssAfterStormKiB,
+      rssSteadyKiB,
+      heapSteady,
       connectS,
       messages,
       saturationS,
@@ -252,6 +262,8 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
       digits: 0,
     })),
     { metric: `V8 heap used / total with ${n} connected`, value: hub.heapConnected?.used ?? Number.NaN, unit: `MiB (total ${(hub.heapConnected?.total ?? Number.NaN).toFixed(1)} MiB, external ${(hub.heapConnected?.external ?? Number.NaN).toFixed(1)} MiB)` },
+    { metric: `RSS at the end of the steady traffic / N`, value: hub.rssSteadyKiB / n, unit: 'KiB', baseline: b(echo.rssSteadyKiB / n) },
+    { metric: `V8 heap used / total at the end of the steady traffic`, value: hub.heapSteady?.used ?? Number.NaN, unit: `MiB (total ${(hub.heapSteady?.total ?? Number.NaN).toFixed(1)} MiB, external ${(hub.heapSteady?.external ?? Number.NaN).toFixed(1)} MiB)` },
     { metric: 'start until listening', value: hub.startS, unit: 's', baseline: b(echo.startS), digits: 2 },
     { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p50`, value: percentile(hub.steadyRtts, 50), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 50)), digits: 2 },
@@ -284,8 +296,8 @@ function notes(hub: Figures, echo: Figures): string[] {
   const out = [
     `${SETTINGS.stations} chargers (half OCPP 1.6, half 2.0.1) over loopback; load generator and servers share the machine.`,
     SETTINGS.declared
-      ? `Hub: the CLI (node --import tsx src/main.ts), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).`
-      : 'Hub: the CLI (node --import tsx src/main.ts), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).',
+      ? `Hub: the CLI (${HUB_COMMAND}), all ${SETTINGS.stations} stations declared in the site config with one 3-phase EVSE each (rows of 50 under one main), security profile 0, logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).`
+      : `Hub: the CLI (${HUB_COMMAND}), admitUnknownStations on (no password hashing per connection), logs at warn, SQLite in a temp dir; server.limits.maxConnections N + 100, maxPendingPerAddress 200 (the fleet uses one address).`,
     `Saturation: ${hub.messages} messages to the hub, ${echo.messages} to the echo server; 9 of 10 are meter samples (9 sampled values), 1 a Heartbeat.`,
     `Steady: every charger sends a meter message every ${SETTINGS.steadyIntervalS} s (${SETTINGS.stations / SETTINGS.steadyIntervalS} msg/s in all) for ${SETTINGS.steadyS} s; sent hub ${hub.steadySent} (skipped, previous call still open: ${hub.steadySkipped}), echo ${echo.steadySent} (${echo.steadySkipped}).`,
     `Round trips: ${SETTINGS.latencySamples} sequential calls per version after ${SETTINGS.latencyWarmup} warm-up calls, with all ${SETTINGS.stations} chargers connected and idle.`,
@@ -301,7 +313,7 @@ function notes(hub: Figures, echo: Figures): string[] {
 function notMeasured(): Figures {
   const nan = Number.NaN;
   return {
-    rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, connectS: nan, messages: nan, saturationS: nan,
+    rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, rssSteadyKiB: nan, heapSteady: undefined, connectS: nan, messages: nan, saturationS: nan,
     serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
     connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
     steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined,

@@ -3,7 +3,7 @@
  * memory and CPU time can be read apart from the load generator's. Children still running when
  * the benchmark process exits are killed.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,31 @@ const KEEP_LINES = 40;
 
 /** Starts `script` (a path relative to the repository root) with tsx, in the repository root. */
 export function startTsxProcess(script: string, args: readonly string[], nodeArgs: readonly string[] = []): ServerProcess {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', script, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  return startNodeProcess(['--import', 'tsx', script], args, nodeArgs);
+}
+
+/**
+ * Starts a compiled script (a path relative to the repository root, e.g. `dist/src/main.js`)
+ * with plain node, in the repository root. `npm run build` makes dist/.
+ */
+export function startCompiledProcess(script: string, args: readonly string[], nodeArgs: readonly string[] = []): ServerProcess {
+  ensureBuilt();
+  return startNodeProcess([script], args, nodeArgs);
+}
+
+let built = false;
+
+/** Builds dist/ if any source is newer than it (what `npm start` does first), once per run. */
+export function ensureBuilt(): void {
+  if (built) return;
+  const r = spawnSync(process.execPath, ['scripts/build-if-stale.js'], { cwd: repoRoot, stdio: 'inherit' });
+  if (r.status !== 0) throw new Error('npm run build failed');
+  built = true;
+}
+
+function startNodeProcess(entry: readonly string[], args: readonly string[], nodeArgs: readonly string[]): ServerProcess {
+  const script = entry[entry.length - 1] ?? '';
+  const child = spawn(process.execPath, [...nodeArgs, ...entry, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   if (child.pid === undefined) throw new Error(`could not start ${script}`);
   const pid = child.pid;
   running.add(child);

@@ -12,7 +12,8 @@
  */
 import { z } from 'zod';
 import cron from 'node-cron';
-import { isFunctionNode, isSymbolNode, parse, type EvalFunction } from 'mathjs';
+import type { EvalFunction } from 'mathjs';
+import { mathjs } from '../util/lazy-mathjs.js';
 import type { OperationMode } from '../energy/charging-profile.js';
 import type { AgedReading } from '../energy/meter-reading.js';
 import type { SiteSnapshot } from '../energy/strategy.js';
@@ -45,6 +46,7 @@ export function cronProblem(expression: string): string | undefined {
 }
 
 function compileExpression(text: string): { fn: EvalFunction } | { problem: string } {
+  const { isFunctionNode, isSymbolNode, parse } = mathjs();
   let node;
   try {
     node = parse(text);

@@ -2,15 +2,15 @@ import type { WebSocket } from 'ws';
 import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { RpcPeer } from '../ocpp/rpc-peer.js';
-import type { RpcPeerOptions, TrafficCounter, CallHandler } from '../ocpp/rpc-types.js';
+import type { RpcPeerOptions, TrafficCounter, CallContext, CallHandler, SharedCallHandler } from '../ocpp/rpc-types.js';
 import { SecurityError } from '../ocpp/errors.js';
 import type { OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from './keepalive.js';
 import type { StationService } from './station-service.js';
-import type { HandlerTarget } from './handlers/handler-context.js';
+import type { HandlerContext, StationHandler, StationHandlers } from './handlers/handler-context.js';
 import type { StationUpstream } from './station-upstream.js';
-import { registerV16Handlers } from './handlers/v16-handlers.js';
-import { registerV2xHandlers } from './handlers/v2x-handlers.js';
+import { V16_HANDLERS } from './handlers/v16-handlers.js';
+import { V2X_HANDLERS } from './handlers/v2x-handlers.js';
 
 export interface StationSessionDeps {
   stationId: string;
@@ -31,11 +31,30 @@ export interface StationSessionDeps {
   commit?: { begin(): void; barrier(): Promise<void> };
 }
 
+/** A session's handler for one action: the version's handler run through the session's guards. */
+type SessionHandler = SharedCallHandler<StationSession>;
+
+/**
+ * Every action of a version's table, wrapped once for all sessions: admission, the upstream
+ * decision (relay, queue or answer locally) and the commit barrier run per call with the session
+ * that received it, so a connected station costs no handler closures of its own.
+ */
+function sessionTable(table: StationHandlers): ReadonlyMap<string, SessionHandler> {
+  const out = new Map<string, SessionHandler>();
+  for (const [action, handler] of table) out.set(action, (call, session) => session.runLocal(action, handler, call));
+  return out;
+}
+
+const SESSION_HANDLERS_16 = sessionTable(V16_HANDLERS);
+const SESSION_HANDLERS_2X = sessionTable(V2X_HANDLERS);
+
 /** One connected station: its RPC peer, its handlers and its keep-alive. */
 export class StationSession {
   readonly peer: RpcPeer;
   readonly connectedMs: number;
   private readonly keepalive: Keepalive;
+  /** What the version's shared handlers get with each call. */
+  private readonly station: HandlerContext;
   private closedListeners: Array<() => void> = [];
   private closed = false;
 
@@ -50,12 +69,10 @@ export class StationSession {
       identity: deps.stationId,
       ...(deps.traffic ? { traffic: deps.traffic } : {}),
     });
-    const target = this.admissionGuard();
-    const ctx = { stationId: deps.stationId, service: deps.service, clock: deps.clock };
-    if (deps.version === '1.6') registerV16Handlers(target, ctx);
-    else registerV2xHandlers(target, ctx, deps.version);
+    this.station = { stationId: deps.stationId, version: deps.version, service: deps.service, clock: deps.clock };
+    this.peer.handleShared(deps.version === '1.6' ? SESSION_HANDLERS_16 : SESSION_HANDLERS_2X, this);
     const other = deps.upstream?.relayOther(deps.stationId, deps.version);
-    if (other) this.peer.handleAny(this.durable(this.admitted(other, '*')));
+    if (other) this.peer.handleAny((call) => this.runGuarded('*', other, call));
 
     this.keepalive = new Keepalive({
       socket: deps.socket,
@@ -120,48 +137,50 @@ export class StationSession {
     }
   }
 
-  /** Stations not accepted at boot may only send BootNotification (SecurityError otherwise). */
-  private admissionGuard(): HandlerTarget {
+  /**
+   * Runs the version's handler for one call of this station (the shared tables call it): through
+   * the upstream decision when there is an upstream, then the guards.
+   */
+  runLocal(action: string, handler: StationHandler, call: CallContext): Promise<unknown> | unknown {
     const { stationId, version, upstream } = this.deps;
-    return {
-      handle: (action: string, local: CallHandler) => {
-        const handler = upstream ? upstream.wrap(stationId, version, action, local) : local;
-        this.peer.handle(action, action === 'BootNotification' ? this.bootAnswered(this.durable(handler)) : this.durable(this.admitted(handler, action)));
-      },
-    };
+    const local: CallHandler = (c) => handler(c, this.station);
+    const wrapped = upstream ? upstream.wrap(stationId, version, action, local) : local;
+    return action === 'BootNotification' ? this.bootAnswered(wrapped, call) : this.runGuarded(action, wrapped, call);
   }
 
-  /** Wraps a handler so that its answer waits for the commit of what it wrote. */
-  private durable(handler: CallHandler): CallHandler {
+  /** Stations not accepted at boot may only send BootNotification (SecurityError otherwise); the answer waits for the commit. */
+  private runGuarded(action: string, handler: CallHandler, call: CallContext): Promise<unknown> | unknown {
+    const { service, stationId } = this.deps;
+    return this.durable(handler, call, () => {
+      if (!service.isAdmitted(stationId) && !service.mayReportWhilePending(stationId, action)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
+      service.seen(stationId);
+    });
+  }
+
+  /** Runs a handler (after `before`, if given) so that its answer waits for the commit of what it wrote. */
+  private durable(handler: CallHandler, call: CallContext, before?: () => void): Promise<unknown> | unknown {
     const commit = this.deps.commit;
-    if (!commit) return handler;
-    return async (ctx) => {
+    if (!commit) {
+      before?.();
+      return handler(call);
+    }
+    return (async () => {
       commit.begin();
-      const result = await handler(ctx);
+      before?.();
+      const result = await handler(call);
       await commit.barrier();
       return result;
-    };
+    })();
   }
 
   /** Tells the service once a boot's answer is on the wire (the peer sends it as soon as the handler resolves). */
-  private bootAnswered(handler: CallHandler): CallHandler {
+  private async bootAnswered(handler: CallHandler, call: CallContext): Promise<unknown> {
     const { service, stationId } = this.deps;
-    return async (ctx) => {
-      const result = await handler(ctx);
-      const status = typeof result === 'object' && result !== null ? (result as { status?: unknown }).status : undefined;
-      setImmediate(() => {
-        if (this.isOpen) service.bootAnswerSent(stationId, typeof status === 'string' ? status : undefined);
-      });
-      return result;
-    };
-  }
-
-  private admitted(handler: CallHandler, action: string): CallHandler {
-    const { service, stationId } = this.deps;
-    return (ctx) => {
-      if (!service.isAdmitted(stationId) && !service.mayReportWhilePending(stationId, action)) throw new SecurityError(`station ${stationId} is not accepted: only BootNotification is allowed`);
-      service.seen(stationId);
-      return handler(ctx);
-    };
+    const result = await this.durable(handler, call);
+    const status = typeof result === 'object' && result !== null ? (result as { status?: unknown }).status : undefined;
+    setImmediate(() => {
+      if (this.isOpen) service.bootAnswerSent(stationId, typeof status === 'string' ? status : undefined);
+    });
+    return result;
   }
 }

@@ -1,4 +1,5 @@
-import { isFunctionNode, isSymbolNode, parse, type EvalFunction, type MathNode } from 'mathjs';
+import type { EvalFunction, MathNode } from 'mathjs';
+import { mathjs } from '../util/lazy-mathjs.js';
 import { parseJsonPath, readJsonPath, JsonPathSyntaxError, type JsonPath } from './json-path.js';
 import type { MeterQuantity } from './quantity.js';
 
@@ -141,6 +142,7 @@ export function compileMapping(meterId: string, spec: ReadingMappingSpec): Compi
 }
 
 function compileExpression(source: string, fail: (detail: string) => never): EvalFunction {
+  const { isFunctionNode, isSymbolNode, parse } = mathjs();
   let node: MathNode;
   try {
     node = parse(source);

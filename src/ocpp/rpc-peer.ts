@@ -28,7 +28,7 @@ import {
   type BadFrame,
   type Frame,
 } from './frame.js';
-import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type TrafficCounter } from './rpc-types.js';
+import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
 import { hasAction, validatePayload } from './schema-validator.js';
 import type { OcppVersion } from './versions.js';
 
@@ -84,11 +84,13 @@ export class RpcPeer {
   private readonly socket: WebSocket;
   private readonly options: RpcPeerOptions;
   private readonly clock: Clock;
-  private readonly log: Logger;
+  private readonly baseLog: Logger;
+  private childLog: Logger | undefined;
   private readonly traffic: TrafficCounter | undefined;
   private readonly peerIdentity: string;
   private readonly handlers = new Map<string, CallHandler>();
   private anyHandler: CallHandler | undefined;
+  private shared: { table: ReadonlyMap<string, SharedCallHandler<never>>; owner: unknown } | undefined;
   private readonly calls: CallQueue;
   /** Message ids of incoming CALLs being handled. */
   private readonly handling = new Set<string>();
@@ -102,7 +104,7 @@ export class RpcPeer {
     this.clock = deps.clock;
     this.traffic = deps.traffic;
     this.peerIdentity = deps.identity ?? '';
-    this.log = deps.log.child({ station: this.peerIdentity, ocpp: this.options.version });
+    this.baseLog = deps.log;
     this.calls = new CallQueue({
       clock: this.clock,
       send: (call, onError) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, onError),
@@ -118,6 +120,12 @@ export class RpcPeer {
     this.socket.on('close', (code, reason) => this.onSocketClose(code, reason.toString()));
     this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
     if (this.socket.readyState === WebSocket.CLOSED) this.shutdown();
+  }
+
+  /** The peer's logger, made on first use (most connections never log). */
+  private get log(): Logger {
+    this.childLog ??= this.baseLog.child({ station: this.peerIdentity, ocpp: this.options.version });
+    return this.childLog;
   }
 
   get version(): OcppVersion {
@@ -136,6 +144,14 @@ export class RpcPeer {
   /** Registers the handler of incoming CALLs (and 2.1 SENDs) for one action. */
   handle(action: string, handler: CallHandler): void {
     this.handlers.set(action, handler);
+  }
+
+  /**
+   * Handlers shared with other peers, called with `owner`: consulted for an action without its
+   * own handler (handle()), before the fallback (handleAny()). The table is not copied.
+   */
+  handleShared<O>(table: ReadonlyMap<string, SharedCallHandler<O>>, owner: O): void {
+    this.shared = { table: table as ReadonlyMap<string, SharedCallHandler<never>>, owner };
   }
 
   /**
@@ -311,15 +327,19 @@ export class RpcPeer {
   }
 
   private async runHandler(messageId: string, action: string, payload: unknown): Promise<unknown> {
-    const handler = this.handlers.get(action) ?? this.anyHandler;
-    if (!handler || (this.options.strict && !hasAction(this.version, action))) {
+    const own = this.handlers.get(action);
+    const shared = own === undefined ? this.shared?.table.get(action) : undefined;
+    const handler = own ?? this.anyHandler;
+    if ((!handler && !shared) || (this.options.strict && !hasAction(this.version, action))) {
       throw new NotImplementedError(`Action '${action}' is not implemented`);
     }
     if (this.options.strict) {
       const invalid = validatePayload(this.version, action, 'req', payload);
       if (invalid) throw invalid;
     }
-    return handler({ action, payload, messageId, signal: this.lifetime.signal });
+    const call = { action, payload, messageId, signal: this.lifetime.signal };
+    if (shared) return shared(call, this.shared?.owner as never);
+    return handler?.(call);
   }
 
   private async onSend(messageId: string, action: string, payload: unknown): Promise<void> {

@@ -20,6 +20,12 @@ export interface CallContext {
 
 export type CallHandler = (ctx: CallContext) => Promise<unknown> | unknown;
 
+/**
+ * A handler shared by many peers (one table for every station of a version, instead of a set of
+ * closures per connection): each call also gets the owner the peer was given (e.g. its session).
+ */
+export type SharedCallHandler<O> = (ctx: CallContext, owner: O) => Promise<unknown> | unknown;
+
 export interface CallOptions {
   /** Overrides the peer's default call timeout. */
   timeoutMs?: number;

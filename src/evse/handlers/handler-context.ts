@@ -1,12 +1,29 @@
-import type { CallHandler } from '../../ocpp/rpc-types.js';
+import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
+import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Clock } from '../../util/clock.js';
 import type { StationService } from '../station-service.js';
 
 /** What a version's handlers need: the station they serve and the service that records and decides. */
 export interface HandlerContext {
   stationId: string;
+  /** The session's OCPP version (2.0.1 and 2.1 share one table). */
+  version: OcppVersion;
   service: StationService;
   clock: Clock;
+}
+
+/**
+ * A station -> hub handler, one per action and version, shared by every session of that version:
+ * the station it serves comes with each call, so connecting a station creates no handlers.
+ */
+export type StationHandler = (call: CallContext, station: HandlerContext) => unknown;
+
+/** One version's handlers by action. */
+export type StationHandlers = ReadonlyMap<string, StationHandler>;
+
+/** Registers a table's handlers on one peer for one station (for a peer without shared tables, e.g. a benchmark's). */
+export function registerHandlers(peer: HandlerTarget, table: StationHandlers, station: HandlerContext): void {
+  for (const [action, handler] of table) peer.handle(action, (call) => handler(call, station));
 }
 
 /** Something that can register handlers, i.e. an RpcPeer. */
