@@ -137,7 +137,12 @@ export class StationSession {
     if (!commit) return handler;
     return async (ctx) => {
       commit.begin();
+      // Taken now, not only after the handler: a handler that waits (e.g. for the CSMS's answer)
+      // may resume after this batch's commit failed, and a barrier taken then would not know.
+      const batch = commit.barrier();
+      batch.catch(() => undefined); // awaited below
       const result = await handler(ctx);
+      await batch;
       await commit.barrier();
       return result;
     };
