@@ -167,7 +167,12 @@ export class StationSession {
     return (async () => {
       commit.begin();
       before?.();
+      // Taken now, not only after the handler: a handler that waits (e.g. for the CSMS's answer)
+      // may resume after this batch's commit failed, and a barrier taken then would not know.
+      const batch = commit.barrier();
+      batch.catch(() => undefined); // awaited below
       const result = await handler(call);
+      await batch;
       await commit.barrier();
       return result;
     })();

@@ -1,7 +1,7 @@
 import type { Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
-import { RpcClosedError } from '../../ocpp/errors.js';
+import { InternalError, RpcClosedError } from '../../ocpp/errors.js';
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
@@ -86,7 +86,11 @@ export class HubChargerSide {
     })();
     const localAnswer = await written.first;
     const step = written.step ?? this.translate(stationId, version, action, ctx.payload, localAnswer, receivedMs);
-    const conf = await this.upstreamConf(step);
+    // The commit of the record and its outbox rows (this turn's group commit). A failed one takes
+    // the rows with it: no CSMS answer will come, and the charger must not get one of the hub's.
+    const recorded = deps.store.batch.barrier();
+    recorded.catch(() => undefined); // awaited in upstreamConf
+    const conf = await this.upstreamConf(step, recorded);
     if (conf !== undefined && action === 'Authorize') cacheCsmsAnswer(deps.store.authorizations, idTokenOf(ctx.payload), conf, deps.clock.nowMs());
     const answer = answerCharger(step.answer, { ...(conf !== undefined ? { upstreamConf: conf } : {}), ...this.localInput(ctx.payload) });
     const status = action === 'StatusNotification' ? statusOf(version, ctx.payload) : undefined;
@@ -158,11 +162,29 @@ export class HubChargerSide {
     return { answer: r.answer, journaled: deps.journal.record(r.state, r.upstream, r.mappingAdded) };
   }
 
-  /** The CSMS's answer to the message the charger's answer depends on, or undefined. */
-  private async upstreamConf(step: Step): Promise<unknown> {
-    const { deps } = this;
+  /**
+   * The CSMS's answer to the message the charger's answer depends on, or undefined. Throws
+   * InternalError once `recorded` (the commit of the step's rows) failed: the charger, never
+   * answered, sends the message again.
+   */
+  private async upstreamConf(step: Step, recorded: Promise<void>): Promise<unknown> {
+    const failed = recorded.then(
+      () => new Promise<never>(() => undefined),
+      (err: unknown) => {
+        this.deps.log.error({ err }, 'a charger message could not be recorded: answered with an error (the charger sends it again)');
+        throw new InternalError('the hub could not record the message; send it again');
+      },
+    );
+    failed.catch(() => undefined);
     const index = 'confIndex' in step.answer ? step.answer.confIndex : undefined;
     const target = index === undefined ? undefined : step.journaled[index];
+    // A row rolled back is never answered: its wait ends with the commit (its seq may be given again).
+    if (target !== undefined && 'queued' in target) recorded.catch(() => this.deps.waiters.settle(target.queued.seq, undefined));
+    return Promise.race([this.csmsConf(step, target), failed]);
+  }
+
+  private async csmsConf(step: Step, target: Journaled | undefined): Promise<unknown> {
+    const { deps } = this;
     if (step.journaled.some((j) => 'queued' in j) && (target === undefined || 'live' in target)) deps.pump.kick();
     if (target === undefined) return undefined;
     if ('live' in target) {

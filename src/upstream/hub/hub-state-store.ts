@@ -43,10 +43,23 @@ export class HubStateStore {
 
   constructor(private readonly deps: HubStateStoreDeps) {
     this.mappingRepo = new EvseMappingRepo({ db: deps.db });
+    this.current = this.load();
+  }
+
+  /**
+   * Reads the state again from SQLite: after a failed commit (GroupCommit.onRollback) the state
+   * in memory may be ahead of the stored one (transactions, seqNos, mapping of the rolled-back
+   * messages), and the charger's re-send must be translated from the stored one.
+   */
+  reload(): void {
+    this.current = this.load();
+  }
+
+  private load(): HubState {
     const mapping = this.mappingRepo.load();
-    const stored = deps.stationState.get(deps.identity, STATE_KEY);
-    if (stored !== undefined && !isStoredHubState(stored)) deps.log.error('stored hub-mode state is not readable: starting from an empty one (mapping kept)');
-    this.current = isStoredHubState(stored) ? { ...stored, mapping } : initialHubState(mapping);
+    const stored = this.deps.stationState.get(this.deps.identity, STATE_KEY);
+    if (stored !== undefined && !isStoredHubState(stored)) this.deps.log.error('stored hub-mode state is not readable: starting from an empty one (mapping kept)');
+    return isStoredHubState(stored) ? { ...stored, mapping } : initialHubState(mapping);
   }
 
   get state(): HubState {

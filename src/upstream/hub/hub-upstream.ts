@@ -113,6 +113,8 @@ export class HubUpstream implements Upstream {
       ...(deps.random ? { random: deps.random } : {}),
     });
     this.states = new HubStateStore({ db: store.db, stationState: store.stationState, identity, log: this.log });
+    // A failed commit undoes the translation steps of its batch: the state in memory follows.
+    store.batch.onRollback(() => this.states.reload());
     const added = this.states.premap(configuredConnectors(deps.stations));
     if (added.length > 0) this.log.info({ mapped: added.length }, 'hub mode: configured connectors mapped upstream');
     this.bound = new OutboxBound({

@@ -1,0 +1,34 @@
+import type { Harness } from './hub-harness.js';
+
+/**
+ * A gate for the store's end-of-turn commits (GroupCommit.gateCommits): `entered` once a commit
+ * waits on it; `open()` lets it commit, `fail()` fails it as a SQLite error would (rolled back).
+ */
+export function holdCommits(harness: Harness): { entered: Promise<void>; open: () => void; fail: (err: Error) => void } {
+  let entered!: () => void;
+  const enteredP = new Promise<void>((resolve) => (entered = resolve));
+  let settle!: { resolve: () => void; reject: (err: Error) => void };
+  const gate = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  harness.hub.store.batch.gateCommits(() => {
+    entered();
+    return gate;
+  });
+  return {
+    entered: enteredP,
+    open: () => {
+      harness.hub.store.batch.gateCommits(undefined);
+      settle.resolve();
+    },
+    fail: (err) => {
+      harness.hub.store.batch.gateCommits(undefined);
+      settle.reject(err);
+    },
+  };
+}
+
+/** Fails the next commit of the store, once it is reached. */
+export async function failNextCommit(harness: Harness): Promise<void> {
+  const gate = holdCommits(harness);
+  await gate.entered;
+  gate.fail(new Error('database or disk is full'));
+}
