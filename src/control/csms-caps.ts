@@ -12,6 +12,8 @@ import { parseEvseKey } from './evse-key.js';
  */
 export function csmsCaps(snapshot: SiteSnapshot): Record<string, CurrentLimit> {
   const out: Record<string, CurrentLimit> = {};
+  // No station has CSMS profiles (the usual case): nothing to combine, no pass over the EVSEs.
+  if (!Object.values(snapshot.csmsProfiles).some((profiles) => profiles.length > 0)) return out;
   for (const evse of snapshot.evses) {
     const id = parseEvseKey(evse.key);
     if (!id) continue;
@@ -41,6 +43,8 @@ export function csmsCaps(snapshot: SiteSnapshot): Record<string, CurrentLimit> {
  * W in total. Pure.
  */
 export function csmsGroupLimits(snapshot: SiteSnapshot): EvseGroupLimit[] {
+  // Only a ChargingStationMaxProfile on evse 0 makes a group limit: without one anywhere, none.
+  if (!Object.values(snapshot.csmsProfiles).some((profiles) => profiles.some(isStationMax))) return [];
   const stationsWithEvses = new Map<string, string[]>();
   for (const evse of snapshot.evses) {
     const id = parseEvseKey(evse.key);
@@ -52,7 +56,7 @@ export function csmsGroupLimits(snapshot: SiteSnapshot): EvseGroupLimit[] {
     const byId = new Map<number, ChargingProfile>();
     for (const s of stations) {
       for (const p of snapshot.csmsProfiles[s] ?? []) {
-        if (p.evseId === 0 && p.purpose === 'ChargingStationMaxProfile') byId.set(p.id, p);
+        if (isStationMax(p)) byId.set(p.id, p);
       }
     }
     let best: { profile: ChargingProfile; limit: number } | undefined;
@@ -73,4 +77,8 @@ export function csmsGroupLimits(snapshot: SiteSnapshot): EvseGroupLimit[] {
     });
   }
   return out;
+}
+
+function isStationMax(p: ChargingProfile): boolean {
+  return p.evseId === 0 && p.purpose === 'ChargingStationMaxProfile';
 }
