@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { holdCommits } from '../../helpers/commit-gate.js';
 import { StrictCsms } from './strict-csms.js';
 import { meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './proxy-site.js';
 
@@ -22,29 +23,6 @@ async function charger(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient>
   clients.push(c);
   await c.connect();
   return c;
-}
-
-/** A gate for the store's commits: `entered` once a commit waits on it; `open()` / `fail()` settle it. */
-function holdCommits(harness: Harness): { entered: Promise<void>; open: () => void; fail: (err: Error) => void } {
-  let entered!: () => void;
-  const enteredP = new Promise<void>((resolve) => (entered = resolve));
-  let settle!: { resolve: () => void; reject: (err: Error) => void };
-  const gate = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-  harness.hub.store.batch.gateCommits(() => {
-    entered();
-    return gate;
-  });
-  return {
-    entered: enteredP,
-    open: () => {
-      harness.hub.store.batch.gateCommits(undefined);
-      settle.resolve();
-    },
-    fail: (err) => {
-      harness.hub.store.batch.gateCommits(undefined);
-      settle.reject(err);
-    },
-  };
 }
 
 /** Tracks whether a call has been answered (CALLRESULT or CALLERROR) yet. */
