@@ -12,7 +12,7 @@ import { parseSiteConfig } from '../src/config/load.js';
 import { Controller, type DispatchSink } from '../src/control/controller.js';
 import { withLimitChangeLog } from '../src/control/limit-change-log.js';
 import { siteModelFromConfig } from '../src/control/site-model-from-config.js';
-import { buildStrategies } from '../src/control/strategy-registry.js';
+import { strategiesOf } from '../src/hub-energy-control.js';
 import type { OfferStep } from '../src/energy/draw/draw-at.js';
 import type { EvseLiveState } from '../src/energy/site-model.js';
 import { FakeClock } from '../src/util/fake-clock.js';
@@ -62,14 +62,7 @@ function timeDecisions(active: boolean): Run {
     isControllable: () => true,
     offersOf: (key) => offers.get(key) ?? [],
   };
-  const strategies = buildStrategies(config.strategies, {
-    marginA: config.energy.marginA,
-    rotationPeriodS: config.energy.rotationPeriodS,
-    nominalVoltageV: config.site.voltageV,
-    worstCaseNonEvA: site.worstCaseNonEvA,
-    nonEvEstimator: config.energy.nonEvEstimator,
-    followS: config.energy.settleS,
-  });
+  const strategies = strategiesOf(config, site);
   const log = silentLogger();
   const controller: Controller = new Controller({
     clock,

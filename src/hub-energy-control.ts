@@ -100,11 +100,9 @@ export interface ControllerParts {
   limitObserver?: (limits: ObservedLimit[]) => void;
 }
 
-export function createController(deps: ControlWiringDeps, parts: ControllerParts): Controller {
-  const { config, clock, log } = deps;
-  const { site } = parts;
-  const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
-  const strategies = buildStrategies(config.strategies, {
+/** The configured strategies, built with the site's energy settings. */
+export function strategiesOf(config: ControlWiringDeps['config'], site: SiteModel): Strategy<unknown>[] {
+  return buildStrategies(config.strategies, {
     marginA: config.energy.marginA,
     rotationPeriodS: config.energy.rotationPeriodS,
     nominalVoltageV: config.site.voltageV,
@@ -112,6 +110,13 @@ export function createController(deps: ControlWiringDeps, parts: ControllerParts
     nonEvEstimator: config.energy.nonEvEstimator,
     followS: config.energy.settleS,
   });
+}
+
+export function createController(deps: ControlWiringDeps, parts: ControllerParts): Controller {
+  const { config, clock, log } = deps;
+  const { site } = parts;
+  const staleAfterSByMeter = Object.fromEntries(config.meters.map((m) => [m.id, m.staleAfterS]));
+  const strategies = strategiesOf(config, site);
   const controller: Controller = new Controller({
     clock,
     log: log.child({ part: 'control' }),
