@@ -2,7 +2,7 @@
 import { isoTime } from '../util/clock.js';
 import type { ChargerCore, Dialect, HandleFn, TriggerableMessage } from './dialect.js';
 import { profileFrom16, purposeFrom16 } from './profile-wire.js';
-import type { MeterSample, PendingStart, StopReason } from './sim-evse.js';
+import { sampledValuesOf, type MeterSample, type PendingStart, type SampledValueOf, type StopReason } from './sim-evse.js';
 import { SETTINGS, settingBy16Key } from './sim-settings.js';
 import type {
   ChangeAvailability16,
@@ -22,7 +22,7 @@ export interface Dialect16Options {
 }
 
 function sampledValues(s: MeterSample, context: string): object[] {
-  const v = (value: number, measurand: string, unit: string, extra: object = {}): object => ({
+  const v: SampledValueOf = (value, measurand, unit, extra = {}) => ({
     value: value.toFixed(unit === 'Percent' ? 1 : 2),
     context,
     format: 'Raw',
@@ -30,13 +30,7 @@ function sampledValues(s: MeterSample, context: string): object[] {
     unit,
     ...extra,
   });
-  const out = [
-    v(s.energyWh, 'Energy.Active.Import.Register', 'Wh', { location: 'Outlet' }),
-    v(s.powerW, 'Power.Active.Import', 'W', { location: 'Outlet' }),
-    ...s.currentA.map((a, i) => v(a, 'Current.Import', 'A', { phase: `L${i + 1}`, location: 'Outlet' })),
-  ];
-  if (s.socPct !== undefined) out.push(v(s.socPct, 'SoC', 'Percent', { location: 'EV' }));
-  return out;
+  return sampledValuesOf(s, v);
 }
 
 function idTagStatus(res: Record<string, unknown>): string {

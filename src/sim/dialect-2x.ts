@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { isoTime } from '../util/clock.js';
 import type { ChargerCore, Dialect, HandleFn, TransactionTrigger, TriggerableMessage } from './dialect.js';
 import { profileFrom2x, purposeFrom2x } from './profile-wire.js';
-import type { ChargingState, MeterSample, PendingStart, SimEvse, SimTransaction, StopReason } from './sim-evse.js';
+import { sampledValuesOf, type ChargingState, type MeterSample, type PendingStart, type SampledValueOf, type SimEvse, type SimTransaction, type StopReason } from './sim-evse.js';
 import { knownComponent, settingByVariable } from './sim-settings.js';
 import type {
   ChangeAvailability2x,
@@ -26,20 +26,14 @@ export interface Dialect2xOptions {
 }
 
 function sampledValues(s: MeterSample, context: string): object[] {
-  const v = (value: number, measurand: string, unit: string, extra: object = {}): object => ({
+  const v: SampledValueOf = (value, measurand, unit, extra = {}) => ({
     value: Math.round(value * 100) / 100,
     context,
     measurand,
     unitOfMeasure: { unit },
     ...extra,
   });
-  const out = [
-    v(s.energyWh, 'Energy.Active.Import.Register', 'Wh', { location: 'Outlet' }),
-    v(s.powerW, 'Power.Active.Import', 'W', { location: 'Outlet' }),
-    ...s.currentA.map((a, i) => v(a, 'Current.Import', 'A', { phase: `L${i + 1}`, location: 'Outlet' })),
-  ];
-  if (s.socPct !== undefined) out.push(v(s.socPct, 'SoC', 'Percent', { location: 'EV' }));
-  return out;
+  return sampledValuesOf(s, v);
 }
 
 function energyOnly(s: MeterSample, context: string): object[] {

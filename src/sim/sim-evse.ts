@@ -43,6 +43,20 @@ export interface MeterSample {
   socPct?: number;
 }
 
+/** One sampled value in a dialect's wire form: value, measurand, unit and extra fields (location, phase). */
+export type SampledValueOf = (value: number, measurand: string, unit: string, extra?: object) => object;
+
+/** What a station reports of one meter sample (energy, power, current per phase, SoC), in a dialect's form. */
+export function sampledValuesOf(s: MeterSample, v: SampledValueOf): object[] {
+  const out = [
+    v(s.energyWh, 'Energy.Active.Import.Register', 'Wh', { location: 'Outlet' }),
+    v(s.powerW, 'Power.Active.Import', 'W', { location: 'Outlet' }),
+    ...s.currentA.map((a, i) => v(a, 'Current.Import', 'A', { phase: `L${i + 1}`, location: 'Outlet' })),
+  ];
+  if (s.socPct !== undefined) out.push(v(s.socPct, 'SoC', 'Percent', { location: 'EV' }));
+  return out;
+}
+
 export interface SimEvseSpec {
   evseId: number;
   phases: number;

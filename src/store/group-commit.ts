@@ -67,6 +67,8 @@ export class GroupCommit {
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
   private generation = 0;
   private readonly rollbackListeners: Array<() => void> = [];
+  /** close() ran: everything committed was synced on the event loop. */
+  private closed = false;
 
   constructor(
     private readonly db: SqliteDatabase,
@@ -81,10 +83,24 @@ export class GroupCommit {
     this.syncLogNow = options.syncLogNow ?? (() => wal.syncNow());
   }
 
-  /** Commits the open batch (durable on return) and closes the log's descriptor; for the store's close. */
+  /**
+   * Commits the open batch and makes everything committed durable on return; for the store's
+   * close. A background sync still running or queued is covered by a sync on the event loop
+   * here: its barriers resolve (whatever it returns later), a queued one never starts, and the
+   * log's descriptor is closed only once the running one has returned (never under it).
+   */
   close(): void {
+    if (this.closed) return;
     this.commit();
-    this.walFile.close();
+    if (this.syncRunning || this.syncQueued) this.syncLogNow();
+    this.closed = true;
+    const running = this.syncRunning;
+    if (!running) {
+      this.walFile.close();
+      return;
+    }
+    const closeFile = () => this.walFile.close();
+    running.then(closeFile, closeFile);
   }
 
   /** Opens a batch for this turn unless one is open (or another transaction is running). */
@@ -214,7 +230,11 @@ export class GroupCommit {
   }
 
   private startSync(): Promise<void> {
-    const running = this.syncLog().finally(() => {
+    // After close() nothing is left to sync: it synced everything committed on the event loop.
+    if (this.closed) return Promise.resolve();
+    const running = this.syncLog().catch((err: unknown) => {
+      if (!this.closed) throw err;
+    }).finally(() => {
       if (this.syncRunning === running) this.syncRunning = undefined;
     });
     this.syncRunning = running;

@@ -49,19 +49,10 @@ export function createUpstream(deps: CreateUpstreamDeps): Upstream | undefined {
     ...(upstream.monthlyBudgetMB !== undefined ? { monthlyBudgetBytes: upstream.monthlyBudgetMB * 1_000_000 } : {}),
   });
   const tls = upstreamTls(config, deps.baseDir);
+  // What both modes take from the hub.
+  const shared = { store: deps.store, service: deps.service, registry: deps.registry, traffic, ...(tls ? { tls } : {}), clock: deps.clock, log, csmsProfiles: deps.csmsProfiles };
   if (upstream.mode === 'proxy') {
-    return new ProxyUpstream({
-      config: { ...upstream, url: upstream.url },
-      stationIds: config.stations.map((s) => s.id),
-      store: deps.store,
-      service: deps.service,
-      registry: deps.registry,
-      traffic,
-      ...(tls ? { tls } : {}),
-      clock: deps.clock,
-      log,
-      csmsProfiles: deps.csmsProfiles,
-    });
+    return new ProxyUpstream({ ...shared, config: { ...upstream, url: upstream.url }, stationIds: config.stations.map((s) => s.id) });
   }
   if (upstream.identity === undefined) {
     log.error('upstream mode hub needs upstream.identity: running standalone');
@@ -72,13 +63,6 @@ export function createUpstream(deps: CreateUpstreamDeps): Upstream | undefined {
     stations: config.stations,
     voltageV: config.site.voltageV,
     dataDir: resolve(deps.baseDir, config.data.dir),
-    store: deps.store,
-    service: deps.service,
-    registry: deps.registry,
-    traffic,
-    ...(tls ? { tls } : {}),
-    clock: deps.clock,
-    log,
-    csmsProfiles: deps.csmsProfiles,
+    ...shared,
   });
 }

@@ -10,6 +10,7 @@ import { subprotocolOf, type OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from '../evse/keepalive.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { UpstreamTraffic } from './upstream-traffic.js';
+import type { UpstreamConfig } from '../config/schema.js';
 import { WireCounter } from './wire-counter.js';
 
 /**
@@ -48,6 +49,21 @@ export interface UpstreamLinkDeps {
   /** [0, 1); defaults to Math.random (tests pass a fixed one). */
   random?: () => number;
   maxFrameBytes?: number;
+}
+
+/** The link settings an upstream config gives every link it opens (proxy: one per station; hub: one), in ms. */
+export function linkSettingsOf(config: UpstreamConfig): Pick<UpstreamLinkDeps, 'compression' | 'pingIntervalMs' | 'callTimeoutMs' | 'backoff'> {
+  return {
+    compression: { enabled: config.compression, thresholdBytes: config.compressionThresholdBytes },
+    pingIntervalMs: config.pingIntervalS * 1000,
+    callTimeoutMs: config.callTimeoutS * 1000,
+    backoff: {
+      initialDelayMs: config.reconnect.initialDelayS * 1000,
+      maxDelayMs: config.reconnect.maxDelayS * 1000,
+      factor: config.reconnect.factor,
+      jitter: config.reconnect.jitter,
+    },
+  };
 }
 
 /** A call made while the link is not connected: it fails at once instead of waiting. */

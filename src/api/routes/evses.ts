@@ -2,9 +2,9 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { EvseSettingsPatch } from '../../control/evse-controls.js';
 import type { EnergyQueries } from '../energy-queries.js';
 import type { HubQueries } from '../hub-queries.js';
-import { ApiError } from '../errors.js';
 import { evseViews } from '../evse-view.js';
 import { bearerSecurity, currentLimit, errors, evse, evseParams, OPERATION_MODES, SOLAR_MODES } from '../schemas.js';
+import { keyOf, notFound, type EvseParams } from './evse-params.js';
 
 export interface EvseRouteDeps {
   queries: HubQueries;
@@ -12,13 +12,6 @@ export interface EvseRouteDeps {
   writeGuard: onRequestHookHandler;
 }
 
-interface EvseParams {
-  stationId: string;
-  evseId: number;
-}
-
-const keyOf = (p: EvseParams): string => `${p.stationId}/${p.evseId}`;
-const notFound = (key: string): ApiError => new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(key)} in the site config`);
 
 export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
   const { queries, energy, writeGuard } = deps;

@@ -1,7 +1,7 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { OperationMode } from '../../energy/charging-profile.js';
-import { ApiError } from '../errors.js';
 import { bearerSecurity, errors, evseParams, evseSetpoint, evseSetpointBody, siteSetpoint, siteSetpointBody } from '../schemas.js';
+import { keyOf, notFound, type EvseParams } from './evse-params.js';
 
 /** An EVSE's external setpoint as the API shows it, W (positive charges, negative discharges). */
 export interface EvseSetpointView {
@@ -35,13 +35,6 @@ export interface SetpointRouteDeps {
   writeGuard: onRequestHookHandler;
 }
 
-interface EvseParams {
-  stationId: string;
-  evseId: number;
-}
-
-const keyOf = (p: EvseParams): string => `${p.stationId}/${p.evseId}`;
-const notFound = (key: string): ApiError => new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(key)} in the site config`);
 
 /**
  * External setpoints (OCPP 2.1 ExternalSetpoint / CentralSetpoint inputs), each with a duration

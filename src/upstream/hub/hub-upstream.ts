@@ -6,7 +6,7 @@ import type { Store } from '../../store/store.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { StationService } from '../../evse/station-service.js';
 import type { StationUpstream } from '../../evse/station-upstream.js';
-import { UpstreamLink, type UpstreamTlsMaterial } from '../upstream-link.js';
+import { UpstreamLink, linkSettingsOf, type UpstreamTlsMaterial } from '../upstream-link.js';
 import type { UpstreamTraffic } from '../upstream-traffic.js';
 import type { Upstream, UpstreamView } from '../upstream.js';
 import { OutboxPump } from '../outbox-pump.js';
@@ -101,15 +101,7 @@ export class HubUpstream implements Upstream {
       traffic: deps.traffic,
       ...(config.password !== undefined ? { password: config.password } : {}),
       ...(deps.tls ? { tls: deps.tls } : {}),
-      compression: { enabled: config.compression, thresholdBytes: config.compressionThresholdBytes },
-      pingIntervalMs: config.pingIntervalS * 1000,
-      callTimeoutMs: config.callTimeoutS * 1000,
-      backoff: {
-        initialDelayMs: config.reconnect.initialDelayS * 1000,
-        maxDelayMs: config.reconnect.maxDelayS * 1000,
-        factor: config.reconnect.factor,
-        jitter: config.reconnect.jitter,
-      },
+      ...linkSettingsOf(config),
       ...(deps.random ? { random: deps.random } : {}),
     });
     this.states = new HubStateStore({ db: store.db, stationState: store.stationState, identity, log: this.log });

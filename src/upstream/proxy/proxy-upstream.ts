@@ -6,7 +6,7 @@ import type { StationRegistry } from '../../evse/station-registry.js';
 import type { StationService } from '../../evse/station-service.js';
 import type { StationUpstream } from '../../evse/station-upstream.js';
 import type { UpstreamConfig } from '../../config/schema.js';
-import { UpstreamLink, type UpstreamTlsMaterial } from '../upstream-link.js';
+import { UpstreamLink, linkSettingsOf, type UpstreamTlsMaterial } from '../upstream-link.js';
 import type { UpstreamTraffic } from '../upstream-traffic.js';
 import type { Upstream, UpstreamView } from '../upstream.js';
 import { ReEnroll } from '../reenroll.js';
@@ -108,15 +108,7 @@ export class ProxyUpstream implements Upstream {
       traffic: this.deps.traffic,
       ...(this.passwordOf(stationId) !== undefined ? { password: this.passwordOf(stationId) } : {}),
       ...(this.deps.tls ? { tls: this.deps.tls } : {}),
-      compression: { enabled: config.compression, thresholdBytes: config.compressionThresholdBytes },
-      pingIntervalMs: config.pingIntervalS * 1000,
-      callTimeoutMs: config.callTimeoutS * 1000,
-      backoff: {
-        initialDelayMs: config.reconnect.initialDelayS * 1000,
-        maxDelayMs: config.reconnect.maxDelayS * 1000,
-        factor: config.reconnect.factor,
-        jitter: config.reconnect.jitter,
-      },
+      ...linkSettingsOf(config),
       ...(this.deps.random ? { random: this.deps.random } : {}),
     });
     const proxy = new ProxyStation({

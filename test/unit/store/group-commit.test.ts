@@ -346,6 +346,36 @@ describe('group commit: the log sync runs off the event loop', () => {
     expect(held.nowCalls()).toBe(1);
     expect(held.calls).toHaveLength(0);
   });
+
+  it('closing while a sync runs and one is queued: synced on the event loop, every barrier resolves, the late failure is ignored', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    const barriers: Array<Promise<void>> = [];
+    for (let i = 0; i < 2; i++) {
+      batch.begin();
+      s.messages.append('CP1', 'MeterValues', { i });
+      barriers.push(batch.barrier());
+      await nextTurn();
+    }
+    expect(held.calls).toHaveLength(1); // one running, the second batch queued behind it
+    batch.close();
+    expect(held.nowCalls()).toBe(1);
+    // The running sync fails once its descriptor is gone: what it covered was synced by close().
+    held.calls[0]!.reject(new Error('EBADF: bad file descriptor, fdatasync'));
+    await expect(Promise.all(barriers)).resolves.toEqual([undefined, undefined]);
+    expect(held.calls).toHaveLength(1); // the queued sync never started
+  });
+
+  it('closing with no sync pending does not sync again', () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.close();
+    batch.close();
+    expect(held.nowCalls()).toBe(0);
+    expect(held.calls).toHaveLength(0);
+  });
 });
 
 describe('group commit: the commit gate (test seam for a slow or failing commit)', () => {
