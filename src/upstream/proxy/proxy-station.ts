@@ -56,10 +56,10 @@ const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']
 
 /**
  * Whether a live message may leave for the CSMS while the commit of its record and outbox row is
- * still running (the station's answer waits for that commit in every case). A crash or a failed
- * commit in that window leaves the CSMS with a copy the hub has no record of; the station, never
- * answered, sends the message again, and the CSMS gets it a second time. That is acceptable where
- * the repeat is one the CSMS can recognise or one a direct connection produces as well:
+ * still running (the station's answer waits for that commit, except where answersBeforeDurable
+ * says otherwise). A crash or a failed commit in that window leaves the CSMS with a copy the hub
+ * has no record of; the station, never answered, sends the message again, and the CSMS gets it
+ * a second time. That is acceptable where the repeat is one the CSMS can recognise or one a direct connection produces as well:
  * - 2.x: a TransactionEvent comes again with the same transactionId + seqNo (the upstream seqNo
  *   advances only with an ack, and a message whose commit failed is never acked); the other
  *   messages (status, boot, notifications) are states or events a CSMS sees again anyway.
@@ -75,6 +75,32 @@ const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']
  */
 export function overlapsCommit(version: OcppVersion, action: string): boolean {
   return !(version === '1.6' && action === 'StartTransaction');
+}
+
+/**
+ * Whether the station may get the CSMS's answer to a live message before the commit (fsync) of
+ * its record and outbox row: only where the local copy serves nothing but the delivery, which
+ * the CSMS's CALLRESULT has just completed, so that losing it (a power cut during that fsync, a
+ * failed fsync or SQLite commit) changes no later behaviour of the hub. The ack still follows the
+ * commit (OutboxPump.tryLive); a failed commit loses nothing the CSMS lacks (it has the message)
+ * and makes no copy (the station got its answer and does not send it again; the row is gone
+ * with the commit, or acked).
+ * - Yes: meter values outside a transaction (2.x MeterValues; 1.6 MeterValues without a
+ *   transactionId). Locally they are a message-log row and a live event, read by nothing that
+ *   decides later.
+ * - No: everything of a transaction. A 1.6 MeterValues of a transaction is the hub's last energy
+ *   register reading, which becomes the meterStop of the StopTransaction the hub sends itself when
+ *   the charger reboots or its connector turns Available mid-transaction (RebootRule): lost, that
+ *   Stop would carry a lower reading than one the CSMS holds. A 2.x TransactionEvent Updated
+ *   advances the transaction's seqNo: lost together with its ack, the next TransactionEvent of
+ *   the transaction (the station's, or the Ended the hub makes after a reboot) would go up with
+ *   the seqNo the CSMS already holds, and the CSMS would drop it as a repeat. Start/Stop/Started/
+ *   Ended and the hub's transaction id mapping are needed by the reboot rule and `endedByHub`.
+ *   Statuses and boots drive the reboot rule and ReEnroll. These all keep waiting for the commit.
+ */
+export function answersBeforeDurable(version: OcppVersion, action: string, payload: unknown): boolean {
+  if (action !== 'MeterValues') return false;
+  return version !== '1.6' || numberField(payload, 'transactionId') === undefined;
 }
 
 /**
@@ -197,8 +223,9 @@ export class ProxyStation {
   /**
    * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
    * SQLite transaction, then sent live when the link is up and nothing is queued before it (the
-   * CSMS's answer is final), else answered by the hub. The station's answer always waits for the
-   * commit of that transaction; the live send waits for it only where overlapsCommit says so.
+   * CSMS's answer is final), else answered by the hub. The station's answer waits for the commit
+   * of that transaction, except for a delivered message answersBeforeDurable names; the live send
+   * waits for it only where overlapsCommit says so.
    */
   private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
     const { action, payload } = ctx;
@@ -220,7 +247,10 @@ export class ProxyStation {
     const recorded = deps.store.batch.barrier();
     recorded.catch(() => undefined); // awaited below, after the CSMS's answer
     deps.appended();
-    const outcome = await this.pump.tryLive(entry, overlapsCommit(deps.version, action) ? recorded : undefined);
+    const overlap = overlapsCommit(deps.version, action);
+    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: overlap && answersBeforeDurable(deps.version, action, payload) });
+    // The CSMS holds it: answered now; the commit's outcome only decides the ack (answersBeforeDurable).
+    if (outcome.kind === 'delivered' && outcome.beforeDurable) return this.csmsAnswerForStation(action, outcome.result, localAnswer);
     // Never an answer before the message is durable here: a station left without one sends it again.
     await recorded.catch((err: unknown) => {
       this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');
