@@ -10,6 +10,7 @@ import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
 import { retryAnswer } from '../retry-answer.js';
 import type { StationService } from '../../evse/station-service.js';
+import { AnswerBeforeDurable } from '../../evse/station-upstream.js';
 import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
@@ -250,7 +251,7 @@ export class ProxyStation {
     const overlap = overlapsCommit(deps.version, action);
     const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: overlap && answersBeforeDurable(deps.version, action, payload) });
     // The CSMS holds it: answered now; the commit's outcome only decides the ack (answersBeforeDurable).
-    if (outcome.kind === 'delivered' && outcome.beforeDurable) return this.csmsAnswerForStation(action, outcome.result, localAnswer);
+    if (outcome.kind === 'delivered' && outcome.beforeDurable) return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
     // Never an answer before the message is durable here: a station left without one sends it again.
     await recorded.catch((err: unknown) => {
       this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');
