@@ -8,6 +8,7 @@
  * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
  */
+import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
 import { startHubTarget } from './scale-target.js';
@@ -50,6 +51,7 @@ export const benchmark: Benchmark = {
         ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
         ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs],
         ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs],
+        ['2.0.1 MeterValues outside a transaction (answered before the local fsync), charger round trip', tx201.viaHub.meterRoundTripMs, tx201.direct.meterRoundTripMs],
       ] as const;
       for (const [what, via, direct] of kinds) {
         for (const q of [50, 99]) {
@@ -61,7 +63,7 @@ export const benchmark: Benchmark = {
         rows,
         notes: [
           `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
-          'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
+          `Hub: the compiled CLI in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir under ${tmpdir()} (TMPDIR chooses it: a tmpfs there takes the disk's fsync out of the figures); the CSMS and both chargers run in the benchmark process.`,
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
         ],
