@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
 import { startHubTarget } from './scale-target.js';
+import { cpuTime } from './proc-stats.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
@@ -40,11 +41,21 @@ export const benchmark: Benchmark = {
       progress('warming up');
       await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
+      await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
+      const cpu0 = cpuTime(hub.proc.pid);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
       progress(`2.0.1: warming up, then ${SETTINGS.calls} TransactionEvents each way`);
       await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: 'W2-LAT-201-WARM' });
       const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
-      const rows: BenchRow[] = [];
+      const cpu1 = cpuTime(hub.proc.pid);
+      const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
+      // Through the hub: 1.6 MeterValues + Authorize, 2.0.1 TransactionEvent + MeterValues, per round
+      // (and the 2.0.1 warm-up's, with its connect, boot and Started: a few calls more).
+      const callsThroughHub = 4 * SETTINGS.calls + 2 * SETTINGS.warmupCalls;
+      const rows: BenchRow[] = [
+        { metric: 'hub CPU (user + system, all threads) per call through it', value: (cpu1.userMs + cpu1.systemMs - cpu0.userMs - cpu0.systemMs) / callsThroughHub, unit: 'ms', digits: 3 },
+        { metric: 'hub event-loop delay p99 while measuring', value: loopP99Ms, unit: 'ms', digits: 2 },
+      ];
       const kinds = [
         ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
         ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
