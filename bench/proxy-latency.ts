@@ -8,6 +8,7 @@
  * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
  */
+import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
@@ -24,6 +25,30 @@ const SETTINGS = {
   /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
   csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
 };
+
+/**
+ * An idle Node process that samples its own event-loop delay the way the hub's /metrics does
+ * (monitorEventLoopDelay, 10 ms resolution) until told to stop: what the machine's scheduler
+ * alone does to a process's p99 meanwhile, the baseline for the hub's figure.
+ */
+function idleLoopProbe(): { stop: () => Promise<number> } {
+  const script = [
+    "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });",
+    'h.enable();',
+    "process.stdin.on('data', () => { h.disable(); process.stdout.write(String(h.percentile(99) / 1e6)); process.exit(0); });",
+  ].join(' ');
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.stdin.write('x');
+      await ended;
+      return Number(out);
+    },
+  };
+}
 
 export const benchmark: Benchmark = {
   name: 'proxy-latency',
@@ -42,6 +67,7 @@ export const benchmark: Benchmark = {
       await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
       await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
+      const idleProbe = idleLoopProbe();
       const cpu0 = cpuTime(hub.proc.pid);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
       progress(`2.0.1: warming up, then ${SETTINGS.calls} TransactionEvents each way`);
@@ -49,12 +75,13 @@ export const benchmark: Benchmark = {
       const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
       const cpu1 = cpuTime(hub.proc.pid);
       const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
+      const idleLoopP99Ms = await idleProbe.stop();
       // Through the hub: 1.6 MeterValues + Authorize, 2.0.1 TransactionEvent + MeterValues, per round
       // (and the 2.0.1 warm-up's, with its connect, boot and Started: a few calls more).
       const callsThroughHub = 4 * SETTINGS.calls + 2 * SETTINGS.warmupCalls;
       const rows: BenchRow[] = [
         { metric: 'hub CPU (user + system, all threads) per call through it', value: (cpu1.userMs + cpu1.systemMs - cpu0.userMs - cpu0.systemMs) / callsThroughHub, unit: 'ms', digits: 3 },
-        { metric: 'hub event-loop delay p99 while measuring', value: loopP99Ms, unit: 'ms', digits: 2 },
+        { metric: 'hub event-loop delay p99 while measuring (10 ms sampling interval included)', value: loopP99Ms, unit: 'ms', baseline: { label: 'an idle node process meanwhile', value: idleLoopP99Ms }, digits: 2 },
       ];
       const kinds = [
         ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
