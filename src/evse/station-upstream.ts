@@ -16,7 +16,7 @@ export interface StationUpstream {
 /**
  * What a wrapped handler returns when its answer need not wait for the commit of what the
  * station's message wrote: the upstream (proxy mode) had the message delivered, and the local
- * copy only served that delivery (ProxyStation's answersBeforeDurable). The session sends
+ * copy only served that delivery (upstream/proxy/commit-overlap.ts). The session sends
  * `result` at once; every other answer waits for the commit.
  */
 export class AnswerBeforeDurable {

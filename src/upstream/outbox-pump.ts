@@ -77,7 +77,8 @@ export interface OutboxPumpDeps {
    * comes from is durable: a crash during that commit would otherwise lose a message the CSMS
    * may already have, and the station's retry would be a second copy. Proxy mode overlaps that
    * commit with the CSMS round trip for the live messages whose repeat the CSMS can recognise
-   * or a direct connection produces too (ProxyStation.overlapsCommit); never for a replay.
+   * or a direct connection produces too (overlapsCommit in proxy/commit-overlap.ts); never for
+   * a replay.
    */
   committed?: () => Promise<void>;
   /** Gives 2.x TransactionEvents their upstream seqNo at send time (upstream-seq-nos.ts). */
@@ -148,8 +149,8 @@ export class OutboxPump {
    * resolved, as every replayed entry does.
    *
    * `answerBeforeDurable` (only with `recorded`): the CSMS's CALLRESULT is returned as soon as it
-   * comes, without waiting for `recorded` (ProxyStation's answersBeforeDurable says for which
-   * messages). The CSMS then holds the message, so it counts as delivered whatever happens to
+   * comes, without waiting for `recorded` (answersBeforeDurable in proxy/commit-overlap.ts says
+   * for which messages). The CSMS then holds the message, so it counts as delivered whatever happens to
    * the row's commit: once that commit settles, committed or failed, the ack runs as for any
    * delivered entry (onDelivered, the upstream seqNo, the row's deletion; after a failed commit
    * the row is gone already and nothing is deleted). Until then the row stays in the outbox but
