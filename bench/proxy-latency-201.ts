@@ -3,7 +3,9 @@
  * (Updated, periodic reading; billing data: recorded and in the outbox before the charger is
  * answered). One 2.0.1 charger straight to the CSMS and one through the hub, each with a
  * started transaction, alternately, one call at a time: the charger's round trip and the time
- * from the charger sending it to the CSMS receiving it.
+ * from the charger sending it to the CSMS receiving it. After each TransactionEvent the same
+ * charger sends a MeterValues (a reading outside a transaction, which proxy mode answers with
+ * the CSMS's answer without waiting for its local fsync).
  */
 import type { Clock } from '../src/util/clock.js';
 import type { W1Csms } from './w1-csms.js';
@@ -12,13 +14,15 @@ import { WireClient } from './w1-wire-client.js';
 export interface TxEventSamples {
   roundTripMs: number[];
   toCsmsMs: number[];
+  /** 2.0.1 MeterValues (outside a transaction): the charger's round trip. */
+  meterRoundTripMs: number[];
 }
 
 export async function measureTxEventLatency(opts: { csms: W1Csms; hubUrl: string; clock: Clock; calls: number; prefix: string }): Promise<{ viaHub: TxEventSamples; direct: TxEventSamples }> {
   const { csms, clock } = opts;
   const iso = (): string => new Date(clock.nowMs()).toISOString();
   const make = (url: string, identity: string) => new WireClient({ url, identity, protocol: 'ocpp2.0.1', perMessageDeflate: false, answer: () => ({}) });
-  const side = (url: string, identity: string) => ({ identity, client: make(url, identity), transactionId: `${identity}-TX`, seqNo: 0, samples: { roundTripMs: [] as number[], toCsmsMs: [] as number[] } });
+  const side = (url: string, identity: string) => ({ identity, client: make(url, identity), transactionId: `${identity}-TX`, seqNo: 0, samples: { roundTripMs: [] as number[], toCsmsMs: [] as number[], meterRoundTripMs: [] as number[] } });
   const direct = side(csms.url, `${opts.prefix}-DIRECT`);
   const via = side(opts.hubUrl, `${opts.prefix}-HUB`);
   const event = (s: typeof direct, eventType: 'Started' | 'Updated', wh: number) => ({
@@ -45,6 +49,9 @@ export async function measureTxEventLatency(opts: { csms: W1Csms; hubUrl: string
         await s.client.call('TransactionEvent', payload);
         s.samples.roundTripMs.push(performance.now() - t0);
         s.samples.toCsmsMs.push((await arrived) - t0);
+        const t1 = performance.now();
+        await s.client.call('MeterValues', { evseId: 1, meterValue: [{ timestamp: iso(), sampledValue: [{ value: 230 + (i % 5), measurand: 'Voltage' }] }] });
+        s.samples.meterRoundTripMs.push(performance.now() - t1);
       }
     }
   } finally {

@@ -8,9 +8,12 @@
  * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
  */
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
 import { startHubTarget } from './scale-target.js';
+import { cpuTime } from './proc-stats.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
@@ -22,6 +25,30 @@ const SETTINGS = {
   /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
   csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
 };
+
+/**
+ * An idle Node process that samples its own event-loop delay the way the hub's /metrics does
+ * (monitorEventLoopDelay, 10 ms resolution) until told to stop: what the machine's scheduler
+ * alone does to a process's p99 meanwhile, the baseline for the hub's figure.
+ */
+function idleLoopProbe(): { stop: () => Promise<number> } {
+  const script = [
+    "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });",
+    'h.enable();',
+    "process.stdin.on('data', () => { h.disable(); process.stdout.write(String(h.percentile(99) / 1e6)); process.exit(0); });",
+  ].join(' ');
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    async stop() {
+      child.stdin.write('x');
+      await ended;
+      return Number(out);
+    },
+  };
+}
 
 export const benchmark: Benchmark = {
   name: 'proxy-latency',
@@ -39,17 +66,30 @@ export const benchmark: Benchmark = {
       progress('warming up');
       await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
+      await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
+      const idleProbe = idleLoopProbe();
+      const cpu0 = cpuTime(hub.proc.pid);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
       progress(`2.0.1: warming up, then ${SETTINGS.calls} TransactionEvents each way`);
       await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: 'W2-LAT-201-WARM' });
       const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
-      const rows: BenchRow[] = [];
+      const cpu1 = cpuTime(hub.proc.pid);
+      const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
+      const idleLoopP99Ms = await idleProbe.stop();
+      // Through the hub: 1.6 MeterValues + Authorize, 2.0.1 TransactionEvent + MeterValues, per round
+      // (and the 2.0.1 warm-up's, with its connect, boot and Started: a few calls more).
+      const callsThroughHub = 4 * SETTINGS.calls + 2 * SETTINGS.warmupCalls;
+      const rows: BenchRow[] = [
+        { metric: 'hub CPU (user + system, all threads) per call through it', value: (cpu1.userMs + cpu1.systemMs - cpu0.userMs - cpu0.systemMs) / callsThroughHub, unit: 'ms', digits: 3 },
+        { metric: 'hub event-loop delay p99 while measuring (10 ms sampling interval included)', value: loopP99Ms, unit: 'ms', baseline: { label: 'an idle node process meanwhile', value: idleLoopP99Ms }, digits: 2 },
+      ];
       const kinds = [
         ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
         ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
         ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
         ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs],
         ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs],
+        ['2.0.1 MeterValues outside a transaction (answered before the local fsync), charger round trip', tx201.viaHub.meterRoundTripMs, tx201.direct.meterRoundTripMs],
       ] as const;
       for (const [what, via, direct] of kinds) {
         for (const q of [50, 99]) {
@@ -61,7 +101,7 @@ export const benchmark: Benchmark = {
         rows,
         notes: [
           `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
-          'Hub: the CLI (node --import tsx src/main.ts) in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir; the CSMS and both chargers run in the benchmark process.',
+          `Hub: the compiled CLI in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir under ${tmpdir()} (TMPDIR chooses it: a tmpfs there takes the disk's fsync out of the figures); the CSMS and both chargers run in the benchmark process.`,
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
         ],

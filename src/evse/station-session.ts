@@ -8,7 +8,7 @@ import type { OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from './keepalive.js';
 import type { StationService } from './station-service.js';
 import type { HandlerContext, StationHandler, StationHandlers } from './handlers/handler-context.js';
-import type { StationUpstream } from './station-upstream.js';
+import { AnswerBeforeDurable, type StationUpstream } from './station-upstream.js';
 import { V16_HANDLERS } from './handlers/v16-handlers.js';
 import { V2X_HANDLERS } from './handlers/v2x-handlers.js';
 
@@ -162,7 +162,8 @@ export class StationSession {
     const commit = this.deps.commit;
     if (!commit) {
       before?.();
-      return handler(call);
+      const result = handler(call);
+      return result instanceof Promise ? result.then(answerOf) : answerOf(result);
     }
     return (async () => {
       commit.begin();
@@ -172,6 +173,7 @@ export class StationSession {
       const batch = commit.barrier();
       batch.catch(() => undefined); // awaited below
       const result = await handler(call);
+      if (result instanceof AnswerBeforeDurable) return result.result; // delivered upstream: no wait (station-upstream.ts)
       await batch;
       await commit.barrier();
       return result;
@@ -188,4 +190,9 @@ export class StationSession {
     });
     return result;
   }
+}
+
+/** The answer a handler's result stands for (AnswerBeforeDurable unwrapped). */
+function answerOf(result: unknown): unknown {
+  return result instanceof AnswerBeforeDurable ? result.result : result;
 }

@@ -12,3 +12,13 @@ export interface StationUpstream {
   /** Handler for actions the standalone handlers do not know (relayed verbatim), if any. */
   relayOther(stationId: string, version: OcppVersion): CallHandler | undefined;
 }
+
+/**
+ * What a wrapped handler returns when its answer need not wait for the commit of what the
+ * station's message wrote: the upstream (proxy mode) had the message delivered, and the local
+ * copy only served that delivery (upstream/proxy/commit-overlap.ts). The session sends
+ * `result` at once; every other answer waits for the commit.
+ */
+export class AnswerBeforeDurable {
+  constructor(readonly result: unknown) {}
+}

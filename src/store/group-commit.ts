@@ -34,8 +34,11 @@ export interface GroupCommitOptions {
  * barrier does not wait for it, and a batch that only holds such writes is not synced at all
  * (in the OS's hands, so it survives a crash of the process; on disk with the next sync; a
  * power cut before that undoes it as a whole and the outbox row is sent again). Any other write
- * in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers wait again and
- * the log is synced after the commit.
+ * in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers wait again. The
+ * log is synced after the commit when the batch holds such a write, or when an earlier batch's
+ * sync is still pending (a barrier covers everything written before it). A batch a handler began
+ * that wrote nothing else (a relayed Authorize, a Heartbeat) commits without a sync, and its
+ * barriers resolve once it committed: there is nothing of theirs to make durable.
  *
  * Writes made outside a batch autocommit with synchronous=FULL as before. Repositories' own
  * `db.transaction()` calls nest inside a batch as savepoints. An in-memory or non-WAL database
@@ -43,10 +46,12 @@ export interface GroupCommitOptions {
  */
 export class GroupCommit {
   private open = false;
-  /** Whether barriers wait for the open batch: it holds writes other than lazily() ones. */
+  /** Whether barriers wait for the open batch (begin(), or a barrier asked while it held other than lazily() writes). */
   private awaited = false;
-  /** total_changes() after the last lazily() write of the open batch (when not awaited). */
-  private lazyMark = 0;
+  /** total_changes() when the open batch began. */
+  private openedChanges = 0;
+  /** Rows the open batch's lazily() writes changed (total_changes() counts them too). */
+  private lazyChanges = 0;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private commits = 0;
   /** The open batch was opened by lazily() with synchronous=NORMAL. */
@@ -119,13 +124,11 @@ export class GroupCommit {
    * before it. Only for writes whose loss leads to a detectable repeat, never to a lost answer.
    */
   lazily<T>(fn: () => T): T {
-    if (!this.open) {
-      if (this.openBatch(this.mayRelax)) this.lazyMark = this.totalChanges();
-    } else if (!this.awaited && this.totalChanges() !== this.lazyMark) {
-      this.awaited = true;
-    }
+    if (!this.open) this.openBatch(this.mayRelax);
+    if (!this.open) return this.db.transaction(fn)();
+    const before = this.totalChanges();
     const result = this.db.transaction(fn)();
-    if (this.open && !this.awaited) this.lazyMark = this.totalChanges();
+    this.lazyChanges += this.totalChanges() - before;
     return result;
   }
 
@@ -136,7 +139,7 @@ export class GroupCommit {
   barrier(): Promise<void> {
     // What the caller wrote may sit in a batch already committed whose sync still runs.
     if (!this.open) return this.durable ?? Promise.resolve();
-    if (!this.awaited && this.totalChanges() === this.lazyMark) return this.durable ?? Promise.resolve();
+    if (!this.awaited && this.eagerChanges() === 0) return this.durable ?? Promise.resolve();
     this.awaited = true;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -178,7 +181,8 @@ export class GroupCommit {
     const waiters = this.waiters;
     this.waiters = [];
     try {
-      const mustSync = relaxed && (awaited || this.totalChanges() !== this.lazyMark);
+      // A sync covers the batch's own writes and, for its waiters, any earlier batch's still pending.
+      const mustSync = relaxed && (this.eagerChanges() > 0 || (awaited && this.durable !== undefined));
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
@@ -253,6 +257,8 @@ export class GroupCommit {
     this.open = true;
     this.awaited = false;
     this.relaxed = relaxed;
+    this.openedChanges = this.totalChanges();
+    this.lazyChanges = 0;
     const generation = ++this.generation;
     const gate = this.gate;
     setImmediate(() => {
@@ -271,6 +277,11 @@ export class GroupCommit {
   /** The connection's safety level (may not change inside a transaction; FULL is the store's setting, database.ts). */
   private setSynchronous(level: 'FULL' | 'NORMAL'): void {
     this.sql.prepare(`PRAGMA synchronous = ${level}`).run();
+  }
+
+  /** Rows the open batch changed outside lazily(). */
+  private eagerChanges(): number {
+    return this.totalChanges() - this.openedChanges - this.lazyChanges;
   }
 
   /** Rows changed on this connection since it opened (SQLite's total_changes()). */

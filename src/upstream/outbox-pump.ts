@@ -28,7 +28,11 @@ export type SendMode = 'live' | 'replay';
 
 /** Outcome of trying to deliver an entry while its station waits. */
 export type LiveOutcome =
-  | { kind: 'delivered'; result: unknown }
+  /**
+   * The CSMS answered with a CALLRESULT. `beforeDurable`: it was answered before the row's
+   * commit settled (tryLive's `answerBeforeDurable`); the ack follows once that commit settles.
+   */
+  | { kind: 'delivered'; result: unknown; beforeDurable: boolean }
   /** The CSMS answered with a CALLERROR: final, the entry is dropped. */
   | { kind: 'rejected'; error: RpcError }
   /** Not sent, no answer, dropped as unsendable or settled without sending: the caller answers locally (a queued entry is replayed later). */
@@ -73,7 +77,8 @@ export interface OutboxPumpDeps {
    * comes from is durable: a crash during that commit would otherwise lose a message the CSMS
    * may already have, and the station's retry would be a second copy. Proxy mode overlaps that
    * commit with the CSMS round trip for the live messages whose repeat the CSMS can recognise
-   * or a direct connection produces too (ProxyStation.overlapsCommit); never for a replay.
+   * or a direct connection produces too (overlapsCommit in proxy/commit-overlap.ts); never for
+   * a replay.
    */
   committed?: () => Promise<void>;
   /** Gives 2.x TransactionEvents their upstream seqNo at send time (upstream-seq-nos.ts). */
@@ -97,6 +102,8 @@ export class OutboxPump {
   private readonly unsubscribe: () => void;
   private idleWaiters: Array<() => void> = [];
   private inFlight: number | undefined;
+  /** Delivered live entries answered before their row's commit settled, acked once it does (tryLive). */
+  private readonly awaitingAck = new Set<number>();
 
   constructor(private readonly deps: OutboxPumpDeps) {
     this.unsubscribe = deps.link.onState((state) => {
@@ -112,6 +119,11 @@ export class OutboxPump {
   /** The seq of the entry on the wire now (compaction leaves it alone). */
   get inFlightSeq(): number | undefined {
     return this.inFlight;
+  }
+
+  /** The entries compaction must leave alone: the one on the wire and those delivered but not yet acked. */
+  get busySeqs(): number[] {
+    return [...(this.inFlight === undefined ? [] : [this.inFlight]), ...this.awaitingAck];
   }
 
   /** True while a replay or a live send is under way. */
@@ -135,18 +147,28 @@ export class OutboxPump {
    * gone with it: outcome 'local', and the caller, who awaits `recorded` before answering the
    * station, answers with an error). Not given, the entry leaves only once `committed()`
    * resolved, as every replayed entry does.
+   *
+   * `answerBeforeDurable` (only with `recorded`): the CSMS's CALLRESULT is returned as soon as it
+   * comes, without waiting for `recorded` (answersBeforeDurable in proxy/commit-overlap.ts says
+   * for which messages). The CSMS then holds the message, so it counts as delivered whatever happens to
+   * the row's commit: once that commit settles, committed or failed, the ack runs as for any
+   * delivered entry (onDelivered, the upstream seqNo, the row's deletion; after a failed commit
+   * the row is gone already and nothing is deleted). Until then the row stays in the outbox but
+   * is not sent again, and the next entry may go out (the CSMS has answered this one: the order
+   * holds).
    */
-  async tryLive(entry: OutboxEntry, recorded?: Promise<void>): Promise<LiveOutcome> {
-    if (!this.canSendLive() || this.deps.outbox.peek(this.deps.linkName, 1)[0]?.seq !== entry.seq) {
+  async tryLive(entry: OutboxEntry, recorded?: Promise<void>, options: { answerBeforeDurable?: boolean } = {}): Promise<LiveOutcome> {
+    if (!this.canSendLive() || this.head()?.seq !== entry.seq) {
       this.kick();
       return { kind: 'local' };
     }
     this.running = true;
     try {
-      const outcome = await this.sendOne(entry, 'live', recorded);
+      const beforeDurable = recorded !== undefined && options.answerBeforeDurable === true;
+      const outcome = await this.sendOne(entry, 'live', recorded, beforeDurable);
       if (outcome === 'transient' || outcome === 'skipped' || outcome === 'uncommitted') return { kind: 'local' };
       if (outcome instanceof RpcError) return { kind: 'rejected', error: outcome };
-      return { kind: 'delivered', result: outcome.result };
+      return { kind: 'delivered', result: outcome.result, beforeDurable: outcome.beforeDurable };
     } finally {
       this.running = false;
       this.kick();
@@ -168,7 +190,7 @@ export class OutboxPump {
 
   /** Resolves once nothing is in flight (tests, shutdown). */
   whenIdle(): Promise<void> {
-    if (!this.running) return Promise.resolve();
+    if (!this.running && this.awaitingAck.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -181,7 +203,7 @@ export class OutboxPump {
   private async drain(): Promise<void> {
     try {
       while (!this.stopped && this.deps.link.state === 'connected') {
-        const head = this.deps.outbox.peek(this.deps.linkName, 1)[0];
+        const head = this.head();
         if (!head) return;
         const outcome = await this.sendOne(head, 'replay');
         if (outcome === 'transient') {
@@ -196,7 +218,14 @@ export class OutboxPump {
   }
 
   /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
-  private async sendOne(entry: OutboxEntry, mode: SendMode, recorded?: Promise<void>): Promise<{ result: unknown } | RpcError | 'transient' | 'skipped' | 'uncommitted'> {
+  /** The link's oldest entry that is not delivered already (awaiting its ack). */
+  private head(): OutboxEntry | undefined {
+    const { outbox, linkName } = this.deps;
+    if (this.awaitingAck.size === 0) return outbox.peek(linkName, 1)[0];
+    return outbox.peek(linkName, this.awaitingAck.size + 1).find((e) => !this.awaitingAck.has(e.seq));
+  }
+
+  private async sendOne(entry: OutboxEntry, mode: SendMode, recorded?: Promise<void>, beforeDurable = false): Promise<{ result: unknown; beforeDurable: boolean } | RpcError | 'transient' | 'skipped' | 'uncommitted'> {
     const { deps } = this;
     const built = deps.prepare(entry, mode);
     if ('settle' in built) {
@@ -231,14 +260,20 @@ export class OutboxPump {
         if (err instanceof UpstreamUnavailableError || (err instanceof RpcClosedError && err.neverSent)) undo?.();
         throw err;
       });
+      const ack = (): void =>
+        deps.atomically(() => {
+          deps.onDelivered?.(entry, result, mode);
+          deps.seqNos?.delivered(deps.linkName, prepared.action, prepared.payload);
+          deps.outbox.ack(entry.seq);
+        });
+      if (beforeDurable && recorded) {
+        this.ackOnceSettled(entry, prepared.action, recorded, ack);
+        return { result, beforeDurable: true };
+      }
       if (await uncommitted()) return 'uncommitted';
-      deps.atomically(() => {
-        deps.onDelivered?.(entry, result, mode);
-        deps.seqNos?.delivered(deps.linkName, prepared.action, prepared.payload);
-        deps.outbox.ack(entry.seq);
-      });
+      ack();
       if (mode === 'replay') deps.log.debug({ link: deps.linkName, seq: entry.seq, action: prepared.action }, 'outbox entry replayed');
-      return { result };
+      return { result, beforeDurable: false };
     } catch (err) {
       if (!(err instanceof RpcError)) {
         deps.log.info({ link: deps.linkName, seq: entry.seq, action: prepared.action, err: err instanceof Error ? err.message : String(err) }, 'outbox entry kept for a later replay');
@@ -256,6 +291,31 @@ export class OutboxPump {
     }
   }
 
+  /**
+   * The ack of an entry the CSMS answered before its row's commit settled: run once that commit
+   * settles, whether it succeeded or failed (the CSMS has the message either way; a failed commit
+   * took the row with it, and the ack then deletes nothing). Meanwhile the entry is not sent again.
+   */
+  private ackOnceSettled(entry: OutboxEntry, action: string, recorded: Promise<void>, ack: () => void): void {
+    const { deps } = this;
+    this.awaitingAck.add(entry.seq);
+    void recorded
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          deps.log.warn(
+            { link: deps.linkName, seq: entry.seq, action, err: err instanceof Error ? err.message : String(err) },
+            'the commit of an outbox entry failed after the CSMS had answered it: the CSMS holds it and the station got its answer; nothing is sent again',
+          ),
+      )
+      .then(ack)
+      .catch((err: unknown) => deps.log.error({ err, link: deps.linkName, seq: entry.seq, action }, 'could not acknowledge a delivered outbox entry: it is sent again later'))
+      .finally(() => {
+        this.awaitingAck.delete(entry.seq);
+        this.kick();
+      });
+  }
+
   private scheduleRetry(): void {
     if (this.stopped || this.deps.link.state !== 'connected') return;
     this.deps.clock.clearTimeout(this.retryTimer);
@@ -266,6 +326,7 @@ export class OutboxPump {
   }
 
   private notifyIdle(): void {
+    if (this.awaitingAck.size > 0) return; // idle once those acks ran too (ackOnceSettled kicks)
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

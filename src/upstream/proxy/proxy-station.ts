@@ -10,6 +10,7 @@ import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
 import { retryAnswer } from '../retry-answer.js';
 import type { StationService } from '../../evse/station-service.js';
+import { AnswerBeforeDurable } from '../../evse/station-upstream.js';
 import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
 import { answerForOfflineStation } from '../offline-station-answer.js';
@@ -21,6 +22,7 @@ import type { Restatements } from './restatements.js';
 import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import { statusOf, type RebootRule } from './reboot-rule.js';
 import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
+import { answersBeforeDurable, overlapsCommit } from './commit-overlap.js';
 import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
 export interface ProxyStationDeps {
@@ -53,29 +55,6 @@ const LIVE_ONLY = new Set(['Heartbeat', 'Authorize']);
 
 /** 1.6 transaction messages: marked before they first leave, in the row's own commit (1.6 has no key to recognise a copy). */
 const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']);
-
-/**
- * Whether a live message may leave for the CSMS while the commit of its record and outbox row is
- * still running (the station's answer waits for that commit in every case). A crash or a failed
- * commit in that window leaves the CSMS with a copy the hub has no record of; the station, never
- * answered, sends the message again, and the CSMS gets it a second time. That is acceptable where
- * the repeat is one the CSMS can recognise or one a direct connection produces as well:
- * - 2.x: a TransactionEvent comes again with the same transactionId + seqNo (the upstream seqNo
- *   advances only with an ack, and a message whose commit failed is never acked); the other
- *   messages (status, boot, notifications) are states or events a CSMS sees again anyway.
- * - 1.6 MeterValues and StopTransaction: the repeat is the station's own re-send of a message it
- *   got no answer for, byte for byte what it sends a CSMS directly when a CALLRESULT is lost (the
- *   spec's retry of transaction messages), so a CSMS must tolerate it; the Stop names the CSMS's
- *   transaction id. The hub adds no copy of its own (what it re-sends after a crash is still
- *   marked: the mark is written in the same commit as the row).
- *   Such a repeat is not reported as UpstreamPossibleDuplicate (no row, no mark survived).
- * - 1.6 StartTransaction waits: its repeat is the costliest duplicate 1.6 has (a second, never
- *   stopped transaction at the CSMS), and its durable "sent" mark is what lets the hub report
- *   one; one Start per session makes the wait cheap.
- */
-export function overlapsCommit(version: OcppVersion, action: string): boolean {
-  return !(version === '1.6' && action === 'StartTransaction');
-}
 
 /**
  * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
@@ -197,8 +176,9 @@ export class ProxyStation {
   /**
    * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
    * SQLite transaction, then sent live when the link is up and nothing is queued before it (the
-   * CSMS's answer is final), else answered by the hub. The station's answer always waits for the
-   * commit of that transaction; the live send waits for it only where overlapsCommit says so.
+   * CSMS's answer is final), else answered by the hub. The station's answer waits for the commit
+   * of that transaction, except for a delivered message answersBeforeDurable names; the live send
+   * waits for it only where overlapsCommit says so.
    */
   private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
     const { action, payload } = ctx;
@@ -220,7 +200,10 @@ export class ProxyStation {
     const recorded = deps.store.batch.barrier();
     recorded.catch(() => undefined); // awaited below, after the CSMS's answer
     deps.appended();
-    const outcome = await this.pump.tryLive(entry, overlapsCommit(deps.version, action) ? recorded : undefined);
+    const overlap = overlapsCommit(deps.version, action);
+    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: overlap && answersBeforeDurable(deps.version, action, payload) });
+    // The CSMS holds it: answered now; the commit's outcome only decides the ack (answersBeforeDurable).
+    if (outcome.kind === 'delivered' && outcome.beforeDurable) return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
     // Never an answer before the message is durable here: a station left without one sends it again.
     await recorded.catch((err: unknown) => {
       this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');

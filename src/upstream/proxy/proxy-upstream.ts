@@ -66,7 +66,7 @@ export class ProxyUpstream implements Upstream {
       maxRows: deps.config.outboxMaxRows,
       freeBytes: () => freeBytesNear(deps.store.db),
       codec: PROXY_CODEC,
-      busySeqs: () => new Set([...this.stations.values()].flatMap((s) => (s.pump.inFlightSeq === undefined ? [] : [s.pump.inFlightSeq]))),
+      busySeqs: () => new Set([...this.stations.values()].flatMap((s) => s.pump.busySeqs)),
       log: deps.log,
     });
     this.stationHooks = {

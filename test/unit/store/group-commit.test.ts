@@ -199,10 +199,23 @@ describe('group commit', () => {
       const c = counting(s);
       c.batch.begin();
       expect(c.level()).toBe(NORMAL);
+      s.messages.append('CP1', 'MeterValues', {});
       c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
       await c.batch.barrier();
       expect(c.syncs()).toBe(1);
       expect(c.level()).toBe(FULL);
+    });
+
+    it('commits a batch a handler began but wrote nothing to (lazily writes aside) without a sync, and releases its barrier after the commit', async () => {
+      const s = open();
+      const c = counting(s);
+      c.batch.begin();
+      c.batch.lazily(() => s.messages.append('CP1', 'UpstreamAck', { seq: 1 }));
+      await c.batch.barrier();
+      expect(c.batch.commitCount).toBe(1);
+      expect(c.syncs()).toBe(0);
+      expect(c.level()).toBe(FULL);
+      expect(s.messages.count()).toBe(1);
     });
 
     it('leaves the connection at FULL when it cannot open a batch (another writer holds the lock)', () => {
@@ -292,6 +305,38 @@ describe('group commit: the log sync runs off the event loop', () => {
     held.calls[0]!.resolve();
     await late;
     expect(released).toBe(true);
+  });
+
+  it('makes the barrier of a batch without writes wait for an earlier batch’s sync still running', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    await nextTurn(); // committed, its sync is running
+    batch.begin(); // a handler that writes nothing (a relayed Authorize)
+    let released = false;
+    const barrier = batch.barrier().then(() => (released = true));
+    await nextTurn();
+    expect(batch.commitCount).toBe(2);
+    expect(released).toBe(false);
+    held.calls[0]!.resolve();
+    await nextTurn();
+    // It covers what was written before it: a sync after its commit, then released.
+    expect(held.calls).toHaveLength(2);
+    held.calls[1]!.resolve();
+    await barrier;
+    expect(released).toBe(true);
+  });
+
+  it('releases the barrier of a batch without writes after its commit, with no sync, when none is pending', async () => {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    await batch.barrier();
+    expect(batch.commitCount).toBe(1);
+    expect(held.calls).toHaveLength(0);
   });
 
   it('rejects the barriers a failed sync covers; the next batch syncs again and passes', async () => {

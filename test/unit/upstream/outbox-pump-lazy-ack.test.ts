@@ -64,7 +64,7 @@ describe('outbox pump with the ack in the group commit (proxy mode)', () => {
     const link = new AnsweringLink();
     const pump = proxyLikePump(store, link);
     const entry = store.outbox.append('CP1', 'TransactionEvent', txEvent(3), { kind: 'billing' });
-    await expect(pump.tryLive(entry)).resolves.toEqual({ kind: 'delivered', result: {} });
+    await expect(pump.tryLive(entry)).resolves.toEqual({ kind: 'delivered', result: {}, beforeDurable: false });
     expect(store.outbox.count('CP1')).toBe(0); // what the hub reads next
     expect(committedRows(stores.dbPath())).toBe(1); // not yet on disk: nobody waited for it
     await store.batch.barrier(); // a station's answer does not wait for the ack either

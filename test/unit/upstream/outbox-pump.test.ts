@@ -225,7 +225,7 @@ describe('outbox pump', () => {
     await pump.whenIdle();
     const fresh = store.outbox.append('CP1', 'TransactionEvent', { seqNo: 3 }, { kind: 'billing' });
     link.answer = () => Promise.resolve({ idTokenInfo: { status: 'Accepted' } });
-    await expect(pump.tryLive(fresh)).resolves.toEqual({ kind: 'delivered', result: { idTokenInfo: { status: 'Accepted' } } });
+    await expect(pump.tryLive(fresh)).resolves.toEqual({ kind: 'delivered', result: { idTokenInfo: { status: 'Accepted' } }, beforeDurable: false });
     expect(link.sent.map((s) => s.payload)).toEqual([
       { seqNo: 1, mode: 'replay' },
       { seqNo: 2, mode: 'replay' },
@@ -273,7 +273,7 @@ describe('outbox pump: a live entry sent while its commit runs (tryLive with `re
     await new Promise((resolve) => setImmediate(resolve));
     expect(store.outbox.count('CP3')).toBe(1);
     commit();
-    await expect(outcome).resolves.toEqual({ kind: 'delivered', result: {} });
+    await expect(outcome).resolves.toEqual({ kind: 'delivered', result: {}, beforeDurable: false });
     expect(store.outbox.count('CP3')).toBe(0);
     expect(seqNos).toEqual([entry.seq]);
     p.stop();
@@ -291,6 +291,50 @@ describe('outbox pump: a live entry sent while its commit runs (tryLive with `re
     // Here the row stays, as nothing rolled it back: the pump did not ack it.
     expect(store.outbox.count('CP3')).toBe(1);
     expect(seqNos).toEqual([]);
+    p.stop();
+  });
+
+  it('with answerBeforeDurable returns the CSMS answer before the commit, lets the next entry out, and acks once the commit settles', async () => {
+    const { pump: p, seqNos } = overlapping();
+    link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
+    const first = store.outbox.append('CP3', 'MeterValues', { n: 1 }, { kind: 'periodic' });
+    let commit: () => void = () => undefined;
+    const recorded = new Promise<void>((resolve) => (commit = resolve));
+    await expect(p.tryLive(first, recorded, { answerBeforeDurable: true })).resolves.toEqual({ kind: 'delivered', result: {}, beforeDurable: true });
+    // Not acked yet (its commit has not settled), not sent again, and compaction must leave it alone.
+    expect(store.outbox.count('CP3')).toBe(1);
+    expect(p.busySeqs).toEqual([first.seq]);
+    let idle = false;
+    void p.whenIdle().then(() => (idle = true));
+    // The next entry goes out behind it: the CSMS answered the first.
+    const second = store.outbox.append('CP3', 'MeterValues', { n: 2 }, { kind: 'periodic' });
+    await expect(p.tryLive(second, Promise.resolve(), { answerBeforeDurable: true })).resolves.toMatchObject({ kind: 'delivered' });
+    expect(link.sent.map((c) => c.payload)).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(idle).toBe(false);
+    commit();
+    await p.whenIdle();
+    expect(store.outbox.count('CP3')).toBe(0);
+    expect(seqNos.sort()).toEqual([first.seq, second.seq].sort());
+    expect(link.sent).toHaveLength(2);
+    p.stop();
+  });
+
+  it('with answerBeforeDurable counts an entry whose commit failed after the answer as delivered: onDelivered told, nothing sent again', async () => {
+    const { pump: p, seqNos } = overlapping();
+    link.set('connected');
+    await p.whenIdle(); // the drain the connect started, over an empty queue
+    const entry = store.outbox.append('CP3', 'MeterValues', { n: 1 }, { kind: 'periodic' });
+    let fail: (err: Error) => void = () => undefined;
+    const recorded = new Promise<void>((_resolve, reject) => (fail = reject));
+    recorded.catch(() => undefined);
+    await expect(p.tryLive(entry, recorded, { answerBeforeDurable: true })).resolves.toMatchObject({ kind: 'delivered', beforeDurable: true });
+    fail(new Error('disk full'));
+    await p.whenIdle();
+    // Nothing rolled the row back here; a real failed commit takes it with it. Either way it is gone.
+    expect(store.outbox.count('CP3')).toBe(0);
+    expect(seqNos).toEqual([entry.seq]);
+    expect(link.sent).toHaveLength(1);
     p.stop();
   });
 
