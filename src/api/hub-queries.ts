@@ -20,6 +20,8 @@ export interface TransactionQuery {
 export interface HubQueries {
   health(): { status: 'ok'; uptimeS: number; stationsConnected: number; upstream: string };
   stations(): StationView[];
+  /** Every station the hub has met and whether it is connected, without their views (for `/api/health`). */
+  stationPresence(): Array<Pick<StationView, 'stationId' | 'connected'>>;
   station(stationId: string): StationView | undefined;
   transactions(q: TransactionQuery): TransactionSummary[];
 }

@@ -63,6 +63,7 @@ export function hubQueries(deps: HubQueriesDeps): HubQueries {
       upstream: deps.upstreamMode,
     }),
     stations,
+    stationPresence: () => store.stations.ids().map((stationId) => ({ stationId, connected: registry.get(stationId)?.isOpen ?? false })),
     station: (id) => {
       const info = store.stations.get(id);
       return info ? view(info, store.connectors.listByStation(id), store.transactions.findActive(id)) : undefined;

@@ -1,0 +1,88 @@
+import type { EvseDecision } from '../control/decide.js';
+import type { OperationMode } from '../energy/charging-profile.js';
+import type { CurrentLimit } from '../energy/limit.js';
+import type { SiteView } from './energy-queries.js';
+
+/** One EVSE of `GET /api/site`: its mode now with who set it, and the last decision's limits. */
+export type SiteEvseRow = SiteView['evses'][number];
+
+/** The operation modes in force and who set each (RuleInputs), for the rows. */
+export interface RowModes {
+  modes: Readonly<Record<string, OperationMode>>;
+  modeSources: Readonly<Record<string, string>>;
+  /** The mode of an EVSE that `modes` does not name. */
+  modeOf(evseKey: string): OperationMode;
+}
+
+interface Kept {
+  decision: EvseDecision;
+  row: SiteEvseRow;
+  /** Last rowsOf pass that saw the EVSE (to forget removed ones). */
+  pass: number;
+}
+
+/**
+ * The site view's EVSE rows, kept between reads: an EVSE's row object stays the same (the very
+ * object) while its mode, mode source and decided limits are unchanged, so that what is derived
+ * from a row (its JSON, `api/site-json.ts`) can be kept with it. Each decision makes new
+ * EvseDecision objects; a new one with the same content keeps the row. A read costs one
+ * comparison per EVSE, not one new row.
+ */
+export class SiteEvseRows {
+  private readonly kept = new Map<string, Kept>();
+  private pass = 0;
+
+  /** The rows for the decision's EVSEs, in its order. Read them, never change them. */
+  rowsOf(decisions: Readonly<Record<string, EvseDecision>>, modes: RowModes): SiteEvseRow[] {
+    const pass = ++this.pass;
+    const rows: SiteEvseRow[] = [];
+    for (const key in decisions) {
+      const e = decisions[key] as EvseDecision;
+      const mode = modes.modes[e.evseKey] ?? modes.modeOf(e.evseKey);
+      const modeSource = modes.modeSources[e.evseKey] ?? 'setting';
+      const kept = this.kept.get(e.evseKey);
+      if (kept && kept.row.mode === mode && kept.row.modeSource === modeSource && (kept.decision === e || sameRowOf(kept.decision, e))) {
+        kept.decision = e;
+        kept.pass = pass;
+        rows.push(kept.row);
+        continue;
+      }
+      const row = rowOf(e, mode, modeSource);
+      this.kept.set(e.evseKey, { decision: e, row, pass });
+      rows.push(row);
+    }
+    if (this.kept.size > rows.length) {
+      for (const [key, k] of this.kept) if (k.pass !== pass) this.kept.delete(key);
+    }
+    return rows;
+  }
+}
+
+/** The row of one EVSE, built afresh (what `rowsOf` must always equal). */
+export function rowOf(e: EvseDecision, mode: OperationMode, modeSource: string): SiteEvseRow {
+  // Frozen: its JSON is kept with it (api/site-json.ts), so a change would go unseen.
+  return Object.freeze({ evseKey: e.evseKey, mode, modeSource, limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA });
+}
+
+/** Whether two decisions of one EVSE give the same row (every field of every limit compared). */
+function sameRowOf(a: EvseDecision, b: EvseDecision): boolean {
+  if (a.status !== b.status || a.baseShare.maxCurrentA !== b.baseShare.maxCurrentA || !sameLimit(a.limit, b.limit)) return false;
+  if (a.limits === b.limits) return true;
+  if (a.limits.length !== b.limits.length) return false;
+  for (let i = 0; i < a.limits.length; i++) if (!sameLimit(a.limits[i] as CurrentLimit, b.limits[i] as CurrentLimit)) return false;
+  return true;
+}
+
+/** Same own fields with the same values. */
+function sameLimit(a: CurrentLimit, b: CurrentLimit): boolean {
+  if (a === b) return true;
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] !== bo[k]) return false;
+    n++;
+  }
+  for (const _k in bo) n--;
+  return n === 0;
+}
