@@ -17,6 +17,8 @@ export interface RowModes {
 interface Kept {
   decision: EvseDecision;
   row: SiteEvseRow;
+  /** The mode and its source came from the `modes` and `modeSources` records (not `modeOf`). */
+  fromRecords: boolean;
   /** Last rowsOf pass that saw the EVSE (to forget removed ones). */
   pass: number;
 }
@@ -26,31 +28,58 @@ interface Kept {
  * object) while its mode, mode source and decided limits are unchanged, so that what is derived
  * from a row (its JSON, `api/site-json.ts`) can be kept with it. Each decision makes new
  * EvseDecision objects; a new one with the same content keeps the row. A read costs one
- * comparison per EVSE, not one new row.
+ * comparison per EVSE, not one new row; while the mode records are the same objects (the rule
+ * book keeps them until a rule or a setting changes) the modes are not looked up again.
  */
 export class SiteEvseRows {
   private readonly kept = new Map<string, Kept>();
+  /** The last pass's entries in its order: decisions list the EVSEs in the same order every time. */
+  private order: Kept[] = [];
+  private lastModes: RowModes['modes'] | undefined;
+  private lastSources: RowModes['modeSources'] | undefined;
   private pass = 0;
 
   /** The rows for the decision's EVSEs, in its order. Read them, never change them. */
   rowsOf(decisions: Readonly<Record<string, EvseDecision>>, modes: RowModes): SiteEvseRow[] {
     const pass = ++this.pass;
+    const sameRecords = modes.modes === this.lastModes && modes.modeSources === this.lastSources;
+    this.lastModes = modes.modes;
+    this.lastSources = modes.modeSources;
+    const previousOrder = this.order;
+    const order: Kept[] = [];
     const rows: SiteEvseRow[] = [];
     for (const key in decisions) {
       const e = decisions[key] as EvseDecision;
-      const mode = modes.modes[e.evseKey] ?? modes.modeOf(e.evseKey);
-      const modeSource = modes.modeSources[e.evseKey] ?? 'setting';
-      const kept = this.kept.get(e.evseKey);
+      const at = previousOrder[order.length];
+      const kept = at !== undefined && at.decision.evseKey === e.evseKey ? at : this.kept.get(e.evseKey);
+      let mode: OperationMode;
+      let modeSource: string;
+      let fromRecords: boolean;
+      if (sameRecords && kept?.fromRecords) {
+        mode = kept.row.mode;
+        modeSource = kept.row.modeSource;
+        fromRecords = true;
+      } else {
+        const recorded = modes.modes[e.evseKey];
+        const source = modes.modeSources[e.evseKey];
+        mode = recorded ?? modes.modeOf(e.evseKey);
+        modeSource = source ?? 'setting';
+        fromRecords = recorded !== undefined && source !== undefined;
+      }
       if (kept && kept.row.mode === mode && kept.row.modeSource === modeSource && (kept.decision === e || sameRowOf(kept.decision, e))) {
         kept.decision = e;
+        kept.fromRecords = fromRecords;
         kept.pass = pass;
+        order.push(kept);
         rows.push(kept.row);
         continue;
       }
-      const row = rowOf(e, mode, modeSource);
-      this.kept.set(e.evseKey, { decision: e, row, pass });
-      rows.push(row);
+      const fresh: Kept = { decision: e, row: rowOf(e, mode, modeSource), fromRecords, pass };
+      this.kept.set(e.evseKey, fresh);
+      order.push(fresh);
+      rows.push(fresh.row);
     }
+    this.order = order;
     if (this.kept.size > rows.length) {
       for (const [key, k] of this.kept) if (k.pass !== pass) this.kept.delete(key);
     }
