@@ -37,12 +37,18 @@ export class SiteEvseRows {
   private order: Kept[] = [];
   private lastModes: RowModes['modes'] | undefined;
   private lastSources: RowModes['modeSources'] | undefined;
+  private lastDecisions: Readonly<Record<string, EvseDecision>> | undefined;
+  private lastRows: readonly SiteEvseRow[] = [];
+  /** Every mode of the last pass came from the records (none from `modeOf`, which may change on its own). */
+  private allFromRecords = false;
   private pass = 0;
 
   /** The rows for the decision's EVSEs, in its order. Read them, never change them. */
   rowsOf(decisions: Readonly<Record<string, EvseDecision>>, modes: RowModes): SiteEvseRow[] {
-    const pass = ++this.pass;
     const sameRecords = modes.modes === this.lastModes && modes.modeSources === this.lastSources;
+    // Read again before the next decision, with the same mode records: the same rows.
+    if (sameRecords && decisions === this.lastDecisions && this.allFromRecords) return [...this.lastRows];
+    const pass = ++this.pass;
     this.lastModes = modes.modes;
     this.lastSources = modes.modeSources;
     const previousOrder = this.order;
@@ -80,10 +86,13 @@ export class SiteEvseRows {
       rows.push(fresh.row);
     }
     this.order = order;
+    this.lastDecisions = decisions;
+    this.lastRows = rows;
+    this.allFromRecords = order.every((k) => k.fromRecords);
     if (this.kept.size > rows.length) {
       for (const [key, k] of this.kept) if (k.pass !== pass) this.kept.delete(key);
     }
-    return rows;
+    return [...rows];
   }
 }
 

@@ -31,23 +31,33 @@ const SPLIT = splitAtEvses(siteSchema as unknown as ObjectSchema);
  */
 export class SiteJson {
   private readonly rowText = new WeakMap<SiteEvseRow, string>();
+  /** The last rows and their joined text: the same rows again (nothing changed) are not joined again. */
+  private lastRows: readonly SiteEvseRow[] = [];
+  private lastJoined = '';
 
   render(view: SiteView, compile: CompileSerializer): string {
     const head = compile(SPLIT.head)(view);
     const tail = compile(SPLIT.tail)(view);
-    const row = compile(SPLIT.evseRow);
-    const texts = new Array<string>(view.evses.length);
-    for (let i = 0; i < view.evses.length; i++) {
-      const r = view.evses[i] as SiteEvseRow;
+    const joined = this.joinedRows(view.evses, compile(SPLIT.evseRow));
+    // head is `{...}` with at least the required fields; tail is `{}` or `{...}`.
+    return `${head.slice(0, -1)},"evses":[${joined}]${tail === '{}' ? '}' : `,${tail.slice(1)}`}`;
+  }
+
+  private joinedRows(rows: readonly SiteEvseRow[], serialize: (data: object) => string): string {
+    if (sameItems(rows, this.lastRows)) return this.lastJoined;
+    const texts = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i] as SiteEvseRow;
       let text = this.rowText.get(r);
       if (text === undefined) {
-        text = flattened(row(r));
+        text = flattened(serialize(r));
         this.rowText.set(r, text);
       }
       texts[i] = text;
     }
-    // head is `{...}` with at least the required fields; tail is `{}` or `{...}`.
-    return `${head.slice(0, -1)},"evses":[${texts.join(',')}]${tail === '{}' ? '}' : `,${tail.slice(1)}`}`;
+    this.lastRows = [...rows];
+    this.lastJoined = texts.join(',');
+    return this.lastJoined;
   }
 }
 
@@ -59,4 +69,10 @@ export class SiteJson {
 function flattened(text: string): string {
   void Number(text);
   return text;
+}
+
+function sameItems<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -78,6 +78,8 @@ const stepArb = fc.record({
   fallback: fc.constantFrom(...MODES),
   /** The rule book hands out the same mode records while nothing changed. */
   sameRecords: fc.boolean(),
+  /** No new decision since the last read: the very same record of decisions. */
+  sameDecisions: fc.boolean(),
 });
 
 function siteViewOf(evses: SiteView['evses']): SiteView {
@@ -119,8 +121,9 @@ describe('the site view kept row by row', () => {
           let records: Pick<RowModes, 'modes' | 'modeSources'> | undefined;
           let fallback: OperationMode | undefined;
           for (const step of steps) {
-            const decisions: Record<string, EvseDecision> = {};
+            const decisions: Record<string, EvseDecision> = step.sameDecisions ? previous : {};
             KEYS.forEach((key, i) => {
+              if (step.sameDecisions) return;
               const choice = step.evses[i];
               const before = previous[key];
               if (choice === 'absent') return;
