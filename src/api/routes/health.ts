@@ -42,7 +42,7 @@ export function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void 
       const reasons = healthReasons({
         site: inputs,
         evses: inputs.stationIds.map((stationId) => ({ stationId })),
-        stations: deps.queries.stationPresence(),
+        stations: deps.queries.stationPresence(inputs.stationIds),
         ...(deps.upstream ? { links: deps.upstream.view().links } : {}),
       });
       return { ...base, status: reasons.length > 0 ? 'degraded' : 'ok', reasons };
