@@ -20,6 +20,7 @@ import { startHub, type RunningHub } from '../src/hub.js';
 import { energyQueries } from '../src/energy-queries-impl.js';
 import { site as siteSchema } from '../src/api/schemas.js';
 import { silentLogger } from '../src/util/logger.js';
+import { systemClock } from '../src/util/clock.js';
 import { declaredSiteYaml } from './decide-scale.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
 import { percentile } from './stats.js';
@@ -63,7 +64,7 @@ export const benchmark: Benchmark = {
     config.data.dir = dir;
     const hub = await startHub({ config, configPath: join(dir, 'bench-site.yaml'), log: silentLogger() });
     const plain = Fastify();
-    const view = energyQueries(hub.energy, { nowMs: () => Date.now() } as never);
+    const view = energyQueries(hub.energy, systemClock());
     const rows: BenchRow[] = [];
     let bytes = 0;
     try {

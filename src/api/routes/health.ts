@@ -36,8 +36,8 @@ export function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void 
     },
     async () => {
       const base = deps.queries.health();
-      // The light inputs (no per-EVSE views, no station views): this answers in about a
-      // millisecond with thousands of stations.
+      // The light inputs (no per-EVSE views, no station views): one pass over the configured
+      // stations, and no query while they are all connected.
       const inputs = deps.energy.healthInputs();
       const reasons = healthReasons({
         site: inputs,
