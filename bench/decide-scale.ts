@@ -23,7 +23,8 @@ import { percentile } from './stats.js';
 const N = Number(process.env['BENCH_DECIDE_N'] ?? 5000);
 const ROUNDS = Number(process.env['BENCH_DECIDE_ROUNDS'] ?? 40);
 
-function siteYaml(n: number): string {
+/** The declared site of the scale benchmark: rows of 50 one-EVSE stations (3-phase, 16 A) under one main. */
+export function declaredSiteYaml(n: number): string {
   const rows = Math.ceil(n / 50);
   const lines = ['circuits:', `  - { id: main, maxCurrentA: ${rows * 400}, worstCaseNonEvA: 0 }`];
   for (let r = 0; r < rows; r++) lines.push(`  - { id: row-${r}, parent: main, maxCurrentA: 400 }`);
@@ -39,7 +40,7 @@ interface Run {
 }
 
 function timeDecisions(active: boolean): Run {
-  const config = parseSiteConfig(siteYaml(N), 'bench-site.yaml');
+  const config = parseSiteConfig(declaredSiteYaml(N), 'bench-site.yaml');
   const site = siteModelFromConfig(config);
   const clock = new FakeClock();
   const offers = new Map<string, OfferStep[]>();

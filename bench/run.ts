@@ -10,6 +10,7 @@ import { loadLine, machineLine } from './machine.js';
 const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark: Benchmark }> }> = [
   { name: 'scale', load: () => import('./scale.js') },
   { name: 'decide-scale', load: () => import('./decide-scale.js') },
+  { name: 'api-site', load: () => import('./api-site.js') },
   { name: 'composite', load: () => import('./composite.js') },
   { name: 'proxy-latency', load: () => import('./proxy-latency.js') },
   { name: 'csms-composite', load: () => import('./csms-composite.js') },

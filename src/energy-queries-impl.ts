@@ -6,6 +6,7 @@ import { parseEvseKey } from './control/evse-key.js';
 import type { SetpointControl } from './api/routes/setpoints.js';
 import { ApiError } from './api/errors.js';
 import { strategyActsIn } from './control/operation-modes.js';
+import { SiteEvseRows } from './api/site-evse-rows.js';
 
 /** Views from parts composed outside HubEnergy. */
 export interface EnergyQueryExtras {
@@ -50,6 +51,9 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     };
   };
 
+  const siteRows = new SiteEvseRows();
+  const modeOf = (evseKey: string) => energy.modeOf(evseKey);
+
   return {
     site() {
       const nowMs = clock.nowMs();
@@ -62,13 +66,19 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
         meters: energy.meters?.snapshot(nowMs) ?? {},
         circuits: d?.circuits ?? [],
         staleCircuits: d?.staleCircuits ?? {},
-        evses: Object.values(d?.evses ?? {}).map((e) => ({ evseKey: e.evseKey, mode: ruled.modes[e.evseKey] ?? energy.modeOf(e.evseKey), modeSource: ruled.modeSources[e.evseKey] ?? 'setting', limit: e.limit, status: e.status, limits: e.limits, baseShareA: e.baseShare.maxCurrentA })),
+        evses: siteRows.rowsOf(d?.evses ?? {}, { modes: ruled.modes, modeSources: ruled.modeSources, modeOf }),
         ...(override ? { siteLimit: override } : {}),
         rules: { active: ruled.active, ...(ruled.siteLimitW ? { siteLimitW: ruled.siteLimitW } : {}), problems: ruled.problems },
         ...(d ? { lastDecision: { atMs: d.atMs, durationMs: d.durationMs, reasons: d.reasons } } : {}),
         dispatch: { writes: stats.writes, accepted: stats.accepted, rejected: stats.rejected, failed: stats.failed },
         ...(extras.der ? { der: extras.der() } : {}),
       };
+    },
+    healthInputs: () => {
+      const nowMs = clock.nowMs();
+      const stationIds = new Set<string>();
+      for (const model of energy.site.evses) stationIds.add(parseEvseKey(model.key)?.stationId ?? model.key);
+      return { meters: energy.meters?.snapshot(nowMs) ?? {}, staleCircuits: energy.lastDecision()?.staleCircuits ?? {}, stationIds: [...stationIds] };
     },
     evses: () => energy.site.evses.map(evseView),
     evseSchedule: (key, durationS) => energy.schedule(key, durationS),

@@ -25,6 +25,11 @@ export interface SiteView {
   der?: SiteDerView;
 }
 
+export interface SiteHealthInputs extends Pick<SiteView, 'meters' | 'staleCircuits'> {
+  /** The stations of the configured EVSEs, in the order of `evses()`, each once. */
+  stationIds: string[];
+}
+
 export interface SiteDerView {
   inForce: Array<{ controlId: string; controlType: string; isDefault: boolean; priority: number; startMs?: number; durationS?: number }>;
 }
@@ -84,6 +89,8 @@ export interface EvseEnergyView {
 /** What the API reads from and asks of the energy side of the hub. */
 export interface EnergyQueries {
   site(): SiteView;
+  /** What `/api/health` reads, without building the per-EVSE views: meters, circuits on failsafe, the configured stations. */
+  healthInputs(): SiteHealthInputs;
   evses(): EvseEnergyView[];
   evseSchedule(evseKey: string, durationS: number): EvseScheduleResponse | undefined;
   setSiteLimit(powerW: number, durationS: number): { powerW: number; untilMs: number; source: string };

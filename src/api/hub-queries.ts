@@ -20,6 +20,11 @@ export interface TransactionQuery {
 export interface HubQueries {
   health(): { status: 'ok'; uptimeS: number; stationsConnected: number; upstream: string };
   stations(): StationView[];
+  /**
+   * Of these stations, those the hub has met, each with whether it is connected, without their
+   * views (for `/api/health`); a station never met is left out. Connected ones cost no query.
+   */
+  stationPresence(stationIds: readonly string[]): Array<Pick<StationView, 'stationId' | 'connected'>>;
   station(stationId: string): StationView | undefined;
   transactions(q: TransactionQuery): TransactionSummary[];
 }

@@ -63,6 +63,15 @@ export function hubQueries(deps: HubQueriesDeps): HubQueries {
       upstream: deps.upstreamMode,
     }),
     stations,
+    stationPresence: (stationIds) => {
+      const out: Array<{ stationId: string; connected: boolean }> = [];
+      let met: Set<string> | undefined;
+      for (const stationId of stationIds) {
+        if (registry.get(stationId)?.isOpen) out.push({ stationId, connected: true });
+        else if ((met ??= new Set(store.stations.ids())).has(stationId)) out.push({ stationId, connected: false });
+      }
+      return out;
+    },
     station: (id) => {
       const info = store.stations.get(id);
       return info ? view(info, store.connectors.listByStation(id), store.transactions.findActive(id)) : undefined;

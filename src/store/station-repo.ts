@@ -137,6 +137,14 @@ export class StationRepo {
       .map(toStationInfo);
   }
 
+  /** The ids of all stations, by id. */
+  ids(): string[] {
+    return this.sql
+      .prepare<[], { station_id: string }>('SELECT station_id FROM stations ORDER BY station_id')
+      .all()
+      .map((r) => r.station_id);
+  }
+
   /** Forgets a station that was never admitted (a rejected commissioning candidate): its row and its connectors. */
   forget(stationId: string): void {
     this.sql.prepare('DELETE FROM connectors WHERE station_id = ?').run(stationId);

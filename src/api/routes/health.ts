@@ -36,10 +36,13 @@ export function healthRoutes(app: FastifyInstance, deps: HealthRouteDeps): void 
     },
     async () => {
       const base = deps.queries.health();
+      // The light inputs (no per-EVSE views, no station views): one pass over the configured
+      // stations, and no query while they are all connected.
+      const inputs = deps.energy.healthInputs();
       const reasons = healthReasons({
-        site: deps.energy.site(),
-        evses: deps.energy.evses(),
-        stations: deps.queries.stations(),
+        site: inputs,
+        evses: inputs.stationIds.map((stationId) => ({ stationId })),
+        stations: deps.queries.stationPresence(inputs.stationIds),
         ...(deps.upstream ? { links: deps.upstream.view().links } : {}),
       });
       return { ...base, status: reasons.length > 0 ? 'degraded' : 'ok', reasons };

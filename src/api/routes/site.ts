@@ -1,8 +1,10 @@
 import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { EnergyQueries } from '../energy-queries.js';
 import { bearerSecurity, errors, site, siteLimit } from '../schemas.js';
+import { SiteJson } from '../site-json.js';
 
 export function siteRoutes(app: FastifyInstance, energy: EnergyQueries, writeGuard: onRequestHookHandler): void {
+  const siteJson = new SiteJson();
   app.get(
     '/api/site',
     {
@@ -12,7 +14,15 @@ export function siteRoutes(app: FastifyInstance, energy: EnergyQueries, writeGua
         response: { 200: site },
       },
     },
-    async () => energy.site(),
+    // The text is assembled from parts serialized with the schema (site-json.ts): the same
+    // text the schema's serializer would make, without serializing every EVSE row at every read.
+    async (_req, reply) => {
+      const text = siteJson.render(energy.site(), (schema) => {
+        const serialize = reply.compileSerializationSchema(schema);
+        return (data) => serialize(data as Record<string, unknown>);
+      });
+      return reply.type('application/json; charset=utf-8').send(text);
+    },
   );
 
   app.post<{ Body: { powerW: number; durationS: number } }>(

@@ -35,6 +35,16 @@ describe('StationRepo', () => {
     });
   });
 
+  it('lists the ids of the stations it holds, in order, connected or not', () => {
+    const { stations } = stores.open();
+    expect(stations.ids()).toEqual([]);
+    stations.upsertBoot({ ...boot, stationId: 'CP-2' });
+    stations.upsertBoot(boot);
+    stations.setConnected('CP-2', false);
+    expect(stations.ids()).toEqual(['CP-1', 'CP-2']);
+    expect(stations.ids()).toEqual(stations.list().map((s) => s.stationId));
+  });
+
   it('a second boot replaces the identity of the first', () => {
     const { stations } = stores.open();
     stations.upsertBoot(boot);

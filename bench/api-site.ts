@@ -1,0 +1,114 @@
+/**
+ * `GET /api/site` and `GET /api/health` at N declared EVSEs (the `scale` benchmark's declared
+ * site: rows of 50 one-EVSE stations under one main), in process: a real hub (startHub) on a
+ * loopback port, read over HTTP with fetch, a new control decision before every read (new
+ * decision objects, as under traffic). Three cases between reads: nothing else changes; 2 % of
+ * the EVSEs get another operation mode (their rows change, and the modes are rebuilt); 2 % get
+ * another max current (their limits change). (Fewer would not show; more makes the run long:
+ * each operator change is its own committed write.) Baseline in the same run: the same site view
+ * serialized by fastify with the route's response schema, every row every time (what the route
+ * did before its rows were kept), timed in process without HTTP.
+ * BENCH_API_SITE_N (default 5000) and BENCH_API_SITE_ROUNDS (default 30) set the size.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import Fastify from 'fastify';
+import { parseSiteConfig } from '../src/config/load.js';
+import { startHub, type RunningHub } from '../src/hub.js';
+import { energyQueries } from '../src/energy-queries-impl.js';
+import { site as siteSchema } from '../src/api/schemas.js';
+import { silentLogger } from '../src/util/logger.js';
+import { systemClock } from '../src/util/clock.js';
+import { declaredSiteYaml } from './decide-scale.js';
+import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
+import { percentile } from './stats.js';
+
+const N = Number(process.env['BENCH_API_SITE_N'] ?? 5000);
+const ROUNDS = Number(process.env['BENCH_API_SITE_ROUNDS'] ?? 30);
+
+type Change = 'nothing' | 'modes' | 'max currents';
+
+async function getMs(hub: RunningHub, path: string): Promise<{ ms: number; bytes: number }> {
+  const t = performance.now();
+  const res = await fetch(`${hub.apiUrl}${path}`);
+  const body = await res.arrayBuffer();
+  const ms = performance.now() - t;
+  if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}`);
+  return { ms, bytes: body.byteLength };
+}
+
+/** Changes 2 % of the EVSEs (a different fiftieth each round) through the operators' controls. */
+function change(hub: RunningHub, what: Change, round: number): void {
+  if (what === 'nothing') return;
+  const evses = hub.energy.site.evses;
+  for (let i = round % 50; i < evses.length; i += 50) {
+    const key = (evses[i] as { key: string }).key;
+    if (what === 'modes') hub.energy.controls.update(key, { mode: round % 2 === 0 ? 'Idle' : 'LocalLoadBalancing' }, 'api');
+    else hub.energy.controls.update(key, { maxCurrentA: round % 2 === 0 ? 10 : 12 }, 'api');
+  }
+}
+
+export const benchmark: Benchmark = {
+  name: 'api-site',
+  workload: 'W2',
+  title: `GET /api/site and /api/health at ${N} declared EVSEs, in process over loopback HTTP`,
+  async run(progress): Promise<BenchResult> {
+    const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-api-'));
+    const config = parseSiteConfig(`mqtt: { embeddedPort: 0 }\n${declaredSiteYaml(N)}`, 'bench-site.yaml');
+    config.server.port = 0;
+    config.server.host = '127.0.0.1';
+    config.api.port = 0;
+    config.api.host = '127.0.0.1';
+    config.data.dir = dir;
+    const hub = await startHub({ config, configPath: join(dir, 'bench-site.yaml'), log: silentLogger() });
+    const plain = Fastify();
+    const view = energyQueries(hub.energy, systemClock());
+    const rows: BenchRow[] = [];
+    let bytes = 0;
+    try {
+      // The baseline: fastify's serializer for the route's schema over the same view.
+      let serialize: ((data: Record<string, unknown>) => string) | undefined;
+      plain.get('/x', async (_req, reply) => {
+        serialize = reply.compileSerializationSchema(siteSchema);
+        return 'ok';
+      });
+      await plain.inject({ method: 'GET', url: '/x' });
+      if (!serialize) throw new Error('no serializer');
+      const schemaText = serialize;
+      for (const what of ['nothing', 'modes', 'max currents'] as const) {
+        progress(`${N} EVSEs, ${what} changed between reads: ${ROUNDS} reads`);
+        const site: number[] = [];
+        const health: number[] = [];
+        const baseline: number[] = [];
+        for (let i = 0; i < ROUNDS + 3; i++) {
+          change(hub, what, i);
+          hub.energy.controller.decideNow('bench');
+          const s = await getMs(hub, '/api/site');
+          const hl = await getMs(hub, '/api/health');
+          const t = performance.now();
+          Buffer.byteLength(schemaText(view.site() as unknown as Record<string, unknown>));
+          const b = performance.now() - t;
+          if (i < 3) continue;
+          site.push(s.ms);
+          health.push(hl.ms);
+          baseline.push(b);
+          bytes = s.bytes;
+        }
+        const label = `${N} EVSEs, ${what} changed`;
+        rows.push(
+          { metric: `GET /api/site, ${label}: median`, value: percentile(site, 50), unit: 'ms', digits: 2, baseline: { label: 'schema serializer, every row', value: percentile(baseline, 50) } },
+          { metric: `GET /api/site, ${label}: slowest`, value: Math.max(...site), unit: 'ms', digits: 2 },
+          { metric: `GET /api/health, ${label}: median`, value: percentile(health, 50), unit: 'ms', digits: 2 },
+          { metric: `GET /api/health, ${label}: slowest`, value: Math.max(...health), unit: 'ms', digits: 2 },
+        );
+      }
+    } finally {
+      await plain.close();
+      await hub.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return { rows, notes: [`${ROUNDS} reads of each after 3 warm-up ones; a decision before each read; answer ${(bytes / 1e6).toFixed(2)} MB; the client (fetch) runs in the same process.`] };
+  },
+};
