@@ -135,6 +135,25 @@ export function baseSharesOf(snapshot: SiteSnapshot, params: DecideParams): Reco
  * snapshot, states and setup give the same result.
  */
 export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): DecideResult {
+  const steps = decideSteps(snapshot, states, setup);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** EVSEs per step in the loops over every EVSE that decideSteps cuts into steps. */
+const EVSES_PER_STEP = 1000;
+
+/**
+ * `decide` as a sequence of steps: it yields the name of the part just done between the parts of
+ * the decision (each strategy, the site load, the allocation, the guard, the ramp reserve, the
+ * holds, the increases that fit alone, and every EVSES_PER_STEP EVSEs of the per-EVSE loops) and
+ * returns the decision. Running it to the end gives exactly `decide`'s result (`decide` does just
+ * that); a caller may run other work between steps, as long as the snapshot and the states it
+ * passed stay unchanged until the end. Still pure: no I/O, no clock.
+ */
+export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): Generator<string, DecideResult, void> {
   const { params } = setup;
   const caps: Record<string, CurrentLimit[]> = {};
   for (const [key, list] of Object.entries(snapshot.evseCaps ?? {})) caps[key] = [...list];
@@ -143,7 +162,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const wantedSetpoints: Record<string, WantedSetpoint> = {};
   const strategyStates: unknown[] = [];
   const strategyErrors: DecideResult['strategyErrors'] = [];
-  setup.strategies.forEach((strategy, i) => {
+  for (const [i, strategy] of setup.strategies.entries()) {
     const before = i < states.strategies.length ? states.strategies[i] : strategy.initialState();
     try {
       const out = strategy.decide({ ...snapshot, evseCaps: caps }, before);
@@ -154,7 +173,8 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       strategyErrors.push({ strategy: strategy.name, message: err instanceof Error ? err.message : String(err) });
       strategyStates.push(before);
     }
-  });
+    yield `strategy ${strategy.name}`;
+  }
 
   const tree = buildCircuitTree(snapshot.circuits);
   const load = siteLoad(snapshot, tree, params);
@@ -183,13 +203,17 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     }
   }
 
+  yield 'site load';
+
   const calmOn = params.rampReserve !== false;
   const followS = params.followS ?? DEFAULT_FOLLOW_S;
   const pendingA: Record<string, number[]> = {};
   if (calmOn) {
+    let n = 0;
     for (const e of snapshot.evses) {
       const p = pendingRampA(rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS));
       if (p.some((a) => a > 0)) pendingA[e.key] = p;
+      if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
     }
   }
   const allocation = allocate(
@@ -213,6 +237,8 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     states.rotation,
   );
 
+  yield 'allocation';
+
   const proposed: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
   const guarded = guard({
@@ -229,6 +255,8 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     groupLimits,
   });
 
+  yield 'guard';
+
   const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
@@ -237,11 +265,22 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld, capsA };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
   // then the other increases are staged to what is left.
-  const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;
+  let finals = guardedLimits;
+  if (calmOn) {
+    finals = reserveRamps({ ...calm, limits: finals });
+    yield 'ramp reserve';
+    finals = holdWhereFits({ ...calm, limits: finals });
+    yield 'holds';
+    finals = reserveRamps({ ...calm, limits: finals });
+    yield 'ramp reserve';
+  }
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
   const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? fitsAlone({ ...calm, limits: finals }) : {};
+  yield 'fits alone';
   const changes: SentChange[] = [];
+  let n = 0;
   for (const a of allocation.allocations) {
+    if (n++ % EVSES_PER_STEP === EVSES_PER_STEP - 1) yield 'limits';
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const ev = evseByKey.get(a.evseKey);
     if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
