@@ -1,5 +1,5 @@
 import {
-  allocate,
+  allocateSteps,
   baseShare,
   buildCircuitTree,
   evseMinA,
@@ -18,10 +18,11 @@ import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
-import { pendingRampA, rampStateOf, reserveRamps } from './ramp-reserve.js';
-import { holdWhereFits } from './hold-where-fits.js';
-import { fitsAlone } from './fits-alone.js';
-import { guard } from './guard.js';
+import { pendingRampA, rampStateOf, reserveRampsSteps } from './ramp-reserve.js';
+import { holdWhereFitsSteps } from './hold-where-fits.js';
+import { fitsAloneSteps } from './fits-alone.js';
+import { guardSteps } from './guard.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
 import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
@@ -135,25 +136,18 @@ export function baseSharesOf(snapshot: SiteSnapshot, params: DecideParams): Reco
  * snapshot, states and setup give the same result.
  */
 export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): DecideResult {
-  const steps = decideSteps(snapshot, states, setup);
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-  }
+  return drain(decideSteps(snapshot, states, setup));
 }
-
-/** EVSEs per step in the loops over every EVSE that decideSteps cuts into steps. */
-const EVSES_PER_STEP = 1000;
 
 /**
  * `decide` as a sequence of steps: it yields the name of the part just done between the parts of
  * the decision (each strategy, the site load, the allocation, the guard, the ramp reserve, the
- * holds, the increases that fit alone, and every EVSES_PER_STEP EVSEs of the per-EVSE loops) and
+ * holds, the increases that fit alone, and every EVSES_PER_STEP EVSEs of their loops over the site) and
  * returns the decision. Running it to the end gives exactly `decide`'s result (`decide` does just
  * that); a caller may run other work between steps, as long as the snapshot and the states it
  * passed stay unchanged until the end. Still pure: no I/O, no clock.
  */
-export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): Generator<string, DecideResult, void> {
+export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): Steps<DecideResult> {
   const { params } = setup;
   const caps: Record<string, CurrentLimit[]> = {};
   for (const [key, list] of Object.entries(snapshot.evseCaps ?? {})) caps[key] = [...list];
@@ -216,7 +210,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
     }
   }
-  const allocation = allocate(
+  const allocation = yield* allocateSteps(
     {
       nowMs: snapshot.nowMs,
       circuits: snapshot.circuits,
@@ -241,7 +235,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   const proposed: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
-  const guarded = guard({
+  const guarded = yield* guardSteps({
     circuits: snapshot.circuits,
     evses: snapshot.evses,
     live: snapshot.live,
@@ -267,16 +261,12 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   // then the other increases are staged to what is left.
   let finals = guardedLimits;
   if (calmOn) {
-    finals = reserveRamps({ ...calm, limits: finals });
-    yield 'ramp reserve';
-    finals = holdWhereFits({ ...calm, limits: finals });
-    yield 'holds';
-    finals = reserveRamps({ ...calm, limits: finals });
-    yield 'ramp reserve';
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
+    finals = yield* holdWhereFitsSteps({ ...calm, limits: finals });
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
   }
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
-  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? fitsAlone({ ...calm, limits: finals }) : {};
-  yield 'fits alone';
+  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
   let n = 0;
   for (const a of allocation.allocations) {

@@ -281,6 +281,6 @@ describe('decideSteps', () => {
       }
       names.push(s.value);
     }
-    expect(names).toEqual(expect.arrayContaining(['strategy counter', 'site load', 'allocation', 'guard', 'ramp reserve', 'holds', 'fits alone']));
+    expect(names).toEqual(expect.arrayContaining(['strategy counter', 'site load', 'allocation: water fill', 'allocation', 'guard: limits', 'guard']));
   });
 });
