@@ -477,17 +477,18 @@ export class Controller {
     this.lastStrategyErrors = errors;
   }
 
-  /** A decision exactly when the next fresh reading turns stale, so failsafe comes on time. */
+  /** A decision exactly when the next fresh reading turns stale (an absolute time), so failsafe comes on time. */
   private armStaleCheck(snapshot: SiteSnapshot | undefined, nowMs: number): void {
     this.deps.clock.clearTimeout(this.staleTimer);
     this.staleTimer = undefined;
     if (!this.running || !snapshot) return;
     const at = nextStaleMs(snapshot.meters, nowMs, this.deps.failsafe);
     if (at === undefined) return;
+    // From the clock's time now, not the decision's: a stepped decision read its inputs earlier.
     this.staleTimer = this.deps.clock.setTimeout(() => {
       this.staleTimer = undefined;
       this.decideNow('meter:stale');
-    }, at - nowMs);
+    }, Math.max(0, at - this.deps.clock.nowMs()));
   }
 
   private armTick(): void {

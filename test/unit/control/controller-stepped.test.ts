@@ -206,6 +206,21 @@ describe('stepped decisions', () => {
     expect(h.controller.lastDecision()?.atMs).toBe(clock.nowMs());
   });
 
+  it('arm the staleness decision for the instant the reading turns stale, however late they end', () => {
+    const clock = new FakeClock();
+    const t0 = clock.nowMs();
+    const q = new StepQueue();
+    const h = aSite(quiet, clock, q, { failsafe: { staleAfterS: 5 } });
+    h.controller.start();
+    clock.advanceMs(200);
+    clock.advanceMs(3000); // the steps wait this long for their turns
+    q.run();
+    expect(h.sink.applied).toHaveLength(1);
+    clock.advanceMs(t0 + 5001 - clock.nowMs());
+    expect(h.controller.lastDecision()?.reasons).toEqual(['meter:stale']);
+    expect(h.controller.lastDecision()?.evses['cs0/1']?.limit.source).toBe('failsafe');
+  });
+
   it('decide at once on a site smaller than steppedFromEvses', () => {
     const clock = new FakeClock();
     const q = new StepQueue();
