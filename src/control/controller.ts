@@ -9,7 +9,7 @@ import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { Clock, TimerHandle } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
-import { baseSharesOf, decide, type DecideParams, type DecideResult, type DecideStates, type EvseDecision } from './decide.js';
+import { baseSharesOf, decide, decideSteps, type DecideParams, type DecideResult, type DecideStates, type EvseDecision } from './decide.js';
 import type { ControllabilityListener, EvseTarget } from './dispatcher.js';
 import { ageMeters, nextStaleMs, type StalenessRule } from './meter-staleness.js';
 
@@ -72,6 +72,16 @@ export interface ControllerDeps {
   failsafe: StalenessRule;
   /** Allocation knobs; marginA defaults to 1 A. */
   params?: Partial<DecideParams>;
+  /**
+   * Runs `next` once the event loop has served what is waiting (the hub: setImmediate). With it,
+   * a decision that is not urgent (debounced triggers, the safety tick) on a site of at least
+   * `steppedFromEvses` EVSEs runs step by step (decideSteps), so a decision over thousands of
+   * EVSEs does not hold up the stations' messages for its whole length. Without it every
+   * decision runs at once.
+   */
+  yieldToLoop?: (next: () => void) => void;
+  /** Sites with fewer EVSEs decide at once even with yieldToLoop (a decision there is short). Default 0. */
+  steppedFromEvses?: number;
 }
 
 /** The last decision as the API shows it. */
@@ -79,7 +89,7 @@ export interface ControllerDecision {
   atMs: number;
   /** What triggered it (deduplicated, in order). */
   reasons: string[];
-  /** Wall time the pure decision took, ms. */
+  /** Wall time the pure decision took, ms (a stepped one: its steps, not the waits between them). */
   durationMs: number;
   /** Per EVSE key: the limit with its binding source, all limits, status, base share. */
   evses: Record<string, EvseDecision>;
@@ -98,6 +108,8 @@ export interface ControllerStats {
   totalDurationMs: number;
   /** Decisions that threw (the EVSEs then got their base share). */
   failures: number;
+  /** Stepped decisions dropped unfinished because a newer one (urgent, or after a site change) came first. */
+  superseded: number;
 }
 
 const DEFAULT_MARGIN_A = 1;
@@ -135,7 +147,13 @@ export class Controller {
   private lastStrategyErrors = '';
   private unsubscribe: (() => void) | undefined;
   private running = false;
-  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0 };
+  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0 };
+  /** Counts decisions begun; a stepped decision whose number is no longer the latest stops, and never dispatches. */
+  private generation = 0;
+  /** The stepped decision under way, with the reasons it took (given back to the one superseding it). */
+  private inFlight: { generation: number; reasons: string[] } | undefined;
+  /** The debounce window ended while a stepped decision was under way: decide again when it ends. */
+  private again = false;
   /** Each meter's reading as the last decision saw it. */
   private decidedMeters: Record<string, AgedReading> = {};
 
@@ -166,6 +184,8 @@ export class Controller {
 
   stop(): void {
     this.running = false;
+    this.supersede();
+    this.again = false;
     for (const t of [this.debounceTimer, this.staleTimer, this.tickTimer]) this.deps.clock.clearTimeout(t);
     this.debounceTimer = this.staleTimer = this.tickTimer = undefined;
     this.unsubscribe?.();
@@ -179,8 +199,91 @@ export class Controller {
     if (this.debounceTimer !== undefined || !this.running) return;
     this.debounceTimer = this.deps.clock.setTimeout(() => {
       this.debounceTimer = undefined;
-      this.decideNow();
+      this.decideSoon();
     }, this.debounceMs);
+  }
+
+  /**
+   * A decision that is not urgent: at once on a small site or without yieldToLoop, else step by
+   * step; while one is under way, another follows when it ends (never two at once, and never a
+   * chain of stepped decisions superseding each other under steady triggers).
+   */
+  private decideSoon(): void {
+    const yieldToLoop = this.deps.yieldToLoop;
+    if (!yieldToLoop || this.deps.site.evses.length < (this.deps.steppedFromEvses ?? 0)) {
+      this.decideNow();
+      return;
+    }
+    if (this.inFlight) {
+      this.again = true;
+      return;
+    }
+    this.decideStepped(yieldToLoop);
+  }
+
+  /**
+   * Stops the stepped decision under way, if any: it will neither dispatch nor keep its states,
+   * and its reasons go to the next decision (whose inputs are newer).
+   */
+  private supersede(): void {
+    this.generation++;
+    if (!this.inFlight) return;
+    this.pendingReasons = new Set([...this.inFlight.reasons, ...this.pendingReasons]);
+    this.inFlight = undefined;
+    this.counters.superseded++;
+  }
+
+  /**
+   * Reads the inputs now and runs decideSteps, one step per turn of the event loop; the last step
+   * dispatches, unless a newer decision began meanwhile (then nothing of it is kept).
+   */
+  private decideStepped(yieldToLoop: (next: () => void) => void): void {
+    this.supersede();
+    const generation = this.generation;
+    const reasons = [...this.pendingReasons];
+    this.pendingReasons = new Set();
+    const nowMs = this.deps.clock.nowMs();
+    let snapshot: SiteSnapshot | undefined;
+    let steps: Generator<string, DecideResult, void>;
+    try {
+      snapshot = this.buildSnapshot(nowMs);
+      this.decidedMeters = snapshot.meters;
+      steps = decideSteps(snapshot, this.states, this.setupFor(snapshot));
+    } catch (err) {
+      this.failed(err, reasons, snapshot, nowMs);
+      return;
+    }
+    this.inFlight = { generation, reasons };
+    const decided = snapshot;
+    let spentMs = 0;
+    const step = (): void => {
+      if (this.generation !== generation) return;
+      const t0 = performance.now();
+      let next: IteratorResult<string, DecideResult>;
+      try {
+        next = steps.next();
+      } catch (err) {
+        this.inFlight = undefined;
+        this.failed(err, reasons, decided, nowMs);
+        this.decideAgainIfDue();
+        return;
+      }
+      spentMs += performance.now() - t0;
+      if (!next.done) {
+        yieldToLoop(step);
+        return;
+      }
+      this.inFlight = undefined;
+      this.commit(next.value, decided, reasons, nowMs, spentMs);
+      this.decideAgainIfDue();
+    };
+    yieldToLoop(step);
+  }
+
+  private decideAgainIfDue(): void {
+    if (!this.again) return;
+    this.again = false;
+    if (this.running && this.pendingReasons.size > 0) this.decideSoon();
   }
 
   /**
@@ -194,8 +297,13 @@ export class Controller {
     else this.trigger('meter');
   }
 
-  /** Decides at once (pending triggers included) and dispatches; returns the decision. */
+  /**
+   * Decides at once (pending triggers included) and dispatches; returns the decision. A stepped
+   * decision under way is superseded: its inputs are older.
+   */
   decideNow(reason?: string): ControllerDecision | undefined {
+    this.supersede();
+    this.again = false;
     if (reason !== undefined) this.pendingReasons.add(reason);
     this.deps.clock.clearTimeout(this.debounceTimer);
     this.debounceTimer = undefined;
@@ -206,14 +314,23 @@ export class Controller {
     try {
       snapshot = this.buildSnapshot(nowMs);
       this.decidedMeters = snapshot.meters;
-      const baseShares = this.baseSharesFor(snapshot);
+      const setup = this.setupFor(snapshot);
       const t0 = performance.now();
-      const result = decide(snapshot, this.states, {
-        strategies: this.deps.strategies.map((s) => s.strategy),
-        params: this.params,
-        baseShares,
-      });
-      const durationMs = performance.now() - t0;
+      const result = decide(snapshot, this.states, setup);
+      this.commit(result, snapshot, reasons, nowMs, performance.now() - t0);
+    } catch (err) {
+      this.failed(err, reasons, snapshot, nowMs);
+    }
+    return this.last;
+  }
+
+  private setupFor(snapshot: SiteSnapshot): Parameters<typeof decide>[2] {
+    return { strategies: this.deps.strategies.map((s) => s.strategy), params: this.params, baseShares: this.baseSharesFor(snapshot) };
+  }
+
+  /** Keeps a finished decision (states, the API's last decision) and dispatches it. */
+  private commit(result: DecideResult, snapshot: SiteSnapshot, reasons: string[], nowMs: number, durationMs: number): void {
+    try {
       this.states = result.states;
       this.record(durationMs);
       this.last = {
@@ -229,12 +346,18 @@ export class Controller {
       this.logChanges(result);
       this.deps.dispatcher.apply(this.targetsOf(result));
     } catch (err) {
-      this.counters.failures++;
-      this.deps.log.error({ err: err instanceof Error ? err.message : String(err), reasons }, 'controller: decision failed; EVSEs get their base share');
-      this.deps.dispatcher.apply(this.fallbackTargets());
+      this.failed(err, reasons, snapshot, nowMs);
+      return;
     }
     this.armStaleCheck(snapshot, nowMs);
-    return this.last;
+  }
+
+  /** A decision threw: every EVSE gets its base share. */
+  private failed(err: unknown, reasons: string[], snapshot: SiteSnapshot | undefined, nowMs: number): void {
+    this.counters.failures++;
+    this.deps.log.error({ err: err instanceof Error ? err.message : String(err), reasons }, 'controller: decision failed; EVSEs get their base share');
+    this.deps.dispatcher.apply(this.fallbackTargets());
+    this.armStaleCheck(snapshot, nowMs);
   }
 
   lastDecision(): ControllerDecision | undefined {
@@ -282,6 +405,8 @@ export class Controller {
    * again at the next decision, which is triggered now.
    */
   siteChanged(reason: string): void {
+    // The site model is changed in place: a stepped decision under way would mix the two.
+    this.supersede();
     this.baseCache = undefined;
     this.trigger(reason);
   }
@@ -352,17 +477,18 @@ export class Controller {
     this.lastStrategyErrors = errors;
   }
 
-  /** A decision exactly when the next fresh reading turns stale, so failsafe comes on time. */
+  /** A decision exactly when the next fresh reading turns stale (an absolute time), so failsafe comes on time. */
   private armStaleCheck(snapshot: SiteSnapshot | undefined, nowMs: number): void {
     this.deps.clock.clearTimeout(this.staleTimer);
     this.staleTimer = undefined;
     if (!this.running || !snapshot) return;
     const at = nextStaleMs(snapshot.meters, nowMs, this.deps.failsafe);
     if (at === undefined) return;
+    // From the clock's time now, not the decision's: a stepped decision read its inputs earlier.
     this.staleTimer = this.deps.clock.setTimeout(() => {
       this.staleTimer = undefined;
       this.decideNow('meter:stale');
-    }, at - nowMs);
+    }, Math.max(0, at - this.deps.clock.nowMs()));
   }
 
   private armTick(): void {

@@ -1,5 +1,5 @@
 import {
-  allocate,
+  allocateSteps,
   baseShare,
   buildCircuitTree,
   evseMinA,
@@ -18,10 +18,11 @@ import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
-import { pendingRampA, rampStateOf, reserveRamps } from './ramp-reserve.js';
-import { holdWhereFits } from './hold-where-fits.js';
-import { fitsAlone } from './fits-alone.js';
-import { guard } from './guard.js';
+import { pendingRampA, rampStateOf, reserveRampsSteps } from './ramp-reserve.js';
+import { holdWhereFitsSteps } from './hold-where-fits.js';
+import { fitsAloneSteps } from './fits-alone.js';
+import { guardSteps } from './guard.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
 import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
@@ -135,6 +136,18 @@ export function baseSharesOf(snapshot: SiteSnapshot, params: DecideParams): Reco
  * snapshot, states and setup give the same result.
  */
 export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): DecideResult {
+  return drain(decideSteps(snapshot, states, setup));
+}
+
+/**
+ * `decide` as a sequence of steps: it yields the name of the part just done between the parts of
+ * the decision (each strategy, the site load, the allocation, the guard, the ramp reserve, the
+ * holds, the increases that fit alone, and every EVSES_PER_STEP EVSEs of their loops over the site) and
+ * returns the decision. Running it to the end gives exactly `decide`'s result (`decide` does just
+ * that); a caller may run other work between steps, as long as the snapshot and the states it
+ * passed stay unchanged until the end. Still pure: no I/O, no clock.
+ */
+export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup: DecideSetup): Steps<DecideResult> {
   const { params } = setup;
   const caps: Record<string, CurrentLimit[]> = {};
   for (const [key, list] of Object.entries(snapshot.evseCaps ?? {})) caps[key] = [...list];
@@ -143,7 +156,7 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const wantedSetpoints: Record<string, WantedSetpoint> = {};
   const strategyStates: unknown[] = [];
   const strategyErrors: DecideResult['strategyErrors'] = [];
-  setup.strategies.forEach((strategy, i) => {
+  for (const [i, strategy] of setup.strategies.entries()) {
     const before = i < states.strategies.length ? states.strategies[i] : strategy.initialState();
     try {
       const out = strategy.decide({ ...snapshot, evseCaps: caps }, before);
@@ -154,7 +167,8 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
       strategyErrors.push({ strategy: strategy.name, message: err instanceof Error ? err.message : String(err) });
       strategyStates.push(before);
     }
-  });
+    yield `strategy ${strategy.name}`;
+  }
 
   const tree = buildCircuitTree(snapshot.circuits);
   const load = siteLoad(snapshot, tree, params);
@@ -183,16 +197,20 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     }
   }
 
+  yield 'site load';
+
   const calmOn = params.rampReserve !== false;
   const followS = params.followS ?? DEFAULT_FOLLOW_S;
   const pendingA: Record<string, number[]> = {};
   if (calmOn) {
+    let n = 0;
     for (const e of snapshot.evses) {
       const p = pendingRampA(rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS));
       if (p.some((a) => a > 0)) pendingA[e.key] = p;
+      if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
     }
   }
-  const allocation = allocate(
+  const allocation = yield* allocateSteps(
     {
       nowMs: snapshot.nowMs,
       circuits: snapshot.circuits,
@@ -213,9 +231,11 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     states.rotation,
   );
 
+  yield 'allocation';
+
   const proposed: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
-  const guarded = guard({
+  const guarded = yield* guardSteps({
     circuits: snapshot.circuits,
     evses: snapshot.evses,
     live: snapshot.live,
@@ -229,6 +249,8 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
     groupLimits,
   });
 
+  yield 'guard';
+
   const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const guardedLimits: Record<string, CurrentLimit> = {};
@@ -237,11 +259,18 @@ export function decide(snapshot: SiteSnapshot, states: DecideStates, setup: Deci
   const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld, capsA };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
   // then the other increases are staged to what is left.
-  const finals = calmOn ? reserveRamps({ ...calm, limits: holdWhereFits({ ...calm, limits: reserveRamps({ ...calm, limits: guardedLimits }) }) }) : guardedLimits;
+  let finals = guardedLimits;
+  if (calmOn) {
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
+    finals = yield* holdWhereFitsSteps({ ...calm, limits: finals });
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
+  }
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
-  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? fitsAlone({ ...calm, limits: finals }) : {};
+  const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
+  let n = 0;
   for (const a of allocation.allocations) {
+    if (n++ % EVSES_PER_STEP === EVSES_PER_STEP - 1) yield 'limits';
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const ev = evseByKey.get(a.evseKey);
     if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });

@@ -17,6 +17,7 @@
 import { gridPhases, roomKeysOf, roomLeft, evseVoltageV, pathToRoot } from '../energy/allocation/index.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
 import type { CalmInput } from './calm-input.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 
 export interface FitsAloneInput extends CalmInput {
   /** A report this close above an offer shows the EV followed it, A. Default 1. */
@@ -46,6 +47,12 @@ export function mayStillDrawA(live: EvseLiveState | undefined, newA: number, now
 
 /** Per EVSE with an increase, the limit (A, at most its decided one) it may take without waiting for decreases elsewhere. */
 export function fitsAlone(input: FitsAloneInput): Record<string, number> {
+  return drain(fitsAloneSteps(input));
+}
+
+/** `fitsAlone` as steps (see steps.ts): the same result, with yields between its parts. */
+export function* fitsAloneSteps(input: FitsAloneInput): Steps<Record<string, number>> {
+  let n = 0;
   const out: Record<string, number> = {};
   const heldOf = (e: EvseModel): number | undefined => {
     const offers = input.live[e.key]?.offers;
@@ -57,12 +64,16 @@ export function fitsAlone(input: FitsAloneInput): Record<string, number> {
     return held !== undefined && a > held && input.live[e.key]?.active === true && input.live[e.key]?.controllable !== false;
   });
   if (risers.length === 0) return out;
+  yield 'fits alone: risers';
   const worst = new Map(input.evses.map((e) => [e.key, mayStillDrawA(input.live[e.key], input.limits[e.key]?.maxCurrentA ?? 0, input.nowMs, input.followS, input.toleranceA)]));
   // The room with every EVSE at its worst, once; each riser then only puts its own worst back
   // on its own path and takes what it holds instead (its own decreases do not matter to it).
   // One pass over the site instead of one per riser (thousands rise together after a boot storm).
+  yield 'fits alone: worst';
   const room = roomLeft(input.tree, input.evses, input.circuits, (o) => worst.get(o.key) ?? 0);
+  yield 'fits alone: room';
   for (const e of risers) {
+    if (++n % EVSES_PER_STEP === 0) yield 'fits alone: increases';
     const held = heldOf(e) ?? 0;
     const wantA = input.limits[e.key]?.maxCurrentA ?? 0;
     const backA = (worst.get(e.key) ?? 0) - held;

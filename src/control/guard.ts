@@ -1,6 +1,7 @@
 import type { CurrentLimit, LimitSource } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 import {
   buildCircuitTree,
   buildConstraints,
@@ -67,6 +68,12 @@ interface Open {
  * fits. Pure.
  */
 export function guard(input: GuardInput): GuardResult {
+  return drain(guardSteps(input));
+}
+
+/** `guard` as steps (see steps.ts): the same result, with yields between its parts. */
+export function* guardSteps(input: GuardInput): Steps<GuardResult> {
+  let n = 0;
   const tree = buildCircuitTree(input.circuits);
   const violations: string[] = [];
   const limits: Record<string, CurrentLimit> = {};
@@ -85,6 +92,7 @@ export function guard(input: GuardInput): GuardResult {
     const v = Math.min(Math.max(0, Number.isFinite(base) ? base : 0), Math.max(0, e.maxCurrentA), capA);
     heldA[e.key] = v < evseMinA(e) ? 0 : v;
   }
+  yield 'guard: failsafe';
   const nonEvLoadA = loadStaleCircuits(tree, input.evses, input.live, input.nonEvLoadA, stale, heldA, input.marginA);
   const set = buildConstraints(tree, { ...input, nonEvLoadA });
   const groupTermsOf = appendGroupConstraints(set, input.groupLimits);
@@ -93,8 +101,10 @@ export function guard(input: GuardInput): GuardResult {
     for (const t of terms) capacity[t.k] = (capacity[t.k] as number) - t.coefficient * a;
   };
 
+  yield 'guard: constraints';
   const open: Open[] = [];
   for (const evse of input.evses) {
+    if (++n % EVSES_PER_STEP === 0) yield 'guard: limits';
     const key = evse.key;
     const circuitTerms = termsFor(tree, set, evse);
     const terms = circuitTerms && withGroupTerms(circuitTerms, groupTermsOf(evse));
@@ -136,6 +146,7 @@ export function guard(input: GuardInput): GuardResult {
     open.push({ evse, terms, valueA: limit.maxCurrentA, minA: evseMinA(evse), limit, changed });
   }
 
+  yield 'guard: limits';
   for (let k = 0; k < capacity.length; k++) {
     const con = set.constraints[k];
     if (con && (capacity[k] as number) < con.available && (capacity[k] as number) < -EPS) {

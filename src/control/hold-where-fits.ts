@@ -21,6 +21,7 @@ import { evseVoltageV, gridPhases, overdrawnFor, pathToRoot, roomKeysOf, roomLef
 import type { CurrentLimit } from '../energy/limit.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
 import type { CalmInput } from './calm-input.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 
 export interface HoldInput extends CalmInput {
   /** An increase smaller than this does not move a hold (the dispatcher would not send it alone), A. Default 1. */
@@ -47,9 +48,16 @@ function heldNow(live: EvseLiveState | undefined): number | undefined {
 }
 
 export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
+  return drain(holdWhereFitsSteps(input));
+}
+
+/** `holdWhereFits` as steps (see steps.ts): the same result, with yields between its parts. */
+export function* holdWhereFitsSteps(input: HoldInput): Steps<Record<string, CurrentLimit>> {
+  let n = 0;
   const out: Record<string, CurrentLimit> = { ...input.limits };
   const holders: EvseModel[] = [];
   for (const e of input.evses) {
+    if (++n % EVSES_PER_STEP === 0) yield 'holds: candidates';
     const limit = input.limits[e.key];
     const live = input.live[e.key];
     const offered = heldNow(live);
@@ -77,6 +85,7 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
     return a - cur >= smallA ? a : cur;
   };
   const room = roomLeft(input.tree, input.evses, input.circuits, takesA);
+  yield 'holds: room';
 
   // As few holds as it takes are released, the one meant to come down most first (releasing
   // only lowers, so this ends).
@@ -85,6 +94,7 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
     let pick: EvseModel | undefined;
     let pickCutA = 0;
     for (const e of holders) {
+      if (++n % EVSES_PER_STEP === 0) yield 'holds: releases';
       if (out[e.key]?.source !== 'hold' || !overdrawnFor(input.tree, room, e)) continue;
       const cutA = (out[e.key]?.maxCurrentA ?? 0) - (input.limits[e.key]?.maxCurrentA ?? 0);
       if (!pick || cutA > pickCutA) {
@@ -108,10 +118,12 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
   });
   if (rising.length === 0) return out;
   const after = roomLeft(input.tree, input.evses, input.circuits, (e) => out[e.key]?.maxCurrentA ?? 0);
+  yield 'holds: room left';
   for (;;) {
     let pick: EvseModel | undefined;
     let pickA = 0;
     for (const e of rising) {
+      if (++n % EVSES_PER_STEP === 0) yield 'holds: increases';
       const up = (out[e.key]?.maxCurrentA ?? 0) - curOf(e);
       if (up > 0 && overdrawnFor(input.tree, after, e) && (!pick || up > pickA)) {
         pick = e;

@@ -19,6 +19,7 @@ import type { CurrentLimit } from '../energy/limit.js';
 import type { Phase } from '../energy/phases.js';
 import type { EvseLiveState, EvseModel } from '../energy/site-model.js';
 import type { CalmInput } from './calm-input.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 
 export interface RampReserveInput extends CalmInput {
   /** A report this close to the offer counts as having reached it, A. */
@@ -74,8 +75,15 @@ export function pendingRampA(state: RampState | undefined): number[] {
 
 /** The limits with increases scaled down where the ramps they start would not fit; unchanged keys keep their object. */
 export function reserveRamps(input: RampReserveInput): Record<string, CurrentLimit> {
+  return drain(reserveRampsSteps(input));
+}
+
+/** `reserveRamps` as steps (see steps.ts): the same result, with yields between its parts. */
+export function* reserveRampsSteps(input: RampReserveInput): Steps<Record<string, CurrentLimit>> {
+  let n = 0;
   const rows: Row[] = [];
   for (const evse of input.evses) {
+    if (++n % EVSES_PER_STEP === 0) yield 'ramp reserve: ramps';
     const limit = input.limits[evse.key];
     const st = rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
     if (!limit || !st) continue;
@@ -95,6 +103,7 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
     const pending = r.unconfirmed ? Math.max(0, held - (r.loA[j] ?? 0)) : 0;
     return held + pending;
   }).phaseA;
+  yield 'ramp reserve: room';
   const keysOf = (r: Row): readonly string[] => r.keys;
   const roomFor = (r: Row): number => Math.min(...keysOf(r).map((k) => room.get(k) ?? Infinity));
   const take = (r: Row, a: number): void => {
@@ -110,6 +119,7 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
   };
   // Starts first, one by one (an EV below its minimum cannot take a part of it), then the other increases share what is left.
   for (const r of rising.filter((x) => x.curA < x.evse.minCurrentA)) {
+    if (++n % EVSES_PER_STEP === 0) yield 'ramp reserve: starts';
     const a = floor01(Math.min(r.targetA, r.curA + Math.max(0, roomFor(r)) / 2));
     if (a < r.evse.minCurrentA) {
       staged(r, r.curA);
@@ -122,6 +132,7 @@ export function reserveRamps(input: RampReserveInput): Record<string, CurrentLim
   const wanted = new Map<string, number>();
   for (const r of others) for (const k of keysOf(r)) wanted.set(k, (wanted.get(k) ?? 0) + (r.targetA - r.curA));
   for (const r of others) {
+    if (++n % EVSES_PER_STEP === 0) yield 'ramp reserve: increases';
     let x = 1;
     for (const k of keysOf(r)) {
       const w = wanted.get(k) ?? 0;

@@ -9,6 +9,7 @@ import { admissionOrder, DEFAULT_ROTATION_PERIOD_S, nextEntry } from './rotation
 import { waterFill } from './water-fill.js';
 import { describeConstraint, evseMinA, evseWeight, floorCurrentA } from './currents.js';
 import type { Allocation, AllocationInput, AllocationResult, RotationEntry, RotationState } from './types.js';
+import { drain, EVSES_PER_STEP, type Steps } from '../steps.js';
 
 const EPS = 1e-9;
 export const DEFAULT_DRAW_HEADROOM_A = 2;
@@ -30,6 +31,12 @@ interface Candidate {
  * each EVSE's limits. Pure: the same input and state give the same result.
  */
 export function allocate(input: AllocationInput, state: RotationState): AllocationResult {
+  return drain(allocateSteps(input, state));
+}
+
+/** `allocate` as steps (see steps.ts): the same result, with yields between its parts. */
+export function* allocateSteps(input: AllocationInput, state: RotationState): Steps<AllocationResult> {
+  let n = 0;
   const tree = buildCircuitTree(input.circuits);
   const set = buildConstraints(tree, input);
   const groupTermsOf = appendGroupConstraints(set, input.groupLimits);
@@ -67,6 +74,7 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
   };
 
   for (const evse of input.evses) {
+    if (++n % EVSES_PER_STEP === 0) yield 'allocation: own limits';
     const key = evse.key;
     const live = input.live[key];
     const maxLimit = evseMaxLimit(evse);
@@ -123,7 +131,9 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
   );
   const floorUse = new Float64Array(K);
   const admitted: Candidate[] = [];
+  yield 'allocation: order';
   for (const o of order) {
+    if (++n % EVSES_PER_STEP === 0) yield 'allocation: admission';
     const c = byKey.get(o.key) as Candidate;
     const start = isStart(c);
     const needA = start ? 2 * c.minA : c.minA;
@@ -148,6 +158,7 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
   }
   if (rampRoom) for (let k = 0; k < K; k++) capacity[k] = Math.max(floorUse[k] as number, (capacity[k] as number) - (startRoom[k] as number) - (pendingUse[k] as number));
 
+  yield 'allocation: admission';
   // Fair share above the minimum.
   const fill = waterFill(
     admitted.map((c) => ({
@@ -158,7 +169,9 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
     })),
     capacity,
   );
-  admitted.forEach((c, i) => {
+  yield 'allocation: water fill';
+  for (const [i, c] of admitted.entries()) {
+    if (++n % EVSES_PER_STEP === 0) yield 'allocation: shares';
     const key = c.evse.key;
     const currentA = floorCurrentA(fill.valueA[i] as number, c.minA);
     const by = fill.frozenBy[i] as number;
@@ -172,7 +185,8 @@ export function allocate(input: AllocationInput, state: RotationState): Allocati
     }
     results.set(key, { evseKey: key, currentA, status: 'charging', limits, binding });
     entries[key] = nextEntry(state.entries[key], 'served', currentA, input.nowMs, headroomA / 2);
-  });
+  }
+  yield 'allocation: shares';
 
   const allocations = input.evses.map((e) => results.get(e.key) as Allocation);
   return {

@@ -1,4 +1,4 @@
-export { allocate, DEFAULT_DRAW_HEADROOM_A, DEFAULT_DRAW_SETTLE_S } from './allocate.js';
+export { allocate, allocateSteps, DEFAULT_DRAW_HEADROOM_A, DEFAULT_DRAW_SETTLE_S } from './allocate.js';
 export { floorCurrentA, evseMinA, describeConstraint } from './currents.js';
 export { baseShare, worstCaseNonEvLoad, type BaseShareInput } from './base-share.js';
 export { buildCircuitTree, pathToRoot, subtreeOf, circuitSource, type CircuitTree } from './circuit-tree.js';
