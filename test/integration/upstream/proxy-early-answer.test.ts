@@ -1,10 +1,9 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot16, boot2x } from '../../helpers/hub-harness.js';
 import { holdCommits } from '../../helpers/commit-gate.js';
-import { StrictCsms } from './strict-csms.js';
-import { meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './proxy-site.js';
+import { track, useGatedProxy } from './gated-proxy-rig.js';
+import { meterValue16, proxyOf, t0, txEvent } from './proxy-site.js';
 
 /**
  * Proxy mode with a slow commit (GroupCommit.gateCommits holds each batch's commit, as a slow
@@ -14,35 +13,23 @@ import { meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './proxy-site.
  * leaves the CSMS with its one copy and the hub with nothing to send again.
  */
 
-let csms: StrictCsms;
-let h: Harness;
-const clients: RPCClient[] = [];
+
+const rig = useGatedProxy();
 
 async function charger(id: 'CP16' | 'CP201'): Promise<RPCClient> {
   const version = id === 'CP16' ? '1.6' : '2.0.1';
-  const c = ocppClient(h.hub.ocppUrl, id, { version });
-  clients.push(c);
-  await c.connect();
+  const c = await rig.connect(id, version);
   c.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
   c.handle('ClearCache', () => Promise.resolve({ status: 'Accepted' }));
   await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
-  await proxyOf(h).station(id, version).pump.whenIdle();
+  await proxyOf(rig.h).station(id, version).pump.whenIdle();
   return c;
 }
 
 function pumpOf(id: 'CP16' | 'CP201') {
-  return proxyOf(h).station(id, id === 'CP16' ? '1.6' : '2.0.1').pump;
+  return proxyOf(rig.h).station(id, id === 'CP16' ? '1.6' : '2.0.1').pump;
 }
 
-/** Tracks whether a call has been answered (CALLRESULT or CALLERROR) yet. */
-function track<T>(p: Promise<T>): { settled: () => boolean; result: Promise<T> } {
-  let done = false;
-  const result = p.finally(() => {
-    done = true;
-  });
-  result.catch(() => undefined);
-  return { settled: () => done, result };
-}
 
 /** A meter-values message outside a transaction, in the station's version. */
 function meterValuesOutsideTx(id: 'CP16' | 'CP201', wh: number): Record<string, unknown> {
@@ -50,47 +37,35 @@ function meterValuesOutsideTx(id: 'CP16' | 'CP201', wh: number): Record<string, 
   return { evseId: 1, meterValue: [{ timestamp: t0(), sampledValue: [{ value: wh, measurand: 'Energy.Active.Import.Register' }] }] };
 }
 
-beforeEach(async () => {
-  csms = new StrictCsms({ passwords: { CP16: 'pw-cp16', CP201: 'pw-cp201' } });
-  await csms.start();
-  h = await startTestHub(proxySiteYaml({ csmsUrl: csms.url }), { clock: new FakeClock(Date.now()) });
-});
-
-afterEach(async () => {
-  h.hub.store.batch.gateCommits(undefined);
-  for (const c of clients.splice(0)) await c.close({ force: true });
-  await h.stop();
-  await csms.stop();
-});
 
 describe('proxy mode: the CSMS answer before the local commit, for meter values outside a transaction', () => {
   for (const id of ['CP16', 'CP201'] as const) {
     it(`answers a ${id === 'CP16' ? '1.6 MeterValues without a transactionId' : '2.0.1 MeterValues'} while its commit is held, and acks the row once it commits`, async () => {
       const cp = await charger(id);
-      const gate = holdCommits(h);
+      const gate = holdCommits(rig.h);
       const first = meterValuesOutsideTx(id, 150);
       const call = track(cp.call('MeterValues', first));
       await gate.entered;
       // Answered while the commit is still held: the CSMS has it.
       await expect(call.result).resolves.toEqual({});
-      expect(csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first]);
+      expect(rig.csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first]);
       // The row waits for its commit before it is acked, and is not sent again meanwhile; the
       // next message goes out behind it (the CSMS answered the first: the order holds).
-      expect(h.hub.store.outbox.count(id)).toBe(1);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(1);
       const second = meterValuesOutsideTx(id, 160);
       await expect(cp.call('MeterValues', second)).resolves.toEqual({});
-      expect(csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first, second]);
+      expect(rig.csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first, second]);
 
       gate.open();
       await pumpOf(id).whenIdle();
-      expect(h.hub.store.outbox.count(id)).toBe(0);
-      expect(csms.of(id, 'MeterValues')).toHaveLength(2);
-      expect(h.hub.store.messages.listRecent({ stationId: id, action: 'MeterValues' })).toHaveLength(2);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
+      expect(rig.csms.of(id, 'MeterValues')).toHaveLength(2);
+      expect(rig.h.hub.store.messages.listRecent({ stationId: id, action: 'MeterValues' })).toHaveLength(2);
     });
 
     it(`keeps the CSMS's one copy of a ${id === 'CP16' ? '1.6' : '2.0.1'} MeterValues answered early whose commit then failed, and sends nothing again`, async () => {
       const cp = await charger(id);
-      const gate = holdCommits(h);
+      const gate = holdCommits(rig.h);
       const first = meterValuesOutsideTx(id, 150);
       const answered = cp.call('MeterValues', first);
       await gate.entered;
@@ -98,15 +73,15 @@ describe('proxy mode: the CSMS answer before the local commit, for meter values 
       gate.fail(new Error('database or disk is full'));
       await pumpOf(id).whenIdle();
       // Nothing of it stayed at the hub (the commit was rolled back), so nothing is replayed.
-      expect(h.hub.store.outbox.count(id)).toBe(0);
-      expect(h.hub.store.messages.listRecent({ stationId: id, action: 'MeterValues' })).toHaveLength(0);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
+      expect(rig.h.hub.store.messages.listRecent({ stationId: id, action: 'MeterValues' })).toHaveLength(0);
 
       // The link carries on: the next message goes up live, and the CSMS holds each reading once.
       const next = meterValuesOutsideTx(id, 170);
       await expect(cp.call('MeterValues', next)).resolves.toEqual({});
       await pumpOf(id).whenIdle();
-      expect(csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first, next]);
-      expect(h.hub.store.outbox.count(id)).toBe(0);
+      expect(rig.csms.of(id, 'MeterValues').map((c) => c.params)).toEqual([first, next]);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
     });
   }
 
@@ -124,19 +99,19 @@ describe('proxy mode: the CSMS answer before the local commit, for meter values 
       { id: 'CP16', action: 'MeterValues', payload: { connectorId: 1, transactionId, meterValue: [meterValue16(150)] } },
     ];
     for (const { id, action, payload } of cases) {
-      const gate = holdCommits(h);
-      const before = csms.of(id, action).length;
+      const gate = holdCommits(rig.h);
+      const before = rig.csms.of(id, action).length;
       const call = track((id === 'CP16' ? cp16 : cp201).call(action, payload));
       await gate.entered;
-      await csms.until(() => csms.of(id, action).length === before + 1);
+      await rig.csms.until(() => rig.csms.of(id, action).length === before + 1);
       // A round trip through the hub to the station after the CSMS's answer: an answer the hub
       // had sent the station would have reached it first.
-      await (await csms.client(id)).call(id === 'CP16' ? 'GetConfiguration' : 'ClearCache', {});
+      await (await rig.csms.client(id)).call(id === 'CP16' ? 'GetConfiguration' : 'ClearCache', {});
       expect(call.settled(), `${id} ${action}`).toBe(false);
       gate.open();
       await expect(call.result).resolves.toBeDefined();
       await pumpOf(id).whenIdle();
-      expect(h.hub.store.outbox.count(id)).toBe(0);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
     }
   });
 });
