@@ -70,3 +70,16 @@ export function ocppClient(endpoint: string, identity: string, opts: ClientOptio
 
 export const boot16 = { chargePointVendor: 'TestVendor', chargePointModel: 'T1' };
 export const boot2x = { reason: 'PowerUp', chargingStation: { vendorName: 'TestVendor', model: 'T2' } };
+
+/** A booted 1.6 station (connector 1 Available) that accepts the hub's profile writes and refuses any other call. */
+export async function profileAcceptingStation16(endpoint: string, identity: string): Promise<RPCClient> {
+  const cp = ocppClient(endpoint, identity);
+  cp.handle(async ({ method }) => {
+    if (method === 'SetChargingProfile' || method === 'ClearChargingProfile') return { status: 'Accepted' };
+    throw new Error(`unexpected ${String(method)}`);
+  });
+  await cp.connect();
+  await cp.call('BootNotification', boot16);
+  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+  return cp;
+}

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import type { EvseApiView } from '../../../src/api/evse-view.js';
-import { startTestHub, ocppClient, boot16, type Harness } from '../../helpers/hub-harness.js';
+import { startTestHub, profileAcceptingStation16, type Harness } from '../../helpers/hub-harness.js';
 import { apiClient, type ErrorBody } from './api-client.js';
 
 /** The REST API through inject() against a real hub on free ports, with a token and a fake clock. */
@@ -28,14 +28,7 @@ beforeAll(async () => {
   clock = new FakeClock();
   h = await startTestHub(SITE, { clock });
   api = apiClient(h.hub.api, TOKEN);
-  cp = ocppClient(h.hub.ocppUrl, 'CP16');
-  cp.handle(async ({ method }) => {
-    if (method === 'SetChargingProfile' || method === 'ClearChargingProfile') return { status: 'Accepted' };
-    throw new Error(`unexpected ${String(method)}`);
-  });
-  await cp.connect();
-  await cp.call('BootNotification', boot16);
-  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
+  cp = await profileAcceptingStation16(h.hub.ocppUrl, 'CP16');
   clock.advanceMs(200); // the first decision (debounced)
 });
 

@@ -7,7 +7,7 @@ import { energyQueries } from '../../../src/energy-queries-impl.js';
 import { hubQueries } from '../../../src/evse/hub-queries-impl.js';
 import { healthReasons } from '../../../src/api/health-reasons.js';
 import { site as siteSchema } from '../../../src/api/schemas.js';
-import { boot16, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { profileAcceptingStation16, startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { apiClient } from './api-client.js';
 
 /**
@@ -74,16 +74,8 @@ async function publishGrid(powerW: number): Promise<void> {
 }
 
 /** A station that answers the hub's profile writes. */
-async function station(id: string): Promise<RPCClient> {
-  const cp = ocppClient(h.hub.ocppUrl, id);
-  cp.handle(async ({ method }) => {
-    if (method === 'SetChargingProfile' || method === 'ClearChargingProfile') return { status: 'Accepted' };
-    throw new Error(`unexpected ${String(method)}`);
-  });
-  await cp.connect();
-  await cp.call('BootNotification', boot16);
-  await cp.call('StatusNotification', { connectorId: 1, errorCode: 'NoError', status: 'Available' });
-  return cp;
+function station(id: string): Promise<RPCClient> {
+  return profileAcceptingStation16(h.hub.ocppUrl, id);
 }
 
 beforeAll(async () => {
