@@ -59,6 +59,7 @@ export class OutboxRepo {
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
   private readonly selectOldestSeqs: Database.Statement<[string, number], { seq: number }>;
+  private readonly selectOldestSeq: Database.Statement<[string], { seq: number }>;
   private readonly selectOne: Database.Statement<[number], OutboxRow>;
   private readonly deleteOne: Database.Statement<[number]>;
   private readonly updatePayload: Database.Statement<[string, number]>;
@@ -73,6 +74,7 @@ export class OutboxRepo {
     this.selectOldest = this.sql.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
     // Answered from the (link, seq) index alone: no row is read, no payload parsed.
     this.selectOldestSeqs = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
+    this.selectOldestSeq = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT 1');
     this.selectOne = this.sql.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.deleteOne = this.sql.prepare('DELETE FROM outbox WHERE seq = ?');
     this.updatePayload = this.sql.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
@@ -96,6 +98,11 @@ export class OutboxRepo {
    */
   oldestSeqs(link: string, limit: number): number[] {
     return this.selectOldestSeqs.all(link, Math.max(0, Math.floor(limit))).map((r) => r.seq);
+  }
+
+  /** The seq of the link's oldest message (oldestSeqs(link, 1), a third of its cost: one `get`, no array). */
+  oldestSeq(link: string): number | undefined {
+    return this.selectOldestSeq.get(link)?.seq;
   }
 
   /** One message by its seq (undefined when acked or merged away). */

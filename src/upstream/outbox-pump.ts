@@ -225,7 +225,7 @@ export class OutboxPump {
    */
   private headSeq(): number | undefined {
     const { outbox, linkName } = this.deps;
-    if (this.awaitingAck.size === 0) return outbox.oldestSeqs(linkName, 1)[0];
+    if (this.awaitingAck.size === 0) return outbox.oldestSeq(linkName);
     return outbox.oldestSeqs(linkName, this.awaitingAck.size + 1).find((seq) => !this.awaitingAck.has(seq));
   }
 

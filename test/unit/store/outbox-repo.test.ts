@@ -36,10 +36,16 @@ describe('OutboxRepo', () => {
     expect(outbox.oldestSeqs('site', 10)).toEqual([1, 2, 3, 5]);
     expect(outbox.oldestSeqs('CP-9', 10)).toEqual([other.seq]);
     expect(outbox.oldestSeqs('nobody', 10)).toEqual([]);
+    expect(outbox.oldestSeq('site')).toBe(1);
+    expect(outbox.oldestSeq('CP-9')).toBe(other.seq);
+    expect(outbox.oldestSeq('nobody')).toBeUndefined();
     expect(outbox.entry(other.seq)).toEqual(other);
     outbox.ack(other.seq);
     expect(outbox.entry(other.seq)).toBeUndefined();
     expect(outbox.oldestSeqs('CP-9', 10)).toEqual([]);
+    expect(outbox.oldestSeq('CP-9')).toBeUndefined();
+    outbox.ack(1);
+    expect(outbox.oldestSeq('site')).toBe(2);
   });
 
   it('keeps links apart', () => {
