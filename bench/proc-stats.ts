@@ -45,6 +45,45 @@ export function cpuTime(pid: number): CpuTime {
   return { userMs: Number(fields[11]) * msPerTick, systemMs: Number(fields[12]) * msPerTick };
 }
 
+/**
+ * Time the process's threads have run so far, ms, from the scheduler's own accounting
+ * (/proc/<pid>/task/<tid>/schedstat, nanoseconds): exact, where /proc/<pid>/stat's user and
+ * system times are sampled at each clock tick and lean towards whatever runs when a timer
+ * fires. Threads that ended are not counted.
+ */
+export function scheduledMs(pid: number): number {
+  let ns = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return ns / 1e6;
+}
+
+/**
+ * Context switches of all the process's threads so far (voluntary: it slept, e.g. the event
+ * loop waiting for a socket or the thread pool; involuntary: the scheduler took the CPU away).
+ * Every sleep and wake-up costs system CPU, more so in a virtual machine.
+ */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  let voluntary = 0;
+  let involuntary = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    let status: string;
+    try {
+      status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+    } catch {
+      continue; // the thread ended while we looked
+    }
+    voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+  }
+  return { voluntary, involuntary };
+}
+
 /** TCP ports (IPv4 and IPv6) on which the process has a listening socket. */
 export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { SqliteDatabase } from './database.js';
+import { runInTransaction } from './run-in-transaction.js';
 import { Statements } from './statements.js';
 import { WalFileSync } from './wal-file-sync.js';
 
@@ -125,9 +126,9 @@ export class GroupCommit {
    */
   lazily<T>(fn: () => T): T {
     if (!this.open) this.openBatch(this.mayRelax);
-    if (!this.open) return this.db.transaction(fn)();
+    if (!this.open) return runInTransaction(this.db, fn);
     const before = this.totalChanges();
-    const result = this.db.transaction(fn)();
+    const result = runInTransaction(this.db, fn);
     this.lazyChanges += this.totalChanges() - before;
     return result;
   }

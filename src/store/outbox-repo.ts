@@ -58,6 +58,9 @@ export class OutboxRepo {
   private readonly clock: Clock;
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
+  private readonly selectOldestSeqs: Database.Statement<[string, number], { seq: number }>;
+  private readonly selectOldestSeq: Database.Statement<[string], { seq: number }>;
+  private readonly selectOne: Database.Statement<[number], OutboxRow>;
   private readonly deleteOne: Database.Statement<[number]>;
   private readonly updatePayload: Database.Statement<[string, number]>;
 
@@ -69,6 +72,10 @@ export class OutboxRepo {
       'INSERT INTO outbox (link, action, payload_json, kind, created_ms) VALUES (?, ?, ?, ?, ?)',
     );
     this.selectOldest = this.sql.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
+    // Answered from the (link, seq) index alone: no row is read, no payload parsed.
+    this.selectOldestSeqs = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
+    this.selectOldestSeq = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT 1');
+    this.selectOne = this.sql.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.deleteOne = this.sql.prepare('DELETE FROM outbox WHERE seq = ?');
     this.updatePayload = this.sql.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
   }
@@ -83,6 +90,25 @@ export class OutboxRepo {
   /** The link's oldest `limit` messages, oldest first, without removing them. */
   peek(link: string, limit: number): OutboxEntry[] {
     return this.selectOldest.all(link, Math.max(0, Math.floor(limit))).map(toEntry);
+  }
+
+  /**
+   * The seqs of the link's oldest `limit` messages, oldest first: what peek returns without
+   * reading the rows (the outbox pump asks for its head on every live message).
+   */
+  oldestSeqs(link: string, limit: number): number[] {
+    return this.selectOldestSeqs.all(link, Math.max(0, Math.floor(limit))).map((r) => r.seq);
+  }
+
+  /** The seq of the link's oldest message (oldestSeqs(link, 1), a third of its cost: one `get`, no array). */
+  oldestSeq(link: string): number | undefined {
+    return this.selectOldestSeq.get(link)?.seq;
+  }
+
+  /** One message by its seq (undefined when acked or merged away). */
+  entry(seq: number): OutboxEntry | undefined {
+    const row = this.selectOne.get(seq);
+    return row ? toEntry(row) : undefined;
   }
 
   /** Whether the link has TransactionEvents waiting (for one transactionId, when given). */

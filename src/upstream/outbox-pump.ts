@@ -158,7 +158,7 @@ export class OutboxPump {
    * holds).
    */
   async tryLive(entry: OutboxEntry, recorded?: Promise<void>, options: { answerBeforeDurable?: boolean } = {}): Promise<LiveOutcome> {
-    if (!this.canSendLive() || this.head()?.seq !== entry.seq) {
+    if (!this.canSendLive() || this.headSeq() !== entry.seq) {
       this.kick();
       return { kind: 'local' };
     }
@@ -203,8 +203,10 @@ export class OutboxPump {
   private async drain(): Promise<void> {
     try {
       while (!this.stopped && this.deps.link.state === 'connected') {
-        const head = this.head();
-        if (!head) return;
+        const seq = this.headSeq();
+        if (seq === undefined) return;
+        const head = this.deps.outbox.entry(seq);
+        if (!head) return; // cannot happen: read in the same turn as its seq
         const outcome = await this.sendOne(head, 'replay');
         if (outcome === 'transient') {
           this.scheduleRetry();
@@ -217,13 +219,17 @@ export class OutboxPump {
     }
   }
 
-  /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
-  /** The link's oldest entry that is not delivered already (awaiting its ack). */
-  private head(): OutboxEntry | undefined {
+  /**
+   * The seq of the link's oldest entry that is not delivered already (awaiting its ack). Only
+   * the seq: a live message needs no more, and the rows are read from the index alone.
+   */
+  private headSeq(): number | undefined {
     const { outbox, linkName } = this.deps;
-    if (this.awaitingAck.size === 0) return outbox.peek(linkName, 1)[0];
-    return outbox.peek(linkName, this.awaitingAck.size + 1).find((e) => !this.awaitingAck.has(e.seq));
+    if (this.awaitingAck.size === 0) return outbox.oldestSeq(linkName);
+    return outbox.oldestSeqs(linkName, this.awaitingAck.size + 1).find((seq) => !this.awaitingAck.has(seq));
   }
+
+  /** Sends one entry; acks it unless the failure is transient (no answer, link down). */
 
   private async sendOne(entry: OutboxEntry, mode: SendMode, recorded?: Promise<void>, beforeDurable = false): Promise<{ result: unknown; beforeDurable: boolean } | RpcError | 'transient' | 'skipped' | 'uncommitted'> {
     const { deps } = this;

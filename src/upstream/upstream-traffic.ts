@@ -144,8 +144,15 @@ export class UpstreamTraffic {
 }
 
 export function dayKey(ms: number): DayKey {
-  return new Date(ms).toISOString().slice(0, 10);
+  const last = lastDay;
+  if (last !== undefined && ms >= last.fromMs && ms < last.fromMs + DAY_MS) return last.key;
+  const key = new Date(ms).toISOString().slice(0, 10);
+  lastDay = { fromMs: Math.floor(ms / DAY_MS) * DAY_MS, key };
+  return key;
 }
+
+/** The day dayKey formatted last: every frame counted asks for it, nearly always the same day. */
+let lastDay: { fromMs: number; key: DayKey } | undefined;
 
 function emptyCounts(): TrafficCounts {
   return { framesIn: 0, framesOut: 0, payloadBytesIn: 0, payloadBytesOut: 0, wireBytesIn: 0, wireBytesOut: 0 };

@@ -5,6 +5,7 @@ import { GenericError, InternalError, RpcClosedError, RpcError } from '../../ocp
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { OutboxEntry } from '../../store/outbox-repo.js';
+import { runInTransaction } from '../../store/run-in-transaction.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { UpstreamLink } from '../upstream-link.js';
 import { OutboxPump } from '../outbox-pump.js';
@@ -190,10 +191,10 @@ export class ProxyStation {
     const retry = deps.service.retryOf(deps.stationId, deps.version, action, payload);
     if (retry) return retryAnswer(deps.version, retry, payload, { repo: deps.store.authorizations, nowMs: deps.clock.nowMs(), unknownIdTokens: deps.unknownIdTokensOffline });
     if (action === 'BootNotification') await deps.link.whenSettled(deps.link.callTimeoutMs);
-    const written = deps.store.db.transaction(() => {
+    const written = runInTransaction(deps.store.db, () => {
       const first = local(ctx);
       return { first, entry: isThenable(first) ? undefined : this.append(action, payload, first) };
-    })();
+    });
     const localAnswer = await written.first;
     const entry = written.entry ?? this.append(action, payload, localAnswer);
     // The commit of the record and its outbox row (this turn's group commit, not yet run).

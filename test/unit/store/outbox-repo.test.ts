@@ -27,6 +27,27 @@ describe('OutboxRepo', () => {
     expect(outbox.count('site')).toBe(3);
   });
 
+  it('oldestSeqs gives the seqs peek would give, per link, and entry reads one row back', () => {
+    const { outbox } = stores.open();
+    fill(outbox, 'bpo');
+    const other = outbox.append('CP-9', 'StatusNotification', 'x', { kind: 'periodic' });
+    fill(outbox, 'b');
+    expect(outbox.oldestSeqs('site', 3)).toEqual(outbox.peek('site', 3).map((e) => e.seq));
+    expect(outbox.oldestSeqs('site', 10)).toEqual([1, 2, 3, 5]);
+    expect(outbox.oldestSeqs('CP-9', 10)).toEqual([other.seq]);
+    expect(outbox.oldestSeqs('nobody', 10)).toEqual([]);
+    expect(outbox.oldestSeq('site')).toBe(1);
+    expect(outbox.oldestSeq('CP-9')).toBe(other.seq);
+    expect(outbox.oldestSeq('nobody')).toBeUndefined();
+    expect(outbox.entry(other.seq)).toEqual(other);
+    outbox.ack(other.seq);
+    expect(outbox.entry(other.seq)).toBeUndefined();
+    expect(outbox.oldestSeqs('CP-9', 10)).toEqual([]);
+    expect(outbox.oldestSeq('CP-9')).toBeUndefined();
+    outbox.ack(1);
+    expect(outbox.oldestSeq('site')).toBe(2);
+  });
+
   it('keeps links apart', () => {
     const clock = new FakeClock();
     const { outbox } = stores.open({ clock });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { UpstreamTraffic } from '../../../src/upstream/upstream-traffic.js';
+import fc from 'fast-check';
+import { UpstreamTraffic, dayKey } from '../../../src/upstream/upstream-traffic.js';
 import { WireCounter } from '../../../src/upstream/wire-counter.js';
 import { pino } from 'pino';
 import { silentLogger, type Logger } from '../../../src/util/logger.js';
@@ -10,6 +11,18 @@ function recordingLogger(): { log: Logger; warnings: string[] } {
   const log = pino({ level: 'warn' }, { write: (line: string) => void warnings.push(String((JSON.parse(line) as { msg?: string }).msg)) });
   return { log, warnings };
 }
+
+describe('dayKey', () => {
+  it('is the UTC date of any instant, whatever was asked before (it keeps the last day)', () => {
+    const instant = fc.integer({ min: -8.64e15, max: 8.64e15 });
+    const nearMidnight = fc.tuple(fc.integer({ min: -40_000, max: 40_000 }), fc.integer({ min: -2, max: 1 })).map(([day, ms]) => day * 86_400_000 + ms);
+    fc.assert(
+      fc.property(fc.array(fc.oneof(instant, nearMidnight), { minLength: 1, maxLength: 30 }), (instants) => {
+        for (const ms of instants) expect(dayKey(ms)).toBe(new Date(ms).toISOString().slice(0, 10));
+      }),
+    );
+  });
+});
 
 describe('upstream traffic accounting', () => {
   it('counts frames and bytes per link, message type and UTC day', () => {
