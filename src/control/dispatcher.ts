@@ -31,8 +31,13 @@ interface Slot {
   retryAtMs?: number;
   /** Bumped when the station boots: answers to older writes are ignored. */
   epoch: number;
-  /** Dynamic limits sent recently, from their send time (the charger may apply one before it answers). */
-  offers: OfferStep[];
+  /**
+   * Dynamic limits sent recently, from their send time (the charger may apply one before it
+   * answers). Never changed in place (replaced): offersOf hands it out as it is.
+   */
+  offers: readonly OfferStep[];
+  /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
+  lapsed?: { offers: readonly OfferStep[]; leaseUntilMs: number; baseSentA: number; steps: readonly OfferStep[] };
 }
 
 /** How long sent offers are remembered (the estimator looks back followS before a report). */
@@ -128,14 +133,24 @@ export class Dispatcher {
     for (const slot of changed) if (!lowering(slot)) this.evaluate(slot);
   }
 
-  /** Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease ran out. */
-  offersOf(evseKey: string): OfferStep[] {
+  /**
+   * Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease
+   * ran out. The same array while nothing changed (a caller may compare by identity); never
+   * changed afterwards.
+   */
+  offersOf(evseKey: string): readonly OfferStep[] {
     const s = this.slots.get(evseKey);
     if (!s) return [];
     const nowMs = this.deps.clock.nowMs();
-    while (s.offers.length > 1 && (s.offers[1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) s.offers.shift();
-    if (s.leaseUntilMs !== undefined && s.leaseUntilMs <= nowMs && s.baseSentA !== undefined) return [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
-    return [...s.offers];
+    let drop = 0;
+    while (s.offers.length - drop > 1 && (s.offers[drop + 1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) drop++;
+    if (drop > 0) s.offers = s.offers.slice(drop);
+    if (s.leaseUntilMs === undefined || s.leaseUntilMs > nowMs || s.baseSentA === undefined) return s.offers;
+    const l = s.lapsed;
+    if (l?.offers === s.offers && l.leaseUntilMs === s.leaseUntilMs && l.baseSentA === s.baseSentA) return l.steps;
+    const steps = [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
+    s.lapsed = { offers: s.offers, leaseUntilMs: s.leaseUntilMs, baseSentA: s.baseSentA, steps };
+    return steps;
   }
 
   /** Profile writes to an EVSE in the last hour and day. */
@@ -155,6 +170,7 @@ export class Dispatcher {
       slot.leaseUntilMs = undefined;
       slot.retryAtMs = undefined;
       slot.offers = [];
+      slot.lapsed = undefined;
       this.mbb.clear(slot.key);
       this.setControllable(slot, true);
       this.evaluate(slot);
@@ -361,7 +377,7 @@ export class Dispatcher {
     const epoch = slot.epoch;
     slot.inFlight = true;
     if (dynamic) {
-      slot.offers.push({ fromMs: nowMs, limitA: write.limitA });
+      slot.offers = [...slot.offers, { fromMs: nowMs, limitA: write.limitA }];
       if (write.reason === 'decrease') this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
     }
     this.writeLog.record(slot.key, slot.stationId, nowMs);
