@@ -17,8 +17,11 @@ import { ageMeters, nextStaleMs, type StalenessRule } from './meter-staleness.js
 export interface SiteInputs {
   /** Latest reading per meter id (e.g. the meter hub's snapshot). */
   meters: Record<string, AgedReading>;
-  /** Live state per EVSE key; an EVSE without one counts as inactive. */
-  live: Record<string, EvseLiveState>;
+  /**
+   * Live state per EVSE key; an EVSE without one counts as inactive. Read once, when the decision
+   * begins (a map kept by the caller may change afterwards).
+   */
+  live: Record<string, EvseLiveState> | ReadonlyMap<string, EvseLiveState>;
   modes?: Record<string, OperationMode>;
   /** CSMS profiles per station id. */
   csmsProfiles?: Record<string, ChargingProfile[]>;
@@ -134,6 +137,10 @@ function sameTarget(t: EvseTarget, d: EvseDecision, e: EvseModel): boolean {
     ('setpointW' in t) === (d.setpointW !== undefined) &&
     (d.setpointW === undefined || (t.dischargeLimitW === d.dischargeLimitW && t.operationMode === d.setpointMode))
   );
+}
+
+function isMap<V>(x: Record<string, V> | ReadonlyMap<string, V>): x is ReadonlyMap<string, V> {
+  return x instanceof Map;
 }
 
 /** Offers with the same steps (the dispatcher gives the same array while they do not change). */
@@ -418,13 +425,15 @@ export class Controller {
    */
   private buildSnapshot(nowMs: number): SiteSnapshot {
     const inputs = this.deps.snapshot(nowMs);
-    const given = inputs.live;
     const live: Record<string, EvseLiveState> = {};
-    for (const key of Object.keys(given)) live[key] = given[key] as EvseLiveState;
+    const given = inputs.live;
+    const liveOf: (key: string) => EvseLiveState | undefined = isMap(given) ? (key) => given.get(key) : (key) => given[key];
+    if (isMap(given)) for (const [key, state] of given) live[key] = state;
+    else for (const key of Object.keys(given)) live[key] = given[key] as EvseLiveState;
     const dispatcher = this.deps.dispatcher;
     const withOffers = dispatcher.offersOf !== undefined;
     for (const e of this.deps.site.evses) {
-      const from = given[e.key];
+      const from = liveOf(e.key);
       const offers = withOffers && from ? (dispatcher.offersOf as (key: string) => readonly OfferStep[]).call(dispatcher, e.key) : undefined;
       const controllable = dispatcher.isControllable(e.key);
       const kept = this.merged.get(e.key);

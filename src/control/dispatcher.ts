@@ -36,6 +36,11 @@ interface Slot {
    * answers). Never changed in place (replaced): offersOf hands it out as it is.
    */
   offers: readonly OfferStep[];
+  /**
+   * The last evaluation found a raise held by a gate (decreases elsewhere not followed yet, the
+   * write budget): a decision looks at the EVSE again even when its target is the same object.
+   */
+  gateHeld?: boolean;
   /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
   lapsed?: { offers: readonly OfferStep[]; leaseUntilMs: number; baseSentA: number; steps: readonly OfferStep[] };
 }
@@ -122,9 +127,14 @@ export class Dispatcher {
    */
   apply(targets: Record<string, EvseTarget>): void {
     const changed: Slot[] = [];
-    for (const [key, target] of Object.entries(targets)) {
+    for (const key in targets) {
+      const target = targets[key] as EvseTarget;
       const slot = this.slotOf(key);
       if (!slot) continue;
+      // The same target object as before (the controller keeps it while it is equal) on an EVSE
+      // no gate holds: evaluating again finds what the last evaluation found, and what falls due
+      // later (an increase after minIntervalS, a renewal, a retry) has its timer already.
+      if (slot.target === target && !slot.gateHeld) continue;
       slot.target = target;
       changed.push(slot);
     }
@@ -263,6 +273,7 @@ export class Dispatcher {
       return;
     }
     slot.retryAtMs = undefined;
+    slot.gateHeld = false;
     const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
     if (write) {
       this.unschedule(slot);
@@ -291,6 +302,7 @@ export class Dispatcher {
     // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
     const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
     const gate = raising ? this.raiseGate(slot, nowMs, wantA <= (target.aloneA ?? -Infinity) + 1e-9) : undefined;
+    if (gate) slot.gateHeld = true;
     if (last === undefined || slot.lastSentMs === undefined) {
       if (!gate) return dynamic('initial');
       return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};

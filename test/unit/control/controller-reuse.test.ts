@@ -14,7 +14,8 @@ import { aGridReading, anActive, anEvse, aRoot, T0 } from './builders.js';
  * The controller reuses the merged live state of an EVSE and its dispatcher target while their
  * parts are unchanged. These properties compare what it hands on with what the merge and the
  * target building without reuse give (written out here as they were), over random sequences of
- * decisions in which live states, offers, controllability and caps change or stay.
+ * decisions in which live states, offers, controllability and caps change or stay (the live
+ * states given as a record or as a map).
  */
 
 const KEYS = ['cs0/1', 'cs1/1', 'cs2/1', 'cs3/1'];
@@ -67,7 +68,7 @@ const roundArb = fc.record({
 describe('controller: reuse of unchanged live states and targets', () => {
   it('hands the strategies and the dispatcher exactly what building everything again gives', () => {
     fc.assert(
-      fc.property(fc.array(roundArb, { minLength: 1, maxLength: 8 }), (rounds) => {
+      fc.property(fc.array(roundArb, { minLength: 1, maxLength: 8 }), fc.boolean(), (rounds, asMap) => {
         const clock = new FakeClock(T0);
         const evses = KEYS.map((key, i) => anEvse(key, { maxCurrentA: i % 2 === 0 ? 16 : 32 }));
         let given: Record<string, EvseLiveState> = {};
@@ -95,7 +96,7 @@ describe('controller: reuse of unchanged live states and targets', () => {
           log: silentLogger(),
           site: { circuits: [aRoot({ maxCurrentA: { L1: 40, L2: 40, L3: 40 } })], evses, meterRoles: { gridMeterId: 'grid' } },
           strategies: [{ strategy: capper }],
-          snapshot: (nowMs) => ({ meters: { grid: aGridReading(gridA, nowMs) }, live: { ...given } }),
+          snapshot: (nowMs) => ({ meters: { grid: aGridReading(gridA, nowMs) }, live: asMap ? new Map(Object.entries(given)) : { ...given } }),
           dispatcher: sink,
           failsafe: { staleAfterS: 60 },
         });
