@@ -38,9 +38,12 @@ interface Slot {
   offers: readonly OfferStep[];
   /**
    * The last evaluation found a raise held by a gate (decreases elsewhere not followed yet, the
-   * write budget): a decision looks at the EVSE again even when its target is the same object.
+   * write budget): a decision looks at the EVSE again even when its target is the same object
+   * (see unchangedSince).
    */
   gateHeld?: boolean;
+  /** The dispatcher's gatesChanged at the EVSE's last evaluation. */
+  gatesSeen?: number;
   /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
   lapsed?: { offers: readonly OfferStep[]; leaseUntilMs: number; baseSentA: number; steps: readonly OfferStep[] };
 }
@@ -95,6 +98,8 @@ export class Dispatcher {
   private readonly mbb: MakeBeforeBreak;
   private readonly writeLog: WriteLog;
   private readonly budgetWarned = new Set<string>();
+  /** Counts changes that may hold a raise that was free before: a decrease sent, a write counted against a budget. */
+  private gatesChanged = 0;
   /** EVSEs whose raise waits for the answer to a decrease elsewhere. */
   private readonly awaitingAnswer = new Set<Slot>();
 
@@ -127,20 +132,28 @@ export class Dispatcher {
    */
   apply(targets: Record<string, EvseTarget>): void {
     const changed: Slot[] = [];
+    const same = new Set<Slot>();
     for (const key in targets) {
       const target = targets[key] as EvseTarget;
       const slot = this.slotOf(key);
       if (!slot) continue;
-      // The same target object as before (the controller keeps it while it is equal) on an EVSE
-      // no gate holds: evaluating again finds what the last evaluation found, and what falls due
-      // later (an increase after minIntervalS, a renewal, a retry) has its timer already.
-      if (slot.target === target && !slot.gateHeld) continue;
+      if (slot.target === target) same.add(slot);
       slot.target = target;
       changed.push(slot);
     }
     const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
-    for (const slot of changed) if (lowering(slot)) this.evaluate(slot);
-    for (const slot of changed) if (!lowering(slot)) this.evaluate(slot);
+    for (const slot of changed) if (lowering(slot) && !this.unchangedSince(slot, same)) this.evaluate(slot);
+    for (const slot of changed) if (!lowering(slot) && !this.unchangedSince(slot, same)) this.evaluate(slot);
+  }
+
+  /**
+   * Whether evaluating the EVSE again would find what its last evaluation found: the same target
+   * object (the controller keeps it while it is equal), no gate held its raise, and no gate got
+   * stricter since (a decrease sent elsewhere, a write counted against a budget). What falls due
+   * later (an increase after minIntervalS, a renewal, a retry) has its timer already.
+   */
+  private unchangedSince(slot: Slot, same: ReadonlySet<Slot>): boolean {
+    return same.has(slot) && slot.gateHeld === false && slot.gatesSeen === this.gatesChanged;
   }
 
   /**
@@ -274,6 +287,7 @@ export class Dispatcher {
     }
     slot.retryAtMs = undefined;
     slot.gateHeld = false;
+    slot.gatesSeen = this.gatesChanged;
     const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
     if (write) {
       this.unschedule(slot);
@@ -390,9 +404,13 @@ export class Dispatcher {
     slot.inFlight = true;
     if (dynamic) {
       slot.offers = [...slot.offers, { fromMs: nowMs, limitA: write.limitA }];
-      if (write.reason === 'decrease') this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+      if (write.reason === 'decrease') {
+        this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+        this.gatesChanged++;
+      }
     }
     this.writeLog.record(slot.key, slot.stationId, nowMs);
+    if (this.deps.writeBudgetPerDay !== undefined) this.gatesChanged++;
     this.counters.writes++;
     this.counters.byReason[write.reason]++;
     const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA, ...(write.setpoint ? { setpointW: write.setpoint.setpointW } : {}) };
