@@ -286,6 +286,8 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
     };
   }
+  // The caller's commit (targets, dispatch) follows the last step: it starts a step of its own.
+  yield 'limits';
 
   return {
     nowMs: snapshot.nowMs,

@@ -42,6 +42,8 @@ interface Slot {
    * (see unchangedSince).
    */
   gateHeld?: boolean;
+  /** The last apply gave the same target object as the one before (see unchangedSince). */
+  sameTarget?: boolean;
   /** The dispatcher's gatesChanged at the EVSE's last evaluation. */
   gatesSeen?: number;
   /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
@@ -132,18 +134,17 @@ export class Dispatcher {
    */
   apply(targets: Record<string, EvseTarget>): void {
     const changed: Slot[] = [];
-    const same = new Set<Slot>();
     for (const key in targets) {
       const target = targets[key] as EvseTarget;
       const slot = this.slotOf(key);
       if (!slot) continue;
-      if (slot.target === target) same.add(slot);
+      slot.sameTarget = slot.target === target;
       slot.target = target;
       changed.push(slot);
     }
     const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
-    for (const slot of changed) if (lowering(slot) && !this.unchangedSince(slot, same)) this.evaluate(slot);
-    for (const slot of changed) if (!lowering(slot) && !this.unchangedSince(slot, same)) this.evaluate(slot);
+    for (const slot of changed) if (lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
+    for (const slot of changed) if (!lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
   }
 
   /**
@@ -152,8 +153,8 @@ export class Dispatcher {
    * stricter since (a decrease sent elsewhere, a write counted against a budget). What falls due
    * later (an increase after minIntervalS, a renewal, a retry) has its timer already.
    */
-  private unchangedSince(slot: Slot, same: ReadonlySet<Slot>): boolean {
-    return same.has(slot) && slot.gateHeld === false && slot.gatesSeen === this.gatesChanged;
+  private unchangedSince(slot: Slot): boolean {
+    return slot.sameTarget === true && slot.gateHeld === false && slot.gatesSeen === this.gatesChanged;
   }
 
   /**
