@@ -366,7 +366,7 @@ export class HubEnergy {
     const siteLimitW = limits.reduce<SiteSnapshot['siteLimitW']>((best, l) => (best === undefined || l.powerW < best.powerW ? { powerW: l.powerW, source: l.source } : best), undefined);
     return {
       meters,
-      live: this.live.snapshot(),
+      live: this.live.states(),
       csmsProfiles: this.csmsProfiles.byStation(),
       ...(this.deps.config.upstream.mode === 'hub' ? { csmsStationGroups: [this.deps.config.stations.map((s) => s.id)] } : {}),
       modes: ruled.modes,

@@ -17,8 +17,11 @@ import { ageMeters, nextStaleMs, type StalenessRule } from './meter-staleness.js
 export interface SiteInputs {
   /** Latest reading per meter id (e.g. the meter hub's snapshot). */
   meters: Record<string, AgedReading>;
-  /** Live state per EVSE key; an EVSE without one counts as inactive. */
-  live: Record<string, EvseLiveState>;
+  /**
+   * Live state per EVSE key; an EVSE without one counts as inactive. Read once, when the decision
+   * begins (a map kept by the caller may change afterwards).
+   */
+  live: Record<string, EvseLiveState> | ReadonlyMap<string, EvseLiveState>;
   modes?: Record<string, OperationMode>;
   /** CSMS profiles per station id. */
   csmsProfiles?: Record<string, ChargingProfile[]>;
@@ -38,7 +41,7 @@ export interface DispatchSink {
   apply(targets: Record<string, EvseTarget>): void;
   isControllable(evseKey: string): boolean;
   /** Offers sent to an EVSE recently (oldest first): the non-EV estimate lines them up with meter readings. */
-  offersOf?(evseKey: string): OfferStep[];
+  offersOf?(evseKey: string): readonly OfferStep[];
   onControllabilityChange?(listener: ControllabilityListener): () => void;
 }
 
@@ -112,6 +115,46 @@ export interface ControllerStats {
   superseded: number;
 }
 
+interface MergedLive {
+  from: EvseLiveState | undefined;
+  offers: readonly OfferStep[] | undefined;
+  controllable: boolean;
+  /** What the snapshot holds for the EVSE (undefined: no entry). */
+  state: EvseLiveState | undefined;
+}
+
+/** Whether a target made of this decision and EVSE would equal `t`, field by field (see targetsOf). */
+function sameTarget(t: EvseTarget, d: EvseDecision, e: EvseModel): boolean {
+  return (
+    t.limitA === d.limit.maxCurrentA &&
+    t.baseA === d.baseShare.maxCurrentA &&
+    t.numberPhases === e.phases &&
+    t.minA === e.minCurrentA &&
+    t.voltageV === e.voltageV &&
+    t.aloneA === d.aloneA &&
+    ('aloneA' in t) === (d.aloneA !== undefined) &&
+    t.setpointW === d.setpointW &&
+    ('setpointW' in t) === (d.setpointW !== undefined) &&
+    (d.setpointW === undefined || (t.dischargeLimitW === d.dischargeLimitW && t.operationMode === d.setpointMode))
+  );
+}
+
+function isMap<V>(x: Record<string, V> | ReadonlyMap<string, V>): x is ReadonlyMap<string, V> {
+  return x instanceof Map;
+}
+
+/** Offers with the same steps (the dispatcher gives the same array while they do not change). */
+function sameOffers(a: readonly OfferStep[] | undefined, b: readonly OfferStep[] | undefined): boolean {
+  if (a === b) return true;
+  if (!a || !b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] as OfferStep;
+    const y = b[i] as OfferStep;
+    if (x.fromMs !== y.fromMs || x.limitA !== y.limitA) return false;
+  }
+  return true;
+}
+
 const DEFAULT_MARGIN_A = 1;
 /** A reading this much above what the last decision saw (A per phase, or its power equivalent) decides at once. */
 const RISE_A = 0.5;
@@ -156,6 +199,10 @@ export class Controller {
   private again = false;
   /** Each meter's reading as the last decision saw it. */
   private decidedMeters: Record<string, AgedReading> = {};
+  /** Per EVSE key, the live state a snapshot last gave it and what it was made of (buildSnapshot). */
+  private readonly merged = new Map<string, MergedLive>();
+  /** Per EVSE key, the target last handed to the dispatcher (targetsOf gives the same object while it is equal). */
+  private readonly lastTargets = new Map<string, EvseTarget>();
 
   constructor(private readonly deps: ControllerDeps) {
     this.states = {
@@ -370,17 +417,35 @@ export class Controller {
     return { ...this.counters };
   }
 
+  /**
+   * The inputs as a snapshot. An EVSE's live state gets the offers sent to it and, when it is
+   * uncontrollable, `controllable: false`; the merged state of the last decision is used again
+   * when its parts did not change (the same live state, equal offers, the same controllability),
+   * so a decision over thousands of unchanged EVSEs creates no object per EVSE.
+   */
   private buildSnapshot(nowMs: number): SiteSnapshot {
     const inputs = this.deps.snapshot(nowMs);
-    const live: Record<string, EvseLiveState> = { ...inputs.live };
-    const offersOf = this.deps.dispatcher.offersOf?.bind(this.deps.dispatcher);
+    const live: Record<string, EvseLiveState> = {};
+    const given = inputs.live;
+    const liveOf: (key: string) => EvseLiveState | undefined = isMap(given) ? (key) => given.get(key) : (key) => given[key];
+    if (isMap(given)) for (const [key, state] of given) live[key] = state;
+    else for (const key of Object.keys(given)) live[key] = given[key] as EvseLiveState;
+    const dispatcher = this.deps.dispatcher;
+    const withOffers = dispatcher.offersOf !== undefined;
     for (const e of this.deps.site.evses) {
-      if (offersOf && live[e.key]) {
-        const offers = offersOf(e.key);
-        if (offers.length > 0) live[e.key] = { ...(live[e.key] as EvseLiveState), offers };
+      const from = liveOf(e.key);
+      const offers = withOffers && from ? (dispatcher.offersOf as (key: string) => readonly OfferStep[]).call(dispatcher, e.key) : undefined;
+      const controllable = dispatcher.isControllable(e.key);
+      const kept = this.merged.get(e.key);
+      if (kept && kept.from === from && kept.controllable === controllable && sameOffers(kept.offers, offers)) {
+        if (kept.state) live[e.key] = kept.state;
+        continue;
       }
-      if (this.deps.dispatcher.isControllable(e.key)) continue;
-      live[e.key] = { ...(live[e.key] ?? { key: e.key, active: false }), controllable: false };
+      let state = from;
+      if (state && offers && offers.length > 0) state = { ...state, offers };
+      if (!controllable) state = { ...(state ?? { key: e.key, active: false }), controllable: false };
+      if (state) live[e.key] = state;
+      this.merged.set(e.key, { from, offers, controllable, state });
     }
     const snapshot: SiteSnapshot = {
       nowMs,
@@ -408,6 +473,8 @@ export class Controller {
     // The site model is changed in place: a stepped decision under way would mix the two.
     this.supersede();
     this.baseCache = undefined;
+    this.merged.clear();
+    this.lastTargets.clear();
     this.trigger(reason);
   }
 
@@ -421,12 +488,18 @@ export class Controller {
     return this.baseCache.shares;
   }
 
+  /** The dispatcher's targets; an EVSE whose target did not change gets the same object as last time. */
   private targetsOf(result: DecideResult): Record<string, EvseTarget> {
     const targets: Record<string, EvseTarget> = {};
     for (const e of this.deps.site.evses) {
       const d = result.limits[e.key];
       if (!d) continue;
-      targets[e.key] = {
+      const before = this.lastTargets.get(e.key);
+      if (before && sameTarget(before, d, e)) {
+        targets[e.key] = before;
+        continue;
+      }
+      const target: EvseTarget = {
         limitA: d.limit.maxCurrentA,
         baseA: d.baseShare.maxCurrentA,
         numberPhases: e.phases,
@@ -437,6 +510,8 @@ export class Controller {
           ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode }
           : {}),
       };
+      this.lastTargets.set(e.key, target);
+      targets[e.key] = target;
     }
     return targets;
   }

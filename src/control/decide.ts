@@ -18,7 +18,7 @@ import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
-import { pendingRampA, rampStateOf, reserveRampsSteps } from './ramp-reserve.js';
+import { pendingRampA, rampStateOf, reserveRampsSteps, type RampState } from './ramp-reserve.js';
 import { holdWhereFitsSteps } from './hold-where-fits.js';
 import { fitsAloneSteps } from './fits-alone.js';
 import { guardSteps } from './guard.js';
@@ -202,10 +202,14 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   const calmOn = params.rampReserve !== false;
   const followS = params.followS ?? DEFAULT_FOLLOW_S;
   const pendingA: Record<string, number[]> = {};
+  // Each EVSE's ramp state, once: the allocation's room and both ramp reserves below read it.
+  const rampStates = new Map<string, RampState | undefined>();
   if (calmOn) {
     let n = 0;
     for (const e of snapshot.evses) {
-      const p = pendingRampA(rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS));
+      const state = rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS);
+      rampStates.set(e.key, state);
+      const p = pendingRampA(state);
       if (p.some((a) => a > 0)) pendingA[e.key] = p;
       if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
     }
@@ -261,9 +265,9 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   // then the other increases are staged to what is left.
   let finals = guardedLimits;
   if (calmOn) {
-    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals, rampStates });
     finals = yield* holdWhereFitsSteps({ ...calm, limits: finals });
-    finals = yield* reserveRampsSteps({ ...calm, limits: finals });
+    finals = yield* reserveRampsSteps({ ...calm, limits: finals, rampStates });
   }
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
   const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
@@ -286,6 +290,8 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
     };
   }
+  // The caller's commit (targets, dispatch) follows the last step: it starts a step of its own.
+  yield 'limits';
 
   return {
     nowMs: snapshot.nowMs,

@@ -31,8 +31,23 @@ interface Slot {
   retryAtMs?: number;
   /** Bumped when the station boots: answers to older writes are ignored. */
   epoch: number;
-  /** Dynamic limits sent recently, from their send time (the charger may apply one before it answers). */
-  offers: OfferStep[];
+  /**
+   * Dynamic limits sent recently, from their send time (the charger may apply one before it
+   * answers). Never changed in place (replaced): offersOf hands it out as it is.
+   */
+  offers: readonly OfferStep[];
+  /**
+   * The last evaluation found a raise held by a gate (decreases elsewhere not followed yet, the
+   * write budget): a decision looks at the EVSE again even when its target is the same object
+   * (see unchangedSince).
+   */
+  gateHeld?: boolean;
+  /** The last apply gave the same target object as the one before (see unchangedSince). */
+  sameTarget?: boolean;
+  /** The dispatcher's gatesChanged at the EVSE's last evaluation. */
+  gatesSeen?: number;
+  /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
+  lapsed?: { offers: readonly OfferStep[]; leaseUntilMs: number; baseSentA: number; steps: readonly OfferStep[] };
 }
 
 /** How long sent offers are remembered (the estimator looks back followS before a report). */
@@ -85,6 +100,8 @@ export class Dispatcher {
   private readonly mbb: MakeBeforeBreak;
   private readonly writeLog: WriteLog;
   private readonly budgetWarned = new Set<string>();
+  /** Counts changes that may hold a raise that was free before: a decrease sent, a write counted against a budget. */
+  private gatesChanged = 0;
   /** EVSEs whose raise waits for the answer to a decrease elsewhere. */
   private readonly awaitingAnswer = new Set<Slot>();
 
@@ -117,25 +134,47 @@ export class Dispatcher {
    */
   apply(targets: Record<string, EvseTarget>): void {
     const changed: Slot[] = [];
-    for (const [key, target] of Object.entries(targets)) {
+    for (const key in targets) {
+      const target = targets[key] as EvseTarget;
       const slot = this.slotOf(key);
       if (!slot) continue;
+      slot.sameTarget = slot.target === target;
       slot.target = target;
       changed.push(slot);
     }
     const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
-    for (const slot of changed) if (lowering(slot)) this.evaluate(slot);
-    for (const slot of changed) if (!lowering(slot)) this.evaluate(slot);
+    for (const slot of changed) if (lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
+    for (const slot of changed) if (!lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
   }
 
-  /** Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease ran out. */
-  offersOf(evseKey: string): OfferStep[] {
+  /**
+   * Whether evaluating the EVSE again would find what its last evaluation found: the same target
+   * object (the controller keeps it while it is equal), no gate held its raise, and no gate got
+   * stricter since (a decrease sent elsewhere, a write counted against a budget). What falls due
+   * later (an increase after minIntervalS, a renewal, a retry) has its timer already.
+   */
+  private unchangedSince(slot: Slot): boolean {
+    return slot.sameTarget === true && slot.gateHeld === false && slot.gatesSeen === this.gatesChanged;
+  }
+
+  /**
+   * Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease
+   * ran out. The same array while nothing changed (a caller may compare by identity); never
+   * changed afterwards.
+   */
+  offersOf(evseKey: string): readonly OfferStep[] {
     const s = this.slots.get(evseKey);
     if (!s) return [];
     const nowMs = this.deps.clock.nowMs();
-    while (s.offers.length > 1 && (s.offers[1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) s.offers.shift();
-    if (s.leaseUntilMs !== undefined && s.leaseUntilMs <= nowMs && s.baseSentA !== undefined) return [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
-    return [...s.offers];
+    let drop = 0;
+    while (s.offers.length - drop > 1 && (s.offers[drop + 1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) drop++;
+    if (drop > 0) s.offers = s.offers.slice(drop);
+    if (s.leaseUntilMs === undefined || s.leaseUntilMs > nowMs || s.baseSentA === undefined) return s.offers;
+    const l = s.lapsed;
+    if (l?.offers === s.offers && l.leaseUntilMs === s.leaseUntilMs && l.baseSentA === s.baseSentA) return l.steps;
+    const steps = [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
+    s.lapsed = { offers: s.offers, leaseUntilMs: s.leaseUntilMs, baseSentA: s.baseSentA, steps };
+    return steps;
   }
 
   /** Profile writes to an EVSE in the last hour and day. */
@@ -155,6 +194,7 @@ export class Dispatcher {
       slot.leaseUntilMs = undefined;
       slot.retryAtMs = undefined;
       slot.offers = [];
+      slot.lapsed = undefined;
       this.mbb.clear(slot.key);
       this.setControllable(slot, true);
       this.evaluate(slot);
@@ -247,6 +287,8 @@ export class Dispatcher {
       return;
     }
     slot.retryAtMs = undefined;
+    slot.gateHeld = false;
+    slot.gatesSeen = this.gatesChanged;
     const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
     if (write) {
       this.unschedule(slot);
@@ -275,6 +317,7 @@ export class Dispatcher {
     // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
     const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
     const gate = raising ? this.raiseGate(slot, nowMs, wantA <= (target.aloneA ?? -Infinity) + 1e-9) : undefined;
+    if (gate) slot.gateHeld = true;
     if (last === undefined || slot.lastSentMs === undefined) {
       if (!gate) return dynamic('initial');
       return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
@@ -361,10 +404,14 @@ export class Dispatcher {
     const epoch = slot.epoch;
     slot.inFlight = true;
     if (dynamic) {
-      slot.offers.push({ fromMs: nowMs, limitA: write.limitA });
-      if (write.reason === 'decrease') this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+      slot.offers = [...slot.offers, { fromMs: nowMs, limitA: write.limitA }];
+      if (write.reason === 'decrease') {
+        this.mbb.decreaseSent(slot.key, write.limitA, nowMs);
+        this.gatesChanged++;
+      }
     }
     this.writeLog.record(slot.key, slot.stationId, nowMs);
+    if (this.deps.writeBudgetPerDay !== undefined) this.gatesChanged++;
     this.counters.writes++;
     this.counters.byReason[write.reason]++;
     const who = { stationId: slot.stationId, evseId: slot.evseId, reason: write.reason, limitA: write.limitA, ...(write.setpoint ? { setpointW: write.setpoint.setpointW } : {}) };

@@ -33,7 +33,8 @@ export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
   const minChangeA = deps.minChangeA ?? 0.5;
   const sink: DispatchSink = {
     apply(targets: Record<string, EvseTarget>) {
-      for (const [key, t] of Object.entries(targets)) {
+      for (const key in targets) {
+        const t = targets[key] as EvseTarget;
         const before = lastA.get(key);
         const changed = before === undefined || Math.abs(before - t.limitA) >= minChangeA || (before === 0) !== (t.limitA === 0);
         if (!changed) continue;

@@ -24,6 +24,11 @@ import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 export interface RampReserveInput extends CalmInput {
   /** A report this close to the offer counts as having reached it, A. */
   reachedToleranceA?: number;
+  /**
+   * Every EVSE's rampStateOf for this input (its live state, nowMs, followS, reachedToleranceA),
+   * when the caller computed them already (a decision needs them three times); absent: computed here.
+   */
+  rampStates?: ReadonlyMap<string, RampState | undefined>;
 }
 
 interface Row {
@@ -85,7 +90,7 @@ export function* reserveRampsSteps(input: RampReserveInput): Steps<Record<string
   for (const evse of input.evses) {
     if (++n % EVSES_PER_STEP === 0) yield 'ramp reserve: ramps';
     const limit = input.limits[evse.key];
-    const st = rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
+    const st = input.rampStates ? input.rampStates.get(evse.key) : rampStateOf(evse, input.live[evse.key], input.nowMs, input.followS, input.reachedToleranceA);
     if (!limit || !st) continue;
     rows.push({ evse, phases: gridPhases(evse), keys: roomKeysOf(input.tree, evse), curA: st.curA, loA: st.loA, unconfirmed: st.unconfirmed, targetA: limit.maxCurrentA });
   }

@@ -74,6 +74,11 @@ export class LiveEvseState {
     return this.live.get(key);
   }
 
+  /** Every EVSE's live state, as kept (read-only; it changes as stations report). */
+  states(): ReadonlyMap<string, EvseLiveState> {
+    return this.live;
+  }
+
   snapshot(): Record<string, EvseLiveState> {
     return Object.fromEntries(this.live);
   }

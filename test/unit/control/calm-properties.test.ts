@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import { holdWhereFits } from '../../../src/control/hold-where-fits.js';
-import { reserveRamps } from '../../../src/control/ramp-reserve.js';
+import { rampStateOf, reserveRamps } from '../../../src/control/ramp-reserve.js';
 import { buildCircuitTree, type CircuitBudget } from '../../../src/energy/allocation/index.js';
 import type { CurrentLimit } from '../../../src/energy/limit.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../../../src/energy/site-model.js';
@@ -80,6 +80,17 @@ describe('calming the loop never costs safety', () => {
         const input = inputs(w);
         const out = reserveRamps(input);
         for (const e of evses) expect(out[e.key]?.maxCurrentA ?? 0).toBeLessThanOrEqual(input.limits[e.key]?.maxCurrentA ?? 0);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('staging with the ramp states computed beforehand (as a decision does) gives the same limits', () => {
+    fc.assert(
+      fc.property(world, (w) => {
+        const input = inputs(w);
+        const rampStates = new Map(evses.map((e) => [e.key, rampStateOf(e, input.live[e.key], input.nowMs, input.followS)]));
+        expect(reserveRamps({ ...input, rampStates })).toStrictEqual(reserveRamps(input));
       }),
       { numRuns: 500 },
     );
