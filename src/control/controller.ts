@@ -1,159 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import type { CircuitBudget } from '../energy/allocation/index.js';
-import type { ChargingProfile, OperationMode } from '../energy/charging-profile.js';
 import type { CurrentLimit } from '../energy/limit.js';
 import type { AgedReading, MeterReading } from '../energy/meter-reading.js';
-import type { OfferStep } from '../energy/draw/draw-at.js';
-import type { PerPhase } from '../energy/phases.js';
-import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model.js';
-import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
-import type { Clock, TimerHandle } from '../util/clock.js';
-import type { Logger } from '../util/logger.js';
-import { baseSharesOf, decide, decideSteps, type DecideParams, type DecideResult, type DecideStates, type EvseDecision } from './decide.js';
-import type { ControllabilityListener, EvseTarget } from './dispatcher.js';
-import { ageMeters, nextStaleMs, type StalenessRule } from './meter-staleness.js';
+import type { SiteSnapshot } from '../energy/strategy.js';
+import type { TimerHandle } from '../util/clock.js';
+import { baseSharesOf, decide, decideSteps, type DecideParams, type DecideResult, type DecideStates } from './decide.js';
+import type { EvseTarget } from './dispatcher.js';
+import { ageMeters, nextStaleMs } from './meter-staleness.js';
+import type { ControllerDecision, ControllerDeps, ControllerStats } from './controller-types.js';
+import { LiveMerger } from './snapshot-live.js';
+import { TargetKeeper } from './decision-targets.js';
 
-/** The live inputs of a decision, read at decision time. */
-export interface SiteInputs {
-  /** Latest reading per meter id (e.g. the meter hub's snapshot). */
-  meters: Record<string, AgedReading>;
-  /**
-   * Live state per EVSE key; an EVSE without one counts as inactive. Read once, when the decision
-   * begins (a map kept by the caller may change afterwards).
-   */
-  live: Record<string, EvseLiveState> | ReadonlyMap<string, EvseLiveState>;
-  modes?: Record<string, OperationMode>;
-  /** CSMS profiles per station id. */
-  csmsProfiles?: Record<string, ChargingProfile[]>;
-  /** Stations sharing one evse 0 towards the CSMS (see SiteSnapshot.csmsStationGroups). */
-  csmsStationGroups?: SiteSnapshot['csmsStationGroups'];
-  /** Site-wide import limit (API override, cron rule). */
-  siteLimitW?: SiteSnapshot['siteLimitW'];
-  setpoints?: SiteSnapshot['setpoints'];
-  /** Solar modes set at runtime per EVSE key (see SiteSnapshot.solarModes). */
-  solarModes?: SiteSnapshot['solarModes'];
-  /** Limits per EVSE known before the strategies run (e.g. an operator's max-current setting). */
-  evseCaps?: SiteSnapshot['evseCaps'];
-}
-
-/** What the controller needs from the dispatcher (the Dispatcher class has it all). */
-export interface DispatchSink {
-  apply(targets: Record<string, EvseTarget>): void;
-  isControllable(evseKey: string): boolean;
-  /** Offers sent to an EVSE recently (oldest first): the non-EV estimate lines them up with meter readings. */
-  offersOf?(evseKey: string): readonly OfferStep[];
-  onControllabilityChange?(listener: ControllabilityListener): () => void;
-}
-
-export interface ControllerSite {
-  circuits: CircuitNode[];
-  evses: EvseModel[];
-  meterRoles: SiteSnapshot['meterRoles'];
-  /** Worst-case non-EV load per circuit, A per phase (see SiteModel); used unless params give one. */
-  worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
-}
-
-export interface ControllerDeps {
-  clock: Clock;
-  log: Logger;
-  site: ControllerSite;
-  /** Run in this order; `state` defaults to the strategy's initial state. */
-  strategies: { strategy: Strategy<unknown>; state?: unknown }[];
-  /** Reads the live inputs at decision time. */
-  snapshot: (nowMs: number) => SiteInputs;
-  dispatcher: DispatchSink;
-  /**
-   * Triggers within this window make one decision, ms. Default 200. A meter reading that shows
-   * more load than the last decision saw (see meterReading) does not wait.
-   */
-  debounceMs?: number;
-  /** Decide at once on a meter reading that shows more load than the last decision saw. Default true. */
-  decideAtOnceOnRise?: boolean;
-  /** A decision at least this often even without triggers, s. Default 10. */
-  safetyTickS?: number;
-  /** When meters count as stale (their EVSEs then get failsafe limits). */
-  failsafe: StalenessRule;
-  /** Allocation knobs; marginA defaults to 1 A. */
-  params?: Partial<DecideParams>;
-  /**
-   * Runs `next` once the event loop has served what is waiting (the hub: setImmediate). With it,
-   * a decision that is not urgent (debounced triggers, the safety tick) on a site of at least
-   * `steppedFromEvses` EVSEs runs step by step (decideSteps), so a decision over thousands of
-   * EVSEs does not hold up the stations' messages for its whole length. Without it every
-   * decision runs at once.
-   */
-  yieldToLoop?: (next: () => void) => void;
-  /** Sites with fewer EVSEs decide at once even with yieldToLoop (a decision there is short). Default 0. */
-  steppedFromEvses?: number;
-}
-
-/** The last decision as the API shows it. */
-export interface ControllerDecision {
-  atMs: number;
-  /** What triggered it (deduplicated, in order). */
-  reasons: string[];
-  /** Wall time the pure decision took, ms (a stepped one: its steps, not the waits between them). */
-  durationMs: number;
-  /** Per EVSE key: the limit with its binding source, all limits, status, base share. */
-  evses: Record<string, EvseDecision>;
-  /** Per circuit: budget per phase (and power). */
-  circuits: CircuitBudget[];
-  staleCircuits: Record<string, string>;
-  violations: string[];
-  strategyErrors: DecideResult['strategyErrors'];
-}
-
-export interface ControllerStats {
-  decisions: number;
-  triggers: number;
-  lastDurationMs: number;
-  maxDurationMs: number;
-  totalDurationMs: number;
-  /** Decisions that threw (the EVSEs then got their base share). */
-  failures: number;
-  /** Stepped decisions dropped unfinished because a newer one (urgent, or after a site change) came first. */
-  superseded: number;
-}
-
-interface MergedLive {
-  from: EvseLiveState | undefined;
-  offers: readonly OfferStep[] | undefined;
-  controllable: boolean;
-  /** What the snapshot holds for the EVSE (undefined: no entry). */
-  state: EvseLiveState | undefined;
-}
-
-/** Whether a target made of this decision and EVSE would equal `t`, field by field (see targetsOf). */
-function sameTarget(t: EvseTarget, d: EvseDecision, e: EvseModel): boolean {
-  return (
-    t.limitA === d.limit.maxCurrentA &&
-    t.baseA === d.baseShare.maxCurrentA &&
-    t.numberPhases === e.phases &&
-    t.minA === e.minCurrentA &&
-    t.voltageV === e.voltageV &&
-    t.aloneA === d.aloneA &&
-    ('aloneA' in t) === (d.aloneA !== undefined) &&
-    t.setpointW === d.setpointW &&
-    ('setpointW' in t) === (d.setpointW !== undefined) &&
-    (d.setpointW === undefined || (t.dischargeLimitW === d.dischargeLimitW && t.operationMode === d.setpointMode))
-  );
-}
-
-function isMap<V>(x: Record<string, V> | ReadonlyMap<string, V>): x is ReadonlyMap<string, V> {
-  return x instanceof Map;
-}
-
-/** Offers with the same steps (the dispatcher gives the same array while they do not change). */
-function sameOffers(a: readonly OfferStep[] | undefined, b: readonly OfferStep[] | undefined): boolean {
-  if (a === b) return true;
-  if (!a || !b || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i] as OfferStep;
-    const y = b[i] as OfferStep;
-    if (x.fromMs !== y.fromMs || x.limitA !== y.limitA) return false;
-  }
-  return true;
-}
+export type { ControllerDecision, ControllerDeps, ControllerSite, ControllerStats, DispatchSink, SiteInputs } from './controller-types.js';
 
 const DEFAULT_MARGIN_A = 1;
 /** A reading this much above what the last decision saw (A per phase, or its power equivalent) decides at once. */
@@ -199,10 +56,10 @@ export class Controller {
   private again = false;
   /** Each meter's reading as the last decision saw it. */
   private decidedMeters: Record<string, AgedReading> = {};
-  /** Per EVSE key, the live state a snapshot last gave it and what it was made of (buildSnapshot). */
-  private readonly merged = new Map<string, MergedLive>();
-  /** Per EVSE key, the target last handed to the dispatcher (targetsOf gives the same object while it is equal). */
-  private readonly lastTargets = new Map<string, EvseTarget>();
+  /** The live states of the last snapshot, used again while their parts do not change (buildSnapshot). */
+  private readonly liveMerger = new LiveMerger();
+  /** The targets last handed to the dispatcher, the same objects while equal. */
+  private readonly targets = new TargetKeeper();
 
   constructor(private readonly deps: ControllerDeps) {
     this.states = {
@@ -391,7 +248,7 @@ export class Controller {
         strategyErrors: result.strategyErrors,
       };
       this.logChanges(result);
-      this.deps.dispatcher.apply(this.targetsOf(result));
+      this.deps.dispatcher.apply(this.targets.targetsOf(result, this.deps.site.evses));
     } catch (err) {
       this.failed(err, reasons, snapshot, nowMs);
       return;
@@ -425,28 +282,7 @@ export class Controller {
    */
   private buildSnapshot(nowMs: number): SiteSnapshot {
     const inputs = this.deps.snapshot(nowMs);
-    const live: Record<string, EvseLiveState> = {};
-    const given = inputs.live;
-    const liveOf: (key: string) => EvseLiveState | undefined = isMap(given) ? (key) => given.get(key) : (key) => given[key];
-    if (isMap(given)) for (const [key, state] of given) live[key] = state;
-    else for (const key of Object.keys(given)) live[key] = given[key] as EvseLiveState;
-    const dispatcher = this.deps.dispatcher;
-    const withOffers = dispatcher.offersOf !== undefined;
-    for (const e of this.deps.site.evses) {
-      const from = liveOf(e.key);
-      const offers = withOffers && from ? (dispatcher.offersOf as (key: string) => readonly OfferStep[]).call(dispatcher, e.key) : undefined;
-      const controllable = dispatcher.isControllable(e.key);
-      const kept = this.merged.get(e.key);
-      if (kept && kept.from === from && kept.controllable === controllable && sameOffers(kept.offers, offers)) {
-        if (kept.state) live[e.key] = kept.state;
-        continue;
-      }
-      let state = from;
-      if (state && offers && offers.length > 0) state = { ...state, offers };
-      if (!controllable) state = { ...(state ?? { key: e.key, active: false }), controllable: false };
-      if (state) live[e.key] = state;
-      this.merged.set(e.key, { from, offers, controllable, state });
-    }
+    const live = this.liveMerger.liveOf(inputs.live, this.deps.site.evses, this.deps.dispatcher);
     const snapshot: SiteSnapshot = {
       nowMs,
       circuits: this.deps.site.circuits,
@@ -473,8 +309,8 @@ export class Controller {
     // The site model is changed in place: a stepped decision under way would mix the two.
     this.supersede();
     this.baseCache = undefined;
-    this.merged.clear();
-    this.lastTargets.clear();
+    this.liveMerger.clear();
+    this.targets.clear();
     this.trigger(reason);
   }
 
@@ -486,34 +322,6 @@ export class Controller {
       .join('\n');
     if (this.baseCache?.key !== key) this.baseCache = { key, shares: baseSharesOf(snapshot, this.params) };
     return this.baseCache.shares;
-  }
-
-  /** The dispatcher's targets; an EVSE whose target did not change gets the same object as last time. */
-  private targetsOf(result: DecideResult): Record<string, EvseTarget> {
-    const targets: Record<string, EvseTarget> = {};
-    for (const e of this.deps.site.evses) {
-      const d = result.limits[e.key];
-      if (!d) continue;
-      const before = this.lastTargets.get(e.key);
-      if (before && sameTarget(before, d, e)) {
-        targets[e.key] = before;
-        continue;
-      }
-      const target: EvseTarget = {
-        limitA: d.limit.maxCurrentA,
-        baseA: d.baseShare.maxCurrentA,
-        numberPhases: e.phases,
-        minA: e.minCurrentA,
-        voltageV: e.voltageV,
-        ...(d.aloneA !== undefined ? { aloneA: d.aloneA } : {}),
-        ...(d.setpointW !== undefined
-          ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode }
-          : {}),
-      };
-      this.lastTargets.set(e.key, target);
-      targets[e.key] = target;
-    }
-    return targets;
   }
 
   private fallbackTargets(): Record<string, EvseTarget> {
