@@ -1,5 +1,5 @@
 /**
- * `GET /api/site` and `GET /api/health` at N declared EVSEs (the `scale` benchmark's declared
+ * `GET /api/site`, `GET /api/health` and `GET /metrics` at N declared EVSEs (the `scale` benchmark's declared
  * site: rows of 50 one-EVSE stations under one main), in process: a real hub (startHub) on a
  * loopback port, read over HTTP with fetch, a new control decision before every read (new
  * decision objects, as under traffic). Three cases between reads: nothing else changes; 2 % of
@@ -53,7 +53,7 @@ function change(hub: RunningHub, what: Change, round: number): void {
 export const benchmark: Benchmark = {
   name: 'api-site',
   workload: 'W2',
-  title: `GET /api/site and /api/health at ${N} declared EVSEs, in process over loopback HTTP`,
+  title: `GET /api/site, /api/health and /metrics at ${N} declared EVSEs, in process over loopback HTTP`,
   async run(progress): Promise<BenchResult> {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-api-'));
     const config = parseSiteConfig(`mqtt: { embeddedPort: 0 }\n${declaredSiteYaml(N)}`, 'bench-site.yaml');
@@ -81,18 +81,21 @@ export const benchmark: Benchmark = {
         progress(`${N} EVSEs, ${what} changed between reads: ${ROUNDS} reads`);
         const site: number[] = [];
         const health: number[] = [];
+        const metrics: number[] = [];
         const baseline: number[] = [];
         for (let i = 0; i < ROUNDS + 3; i++) {
           change(hub, what, i);
           hub.energy.controller.decideNow('bench');
           const s = await getMs(hub, '/api/site');
           const hl = await getMs(hub, '/api/health');
+          const m = await getMs(hub, '/metrics');
           const t = performance.now();
           Buffer.byteLength(schemaText(view.site() as unknown as Record<string, unknown>));
           const b = performance.now() - t;
           if (i < 3) continue;
           site.push(s.ms);
           health.push(hl.ms);
+          metrics.push(m.ms);
           baseline.push(b);
           bytes = s.bytes;
         }
@@ -102,6 +105,7 @@ export const benchmark: Benchmark = {
           { metric: `GET /api/site, ${label}: slowest`, value: Math.max(...site), unit: 'ms', digits: 2 },
           { metric: `GET /api/health, ${label}: median`, value: percentile(health, 50), unit: 'ms', digits: 2 },
           { metric: `GET /api/health, ${label}: slowest`, value: Math.max(...health), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: median`, value: percentile(metrics, 50), unit: 'ms', digits: 2 },
         );
       }
     } finally {
