@@ -79,14 +79,17 @@ export function drawLowerBoundA(history: DrawHistory, atMs: number, followS: num
 /**
  * The offers the EV may still follow after a report. At the report it drew `r`, so it followed an
  * offer of at least r among those it could be following then (in force within followS before the
- * report); every offer older than the first such one was superseded for good.
+ * report); every offer older than the first such one was superseded for good. When no offer was
+ * in force followS before the report, the EV may still have been under no offer of the hub's at
+ * all (it draws what it wants), which explains any report: nothing is known to be superseded.
  */
 function followable(offers: readonly OfferStep[], report: DrawSample, followS: number): readonly OfferStep[] {
   const drewA = Math.max(0, ...report.currentA.map(finiteOr0));
   if (!(drewA > 0)) return offers;
   const fromMs = report.timeMs - followS * 1000;
-  let first = 0;
+  let first = -1;
   for (let i = 0; i < offers.length; i++) if ((offers[i]?.fromMs ?? 0) <= fromMs) first = i;
+  if (first < 0) return offers;
   for (let i = first; i < offers.length; i++) {
     const o = offers[i];
     if (!o || o.fromMs > report.timeMs) break;

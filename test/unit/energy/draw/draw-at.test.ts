@@ -64,6 +64,14 @@ describe('the EV draw at a meter reading\'s time', () => {
     );
   });
 
+  it('keeps a decrease the EV has not followed yet when a report shows it still under no offer (counterexample found by the property above)', () => {
+    // Wants 1 A from 0; offer 0 A sent at 0 and 1 A at 1, each followed 2 ms late; report 1 A at 1
+    // (still under no offer). At 2 it follows the 0 A offer: the bound must not say 1 A.
+    const w: World = { offers: [{ fromMs: 0, limitA: 0, lagMs: 2 }, { fromMs: 1, limitA: 1, lagMs: 2 }], wants: [{ fromMs: 0, currentA: 1 }], sampleTimesMs: [1] };
+    expect(trueDrawA(w, 2)).toBe(0);
+    expect(drawLowerBoundA({ samples: samplesOf(w), offers: w.offers }, 2, FOLLOW_S)).toEqual([0]);
+  });
+
   it('is exact when a report was taken at the reading\'s time and no offer changed around it', () => {
     const samples = [{ timeMs: 1000, currentA: [10] }, { timeMs: 5000, currentA: [16] }];
     expect(drawLowerBoundA({ samples, offers: [{ fromMs: 0, limitA: 16 }] }, 5000, FOLLOW_S)).toEqual([16]);
