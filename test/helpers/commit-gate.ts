@@ -32,3 +32,17 @@ export async function failNextCommit(harness: Harness): Promise<void> {
   await gate.entered;
   gate.fail(new Error('database or disk is full'));
 }
+
+/**
+ * Sends a call whose batch's commit fails as a full disk would (after the batch of the turn
+ * before is committed); resolves or rejects with the station's outcome.
+ */
+export async function callWithFailedCommit(harness: Harness, station: { call: (action: string, payload: unknown) => Promise<unknown> }, action: string, payload: unknown): Promise<unknown> {
+  await new Promise((resolve) => setImmediate(resolve));
+  const gate = holdCommits(harness);
+  const call = station.call(action, payload);
+  call.catch(() => undefined);
+  await gate.entered;
+  gate.fail(new Error('database or disk is full'));
+  return call;
+}

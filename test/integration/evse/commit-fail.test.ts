@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { startTestHub, ocppClient, boot16, boot2x, type Harness } from '../../helpers/hub-harness.js';
-import { holdCommits } from '../../helpers/commit-gate.js';
+import { callWithFailedCommit } from '../../helpers/commit-gate.js';
 
 /**
  * Standalone mode (no CSMS) when the commit of a station's transaction message fails
@@ -32,13 +32,7 @@ async function station(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient>
 
 /** Sends a call whose commit fails; resolves with its outcome. */
 async function failing(c: RPCClient, action: string, payload: unknown): Promise<unknown> {
-  await new Promise((resolve) => setImmediate(resolve)); // the batch of the turn before is committed
-  const gate = holdCommits(h);
-  const call = c.call(action, payload);
-  call.catch(() => undefined);
-  await gate.entered;
-  gate.fail(new Error('database or disk is full'));
-  return call;
+  return callWithFailedCommit(h, c, action, payload);
 }
 
 beforeEach(async () => {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { boot16, boot2x, startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { holdCommits } from '../../helpers/commit-gate.js';
+import { callWithFailedCommit } from '../../helpers/commit-gate.js';
 import { StrictCsms } from './strict-csms.js';
 import { meterValue16, t0, txEvent } from './proxy-site.js';
 import { SITE, charger, hubOf, hubSiteYaml, siteReady, transactionEvents, txIdOf } from './hub-site.js';
@@ -26,13 +26,7 @@ async function cp(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient> {
 /** Sends a call whose commit fails; resolves with its outcome. */
 async function failing(c: RPCClient, action: string, payload: unknown): Promise<unknown> {
   await flushed();
-  await new Promise((resolve) => setImmediate(resolve)); // the batch of the turn before is committed
-  const gate = holdCommits(h);
-  const call = c.call(action, payload);
-  call.catch(() => undefined);
-  await gate.entered;
-  gate.fail(new Error('database or disk is full'));
-  return call;
+  return callWithFailedCommit(h, c, action, payload);
 }
 
 beforeEach(async () => {
