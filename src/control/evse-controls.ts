@@ -14,6 +14,7 @@ import { ApiError } from '../api/errors.js';
 import type { Logger } from '../util/logger.js';
 import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from './operation-modes.js';
 import { parseEvseKey } from './evse-key.js';
+import { EvseModelIndex, HandedOutRecord } from './evse-controls-tables.js';
 
 /** The settings an operator may change; a null value goes back to the site config's. */
 export interface EvseSettingsPatch {
@@ -92,18 +93,26 @@ type Overrides = {
 /** Highest priority an operator may set (the API's bound). */
 export const MAX_PRIORITY = 1000;
 
+/**
+ * Every table is kept per EVSE as its settings change: a change costs the same whatever the
+ * number of EVSEs (no table is built again over the site, no scan of the site's models).
+ */
 export class EvseControls {
   private readonly configured = new Map<string, ConfiguredEvse>();
   private readonly overrides = new Map<string, Overrides>();
   /** Mode per EVSE key without rules, kept as settings change (read at every decision). */
   private readonly standing: Record<string, OperationMode> = {};
   private readonly standingSource: Record<string, string> = {};
-  private solar: Record<string, SolarMode> = {};
-  private caps: Record<string, CurrentLimit[]> = {};
+  /** Handed to each decision's snapshot, which keeps them: never changed once read. */
+  private readonly solar = new HandedOutRecord<SolarMode>();
+  private readonly caps = new HandedOutRecord<CurrentLimit[]>();
   /** Bumped at every change of the standing modes or their sources (readers cache on it). */
   private standingChanges = 0;
+  private readonly models: EvseModelIndex;
 
-  constructor(private readonly deps: EvseControlsDeps) {}
+  constructor(private readonly deps: EvseControlsDeps) {
+    this.models = new EvseModelIndex(deps.evses);
+  }
 
   /** Registers (or replaces) an EVSE's configured values; runtime settings already made are kept. */
   configure(evseKey: string, configured: ConfiguredEvse): void {
@@ -160,7 +169,7 @@ export class EvseControls {
     this.apply(evseKey, patch, source, nowMs);
     this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
     this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
-    const model = this.deps.evses.find((e) => e.key === evseKey);
+    const model = this.models.modelOf(evseKey);
     if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
     return model;
   }
@@ -213,12 +222,12 @@ export class EvseControls {
 
   /** Solar modes set at runtime, for the decision's snapshot (configured ones are the strategy's own). */
   solarModes(): Readonly<Record<string, SolarMode>> {
-    return this.solar;
+    return this.solar.read();
   }
 
   /** Operators' max currents as limits per EVSE key, for the decision's snapshot. */
   maxCurrentCaps(): Readonly<Record<string, CurrentLimit[]>> {
-    return this.caps;
+    return this.caps.read();
   }
 
   private remoteTarget(evseKey: string): { stationId: string; evseId: number } {
@@ -235,7 +244,7 @@ export class EvseControls {
   /** Why a value cannot be set, or undefined. */
   private problemWith(evseKey: string, name: SettingName, value: unknown): string | undefined {
     if (value === null) return undefined;
-    const model = this.deps.evses.find((e) => e.key === evseKey);
+    const model = this.models.modelOf(evseKey);
     if (!model) return `no EVSE ${evseKey} in the site`;
     switch (name) {
       case 'priority':
@@ -276,8 +285,6 @@ export class EvseControls {
   private refresh(evseKey: string): void {
     const configured = this.configured.get(evseKey);
     const o = this.overrides.get(evseKey) ?? {};
-    const i = this.deps.evses.findIndex((e) => e.key === evseKey);
-    const model = this.deps.evses[i];
     if (configured) {
       const mode = o.mode?.value ?? configured.mode;
       const source = o.mode?.source ?? CONFIG_SOURCE;
@@ -285,17 +292,20 @@ export class EvseControls {
       this.standing[evseKey] = mode;
       this.standingSource[evseKey] = source;
       const priority = o.priority?.value ?? configured.priority;
+      const i = this.models.indexOf(evseKey);
+      const model = this.deps.evses[i];
       if (model && model.priority !== priority) this.deps.evses[i] = { ...model, priority };
     }
-    const solar = { ...this.solar };
-    delete solar[evseKey];
-    if (configured && o.solarMode) solar[evseKey] = o.solarMode.value;
-    this.solar = solar;
-    const caps = { ...this.caps };
-    delete caps[evseKey];
-    if (configured && o.maxCurrentA) {
-      caps[evseKey] = [{ maxCurrentA: o.maxCurrentA.value, source: maxCurrentLimitSource(o.maxCurrentA.source), reason: `max current set to ${o.maxCurrentA.value} A` }];
-    }
-    this.caps = caps;
+    this.solar.put(evseKey, configured && o.solarMode ? o.solarMode.value : undefined);
+    const cap = configured ? o.maxCurrentA : undefined;
+    this.caps.put(evseKey, cap ? this.capOf(evseKey, cap) : undefined);
+  }
+
+  /** The limit an operator's max current puts on the EVSE (the one in force when it says the same). */
+  private capOf(evseKey: string, cap: SettingValue<number>): CurrentLimit[] {
+    const source = maxCurrentLimitSource(cap.source);
+    const current = this.caps.peek(evseKey);
+    if (current?.length === 1 && current[0]?.maxCurrentA === cap.value && current[0].source === source) return current;
+    return [{ maxCurrentA: cap.value, source, reason: `max current set to ${cap.value} A` }];
   }
 }
