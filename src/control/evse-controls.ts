@@ -64,10 +64,18 @@ export interface RemoteStartStop {
   stop(stationId: string, evseId: number): Promise<unknown>;
 }
 
+type SettingWrite = { evseKey: string; setting: string; value: unknown; source: string };
+
 /** Persistence of runtime settings (the store's EvseSettingsRepo). */
 export interface EvseSettingsStore {
   list(): Array<{ evseKey: string; setting: string; value: unknown; source: string; updatedMs: number }>;
-  write(changes: ReadonlyArray<{ evseKey: string; setting: string; value: unknown; source: string }>): void;
+  /** Writes the changes in one transaction, committed on return. */
+  write(changes: readonly SettingWrite[]): void;
+  /**
+   * Writes the changes in one transaction that joins the store's group commit: settles once they
+   * are on disk (the sync runs off the event loop), rejects when they were not stored.
+   */
+  writeDurably?(changes: readonly SettingWrite[]): Promise<void>;
 }
 
 export interface EvseControlsDeps {
@@ -151,27 +159,31 @@ export class EvseControls {
 
   /**
    * Changes settings of one EVSE: every field is checked first (nothing changes when one is
-   * refused), then applied, written to the store in one transaction, and a decision follows.
+   * refused), then written to the store in one transaction, applied, and a decision follows.
    * Throws ApiError NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE with the reason and the field.
    */
   update(evseKey: string, patch: EvseSettingsPatch, source: string): EvseModel {
-    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
-    const names = SETTING_NAMES.filter((n) => patch[n] !== undefined);
-    if (names.length === 0) throw new ApiError('BAD_REQUEST', `expected at least one of ${SETTING_NAMES.join(', ')}`, 'body');
-    for (const name of names) {
-      const value = patch[name];
-      if (value === null) continue;
-      const problem = this.problemWith(evseKey, name, value);
-      if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
-    }
+    const names = this.checked(evseKey, patch);
     const nowMs = this.deps.nowMs();
-    this.deps.store?.write(names.map((n) => ({ evseKey, setting: n, value: patch[n] ?? null, source })));
-    this.apply(evseKey, patch, source, nowMs);
-    this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
-    this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
-    const model = this.models.modelOf(evseKey);
-    if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
-    return model;
+    this.deps.store?.write(this.writesOf(evseKey, patch, names, source));
+    return this.applied(evseKey, patch, names, source, nowMs);
+  }
+
+  /**
+   * update() for a front end that answers only once the change is on disk (the REST API): the
+   * write joins the store's group commit, whose sync runs off the event loop (shared with the
+   * other writes of the turn), and the change is applied, and a decision asked for, once it is
+   * durable. Nothing is applied when the write fails (the promise rejects with its error).
+   */
+  async updateDurably(evseKey: string, patch: EvseSettingsPatch, source: string): Promise<EvseModel> {
+    const store = this.deps.store;
+    if (!store?.writeDurably) return this.update(evseKey, patch, source);
+    const names = this.checked(evseKey, patch);
+    const nowMs = this.deps.nowMs();
+    await store.writeDurably(this.writesOf(evseKey, patch, names, source));
+    // The EVSE may have left the site (commissioning) while the write was synced: its settings stay stored, as forget() keeps them.
+    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    return this.applied(evseKey, patch, names, source, nowMs);
   }
 
   /** Starts a transaction on the EVSE (standalone mode) for the id token. */
@@ -228,6 +240,34 @@ export class EvseControls {
   /** Operators' max currents as limits per EVSE key, for the decision's snapshot. */
   maxCurrentCaps(): Readonly<Record<string, CurrentLimit[]>> {
     return this.caps.read();
+  }
+
+  /** The settings the patch changes, each checked; throws the first refusal as an ApiError. */
+  private checked(evseKey: string, patch: EvseSettingsPatch): SettingName[] {
+    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    const names = SETTING_NAMES.filter((n) => patch[n] !== undefined);
+    if (names.length === 0) throw new ApiError('BAD_REQUEST', `expected at least one of ${SETTING_NAMES.join(', ')}`, 'body');
+    for (const name of names) {
+      const value = patch[name];
+      if (value === null) continue;
+      const problem = this.problemWith(evseKey, name, value);
+      if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
+    }
+    return names;
+  }
+
+  private writesOf(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], source: string): SettingWrite[] {
+    return names.map((n) => ({ evseKey, setting: n, value: patch[n] ?? null, source }));
+  }
+
+  /** Applies a checked and stored patch, asks for a decision, and returns the EVSE's model. */
+  private applied(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], source: string, nowMs: number): EvseModel {
+    this.apply(evseKey, patch, source, nowMs);
+    this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
+    this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
+    const model = this.models.modelOf(evseKey);
+    if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    return model;
   }
 
   private remoteTarget(evseKey: string): { stationId: string; evseId: number } {

@@ -72,7 +72,7 @@ export function openStore(options: OpenStoreOptions): Store {
       stationState: new StationStateRepo({ db, clock }),
       siteState: new SiteStateRepo({ db, clock }),
       commissioned: new CommissionedRepo({ db, clock }),
-      evseSettings: new EvseSettingsRepo({ db, clock }),
+      evseSettings: new EvseSettingsRepo({ db, clock, batch }),
       powerHistory: new PowerHistoryRepo({ db }),
       sessions: new SessionRepo({ db }),
       close() {

@@ -66,7 +66,7 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
     },
     async (req) => {
       // The changed EVSE's view alone: building every EVSE's view to pick one would cost the site's size per change.
-      const view = energy.setEvseSettings(keyOf(req.params), req.body);
+      const view = await energy.setEvseSettings(keyOf(req.params), req.body);
       return evseApiView(view, queries.station(view.stationId));
     },
   );
