@@ -117,6 +117,9 @@ export class EvseControls {
   /** Bumped at every change of the standing modes or their sources (readers cache on it). */
   private standingChanges = 0;
   private readonly models: EvseModelIndex;
+  /** Writes are numbered as they are made; per `key\nsetting`, the number of the write applied last. */
+  private readonly applies = new Map<string, number>();
+  private writes = 0;
 
   constructor(private readonly deps: EvseControlsDeps) {
     this.models = new EvseModelIndex(deps.evses);
@@ -166,7 +169,7 @@ export class EvseControls {
     const names = this.checked(evseKey, patch);
     const nowMs = this.deps.nowMs();
     this.deps.store?.write(this.writesOf(evseKey, patch, names, source));
-    return this.applied(evseKey, patch, names, source, nowMs);
+    return this.applied(evseKey, this.newer(evseKey, patch, names, ++this.writes), names, source, nowMs);
   }
 
   /**
@@ -180,10 +183,12 @@ export class EvseControls {
     if (!store?.writeDurably) return this.update(evseKey, patch, source);
     const names = this.checked(evseKey, patch);
     const nowMs = this.deps.nowMs();
-    await store.writeDurably(this.writesOf(evseKey, patch, names, source));
+    const durable = store.writeDurably(this.writesOf(evseKey, patch, names, source));
+    const write = ++this.writes;
+    await durable;
     // The EVSE may have left the site (commissioning) while the write was synced: its settings stay stored, as forget() keeps them.
     if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
-    return this.applied(evseKey, patch, names, source, nowMs);
+    return this.applied(evseKey, this.newer(evseKey, patch, names, write), names, source, nowMs);
   }
 
   /** Starts a transaction on the EVSE (standalone mode) for the id token. */
@@ -254,6 +259,21 @@ export class EvseControls {
       if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
     }
     return names;
+  }
+
+  /**
+   * The part of a stored patch to apply: the settings no later write was applied to yet (a write
+   * made while this one was synced, e.g. MQTT's update(), keeps its value, as in the store).
+   */
+  private newer(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], write: number): EvseSettingsPatch {
+    const out: EvseSettingsPatch = {};
+    for (const n of names) {
+      const id = `${evseKey}\n${n}`;
+      if ((this.applies.get(id) ?? 0) > write) continue;
+      this.applies.set(id, write);
+      Object.assign(out, { [n]: patch[n] });
+    }
+    return out;
   }
 
   private writesOf(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], source: string): SettingWrite[] {

@@ -137,6 +137,19 @@ describe('EvseControls', () => {
     await expect(controls.updateDurably('cs1/1', { maxCurrentA: 99 }, 'api')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
   });
 
+  it('keeps a setting written again while an earlier durable change was on its way to disk, as the store does', async () => {
+    const { controls, store } = setup();
+    const first = controls.updateDurably('cs1/1', { maxCurrentA: 10, mode: 'Idle' }, 'api');
+    controls.update('cs1/1', { maxCurrentA: 12 }, 'mqtt');
+    await first;
+    expect(controls.view('cs1/1')).toMatchObject({ maxCurrentA: { value: 12, source: 'mqtt' }, mode: { value: 'Idle', source: 'api' } });
+    expect(controls.maxCurrentCaps()['cs1/1']).toEqual([expect.objectContaining({ maxCurrentA: 12 })]);
+    expect(store.evseSettings.list().map((r) => [r.setting, r.value, r.source])).toEqual([
+      ['maxCurrentA', 12, 'mqtt'],
+      ['mode', 'Idle', 'api'],
+    ]);
+  });
+
   it('refuses start and stop without remote control, and for an unknown EVSE', async () => {
     const { controls } = setup();
     await expect(controls.start('cs1/1', 'TAG')).rejects.toMatchObject({ code: 'NOT_STANDALONE' });
