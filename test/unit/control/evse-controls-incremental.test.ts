@@ -18,7 +18,9 @@ import { anEvse } from './builders.js';
  * every configured EVSE from what was configured and set (the build it replaced, site-wide), with
  * the checks done on a linear search of the models. Any sequence of configure / forget (the
  * model array spliced first, as commissioning does) / update / read / restart must give the same
- * tables, and a table once read never changes under its reader.
+ * tables, and a table once read never changes under its reader. Changes made durably (applied
+ * once committed, as the REST API makes them) interleaved with immediate ones end as the store
+ * does: last write wins per setting, and a restart reads back what the hub acts on.
  */
 
 const RANGES: Record<string, { minCurrentA: number; maxCurrentA: number }> = {
@@ -241,6 +243,73 @@ describe('EvseControls tables, kept per EVSE', () => {
         store.close();
       }),
       { numRuns: 200 },
+    );
+  });
+
+  it('end as the store does when durable changes (applied once committed) interleave with immediate ones', async () => {
+    type Mixed = { op: 'update' | 'durable'; key: string; patch: EvseSettingsPatch } | { op: 'settle' } | { op: 'read' };
+    const mixedArb: fc.Arbitrary<Mixed> = fc.oneof(
+      { weight: 4, arbitrary: fc.record({ op: fc.constantFrom('update' as const, 'durable' as const), key: keyArb, patch: patchArb }) },
+      { weight: 1, arbitrary: fc.constant({ op: 'settle' as const }) },
+      { weight: 1, arbitrary: fc.constant({ op: 'read' as const }) },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(mixedArb, { maxLength: 30 }), async (steps) => {
+        const clock = new FakeClock(1_000);
+        const store = openStore({ path: ':memory:', clock });
+        const evses: EvseModel[] = KEYS.map(modelOf);
+        const controls = new EvseControls({ log: silentLogger(), evses, store: store.evseSettings, nowMs: () => clock.nowMs(), onChange: () => undefined });
+        const ref = new Reference(evses);
+        for (const key of KEYS) {
+          const c: ConfiguredEvse = { priority: 1, mode: 'LocalLoadBalancing', solarMode: 'pv' };
+          controls.configure(key, c);
+          ref.configured.set(key, c);
+        }
+        const pending: Array<{ done: Promise<boolean>; accepted: boolean }> = [];
+        const handedOut: Array<{ table: unknown; copy: unknown }> = [];
+        const settle = async () => {
+          for (const p of pending.splice(0)) expect(await p.done).toBe(p.accepted);
+          expect(tablesOf(controls, evses, KEYS)).toEqual(ref.tables());
+        };
+        for (const step of steps) {
+          clock.advanceMs(1_000);
+          if (step.op === 'settle') await settle();
+          else if (step.op === 'read') {
+            for (const table of [controls.solarModes(), controls.maxCurrentCaps()]) handedOut.push({ table, copy: structuredClone(table) });
+          } else {
+            const accepted = ref.update(step.key, step.patch, step.op === 'durable' ? 'api' : 'mqtt', clock.nowMs());
+            if (step.op === 'durable') {
+              const done = controls.updateDurably(step.key, step.patch, 'api').then(
+                () => true,
+                (err: unknown) => {
+                  if (err instanceof ApiError) return false;
+                  throw err;
+                },
+              );
+              pending.push({ done, accepted });
+            } else {
+              let ok = true;
+              try {
+                controls.update(step.key, step.patch, 'mqtt');
+              } catch (err) {
+                if (!(err instanceof ApiError)) throw err;
+                ok = false;
+              }
+              expect(ok).toBe(accepted);
+            }
+          }
+          for (const h of handedOut) expect(h.table).toEqual(h.copy);
+        }
+        await settle();
+        // What a restart reads back is what the hub acts on.
+        const acting = tablesOf(controls, evses, KEYS);
+        const restarted = new EvseControls({ log: silentLogger(), evses, store: store.evseSettings, nowMs: () => clock.nowMs(), onChange: () => undefined });
+        for (const [key, c] of ref.configured) restarted.configure(key, c);
+        restarted.restore();
+        expect(tablesOf(restarted, evses, KEYS)).toEqual(acting);
+        store.close();
+      }),
+      { numRuns: 150 },
     );
   });
 });
