@@ -54,6 +54,8 @@ export class GroupCommit {
   /** Rows the open batch's lazily() writes changed (total_changes() counts them too). */
   private lazyChanges = 0;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** Waiting for the open batch's COMMIT only (written()), not for its sync. */
+  private writtenWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private commits = 0;
   /** The open batch was opened by lazily() with synchronous=NORMAL. */
   private relaxed = false;
@@ -146,6 +148,18 @@ export class GroupCommit {
   }
 
   /**
+   * Resolves once everything written so far is committed to the log, without waiting for the
+   * log's sync: in the operating system's hands, so it survives a crash of the process but not
+   * a power cut or a crash of the system before the sync (barrier() waits for that). Rejects if
+   * that commit failed (rolled back). For answers whose loss in a power cut the caller has
+   * provided for (proxy/commit-overlap.ts).
+   */
+  written(): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    return new Promise((resolve, reject) => this.writtenWaiters.push({ resolve, reject }));
+  }
+
+  /**
    * Test seam: the end-of-turn commit of each batch opened from now on waits for `gate()` (a
    * slow fsync, as seen from the event loop); a rejected gate fails that commit as a SQLite
    * error would (rolled back, barriers rejected). While it waits the batch stays open and later
@@ -181,12 +195,15 @@ export class GroupCommit {
     this.relaxed = false;
     const waiters = this.waiters;
     this.waiters = [];
+    const written = this.writtenWaiters;
+    this.writtenWaiters = [];
     try {
       // A sync covers the batch's own writes and, for its waiters, any earlier batch's still pending.
       const mustSync = relaxed && (this.eagerChanges() > 0 || (awaited && this.durable !== undefined));
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
+      for (const w of written) w.resolve();
       if (mustSync && now) {
         this.syncLogNow();
       } else if (mustSync) {
@@ -203,6 +220,7 @@ export class GroupCommit {
       }
       for (const fn of this.rollbackListeners) fn();
       for (const w of waiters) w.reject(err);
+      for (const w of written) w.reject(err);
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');
     }

@@ -23,7 +23,7 @@ import type { Restatements } from './restatements.js';
 import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import { statusOf, type RebootRule } from './reboot-rule.js';
 import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
-import { answersBeforeDurable, overlapsCommit } from './commit-overlap.js';
+import { answersBeforeDurable, answersWhenWritten, overlapsCommit } from './commit-overlap.js';
 import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
 export interface ProxyStationDeps {
@@ -65,6 +65,8 @@ const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']
 export class ProxyStation {
   readonly pump: OutboxPump;
   private readonly log: Logger;
+  /** Settles when the sync of the last message answered before it (answersWhenWritten) settled. */
+  private unsynced: Promise<void> | undefined;
   private readonly profileScope: ProfileScope;
 
   constructor(private readonly deps: ProxyStationDeps) {
@@ -178,8 +180,9 @@ export class ProxyStation {
    * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
    * SQLite transaction, then sent live when the link is up and nothing is queued before it (the
    * CSMS's answer is final), else answered by the hub. The station's answer waits for the commit
-   * of that transaction, except for a delivered message answersBeforeDurable names; the live send
-   * waits for it only where overlapsCommit says so.
+   * and sync of that transaction, except for a delivered message answersBeforeDurable (no wait)
+   * or answersWhenWritten (the commit, not the sync) names; the live send waits for the commit
+   * only where overlapsCommit says so.
    */
   private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
     const { action, payload } = ctx;
@@ -202,9 +205,23 @@ export class ProxyStation {
     recorded.catch(() => undefined); // awaited below, after the CSMS's answer
     deps.appended();
     const overlap = overlapsCommit(deps.version, action);
-    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: overlap && answersBeforeDurable(deps.version, action, payload) });
-    // The CSMS holds it: answered now; the commit's outcome only decides the ack (answersBeforeDurable).
-    if (outcome.kind === 'delivered' && outcome.beforeDurable) return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
+    const early = overlap && answersBeforeDurable(deps.version, action, payload);
+    // At most one answer per station waits for its sync at a time (answersWhenWritten).
+    const committed = overlap && !early && this.unsynced === undefined && answersWhenWritten(deps.version, action, payload) && deps.seqNos.numbersFromOwn(deps.stationId, action, payload) ? deps.store.batch.written() : undefined;
+    committed?.catch(() => undefined); // awaited below, after the CSMS's answer
+    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: early || committed !== undefined });
+    if (outcome.kind === 'delivered' && outcome.beforeDurable) {
+      // The CSMS holds it. Outside a transaction: answered now, whatever the commit (answersBeforeDurable).
+      // A transaction's periodic message: answered once written, before the sync (answersWhenWritten).
+      if (committed) {
+        await committed.catch((err: unknown) => {
+          this.log.error({ err, action }, 'a station message the CSMS answered could not be recorded: answered with an error (the station sends it again)');
+          throw new InternalError('the hub could not record the message; send it again');
+        });
+        this.untilSynced(recorded);
+      }
+      return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
+    }
     // Never an answer before the message is durable here: a station left without one sends it again.
     await recorded.catch((err: unknown) => {
       this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');
@@ -216,6 +233,18 @@ export class ProxyStation {
     const status = action === 'StatusNotification' ? statusOf(deps.version, payload) : undefined;
     if (status) deps.rebootRule.onStatus(deps.stationId, deps.version, status.evseId, status.available, (a, envelope) => this.enqueue(a, envelope));
     return answer;
+  }
+
+  /** Until `recorded` settles, the station's next message waits for its own sync (answersWhenWritten). */
+  private untilSynced(recorded: Promise<void>): void {
+    const settled = recorded.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsynced = settled;
+    void settled.then(() => {
+      if (this.unsynced === settled) this.unsynced = undefined;
+    });
   }
 
   private append(action: string, payload: unknown, localAnswer: unknown): OutboxEntry {
@@ -251,7 +280,10 @@ export class ProxyStation {
     if (this.deps.version === '1.6' && entry.action === 'StopTransaction') {
       const hubId = numberField(env.payload, 'transactionId');
       if (hubId !== undefined) this.deps.restatements.clear(stationId, hubId);
+      if (hubId !== undefined) this.deps.rebootRule.forgetPossibleLoss(stationId, String(hubId));
     }
+    const ended = entry.action === 'TransactionEvent' && stringField(env.payload, 'eventType') === 'Ended' ? stringField(fields(env.payload)['transactionInfo'], 'transactionId') : undefined;
+    if (ended !== undefined) this.deps.rebootRule.forgetPossibleLoss(stationId, ended);
     this.possibleDuplicate(entry, result);
     cacheCsmsAnswer(this.deps.store.authorizations, idTokenOf(env.payload), result, this.deps.clock.nowMs());
   }
