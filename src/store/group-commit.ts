@@ -72,6 +72,8 @@ export class GroupCommit {
   private durable: Promise<void> | undefined;
   /** Test seam (see gateCommits): each scheduled commit waits for it. */
   private gate: (() => Promise<void>) | undefined;
+  /** Test seam (see gateSyncs): each sync of the log waits for it before it runs. */
+  private syncGate: (() => Promise<void>) | undefined;
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
   private generation = 0;
   private readonly rollbackListeners: Array<() => void> = [];
@@ -169,6 +171,15 @@ export class GroupCommit {
     this.gate = gate;
   }
 
+  /**
+   * Test seam: each background sync of the log started from now on waits for `gate()` before it
+   * runs (a slow fsync, with the commit already written); a rejected gate fails that sync as a
+   * failed fsync would. `undefined` restores the normal sync. Never used by the hub itself.
+   */
+  gateSyncs(gate: (() => Promise<void>) | undefined): void {
+    this.syncGate = gate;
+  }
+
   /** Calls fn after a batch's commit failed and its writes were rolled back (caches of them must forget). */
   onRollback(fn: () => void): void {
     this.rollbackListeners.push(fn);
@@ -255,7 +266,9 @@ export class GroupCommit {
   private startSync(): Promise<void> {
     // After close() nothing is left to sync: it synced everything committed on the event loop.
     if (this.closed) return Promise.resolve();
-    const running = this.syncLog().catch((err: unknown) => {
+    const gate = this.syncGate;
+    const sync = gate ? gate().then(() => this.syncLog()) : this.syncLog();
+    const running = sync.catch((err: unknown) => {
       if (!this.closed) throw err;
     }).finally(() => {
       if (this.syncRunning === running) this.syncRunning = undefined;
