@@ -135,10 +135,15 @@ export class ProxyStation {
 
   // ---- station -> CSMS --------------------------------------------------------------------
 
+  /**
+   * Heartbeat and Authorize: the CSMS's answer while the link is up, else the hub's own. A
+   * relayed answer acknowledges nothing the hub wrote, so it does not wait for the sync of
+   * writes made before it (another message's, answered before its sync: answersWhenWritten).
+   */
   private async liveOrLocal(ctx: CallContext, local: CallHandler): Promise<unknown> {
     if (this.deps.link.state === 'connected') {
       try {
-        return await this.deps.link.call(ctx.action, ctx.payload);
+        return new AnswerBeforeDurable(await this.deps.link.call(ctx.action, ctx.payload));
       } catch (err) {
         if (err instanceof RpcError) throw err;
       }
@@ -152,7 +157,7 @@ export class ProxyStation {
       try {
         const result = await this.deps.link.call('Authorize', ctx.payload);
         this.cacheAfterAnswer(idToken, result);
-        return result;
+        return new AnswerBeforeDurable(result); // as in liveOrLocal
       } catch (err) {
         if (err instanceof RpcError) throw err;
       }

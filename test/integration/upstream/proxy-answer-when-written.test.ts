@@ -69,6 +69,9 @@ describe('proxy mode: a transaction\'s periodic message answered once written, b
       expect(rig.csms.of(id, action)).toHaveLength(before + 1);
       // Written, not synced: the row is acked only after the sync.
       expect(rig.h.hub.store.outbox.count(id)).toBe(1);
+      // A relayed Authorize acknowledges nothing the hub wrote: it does not wait for that sync.
+      await expect(cp.call('Authorize', id === 'CP16' ? { idTag: 'LOCAL1' } : { idToken: { idToken: 'LOCAL1', type: 'ISO14443' } })).resolves.toBeDefined();
+      expect(rig.h.hub.store.outbox.count(id)).toBe(1);
 
       // At most one answer per station waits for its sync: the next message waits for its own.
       const second = message(2);
