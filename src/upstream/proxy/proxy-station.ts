@@ -2,6 +2,7 @@ import { isoTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
 import { GenericError, InternalError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
+import { ProxyFromCsms } from './proxy-from-csms.js';
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { OutboxEntry } from '../../store/outbox-repo.js';
@@ -14,7 +15,6 @@ import type { StationService } from '../../evse/station-service.js';
 import { AnswerBeforeDurable } from '../../evse/station-upstream.js';
 import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
-import { answerForOfflineStation } from '../offline-station-answer.js';
 import type { ReEnroll } from '../reenroll.js';
 import { arrayField, fields, isThenable, numberField, stringField } from '../wire-fields.js';
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
@@ -22,9 +22,8 @@ import type { TxIdMap } from './tx-id-map.js';
 import type { Restatements } from './restatements.js';
 import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import { statusOf, type RebootRule } from './reboot-rule.js';
-import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
+import type { CsmsProfiles } from '../csms-profiles.js';
 import { answersBeforeDurable, answersWhenWritten, overlapsCommit } from './commit-overlap.js';
-import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
 
 export interface ProxyStationDeps {
   stationId: string;
@@ -59,15 +58,15 @@ const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']
 
 /**
  * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
- * station sends (relayed, queued or answered locally) and what the CSMS sends (routed to the
- * station, or answered at once while it is away).
+ * station sends (relayed, queued or answered locally); what the CSMS sends is ProxyFromCsms's.
  */
 export class ProxyStation {
   readonly pump: OutboxPump;
+  /** What the CSMS sends the station (it registers itself on the link). */
+  readonly fromCsms: ProxyFromCsms;
   private readonly log: Logger;
   /** Settles when the sync of the last message answered before it (answersWhenWritten) settled. */
   private unsynced: Promise<void> | undefined;
-  private readonly profileScope: ProfileScope;
 
   constructor(private readonly deps: ProxyStationDeps) {
     this.log = deps.log.child({ stationId: deps.stationId });
@@ -89,15 +88,7 @@ export class ProxyStation {
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
     });
-    this.profileScope = proxyScope({
-      stationId,
-      version,
-      hasEvse: (id, evseId) => deps.csmsProfiles.hasEvse(id, evseId),
-      hubTransactionIdOf: (id, csmsId) => txIds.hubIdOf(id, csmsId),
-      csmsTransactionIdOf: (id, hubId) => txIds.csmsIdOf(id, hubId),
-      send: (action, payload) => deps.link.call(action, payload),
-    });
-    deps.link.handleAny((ctx) => this.fromCsms(ctx));
+    this.fromCsms = new ProxyFromCsms({ stationId, version, link: deps.link, registry: deps.registry, txIds, reenroll: deps.reenroll, csmsProfiles: deps.csmsProfiles });
   }
 
   get link(): UpstreamLink {
@@ -373,37 +364,5 @@ export class ProxyStation {
         return session.peer.call(action, payload);
       });
     });
-  }
-
-  // ---- CSMS -> station --------------------------------------------------------------------
-
-  private async fromCsms(ctx: CallContext): Promise<unknown> {
-    const { stationId, version } = this.deps;
-    // Charging profiles are the hub's own, whether the station is connected or not.
-    if (isCsmsProfileAction(ctx.action)) return this.deps.csmsProfiles.handle(this.profileScope, ctx.action, ctx.payload);
-    const session = this.deps.registry.get(stationId);
-    if (!session?.isOpen) return answerForOfflineStation(version, ctx.action, stationId);
-    const request = version === '1.6' ? this.toStationIds(ctx.action, ctx.payload) : ctx.payload;
-    let result: unknown;
-    try {
-      result = await session.peer.call(ctx.action, request, { signal: ctx.signal });
-    } catch (err) {
-      if (err instanceof RpcError) throw err;
-      if (err instanceof RpcClosedError) return answerForOfflineStation(version, ctx.action, stationId);
-      throw new GenericError(`station ${stationId} did not answer`);
-    }
-    this.deps.reenroll.record(stationId, version, ctx.action, request, result);
-    return result;
-  }
-
-  /** 1.6: the CSMS names transactions by its ids, the station by the hub's. */
-  private toStationIds(action: string, payload: unknown): unknown {
-    const { stationId, txIds } = this.deps;
-    if (action === 'RemoteStopTransaction') {
-      const csmsId = numberField(payload, 'transactionId');
-      const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
-      return hubId === undefined ? payload : { ...fields(payload), transactionId: hubId };
-    }
-    return payload;
   }
 }
