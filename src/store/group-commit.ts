@@ -19,7 +19,8 @@ export interface GroupCommitOptions {
  * Group commit: the writes made while handling the messages of one event-loop turn share one
  * SQLite transaction, committed at the end of the turn. Whoever answers a station waits on
  * `barrier()` first, so an answer never leaves before what it acknowledges is on disk; a crash
- * or a power cut loses only unanswered messages.
+ * or a power cut loses only unanswered messages. (The one exception waits on `written()`, the
+ * commit without its sync, and provides for the loss itself: proxy/commit-overlap.ts.)
  *
  * How a batch reaches the disk (file database in WAL mode): the batch commits with
  * synchronous=NORMAL (the log is written, not synced), then the log file is synced with
