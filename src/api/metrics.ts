@@ -1,6 +1,8 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
-import { ViewGauge, type ViewSeries } from './view-gauge.js';
+import { KeptTextRegistry } from './kept-text-registry.js';
+import { keptFamily, type KeptFamilyDef } from './kept-family.js';
+import { EVSE_FAMILIES, type EvseMetricReading } from './metrics-evse.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -22,6 +24,8 @@ export interface ObservablePeer {
 export interface HubMetricsDeps {
   stationsConnected(): number;
   energy: Pick<EnergyQueries, 'site' | 'evses'>;
+  /** What the per-EVSE metrics show, read without building full EVSE views (evse-metric-readings.ts); `energy.evses()` when absent. */
+  evseReadings?(): EvseMetricReading[];
   controlStats(): ControllerStats;
   /** Outbox depth until an upstream provider is registered (e.g. the store's outbox count). */
   outboxDepth?(): number;
@@ -53,7 +57,7 @@ const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
  * is read from the hub when scraped.
  */
 export class HubMetrics {
-  readonly registry = new Registry();
+  readonly registry = new KeptTextRegistry();
   private readonly actions = new Set<string>();
   private upstream: UpstreamMetricsProvider | undefined;
   private readonly messages: Counter<'direction' | 'action'>;
@@ -69,8 +73,10 @@ export class HubMetrics {
   };
 
   /** The energy views of the scrape in progress: each read once per scrape, not once per gauge. */
-  private scraping: { site?: ReturnType<EnergyQueries['site']>; evses?: ReturnType<EnergyQueries['evses']> } | undefined;
+  private scraping: { site?: ReturnType<EnergyQueries['site']>; evses?: ReturnType<EnergyQueries['evses']>; readings?: readonly EvseMetricReading[] } | undefined;
   private readonly energy: Pick<EnergyQueries, 'site' | 'evses'>;
+  /** The per-EVSE readings, once per scrape like the views. */
+  private readonly readings: () => readonly EvseMetricReading[];
 
   constructor(private readonly deps: HubMetricsDeps) {
     const registers = [this.registry];
@@ -78,6 +84,8 @@ export class HubMetrics {
       site: () => (this.scraping ? (this.scraping.site ??= deps.energy.site()) : deps.energy.site()),
       evses: () => (this.scraping ? (this.scraping.evses ??= deps.energy.evses()) : deps.energy.evses()),
     };
+    const readEvses = deps.evseReadings ?? (() => this.energy.evses());
+    this.readings = () => (this.scraping ? (this.scraping.readings ??= readEvses()) : readEvses());
     this.messages = new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers });
     this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
     this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
@@ -124,6 +132,7 @@ export class HubMetrics {
 
   private gauges(registers: Registry[]): void {
     const deps = { ...this.deps, energy: this.energy };
+    const readings = this.readings;
     const upstream = (): UpstreamMetricsProvider | undefined => this.upstream;
     new Gauge({
       name: 'switchyard_stations_connected',
@@ -232,75 +241,10 @@ export class HubMetrics {
         for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].limitA);
       },
     });
-    // Per-EVSE families (thousands of series each): read in one pass per scrape (ViewGauge).
-    new ViewGauge({ name: 'switchyard_evse_offered_amperes', help: 'Current per phase last offered to the EVSE (its dynamic profile), A', labelNames: ['evse'], registers }, () => {
-      const out: Array<ViewSeries<'evse'>> = [];
-      for (const e of deps.energy.evses()) if (e.offeredA !== undefined) out.push({ labels: { evse: e.evseKey }, value: e.offeredA });
-      return out;
-    });
-    new ViewGauge({ name: 'switchyard_evse_drawn_amperes', help: 'Current the EV draws per grid phase (as the station reports it), A', labelNames: ['evse', 'phase'], registers }, () => {
-      const out: Array<ViewSeries<'evse' | 'phase'>> = [];
-      for (const e of deps.energy.evses()) e.drawnA?.forEach((a, i) => out.push({ labels: { evse: e.evseKey, phase: e.phaseRotation[i] ?? `EVSE phase ${i + 1}` }, value: a }));
-      return out;
-    });
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_profile_writes',
-        help: 'SetChargingProfile writes to the EVSE over the last hour or day (window label); charger flash wears out under frequent writes',
-        labelNames: ['evse', 'window'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse' | 'window'>> = [];
-        for (const e of deps.energy.evses()) {
-          if (!e.profileWrites) continue;
-          out.push({ labels: { evse: e.evseKey, window: 'hour' }, value: e.profileWrites.lastHour });
-          out.push({ labels: { evse: e.evseKey, window: 'day' }, value: e.profileWrites.lastDay });
-        }
-        return out;
-      },
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_disobedient',
-        help: '1 while the charger draws more than the limit it accepted (it is then budgeted at what it draws); absent otherwise',
-        labelNames: ['evse'],
-        registers,
-      },
-      () => deps.energy.evses().flatMap((e) => (e.disobedient ? [{ labels: { evse: e.evseKey }, value: 1 }] : [])),
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_limit_amperes',
-        help: 'Limit of the last decision per EVSE, A per phase (who set it: switchyard_evse_limit_source_info)',
-        labelNames: ['evse'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse'>> = [];
-        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey }, value: e.limit.maxCurrentA });
-        return out;
-      },
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_limit_source_info',
-        help: 'Which limit bound each EVSE at the last decision (value 1; the source kind, e.g. fuse, circuit, strategy, failsafe, csms, override, guard)',
-        labelNames: ['evse', 'source'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse' | 'source'>> = [];
-        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey, source: sourceKind(e.limit.source) }, value: 1 });
-        return out;
-      },
-    );
-    if (deps.site) siteGauges(registers, deps.site, this.energy);
+    // Per-EVSE families (thousands of series each): their lines kept between scrapes (kept-family.ts).
+    for (const def of EVSE_FAMILIES) keptFamily(this.registry, 'gauge', def as KeptFamilyDef<EvseMetricReading, string>, readings);
+    if (deps.site) siteGauges(this.registry, deps.site, this.energy, readings);
   }
 }
 
-/** `circuit:row-a` -> `circuit`, `csms:profile 7` -> `csms`: a label with few values, not one per decision. */
-export function sourceKind(source: string): string {
-  const kind = source.split(':')[0] ?? source;
-  return /^[a-z][a-z0-9_-]{0,30}$/.test(kind) ? kind : 'other';
-}
+export { sourceKind } from './metrics-evse.js';

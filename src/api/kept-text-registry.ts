@@ -1,0 +1,44 @@
+import { Registry, type Metric } from 'prom-client';
+import { familyHeader } from './prom-lines.js';
+
+/**
+ * A prom-client registry in which some families write their own sample lines (kept between
+ * scrapes, `kept-family-text.ts`): the registry's text formatting costs a few microseconds per
+ * series, which at thousands of EVSEs made a scrape block the event loop for tens of ms. Every
+ * other family is formatted by prom-client as usual, and the output is laid out as prom-client's
+ * `metrics()` lays it out (families in registration order, a blank line between them). The kept
+ * families stay ordinary metrics for everything else (JSON, `getSingleMetricAsString`). With
+ * default labels or the OpenMetrics format, prom-client formats everything.
+ */
+export class KeptTextRegistry extends Registry {
+  private readonly texts = new Map<object, { type: 'gauge' | 'counter'; lines: () => string }>();
+  private defaultLabelsSet = false;
+
+  /** Registers a family (a Gauge or Counter of this registry) whose sample lines `lines` gives (joined by newlines; '' for none). */
+  keepText<T extends string>(metric: Metric<T>, type: 'gauge' | 'counter', lines: () => string): void {
+    this.texts.set(metric, { type, lines });
+  }
+
+  override setDefaultLabels(labels: object): void {
+    this.defaultLabelsSet = Object.keys(labels).length > 0;
+    super.setDefaultLabels(labels);
+  }
+
+  override clear(): void {
+    this.defaultLabelsSet = false;
+    this.texts.clear();
+    super.clear();
+  }
+
+  override async metrics(): Promise<string> {
+    if (this.defaultLabelsSet || this.contentType !== Registry.PROMETHEUS_CONTENT_TYPE || this.texts.size === 0) return super.metrics();
+    const parts = this.getMetricsAsArray().map((m) => {
+      const kept = this.texts.get(m);
+      if (kept === undefined) return this.getSingleMetricAsString(m.name);
+      const text = kept.lines();
+      const header = familyHeader(m.name, m.help, kept.type);
+      return text === '' ? header : `${header}\n${text}`;
+    });
+    return `${(await Promise.all(parts)).join('\n\n')}\n`;
+  }
+}
