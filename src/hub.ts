@@ -21,7 +21,7 @@ import { startFleet, type Fleet } from './sim/fleet.js';
 import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
-import { evseMetricReadings } from './api/evse-metric-readings.js';
+import { metricReadings } from './api/metric-readings.js';
 import { packageVersion } from './meters/mqtt-out-service.js';
 import { parseEvseKey } from './control/evse-key.js';
 import { RemoteControl } from './api/remote-control.js';
@@ -200,7 +200,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const metrics = new HubMetrics({
     stationsConnected: () => registry.size,
     energy: energyApi,
-    evseReadings: evseMetricReadings(energy),
+    readings: metricReadings(energy, clock),
     controlStats: () => energy.controller.stats(),
     onDecisionTimed: (listener) => energy.controller.onDecisionTimed(listener),
     site: {

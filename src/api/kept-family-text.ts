@@ -1,73 +1,109 @@
 /** A kept line and what it was built from. */
-interface KeptLine<A, B> {
-  a: A;
-  b: B;
+interface KeptLine {
+  id: string;
+  slot: number;
+  value: number;
+  label: string | undefined;
+  /** The line up to its value: name, labels and a space. */
+  head: string;
   line: string;
+  /** Last pass that added it. */
+  pass: number;
 }
 
-interface KeptSeries<A, B> {
-  slots: Array<KeptLine<A, B> | undefined>;
-  pass: number;
+/** How a family's lines are built. */
+export interface LineFormat {
+  /** The line up to its value (`name{labels} `), from the series' id, slot and label part. */
+  head(id: string, label: string | undefined, slot: number): string;
+  /** The value's text. */
+  value(value: number): string;
 }
 
 /**
  * The sample lines of one metric family with thousands of series (one or a few per EVSE or
  * station), kept between scrapes: a series' line is built again only when what it shows changed
- * (`a` and `b`, compared with `===`), and the family's text is joined again only when a line or
- * the series list changed. A scrape then costs one lookup and comparison per series, not the
- * formatting and escaping of every label.
+ * (its value, or the label part that varies, compared with `===`); its head (name and escaped
+ * labels) only when the label part changed; and the family's text is joined again only when a
+ * line or the series list changed. A pass over unchanged series costs a few comparisons per
+ * series (each is first looked for where it was in the last pass, then by id), not the formatting
+ * and escaping of every label.
  *
  * A pass: `begin()`, `add()` for every series in the order they are to appear, `end()` for the
  * text. `id` names the thing the series belong to (an EVSE key) and `slot` one of its series
  * (a phase, a window); series not added in a pass are forgotten.
  */
-export class KeptFamilyText<A, B = undefined> {
-  private readonly kept = new Map<string, KeptSeries<A, B>>();
-  private lines: string[] = [];
-  private previous: string[] = [];
+export class KeptFamilyText {
+  private readonly byId = new Map<string, Array<KeptLine | undefined>>();
+  /** The series of the last pass, in order (this pass's while it runs). */
+  private order: KeptLine[] = [];
+  private count = 0;
   private text = '';
   private changed = true;
   private pass = 0;
-  private ids = 0;
+  private keptLines = 0;
 
-  /** `build` makes the line of a series from its id, slot and values. */
-  constructor(private readonly build: (id: string, a: A, b: B, slot: number) => string) {}
+  constructor(private readonly format: LineFormat) {}
 
   begin(): void {
     this.pass++;
-    this.previous = this.lines;
-    this.lines = [];
+    this.count = 0;
     this.changed = false;
-    this.ids = 0;
   }
 
-  add(id: string, a: A, b: B, slot = 0): void {
-    let series = this.kept.get(id);
-    if (series === undefined) {
-      series = { slots: [], pass: 0 };
-      this.kept.set(id, series);
+  add(id: string, value: number, label: string | undefined, slot: number): void {
+    const at = this.count++;
+    const same = this.order[at];
+    if (same !== undefined && same.id === id && same.slot === slot && same.value === value && same.label === label) {
+      same.pass = this.pass;
+      return;
     }
-    if (series.pass !== this.pass) {
-      series.pass = this.pass;
-      this.ids++;
+    let slots = this.byId.get(id);
+    if (slots === undefined) {
+      slots = [];
+      this.byId.set(id, slots);
     }
-    let kept = series.slots[slot];
-    if (kept === undefined || kept.a !== a || kept.b !== b) {
-      kept = { a, b, line: this.build(id, a, b, slot) };
-      series.slots[slot] = kept;
+    let kept = slots[slot];
+    if (kept === undefined) {
+      const head = this.format.head(id, label, slot);
+      kept = { id, slot, value, label, head, line: head + this.format.value(value), pass: this.pass };
+      slots[slot] = kept;
+      this.keptLines++;
+    } else if (kept.value !== value || kept.label !== label) {
+      if (kept.label !== label) kept.head = this.format.head(id, label, slot);
+      kept.value = value;
+      kept.label = label;
+      kept.line = kept.head + this.format.value(value);
     }
-    const at = this.lines.length;
-    if (this.previous[at] !== kept.line) this.changed = true;
-    this.lines.push(kept.line);
+    kept.pass = this.pass;
+    this.order[at] = kept;
+    this.changed = true;
   }
 
   /** The family's sample lines, joined by newlines ('' for none). */
   end(): string {
-    if (this.changed || this.lines.length !== this.previous.length) this.text = this.lines.join('\n');
-    this.previous = [];
-    if (this.kept.size > this.ids) {
-      for (const [id, series] of this.kept) if (series.pass !== this.pass) this.kept.delete(id);
+    if (this.order.length !== this.count) {
+      this.order.length = this.count;
+      this.changed = true;
+    }
+    if (this.changed) {
+      this.text = this.order.map((k) => k.line).join('\n');
+      if (this.keptLines > this.count) this.forgetUnseen();
     }
     return this.text;
+  }
+
+  private forgetUnseen(): void {
+    for (const [id, slots] of this.byId) {
+      let left = 0;
+      slots.forEach((k, slot) => {
+        if (k === undefined) return;
+        if (k.pass === this.pass) left++;
+        else {
+          slots[slot] = undefined;
+          this.keptLines--;
+        }
+      });
+      if (left === 0) this.byId.delete(id);
+    }
   }
 }

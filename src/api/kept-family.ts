@@ -1,19 +1,15 @@
 import { Counter, type LabelValues } from 'prom-client';
 import { KeptFamilyText } from './kept-family-text.js';
 import type { KeptTextRegistry } from './kept-text-registry.js';
-import { sampleLine } from './prom-lines.js';
+import { promValue, sampleHead } from './prom-lines.js';
 import { ViewGauge, type ViewSeries } from './view-gauge.js';
 
-/** What a series line is built from: a value or a label value (`a`), and a second one (`b`). */
-export type SeriesPart = number | string | undefined;
-
-/** Adds one series of a row: see KeptFamilyText.add. */
-export type AddSeries = (id: string, a: SeriesPart, b: SeriesPart, slot: number) => void;
+/** Adds one series of a row: what its value is read from, the label part that varies (if any), which of the row's series. */
+export type AddSeries = (id: string, value: number, label: string | undefined, slot: number) => void;
 
 /**
- * A metric family with a series or a few per row (EVSE, station), defined once for both the
- * kept text and prom-client's JSON: which series a row has, and each series' labels and value
- * from what it is built from.
+ * A metric family with a series or a few per row (EVSE, station), defined once for both the kept
+ * text and prom-client's JSON: which series a row has, and each series' labels and value.
  */
 export interface KeptFamilyDef<R, L extends string> {
   name: string;
@@ -22,20 +18,22 @@ export interface KeptFamilyDef<R, L extends string> {
   /** The row's series, in order. */
   each(row: R, add: AddSeries): void;
   /** A series' labels, in `labelNames` order. */
-  labels(id: string, a: SeriesPart, b: SeriesPart, slot: number): Array<readonly [L, string]>;
-  value(a: SeriesPart, b: SeriesPart): number;
+  labels(id: string, label: string | undefined, slot: number): Array<readonly [L, string]>;
+  /** The sample value from the added value (the identity unless given). */
+  value?(added: number): number;
 }
 
 /**
- * Registers a family of kept lines (`type` gauge or counter) in the registry. Its text at a scrape
- * is built from `rows()` with lines kept while unchanged; `JSON` readers (getMetricsAsJSON)
- * get the same series through prom-client.
+ * Registers a family of kept lines (`type` gauge or counter) in the registry: its text at a scrape
+ * is built from `rows()` with lines kept while unchanged; JSON readers (getMetricsAsJSON) get the
+ * same series through prom-client.
  */
 export function keptFamily<R, L extends string>(registry: KeptTextRegistry, type: 'gauge' | 'counter', def: KeptFamilyDef<R, L>, rows: () => readonly R[]): void {
-  const text = new KeptFamilyText<SeriesPart, SeriesPart>((id, a, b, slot) => sampleLine(def.name, def.labels(id, a, b, slot), def.value(a, b)));
+  const valueOf = def.value ?? ((v: number) => v);
+  const text = new KeptFamilyText({ head: (id, label, slot) => sampleHead(def.name, def.labels(id, label, slot)), value: (v) => promValue(valueOf(v)) });
   const series = (): Array<ViewSeries<L>> => {
     const out: Array<ViewSeries<L>> = [];
-    const add: AddSeries = (id, a, b, slot) => out.push({ labels: Object.fromEntries(def.labels(id, a, b, slot)) as LabelValues<L>, value: def.value(a, b) });
+    const add: AddSeries = (id, value, label, slot) => out.push({ labels: Object.fromEntries(def.labels(id, label, slot)) as LabelValues<L>, value: valueOf(value) });
     for (const row of rows()) def.each(row, add);
     return out;
   };
@@ -50,7 +48,7 @@ export function keptFamily<R, L extends string>(registry: KeptTextRegistry, type
             for (const s of series()) this.inc(s.labels, s.value);
           },
         });
-  const add: AddSeries = (id, a, b, slot) => text.add(id, a, b, slot);
+  const add: AddSeries = (id, value, label, slot) => text.add(id, value, label, slot);
   registry.keepText(metric, type, () => {
     const all = rows();
     text.begin();

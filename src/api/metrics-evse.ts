@@ -20,8 +20,6 @@ export interface EvseMetricReading {
 }
 
 type Def<L extends string> = KeptFamilyDef<EvseMetricReading, L>;
-const num = (a: unknown): number => a as number;
-const str = (a: unknown): string => a as string;
 
 /** The per-EVSE families of metrics.ts, in registration order. */
 export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'window'>, Def<'evse'>, Def<'evse'>, Def<'evse' | 'source'>] = [
@@ -33,18 +31,16 @@ export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'w
       if (e.offeredA !== undefined) add(e.evseKey, e.offeredA, undefined, 0);
     },
     labels: (id) => [['evse', id]],
-    value: num,
   },
   {
     name: 'switchyard_evse_drawn_amperes',
     help: 'Current the EV draws per grid phase (as the station reports it), A',
     labelNames: ['evse', 'phase'],
-    each: (e, add) => e.drawnA?.forEach((a, i) => add(e.evseKey, a, e.phaseRotation[i] ?? `EVSE phase ${i + 1}`, i)),
-    labels: (id, _a, phase) => [
+    each: (e, add) => e.drawnA?.forEach((a, i) => add(e.evseKey, a, e.phaseRotation[i], i)),
+    labels: (id, phase, slot) => [
       ['evse', id],
-      ['phase', str(phase)],
+      ['phase', phase ?? `EVSE phase ${slot + 1}`],
     ],
-    value: num,
   },
   {
     name: 'switchyard_evse_profile_writes',
@@ -55,11 +51,10 @@ export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'w
       add(e.evseKey, e.profileWrites.lastHour, undefined, 0);
       add(e.evseKey, e.profileWrites.lastDay, undefined, 1);
     },
-    labels: (id, _a, _b, slot) => [
+    labels: (id, _label, slot) => [
       ['evse', id],
       ['window', slot === 0 ? 'hour' : 'day'],
     ],
-    value: num,
   },
   {
     name: 'switchyard_evse_disobedient',
@@ -69,7 +64,6 @@ export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'w
       if (e.disobedient) add(e.evseKey, 1, undefined, 0);
     },
     labels: (id) => [['evse', id]],
-    value: num,
   },
   {
     name: 'switchyard_evse_limit_amperes',
@@ -79,7 +73,6 @@ export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'w
       if (e.limit) add(e.evseKey, e.limit.maxCurrentA, undefined, 0);
     },
     labels: (id) => [['evse', id]],
-    value: num,
   },
   {
     name: 'switchyard_evse_limit_source_info',
@@ -87,13 +80,12 @@ export const EVSE_FAMILIES: [Def<'evse'>, Def<'evse' | 'phase'>, Def<'evse' | 'w
     labelNames: ['evse', 'source'],
     // Kept by the whole source text; its kind is worked out only when it changes.
     each: (e, add) => {
-      if (e.limit) add(e.evseKey, e.limit.source, undefined, 0);
+      if (e.limit) add(e.evseKey, 1, e.limit.source, 0);
     },
     labels: (id, source) => [
       ['evse', id],
-      ['source', sourceKind(str(source))],
+      ['source', sourceKind(source ?? '')],
     ],
-    value: () => 1,
   },
 ];
 
@@ -105,7 +97,7 @@ export function evsePowerFamily(voltageV: number): Def<'evse'> {
     labelNames: ['evse'],
     each: (e, add) => add(e.evseKey, (e.drawnA ?? []).reduce((sum, a) => sum + a, 0), undefined, 0),
     labels: (id) => [['evse', id]],
-    value: (sumA) => num(sumA) * voltageV,
+    value: (sumA) => sumA * voltageV,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Counter, Gauge } from 'prom-client';
-import type { EnergyQueries } from './energy-queries.js';
+import type { SiteMetricView } from './metric-readings.js';
 import { keptFamily, type KeptFamilyDef } from './kept-family.js';
 import type { KeptTextRegistry } from './kept-text-registry.js';
 import { evsePowerFamily, type EvseMetricReading } from './metrics-evse.js';
@@ -23,7 +23,7 @@ export interface SiteMetricsDeps {
  * station connections, EVSE power, transactions, profile writes, build info. Base units (W, s),
  * counters end in _total, labels name things (meter, circuit, station, evse), never values.
  */
-export function siteGauges(registry: KeptTextRegistry, deps: SiteMetricsDeps, energy: Pick<EnergyQueries, 'site'>, readings: () => readonly EvseMetricReading[]): void {
+export function siteGauges(registry: KeptTextRegistry, deps: SiteMetricsDeps, energy: { site(): SiteMetricView }, readings: () => readonly EvseMetricReading[]): void {
   const registers = [registry];
   new Gauge({
     name: 'switchyard_meter_power_watts',
@@ -132,7 +132,6 @@ const STATION_CONNECTED: KeptFamilyDef<{ stationId: string; connected: boolean }
   labelNames: ['station'],
   each: (s, add) => add(s.stationId, s.connected ? 1 : 0, undefined, 0),
   labels: (id) => [['station', id]],
-  value: (a) => a as number,
 };
 
 const EVSE_ENERGY: KeptFamilyDef<{ evseKey: string; valueWh: number }, 'evse'> = {
@@ -141,7 +140,7 @@ const EVSE_ENERGY: KeptFamilyDef<{ evseKey: string; valueWh: number }, 'evse'> =
   labelNames: ['evse'],
   each: (r, add) => add(r.evseKey, r.valueWh, undefined, 0),
   labels: (id) => [['evse', id]],
-  value: (wh) => counterValue((wh as number) * 3600),
+  value: (wh) => counterValue(wh * 3600),
 };
 
 /** A counter's value as prom-client's Counter.inc takes it from zero: it refuses a decrease or an infinite value. */

@@ -3,6 +3,7 @@ import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
 import { KeptTextRegistry } from './kept-text-registry.js';
 import { keptFamily, type KeptFamilyDef } from './kept-family.js';
 import { EVSE_FAMILIES, type EvseMetricReading } from './metrics-evse.js';
+import type { MetricReadings, SiteMetricView } from './metric-readings.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -24,8 +25,8 @@ export interface ObservablePeer {
 export interface HubMetricsDeps {
   stationsConnected(): number;
   energy: Pick<EnergyQueries, 'site' | 'evses'>;
-  /** What the per-EVSE metrics show, read without building full EVSE views (evse-metric-readings.ts); `energy.evses()` when absent. */
-  evseReadings?(): EvseMetricReading[];
+  /** What the metrics read, without building the API's full site and EVSE views (metric-readings.ts); `energy` when absent. */
+  readings?: MetricReadings;
   controlStats(): ControllerStats;
   /** Outbox depth until an upstream provider is registered (e.g. the store's outbox count). */
   outboxDepth?(): number;
@@ -73,19 +74,16 @@ export class HubMetrics {
   };
 
   /** The energy views of the scrape in progress: each read once per scrape, not once per gauge. */
-  private scraping: { site?: ReturnType<EnergyQueries['site']>; evses?: ReturnType<EnergyQueries['evses']>; readings?: readonly EvseMetricReading[] } | undefined;
-  private readonly energy: Pick<EnergyQueries, 'site' | 'evses'>;
-  /** The per-EVSE readings, once per scrape like the views. */
-  private readonly readings: () => readonly EvseMetricReading[];
+  private scraping: { site?: SiteMetricView; evses?: readonly EvseMetricReading[] } | undefined;
+  private readonly energy: { site(): SiteMetricView; evses(): readonly EvseMetricReading[] };
 
   constructor(private readonly deps: HubMetricsDeps) {
     const registers = [this.registry];
+    const read: MetricReadings = deps.readings ?? { site: () => deps.energy.site(), evses: () => deps.energy.evses() };
     this.energy = {
-      site: () => (this.scraping ? (this.scraping.site ??= deps.energy.site()) : deps.energy.site()),
-      evses: () => (this.scraping ? (this.scraping.evses ??= deps.energy.evses()) : deps.energy.evses()),
+      site: () => (this.scraping ? (this.scraping.site ??= read.site()) : read.site()),
+      evses: () => (this.scraping ? (this.scraping.evses ??= read.evses()) : read.evses()),
     };
-    const readEvses = deps.evseReadings ?? (() => this.energy.evses());
-    this.readings = () => (this.scraping ? (this.scraping.readings ??= readEvses()) : readEvses());
     this.messages = new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers });
     this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
     this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
@@ -132,7 +130,7 @@ export class HubMetrics {
 
   private gauges(registers: Registry[]): void {
     const deps = { ...this.deps, energy: this.energy };
-    const readings = this.readings;
+    const readings = this.energy.evses;
     const upstream = (): UpstreamMetricsProvider | undefined => this.upstream;
     new Gauge({
       name: 'switchyard_stations_connected',

@@ -1,6 +1,6 @@
 /**
- * Prometheus text lines as prom-client 15 writes them (registry.js, util.js): the same escaping
- * and number format, so that kept lines written here read byte for byte like the registry's own
+ * Prometheus text as prom-client 15 writes it (registry.js, util.js): the same escaping and number
+ * format, so that kept lines written here read byte for byte like the registry's own
  * (test/unit/api/prom-lines.test.ts compares them with prom-client's output).
  */
 
@@ -27,8 +27,8 @@ export function familyHeader(name: string, help: string, type: string): string {
   return `# HELP ${escaped} ${escapeHelp(help)}\n# TYPE ${escaped} ${type}`;
 }
 
-/** One sample line: `name{label="value",...} value`, labels in the order given. */
-export function sampleLine(name: string, labels: ReadonlyArray<readonly [string, string]>, value: number): string {
+/** A sample line up to its value: `name{label="value",...} `, labels in the order given. */
+export function sampleHead(name: string, labels: ReadonlyArray<readonly [string, string]>): string {
   const parts = labels.map(([label, v]) => `${label}="${escapeLabelValue(v)}"`);
-  return `${name}${parts.length ? `{${parts.join(',')}}` : ''} ${promValue(value)}`;
+  return `${name}${parts.length ? `{${parts.join(',')}}` : ''} `;
 }
