@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 
 import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
 import { KeptTextRegistry } from './kept-text-registry.js';
 import { keptFamily, type KeptFamilyDef } from './kept-family.js';
+import { CIRCUIT_FAMILIES } from './metrics-circuits.js';
 import { EVSE_FAMILIES, type EvseMetricReading } from './metrics-evse.js';
 import type { MetricReadings, SiteMetricView } from './metric-readings.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
@@ -47,7 +48,6 @@ export interface OutboxPressureMetrics {
   statusesDropped: number;
 }
 
-const PHASES = ['L1', 'L2', 'L3'] as const;
 /** Distinct OCPP action labels kept; more (from misbehaving peers) count as `other`. */
 const MAX_ACTIONS = 200;
 const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
@@ -219,27 +219,8 @@ export class HubMetrics {
       registers,
     });
     deps.onDecisionTimed?.((ms) => decisionSeconds.observe(ms / 1000));
-    new Gauge({
-      name: 'switchyard_circuit_allocated_amperes',
-      help: 'What the last decision budgeted per circuit and grid phase: non-EV load (measured or worst case) plus what EVSEs were given, A',
-      labelNames: ['circuit', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].nonEvA + c.phases[p].allocatedA);
-      },
-    });
-    new Gauge({
-      name: 'switchyard_circuit_limit_amperes',
-      help: 'Limit per circuit and grid phase, A',
-      labelNames: ['circuit', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].limitA);
-      },
-    });
-    // Per-EVSE families (thousands of series each): their lines kept between scrapes (kept-family.ts).
+    // Per-circuit and per-EVSE families (hundreds and thousands of series): lines kept between scrapes (kept-family.ts).
+    for (const def of CIRCUIT_FAMILIES) keptFamily(this.registry, 'gauge', def, () => deps.energy.site().circuits);
     for (const def of EVSE_FAMILIES) keptFamily(this.registry, 'gauge', def as KeptFamilyDef<EvseMetricReading, string>, readings);
     if (deps.site) siteGauges(this.registry, deps.site, this.energy, readings);
   }
