@@ -13,7 +13,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { parseSiteConfig } from '../src/config/load.js';
 import { startHub, type RunningHub } from '../src/hub.js';
@@ -77,18 +77,35 @@ export const benchmark: Benchmark = {
       await plain.inject({ method: 'GET', url: '/x' });
       if (!serialize) throw new Error('no serializer');
       const schemaText = serialize;
+      // The hub's own part of a GET /metrics (HubMetrics.scrape: one event-loop turn, its parts run as microtasks).
+      let scrapeMs = 0;
+      const scrape = hub.metrics.scrape.bind(hub.metrics);
+      hub.metrics.scrape = async () => {
+        const t = performance.now();
+        try {
+          return await scrape();
+        } finally {
+          scrapeMs = performance.now() - t;
+        }
+      };
       for (const what of ['nothing', 'modes', 'max currents'] as const) {
         progress(`${N} EVSEs, ${what} changed between reads: ${ROUNDS} reads`);
         const site: number[] = [];
         const health: number[] = [];
         const metrics: number[] = [];
+        const scrapes: number[] = [];
+        let loopMaxMs = 0;
         const baseline: number[] = [];
         for (let i = 0; i < ROUNDS + 3; i++) {
           change(hub, what, i);
           hub.energy.controller.decideNow('bench');
           const s = await getMs(hub, '/api/site');
           const hl = await getMs(hub, '/api/health');
+          // The longest event-loop turn while /metrics is read (1 ms resolution; includes the in-process client's turns).
+          const loop = monitorEventLoopDelay({ resolution: 1 });
+          loop.enable();
           const m = await getMs(hub, '/metrics');
+          loop.disable();
           const t = performance.now();
           Buffer.byteLength(schemaText(view.site() as unknown as Record<string, unknown>));
           const b = performance.now() - t;
@@ -96,6 +113,8 @@ export const benchmark: Benchmark = {
           site.push(s.ms);
           health.push(hl.ms);
           metrics.push(m.ms);
+          scrapes.push(scrapeMs);
+          loopMaxMs = Math.max(loopMaxMs, loop.max / 1e6);
           baseline.push(b);
           bytes = s.bytes;
         }
@@ -106,6 +125,9 @@ export const benchmark: Benchmark = {
           { metric: `GET /api/health, ${label}: median`, value: percentile(health, 50), unit: 'ms', digits: 2 },
           { metric: `GET /api/health, ${label}: slowest`, value: Math.max(...health), unit: 'ms', digits: 2 },
           { metric: `GET /metrics, ${label}: median`, value: percentile(metrics, 50), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: slowest`, value: Math.max(...metrics), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: longest event-loop turn (delay max)`, value: loopMaxMs, unit: 'ms', digits: 1 },
+          { metric: `GET /metrics, ${label}: the hub's scrape (HubMetrics.scrape), median`, value: percentile(scrapes, 50), unit: 'ms', digits: 2 },
         );
       }
     } finally {
