@@ -39,6 +39,11 @@ export class KeptTextRegistry extends Registry {
       const header = familyHeader(m.name, m.help, kept.type);
       return text === '' ? header : `${header}\n${text}`;
     });
-    return `${(await Promise.all(parts)).join('\n\n')}\n`;
+    const texts = await Promise.all(parts);
+    // The final newline on the last family, not on the joined text: one flat string, which the
+    // response's byte count and write then read without first copying a concatenation.
+    if (texts.length === 0) return '\n';
+    texts[texts.length - 1] += '\n';
+    return texts.join('\n\n');
   }
 }
