@@ -37,6 +37,8 @@ export interface HubMetricsDeps {
   onDecisionTimed?(listener: (durationMs: number) => void): void;
   /** Meters, stations, transactions and build: see metrics-site.ts. */
   site?: SiteMetricsDeps;
+  /** A scrape gives the event loop back between families once it has run this long in one turn, ms (default 5). */
+  scrapeTurnMs?: number;
 }
 
 /** What the outbox metrics read (upstream/outbox-bound.ts OutboxPressureView has it). */
@@ -58,7 +60,9 @@ const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
  * is read from the hub when scraped.
  */
 export class HubMetrics {
-  readonly registry = new KeptTextRegistry();
+  readonly registry: KeptTextRegistry;
+  /** The scrape in progress (scrapes run one after the other: the views read once per scrape stay its own). */
+  private lastScrape: Promise<unknown> = Promise.resolve();
   private readonly actions = new Set<string>();
   private upstream: UpstreamMetricsProvider | undefined;
   private readonly messages: Counter<'direction' | 'action'>;
@@ -78,6 +82,7 @@ export class HubMetrics {
   private readonly energy: { site(): SiteMetricView; evses(): readonly EvseMetricReading[] };
 
   constructor(private readonly deps: HubMetricsDeps) {
+    this.registry = new KeptTextRegistry({ yieldAfterMs: deps.scrapeTurnMs ?? 5 });
     const registers = [this.registry];
     const read: MetricReadings = deps.readings ?? { site: () => deps.energy.site(), evses: () => deps.energy.evses() };
     this.energy = {
@@ -111,14 +116,21 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  /** The metrics as Prometheus text; the site and EVSE views are read once for the whole scrape. */
-  async scrape(): Promise<string> {
-    this.scraping = {};
-    try {
-      return await this.registry.metrics();
-    } finally {
-      this.scraping = undefined;
-    }
+  /**
+   * The metrics as Prometheus text; the site and EVSE views are read once for the whole scrape,
+   * which may span several event-loop turns (KeptTextRegistry); a scrape asked for meanwhile runs after it.
+   */
+  scrape(): Promise<string> {
+    const run = this.lastScrape.then(async () => {
+      this.scraping = {};
+      try {
+        return await this.registry.metrics();
+      } finally {
+        this.scraping = undefined;
+      }
+    });
+    this.lastScrape = run.catch(() => undefined);
+    return run;
   }
 
   private actionLabel(action: string): string {
