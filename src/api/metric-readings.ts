@@ -58,10 +58,12 @@ export function metricReadings(energy: HubEnergy, clock: Clock): MetricReadings 
         const key = r.evseKey;
         const live = energy.live.get(key);
         r.phaseRotation = (models[i] ?? r).phaseRotation;
-        r.offeredA = energy.dispatcher.state(key)?.lastSentA;
+        const dispatch = energy.dispatcher.state(key);
+        r.offeredA = dispatch?.lastSentA;
         r.drawnA = live?.active && live.measuredCurrentA ? live.measuredCurrentA : undefined;
         r.limit = decisions?.[key]?.limit;
-        r.profileWrites = energy.dispatcher.writeCounts(key);
+        // The dispatch state carries the write counts (read now): not counted twice.
+        r.profileWrites = dispatch ? dispatch.writes : energy.dispatcher.writeCounts(key);
         r.disobedient = energy.obedience.of(key) !== undefined;
       }
       return out;
