@@ -8,6 +8,8 @@
  * each operator change is its own committed write.) Baseline in the same run: the same site view
  * serialized by fastify with the route's response schema, every row every time (what the route
  * did before its rows were kept), timed in process without HTTP.
+ * For /metrics also: the hub's own scrape (wall and CPU time, from a wrapper around HubMetrics.scrape) and
+ * the longest event-loop turn while it was read (monitorEventLoopDelay max; the client runs in the same process).
  * BENCH_API_SITE_N (default 5000) and BENCH_API_SITE_ROUNDS (default 30) set the size.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
