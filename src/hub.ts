@@ -45,6 +45,11 @@ export interface HubDeps {
   configPath: string;
   log: Logger;
   clock?: Clock;
+  /**
+   * Sites with at least this many EVSEs decide step by step when not urgent, yielding through the
+   * clock between steps (default 500). Tests set 0 to run small sites stepped on a FakeClock.
+   */
+  steppedFromEvses?: number;
 }
 
 export interface RunningHub {
@@ -183,6 +188,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     ...(der ? { extraStrategies: [der.strategy] } : {}),
     ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
     remote,
+    ...(deps.steppedFromEvses !== undefined ? { steppedFromEvses: deps.steppedFromEvses } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));

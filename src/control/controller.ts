@@ -47,7 +47,7 @@ export class Controller {
   private lastStrategyErrors = '';
   private unsubscribe: (() => void) | undefined;
   private running = false;
-  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0 };
+  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0, stepped: 0 };
   /** Counts decisions begun; a stepped decision whose number is no longer the latest stops, and never dispatches. */
   private generation = 0;
   /** The stepped decision under way, with the reasons it took (given back to the one superseding it). */
@@ -178,6 +178,7 @@ export class Controller {
         return;
       }
       this.inFlight = undefined;
+      this.counters.stepped++;
       this.commit(next.value, decided, reasons, nowMs, spentMs);
       this.decideAgainIfDue();
     };
