@@ -41,6 +41,11 @@ export interface DispatchSink {
   /** Offers sent to an EVSE recently (oldest first): the non-EV estimate lines them up with meter readings. */
   offersOf?(evseKey: string): readonly OfferStep[];
   onControllabilityChange?(listener: ControllabilityListener): () => void;
+  /**
+   * A decision run in steps is under way (true) or was dropped (false): raises of the targets it
+   * will replace wait for its `apply` (see Dispatcher.holdRaises).
+   */
+  holdRaises?(held: boolean): void;
 }
 
 export interface ControllerSite {
