@@ -131,20 +131,20 @@ async function runGarage(mode: DecisionMode): Promise<Run> {
 }
 
 describe.each(DECISION_MODES)('the control loop, judged from the chargers of a garage ($name)', (mode) => {
-let run: Run;
-beforeAll(async () => {
-  run = await runGarage(mode);
-  if (process.env.LOOP_TEST_REPORT) {
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(run.chargers.map((c) => [c.id, c.writes.map((w) => [w.atMs - run.t0, w.offeredAfterA])])))
-      .digest('hex')
-      .slice(0, 16);
-    const writes = run.chargers.reduce((n, c) => n + c.writes.length, 0);
-    console.info(`loop run (${mode.name}): ${writes} writes, fingerprint ${fingerprint}, calls the chargers did not expect: ${run.otherCalls.join(', ') || 'none'}; decisions ${JSON.stringify(run.control)}`);
-  }
-}, 900_000);
+  let run: Run;
+  beforeAll(async () => {
+    run = await runGarage(mode);
+    if (process.env.LOOP_TEST_REPORT) {
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(run.chargers.map((c) => [c.id, c.writes.map((w) => [w.atMs - run.t0, w.offeredAfterA])])))
+        .digest('hex')
+        .slice(0, 16);
+      const writes = run.chargers.reduce((n, c) => n + c.writes.length, 0);
+      console.info(`loop run (${mode.name}): ${writes} writes, fingerprint ${fingerprint}, calls the chargers did not expect: ${run.otherCalls.join(', ') || 'none'}; decisions ${JSON.stringify(run.control)}`);
+    }
+  }, 900_000);
 
-const rel = (tMs: number) => (tMs - run.t0) / 1000;
+  const rel = (tMs: number) => (tMs - run.t0) / 1000;
 
   it(mode.steppedFromEvses === 0 ? 'runs decisions step by step, some superseded by urgent ones' : 'runs every decision at once', () => {
     if (mode.steppedFromEvses === 0) {
@@ -154,6 +154,7 @@ const rel = (tMs: number) => (tMs - run.t0) / 1000;
       expect(run.control.stepped).toBe(0);
     }
   });
+
   it('never takes a circuit phase over its limit by a hub write', () => {
     const all = [run.circuits.main, ...Object.values(run.circuits.rows)];
     const report = judgeOverloads(all, run.building, run.t0, run.t0 + END_S * S);
