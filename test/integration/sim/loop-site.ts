@@ -126,8 +126,9 @@ export class LoopSite {
    */
   async settle(): Promise<void> {
     const energy = this.hub.energy;
-    const keys = energy.site.evses.map((e) => e.key);
-    const stations = [...new Set(keys.map((k) => k.split('/')[0] ?? ''))];
+    // Only the site's own chargers can have calls under way (declared stations that never connect have none).
+    const stations = [...new Set([...this.followChargers.map((c) => c.id), ...this.simChargers.map((c) => c.identity)])];
+    const keys = energy.site.evses.map((e) => e.key).filter((k) => stations.includes(k.split('/')[0] ?? ''));
     const busy = (): boolean =>
       this.followChargers.some((c) => c.busy()) || keys.some((k) => energy.dispatcher.state(k)?.inFlight === true) || stations.some((s) => energy.capabilities.isReading(s));
     // Quiet for a few turns of the event loop in a row: follow-ups of an answer start within its turn.
