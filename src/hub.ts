@@ -47,6 +47,11 @@ export interface HubDeps {
   clock?: Clock;
   /** The operating system's boot id as the store sees it (default: the system's; tests restart "the system" with another). */
   bootId?: string;
+  /**
+   * Sites with at least this many EVSEs decide step by step when not urgent, yielding through the
+   * clock between steps (default 500). Tests set 0 to run small sites stepped on a FakeClock.
+   */
+  steppedFromEvses?: number;
 }
 
 export interface RunningHub {
@@ -185,6 +190,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     ...(der ? { extraStrategies: [der.strategy] } : {}),
     ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
     remote,
+    ...(deps.steppedFromEvses !== undefined ? { steppedFromEvses: deps.steppedFromEvses } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));
