@@ -121,7 +121,7 @@ function metricsOf(m: Model, scrapeTurnMs: number): { metrics: HubMetrics; energ
   const metrics = new HubMetrics({
     stationsConnected: () => 0,
     energy,
-    controlStats: () => ({ decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0 }),
+    controlStats: () => ({ decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0, stepped: 0 }),
     site,
     scrapeTurnMs,
   });
