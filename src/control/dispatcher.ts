@@ -1,67 +1,20 @@
 import { RpcError } from '../ocpp/errors.js';
 import type { OcppVersion } from '../ocpp/versions.js';
-import type { TimerHandle } from '../util/clock.js';
 import { parseEvseKey } from './evse-key.js';
 import { hubStackLevels, writeUnit } from './charger-capabilities.js';
-import { answerStatus, setChargingProfilePayload, wireLimitA, type WireSetpoint } from './profile-payload.js';
-import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
-import { sameSetpoint, setpointDecreased, setpointIncreased, setpointOf } from './dispatcher-setpoint.js';
+import { answerStatus, setChargingProfilePayload, wireLimitA } from './profile-payload.js';
+import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget } from './dispatcher-types.js';
+import { sameSetpoint, setpointOf } from './dispatcher-setpoint.js';
 import { MakeBeforeBreak } from './make-before-break.js';
+import { nextWrite, RENEW_AT_SHARE, type RaiseGate, type Write, type WriteRules } from './next-write.js';
+import type { Slot } from './dispatcher-slot.js';
 import { WriteLog, type WriteCounts } from './write-log.js';
 import type { OfferStep } from '../energy/draw/draw-at.js';
 
 export type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
 
-interface Slot {
-  key: string;
-  stationId: string;
-  evseId: number;
-  target?: EvseTarget;
-  baseSentA?: number;
-  lastSentA?: number;
-  /** Setpoint of the last accepted dynamic profile; undefined = it had none. */
-  lastSetpoint?: WireSetpoint;
-  lastSentMs?: number;
-  leaseUntilMs?: number;
-  controllable: boolean;
-  inFlight: boolean;
-  timer?: TimerHandle;
-  /** When `timer` fires, ms. */
-  timerAtMs?: number;
-  retryAtMs?: number;
-  /** Bumped when the station boots: answers to older writes are ignored. */
-  epoch: number;
-  /**
-   * Dynamic limits sent recently, from their send time (the charger may apply one before it
-   * answers). Never changed in place (replaced): offersOf hands it out as it is.
-   */
-  offers: readonly OfferStep[];
-  /**
-   * The last evaluation found a raise held by a gate (decreases elsewhere not followed yet, the
-   * write budget): a decision looks at the EVSE again even when its target is the same object
-   * (see unchangedSince).
-   */
-  gateHeld?: boolean;
-  /** The last apply gave the same target object as the one before (see unchangedSince). */
-  sameTarget?: boolean;
-  /** The dispatcher's gatesChanged at the EVSE's last evaluation. */
-  gatesSeen?: number;
-  /** offersOf's answer once the lease ran out (the offers and the base profile), kept while its inputs are the same. */
-  lapsed?: { offers: readonly OfferStep[]; leaseUntilMs: number; baseSentA: number; steps: readonly OfferStep[] };
-}
-
 /** How long sent offers are remembered (the estimator looks back followS before a report). */
 const OFFER_MEMORY_MS = 10 * 60_000;
-
-interface Write {
-  reason: WriteReason;
-  profile: 'base' | 'dynamic';
-  limitA: number;
-  setpoint?: WireSetpoint;
-}
-
-/** Renew the lease when this share of it has passed. */
-const RENEW_AT_SHARE = 2 / 3;
 
 /**
  * Sends the hub's profiles to its EVSEs; the hub is the only writer of profiles on them.
@@ -92,7 +45,8 @@ export class Dispatcher {
   };
   private readonly leaseMs: number;
   private readonly minIntervalMs: number;
-  private readonly hysteresisA: number;
+  /** When a slot's next write is due (next-write.ts). */
+  private readonly rules: WriteRules;
   private readonly baseStackLevel: number;
   private readonly dynamicStackLevel: number;
   private readonly profileIdBase: number;
@@ -112,7 +66,6 @@ export class Dispatcher {
   constructor(private readonly deps: DispatcherDeps) {
     this.leaseMs = (deps.leaseS ?? 300) * 1000;
     this.minIntervalMs = (deps.minIntervalS ?? 30) * 1000;
-    this.hysteresisA = deps.hysteresisA ?? 1;
     this.baseStackLevel = deps.baseStackLevel ?? 1;
     this.dynamicStackLevel = deps.dynamicStackLevel ?? 2;
     this.profileIdBase = deps.profileIdBase ?? 1000;
@@ -127,6 +80,7 @@ export class Dispatcher {
     if (this.leaseMs * RENEW_AT_SHARE < this.minIntervalMs) {
       throw new RangeError(`leaseS (${this.leaseMs / 1000}) must be at least 1.5 x minIntervalS (${this.minIntervalMs / 1000}) so renewals respect the write rate`);
     }
+    this.rules = { leaseMs: this.leaseMs, minIntervalMs: this.minIntervalMs, hysteresisA: deps.hysteresisA ?? 1, lapseToBase: deps.lapseToBase !== false };
     if (this.dynamicStackLevel <= this.baseStackLevel) {
       throw new RangeError(`dynamicStackLevel (${this.dynamicStackLevel}) must exceed baseStackLevel (${this.baseStackLevel})`);
     }
@@ -315,7 +269,7 @@ export class Dispatcher {
     slot.retryAtMs = undefined;
     slot.gateHeld = false;
     slot.gatesSeen = this.gatesChanged;
-    const { write, nextDueMs } = this.nextWrite(slot, nowMs, version);
+    const { write, nextDueMs } = nextWrite(slot, nowMs, version, this.rules, (standsAlone) => this.raiseGate(slot, nowMs, standsAlone));
     if (write) {
       this.unschedule(slot);
       this.send(slot, version, write, nowMs);
@@ -330,56 +284,8 @@ export class Dispatcher {
     slot.timerAtMs = undefined;
   }
 
-  private nextWrite(slot: Slot, nowMs: number, version: OcppVersion): { write?: Write; nextDueMs?: number } {
-    const target = slot.target as EvseTarget;
-    const wantA = wireLimitA(target.limitA);
-    const baseA = wireLimitA(target.baseA);
-    const setpoint = setpointOf(target, version);
-    const dynamic = (reason: WriteReason): { write: Write } => ({ write: { reason, profile: 'dynamic', limitA: wantA, ...(setpoint ? { setpoint } : {}) } });
-    const last = slot.lastSentA;
-    if (last !== undefined && (wantA < last || setpointDecreased(setpoint, slot.lastSetpoint))) return dynamic('decrease');
-    if (slot.baseSentA === undefined || slot.baseSentA !== baseA) return { write: { reason: 'base', profile: 'base', limitA: baseA } };
-
-    // Anything that lets the EV draw more waits for the decreases it depends on and for budget.
-    const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
-    const gate = raising ? this.raiseGate(slot, nowMs, wantA <= (target.aloneA ?? -Infinity) + 1e-9) : undefined;
-    if (gate) slot.gateHeld = true;
-    // Held for the decision under way: nothing now, not even a renewal (its apply comes within moments).
-    if (gate?.byDecision) return {};
-    if (last === undefined || slot.lastSentMs === undefined) {
-      if (!gate) return dynamic('initial');
-      return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
-    }
-
-    const renewAtMs = slot.lastSentMs + this.leaseMs * RENEW_AT_SHARE;
-    const hysteresisW = this.hysteresisA * (target.numberPhases ?? 3) * (target.voltageV ?? 230);
-    const increase = wantA > last + this.hysteresisA + 1e-9 || setpointIncreased(setpoint, slot.lastSetpoint, hysteresisW);
-    // A start (from below the EV's minimum) is not held back by the write rate: a newly plugged-in EV gets its offer at once.
-    const start = last < (target.minA ?? 0) && wantA >= (target.minA ?? 0);
-    const increaseAtMs = start ? nowMs : slot.lastSentMs + this.minIntervalMs;
-    // A dynamic profile equal to the base needs no renewal: when its lease ends the base profile
-    // governs with the same limit (offersOf shows it), and a write is saved every lease.
-    const lapses = this.deps.lapseToBase !== false && last === baseA && !slot.lastSetpoint;
-    // A start held back by decreases elsewhere gets at once what fits without them, if that reaches its minimum.
-    const aloneA = target.aloneA === undefined ? undefined : wireLimitA(target.aloneA);
-    if (gate?.byDecreases && start && aloneA !== undefined && aloneA >= (target.minA ?? 0) && aloneA > last && aloneA < wantA) {
-      return { write: { reason: 'increase', profile: 'dynamic', limitA: aloneA } };
-    }
-    if (gate) {
-      // Held: a renewal due meanwhile keeps what the EVSE has.
-      if (nowMs >= renewAtMs && !lapses) return { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(slot.lastSetpoint ? { setpoint: slot.lastSetpoint } : {}) } };
-      return nowMs >= renewAtMs ? (gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {}) : { nextDueMs: Math.min(gate.retryAtMs ?? renewAtMs, renewAtMs) };
-    }
-    if (increase && nowMs >= increaseAtMs) return dynamic('increase');
-    if (nowMs >= renewAtMs && lapses && wantA === last && !setpoint) return {};
-    // A renewal does not carry an increase the hysteresis would not send alone: a fraction of an
-    // amp more, written just before a decrease the site needs, is an increase clawed back.
-    if (nowMs >= renewAtMs) return wantA > last && !increase ? { write: { reason: 'renewal', profile: 'dynamic', limitA: last, ...(setpoint ? { setpoint } : {}) } } : dynamic('renewal');
-    return { nextDueMs: increase ? Math.min(increaseAtMs, renewAtMs) : renewAtMs };
-  }
-
   /** Why a raise on this EVSE must wait now (a decrease it depends on, the write budget), and until when; undefined = it may go. */
-  private raiseGate(slot: Slot, nowMs: number, standsAlone: boolean): { retryAtMs?: number; byDecreases?: true; byDecision?: true } | undefined {
+  private raiseGate(slot: Slot, nowMs: number, standsAlone: boolean): RaiseGate {
     if (this.raisesHeld) {
       this.heldForDecision.add(slot);
       return { byDecision: true };
