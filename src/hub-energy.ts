@@ -317,8 +317,11 @@ export class HubEnergy {
 
   /** A temporary site import limit (W) until `untilMs`; replaces an earlier one. */
   setSiteLimit(powerW: number, untilMs: number, source: string): SiteLimitOverride {
+    const beforeW = this.activeOverride(this.deps.clock.nowMs())?.powerW ?? this.siteCapacity().powerW;
     this.override = { powerW, untilMs, source };
-    this.controller.trigger('site limit override');
+    // A lower limit asks for decreases: decided at once, like a meter rise (not debounced, never stepped).
+    if (powerW < beforeW) this.controller.decideNow('site limit override lowered');
+    else this.controller.trigger('site limit override');
     this.deps.clock.setTimeout(() => this.controller.trigger('site limit override expired'), Math.max(0, untilMs - this.deps.clock.nowMs()));
     return this.override;
   }
