@@ -244,10 +244,17 @@ export class GroupCommit {
       });
       synced = this.syncQueued;
     }
-    const durable = synced.finally(() => {
-      if (this.durable === durable) this.durable = undefined;
-    });
-    durable.catch(() => undefined); // rejections reach the barriers that wait for them
+    // then() with both callbacks rather than finally(): one promise instead of three per sync.
+    const durable: Promise<void> = synced.then(
+      () => {
+        if (this.durable === durable) this.durable = undefined;
+      },
+      (err: unknown) => {
+        if (this.durable === durable) this.durable = undefined;
+        throw err;
+      },
+    );
+    durable.catch(ignore); // rejections reach the barriers that wait for them
     this.durable = durable;
     return durable;
   }
@@ -255,11 +262,15 @@ export class GroupCommit {
   private startSync(): Promise<void> {
     // After close() nothing is left to sync: it synced everything committed on the event loop.
     if (this.closed) return Promise.resolve();
-    const running = this.syncLog().catch((err: unknown) => {
-      if (!this.closed) throw err;
-    }).finally(() => {
-      if (this.syncRunning === running) this.syncRunning = undefined;
-    });
+    const running: Promise<void> = this.syncLog().then(
+      () => {
+        if (this.syncRunning === running) this.syncRunning = undefined;
+      },
+      (err: unknown) => {
+        if (this.syncRunning === running) this.syncRunning = undefined;
+        if (!this.closed) throw err;
+      },
+    );
     this.syncRunning = running;
     return running;
   }
@@ -310,6 +321,8 @@ export class GroupCommit {
     return this.totalChangesSql.get() ?? 0;
   }
 }
+
+function ignore(): void {}
 
 /** Resolves the waiters in order, or rejects them all with `failure.err`. */
 function settleAll(waiters: ReadonlyArray<{ resolve: () => void; reject: (err: unknown) => void }>, failure: { err: unknown } | undefined): void {

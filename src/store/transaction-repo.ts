@@ -364,28 +364,32 @@ export class TransactionRepo {
 
     const hasRaw = params.raw_json !== null;
     let span = spanOf(before);
-    ev.meterValues.forEach((mv, mvIndex) => {
-      mv.sampledValues.forEach((sv, svIndex) => {
+    // One parameter object for the event's sample rows (better-sqlite3 reads it at each run).
+    const sample: SampleParams = { eventId: inserted.lastInsertRowid, mvIndex: 0, svIndex: 0, timeMs: 0, value: 0, measurand: '', phase: null, context: null, location: null, unit: null };
+    const { meterValues } = ev;
+    for (let mvIndex = 0; mvIndex < meterValues.length; mvIndex++) {
+      const mv = meterValues[mvIndex]!;
+      const { sampledValues } = mv;
+      for (let svIndex = 0; svIndex < sampledValues.length; svIndex++) {
+        const sv = sampledValues[svIndex]!;
         // A value that is not a finite number (an unparsable wire string) cannot be stored; the
         // event itself must still be recorded, so the sample is dropped.
-        if (!Number.isFinite(sv.value)) return;
+        if (!Number.isFinite(sv.value)) continue;
         const measurand = sv.measurand ?? ENERGY_REGISTER_MEASURAND;
         span = withRegisterReading(span, mv.timeMs, sv);
-        if (!isStoredAsRow(measurand, hasRaw)) return;
-        this.insertSample.run({
-          eventId: inserted.lastInsertRowid,
-          mvIndex,
-          svIndex,
-          timeMs: mv.timeMs,
-          value: sv.value,
-          measurand,
-          phase: sv.phase ?? null,
-          context: sv.context ?? null,
-          location: sv.location ?? null,
-          unit: sv.unit ?? null,
-        });
-      });
-    });
+        if (!isStoredAsRow(measurand, hasRaw)) continue;
+        sample.mvIndex = mvIndex;
+        sample.svIndex = svIndex;
+        sample.timeMs = mv.timeMs;
+        sample.value = sv.value;
+        sample.measurand = measurand;
+        sample.phase = sv.phase ?? null;
+        sample.context = sv.context ?? null;
+        sample.location = sv.location ?? null;
+        sample.unit = sv.unit ?? null;
+        this.insertSample.run(sample);
+      }
+    }
     const after = summaryAfter(before, params, span);
     if (changesMoreThanProgress(before, after)) this.writeSummary.run(after);
     else this.writeProgress.run(after);
