@@ -110,7 +110,7 @@ export class RpcPeer {
     this.frameLimits = { maxDepth: this.options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH };
     this.calls = new CallQueue({
       clock: this.clock,
-      send: (call, onError) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, onError),
+      send: (call) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, call),
       onSettled: (call, error, durationMs) =>
         this.emit('callOut', {
           action: call.action,
@@ -421,7 +421,8 @@ export class RpcPeer {
     return code;
   }
 
-  private sendText(text: string, action: string, onError?: (err: Error) => void): boolean {
+  /** Sends a frame; `call`: the outgoing CALL it carries, failed if the socket reports an error later. */
+  private sendText(text: string, action: string, call?: QueuedCall): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) {
       this.log.debug({ action }, 'socket not open: frame dropped');
       return false;
@@ -430,7 +431,7 @@ export class RpcPeer {
     this.socket.send(text, (err) => {
       if (!err) return;
       this.log.warn({ action, err: err.message }, 'send failed');
-      onError?.(err);
+      if (call) this.calls.sendFailed(call, err);
     });
     return true;
   }

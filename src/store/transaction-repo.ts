@@ -99,6 +99,7 @@ export class TransactionRepo {
   private readonly writeSummary: Database.Statement<[SummaryRow]>;
   private readonly writeProgress: Database.Statement<[SummaryRow]>;
   private readonly selectSummary: Database.Statement<TxKey, SummaryRow>;
+  private readonly selectProgress: Database.Statement<TxKey, { evse_id: number; last_seq_no: number }>;
   private readonly bumpLegacyId: Database.Statement<[], { value: number }>;
   private readonly activeOfStation: Database.Statement<[string], SummaryRow>;
   private readonly activeOnEvse: Database.Statement<[string, number], SummaryRow>;
@@ -154,6 +155,7 @@ export class TransactionRepo {
          meter_stop_wh = @meter_stop_wh ${key}`,
     );
     this.selectSummary = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?');
+    this.selectProgress = db.prepare('SELECT evse_id, last_seq_no FROM transactions WHERE station_id = ? AND transaction_id = ?');
     this.bumpLegacyId = db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'legacy_transaction_id' RETURNING value`);
     this.activeOfStation = db.prepare(
       `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ? ORDER BY started_ms, transaction_id`,
@@ -239,6 +241,15 @@ export class TransactionRepo {
   get(stationId: string, transactionId: string): TransactionSummary | undefined {
     const row = this.selectSummary.get(stationId, transactionId);
     return row ? toSummary(row) : undefined;
+  }
+
+  /**
+   * The transaction's EVSE (0 = unknown) and highest recorded seqNo, or undefined when it is not
+   * recorded: what a 1.6 message that names only the transaction needs, without the summary.
+   */
+  progress(stationId: string, transactionId: string): { evseId: number; lastSeqNo: number } | undefined {
+    const row = this.selectProgress.get(stationId, transactionId);
+    return row ? { evseId: row.evse_id, lastSeqNo: row.last_seq_no } : undefined;
   }
 
   /** The last chargingState the transaction's events reported (2.x: Charging, SuspendedEV, ...), if any. */
