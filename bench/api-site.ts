@@ -5,7 +5,8 @@
  * decision objects, as under traffic). Three cases between reads: nothing else changes; 2 % of
  * the EVSEs get another operation mode (their rows change, and the modes are rebuilt); 2 % get
  * another max current (their limits change). (Fewer would not show; more makes the run long:
- * each operator change is its own committed write.) Baseline in the same run: the same site view
+ * each operator change is its own committed write.) The changes go through the REST API
+ * (PATCH, one after the other) and each answer is timed too. Baseline in the same run: the same site view
  * serialized by fastify with the route's response schema, every row every time (what the route
  * did before its rows were kept), timed in process without HTTP.
  * BENCH_API_SITE_N (default 5000) and BENCH_API_SITE_ROUNDS (default 30) set the size.
@@ -39,15 +40,24 @@ async function getMs(hub: RunningHub, path: string): Promise<{ ms: number; bytes
   return { ms, bytes: body.byteLength };
 }
 
-/** Changes 2 % of the EVSEs (a different fiftieth each round) through the operators' controls. */
-function change(hub: RunningHub, what: Change, round: number): void {
-  if (what === 'nothing') return;
+/**
+ * Changes 2 % of the EVSEs (a different fiftieth each round) as an operator does, through
+ * `PATCH /api/evses/:stationId/:evseId` one after the other; returns how long each answer took.
+ */
+async function change(hub: RunningHub, what: Change, round: number): Promise<number[]> {
+  if (what === 'nothing') return [];
   const evses = hub.energy.site.evses;
+  const took: number[] = [];
   for (let i = round % 50; i < evses.length; i += 50) {
-    const key = (evses[i] as { key: string }).key;
-    if (what === 'modes') hub.energy.controls.update(key, { mode: round % 2 === 0 ? 'Idle' : 'LocalLoadBalancing' }, 'api');
-    else hub.energy.controls.update(key, { maxCurrentA: round % 2 === 0 ? 10 : 12 }, 'api');
+    const [stationId, evseId] = (evses[i] as { key: string }).key.split('/');
+    const body = what === 'modes' ? { mode: round % 2 === 0 ? 'Idle' : 'LocalLoadBalancing' } : { maxCurrentA: round % 2 === 0 ? 10 : 12 };
+    const t = performance.now();
+    const res = await fetch(`${hub.apiUrl}/api/evses/${stationId}/${evseId}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    await res.arrayBuffer();
+    took.push(performance.now() - t);
+    if (res.status !== 200) throw new Error(`PATCH answered ${res.status}`);
   }
+  return took;
 }
 
 export const benchmark: Benchmark = {
@@ -83,8 +93,9 @@ export const benchmark: Benchmark = {
         const health: number[] = [];
         const metrics: number[] = [];
         const baseline: number[] = [];
+        const changes: number[] = [];
         for (let i = 0; i < ROUNDS + 3; i++) {
-          change(hub, what, i);
+          const changed = await change(hub, what, i);
           hub.energy.controller.decideNow('bench');
           const s = await getMs(hub, '/api/site');
           const hl = await getMs(hub, '/api/health');
@@ -93,6 +104,7 @@ export const benchmark: Benchmark = {
           Buffer.byteLength(schemaText(view.site() as unknown as Record<string, unknown>));
           const b = performance.now() - t;
           if (i < 3) continue;
+          changes.push(...changed);
           site.push(s.ms);
           health.push(hl.ms);
           metrics.push(m.ms);
@@ -107,6 +119,13 @@ export const benchmark: Benchmark = {
           { metric: `GET /api/health, ${label}: slowest`, value: Math.max(...health), unit: 'ms', digits: 2 },
           { metric: `GET /metrics, ${label}: median`, value: percentile(metrics, 50), unit: 'ms', digits: 2 },
         );
+        if (changes.length > 0) {
+          rows.push(
+            { metric: `PATCH /api/evses/…, ${label}: median`, value: percentile(changes, 50), unit: 'ms', digits: 2 },
+            { metric: `PATCH /api/evses/…, ${label}: slowest`, value: Math.max(...changes), unit: 'ms', digits: 2 },
+            { metric: `PATCH /api/evses/…, ${label}: total of ${changes.length}`, value: changes.reduce((a, b) => a + b, 0) / 1000, unit: 's', digits: 2 },
+          );
+        }
       }
     } finally {
       await plain.close();

@@ -91,7 +91,7 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
     },
     siteCapacityW: () => energy.siteCapacity().powerW,
     clearSiteLimit: () => energy.clearSiteLimit(),
-    setEvseSettings: (key, patch) => evseView(energy.controls.update(key, patch, 'api')),
+    setEvseSettings: async (key, patch) => evseView(await energy.controls.updateDurably(key, patch, 'api')),
     setpoints: {
       setEvse: (key, req) => {
         const problem = energy.site.evses.some((e) => e.key === key) ? energy.setpointProblem(key, clock.nowMs()) : undefined;

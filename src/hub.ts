@@ -45,6 +45,8 @@ export interface HubDeps {
   configPath: string;
   log: Logger;
   clock?: Clock;
+  /** The operating system's boot id as the store sees it (default: the system's; tests restart "the system" with another). */
+  bootId?: string;
 }
 
 export interface RunningHub {
@@ -93,7 +95,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const dataDir = resolveDataDir(config, deps.configPath);
   mkdirSync(dataDir, { recursive: true });
   const dbPath = dbPathOf(dataDir);
-  const store = openStore({ path: dbPath, clock });
+  const store = openStore({ path: dbPath, clock, ...('bootId' in deps ? { bootId: deps.bootId } : {}) });
   log.info({ dbPath }, 'store opened');
   const { retention: retentionConfig } = config.data;
   const retention = new RetentionJob({

@@ -98,8 +98,9 @@ export interface EnergyQueries {
   siteCapacityW?(): number;
   clearSiteLimit(): void;
   /**
-   * Changes an EVSE's settings (persisted; the next decision, at once, uses them). Throws ApiError
-   * NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE with the reason.
+   * Changes an EVSE's settings (persisted; the next decision, at once, uses them). Settles once the
+   * change is on disk and applied; rejects with ApiError NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE
+   * with the reason, or with the store's error (nothing applied).
    */
-  setEvseSettings(evseKey: string, patch: EvseSettingsPatch): EvseEnergyView;
+  setEvseSettings(evseKey: string, patch: EvseSettingsPatch): Promise<EvseEnergyView>;
 }

@@ -19,14 +19,16 @@ export function evseViews(queries: HubQueries, energy: EnergyQueries, only?: str
   return energy
     .evses()
     .filter((e) => only === undefined || e.evseKey === only)
-    .map((e) => {
-      const st = stationOf(e.stationId);
-      const reported = st?.evses.find((x) => x.evseId === e.evseId);
-      return {
-        ...e,
-        connected: st?.connected ?? false,
-        connectors: reported?.connectors ?? [],
-        ...(reported?.transaction ? { transaction: reported.transaction } : {}),
-      };
-    });
+    .map((e) => evseApiView(e, stationOf(e.stationId)));
+}
+
+/** One EVSE's energy-side view joined with what its station reports (`station`: from queries.station). */
+export function evseApiView(e: EvseEnergyView, station: StationView | undefined): EvseApiView {
+  const reported = station?.evses.find((x) => x.evseId === e.evseId);
+  return {
+    ...e,
+    connected: station?.connected ?? false,
+    connectors: reported?.connectors ?? [],
+    ...(reported?.transaction ? { transaction: reported.transaction } : {}),
+  };
 }

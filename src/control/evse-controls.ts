@@ -14,6 +14,7 @@ import { ApiError } from '../api/errors.js';
 import type { Logger } from '../util/logger.js';
 import { DEFAULT_OPERATION_MODE, OPERATION_MODES } from './operation-modes.js';
 import { parseEvseKey } from './evse-key.js';
+import { EvseModelIndex, HandedOutRecord } from './evse-controls-tables.js';
 
 /** The settings an operator may change; a null value goes back to the site config's. */
 export interface EvseSettingsPatch {
@@ -63,10 +64,18 @@ export interface RemoteStartStop {
   stop(stationId: string, evseId: number): Promise<unknown>;
 }
 
+type SettingWrite = { evseKey: string; setting: string; value: unknown; source: string };
+
 /** Persistence of runtime settings (the store's EvseSettingsRepo). */
 export interface EvseSettingsStore {
   list(): Array<{ evseKey: string; setting: string; value: unknown; source: string; updatedMs: number }>;
-  write(changes: ReadonlyArray<{ evseKey: string; setting: string; value: unknown; source: string }>): void;
+  /** Writes the changes in one transaction, committed on return. */
+  write(changes: readonly SettingWrite[]): void;
+  /**
+   * Writes the changes in one transaction that joins the store's group commit: settles once they
+   * are on disk (the sync runs off the event loop), rejects when they were not stored.
+   */
+  writeDurably?(changes: readonly SettingWrite[]): Promise<void>;
 }
 
 export interface EvseControlsDeps {
@@ -92,18 +101,29 @@ type Overrides = {
 /** Highest priority an operator may set (the API's bound). */
 export const MAX_PRIORITY = 1000;
 
+/**
+ * Every table is kept per EVSE as its settings change: a change costs the same whatever the
+ * number of EVSEs (no table is built again over the site, no scan of the site's models).
+ */
 export class EvseControls {
   private readonly configured = new Map<string, ConfiguredEvse>();
   private readonly overrides = new Map<string, Overrides>();
   /** Mode per EVSE key without rules, kept as settings change (read at every decision). */
   private readonly standing: Record<string, OperationMode> = {};
   private readonly standingSource: Record<string, string> = {};
-  private solar: Record<string, SolarMode> = {};
-  private caps: Record<string, CurrentLimit[]> = {};
+  /** Handed to each decision's snapshot, which keeps them: never changed once read. */
+  private readonly solar = new HandedOutRecord<SolarMode>();
+  private readonly caps = new HandedOutRecord<CurrentLimit[]>();
   /** Bumped at every change of the standing modes or their sources (readers cache on it). */
   private standingChanges = 0;
+  private readonly models: EvseModelIndex;
+  /** Writes are numbered as they are made; per `key\nsetting`, the number of the write applied last. */
+  private readonly applies = new Map<string, number>();
+  private writes = 0;
 
-  constructor(private readonly deps: EvseControlsDeps) {}
+  constructor(private readonly deps: EvseControlsDeps) {
+    this.models = new EvseModelIndex(deps.evses);
+  }
 
   /** Registers (or replaces) an EVSE's configured values; runtime settings already made are kept. */
   configure(evseKey: string, configured: ConfiguredEvse): void {
@@ -142,27 +162,33 @@ export class EvseControls {
 
   /**
    * Changes settings of one EVSE: every field is checked first (nothing changes when one is
-   * refused), then applied, written to the store in one transaction, and a decision follows.
+   * refused), then written to the store in one transaction, applied, and a decision follows.
    * Throws ApiError NOT_FOUND, BAD_REQUEST or NOT_APPLICABLE with the reason and the field.
    */
   update(evseKey: string, patch: EvseSettingsPatch, source: string): EvseModel {
-    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
-    const names = SETTING_NAMES.filter((n) => patch[n] !== undefined);
-    if (names.length === 0) throw new ApiError('BAD_REQUEST', `expected at least one of ${SETTING_NAMES.join(', ')}`, 'body');
-    for (const name of names) {
-      const value = patch[name];
-      if (value === null) continue;
-      const problem = this.problemWith(evseKey, name, value);
-      if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
-    }
+    const names = this.checked(evseKey, patch);
     const nowMs = this.deps.nowMs();
-    this.deps.store?.write(names.map((n) => ({ evseKey, setting: n, value: patch[n] ?? null, source })));
-    this.apply(evseKey, patch, source, nowMs);
-    this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
-    this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
-    const model = this.deps.evses.find((e) => e.key === evseKey);
-    if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
-    return model;
+    this.deps.store?.write(this.writesOf(evseKey, patch, names, source));
+    return this.applied(evseKey, this.newer(evseKey, patch, names, ++this.writes), names, source, nowMs);
+  }
+
+  /**
+   * update() for a front end that answers only once the change is on disk (the REST API): the
+   * write joins the store's group commit, whose sync runs off the event loop (shared with the
+   * other writes of the turn), and the change is applied, and a decision asked for, once it is
+   * durable. Nothing is applied when the write fails (the promise rejects with its error).
+   */
+  async updateDurably(evseKey: string, patch: EvseSettingsPatch, source: string): Promise<EvseModel> {
+    const store = this.deps.store;
+    if (!store?.writeDurably) return this.update(evseKey, patch, source);
+    const names = this.checked(evseKey, patch);
+    const nowMs = this.deps.nowMs();
+    const durable = store.writeDurably(this.writesOf(evseKey, patch, names, source));
+    const write = ++this.writes;
+    await durable;
+    // The EVSE may have left the site (commissioning) while the write was synced: its settings stay stored, as forget() keeps them.
+    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    return this.applied(evseKey, this.newer(evseKey, patch, names, write), names, source, nowMs);
   }
 
   /** Starts a transaction on the EVSE (standalone mode) for the id token. */
@@ -213,12 +239,55 @@ export class EvseControls {
 
   /** Solar modes set at runtime, for the decision's snapshot (configured ones are the strategy's own). */
   solarModes(): Readonly<Record<string, SolarMode>> {
-    return this.solar;
+    return this.solar.read();
   }
 
   /** Operators' max currents as limits per EVSE key, for the decision's snapshot. */
   maxCurrentCaps(): Readonly<Record<string, CurrentLimit[]>> {
-    return this.caps;
+    return this.caps.read();
+  }
+
+  /** The settings the patch changes, each checked; throws the first refusal as an ApiError. */
+  private checked(evseKey: string, patch: EvseSettingsPatch): SettingName[] {
+    if (!this.configured.has(evseKey)) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    const names = SETTING_NAMES.filter((n) => patch[n] !== undefined);
+    if (names.length === 0) throw new ApiError('BAD_REQUEST', `expected at least one of ${SETTING_NAMES.join(', ')}`, 'body');
+    for (const name of names) {
+      const value = patch[name];
+      if (value === null) continue;
+      const problem = this.problemWith(evseKey, name, value);
+      if (problem) throw new ApiError(name === 'solarMode' && !this.solarConfigured(evseKey) ? 'NOT_APPLICABLE' : 'BAD_REQUEST', problem, `body.${name}`);
+    }
+    return names;
+  }
+
+  /**
+   * The part of a stored patch to apply: the settings no later write was applied to yet (a write
+   * made while this one was synced, e.g. MQTT's update(), keeps its value, as in the store).
+   */
+  private newer(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], write: number): EvseSettingsPatch {
+    const out: EvseSettingsPatch = {};
+    for (const n of names) {
+      const id = `${evseKey}\n${n}`;
+      if ((this.applies.get(id) ?? 0) > write) continue;
+      this.applies.set(id, write);
+      Object.assign(out, { [n]: patch[n] });
+    }
+    return out;
+  }
+
+  private writesOf(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], source: string): SettingWrite[] {
+    return names.map((n) => ({ evseKey, setting: n, value: patch[n] ?? null, source }));
+  }
+
+  /** Applies a checked and stored patch, asks for a decision, and returns the EVSE's model. */
+  private applied(evseKey: string, patch: EvseSettingsPatch, names: readonly SettingName[], source: string, nowMs: number): EvseModel {
+    this.apply(evseKey, patch, source, nowMs);
+    this.deps.log.info({ evseKey, ...patch, source }, 'EVSE settings changed');
+    this.deps.onChange(`settings ${evseKey}`, names.includes('priority'));
+    const model = this.models.modelOf(evseKey);
+    if (!model) throw new ApiError('NOT_FOUND', `no EVSE ${JSON.stringify(evseKey)} in the site config`);
+    return model;
   }
 
   private remoteTarget(evseKey: string): { stationId: string; evseId: number } {
@@ -235,7 +304,7 @@ export class EvseControls {
   /** Why a value cannot be set, or undefined. */
   private problemWith(evseKey: string, name: SettingName, value: unknown): string | undefined {
     if (value === null) return undefined;
-    const model = this.deps.evses.find((e) => e.key === evseKey);
+    const model = this.models.modelOf(evseKey);
     if (!model) return `no EVSE ${evseKey} in the site`;
     switch (name) {
       case 'priority':
@@ -276,8 +345,6 @@ export class EvseControls {
   private refresh(evseKey: string): void {
     const configured = this.configured.get(evseKey);
     const o = this.overrides.get(evseKey) ?? {};
-    const i = this.deps.evses.findIndex((e) => e.key === evseKey);
-    const model = this.deps.evses[i];
     if (configured) {
       const mode = o.mode?.value ?? configured.mode;
       const source = o.mode?.source ?? CONFIG_SOURCE;
@@ -285,17 +352,20 @@ export class EvseControls {
       this.standing[evseKey] = mode;
       this.standingSource[evseKey] = source;
       const priority = o.priority?.value ?? configured.priority;
+      const i = this.models.indexOf(evseKey);
+      const model = this.deps.evses[i];
       if (model && model.priority !== priority) this.deps.evses[i] = { ...model, priority };
     }
-    const solar = { ...this.solar };
-    delete solar[evseKey];
-    if (configured && o.solarMode) solar[evseKey] = o.solarMode.value;
-    this.solar = solar;
-    const caps = { ...this.caps };
-    delete caps[evseKey];
-    if (configured && o.maxCurrentA) {
-      caps[evseKey] = [{ maxCurrentA: o.maxCurrentA.value, source: maxCurrentLimitSource(o.maxCurrentA.source), reason: `max current set to ${o.maxCurrentA.value} A` }];
-    }
-    this.caps = caps;
+    this.solar.put(evseKey, configured && o.solarMode ? o.solarMode.value : undefined);
+    const cap = configured ? o.maxCurrentA : undefined;
+    this.caps.put(evseKey, cap ? this.capOf(evseKey, cap) : undefined);
+  }
+
+  /** The limit an operator's max current puts on the EVSE (the one in force when it says the same). */
+  private capOf(evseKey: string, cap: SettingValue<number>): CurrentLimit[] {
+    const source = maxCurrentLimitSource(cap.source);
+    const current = this.caps.peek(evseKey);
+    if (current?.length === 1 && current[0]?.maxCurrentA === cap.value && current[0].source === source) return current;
+    return [{ maxCurrentA: cap.value, source, reason: `max current set to ${cap.value} A` }];
   }
 }

@@ -20,7 +20,8 @@ export interface GroupCommitOptions {
  * Group commit: the writes made while handling the messages of one event-loop turn share one
  * SQLite transaction, committed at the end of the turn. Whoever answers a station waits on
  * `barrier()` first, so an answer never leaves before what it acknowledges is on disk; a crash
- * or a power cut loses only unanswered messages.
+ * or a power cut loses only unanswered messages. (The one exception waits on `written()`, the
+ * commit without its sync, and provides for the loss itself: proxy/commit-overlap.ts.)
  *
  * How a batch reaches the disk (file database in WAL mode): the batch commits with
  * synchronous=NORMAL (the log is written, not synced), then the log file is synced with
@@ -55,6 +56,8 @@ export class GroupCommit {
   /** Rows the open batch's lazily() writes changed (total_changes() counts them too). */
   private lazyChanges = 0;
   private waiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
+  /** Waiting for the open batch's COMMIT only (written()), not for its sync. */
+  private writtenWaiters: Array<{ resolve: () => void; reject: (err: unknown) => void }> = [];
   private commits = 0;
   /** The open batch was opened by lazily() with synchronous=NORMAL. */
   private relaxed = false;
@@ -73,6 +76,8 @@ export class GroupCommit {
   private durable: Promise<void> | undefined;
   /** Test seam (see gateCommits): each scheduled commit waits for it. */
   private gate: (() => Promise<void>) | undefined;
+  /** Test seam (see gateSyncs): each sync of the log waits for it before it runs. */
+  private syncGate: (() => Promise<void>) | undefined;
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
   private generation = 0;
   private readonly rollbackListeners: Array<() => void> = [];
@@ -158,6 +163,18 @@ export class GroupCommit {
   }
 
   /**
+   * Resolves once everything written so far is committed to the log, without waiting for the
+   * log's sync: in the operating system's hands, so it survives a crash of the process but not
+   * a power cut or a crash of the system before the sync (barrier() waits for that). Rejects if
+   * that commit failed (rolled back). For answers whose loss in a power cut the caller has
+   * provided for (proxy/commit-overlap.ts).
+   */
+  written(): Promise<void> {
+    if (!this.open) return Promise.resolve();
+    return new Promise((resolve, reject) => this.writtenWaiters.push({ resolve, reject }));
+  }
+
+  /**
    * Test seam: the end-of-turn commit of each batch opened from now on waits for `gate()` (a
    * slow fsync, as seen from the event loop); a rejected gate fails that commit as a SQLite
    * error would (rolled back, barriers rejected). While it waits the batch stays open and later
@@ -165,6 +182,15 @@ export class GroupCommit {
    */
   gateCommits(gate: (() => Promise<void>) | undefined): void {
     this.gate = gate;
+  }
+
+  /**
+   * Test seam: each background sync of the log started from now on waits for `gate()` before it
+   * runs (a slow fsync, with the commit already written); a rejected gate fails that sync as a
+   * failed fsync would. `undefined` restores the normal sync. Never used by the hub itself.
+   */
+  gateSyncs(gate: (() => Promise<void>) | undefined): void {
+    this.syncGate = gate;
   }
 
   /** Calls fn after a batch's commit failed and its writes were rolled back (caches of them must forget). */
@@ -193,12 +219,15 @@ export class GroupCommit {
     this.relaxed = false;
     const waiters = this.waiters;
     this.waiters = [];
+    const written = this.writtenWaiters;
+    this.writtenWaiters = [];
     try {
       // A sync covers the batch's own writes and, for its waiters, any earlier batch's still pending.
       const mustSync = relaxed && (this.eagerChanges() > 0 || (awaited && this.durable !== undefined));
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
+      for (const w of written) w.resolve();
       if (mustSync && now) {
         this.syncLogNow();
       } else if (mustSync) {
@@ -221,6 +250,7 @@ export class GroupCommit {
       }
       for (const fn of this.rollbackListeners) fn();
       for (const w of waiters) w.reject(err);
+      for (const w of written) w.reject(err);
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');
     }
@@ -262,7 +292,9 @@ export class GroupCommit {
   private startSync(): Promise<void> {
     // After close() nothing is left to sync: it synced everything committed on the event loop.
     if (this.closed) return Promise.resolve();
-    const running: Promise<void> = this.syncLog().then(
+    const gate = this.syncGate;
+    const sync = gate ? gate().then(() => this.syncLog()) : this.syncLog();
+    const running: Promise<void> = sync.then(
       () => {
         if (this.syncRunning === running) this.syncRunning = undefined;
       },

@@ -189,10 +189,11 @@ export class OutboxRepo {
    * Replaces rows by compaction in one transaction: `rewrite` gives rows their new payload (the
    * merged content), `remove` deletes rows whose content now travels in a rewritten row.
    */
-  compact(rewrite: ReadonlyArray<{ seq: number; payload: unknown }>, remove: readonly number[]): void {
+  compact(rewrite: ReadonlyArray<{ seq: number; payload: unknown }>, remove: readonly number[], alongside?: () => void): void {
     this.db.transaction(() => {
       for (const r of rewrite) this.updatePayload.run(JSON.stringify(r.payload ?? null), r.seq);
       for (const seq of remove) this.deleteOne.run(seq);
+      alongside?.();
     })();
   }
 }

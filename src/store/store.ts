@@ -10,6 +10,7 @@ import { ProfileRepo } from './profile-repo.js';
 import { SiteStateRepo } from './site-state-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
+import { closeRun, openRun, systemBootId } from './last-run.js';
 import { CommissionedRepo } from './commissioned-repo.js';
 import { EvseSettingsRepo } from './evse-settings-repo.js';
 import { PowerHistoryRepo } from './power-history-repo.js';
@@ -21,6 +22,8 @@ export interface OpenStoreOptions {
   clock?: Clock;
   /** Resolution of stations' lastSeenMs (see StationRepo). */
   lastSeenResolutionMs?: number;
+  /** The operating system's boot id (default: Linux's; tests pass their own). */
+  bootId?: string;
 }
 
 /** The hub's durable state: one SQLite database and a repository per concern. */
@@ -46,6 +49,12 @@ export interface Store {
   sessions: SessionRepo;
   /** Group commit for the writes of one event-loop turn (see GroupCommit). */
   batch: GroupCommit;
+  /**
+   * The previous run may have lost writes it had committed but not synced (it never closed the
+   * store, and the system restarted since: last-run.ts). Proxy mode answers some transaction
+   * messages before that sync (commit-overlap.ts) and provides for their loss when this is true.
+   */
+  readonly mayHaveLostUnsynced: boolean;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
   close(): void;
 }
@@ -57,6 +66,9 @@ export function openStore(options: OpenStoreOptions): Store {
   const batch = new GroupCommit(db);
   try {
     const transactions = new TransactionRepo({ db });
+    const siteState = new SiteStateRepo({ db, clock });
+    const bootId = 'bootId' in options ? options.bootId : systemBootId();
+    const { mayHaveLostUnsynced } = db.memory ? { mayHaveLostUnsynced: false } : openRun(siteState, bootId);
     // What a rolled-back batch wrote must not be remembered as stored.
     batch.onRollback(() => transactions.forgetRetryWindows());
     return {
@@ -70,14 +82,16 @@ export function openStore(options: OpenStoreOptions): Store {
       outbox: new OutboxRepo({ db, clock }),
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
-      siteState: new SiteStateRepo({ db, clock }),
+      siteState,
+      mayHaveLostUnsynced,
       commissioned: new CommissionedRepo({ db, clock }),
-      evseSettings: new EvseSettingsRepo({ db, clock }),
+      evseSettings: new EvseSettingsRepo({ db, clock, batch }),
       powerHistory: new PowerHistoryRepo({ db }),
       sessions: new SessionRepo({ db }),
       close() {
         if (!db.open) return;
         batch.close();
+        if (!db.memory) closeRun(siteState, bootId);
         db.pragma('optimize');
         db.close();
       },

@@ -1,6 +1,7 @@
 import type { Logger } from '../util/logger.js';
 import type { OutboxRepo } from '../store/outbox-repo.js';
 import { planCompaction, type OutboxPayloadCodec } from './outbox-compaction.js';
+import type { AbsorbedSeqNos } from './upstream-seq-nos.js';
 
 /** Checks the bound every this many appends (the check reads the whole table). */
 const CHECK_EVERY = 100;
@@ -47,6 +48,8 @@ export interface OutboxBoundDeps {
   codec: OutboxPayloadCodec;
   /** Seqs that must not be touched now (the pump's in-flight rows; each link's oldest row is never touched either). */
   busySeqs: () => ReadonlySet<number>;
+  /** Records the seqNos a compaction absorbed (UpstreamSeqNos.absorb), in the compaction's own SQLite transaction. */
+  absorbed?: (link: string, absorbed: readonly AbsorbedSeqNos[]) => void;
   log: Logger;
 }
 
@@ -137,7 +140,8 @@ export class OutboxBound {
       const skip = head === undefined ? skipSeqs : new Set([...skipSeqs, head]);
       const plan = planCompaction(rows, this.deps.codec, { skipSeqs: skip, maxMeterValuesPerMessage: MAX_METER_VALUES_PER_MESSAGE, dropSupersededStatuses });
       if (plan.remove.length === 0) continue;
-      outbox.compact(plan.rewrite, plan.remove);
+      const absorbed = this.deps.absorbed;
+      outbox.compact(plan.rewrite, plan.remove, absorbed && plan.absorbed.length > 0 ? () => absorbed(link, plan.absorbed) : undefined);
       merged += plan.merged;
       dropped += plan.statusesDropped;
     }

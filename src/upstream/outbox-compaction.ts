@@ -10,9 +10,10 @@
  * moves across a Started/Ended/Start/Stop or a non-periodic event of its transaction. Nothing
  * is dropped: every reading of every removed row is in the merged one.
  *
- * seqNo: the merged 2.x TransactionEvent keeps the first row's seqNo; the numbers of the removed
- * rows are not reused by the queue but given at send time (upstream-seq-nos.ts), so the CSMS
- * sees a continuous sequence.
+ * seqNo: the merged 2.x TransactionEvent keeps the first row's seqNo; the plan names the numbers
+ * of the removed rows (`absorbed`), which the caller records with the compaction so that the
+ * numbers given at send time (upstream-seq-nos.ts) leave them out and the CSMS sees a continuous
+ * sequence.
  *
  * Status notifications that a later one of the same connector supersedes are the only thing
  * that may be dropped, and only when `dropSupersededStatuses` is set (after merging was not
@@ -20,6 +21,7 @@
  */
 import type { OutboxEntry } from '../store/outbox-repo.js';
 import { arrayField, fields, numberField, stringField } from './wire-fields.js';
+import type { AbsorbedSeqNos } from './upstream-seq-nos.js';
 
 /** How a mode stores payloads in the outbox (proxy wraps them in an envelope, hub does not). */
 export interface OutboxPayloadCodec {
@@ -48,6 +50,8 @@ export interface CompactionPlan {
   merged: number;
   /** Superseded status notifications dropped. */
   statusesDropped: number;
+  /** Per merged 2.x TransactionEvent: the removed rows' seqNos (after its own, up to the last removed). */
+  absorbed: AbsorbedSeqNos[];
 }
 
 interface Classified {
@@ -65,11 +69,13 @@ interface Run {
   extra: unknown;
   meterValues: unknown[];
   merged: boolean;
+  /** 2.x TransactionEvent runs: the transaction, the first row's seqNo and the highest merged in. */
+  seqNos?: { transactionId: string; first: number; last: number };
 }
 
 /** The plan that merges the link's rows (entries oldest first, all of one link). */
 export function planCompaction(entries: readonly OutboxEntry[], codec: OutboxPayloadCodec, options: CompactionOptions): CompactionPlan {
-  const plan: CompactionPlan = { rewrite: [], remove: [], merged: 0, statusesDropped: 0 };
+  const plan: CompactionPlan = { rewrite: [], remove: [], merged: 0, statusesDropped: 0, absorbed: [] };
   const runs = new Map<string, Run>();
   const runOfScope = new Map<string, string>();
   const lastStatus = new Map<string, number>();
@@ -79,7 +85,9 @@ export function planCompaction(entries: readonly OutboxEntry[], codec: OutboxPay
     runOfScope.delete(scope);
     const run = runs.get(key);
     runs.delete(key);
-    if (run?.merged) plan.rewrite.push({ seq: run.seq, payload: codec.wrap({ ...run.payload, meterValue: run.meterValues }, run.extra) });
+    if (!run?.merged) return;
+    plan.rewrite.push({ seq: run.seq, payload: codec.wrap({ ...run.payload, meterValue: run.meterValues }, run.extra) });
+    if (run.seqNos && run.seqNos.last > run.seqNos.first) plan.absorbed.push({ transactionId: run.seqNos.transactionId, after: run.seqNos.first, upTo: run.seqNos.last });
   };
 
   for (const entry of entries) {
@@ -105,12 +113,14 @@ export function planCompaction(entries: readonly OutboxEntry[], codec: OutboxPay
       run.meterValues.push(...values);
       run.payload = mergedHeader(run.payload, fields(payload));
       run.merged = true;
+      const seqNo = numberField(payload, 'seqNo');
+      if (run.seqNos && seqNo !== undefined) run.seqNos.last = Math.max(run.seqNos.last, seqNo);
       plan.remove.push(entry.seq);
       plan.merged++;
       continue;
     }
     if (run) closeScope(c.scope);
-    runs.set(c.mergeKey, { seq: entry.seq, payload: { ...fields(payload) }, extra, meterValues: [...values], merged: false });
+    runs.set(c.mergeKey, { seq: entry.seq, payload: { ...fields(payload) }, extra, meterValues: [...values], merged: false, ...transactionSeqNos(entry.action, payload) });
     runOfScope.set(c.scope, c.mergeKey);
   }
   for (const scope of [...runOfScope.keys()]) closeScope(scope);
@@ -125,6 +135,13 @@ function mergedHeader(first: Record<string, unknown>, next: Record<string, unkno
     ...(typeof next['timestamp'] === 'string' ? { timestamp: next['timestamp'] } : {}),
     ...(first['offline'] === true || next['offline'] === true ? { offline: true } : {}),
   };
+}
+
+function transactionSeqNos(action: string, payload: unknown): Pick<Run, 'seqNos'> {
+  if (action !== 'TransactionEvent') return {};
+  const transactionId = stringField(fields(payload)['transactionInfo'], 'transactionId');
+  const seqNo = numberField(payload, 'seqNo');
+  return transactionId === undefined || seqNo === undefined ? {} : { seqNos: { transactionId, first: seqNo, last: seqNo } };
 }
 
 function sameExtra(a: unknown, b: unknown): boolean {

@@ -289,6 +289,8 @@ export class OutboxPump {
       deps.log.error({ link: deps.linkName, seq: entry.seq, action: prepared.action, code: err.code, description: err.description }, 'CSMS refused an outbox entry: dropped');
       deps.atomically(() => {
         deps.onRejected?.(entry, err, mode);
+        // A refused message consumes no upstream seqNo (upstream-seq-nos.ts): `built` has the own one.
+        if (!('skip' in built)) deps.seqNos?.notSent(deps.linkName, built.action, built.payload);
         deps.outbox.ack(entry.seq);
       });
       return err;

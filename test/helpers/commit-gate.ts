@@ -46,3 +46,26 @@ export async function callWithFailedCommit(harness: Harness, station: { call: (a
   gate.fail(new Error('database or disk is full'));
   return call;
 }
+
+/**
+ * A gate for the store's background syncs of the log (GroupCommit.gateSyncs): commits are written
+ * at once, their fsync waits. `entered` once a sync waits on it; `open()` lets every held and
+ * later sync run.
+ */
+export function holdSyncs(harness: Harness): { entered: Promise<void>; open: () => void } {
+  let entered!: () => void;
+  const enteredP = new Promise<void>((resolve) => (entered = resolve));
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  harness.hub.store.batch.gateSyncs(() => {
+    entered();
+    return gate;
+  });
+  return {
+    entered: enteredP,
+    open: () => {
+      harness.hub.store.batch.gateSyncs(undefined);
+      release();
+    },
+  };
+}

@@ -18,14 +18,14 @@ export interface Harness {
 }
 
 /** Starts a real hub on free ports with a temp data dir. `yaml` is a site-config text. */
-export async function startTestHub(yaml: string, opts: { clock?: Clock; dir?: string; log?: Logger } = {}): Promise<Harness> {
+export async function startTestHub(yaml: string, opts: { clock?: Clock; dir?: string; log?: Logger; bootId?: string } = {}): Promise<Harness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const config = parseSiteConfig(yaml, 'test.yaml');
   config.server.port = 0;
   config.server.host = '127.0.0.1';
   config.api.port = 0;
   config.data.dir = dir;
-  const hub = await startHub({ config, configPath: join(dir, 'test.yaml'), log: opts.log ?? silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}) });
+  const hub = await startHub({ config, configPath: join(dir, 'test.yaml'), log: opts.log ?? silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.bootId !== undefined ? { bootId: opts.bootId } : {}) });
   return {
     hub,
     dir,

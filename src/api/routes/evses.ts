@@ -2,7 +2,7 @@ import type { FastifyInstance, onRequestHookHandler } from 'fastify';
 import type { EvseSettingsPatch } from '../../control/evse-controls.js';
 import type { EnergyQueries } from '../energy-queries.js';
 import type { HubQueries } from '../hub-queries.js';
-import { evseViews } from '../evse-view.js';
+import { evseApiView, evseViews } from '../evse-view.js';
 import { bearerSecurity, currentLimit, errors, evse, evseParams, OPERATION_MODES, SOLAR_MODES } from '../schemas.js';
 import { keyOf, notFound, type EvseParams } from './evse-params.js';
 
@@ -65,11 +65,9 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
       },
     },
     async (req) => {
-      const key = keyOf(req.params);
-      energy.setEvseSettings(key, req.body);
-      const view = evseViews(queries, energy, key)[0];
-      if (!view) throw notFound(key);
-      return view;
+      // The changed EVSE's view alone: building every EVSE's view to pick one would cost the site's size per change.
+      const view = await energy.setEvseSettings(keyOf(req.params), req.body);
+      return evseApiView(view, queries.station(view.stationId));
     },
   );
 

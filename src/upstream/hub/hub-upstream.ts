@@ -109,6 +109,7 @@ export class HubUpstream implements Upstream {
     store.batch.onRollback(() => this.states.reload());
     const added = this.states.premap(configuredConnectors(deps.stations));
     if (added.length > 0) this.log.info({ mapped: added.length }, 'hub mode: configured connectors mapped upstream');
+    const seqNos = new UpstreamSeqNos({ state: store.stationState });
     this.bound = new OutboxBound({
       outbox: store.outbox,
       maxBytes: config.outboxMaxMB * 1e6,
@@ -116,6 +117,7 @@ export class HubUpstream implements Upstream {
       freeBytes: () => freeBytesNear(store.db),
       codec: PLAIN_CODEC,
       busySeqs: () => new Set(this.pump.inFlightSeq === undefined ? [] : [this.pump.inFlightSeq]),
+      absorbed: (link, absorbed) => seqNos.absorb(link, absorbed),
       log: this.log,
     });
     this.journal = new HubJournal({
@@ -149,7 +151,7 @@ export class HubUpstream implements Upstream {
       clock,
       log: this.log,
       retryDelayMs: config.reconnect.initialDelayS * 1000,
-      seqNos: new UpstreamSeqNos({ state: store.stationState }),
+      seqNos,
       committed: () => store.batch.barrier(),
       prepare: (entry) => ({ action: entry.action, payload: entry.payload }),
       onDelivered: (entry, result) => {

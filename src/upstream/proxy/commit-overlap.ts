@@ -1,5 +1,5 @@
 import type { OcppVersion } from '../../ocpp/versions.js';
-import { numberField } from '../wire-fields.js';
+import { numberField, stringField } from '../wire-fields.js';
 
 /*
  * Proxy mode: how a live station message relates to the commit (fsync) of its record and outbox
@@ -32,8 +32,8 @@ export function overlapsCommit(version: OcppVersion, action: string): boolean {
 }
 
 /**
- * Whether the station may get the CSMS's answer to a live message before the commit (fsync) of
- * its record and outbox row: only where the local copy serves nothing but the delivery, which
+ * Whether the station may get the CSMS's answer to a live message before the commit of its
+ * record and outbox row: only where the local copy serves nothing but the delivery, which
  * the CSMS's CALLRESULT has just completed, so that losing it (a power cut during that fsync, a
  * failed fsync or SQLite commit) changes no later behaviour of the hub. The ack still follows the
  * commit (OutboxPump.tryLive); a failed commit loses nothing the CSMS lacks (it has the message)
@@ -42,17 +42,39 @@ export function overlapsCommit(version: OcppVersion, action: string): boolean {
  * - Yes: meter values outside a transaction (2.x MeterValues; 1.6 MeterValues without a
  *   transactionId). Locally they are a message-log row and a live event, read by nothing that
  *   decides later.
- * - No: everything of a transaction. A 1.6 MeterValues of a transaction is the hub's last energy
- *   register reading, which becomes the meterStop of the StopTransaction the hub sends itself when
- *   the charger reboots or its connector turns Available mid-transaction (RebootRule): lost, that
- *   Stop would carry a lower reading than one the CSMS holds. A 2.x TransactionEvent Updated
- *   advances the transaction's seqNo: lost together with its ack, the next TransactionEvent of
- *   the transaction (the station's, or the Ended the hub makes after a reboot) would go up with
- *   the seqNo the CSMS already holds, and the CSMS would drop it as a repeat. Start/Stop/Started/
- *   Ended and the hub's transaction id mapping are needed by the reboot rule and `endedByHub`.
- *   Statuses and boots drive the reboot rule and ReEnroll. These all keep waiting for the commit.
+ * - Everything of a transaction waits at least for the commit: see answersWhenWritten.
  */
 export function answersBeforeDurable(version: OcppVersion, action: string, payload: unknown): boolean {
   if (action !== 'MeterValues') return false;
   return version !== '1.6' || numberField(payload, 'transactionId') === undefined;
+}
+
+/**
+ * Whether the station may get the CSMS's answer to a live message once the commit of its record
+ * and outbox row is written to the log, before the log's sync (GroupCommit.written, not
+ * barrier): the periodic messages of a running transaction, 1.6 MeterValues with a
+ * transactionId and 2.x TransactionEvent Updated. A failed commit still gets the station an
+ * error (it sends the message again), and a crash of the process loses nothing written; only
+ * a power cut or a crash of the system in the sync's few milliseconds can lose the local copy of
+ * a message the CSMS holds and the station will not send again. ProxyStation lets at most one
+ * such answer per station wait for its sync at a time (the next one waits for its own sync,
+ * which covers the earlier), so such a loss is at most the station's last message, and the
+ * hub provides for it:
+ * - 2.x: the upstream seqNo is the station's own less the numbers absorbed below it
+ *   (upstream-seq-nos.ts), so the next TransactionEvent never reuses the lost one's number. The
+ *   Ended the hub makes itself after a reboot (RebootRule) skips one number when the store says
+ *   the previous run may have lost such a write (Store.mayHaveLostUnsynced) and the transaction
+ *   has had no message since.
+ * - 1.6: the lost reading was the hub's last energy register reading of the transaction, the
+ *   meterStop of a StopTransaction the hub makes itself after a reboot (RebootRule). That Stop
+ *   may then carry the reading before it, one metering interval lower than a MeterValues the
+ *   CSMS holds; the hub logs a warning when it makes a Stop in that case. The readings after
+ *   the power cut are lost to any CSMS in the same way.
+ * Start/Stop/Started/Ended and the hub's transaction id mapping are needed by the reboot rule
+ * and `endedByHub`, statuses and boots drive the reboot rule and ReEnroll: these keep waiting
+ * for the sync.
+ */
+export function answersWhenWritten(version: OcppVersion, action: string, payload: unknown): boolean {
+  if (version === '1.6') return action === 'MeterValues' && numberField(payload, 'transactionId') !== undefined;
+  return action === 'TransactionEvent' && stringField(payload, 'eventType') === 'Updated';
 }

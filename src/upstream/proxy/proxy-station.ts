@@ -2,6 +2,7 @@ import { isoTime, type Clock } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { CallContext, CallHandler } from '../../ocpp/rpc-types.js';
 import { GenericError, InternalError, RpcClosedError, RpcError } from '../../ocpp/errors.js';
+import { ProxyFromCsms } from './proxy-from-csms.js';
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
 import type { OutboxEntry } from '../../store/outbox-repo.js';
@@ -14,7 +15,6 @@ import type { StationService } from '../../evse/station-service.js';
 import { AnswerBeforeDurable } from '../../evse/station-upstream.js';
 import type { UpstreamSeqNos } from '../upstream-seq-nos.js';
 import { authorizeOffline, cacheCsmsAnswer, idTokenOf } from '../offline-authorizer.js';
-import { answerForOfflineStation } from '../offline-station-answer.js';
 import type { ReEnroll } from '../reenroll.js';
 import { arrayField, fields, isThenable, numberField, stringField } from '../wire-fields.js';
 import { envelopeOf, outboxKindOf, prepareProxyMessage, type ProxyEnvelope } from './proxy-outbox.js';
@@ -22,9 +22,8 @@ import type { TxIdMap } from './tx-id-map.js';
 import type { Restatements } from './restatements.js';
 import type { PreparedMessage, SendMode } from '../outbox-pump.js';
 import { statusOf, type RebootRule } from './reboot-rule.js';
-import { isCsmsProfileAction, type CsmsProfiles } from '../csms-profiles.js';
-import { answersBeforeDurable, overlapsCommit } from './commit-overlap.js';
-import { proxyScope, type ProfileScope } from '../csms-profiles-scope.js';
+import type { CsmsProfiles } from '../csms-profiles.js';
+import { answersBeforeDurable, answersWhenWritten, overlapsCommit } from './commit-overlap.js';
 
 export interface ProxyStationDeps {
   stationId: string;
@@ -59,13 +58,15 @@ const MARKED_16 = new Set(['StartTransaction', 'StopTransaction', 'MeterValues']
 
 /**
  * Proxy mode for one station: its upstream link (as the station), its outbox pump, what the
- * station sends (relayed, queued or answered locally) and what the CSMS sends (routed to the
- * station, or answered at once while it is away).
+ * station sends (relayed, queued or answered locally); what the CSMS sends is ProxyFromCsms's.
  */
 export class ProxyStation {
   readonly pump: OutboxPump;
+  /** What the CSMS sends the station (it registers itself on the link). */
+  readonly fromCsms: ProxyFromCsms;
   private readonly log: Logger;
-  private readonly profileScope: ProfileScope;
+  /** Settles when the sync of the last message answered before it (answersWhenWritten) settled. */
+  private unsynced: Promise<void> | undefined;
 
   constructor(private readonly deps: ProxyStationDeps) {
     this.log = deps.log.child({ stationId: deps.stationId });
@@ -87,15 +88,7 @@ export class ProxyStation {
       onDelivered: (entry, result, mode) => this.onDelivered(entry, result, mode),
       onRejected: (entry, error) => store.messages.append(stationId, 'UpstreamRejected', { action: entry.action, payload: entry.payload, code: error.code, description: error.description }),
     });
-    this.profileScope = proxyScope({
-      stationId,
-      version,
-      hasEvse: (id, evseId) => deps.csmsProfiles.hasEvse(id, evseId),
-      hubTransactionIdOf: (id, csmsId) => txIds.hubIdOf(id, csmsId),
-      csmsTransactionIdOf: (id, hubId) => txIds.csmsIdOf(id, hubId),
-      send: (action, payload) => deps.link.call(action, payload),
-    });
-    deps.link.handleAny((ctx) => this.fromCsms(ctx));
+    this.fromCsms = new ProxyFromCsms({ stationId, version, link: deps.link, registry: deps.registry, txIds, reenroll: deps.reenroll, csmsProfiles: deps.csmsProfiles });
   }
 
   get link(): UpstreamLink {
@@ -133,10 +126,15 @@ export class ProxyStation {
 
   // ---- station -> CSMS --------------------------------------------------------------------
 
+  /**
+   * Heartbeat and Authorize: the CSMS's answer while the link is up, else the hub's own. A
+   * relayed answer acknowledges nothing the hub wrote, so it does not wait for the sync of
+   * writes made before it (another message's, answered before its sync: answersWhenWritten).
+   */
   private async liveOrLocal(ctx: CallContext, local: CallHandler): Promise<unknown> {
     if (this.deps.link.state === 'connected') {
       try {
-        return await this.deps.link.call(ctx.action, ctx.payload);
+        return new AnswerBeforeDurable(await this.deps.link.call(ctx.action, ctx.payload));
       } catch (err) {
         if (err instanceof RpcError) throw err;
       }
@@ -150,7 +148,7 @@ export class ProxyStation {
       try {
         const result = await this.deps.link.call('Authorize', ctx.payload);
         this.cacheAfterAnswer(idToken, result);
-        return result;
+        return new AnswerBeforeDurable(result); // as in liveOrLocal
       } catch (err) {
         if (err instanceof RpcError) throw err;
       }
@@ -178,8 +176,9 @@ export class ProxyStation {
    * Everything the CSMS must eventually see: recorded locally and written to the outbox in one
    * SQLite transaction, then sent live when the link is up and nothing is queued before it (the
    * CSMS's answer is final), else answered by the hub. The station's answer waits for the commit
-   * of that transaction, except for a delivered message answersBeforeDurable names; the live send
-   * waits for it only where overlapsCommit says so.
+   * and sync of that transaction, except for a delivered message answersBeforeDurable (no wait)
+   * or answersWhenWritten (the commit, not the sync) names; the live send waits for the commit
+   * only where overlapsCommit says so.
    */
   private async queued(ctx: CallContext, local: CallHandler): Promise<unknown> {
     const { action, payload } = ctx;
@@ -202,9 +201,23 @@ export class ProxyStation {
     recorded.catch(() => undefined); // awaited below, after the CSMS's answer
     deps.appended();
     const overlap = overlapsCommit(deps.version, action);
-    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: overlap && answersBeforeDurable(deps.version, action, payload) });
-    // The CSMS holds it: answered now; the commit's outcome only decides the ack (answersBeforeDurable).
-    if (outcome.kind === 'delivered' && outcome.beforeDurable) return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
+    const early = overlap && answersBeforeDurable(deps.version, action, payload);
+    // At most one answer per station waits for its sync at a time (answersWhenWritten).
+    const committed = overlap && !early && this.unsynced === undefined && answersWhenWritten(deps.version, action, payload) && deps.seqNos.numbersFromOwn(deps.stationId, action, payload) ? deps.store.batch.written() : undefined;
+    committed?.catch(() => undefined); // awaited below, after the CSMS's answer
+    const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: early || committed !== undefined });
+    if (outcome.kind === 'delivered' && outcome.beforeDurable) {
+      // The CSMS holds it. Outside a transaction: answered now, whatever the commit (answersBeforeDurable).
+      // A transaction's periodic message: answered once written, before the sync (answersWhenWritten).
+      if (committed) {
+        await committed.catch((err: unknown) => {
+          this.log.error({ err, action }, 'a station message the CSMS answered could not be recorded: answered with an error (the station sends it again)');
+          throw new InternalError('the hub could not record the message; send it again');
+        });
+        this.untilSynced(recorded);
+      }
+      return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
+    }
     // Never an answer before the message is durable here: a station left without one sends it again.
     await recorded.catch((err: unknown) => {
       this.log.error({ err, action }, 'a station message could not be recorded: answered with an error (the station sends it again)');
@@ -216,6 +229,18 @@ export class ProxyStation {
     const status = action === 'StatusNotification' ? statusOf(deps.version, payload) : undefined;
     if (status) deps.rebootRule.onStatus(deps.stationId, deps.version, status.evseId, status.available, (a, envelope) => this.enqueue(a, envelope));
     return answer;
+  }
+
+  /** Until `recorded` settles, the station's next message waits for its own sync (answersWhenWritten). */
+  private untilSynced(recorded: Promise<void>): void {
+    const settled = recorded.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.unsynced = settled;
+    void settled.then(() => {
+      if (this.unsynced === settled) this.unsynced = undefined;
+    });
   }
 
   private append(action: string, payload: unknown, localAnswer: unknown): OutboxEntry {
@@ -251,7 +276,10 @@ export class ProxyStation {
     if (this.deps.version === '1.6' && entry.action === 'StopTransaction') {
       const hubId = numberField(env.payload, 'transactionId');
       if (hubId !== undefined) this.deps.restatements.clear(stationId, hubId);
+      if (hubId !== undefined) this.deps.rebootRule.forgetPossibleLoss(stationId, String(hubId));
     }
+    const ended = entry.action === 'TransactionEvent' && stringField(env.payload, 'eventType') === 'Ended' ? stringField(fields(env.payload)['transactionInfo'], 'transactionId') : undefined;
+    if (ended !== undefined) this.deps.rebootRule.forgetPossibleLoss(stationId, ended);
     this.possibleDuplicate(entry, result);
     cacheCsmsAnswer(this.deps.store.authorizations, idTokenOf(env.payload), result, this.deps.clock.nowMs());
   }
@@ -336,37 +364,5 @@ export class ProxyStation {
         return session.peer.call(action, payload);
       });
     });
-  }
-
-  // ---- CSMS -> station --------------------------------------------------------------------
-
-  private async fromCsms(ctx: CallContext): Promise<unknown> {
-    const { stationId, version } = this.deps;
-    // Charging profiles are the hub's own, whether the station is connected or not.
-    if (isCsmsProfileAction(ctx.action)) return this.deps.csmsProfiles.handle(this.profileScope, ctx.action, ctx.payload);
-    const session = this.deps.registry.get(stationId);
-    if (!session?.isOpen) return answerForOfflineStation(version, ctx.action, stationId);
-    const request = version === '1.6' ? this.toStationIds(ctx.action, ctx.payload) : ctx.payload;
-    let result: unknown;
-    try {
-      result = await session.peer.call(ctx.action, request, { signal: ctx.signal });
-    } catch (err) {
-      if (err instanceof RpcError) throw err;
-      if (err instanceof RpcClosedError) return answerForOfflineStation(version, ctx.action, stationId);
-      throw new GenericError(`station ${stationId} did not answer`);
-    }
-    this.deps.reenroll.record(stationId, version, ctx.action, request, result);
-    return result;
-  }
-
-  /** 1.6: the CSMS names transactions by its ids, the station by the hub's. */
-  private toStationIds(action: string, payload: unknown): unknown {
-    const { stationId, txIds } = this.deps;
-    if (action === 'RemoteStopTransaction') {
-      const csmsId = numberField(payload, 'transactionId');
-      const hubId = csmsId === undefined ? undefined : txIds.hubIdOf(stationId, csmsId);
-      return hubId === undefined ? payload : { ...fields(payload), transactionId: hubId };
-    }
-    return payload;
   }
 }

@@ -67,6 +67,7 @@ export class ProxyUpstream implements Upstream {
       freeBytes: () => freeBytesNear(deps.store.db),
       codec: PROXY_CODEC,
       busySeqs: () => new Set([...this.stations.values()].flatMap((s) => s.pump.busySeqs)),
+      absorbed: (link, absorbed) => this.seqNos.absorb(link, absorbed),
       log: deps.log,
     });
     this.stationHooks = {
@@ -76,6 +77,7 @@ export class ProxyUpstream implements Upstream {
   }
 
   start(): void {
+    this.rebootRule.markPossibleLoss();
     for (const id of this.deps.stationIds) {
       if (this.deps.store.outbox.count(id) === 0) continue;
       const version = this.deps.store.stations.get(id)?.version;

@@ -10,6 +10,8 @@ import { transactionEventOf2x, type TransactionEvent2x } from '../../ocpp/adapte
 import type { ProxyEnvelope } from './proxy-outbox.js';
 
 const ENDED_BY_HUB = 'upstream.endedByHub.';
+/** A transaction open when the previous run may have lost its last periodic message (value: its lastSeqNo then). */
+const MAY_HAVE_LOST = 'upstream.mayHaveLostLast.';
 
 export type Enqueue = (action: string, envelope: ProxyEnvelope) => void;
 
@@ -78,6 +80,25 @@ export class RebootRule {
     );
   }
 
+  /**
+   * At start, when the previous run may have lost writes it had not synced (Store.mayHaveLostUnsynced):
+   * every open transaction may have lost its last periodic message, answered before its sync
+   * (commit-overlap.ts answersWhenWritten). Marked durably with its lastSeqNo; an Ended or Stop
+   * the hub makes for it while it has had no message since provides for that (end2x, end16).
+   */
+  markPossibleLoss(): void {
+    const { store, log } = this.deps;
+    if (!store.mayHaveLostUnsynced) return;
+    const open = store.transactions.activeAll();
+    for (const tx of open) store.stationState.set(tx.stationId, MAY_HAVE_LOST + tx.transactionId, tx.lastSeqNo);
+    if (open.length > 0) log.warn({ transactions: open.length }, 'the hub did not close its store and the system restarted since: the last periodic message of an open transaction may be missing here (the CSMS has it)');
+  }
+
+  /** The transaction ended upstream: its mark (markPossibleLoss) is of no further use. */
+  forgetPossibleLoss(stationId: string, transactionId: string): void {
+    this.deps.store.stationState.delete(stationId, MAY_HAVE_LOST + transactionId);
+  }
+
   /** True when the hub ended this 1.6 transaction itself (after a reboot, or as a ghost). */
   endedByHub(stationId: string, hubTransactionId: number): boolean {
     return this.deps.store.stationState.get(stationId, ENDED_BY_HUB + hubTransactionId) === true;
@@ -92,12 +113,22 @@ export class RebootRule {
     const { store, service, clock } = this.deps;
     const nowMs = clock.nowMs();
     const payload = { transactionId: Number(transactionId), meterStop: this.lastRegisterWh(stationId, transactionId), timestamp: isoTime(nowMs), reason };
+    if (this.mayHaveLostLast(stationId, transactionId)) {
+      this.deps.log.warn({ stationId, transactionId, meterStop: payload.meterStop }, 'the StopTransaction the hub makes may carry a lower meterStop than a MeterValues the CSMS holds: the last reading may have been lost here in a power cut');
+    }
     store.db.transaction(() => {
       service.transactionEvent(endedEventOf16(stationId, store.transactions.nextSeqNo(stationId, transactionId), evseId, payload, nowMs));
       store.stationState.set(stationId, ENDED_BY_HUB + transactionId, true);
       enqueue('StopTransaction', { payload, hubMade: true });
     })();
     this.deps.log.warn({ stationId, transactionId, meterStop: payload.meterStop, reason }, 'open 1.6 transaction ended by the hub, locally and upstream');
+  }
+
+  /** The transaction was marked by markPossibleLoss and has had no message since. */
+  private mayHaveLostLast(stationId: string, transactionId: string): boolean {
+    const { store } = this.deps;
+    const marked = store.stationState.get(stationId, MAY_HAVE_LOST + transactionId);
+    return typeof marked === 'number' && store.transactions.get(stationId, transactionId)?.lastSeqNo === marked;
   }
 
   private end2x(stationId: string, transactionId: string, evseId: number, connectorId: number, enqueue: Enqueue, stoppedReason: 'Reboot' | 'Other' = 'Reboot'): void {
@@ -107,7 +138,8 @@ export class RebootRule {
       eventType: 'Ended',
       timestamp: isoTime(nowMs),
       triggerReason: 'AbnormalCondition',
-      seqNo: store.transactions.nextSeqNo(stationId, transactionId),
+      // One number more when the transaction's last message may be lost here: the CSMS may hold that number.
+      seqNo: store.transactions.nextSeqNo(stationId, transactionId) + (this.mayHaveLostLast(stationId, transactionId) ? 1 : 0),
       transactionInfo: { transactionId, stoppedReason },
       ...(evseId > 0 ? { evse: { id: evseId, ...(connectorId > 0 ? { connectorId } : {}) } } : {}),
     };

@@ -31,6 +31,7 @@ export function useGatedProxy(): GatedProxyRig {
   });
   afterEach(async () => {
     rig.h.hub.store.batch.gateCommits(undefined);
+    rig.h.hub.store.batch.gateSyncs(undefined);
     for (const c of clients.splice(0)) await c.close({ force: true });
     await rig.h.stop();
     await rig.csms.stop();

@@ -118,6 +118,38 @@ describe('EvseControls', () => {
     expect(controls.view('cs1/2')?.solarMode?.value).toBe('now');
   });
 
+  it('applies durable changes once committed, in the order they were written, as the store keeps them', async () => {
+    const { controls, changes, store } = setup();
+    const first = controls.updateDurably('cs1/1', { maxCurrentA: 10, mode: 'Idle' }, 'api');
+    const second = controls.updateDurably('cs1/1', { maxCurrentA: 12 }, 'mqtt');
+    expect(controls.view('cs1/1')?.maxCurrentA).toBeUndefined();
+    expect(changes).toEqual([]);
+    await Promise.all([first, second]);
+    expect(controls.view('cs1/1')).toMatchObject({ maxCurrentA: { value: 12, source: 'mqtt' }, mode: { value: 'Idle', source: 'api' } });
+    expect(store.evseSettings.list().map((r) => [r.setting, r.value, r.source])).toEqual([
+      ['maxCurrentA', 12, 'mqtt'],
+      ['mode', 'Idle', 'api'],
+    ]);
+    expect(changes).toEqual([
+      { reason: 'settings cs1/1', siteChanged: false },
+      { reason: 'settings cs1/1', siteChanged: false },
+    ]);
+    await expect(controls.updateDurably('cs1/1', { maxCurrentA: 99 }, 'api')).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+
+  it('keeps a setting written again while an earlier durable change was on its way to disk, as the store does', async () => {
+    const { controls, store } = setup();
+    const first = controls.updateDurably('cs1/1', { maxCurrentA: 10, mode: 'Idle' }, 'api');
+    controls.update('cs1/1', { maxCurrentA: 12 }, 'mqtt');
+    await first;
+    expect(controls.view('cs1/1')).toMatchObject({ maxCurrentA: { value: 12, source: 'mqtt' }, mode: { value: 'Idle', source: 'api' } });
+    expect(controls.maxCurrentCaps()['cs1/1']).toEqual([expect.objectContaining({ maxCurrentA: 12 })]);
+    expect(store.evseSettings.list().map((r) => [r.setting, r.value, r.source])).toEqual([
+      ['maxCurrentA', 12, 'mqtt'],
+      ['mode', 'Idle', 'api'],
+    ]);
+  });
+
   it('refuses start and stop without remote control, and for an unknown EVSE', async () => {
     const { controls } = setup();
     await expect(controls.start('cs1/1', 'TAG')).rejects.toMatchObject({ code: 'NOT_STANDALONE' });

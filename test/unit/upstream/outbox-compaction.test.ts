@@ -120,11 +120,13 @@ describe('outbox compaction', () => {
     fc.assert(
       fc.property(stepsArb, fc.subarray([1, 2, 3]), fc.integer({ min: 1, max: 8 }), fc.boolean(), (steps, ended, cap, drop) => {
         const entries = queue(scenario(steps, ended));
-        const after = applyPlan(entries, planCompaction(entries, PLAIN_CODEC, { maxMeterValuesPerMessage: cap, dropSupersededStatuses: drop }));
+        const plan = planCompaction(entries, PLAIN_CODEC, { maxMeterValuesPerMessage: cap, dropSupersededStatuses: drop });
+        const after = applyPlan(entries, plan);
         const store = stores.open();
         try {
           const seqNos = new UpstreamSeqNos({ state: store.stationState });
           const link = `L${++run}`;
+          seqNos.absorb(link, plan.absorbed);
           const sent: OutboxEntry[] = after.map((e) => {
             const payload = seqNos.onWire(link, e.action, e.payload);
             seqNos.delivered(link, e.action, payload);
