@@ -9,12 +9,14 @@
  * (PATCH, one after the other) and each answer is timed too. Baseline in the same run: the same site view
  * serialized by fastify with the route's response schema, every row every time (what the route
  * did before its rows were kept), timed in process without HTTP.
+ * For /metrics also: the hub's own scrape (wall and CPU time, from a wrapper around HubMetrics.scrape) and
+ * the longest event-loop turn while it was read (monitorEventLoopDelay max; the client runs in the same process).
  * BENCH_API_SITE_N (default 5000) and BENCH_API_SITE_ROUNDS (default 30) set the size.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { parseSiteConfig } from '../src/config/load.js';
 import { startHub, type RunningHub } from '../src/hub.js';
@@ -87,11 +89,31 @@ export const benchmark: Benchmark = {
       await plain.inject({ method: 'GET', url: '/x' });
       if (!serialize) throw new Error('no serializer');
       const schemaText = serialize;
+      // The hub's own part of a GET /metrics (HubMetrics.scrape: one event-loop turn, its parts run as microtasks).
+      // Its CPU time too (process.cpuUsage: every thread of the process, GC helpers included), less
+      // sensitive than wall time to other processes on a busy machine.
+      let scrapeMs = 0;
+      let scrapeCpuMs = 0;
+      const scrape = hub.metrics.scrape.bind(hub.metrics);
+      hub.metrics.scrape = async () => {
+        const t = performance.now();
+        const cpu = process.cpuUsage();
+        try {
+          return await scrape();
+        } finally {
+          scrapeMs = performance.now() - t;
+          const used = process.cpuUsage(cpu);
+          scrapeCpuMs = (used.user + used.system) / 1000;
+        }
+      };
       for (const what of ['nothing', 'modes', 'max currents'] as const) {
         progress(`${N} EVSEs, ${what} changed between reads: ${ROUNDS} reads`);
         const site: number[] = [];
         const health: number[] = [];
         const metrics: number[] = [];
+        const scrapes: number[] = [];
+        const scrapeCpu: number[] = [];
+        let loopMaxMs = 0;
         const baseline: number[] = [];
         const changes: number[] = [];
         for (let i = 0; i < ROUNDS + 3; i++) {
@@ -99,7 +121,11 @@ export const benchmark: Benchmark = {
           hub.energy.controller.decideNow('bench');
           const s = await getMs(hub, '/api/site');
           const hl = await getMs(hub, '/api/health');
+          // The longest event-loop turn while /metrics is read (1 ms resolution; includes the in-process client's turns).
+          const loop = monitorEventLoopDelay({ resolution: 1 });
+          loop.enable();
           const m = await getMs(hub, '/metrics');
+          loop.disable();
           const t = performance.now();
           Buffer.byteLength(schemaText(view.site() as unknown as Record<string, unknown>));
           const b = performance.now() - t;
@@ -108,6 +134,9 @@ export const benchmark: Benchmark = {
           site.push(s.ms);
           health.push(hl.ms);
           metrics.push(m.ms);
+          scrapes.push(scrapeMs);
+          scrapeCpu.push(scrapeCpuMs);
+          loopMaxMs = Math.max(loopMaxMs, loop.max / 1e6);
           baseline.push(b);
           bytes = s.bytes;
         }
@@ -118,6 +147,10 @@ export const benchmark: Benchmark = {
           { metric: `GET /api/health, ${label}: median`, value: percentile(health, 50), unit: 'ms', digits: 2 },
           { metric: `GET /api/health, ${label}: slowest`, value: Math.max(...health), unit: 'ms', digits: 2 },
           { metric: `GET /metrics, ${label}: median`, value: percentile(metrics, 50), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: slowest`, value: Math.max(...metrics), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: longest event-loop turn (delay max)`, value: loopMaxMs, unit: 'ms', digits: 1 },
+          { metric: `GET /metrics, ${label}: the hub's scrape (HubMetrics.scrape), median`, value: percentile(scrapes, 50), unit: 'ms', digits: 2 },
+          { metric: `GET /metrics, ${label}: the hub's scrape, CPU time, median`, value: percentile(scrapeCpu, 50), unit: 'ms', digits: 2 },
         );
         if (changes.length > 0) {
           rows.push(

@@ -81,6 +81,10 @@ export function energyQueries(energy: HubEnergy, clock: Clock, extras: EnergyQue
       return { meters: energy.meters?.snapshot(nowMs) ?? {}, staleCircuits: energy.lastDecision()?.staleCircuits ?? {}, stationIds: [...stationIds] };
     },
     evses: () => energy.site.evses.map(evseView),
+    evse: (key) => {
+      const model = energy.site.evses.find((e) => e.key === key);
+      return model && evseView(model);
+    },
     evseSchedule: (key, durationS) => energy.schedule(key, durationS),
     setSiteLimit: (powerW, durationS) => {
       const capacity = energy.siteCapacity();

@@ -4,7 +4,7 @@
  * the decisions live in control/, energy/ and strategies/.
  */
 import type { SiteConfig } from './config/schema.js';
-import type { Clock } from './util/clock.js';
+import { yieldOf, type Clock } from './util/clock.js';
 import type { Logger } from './util/logger.js';
 import type { StationRegistry } from './evse/station-registry.js';
 import type { StationService } from './evse/station-service.js';
@@ -98,6 +98,8 @@ export interface ControllerParts {
   inputsAt: (nowMs: number) => SiteInputs;
   extraStrategies?: readonly Strategy<unknown>[];
   limitObserver?: (limits: ObservedLimit[]) => void;
+  /** Sites with at least this many EVSEs decide step by step when not urgent. Default STEPPED_FROM_EVSES. */
+  steppedFromEvses?: number;
 }
 
 /** The configured strategies, built with the site's energy settings. */
@@ -116,7 +118,7 @@ export function strategiesOf(config: ControlWiringDeps['config'], site: SiteMode
  * Sites with at least this many EVSEs decide step by step when not urgent (see Controller): a
  * decision over fewer takes about 10 ms or less, and deciding at once keeps its inputs fresh.
  */
-const STEPPED_FROM_EVSES = 500;
+export const STEPPED_FROM_EVSES = 500;
 
 export function createController(deps: ControlWiringDeps, parts: ControllerParts): Controller {
   const { config, clock, log } = deps;
@@ -138,8 +140,10 @@ export function createController(deps: ControlWiringDeps, parts: ControllerParts
     debounceMs: config.energy.debounceMs,
     // A decision over a large site runs in steps when it is not urgent, letting the stations'
     // messages through between them (a decision over 5,000 EVSEs takes about 100 ms in all).
-    yieldToLoop: (next) => setImmediate(next),
-    steppedFromEvses: STEPPED_FROM_EVSES,
+    // The clock's yield: setImmediate on the system clock; a fake clock runs the steps as it is
+    // advanced, so tests can run small sites step by step too (steppedFromEvses 0).
+    yieldToLoop: yieldOf(clock),
+    steppedFromEvses: parts.steppedFromEvses ?? STEPPED_FROM_EVSES,
     failsafe: { staleAfterS: 10, staleAfterSByMeter },
     params: {
       marginA: config.energy.marginA,

@@ -66,6 +66,8 @@ export interface EnergyDeps {
   limitObserver?: (limits: ObservedLimit[]) => void;
   /** Remote start/stop of transactions for the EVSE controls (standalone mode). */
   remote?: RemoteStartStop;
+  /** Sites with at least this many EVSEs decide step by step when not urgent (default 500; tests: 0). */
+  steppedFromEvses?: number;
 }
 
 export class HubEnergy {
@@ -140,6 +142,7 @@ export class HubEnergy {
       inputsAt: (nowMs) => this.inputsAt(nowMs),
       ...(deps.extraStrategies ? { extraStrategies: deps.extraStrategies } : {}),
       ...(deps.limitObserver ? { limitObserver: deps.limitObserver } : {}),
+      ...(deps.steppedFromEvses !== undefined ? { steppedFromEvses: deps.steppedFromEvses } : {}),
     });
 
     this.obedience = new ObedienceWatch({

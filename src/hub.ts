@@ -21,8 +21,8 @@ import { startFleet, type Fleet } from './sim/fleet.js';
 import { HubEnergy } from './hub-energy.js';
 import { fleetChargersFromConfig } from './sim/fleet-from-config.js';
 import { HubMetrics } from './api/metrics.js';
+import { metricReadings } from './api/metric-readings.js';
 import { packageVersion } from './meters/mqtt-out-service.js';
-import { parseEvseKey } from './control/evse-key.js';
 import { RemoteControl } from './api/remote-control.js';
 import { HubUpstream } from './upstream/hub/hub-upstream.js';
 import { createUpstream } from './upstream/create-upstream.js';
@@ -47,6 +47,11 @@ export interface HubDeps {
   clock?: Clock;
   /** The operating system's boot id as the store sees it (default: the system's; tests restart "the system" with another). */
   bootId?: string;
+  /**
+   * Sites with at least this many EVSEs decide step by step when not urgent, yielding through the
+   * clock between steps (default 500). Tests set 0 to run small sites stepped on a FakeClock.
+   */
+  steppedFromEvses?: number;
 }
 
 export interface RunningHub {
@@ -185,6 +190,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     ...(der ? { extraStrategies: [der.strategy] } : {}),
     ...(upstream instanceof HubUpstream ? { limitObserver: (limits) => upstream.limitReporter.observe(limits) } : {}),
     remote,
+    ...(deps.steppedFromEvses !== undefined ? { steppedFromEvses: deps.steppedFromEvses } : {}),
   });
   if (der) {
     energy.meters?.onReading((r) => der.onMeterReading(r));
@@ -198,9 +204,11 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     if (e.event.eventType === 'Started') transactionCounts.started++;
     else if (e.event.eventType === 'Ended') transactionCounts.ended++;
   });
+  const readings = metricReadings(energy, clock);
   const metrics = new HubMetrics({
     stationsConnected: () => registry.size,
     energy: energyApi,
+    readings,
     controlStats: () => energy.controller.stats(),
     onDecisionTimed: (listener) => energy.controller.onDecisionTimed(listener),
     site: {
@@ -208,12 +216,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       voltageV: config.site.voltageV,
       version: packageVersion(),
       transactions: () => ({ ...transactionCounts }),
-      evseRegistersWh: () =>
-        energy.site.evses.flatMap((e) => {
-          const parsed = parseEvseKey(e.key);
-          const r = parsed ? energy.totals.registers.of(parsed.stationId, parsed.evseId) : undefined;
-          return r ? [{ evseKey: e.key, valueWh: r.valueWh }] : [];
-        }),
+      evseRegistersWh: readings.registersWh,
     },
     outboxDepth: () => store.outbox.count(),
     outboxPressure: () => upstream?.outboxPressure(),

@@ -92,6 +92,8 @@ export interface EnergyQueries {
   /** What `/api/health` reads, without building the per-EVSE views: meters, circuits on failsafe, the configured stations. */
   healthInputs(): SiteHealthInputs;
   evses(): EvseEnergyView[];
+  /** One configured EVSE's view (without building the others'); undefined when not configured. */
+  evse(evseKey: string): EvseEnergyView | undefined;
   evseSchedule(evseKey: string, durationS: number): EvseScheduleResponse | undefined;
   setSiteLimit(powerW: number, durationS: number): { powerW: number; untilMs: number; source: string };
   /** The most the site can import (its grid connection), W: the site limit's upper bound. */

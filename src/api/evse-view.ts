@@ -10,7 +10,7 @@ export interface EvseApiView extends EvseEnergyView {
 }
 
 /** Joins the energy side's EVSEs with what stations report (one station lookup per station). */
-export function evseViews(queries: HubQueries, energy: EnergyQueries, only?: string): EvseApiView[] {
+export function evseViews(queries: HubQueries, energy: EnergyQueries): EvseApiView[] {
   const stations = new Map<string, StationView | undefined>();
   const stationOf = (id: string): StationView | undefined => {
     if (!stations.has(id)) stations.set(id, queries.station(id));
@@ -18,7 +18,6 @@ export function evseViews(queries: HubQueries, energy: EnergyQueries, only?: str
   };
   return energy
     .evses()
-    .filter((e) => only === undefined || e.evseKey === only)
     .map((e) => evseApiView(e, stationOf(e.stationId)));
 }
 

@@ -1,6 +1,8 @@
-import { Counter, Gauge, type Registry } from 'prom-client';
-import type { EnergyQueries } from './energy-queries.js';
-import { ViewGauge } from './view-gauge.js';
+import { Counter, Gauge } from 'prom-client';
+import type { SiteMetricView } from './metric-readings.js';
+import { keptFamily, type KeptFamilyDef } from './kept-family.js';
+import type { KeptTextRegistry } from './kept-text-registry.js';
+import { evsePowerFamily, type EvseMetricReading } from './metrics-evse.js';
 
 /** What the site metrics read at scrape time. */
 export interface SiteMetricsDeps {
@@ -21,7 +23,8 @@ export interface SiteMetricsDeps {
  * station connections, EVSE power, transactions, profile writes, build info. Base units (W, s),
  * counters end in _total, labels name things (meter, circuit, station, evse), never values.
  */
-export function siteGauges(registers: Registry[], deps: SiteMetricsDeps, energy: Pick<EnergyQueries, 'site' | 'evses'>): void {
+export function siteGauges(registry: KeptTextRegistry, deps: SiteMetricsDeps, energy: { site(): SiteMetricView }, readings: () => readonly EvseMetricReading[]): void {
+  const registers = [registry];
   new Gauge({
     name: 'switchyard_meter_power_watts',
     help: 'Active power of each meter, W (grid: import positive, export negative; pv: production negative; circuit: load positive)',
@@ -76,34 +79,10 @@ export function siteGauges(registers: Registry[], deps: SiteMetricsDeps, energy:
       for (const circuit of ids) this.set({ circuit }, site.staleCircuits[circuit] !== undefined ? 1 : 0);
     },
   });
-  new ViewGauge(
-    {
-      name: 'switchyard_station_connected',
-      help: '1 while the station has an open OCPP connection, else 0 (configured stations that never connected included)',
-      labelNames: ['station'],
-      registers,
-    },
-    () => deps.stations().map((s) => ({ labels: { station: s.stationId }, value: s.connected ? 1 : 0 })),
-  );
-  new ViewGauge(
-    {
-      name: 'switchyard_evse_power_watts',
-      help: 'Power the EV draws, W: measured current per phase times the nominal voltage (0 without an active transaction)',
-      labelNames: ['evse'],
-      registers,
-    },
-    () => energy.evses().map((e) => ({ labels: { evse: e.evseKey }, value: (e.drawnA ?? []).reduce((sum, a) => sum + a, 0) * deps.voltageV })),
-  );
-  new Counter({
-    name: 'switchyard_evse_energy_joules_total',
-    help: "Energy the EVSE delivered over its life, J (its charger's Energy.Active.Import.Register; a replaced meter reads as a counter reset)",
-    labelNames: ['evse'],
-    registers,
-    collect() {
-      this.reset();
-      for (const r of deps.evseRegistersWh?.() ?? []) this.inc({ evse: r.evseKey }, r.valueWh * 3600);
-    },
-  });
+  // Per-station and per-EVSE families: lines kept between scrapes (kept-family.ts).
+  keptFamily(registry, 'gauge', STATION_CONNECTED, deps.stations);
+  keptFamily(registry, 'gauge', evsePowerFamily(deps.voltageV), readings);
+  keptFamily(registry, 'counter', EVSE_ENERGY, () => deps.evseRegistersWh?.() ?? []);
   new Counter({
     name: 'switchyard_transactions_started_total',
     help: 'Transactions started since the hub started',
@@ -145,4 +124,28 @@ export function siteGauges(registers: Registry[], deps: SiteMetricsDeps, energy:
       this.set({ version: deps.version, node: process.version }, 1);
     },
   });
+}
+
+const STATION_CONNECTED: KeptFamilyDef<{ stationId: string; connected: boolean }, 'station'> = {
+  name: 'switchyard_station_connected',
+  help: '1 while the station has an open OCPP connection, else 0 (configured stations that never connected included)',
+  labelNames: ['station'],
+  each: (s, add) => add(s.stationId, s.connected ? 1 : 0, undefined, 0),
+  labels: (id) => [['station', id]],
+};
+
+const EVSE_ENERGY: KeptFamilyDef<{ evseKey: string; valueWh: number }, 'evse'> = {
+  name: 'switchyard_evse_energy_joules_total',
+  help: "Energy the EVSE delivered over its life, J (its charger's Energy.Active.Import.Register; a replaced meter reads as a counter reset)",
+  labelNames: ['evse'],
+  each: (r, add) => add(r.evseKey, r.valueWh, undefined, 0),
+  labels: (id) => [['evse', id]],
+  value: (wh) => counterValue(wh * 3600),
+};
+
+/** A counter's value as prom-client's Counter.inc takes it from zero: it refuses a decrease or an infinite value. */
+function counterValue(value: number): number {
+  if (value && !Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
+  if (value < 0) throw new Error('It is not possible to decrease a counter');
+  return 0 + value;
 }

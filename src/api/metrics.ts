@@ -1,6 +1,10 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { siteGauges, type SiteMetricsDeps } from './metrics-site.js';
-import { ViewGauge, type ViewSeries } from './view-gauge.js';
+import { KeptTextRegistry } from './kept-text-registry.js';
+import { keptFamily, type KeptFamilyDef } from './kept-family.js';
+import { CIRCUIT_FAMILIES } from './metrics-circuits.js';
+import { EVSE_FAMILIES, type EvseMetricReading } from './metrics-evse.js';
+import type { MetricReadings, SiteMetricView } from './metric-readings.js';
 import { SeriesTally } from './series-tally.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
@@ -23,6 +27,8 @@ export interface ObservablePeer {
 export interface HubMetricsDeps {
   stationsConnected(): number;
   energy: Pick<EnergyQueries, 'site' | 'evses'>;
+  /** What the metrics read, without building the API's full site and EVSE views (metric-readings.ts); `energy` when absent. */
+  readings?: MetricReadings;
   controlStats(): ControllerStats;
   /** Outbox depth until an upstream provider is registered (e.g. the store's outbox count). */
   outboxDepth?(): number;
@@ -32,6 +38,8 @@ export interface HubMetricsDeps {
   onDecisionTimed?(listener: (durationMs: number) => void): void;
   /** Meters, stations, transactions and build: see metrics-site.ts. */
   site?: SiteMetricsDeps;
+  /** A scrape gives the event loop back between families once it has run this long in one turn, ms (default 5). */
+  scrapeTurnMs?: number;
 }
 
 /** What the outbox metrics read (upstream/outbox-bound.ts OutboxPressureView has it). */
@@ -43,7 +51,6 @@ export interface OutboxPressureMetrics {
   statusesDropped: number;
 }
 
-const PHASES = ['L1', 'L2', 'L3'] as const;
 /** Distinct OCPP action labels kept; more (from misbehaving peers) count as `other`. */
 const MAX_ACTIONS = 200;
 const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
@@ -54,7 +61,9 @@ const ACTION_RE = /^[A-Za-z0-9]{1,50}$/;
  * is read from the hub when scraped.
  */
 export class HubMetrics {
-  readonly registry = new Registry();
+  readonly registry: KeptTextRegistry;
+  /** The scrape in progress (scrapes run one after the other: the views read once per scrape stay its own). */
+  private lastScrape: Promise<unknown> = Promise.resolve();
   private readonly actions = new Set<string>();
   private upstream: UpstreamMetricsProvider | undefined;
 
@@ -71,14 +80,16 @@ export class HubMetrics {
   private readonly callCounts = new SeriesTally(['direction', 'action', 'outcome']);
 
   /** The energy views of the scrape in progress: each read once per scrape, not once per gauge. */
-  private scraping: { site?: ReturnType<EnergyQueries['site']>; evses?: ReturnType<EnergyQueries['evses']> } | undefined;
-  private readonly energy: Pick<EnergyQueries, 'site' | 'evses'>;
+  private scraping: { site?: SiteMetricView; evses?: readonly EvseMetricReading[] } | undefined;
+  private readonly energy: { site(): SiteMetricView; evses(): readonly EvseMetricReading[] };
 
   constructor(private readonly deps: HubMetricsDeps) {
+    this.registry = new KeptTextRegistry({ yieldAfterMs: deps.scrapeTurnMs ?? 5 });
     const registers = [this.registry];
+    const read: MetricReadings = deps.readings ?? { site: () => deps.energy.site(), evses: () => deps.energy.evses() };
     this.energy = {
-      site: () => (this.scraping ? (this.scraping.site ??= deps.energy.site()) : deps.energy.site()),
-      evses: () => (this.scraping ? (this.scraping.evses ??= deps.energy.evses()) : deps.energy.evses()),
+      site: () => (this.scraping ? (this.scraping.site ??= read.site()) : read.site()),
+      evses: () => (this.scraping ? (this.scraping.evses ??= read.evses()) : read.evses()),
     };
     const { messageCounts, byteCounts, callCounts } = this;
     new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers, collect() { messageCounts.writeTo(this); } });
@@ -108,14 +119,21 @@ export class HubMetrics {
     return this.registry.contentType;
   }
 
-  /** The metrics as Prometheus text; the site and EVSE views are read once for the whole scrape. */
-  async scrape(): Promise<string> {
-    this.scraping = {};
-    try {
-      return await this.registry.metrics();
-    } finally {
-      this.scraping = undefined;
-    }
+  /**
+   * The metrics as Prometheus text; the site and EVSE views are read once for the whole scrape,
+   * which may span several event-loop turns (KeptTextRegistry); a scrape asked for meanwhile runs after it.
+   */
+  scrape(): Promise<string> {
+    const run = this.lastScrape.then(async () => {
+      this.scraping = {};
+      try {
+        return await this.registry.metrics();
+      } finally {
+        this.scraping = undefined;
+      }
+    });
+    this.lastScrape = run.catch(() => undefined);
+    return run;
   }
 
   private actionLabel(action: string): string {
@@ -127,6 +145,7 @@ export class HubMetrics {
 
   private gauges(registers: Registry[]): void {
     const deps = { ...this.deps, energy: this.energy };
+    const readings = this.energy.evses;
     const upstream = (): UpstreamMetricsProvider | undefined => this.upstream;
     new Gauge({
       name: 'switchyard_stations_connected',
@@ -215,95 +234,11 @@ export class HubMetrics {
       registers,
     });
     deps.onDecisionTimed?.((ms) => decisionSeconds.observe(ms / 1000));
-    new Gauge({
-      name: 'switchyard_circuit_allocated_amperes',
-      help: 'What the last decision budgeted per circuit and grid phase: non-EV load (measured or worst case) plus what EVSEs were given, A',
-      labelNames: ['circuit', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].nonEvA + c.phases[p].allocatedA);
-      },
-    });
-    new Gauge({
-      name: 'switchyard_circuit_limit_amperes',
-      help: 'Limit per circuit and grid phase, A',
-      labelNames: ['circuit', 'phase'],
-      registers,
-      collect() {
-        this.reset();
-        for (const c of deps.energy.site().circuits) for (const p of PHASES) this.set({ circuit: c.circuitId, phase: p }, c.phases[p].limitA);
-      },
-    });
-    // Per-EVSE families (thousands of series each): read in one pass per scrape (ViewGauge).
-    new ViewGauge({ name: 'switchyard_evse_offered_amperes', help: 'Current per phase last offered to the EVSE (its dynamic profile), A', labelNames: ['evse'], registers }, () => {
-      const out: Array<ViewSeries<'evse'>> = [];
-      for (const e of deps.energy.evses()) if (e.offeredA !== undefined) out.push({ labels: { evse: e.evseKey }, value: e.offeredA });
-      return out;
-    });
-    new ViewGauge({ name: 'switchyard_evse_drawn_amperes', help: 'Current the EV draws per grid phase (as the station reports it), A', labelNames: ['evse', 'phase'], registers }, () => {
-      const out: Array<ViewSeries<'evse' | 'phase'>> = [];
-      for (const e of deps.energy.evses()) e.drawnA?.forEach((a, i) => out.push({ labels: { evse: e.evseKey, phase: e.phaseRotation[i] ?? `EVSE phase ${i + 1}` }, value: a }));
-      return out;
-    });
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_profile_writes',
-        help: 'SetChargingProfile writes to the EVSE over the last hour or day (window label); charger flash wears out under frequent writes',
-        labelNames: ['evse', 'window'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse' | 'window'>> = [];
-        for (const e of deps.energy.evses()) {
-          if (!e.profileWrites) continue;
-          out.push({ labels: { evse: e.evseKey, window: 'hour' }, value: e.profileWrites.lastHour });
-          out.push({ labels: { evse: e.evseKey, window: 'day' }, value: e.profileWrites.lastDay });
-        }
-        return out;
-      },
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_disobedient',
-        help: '1 while the charger draws more than the limit it accepted (it is then budgeted at what it draws); absent otherwise',
-        labelNames: ['evse'],
-        registers,
-      },
-      () => deps.energy.evses().flatMap((e) => (e.disobedient ? [{ labels: { evse: e.evseKey }, value: 1 }] : [])),
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_limit_amperes',
-        help: 'Limit of the last decision per EVSE, A per phase (who set it: switchyard_evse_limit_source_info)',
-        labelNames: ['evse'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse'>> = [];
-        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey }, value: e.limit.maxCurrentA });
-        return out;
-      },
-    );
-    new ViewGauge(
-      {
-        name: 'switchyard_evse_limit_source_info',
-        help: 'Which limit bound each EVSE at the last decision (value 1; the source kind, e.g. fuse, circuit, strategy, failsafe, csms, override, guard)',
-        labelNames: ['evse', 'source'],
-        registers,
-      },
-      () => {
-        const out: Array<ViewSeries<'evse' | 'source'>> = [];
-        for (const e of deps.energy.evses()) if (e.limit) out.push({ labels: { evse: e.evseKey, source: sourceKind(e.limit.source) }, value: 1 });
-        return out;
-      },
-    );
-    if (deps.site) siteGauges(registers, deps.site, this.energy);
+    // Per-circuit and per-EVSE families (hundreds and thousands of series): lines kept between scrapes (kept-family.ts).
+    for (const def of CIRCUIT_FAMILIES) keptFamily(this.registry, 'gauge', def, () => deps.energy.site().circuits);
+    for (const def of EVSE_FAMILIES) keptFamily(this.registry, 'gauge', def as KeptFamilyDef<EvseMetricReading, string>, readings);
+    if (deps.site) siteGauges(this.registry, deps.site, this.energy, readings);
   }
 }
 
-/** `circuit:row-a` -> `circuit`, `csms:profile 7` -> `csms`: a label with few values, not one per decision. */
-export function sourceKind(source: string): string {
-  const kind = source.split(':')[0] ?? source;
-  return /^[a-z][a-z0-9_-]{0,30}$/.test(kind) ? kind : 'other';
-}
+export { sourceKind } from './metrics-evse.js';

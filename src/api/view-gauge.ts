@@ -7,10 +7,10 @@ export interface ViewSeries<T extends string> {
 }
 
 /**
- * A gauge whose series are read from a view at scrape time, in one pass, instead of being reset
- * and set one by one into prom-client's label-hashed store at every scrape: with thousands of
- * EVSEs that bookkeeping was a large part of a scrape. The text is the same as a Gauge's (prom-client
- * formats and escapes it); the label names are the caller's to keep fixed.
+ * A gauge whose series are read from a view when read, in one pass, instead of being reset
+ * and set one by one into prom-client's label-hashed store: what prom-client formats of a kept
+ * family (kept-family.ts) when it formats it itself (JSON, default labels, OpenMetrics). The text
+ * is the same as a Gauge's; the label names are the caller's to keep fixed.
  */
 export class ViewGauge<T extends string> extends Gauge<T> {
   constructor(

@@ -41,6 +41,11 @@ export interface DispatchSink {
   /** Offers sent to an EVSE recently (oldest first): the non-EV estimate lines them up with meter readings. */
   offersOf?(evseKey: string): readonly OfferStep[];
   onControllabilityChange?(listener: ControllabilityListener): () => void;
+  /**
+   * A decision run in steps is under way (true) or was dropped (false): raises of the targets it
+   * will replace wait for its `apply` (see Dispatcher.holdRaises).
+   */
+  holdRaises?(held: boolean): void;
 }
 
 export interface ControllerSite {
@@ -78,7 +83,8 @@ export interface ControllerDeps {
    * a decision that is not urgent (debounced triggers, the safety tick) on a site of at least
    * `steppedFromEvses` EVSEs runs step by step (decideSteps), so a decision over thousands of
    * EVSEs does not hold up the stations' messages for its whole length. Without it every
-   * decision runs at once.
+   * decision runs at once. The hub passes its clock's yield (`yieldOf(clock)`: setImmediate on the
+   * system clock; a FakeClock runs the steps as it is advanced).
    */
   yieldToLoop?: (next: () => void) => void;
   /** Sites with fewer EVSEs decide at once even with yieldToLoop (a decision there is short). Default 0. */
@@ -111,4 +117,6 @@ export interface ControllerStats {
   failures: number;
   /** Stepped decisions dropped unfinished because a newer one (urgent, or after a site change) came first. */
   superseded: number;
+  /** Decisions that ran step by step and dispatched (counted in `decisions` too). */
+  stepped: number;
 }

@@ -47,7 +47,7 @@ export class Controller {
   private lastStrategyErrors = '';
   private unsubscribe: (() => void) | undefined;
   private running = false;
-  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0 };
+  private readonly counters: ControllerStats = { decisions: 0, triggers: 0, lastDurationMs: 0, maxDurationMs: 0, totalDurationMs: 0, failures: 0, superseded: 0, stepped: 0 };
   /** Counts decisions begun; a stepped decision whose number is no longer the latest stops, and never dispatches. */
   private generation = 0;
   /** The stepped decision under way, with the reasons it took (given back to the one superseding it). */
@@ -88,7 +88,7 @@ export class Controller {
 
   stop(): void {
     this.running = false;
-    this.supersede();
+    this.drop();
     this.again = false;
     for (const t of [this.debounceTimer, this.staleTimer, this.tickTimer]) this.deps.clock.clearTimeout(t);
     this.debounceTimer = this.staleTimer = this.tickTimer = undefined;
@@ -129,12 +129,18 @@ export class Controller {
    * Stops the stepped decision under way, if any: it will neither dispatch nor keep its states,
    * and its reasons go to the next decision (whose inputs are newer).
    */
-  private supersede(): void {
+  private supersede(): boolean {
     this.generation++;
-    if (!this.inFlight) return;
+    if (!this.inFlight) return false;
     this.pendingReasons = new Set([...this.inFlight.reasons, ...this.pendingReasons]);
     this.inFlight = undefined;
     this.counters.superseded++;
+    return true;
+  }
+
+  /** Supersedes the stepped decision under way with no decision at once to follow: the raises held for it are free again. */
+  private drop(): void {
+    if (this.supersede()) this.deps.dispatcher.holdRaises?.(false);
   }
 
   /**
@@ -158,6 +164,8 @@ export class Controller {
       return;
     }
     this.inFlight = { generation, reasons };
+    // Until it dispatches (or fails: base shares), raises of the targets it replaces wait for it.
+    this.deps.dispatcher.holdRaises?.(true);
     const decided = snapshot;
     let spentMs = 0;
     const step = (): void => {
@@ -178,6 +186,7 @@ export class Controller {
         return;
       }
       this.inFlight = undefined;
+      this.counters.stepped++;
       this.commit(next.value, decided, reasons, nowMs, spentMs);
       this.decideAgainIfDue();
     };
@@ -307,7 +316,7 @@ export class Controller {
    */
   siteChanged(reason: string): void {
     // The site model is changed in place: a stepped decision under way would mix the two.
-    this.supersede();
+    this.drop();
     this.baseCache = undefined;
     this.liveMerger.clear();
     this.targets.clear();

@@ -104,6 +104,10 @@ export class Dispatcher {
   private gatesChanged = 0;
   /** EVSEs whose raise waits for the answer to a decrease elsewhere. */
   private readonly awaitingAnswer = new Set<Slot>();
+  /** A decision is under way: raises wait for its targets (holdRaises). */
+  private raisesHeld = false;
+  /** EVSEs whose raise waits for the decision under way. */
+  private readonly heldForDecision = new Set<Slot>();
 
   constructor(private readonly deps: DispatcherDeps) {
     this.leaseMs = (deps.leaseS ?? 300) * 1000;
@@ -133,6 +137,10 @@ export class Dispatcher {
    * rest. Decreases are looked at first, so that the increases depending on them wait for them.
    */
   apply(targets: Record<string, EvseTarget>): void {
+    // The targets of the decision that was under way (or of a newer one): raises held for it are evaluated below.
+    this.raisesHeld = false;
+    const held = this.heldForDecision.size > 0 ? [...this.heldForDecision] : [];
+    this.heldForDecision.clear();
     const changed: Slot[] = [];
     for (const key in targets) {
       const target = targets[key] as EvseTarget;
@@ -145,6 +153,24 @@ export class Dispatcher {
     const lowering = (s: Slot): boolean => s.lastSentA !== undefined && s.target !== undefined && wireLimitA(s.target.limitA) < s.lastSentA;
     for (const slot of changed) if (lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
     for (const slot of changed) if (!lowering(slot) && !this.unchangedSince(slot)) this.evaluate(slot);
+    for (const slot of held) if (!(slot.key in targets)) this.evaluate(slot);
+  }
+
+  /**
+   * A decision is under way (true) or no longer (false). While one is, no raise goes out from the
+   * targets it is about to replace (a decision run in steps reads its inputs first and dispatches
+   * a few hundred ms later): an increase that falls due meanwhile (write rate, make before break,
+   * a renewal that would carry it) waits for the decision's targets, which `apply` brings and
+   * which may say less; sent from the older target it would be clawed back moments later.
+   * Decreases are never held. Ended without an apply (the decision was dropped), the EVSEs held
+   * are evaluated again at once.
+   */
+  holdRaises(held: boolean): void {
+    this.raisesHeld = held;
+    if (held || this.heldForDecision.size === 0) return;
+    const waiting = [...this.heldForDecision];
+    this.heldForDecision.clear();
+    for (const slot of waiting) this.evaluate(slot);
   }
 
   /**
@@ -318,6 +344,8 @@ export class Dispatcher {
     const raising = last === undefined ? wantA > baseA : wantA > last || setpointIncreased(setpoint, slot.lastSetpoint, 0);
     const gate = raising ? this.raiseGate(slot, nowMs, wantA <= (target.aloneA ?? -Infinity) + 1e-9) : undefined;
     if (gate) slot.gateHeld = true;
+    // Held for the decision under way: nothing now, not even a renewal (its apply comes within moments).
+    if (gate?.byDecision) return {};
     if (last === undefined || slot.lastSentMs === undefined) {
       if (!gate) return dynamic('initial');
       return gate.retryAtMs !== undefined ? { nextDueMs: gate.retryAtMs } : {};
@@ -351,7 +379,11 @@ export class Dispatcher {
   }
 
   /** Why a raise on this EVSE must wait now (a decrease it depends on, the write budget), and until when; undefined = it may go. */
-  private raiseGate(slot: Slot, nowMs: number, standsAlone: boolean): { retryAtMs?: number; byDecreases?: true } | undefined {
+  private raiseGate(slot: Slot, nowMs: number, standsAlone: boolean): { retryAtMs?: number; byDecreases?: true; byDecision?: true } | undefined {
+    if (this.raisesHeld) {
+      this.heldForDecision.add(slot);
+      return { byDecision: true };
+    }
     if (this.writeLog.overBudget(slot.stationId, nowMs)) {
       if (!this.budgetWarned.has(slot.stationId)) {
         this.budgetWarned.add(slot.stationId);

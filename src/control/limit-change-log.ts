@@ -61,6 +61,7 @@ export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
     isControllable: (key) => deps.sink.isControllable(key),
   };
   if (deps.sink.offersOf) sink.offersOf = deps.sink.offersOf.bind(deps.sink);
+  if (deps.sink.holdRaises) sink.holdRaises = deps.sink.holdRaises.bind(deps.sink);
   if (deps.sink.onControllabilityChange) {
     const subscribe = deps.sink.onControllabilityChange.bind(deps.sink);
     sink.onControllabilityChange = (listener) => subscribe(listener);

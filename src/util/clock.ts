@@ -12,6 +12,19 @@ export interface Clock {
   nowMs(): number;
   setTimeout(fn: () => void, delayMs: number): TimerHandle;
   clearTimeout(handle: TimerHandle | undefined): void;
+  /**
+   * Runs `next` once the event loop has served what is waiting (I/O, messages), without waiting
+   * for time to pass: how long work is cut into steps (the system clock: setImmediate; a fake
+   * clock: when it is advanced, see FakeClock). Optional: `yieldOf` gives setImmediate for a
+   * clock without it.
+   */
+  yieldToLoop?(next: () => void): void;
+}
+
+/** The clock's yield (see Clock.yieldToLoop), or setImmediate when it has none. */
+export function yieldOf(clock: Clock): (next: () => void) => void {
+  if (clock.yieldToLoop) return (next) => clock.yieldToLoop?.(next);
+  return (next) => setImmediate(next);
 }
 
 let nextSystemTimerId = 1;
@@ -28,17 +41,21 @@ export interface SystemClockOptions {
 export function systemClock(opts: SystemClockOptions = {}): Clock {
   const timers = new Map<number, NodeJS.Timeout>();
   const onTimerError = opts.onTimerError ?? ((err: unknown) => console.error('timer callback failed:', err));
+  const guarded = (fn: () => void) => () => {
+    try {
+      fn();
+    } catch (err) {
+      onTimerError(err);
+    }
+  };
   return {
     nowMs: () => Date.now(),
     setTimeout(fn, delayMs) {
       const id = nextSystemTimerId++;
+      const run = guarded(fn);
       const t = setTimeout(() => {
         timers.delete(id);
-        try {
-          fn();
-        } catch (err) {
-          onTimerError(err);
-        }
+        run();
       }, Math.max(0, delayMs));
       t.unref?.();
       timers.set(id, t);
@@ -49,6 +66,9 @@ export function systemClock(opts: SystemClockOptions = {}): Clock {
       const t = timers.get(handle.id);
       if (t) clearTimeout(t);
       timers.delete(handle.id);
+    },
+    yieldToLoop(next) {
+      setImmediate(guarded(next));
     },
   };
 }

@@ -17,15 +17,26 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** Starts a real hub on free ports with a temp data dir. `yaml` is a site-config text. */
-export async function startTestHub(yaml: string, opts: { clock?: Clock; dir?: string; log?: Logger; bootId?: string } = {}): Promise<Harness> {
+/**
+ * Starts a real hub on free ports with a temp data dir. `yaml` is a site-config text.
+ * `steppedFromEvses`: see HubDeps (0 runs every non-urgent decision step by step on the clock).
+ * `bootId`: the system's boot id as the store sees it (see HubDeps).
+ */
+export async function startTestHub(yaml: string, opts: { clock?: Clock; dir?: string; log?: Logger; steppedFromEvses?: number; bootId?: string } = {}): Promise<Harness> {
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'switchyard-test-'));
   const config = parseSiteConfig(yaml, 'test.yaml');
   config.server.port = 0;
   config.server.host = '127.0.0.1';
   config.api.port = 0;
   config.data.dir = dir;
-  const hub = await startHub({ config, configPath: join(dir, 'test.yaml'), log: opts.log ?? silentLogger(), ...(opts.clock ? { clock: opts.clock } : {}), ...(opts.bootId !== undefined ? { bootId: opts.bootId } : {}) });
+  const hub = await startHub({
+    config,
+    configPath: join(dir, 'test.yaml'),
+    log: opts.log ?? silentLogger(),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.steppedFromEvses !== undefined ? { steppedFromEvses: opts.steppedFromEvses } : {}),
+    ...(opts.bootId !== undefined ? { bootId: opts.bootId } : {}),
+  });
   return {
     hub,
     dir,

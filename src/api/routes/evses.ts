@@ -33,9 +33,9 @@ export function evseRoutes(app: FastifyInstance, deps: EvseRouteDeps): void {
     { schema: { tags: ['evses'], summary: 'One configured EVSE', params: evseParams, response: { 200: evse, ...errors(400, 404) } } },
     async (req) => {
       const key = keyOf(req.params);
-      const view = evseViews(queries, energy, key)[0];
+      const view = energy.evse(key); // this EVSE's alone, as in the PATCH below
       if (!view) throw notFound(key);
-      return view;
+      return evseApiView(view, queries.station(view.stationId));
     },
   );
 

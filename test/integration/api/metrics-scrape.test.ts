@@ -3,6 +3,8 @@ import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { startTestHub, ocppClient, boot16, type Harness } from '../../helpers/hub-harness.js';
 import { parsePromText, sampleValue, type PromSample } from './prom-text.js';
+import { energyQueries } from '../../../src/energy-queries-impl.js';
+import { familyBlocks, referenceFamilies, REFERENCE_FAMILIES } from '../../unit/api/metrics-reference.js';
 
 /** /metrics of a real hub with a strict ocpp-rpc client connected, scraped and parsed. */
 const SITE = `
@@ -155,5 +157,24 @@ describe('the /metrics endpoint', () => {
     const { samples } = await scrape();
     expect(sampleValue(samples, 'switchyard_upstream_bytes_total', { direction: 'out' })).toBe(654);
     expect(sampleValue(samples, 'switchyard_outbox_depth')).toBe(3);
+  });
+
+  it('writes the per-EVSE and per-circuit families of a charging EVSE as the straightforward build from the full views does', async () => {
+    // The station answers the hub's profile writes meanwhile: compare a scrape during which nothing changed.
+    const reference = () => referenceFamilies(energyQueries(h.hub.energy, clock));
+    let kept = new Map<string, string>();
+    let fresh = new Map<string, string>();
+    for (let settled = false; !settled; ) {
+      const before = await reference();
+      kept = familyBlocks((await h.hub.api.inject({ method: 'GET', url: '/metrics' })).body);
+      fresh = await reference();
+      settled = [...before].every(([name, text]) => fresh.get(name) === text);
+    }
+    const names = REFERENCE_FAMILIES.filter((n) => fresh.has(n));
+    expect(names.length).toBe(8);
+    for (const name of names) expect(kept.get(name), name).toBe(fresh.get(name));
+    // The charging EVSE draws and has a limit, so those lines were compared, not only empty families.
+    expect(kept.get('switchyard_evse_limit_amperes')).toContain('switchyard_evse_limit_amperes{evse="CP16/1"} ');
+    expect(kept.get('switchyard_evse_drawn_amperes')).toContain('switchyard_evse_drawn_amperes{evse="CP16/1",phase="L2"} 11');
   });
 });

@@ -72,6 +72,9 @@ describe('reading the hub', () => {
 
   it('shows one EVSE, 404 for one not in the config and 400 naming params.evseId for a bad id', async () => {
     expect(await api.get('/api/evses/CP16/1')).toMatchObject({ evseKey: 'CP16/1' });
+    // Each one as the list shows it (built alone, not picked from the list).
+    const { evses } = await api.get<{ evses: EvseApiView[] }>('/api/evses');
+    for (const e of evses) expect(await api.get(`/api/evses/${e.stationId}/${e.evseId}`)).toEqual(e);
     const missing = await api.send('GET', '/api/evses/CP16/2');
     expect([missing.status, errorOf(missing.body).code]).toEqual([404, 'NOT_FOUND']);
     for (const bad of ['zero', '0', '1.5']) {

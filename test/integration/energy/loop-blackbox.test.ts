@@ -5,6 +5,8 @@ import type { FollowCharger, FollowChargerSpec } from '../sim/follow-charger.js'
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
 import { BuildingLoad } from '../sim/building-load.js';
 import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, PHASES, writesIn, type JudgedCircuit } from './loop-judge.js';
+import { DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
+import type { ControllerStats } from '../../../src/control/controller.js';
 
 /**
  * The whole control loop as a site operator meets it, judged from the chargers' side only.
@@ -21,6 +23,10 @@ import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, PHASES, writes
  * Timeline (simulated): EVs plug in one every 20 s from 30 s on; the building steps at random
  * between 330 s and 630 s; then nothing happens for 3 minutes (calm), and the 5 minutes after
  * that are the steady state whose write rate is judged.
+ *
+ * The same run is judged twice: with decisions at once (as a site this small runs), and with
+ * every decision that may wait run step by step over simulated time (as sites of 500 EVSEs or
+ * more run them), meter readings and charger reports arriving between the steps.
  */
 
 const newSite = useLoopSites();
@@ -97,10 +103,11 @@ interface Run {
   building: BuildingLoad;
   circuits: { main: JudgedCircuit; rows: Record<string, JudgedCircuit> };
   otherCalls: string[];
+  control: ControllerStats;
 }
 
-async function runGarage(): Promise<Run> {
-  const site = await newSite({ yaml });
+async function runGarage(mode: DecisionMode): Promise<Run> {
+  const site = await newSite({ yaml, decisions: mode });
   const t0 = site.clock.nowMs();
   const chargers = await site.addFollowChargers(PLANS, 'CAR');
   const plan = (c: FollowCharger) => PLANS.find((p) => p.id === c.id) as ChargerPlan;
@@ -119,25 +126,35 @@ async function runGarage(): Promise<Run> {
     Object.entries(ROWS).map(([id, limitA]) => [id, { id, limitA, carriesBuilding: false, chargers: chargers.filter((c) => plan(c).circuit === id) }]),
   );
   const main = { id: 'main', limitA: MAIN_A, carriesBuilding: true, chargers };
-  return { t0, chargers, building, circuits: { main, rows }, otherCalls: chargers.flatMap((c) => c.otherCalls.map((m) => `${c.id}:${m}`)) };
+  const control = site.hub.energy.controller.stats();
+  return { t0, chargers, building, circuits: { main, rows }, otherCalls: chargers.flatMap((c) => c.otherCalls.map((m) => `${c.id}:${m}`)), control };
 }
 
-let run: Run;
-beforeAll(async () => {
-  run = await runGarage();
-  if (process.env.LOOP_TEST_REPORT) {
-    const fingerprint = createHash('sha256')
-      .update(JSON.stringify(run.chargers.map((c) => [c.id, c.writes.map((w) => [w.atMs - run.t0, w.offeredAfterA])])))
-      .digest('hex')
-      .slice(0, 16);
-    const writes = run.chargers.reduce((n, c) => n + c.writes.length, 0);
-    console.info(`loop run: ${writes} writes, fingerprint ${fingerprint}, calls the chargers did not expect: ${run.otherCalls.join(', ') || 'none'}`);
-  }
-}, 900_000);
+describe.each(DECISION_MODES)('the control loop, judged from the chargers of a garage ($name)', (mode) => {
+  let run: Run;
+  beforeAll(async () => {
+    run = await runGarage(mode);
+    if (process.env.LOOP_TEST_REPORT) {
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(run.chargers.map((c) => [c.id, c.writes.map((w) => [w.atMs - run.t0, w.offeredAfterA])])))
+        .digest('hex')
+        .slice(0, 16);
+      const writes = run.chargers.reduce((n, c) => n + c.writes.length, 0);
+      console.info(`loop run (${mode.name}): ${writes} writes, fingerprint ${fingerprint}, calls the chargers did not expect: ${run.otherCalls.join(', ') || 'none'}; decisions ${JSON.stringify(run.control)}`);
+    }
+  }, 900_000);
 
-const rel = (tMs: number) => (tMs - run.t0) / 1000;
+  const rel = (tMs: number) => (tMs - run.t0) / 1000;
 
-describe('the control loop, judged from the chargers of a garage', () => {
+  it(mode.steppedFromEvses === 0 ? 'runs decisions step by step, some superseded by urgent ones' : 'runs every decision at once', () => {
+    if (mode.steppedFromEvses === 0) {
+      expect(run.control.stepped).toBeGreaterThan(0);
+      expect(run.control.superseded).toBeGreaterThan(0);
+    } else {
+      expect(run.control.stepped).toBe(0);
+    }
+  });
+
   it('never takes a circuit phase over its limit by a hub write', () => {
     const all = [run.circuits.main, ...Object.values(run.circuits.rows)];
     const report = judgeOverloads(all, run.building, run.t0, run.t0 + END_S * S);

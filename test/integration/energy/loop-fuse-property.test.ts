@@ -4,13 +4,15 @@ import type { FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
 import { BuildingLoad } from '../sim/building-load.js';
 import { judgeOverloads, PHASES } from './loop-judge.js';
+import { DECISION_MODES } from '../../helpers/decision-modes.js';
 
 /**
  * Property: whatever delay the EVs take to follow a new limit and however often their chargers
  * report, no hub write takes the fuse over its limit (hub-caused as defined in loop-judge.ts).
  * Each case is a whole run: the real hub, a real broker, four ocpp-rpc chargers that follow late,
  * random building steps below the configured worst case, EVs plugging in at random instants, on
- * a fake clock moved from event to event (so a case replays the same).
+ * a fake clock moved from event to event (so a case replays the same). Run with decisions at once
+ * and step by step (meter readings, reports and answers arriving between the steps).
  */
 const newSite = useLoopSites();
 
@@ -51,11 +53,12 @@ const caseArb = fc.record({
   steps: fc.array(fc.record({ atS: fc.integer({ min: 5, max: 200 }), a: fc.record({ L1: phaseA, L2: phaseA, L3: phaseA }) }), { maxLength: 8 }),
 });
 
-describe('the fuse under EVs that follow late and chargers that report seldom', () => {
+describe.each(DECISION_MODES)('the fuse under EVs that follow late and chargers that report seldom ($name)', (mode) => {
   it('is never taken over its limit by a hub write, for any follow delays and report periods', async () => {
+    let stepped = 0;
     await fc.assert(
       fc.asyncProperty(caseArb, async (c) => {
-        const site = await newSite({ yaml });
+        const site = await newSite({ yaml, decisions: mode });
         try {
           const t0 = site.clock.nowMs();
           const specs: FollowChargerSpec[] = IDS.map((id, i) => {
@@ -71,6 +74,7 @@ describe('the fuse under EVs that follow late and chargers that report seldom', 
           const report = judgeOverloads([{ id: 'main', limitA: MAIN_A, carriesBuilding: true, chargers }], building, t0, t0 + END_S * S);
           const hubCaused = report.episodes.filter((e) => e.hubCaused).map((e) => `${e.phase} ${(e.fromMs - t0) / 1000}-${(e.toMs - t0) / 1000} s +${e.peakOverA.toFixed(1)} A`);
           expect({ hubCausedS: report.hubCausedS, episodes: hubCaused.slice(0, 5) }).toEqual({ hubCausedS: 0, episodes: [] });
+          stepped += site.hub.energy.controller.stats().stepped;
         } finally {
           await site.stop();
         }
@@ -79,5 +83,7 @@ describe('the fuse under EVs that follow late and chargers that report seldom', 
       // run replays, no shrinking (fast-check prints the failing case as generated).
       { numRuns: 6, seed: 20261206, endOnFailure: true },
     );
+    if (mode.steppedFromEvses === 0) expect(stepped).toBeGreaterThan(0);
+    else expect(stepped).toBe(0);
   }, 600_000);
 });

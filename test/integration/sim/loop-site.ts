@@ -7,6 +7,7 @@ import { SimCharger, type SimChargerConfig } from '../../../src/sim/sim-charger.
 import type { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { AT_ONCE, hubOptionsOf, type DecisionMode } from '../../helpers/decision-modes.js';
 import { useTestBroker } from '../../helpers/test-broker.js';
 import type { BuildingLoad } from './building-load.js';
 import { FollowCharger, type FollowChargerSpec } from './follow-charger.js';
@@ -28,8 +29,10 @@ export interface LoopSiteContext {
 export interface LoopSiteOptions {
   /** The site config, given the topic and broker. */
   yaml: (ctx: LoopSiteContext) => string;
-  /** Default a new SteppingClock. */
+  /** Default a new SteppingClock (with the mode's yieldMs). */
   clock?: FakeClock;
+  /** How the hub runs decisions that are not urgent. Default AT_ONCE (the production threshold). */
+  decisions?: DecisionMode;
   /** The grid meter's id in the config. Default `grid`. */
   meterId?: string;
 }
@@ -123,8 +126,9 @@ export class LoopSite {
    */
   async settle(): Promise<void> {
     const energy = this.hub.energy;
-    const keys = energy.site.evses.map((e) => e.key);
-    const stations = [...new Set(keys.map((k) => k.split('/')[0] ?? ''))];
+    // Only the site's own chargers can have calls under way (declared stations that never connect have none).
+    const stations = [...new Set([...this.followChargers.map((c) => c.id), ...this.simChargers.map((c) => c.identity)])];
+    const keys = energy.site.evses.map((e) => e.key).filter((k) => stations.includes(k.split('/')[0] ?? ''));
     const busy = (): boolean =>
       this.followChargers.some((c) => c.busy()) || keys.some((k) => energy.dispatcher.state(k)?.inFlight === true) || stations.some((s) => energy.capabilities.isReading(s));
     // Quiet for a few turns of the event loop in a row: follow-ups of an answer start within its turn.
@@ -193,9 +197,10 @@ export class LoopSite {
 export function useLoopSites(): (o: LoopSiteOptions) => Promise<LoopSite> {
   const broker = useTestBroker();
   return async (o) => {
-    const clock = o.clock ?? new SteppingClock();
+    const mode = o.decisions ?? AT_ONCE;
+    const clock = o.clock ?? new SteppingClock(undefined, mode.yieldMs !== undefined ? { yieldMs: mode.yieldMs } : {});
     const topic = `switchyard-test/${randomUUID()}/grid`;
-    const harness = await startTestHub(o.yaml({ topic, mqttUrl: broker.url }), { clock });
+    const harness = await startTestHub(o.yaml({ topic, mqttUrl: broker.url }), { clock, ...hubOptionsOf(mode) });
     const meters = harness.hub.energy.meters;
     if (!meters) {
       await harness.stop();

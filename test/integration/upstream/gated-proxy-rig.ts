@@ -1,9 +1,10 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import type { OutboxPump } from '../../../src/upstream/outbox-pump.js';
 import { StrictCsms } from './strict-csms.js';
-import { proxySiteYaml } from './proxy-site.js';
+import { proxyOf, proxySiteYaml } from './proxy-site.js';
 
 /** A proxy-mode hub (fake clock) and a strict CSMS, fresh for each test; the tests gate the hub's commits. */
 export interface GatedProxyRig {
@@ -11,6 +12,10 @@ export interface GatedProxyRig {
   csms: StrictCsms;
   /** A strict ocpp-rpc charger connected to the hub (closed after the test). */
   connect(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient>;
+  /** CP16 (1.6) or CP201 (2.0.1) connected and booted, answering the CSMS's GetConfiguration / ClearCache, its boot delivered. */
+  booted(id: 'CP16' | 'CP201'): Promise<RPCClient>;
+  /** The outbox pump of CP16 or CP201. */
+  pumpOf(id: 'CP16' | 'CP201'): OutboxPump;
 }
 
 /** Registers the hooks that start and stop the rig around each test of the calling file. */
@@ -23,6 +28,16 @@ export function useGatedProxy(): GatedProxyRig {
       await c.connect();
       return c;
     },
+    booted: async (id: 'CP16' | 'CP201') => {
+      const version = id === 'CP16' ? '1.6' : '2.0.1';
+      const c = await rig.connect(id, version);
+      c.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
+      c.handle('ClearCache', () => Promise.resolve({ status: 'Accepted' }));
+      await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
+      await rig.pumpOf(id).whenIdle();
+      return c;
+    },
+    pumpOf: (id: 'CP16' | 'CP201') => proxyOf(rig.h).station(id, id === 'CP16' ? '1.6' : '2.0.1').pump,
   } as GatedProxyRig;
   beforeEach(async () => {
     rig.csms = new StrictCsms({ passwords: { CP16: 'pw-cp16', CP201: 'pw-cp201' } });

@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { dbPathOf } from '../../../src/config/data-dir.js';
-import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
 import { holdSyncs } from '../../helpers/commit-gate.js';
 import { track, useGatedProxy } from './gated-proxy-rig.js';
 import { StrictCsms } from './strict-csms.js';
@@ -23,19 +23,8 @@ import { closed, meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './pro
 describe('proxy mode: a transaction\'s periodic message answered once written, before its sync', () => {
   const rig = useGatedProxy();
 
-  async function charger(id: 'CP16' | 'CP201'): Promise<RPCClient> {
-    const version = id === 'CP16' ? '1.6' : '2.0.1';
-    const c = await rig.connect(id, version);
-    c.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
-    c.handle('ClearCache', () => Promise.resolve({ status: 'Accepted' }));
-    await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
-    await pumpOf(id).whenIdle();
-    return c;
-  }
-
-  function pumpOf(id: 'CP16' | 'CP201') {
-    return proxyOf(rig.h).station(id, id === 'CP16' ? '1.6' : '2.0.1').pump;
-  }
+  const charger = (id: 'CP16' | 'CP201'): Promise<RPCClient> => rig.booted(id);
+  const pumpOf = (id: 'CP16' | 'CP201') => rig.pumpOf(id);
 
   /** Starts a transaction; returns its periodic message maker (the nth reading). */
   async function periodic(id: 'CP16' | 'CP201', cp: RPCClient): Promise<(n: number) => { action: string; payload: Record<string, unknown> }> {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
-import { boot16, boot2x } from '../../helpers/hub-harness.js';
 import { holdCommits } from '../../helpers/commit-gate.js';
 import { track, useGatedProxy } from './gated-proxy-rig.js';
-import { meterValue16, proxyOf, t0, txEvent } from './proxy-site.js';
+import { meterValue16, t0, txEvent } from './proxy-site.js';
 
 /**
  * Proxy mode with a slow commit (GroupCommit.gateCommits holds each batch's commit, as a slow
@@ -16,19 +15,8 @@ import { meterValue16, proxyOf, t0, txEvent } from './proxy-site.js';
 
 const rig = useGatedProxy();
 
-async function charger(id: 'CP16' | 'CP201'): Promise<RPCClient> {
-  const version = id === 'CP16' ? '1.6' : '2.0.1';
-  const c = await rig.connect(id, version);
-  c.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
-  c.handle('ClearCache', () => Promise.resolve({ status: 'Accepted' }));
-  await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);
-  await proxyOf(rig.h).station(id, version).pump.whenIdle();
-  return c;
-}
-
-function pumpOf(id: 'CP16' | 'CP201') {
-  return proxyOf(rig.h).station(id, id === 'CP16' ? '1.6' : '2.0.1').pump;
-}
+const charger = (id: 'CP16' | 'CP201'): Promise<RPCClient> => rig.booted(id);
+const pumpOf = (id: 'CP16' | 'CP201') => rig.pumpOf(id);
 
 
 /** A meter-values message outside a transaction, in the station's version. */

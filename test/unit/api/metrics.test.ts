@@ -45,7 +45,7 @@ function metrics(over: Partial<HubMetricsDeps> = {}): HubMetrics {
   return new HubMetrics({
     stationsConnected: () => 3,
     energy: { site, evses: () => [evse()] },
-    controlStats: () => ({ decisions: 7, triggers: 9, lastDurationMs: 2, maxDurationMs: 5, totalDurationMs: 20, failures: 1, superseded: 0 }),
+    controlStats: () => ({ decisions: 7, triggers: 9, lastDurationMs: 2, maxDurationMs: 5, totalDurationMs: 20, failures: 1, superseded: 0, stepped: 0 }),
     ...over,
   });
 }

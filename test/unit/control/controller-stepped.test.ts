@@ -28,12 +28,18 @@ class StepQueue {
 
 class RecordingSink implements DispatchSink {
   readonly applied: { targets: Record<string, EvseTarget>; decidedAtMs: number | undefined }[] = [];
+  /** What the controller told about raises, in order, with applies between as 'apply'. */
+  readonly holds: (boolean | 'apply')[] = [];
+  holdRaises(held: boolean): void {
+    this.holds.push(held);
+  }
   constructor(
     private readonly offers: Record<string, OfferStep[]>,
     private readonly decidedAtMs: () => number | undefined,
   ) {}
   apply(targets: Record<string, EvseTarget>): void {
     this.applied.push({ targets, decidedAtMs: this.decidedAtMs() });
+    this.holds.push('apply');
   }
   isControllable(): boolean {
     return true;
@@ -219,6 +225,38 @@ describe('stepped decisions', () => {
     clock.advanceMs(t0 + 5001 - clock.nowMs());
     expect(h.controller.lastDecision()?.reasons).toEqual(['meter:stale']);
     expect(Object.keys(h.controller.lastDecision()?.staleCircuits ?? {})).toContain('main');
+  });
+
+  it('hold the dispatcher’s raises from their start to their apply, and free them when dropped without one', () => {
+    const clock = new FakeClock();
+    const q = new StepQueue();
+    const h = aSite(quiet, clock, q);
+    h.controller.start();
+    clock.advanceMs(200);
+    q.run();
+    expect(h.sink.holds).toEqual([true, 'apply']);
+    h.controller.trigger('api');
+    clock.advanceMs(200);
+    q.run(1);
+    h.controller.siteChanged('station cs9 added'); // dropped: no decision at once follows
+    expect(h.sink.holds).toEqual([true, 'apply', true, false]);
+    clock.advanceMs(200);
+    q.run(2);
+    h.controller.meterReading(h.publish(60)); // superseded by an urgent decision: its apply frees them
+    expect(h.sink.holds).toEqual([true, 'apply', true, false, true, 'apply']);
+  });
+
+  it('run on the clock’s yield: a FakeClock runs their steps as it is advanced', () => {
+    const clock = new FakeClock(undefined, { yieldMs: 10 });
+    const h = aSite(quiet, clock, undefined, { yieldToLoop: (next) => clock.yieldToLoop(next) });
+    h.controller.start();
+    clock.advanceMs(200);
+    expect(h.sink.applied).toHaveLength(0);
+    clock.advanceMs(1_000);
+    expect(h.sink.applied).toHaveLength(1);
+    expect(h.controller.stats()).toMatchObject({ decisions: 1, stepped: 1 });
+    // Each step took 10 ms of simulated time: the decision read its inputs at 200 ms and dispatched later.
+    expect(h.controller.lastDecision()?.atMs).toBe(clock.nowMs() - 1_000);
   });
 
   it('decide at once on a site smaller than steppedFromEvses', () => {
