@@ -5,6 +5,7 @@ import { keptFamily, type KeptFamilyDef } from './kept-family.js';
 import { CIRCUIT_FAMILIES } from './metrics-circuits.js';
 import { EVSE_FAMILIES, type EvseMetricReading } from './metrics-evse.js';
 import type { MetricReadings, SiteMetricView } from './metric-readings.js';
+import { SeriesTally } from './series-tally.js';
 import type { TrafficCounter } from '../ocpp/rpc-types.js';
 import type { CallInfo } from '../ocpp/rpc-peer.js';
 import type { ControllerStats } from '../control/controller.js';
@@ -65,17 +66,18 @@ export class HubMetrics {
   private lastScrape: Promise<unknown> = Promise.resolve();
   private readonly actions = new Set<string>();
   private upstream: UpstreamMetricsProvider | undefined;
-  private readonly messages: Counter<'direction' | 'action'>;
-  private readonly bytes: Counter<'direction'>;
-  private readonly calls: Counter<'direction' | 'action' | 'outcome'>;
 
   /** Counts every OCPP frame to and from stations (pass to the station sessions' peers). */
   readonly traffic: TrafficCounter = {
     record: (direction, action, bytes) => {
-      this.messages.inc({ direction, action: this.actionLabel(action) });
-      this.bytes.inc({ direction }, bytes);
+      this.messageCounts.add(1, direction, this.actionLabel(action));
+      this.byteCounts.add(bytes, direction);
     },
   };
+  /** What the three OCPP counters above hold, counted per frame and handed over when scraped (series-tally.ts). */
+  private readonly messageCounts = new SeriesTally(['direction', 'action']);
+  private readonly byteCounts = new SeriesTally(['direction']);
+  private readonly callCounts = new SeriesTally(['direction', 'action', 'outcome']);
 
   /** The energy views of the scrape in progress: each read once per scrape, not once per gauge. */
   private scraping: { site?: SiteMetricView; evses?: readonly EvseMetricReading[] } | undefined;
@@ -89,9 +91,10 @@ export class HubMetrics {
       site: () => (this.scraping ? (this.scraping.site ??= read.site()) : read.site()),
       evses: () => (this.scraping ? (this.scraping.evses ??= read.evses()) : read.evses()),
     };
-    this.messages = new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers });
-    this.bytes = new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers });
-    this.calls = new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers });
+    const { messageCounts, byteCounts, callCounts } = this;
+    new Counter({ name: 'switchyard_ocpp_messages_total', help: 'OCPP frames exchanged with stations, by direction (in: from stations) and action', labelNames: ['direction', 'action'], registers, collect() { messageCounts.writeTo(this); } });
+    new Counter({ name: 'switchyard_ocpp_bytes_total', help: 'Bytes of OCPP frames exchanged with stations, by direction', labelNames: ['direction'], registers, collect() { byteCounts.writeTo(this); } });
+    new Counter({ name: 'switchyard_ocpp_calls_total', help: 'Finished OCPP calls with stations, by direction (in: called by the station), action and outcome', labelNames: ['direction', 'action', 'outcome'], registers, collect() { callCounts.writeTo(this); } });
     this.gauges(registers);
     // Process metrics (CPU, memory, file descriptors, GC) and the event-loop delay
     // (nodejs_eventloop_lag_{min,max,mean,p50,p90,p99}_seconds from monitorEventLoopDelay): a stall
@@ -102,7 +105,7 @@ export class HubMetrics {
   /** Counts a station peer's finished calls, in and out. */
   observePeer(peer: ObservablePeer): void {
     const count = (direction: 'in' | 'out') => (info: CallInfo) =>
-      this.calls.inc({ direction, action: this.actionLabel(info.action), outcome: info.errorCode === undefined ? 'ok' : 'error' });
+      this.callCounts.add(1, direction, this.actionLabel(info.action), info.errorCode === undefined ? 'ok' : 'error');
     peer.on('callIn', count('in'));
     peer.on('callOut', count('out'));
   }

@@ -39,7 +39,7 @@ export class EnergyRegisters {
     }
     if (!newest) return;
     const key = `${stationId}/${evseId}`;
-    const kept = this.of(stationId, evseId);
+    const kept = this.kept(key, stationId, evseId);
     if (kept && (newest.timeMs < kept.timeMs || (newest.timeMs === kept.timeMs && newest.valueWh === kept.valueWh))) return;
     this.last.set(key, newest);
     this.deps.values.set(stationId, `${KEY_PREFIX}${evseId}`, newest);
@@ -47,7 +47,10 @@ export class EnergyRegisters {
 
   /** The last register reading of an EVSE, undefined when it never reported one. */
   of(stationId: string, evseId: number): RegisterReading | undefined {
-    const key = `${stationId}/${evseId}`;
+    return this.kept(`${stationId}/${evseId}`, stationId, evseId);
+  }
+
+  private kept(key: string, stationId: string, evseId: number): RegisterReading | undefined {
     let kept = this.last.get(key);
     if (kept === undefined) {
       kept = parseReading(this.deps.values.get(stationId, `${KEY_PREFIX}${evseId}`)) ?? null;

@@ -223,7 +223,7 @@ export class StationService {
 
   /** The running transaction's EVSE and next seqNo, for 1.6 messages that name only the id. */
   transactionContext(stationId: string, transactionId: string): { evseId: number; nextSeqNo: number } | undefined {
-    const tx = this.deps.store.transactions.get(stationId, transactionId);
+    const tx = this.deps.store.transactions.progress(stationId, transactionId);
     if (!tx) return undefined;
     // The summary's lastSeqNo is the highest recorded seqNo: no second query per message.
     return { evseId: tx.evseId, nextSeqNo: tx.lastSeqNo + 1 };

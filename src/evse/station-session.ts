@@ -28,7 +28,7 @@ export interface StationSessionDeps {
    * Group commit (store.batch): the writes of one event-loop turn share one transaction, and an
    * answer leaves only once what it acknowledges is committed. Without it every write commits alone.
    */
-  commit?: { begin(): void; barrier(): Promise<void> };
+  commit?: { begin(): void; barrier(): Promise<void>; pendingBarrier(): Promise<void> | undefined };
 }
 
 /** A session's handler for one action: the version's handler run through the session's guards. */
@@ -165,19 +165,28 @@ export class StationSession {
       const result = handler(call);
       return result instanceof Promise ? result.then(answerOf) : answerOf(result);
     }
-    return (async () => {
-      commit.begin();
-      before?.();
-      // Taken now, not only after the handler: a handler that waits (e.g. for the CSMS's answer)
-      // may resume after this batch's commit failed, and a barrier taken then would not know.
-      const batch = commit.barrier();
-      batch.catch(() => undefined); // awaited below
-      const result = await handler(call);
-      if (result instanceof AnswerBeforeDurable) return result.result; // delivered upstream: no wait (station-upstream.ts)
-      await batch;
-      await commit.barrier();
-      return result;
-    })();
+    commit.begin();
+    before?.();
+    // Taken now, not only after the handler: a handler that waits (e.g. for the CSMS's answer)
+    // may resume after this batch's commit failed, and a barrier taken then would not know.
+    const batch = commit.barrier();
+    const result = handler(call);
+    if (!(result instanceof Promise)) return this.whenDurable(result, batch);
+    batch.catch(ignore); // waited for once the handler has its result
+    return result.then((value: unknown) => this.whenDurable(value, batch));
+  }
+
+  /**
+   * The handler's answer once what it wrote is committed: the batch it began in, then whatever
+   * it wrote after that batch (a handler that waited writes into a later one). An
+   * AnswerBeforeDurable goes at once (delivered upstream: station-upstream.ts).
+   */
+  private whenDurable(result: unknown, batch: Promise<void>): Promise<unknown> | unknown {
+    if (result instanceof AnswerBeforeDurable) return result.result;
+    return batch.then(() => {
+      const later = this.deps.commit?.pendingBarrier();
+      return later === undefined ? result : later.then(() => result);
+    });
   }
 
   /** Tells the service once a boot's answer is on the wire (the peer sends it as soon as the handler resolves). */
@@ -191,6 +200,8 @@ export class StationSession {
     return result;
   }
 }
+
+function ignore(): void {}
 
 /** The answer a handler's result stands for (AnswerBeforeDurable unwrapped). */
 function answerOf(result: unknown): unknown {

@@ -13,8 +13,8 @@ export interface QueuedCall {
 
 export interface CallQueueDeps {
   clock: Clock;
-  /** Puts the CALL on the wire; false if it could not be sent. `onError` reports a later send failure. */
-  send(call: QueuedCall, onError: (err: Error) => void): boolean;
+  /** Puts the CALL on the wire; false if it could not be sent. A later send failure is reported with `sendFailed`. */
+  send(call: QueuedCall): boolean;
   /** Told once per call that was sent, when it ends; `error` is undefined on success. */
   onSettled?(call: QueuedCall, error: unknown, durationMs: number): void;
 }
@@ -87,6 +87,11 @@ export class CallQueue {
     if (call === this.inFlight) this.settle(this.inFlight, { error });
   }
 
+  /** The socket reported that sending the call failed after send() had returned (nothing if it ended already). */
+  sendFailed(call: QueuedCall, err: Error): void {
+    this.settle(call as Entry, { error: err }); // only calls this queue handed to send(): Entries
+  }
+
   /** Rejects everything in flight and waiting with RpcClosedError (`neverSent` for the waiting ones); later calls reject at once. */
   close(): void {
     if (this.closed) return;
@@ -110,7 +115,7 @@ export class CallQueue {
       // cannot be serialised) fails that call, never the caller.
       let sent: boolean;
       try {
-        sent = this.deps.send(entry, (err) => this.settle(entry, { error: err }));
+        sent = this.deps.send(entry);
       } catch (err) {
         this.settle(entry, { error: err });
         continue;

@@ -75,10 +75,11 @@ export function nestsDeeperThan(text: string, maxDepth: number): boolean {
 
 /** The message type numbers each version knows. 2.1 adds CALLRESULTERROR (5) and SEND (6). */
 export function knownMessageTypes(version: OcppVersion): readonly number[] {
-  return version === '2.1'
-    ? [MessageType.Call, MessageType.CallResult, MessageType.CallError, MessageType.CallResultError, MessageType.Send]
-    : [MessageType.Call, MessageType.CallResult, MessageType.CallError];
+  return version === '2.1' ? KNOWN_TYPES_21 : KNOWN_TYPES;
 }
+
+const KNOWN_TYPES: readonly number[] = [MessageType.Call, MessageType.CallResult, MessageType.CallError];
+const KNOWN_TYPES_21: readonly number[] = [...KNOWN_TYPES, MessageType.CallResultError, MessageType.Send];
 
 /**
  * Parses one text frame. Error codes are canonical here (FormatViolation, RpcFrameworkError,
@@ -106,7 +107,8 @@ export function parseFrame(text: string, version: OcppVersion, limits: FrameLimi
     return bad(new RpcFrameworkError('Message is not valid JSON'), '-1', undefined, true);
   }
   if (!Array.isArray(value)) return bad(new RpcFrameworkError('Message is not a JSON array'), '-1', undefined, true);
-  const [messageType, messageId] = value;
+  const messageType: unknown = value[0];
+  const messageId: unknown = value[1];
   if (typeof messageType !== 'number') {
     return bad(new RpcFrameworkError('Message type is not a number'), '-1', undefined, true);
   }
@@ -118,25 +120,29 @@ export function parseFrame(text: string, version: OcppVersion, limits: FrameLimi
   if (typeof messageId !== 'string') {
     return bad(new RpcFrameworkError('Message id is not a string'), '-1', messageType, answerable);
   }
-  const fail = (error: RpcError) => bad(error, messageId, messageType, answerable);
   if (messageId.length > MAX_MESSAGE_ID_CHARS) {
-    return fail(new RpcFrameworkError(`Message id is longer than ${MAX_MESSAGE_ID_CHARS} characters`));
+    return bad(new RpcFrameworkError(`Message id is longer than ${MAX_MESSAGE_ID_CHARS} characters`), messageId, messageType, answerable);
   }
+  return parseKnown(value, messageType, messageId);
+}
 
+/** The rest of a frame whose type is known and whose id is a valid string. */
+function parseKnown(value: unknown[], messageType: number, messageId: string): ParseResult {
   switch (messageType) {
     case MessageType.Call:
     case MessageType.Send: {
-      if (value.length !== 4) return fail(new RpcFrameworkError(`Expected 4 elements, got ${value.length}`));
-      const [, , action, payload] = value;
-      if (typeof action !== 'string') return fail(new RpcFrameworkError('Action is not a string'));
-      if (!isPayload(payload)) return fail(new FormatViolationError('Payload is not a JSON object'));
+      if (value.length !== 4) return failed(new RpcFrameworkError(`Expected 4 elements, got ${value.length}`), messageId, messageType);
+      const action: unknown = value[2];
+      const payload: unknown = value[3];
+      if (typeof action !== 'string') return failed(new RpcFrameworkError('Action is not a string'), messageId, messageType);
+      if (!isPayload(payload)) return failed(new FormatViolationError('Payload is not a JSON object'), messageId, messageType);
       const type = messageType === MessageType.Call ? 'call' : 'send';
       return { ok: true, frame: { type, messageId, action, payload } };
     }
     case MessageType.CallResult: {
-      if (value.length !== 3) return fail(new RpcFrameworkError(`Expected 3 elements, got ${value.length}`));
+      if (value.length !== 3) return failed(new RpcFrameworkError(`Expected 3 elements, got ${value.length}`), messageId, messageType);
       const payload: unknown = value[2];
-      if (!isPayload(payload)) return fail(new FormatViolationError('Payload is not a JSON object'));
+      if (!isPayload(payload)) return failed(new FormatViolationError('Payload is not a JSON object'), messageId, messageType);
       return { ok: true, frame: { type: 'callResult', messageId, payload } };
     }
     default: {
@@ -144,7 +150,7 @@ export function parseFrame(text: string, version: OcppVersion, limits: FrameLimi
       // missing description or details, which some stations leave out.
       const [, , errorCode, description, details] = value;
       if (value.length > 5 || typeof errorCode !== 'string') {
-        return fail(new RpcFrameworkError('Malformed error message'));
+        return failed(new RpcFrameworkError('Malformed error message'), messageId, messageType);
       }
       const type = messageType === MessageType.CallError ? 'callError' : 'callResultError';
       return {
@@ -167,6 +173,11 @@ function tooDeep(text: string, maxDepth: number): ParseResult {
   const description = `Frame nests deeper than ${maxDepth} levels`;
   if (head.messageId === undefined) return bad(new RpcFrameworkError(description), '-1', head.messageType, answer);
   return bad(new FormatViolationError(description), head.messageId, head.messageType, answer);
+}
+
+/** A refused frame whose type and id are known: only a CALL is answered. */
+function failed(error: RpcError, messageId: string, messageType: number): ParseResult {
+  return bad(error, messageId, messageType, messageType === MessageType.Call);
 }
 
 function bad(error: RpcError, messageId: string, messageType: number | undefined, answer: boolean): ParseResult {

@@ -27,6 +27,7 @@ import {
   peekFrameHead,
   type BadFrame,
   type Frame,
+  type FrameLimits,
 } from './frame.js';
 import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
 import { hasAction, validatePayload } from './schema-validator.js';
@@ -96,6 +97,7 @@ export class RpcPeer {
   private readonly handling = new Set<string>();
   private readonly lifetime = new AbortController();
   private readonly events = new EventEmitter();
+  private readonly frameLimits: FrameLimits;
   private closed = false;
 
   constructor(deps: RpcPeerDeps) {
@@ -105,9 +107,10 @@ export class RpcPeer {
     this.traffic = deps.traffic;
     this.peerIdentity = deps.identity ?? '';
     this.baseLog = deps.log;
+    this.frameLimits = { maxDepth: this.options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH };
     this.calls = new CallQueue({
       clock: this.clock,
-      send: (call, onError) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, onError),
+      send: (call) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, call),
       onSettled: (call, error, durationMs) =>
         this.emit('callOut', {
           action: call.action,
@@ -230,7 +233,7 @@ export class RpcPeer {
         this.log.debug('empty frame ignored');
         return;
       }
-      const parsed = parseFrame(text, this.version, { maxDepth: this.options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH });
+      const parsed = parseFrame(text, this.version, this.frameLimits);
       if (parsed.ok) this.onFrame(parsed.frame, bytes);
       else this.onBadFrame(parsed.bad, bytes);
     } catch (err) {
@@ -300,17 +303,37 @@ export class RpcPeer {
     this.handling.add(messageId);
     if (limit !== undefined && this.handling.size >= limit) this.socket.pause();
     const startedMs = this.clock.nowMs();
-    void this.answer(messageId, action, payload).then((errorCode) => {
-      this.handling.delete(messageId);
-      if (limit !== undefined && this.handling.size < limit && this.socket.isPaused && !this.closed) this.socket.resume();
-      this.emit('callIn', { action, messageId, errorCode, durationMs: this.clock.nowMs() - startedMs });
-    });
+    // A handler that answers at once is answered at once; one that returns a promise is
+    // answered when it settles (no async layers of the peer's own around it).
+    let result: unknown;
+    try {
+      result = this.runHandler(messageId, action, payload);
+    } catch (err) {
+      this.answered(messageId, action, startedMs, this.answerError(messageId, action, err));
+      return;
+    }
+    if (!isThenable(result)) {
+      this.answered(messageId, action, startedMs, this.answerResult(messageId, action, result));
+      return;
+    }
+    result.then(
+      (value) => this.answered(messageId, action, startedMs, this.answerResult(messageId, action, value)),
+      (err: unknown) => this.answered(messageId, action, startedMs, this.answerError(messageId, action, err)),
+    );
   }
 
-  /** Runs the handler and sends the one answer. Never rejects; resolves with the error code sent, if any. */
-  private async answer(messageId: string, action: string, payload: unknown): Promise<string | undefined> {
+  /** The one answer of an incoming CALL has gone (or could not): the call no longer counts as in flight. */
+  private answered(messageId: string, action: string, startedMs: number, errorCode: string | undefined): void {
+    this.handling.delete(messageId);
+    const limit = this.options.maxCallsInFlight;
+    if (limit !== undefined && this.handling.size < limit && this.socket.isPaused && !this.closed) this.socket.resume();
+    if (this.events.listenerCount('callIn') > 0) this.emit('callIn', { action, messageId, errorCode, durationMs: this.clock.nowMs() - startedMs });
+  }
+
+  /** Sends a handler's result (validated when strict); resolves to the error code sent instead, if any. */
+  private answerResult(messageId: string, action: string, value: unknown): string | undefined {
     try {
-      const result = (await this.runHandler(messageId, action, payload)) ?? {};
+      const result = value ?? {};
       if (this.options.strict) {
         const invalid = validatePayload(this.version, action, 'conf', result);
         if (invalid) {
@@ -321,12 +344,17 @@ export class RpcPeer {
       this.sendText(encodeCallResult(messageId, result), action);
       return undefined;
     } catch (err) {
-      const error = this.asRpcError(err, messageId, action);
-      return this.sendError(messageId, error, action);
+      return this.answerError(messageId, action, err);
     }
   }
 
-  private async runHandler(messageId: string, action: string, payload: unknown): Promise<unknown> {
+  /** Sends the CALLERROR for what a handler threw; returns the code sent. */
+  private answerError(messageId: string, action: string, err: unknown): string {
+    return this.sendError(messageId, this.asRpcError(err, messageId, action), action);
+  }
+
+  /** Runs the action's handler: its result, or a promise of it; throws what the handler throws (and NotImplemented, invalid requests). */
+  private runHandler(messageId: string, action: string, payload: unknown): unknown {
     const own = this.handlers.get(action);
     const shared = own === undefined ? this.shared?.table.get(action) : undefined;
     const handler = own ?? this.anyHandler;
@@ -393,7 +421,8 @@ export class RpcPeer {
     return code;
   }
 
-  private sendText(text: string, action: string, onError?: (err: Error) => void): boolean {
+  /** Sends a frame; `call`: the outgoing CALL it carries, failed if the socket reports an error later. */
+  private sendText(text: string, action: string, call?: QueuedCall): boolean {
     if (this.socket.readyState !== WebSocket.OPEN) {
       this.log.debug({ action }, 'socket not open: frame dropped');
       return false;
@@ -402,7 +431,7 @@ export class RpcPeer {
     this.socket.send(text, (err) => {
       if (!err) return;
       this.log.warn({ action, err: err.message }, 'send failed');
-      onError?.(err);
+      if (call) this.calls.sendFailed(call, err);
     });
     return true;
   }
@@ -443,4 +472,8 @@ function byteLength(data: RawData): number {
 function toText(data: RawData, maxBytes?: number): string {
   const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
   return (maxBytes === undefined ? buf : buf.subarray(0, maxBytes)).toString('utf8');
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { Ajv, type AnySchemaObject, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FormatsPlugin } from 'ajv-formats';
+import { fastDateTime } from './date-time-format.js';
 import { createRpcError, wireErrorCode, NotImplementedError, type RpcError, type RpcErrorCode } from './errors.js';
 import type { OcppVersion } from './versions.js';
 
@@ -9,6 +10,8 @@ export type PayloadKind = 'req' | 'conf';
 
 const require = createRequire(import.meta.url);
 const addFormats = require('ajv-formats') as FormatsPlugin;
+/** ajv-formats' full date-time check: the reference the schemas' `date-time` answers equal. */
+const referenceDateTime = addFormats.get('date-time', 'full') as { validate: (text: string) => boolean; compare: (a: string, b: string) => number | undefined };
 
 /** The official OCA schemas, as shipped by ocpp-rpc. */
 const SCHEMA_FILES: Record<OcppVersion, string> = {
@@ -53,6 +56,12 @@ interface VersionSchemas {
   byId: Map<string, AnySchemaObject>;
   /** Compiled validators by `$id`, filled on first use. */
   compiled: Map<string, ValidateFunction>;
+  /**
+   * The validator of each known action's request and response, by action name, filled on first
+   * use: a message is validated without building its schema id (unknown actions are not kept,
+   * so a peer inventing names cannot grow it).
+   */
+  byAction: Record<PayloadKind, Map<string, ValidateFunction>>;
 }
 
 /** One ajv instance per version; each action's schema is compiled on first use and cached. */
@@ -64,12 +73,14 @@ function schemasFor(version: OcppVersion): VersionSchemas {
     // The OCA schemas carry non-standard keywords (javaType, comment): strict off.
     // multipleOfPrecision absorbs float noise (0.1 * 3 is not a multiple of 0.1 in IEEE 754).
     const ajv = new Ajv({ strict: false, multipleOfPrecision: 6 });
-    addFormats(ajv, ['date-time', 'uri']);
+    addFormats(ajv, ['uri']);
+    // The same date-time answers as ajv-formats' full format, without its garbage for the plain form.
+    ajv.addFormat('date-time', { validate: fastDateTime(referenceDateTime.validate), compare: referenceDateTime.compare });
     const schemas: AnySchemaObject[] = require(SCHEMA_FILES[version]);
     // The ids (`urn:Heartbeat.req`) are not URNs that ajv's URI library accepts, so they stay
     // out of ajv: the schemas only reference their own #/definitions.
     const byId = new Map(schemas.map((s): [string, AnySchemaObject] => [String(s.$id), s]));
-    entry = { ajv, byId, compiled: new Map() };
+    entry = { ajv, byId, compiled: new Map(), byAction: { req: new Map(), conf: new Map() } };
     schemasByVersion.set(version, entry);
   }
   return entry;
@@ -100,8 +111,22 @@ function schemaIds(version: OcppVersion, action: string, kind: PayloadKind): str
   return kind === 'req' ? [`urn:${action}Request`, `urn:${action}`] : [`urn:${action}Response`];
 }
 
+/** The validator of an action's request or response, or undefined when the version has no schema for it. */
+function validatorOf(version: OcppVersion, action: string, kind: PayloadKind): ValidateFunction | undefined {
+  const entry = schemasFor(version);
+  const known = entry.byAction[kind];
+  let validate = known.get(action);
+  if (validate === undefined) {
+    const id = schemaIds(version, action, kind).find((i) => entry.byId.has(i));
+    validate = id === undefined ? undefined : validatorFor(version, id);
+    if (validate) known.set(action, validate);
+  }
+  return validate;
+}
+
 /** Whether the version's schemas know the action at all (an unknown one is NotImplemented). */
 export function hasAction(version: OcppVersion, action: string): boolean {
+  if (schemasFor(version).byAction.req.has(action)) return true;
   const { byId } = schemasFor(version);
   return schemaIds(version, action, 'req').some((id) => byId.has(id));
 }
@@ -116,8 +141,7 @@ export function validatePayload(
   kind: PayloadKind,
   payload: unknown,
 ): RpcError | undefined {
-  const id = schemaIds(version, action, kind).find((i) => schemasFor(version).byId.has(i));
-  const validate = id === undefined ? undefined : validatorFor(version, id);
+  const validate = validatorOf(version, action, kind);
   if (!validate) {
     return new NotImplementedError(`Unknown action '${action}' for OCPP ${version}`);
   }

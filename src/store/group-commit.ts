@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { SqliteDatabase } from './database.js';
 import { runInTransaction } from './run-in-transaction.js';
 import { Statements } from './statements.js';
@@ -62,6 +63,8 @@ export class GroupCommit {
   private relaxed = false;
   /** Only a file database in WAL mode commits relaxed (a later fsync of the log covers it). */
   private readonly mayRelax: boolean;
+  /** SELECT total_changes(), plucked: a number, no row object per read. */
+  private readonly totalChangesSql: Database.Statement<[], number>;
   private readonly sql: Statements;
   private readonly syncLog: () => Promise<void>;
   private readonly syncLogNow: () => void;
@@ -85,6 +88,7 @@ export class GroupCommit {
     private readonly db: SqliteDatabase,
     options: GroupCommitOptions = {},
   ) {
+    this.totalChangesSql = db.prepare<[], number>('SELECT total_changes()').pluck();
     this.sql = new Statements(db);
     this.mayRelax = !db.memory && String(db.pragma('journal_mode', { simple: true })).toLowerCase() === 'wal';
     const walPath = `${resolve(db.name)}-wal`;
@@ -143,9 +147,17 @@ export class GroupCommit {
    * made with lazily() are not waited for.
    */
   barrier(): Promise<void> {
+    return this.pendingBarrier() ?? Promise.resolve();
+  }
+
+  /**
+   * barrier(), or undefined when there is nothing to wait for (barrier() would resolve at once):
+   * no promise and no turn of the microtask queue for a caller that only needs to know.
+   */
+  pendingBarrier(): Promise<void> | undefined {
     // What the caller wrote may sit in a batch already committed whose sync still runs.
-    if (!this.open) return this.durable ?? Promise.resolve();
-    if (!this.awaited && this.eagerChanges() === 0) return this.durable ?? Promise.resolve();
+    if (!this.open) return this.durable;
+    if (!this.awaited && this.eagerChanges() === 0) return this.durable;
     this.awaited = true;
     return new Promise((resolve, reject) => this.waiters.push({ resolve, reject }));
   }
@@ -219,8 +231,14 @@ export class GroupCommit {
       if (mustSync && now) {
         this.syncLogNow();
       } else if (mustSync) {
-        const synced = this.requestSync();
-        for (const w of waiters) synced.then(w.resolve, w.reject);
+        if (waiters.length > 0) {
+          this.requestSync().then(
+            () => settleAll(waiters, undefined),
+            (err: unknown) => settleAll(waiters, { err }),
+          );
+        } else {
+          this.requestSync();
+        }
         return;
       }
       for (const w of waiters) w.resolve();
@@ -256,10 +274,17 @@ export class GroupCommit {
       });
       synced = this.syncQueued;
     }
-    const durable = synced.finally(() => {
-      if (this.durable === durable) this.durable = undefined;
-    });
-    durable.catch(() => undefined); // rejections reach the barriers that wait for them
+    // then() with both callbacks rather than finally(): one promise instead of three per sync.
+    const durable: Promise<void> = synced.then(
+      () => {
+        if (this.durable === durable) this.durable = undefined;
+      },
+      (err: unknown) => {
+        if (this.durable === durable) this.durable = undefined;
+        throw err;
+      },
+    );
+    durable.catch(ignore); // rejections reach the barriers that wait for them
     this.durable = durable;
     return durable;
   }
@@ -269,11 +294,15 @@ export class GroupCommit {
     if (this.closed) return Promise.resolve();
     const gate = this.syncGate;
     const sync = gate ? gate().then(() => this.syncLog()) : this.syncLog();
-    const running = sync.catch((err: unknown) => {
-      if (!this.closed) throw err;
-    }).finally(() => {
-      if (this.syncRunning === running) this.syncRunning = undefined;
-    });
+    const running: Promise<void> = sync.then(
+      () => {
+        if (this.syncRunning === running) this.syncRunning = undefined;
+      },
+      (err: unknown) => {
+        if (this.syncRunning === running) this.syncRunning = undefined;
+        if (!this.closed) throw err;
+      },
+    );
     this.syncRunning = running;
     return running;
   }
@@ -309,7 +338,9 @@ export class GroupCommit {
 
   /** The connection's safety level (may not change inside a transaction; FULL is the store's setting, database.ts). */
   private setSynchronous(level: 'FULL' | 'NORMAL'): void {
-    this.sql.prepare(`PRAGMA synchronous = ${level}`).run();
+    // Prepared at first use, not before: SQLite applies this pragma when it compiles it (and
+    // compiles it again at every run), so compiling both up front would leave NORMAL set.
+    this.sql.prepare(level === 'FULL' ? 'PRAGMA synchronous = FULL' : 'PRAGMA synchronous = NORMAL').run();
   }
 
   /** Rows the open batch changed outside lazily(). */
@@ -319,6 +350,16 @@ export class GroupCommit {
 
   /** Rows changed on this connection since it opened (SQLite's total_changes()). */
   private totalChanges(): number {
-    return this.sql.prepare<[], { n: number }>('SELECT total_changes() AS n').get()?.n ?? 0;
+    return this.totalChangesSql.get() ?? 0;
+  }
+}
+
+function ignore(): void {}
+
+/** Resolves the waiters in order, or rejects them all with `failure.err`. */
+function settleAll(waiters: ReadonlyArray<{ resolve: () => void; reject: (err: unknown) => void }>, failure: { err: unknown } | undefined): void {
+  for (const w of waiters) {
+    if (failure) w.reject(failure.err);
+    else w.resolve();
   }
 }

@@ -58,8 +58,9 @@ export class OutboxRepo {
   private readonly clock: Clock;
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
-  private readonly selectOldestSeqs: Database.Statement<[string, number], { seq: number }>;
-  private readonly selectOldestSeq: Database.Statement<[string], { seq: number }>;
+  /** Plucked (a number per row, no row objects): statements of their own, outside `sql`. */
+  private readonly selectOldestSeqs: Database.Statement<[string, number], number>;
+  private readonly selectOldestSeq: Database.Statement<[string], number>;
   private readonly selectOne: Database.Statement<[number], OutboxRow>;
   private readonly deleteOne: Database.Statement<[number]>;
   private readonly updatePayload: Database.Statement<[string, number]>;
@@ -73,8 +74,8 @@ export class OutboxRepo {
     );
     this.selectOldest = this.sql.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
     // Answered from the (link, seq) index alone: no row is read, no payload parsed.
-    this.selectOldestSeqs = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
-    this.selectOldestSeq = this.sql.prepare('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT 1');
+    this.selectOldestSeqs = deps.db.prepare<[string, number], number>('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT ?').pluck();
+    this.selectOldestSeq = deps.db.prepare<[string], number>('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT 1').pluck();
     this.selectOne = this.sql.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.deleteOne = this.sql.prepare('DELETE FROM outbox WHERE seq = ?');
     this.updatePayload = this.sql.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
@@ -97,12 +98,12 @@ export class OutboxRepo {
    * reading the rows (the outbox pump asks for its head on every live message).
    */
   oldestSeqs(link: string, limit: number): number[] {
-    return this.selectOldestSeqs.all(link, Math.max(0, Math.floor(limit))).map((r) => r.seq);
+    return this.selectOldestSeqs.all(link, Math.max(0, Math.floor(limit)));
   }
 
   /** The seq of the link's oldest message (oldestSeqs(link, 1), a third of its cost: one `get`, no array). */
   oldestSeq(link: string): number | undefined {
-    return this.selectOldestSeq.get(link)?.seq;
+    return this.selectOldestSeq.get(link);
   }
 
   /** One message by its seq (undefined when acked or merged away). */

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { TransactionEventType } from '../model/types.js';
 
 /** Events per transaction a window holds (the retry check looks at the last 16). */
@@ -14,9 +13,18 @@ export interface WindowEvent {
   fingerprint: number;
 }
 
-/** A 32-bit fingerprint of a payload's JSON text. Different texts may collide: a match is confirmed against the stored text. */
+/**
+ * A 32-bit fingerprint of a payload's JSON text (FNV-1a over its UTF-16 code units: no hash
+ * object and no digest buffer per message; fingerprints live only in memory). Different texts
+ * may collide: a match is confirmed against the stored text.
+ */
 export function rawFingerprint(json: string): number {
-  return createHash('md5').update(json).digest().readUInt32LE(0);
+  let h = 0x811c9dc5;
+  for (let i = 0; i < json.length; i++) {
+    h ^= json.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
 }
 
 /**

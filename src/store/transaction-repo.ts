@@ -99,6 +99,7 @@ export class TransactionRepo {
   private readonly writeSummary: Database.Statement<[SummaryRow]>;
   private readonly writeProgress: Database.Statement<[SummaryRow]>;
   private readonly selectSummary: Database.Statement<TxKey, SummaryRow>;
+  private readonly selectProgress: Database.Statement<TxKey, { evse_id: number; last_seq_no: number }>;
   private readonly bumpLegacyId: Database.Statement<[], { value: number }>;
   private readonly activeOfStation: Database.Statement<[string], SummaryRow>;
   private readonly activeOnEvse: Database.Statement<[string, number], SummaryRow>;
@@ -154,6 +155,7 @@ export class TransactionRepo {
          meter_stop_wh = @meter_stop_wh ${key}`,
     );
     this.selectSummary = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND transaction_id = ?');
+    this.selectProgress = db.prepare('SELECT evse_id, last_seq_no FROM transactions WHERE station_id = ? AND transaction_id = ?');
     this.bumpLegacyId = db.prepare(`UPDATE counters SET value = value + 1 WHERE name = 'legacy_transaction_id' RETURNING value`);
     this.activeOfStation = db.prepare(
       `SELECT * FROM transactions WHERE status = 'Active' AND station_id = ? ORDER BY started_ms, transaction_id`,
@@ -239,6 +241,15 @@ export class TransactionRepo {
   get(stationId: string, transactionId: string): TransactionSummary | undefined {
     const row = this.selectSummary.get(stationId, transactionId);
     return row ? toSummary(row) : undefined;
+  }
+
+  /**
+   * The transaction's EVSE (0 = unknown) and highest recorded seqNo, or undefined when it is not
+   * recorded: what a 1.6 message that names only the transaction needs, without the summary.
+   */
+  progress(stationId: string, transactionId: string): { evseId: number; lastSeqNo: number } | undefined {
+    const row = this.selectProgress.get(stationId, transactionId);
+    return row ? { evseId: row.evse_id, lastSeqNo: row.last_seq_no } : undefined;
   }
 
   /** The last chargingState the transaction's events reported (2.x: Charging, SuspendedEV, ...), if any. */
@@ -364,28 +375,32 @@ export class TransactionRepo {
 
     const hasRaw = params.raw_json !== null;
     let span = spanOf(before);
-    ev.meterValues.forEach((mv, mvIndex) => {
-      mv.sampledValues.forEach((sv, svIndex) => {
+    // One parameter object for the event's sample rows (better-sqlite3 reads it at each run).
+    const sample: SampleParams = { eventId: inserted.lastInsertRowid, mvIndex: 0, svIndex: 0, timeMs: 0, value: 0, measurand: '', phase: null, context: null, location: null, unit: null };
+    const { meterValues } = ev;
+    for (let mvIndex = 0; mvIndex < meterValues.length; mvIndex++) {
+      const mv = meterValues[mvIndex]!;
+      const { sampledValues } = mv;
+      for (let svIndex = 0; svIndex < sampledValues.length; svIndex++) {
+        const sv = sampledValues[svIndex]!;
         // A value that is not a finite number (an unparsable wire string) cannot be stored; the
         // event itself must still be recorded, so the sample is dropped.
-        if (!Number.isFinite(sv.value)) return;
+        if (!Number.isFinite(sv.value)) continue;
         const measurand = sv.measurand ?? ENERGY_REGISTER_MEASURAND;
         span = withRegisterReading(span, mv.timeMs, sv);
-        if (!isStoredAsRow(measurand, hasRaw)) return;
-        this.insertSample.run({
-          eventId: inserted.lastInsertRowid,
-          mvIndex,
-          svIndex,
-          timeMs: mv.timeMs,
-          value: sv.value,
-          measurand,
-          phase: sv.phase ?? null,
-          context: sv.context ?? null,
-          location: sv.location ?? null,
-          unit: sv.unit ?? null,
-        });
-      });
-    });
+        if (!isStoredAsRow(measurand, hasRaw)) continue;
+        sample.mvIndex = mvIndex;
+        sample.svIndex = svIndex;
+        sample.timeMs = mv.timeMs;
+        sample.value = sv.value;
+        sample.measurand = measurand;
+        sample.phase = sv.phase ?? null;
+        sample.context = sv.context ?? null;
+        sample.location = sv.location ?? null;
+        sample.unit = sv.unit ?? null;
+        this.insertSample.run(sample);
+      }
+    }
     const after = summaryAfter(before, params, span);
     if (changesMoreThanProgress(before, after)) this.writeSummary.run(after);
     else this.writeProgress.run(after);

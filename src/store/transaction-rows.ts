@@ -78,14 +78,14 @@ export function toEventRow(ev: TransactionEvent): NewEventRow {
 
 /** The register span a summary row records. */
 export function spanOf(row: SummaryRow): RegisterSpan {
-  return {
-    ...(row.register_first_ms !== null && row.meter_start_wh !== null
-      ? { first: { timeMs: row.register_first_ms, rank: row.register_first_rank ?? 1, wh: row.meter_start_wh } }
-      : {}),
-    ...(row.register_last_ms !== null && row.register_last_wh !== null
-      ? { last: { timeMs: row.register_last_ms, rank: row.register_last_rank ?? 1, wh: row.register_last_wh } }
-      : {}),
-  };
+  const span: RegisterSpan = {};
+  if (row.register_first_ms !== null && row.meter_start_wh !== null) {
+    span.first = { timeMs: row.register_first_ms, rank: row.register_first_rank ?? 1, wh: row.meter_start_wh };
+  }
+  if (row.register_last_ms !== null && row.register_last_wh !== null) {
+    span.last = { timeMs: row.register_last_ms, rank: row.register_last_rank ?? 1, wh: row.register_last_wh };
+  }
+  return span;
 }
 
 /**

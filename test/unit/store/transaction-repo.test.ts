@@ -60,6 +60,17 @@ describe('TransactionRepo', () => {
     });
   });
 
+  it('progress() gives the EVSE and highest seqNo of the summary without reading it, and nothing for an unknown transaction', () => {
+    const { transactions } = stores.open();
+    expect(transactions.progress('CP-1', 'tx-1')).toBeUndefined();
+    transactions.recordEvent(aTransactionEvent({ eventType: 'Started', seqNo: 0, timeMs: T0_MS, evseId: 2, connectorId: 1 }));
+    transactions.recordEvent(aTransactionEvent({ seqNo: 3, timeMs: T0_MS + MIN_MS }));
+    transactions.recordEvent(aTransactionEvent({ seqNo: 1, timeMs: T0_MS + MIN_MS }));
+    const summary = transactions.get('CP-1', 'tx-1');
+    expect(transactions.progress('CP-1', 'tx-1')).toEqual({ evseId: summary?.evseId, lastSeqNo: summary?.lastSeqNo });
+    expect(transactions.progress('CP-1', 'tx-1')).toEqual({ evseId: 2, lastSeqNo: 3 });
+  });
+
   it('a Started, Updated, Ended session closes with its meter readings and energy', () => {
     const { transactions } = stores.open();
     recordFullSession(transactions);
