@@ -12,7 +12,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
-import { startHubTarget } from './scale-target.js';
+import { startHubTarget, startRelayTarget } from './scale-target.js';
 import { contextSwitches, cpuTime, scheduledMs } from './proc-stats.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
@@ -83,6 +83,21 @@ export const benchmark: Benchmark = {
       const ran1 = scheduledMs(hub.proc.pid);
       const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
       const idleLoopP99Ms = await idleProbe.stop();
+      // The floor of any forwarder in its own process here: the same calls through a bare ws relay,
+      // after the hub (stopped first: its links use the same identities at the CSMS).
+      await hub.stop();
+      progress('the same calls through a bare ws relay process');
+      const relay = await startRelayTarget(csms.url);
+      let relayed: { latency: Awaited<ReturnType<typeof measureLatency>>; tx201: Awaited<ReturnType<typeof measureTxEventLatency>> };
+      try {
+        await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
+        relayed = {
+          latency: await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, viaArrival }),
+          tx201: await measureTxEventLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201R' }),
+        };
+      } finally {
+        await relay.stop();
+      }
       // Through the hub: 1.6 MeterValues + Authorize, 2.0.1 TransactionEvent + MeterValues, per
       // round (and the measured 2.0.1 pair's connect, boot and Started: a few calls more).
       const callsThroughHub = 4 * SETTINGS.calls;
@@ -95,18 +110,21 @@ export const benchmark: Benchmark = {
         { metric: 'hub context switches per call, involuntary', value: (switches1.involuntary - switches0.involuntary) / callsThroughHub, unit: '', digits: 2 },
         { metric: 'hub event-loop delay p99 while measuring (10 ms sampling interval included)', value: loopP99Ms, unit: 'ms', baseline: { label: 'an idle node process meanwhile', value: idleLoopP99Ms }, digits: 2 },
       ];
+      const { latency: rl, tx201: rt } = relayed;
       const kinds = [
-        ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs],
-        ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs],
-        ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs],
-        ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs],
-        ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs],
-        ['2.0.1 MeterValues outside a transaction (answered before the local fsync), charger round trip', tx201.viaHub.meterRoundTripMs, tx201.direct.meterRoundTripMs],
+        ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs, rl.viaHub.meterRoundTripMs, rl.direct.meterRoundTripMs],
+        ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs, rl.viaHub.meterToCsmsMs, rl.direct.meterToCsmsMs],
+        ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs, rl.viaHub.authorizeRoundTripMs, rl.direct.authorizeRoundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs, rt.viaHub.roundTripMs, rt.direct.roundTripMs],
+        ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs, rt.viaHub.toCsmsMs, rt.direct.toCsmsMs],
+        ['2.0.1 MeterValues outside a transaction, charger round trip', tx201.viaHub.meterRoundTripMs, tx201.direct.meterRoundTripMs, rt.viaHub.meterRoundTripMs, rt.direct.meterRoundTripMs],
       ] as const;
-      for (const [what, via, direct] of kinds) {
+      for (const [what, via, direct, viaRelay, directRelay] of kinds) {
         for (const q of [50, 99]) {
+          const hubAdded = percentile(via, q) - percentile(direct, q);
+          const relayAdded = percentile(viaRelay, q) - percentile(directRelay, q);
           rows.push({ metric: `p${q}, ${what}, via hub`, value: percentile(via, q), unit: 'ms', baseline: { label: 'direct', value: percentile(direct, q) }, digits: 2 });
-          rows.push({ metric: `p${q} added by the hub, ${what}`, value: percentile(via, q) - percentile(direct, q), unit: 'ms', digits: 2 });
+          rows.push({ metric: `p${q} added by the hub, ${what}`, value: hubAdded, unit: 'ms', baseline: { label: 'added by a bare ws relay process', value: relayAdded }, digits: 2 });
         }
       }
       return {
@@ -116,6 +134,7 @@ export const benchmark: Benchmark = {
           `Hub: the compiled CLI in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir under ${tmpdir()} (TMPDIR chooses it: a tmpfs there takes the disk's fsync out of the figures); the CSMS and both chargers run in the benchmark process.`,
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
+          `The baseline of "added": the same calls through a bare ws relay in its own process (bench/relay-server.ts: frames forwarded verbatim, no parsing or storage), measured after the hub in the same run against its own direct calls: the floor of any forwarder in its own Node process on this machine.`,
         ],
       };
     } finally {

@@ -165,8 +165,22 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
 export async function startEchoTarget(): Promise<ScaleTarget> {
   const t0 = performance.now();
   const proc = startTsxProcess('bench/echo-server.ts', []);
-  const port = await new Promise<number>((resolvePort, reject) => {
-    const timer = setTimeout(() => reject(new Error(`echo server did not start:\n${proc.recentOutput()}`)), START_TIMEOUT_MS);
+  const port = await portOf(proc, 'echo server');
+  const startS = (performance.now() - t0) / 1000;
+  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, startS, stop: () => proc.stop() };
+}
+
+/** Starts the bare relay (bench/relay-server.ts) towards the CSMS at `csmsUrl`; its station URL once it listens. */
+export async function startRelayTarget(csmsUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const proc = startTsxProcess('bench/relay-server.ts', [csmsUrl]);
+  const port = await portOf(proc, 'relay');
+  return { url: `ws://127.0.0.1:${port}/ocpp`, stop: () => proc.stop() };
+}
+
+/** The port a baseline server prints as {"port": N} once it listens. */
+function portOf(proc: ServerProcess, what: string): Promise<number> {
+  return new Promise<number>((resolvePort, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start:\n${proc.recentOutput()}`)), START_TIMEOUT_MS);
     proc.onLine((line) => {
       try {
         const { port: p } = JSON.parse(line) as { port?: number };
@@ -179,6 +193,4 @@ export async function startEchoTarget(): Promise<ScaleTarget> {
       }
     });
   });
-  const startS = (performance.now() - t0) / 1000;
-  return { label: 'bare ws echo', proc, url: `ws://127.0.0.1:${port}/ocpp`, answersBoot: false, startS, stop: () => proc.stop() };
 }
