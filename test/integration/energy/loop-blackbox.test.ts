@@ -4,7 +4,8 @@ import { createPrng } from '../../../src/sim/prng.js';
 import type { FollowCharger, FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
 import { BuildingLoad } from '../sim/building-load.js';
-import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, PHASES, writesIn, type JudgedCircuit } from './loop-judge.js';
+import { capacityAllows, clawbacks, firstOfferMs, judgeOverloads, writesIn, type JudgedCircuit } from './loop-judge.js';
+import { meteredSiteHead } from './loop-site-yaml.js';
 import { DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
 import type { ControllerStats } from '../../../src/control/controller.js';
 
@@ -71,20 +72,10 @@ const END_S = WINDOW_FROM_S + T.windowS;
 const SEED = 9;
 
 function yaml(ctx: LoopSiteContext): string {
-  const reading = (p: string) => `      - { quantity: currentA.${p}, topic: '${ctx.topic}', path: currentA.${p}, timePath: timeMs }`;
   const stations = PLANS.map(
     (p) => `  - { id: ${p.id}, securityProfile: 0, evses: [{ id: 1, circuit: ${p.circuit}, phases: ${p.phases}, phaseRotation: [${p.rotation.join(', ')}], maxCurrentA: ${p.maxCurrentA} }] }`,
   );
-  return `
-mqtt: { url: '${ctx.mqttUrl}' }
-server: { pingIntervalS: 0 }
-energy: { marginA: ${ENERGY.marginA}, leaseS: ${ENERGY.leaseS}, minIntervalS: ${ENERGY.minIntervalS}, hysteresisA: ${ENERGY.hysteresisA}, debounceMs: ${ENERGY.debounceMs} }
-meters:
-  - id: grid
-    role: grid
-    staleAfterS: 5
-    readings:
-${PHASES.map(reading).join('\n')}
+  return `${meteredSiteHead(ctx, ENERGY)}
 circuits:
   - { id: main, maxCurrentA: ${MAIN_A}, meter: grid, worstCaseNonEvA: 50 }
   - { id: row-a, parent: main, maxCurrentA: ${ROWS['row-a']}, worstCaseNonEvA: 0 }

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
 import { BuildingLoad } from '../sim/building-load.js';
-import { judgeOverloads, PHASES } from './loop-judge.js';
+import { judgeOverloads } from './loop-judge.js';
+import { meteredSiteHead } from './loop-site-yaml.js';
 import { DECISION_MODES } from '../../helpers/decision-modes.js';
 
 /**
@@ -26,16 +27,7 @@ function yaml(ctx: LoopSiteContext): string {
     const rot = ROTATIONS[i] ?? ['L1'];
     return `  - { id: ${id}, securityProfile: 0, evses: [{ id: 1, circuit: main, phases: ${rot.length}, phaseRotation: [${rot.join(', ')}], maxCurrentA: 16 }] }`;
   });
-  return `
-mqtt: { url: '${ctx.mqttUrl}' }
-server: { pingIntervalS: 0 }
-energy: { marginA: 1, leaseS: 120, minIntervalS: 10, hysteresisA: 1, debounceMs: 200 }
-meters:
-  - id: grid
-    role: grid
-    staleAfterS: 5
-    readings:
-${PHASES.map((p) => `      - { quantity: currentA.${p}, topic: '${ctx.topic}', path: currentA.${p}, timePath: timeMs }`).join('\n')}
+  return `${meteredSiteHead(ctx, { marginA: 1, leaseS: 120, minIntervalS: 10, hysteresisA: 1, debounceMs: 200 })}
 circuits:
   - { id: main, maxCurrentA: ${MAIN_A}, meter: grid, worstCaseNonEvA: 15 }
 stations:

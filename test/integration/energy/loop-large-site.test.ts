@@ -3,7 +3,8 @@ import { createPrng } from '../../../src/sim/prng.js';
 import type { FollowChargerSpec } from '../sim/follow-charger.js';
 import { useLoopSites, type LoopSiteContext, type SimEvent } from '../sim/loop-site.js';
 import { BuildingLoad } from '../sim/building-load.js';
-import { judgeOverloads, PHASES, type JudgedCircuit } from './loop-judge.js';
+import { judgeOverloads, type JudgedCircuit } from './loop-judge.js';
+import { meteredSiteHead } from './loop-site-yaml.js';
 
 /**
  * The fuse on a site large enough to decide step by step by the hub's own rule (500 EVSEs or
@@ -44,16 +45,7 @@ function yaml(ctx: LoopSiteContext): string {
     (p) => `  - { id: ${p.id}, securityProfile: 0, evses: [{ id: 1, circuit: ${p.circuit}, phases: ${p.phases}, phaseRotation: [${p.rotation.join(', ')}], maxCurrentA: ${p.maxCurrentA} }] }`,
   );
   const offline = Array.from({ length: DECLARED - PLANS.length }, (_, i) => `  - { id: D${String(i + 1).padStart(3, '0')}, securityProfile: 0, evses: [{ id: 1, circuit: ${i % 2 === 0 ? 'row-a' : 'row-b'}, phases: 3, maxCurrentA: 16 }] }`);
-  return `
-mqtt: { url: '${ctx.mqttUrl}' }
-server: { pingIntervalS: 0 }
-energy: { marginA: 1, leaseS: 120, minIntervalS: 10, hysteresisA: 1, debounceMs: 200 }
-meters:
-  - id: grid
-    role: grid
-    staleAfterS: 5
-    readings:
-${PHASES.map((p) => `      - { quantity: currentA.${p}, topic: '${ctx.topic}', path: currentA.${p}, timePath: timeMs }`).join('\n')}
+  return `${meteredSiteHead(ctx, { marginA: 1, leaseS: 120, minIntervalS: 10, hysteresisA: 1, debounceMs: 200 })}
 circuits:
   - { id: main, maxCurrentA: ${MAIN_A}, meter: grid, worstCaseNonEvA: 130 }
   - { id: row-a, parent: main, maxCurrentA: ${ROWS['row-a']}, worstCaseNonEvA: 0 }
