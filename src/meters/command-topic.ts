@@ -25,9 +25,9 @@ export interface MqttCommands {
   /** External setpoints (absent: the setpoint commands are refused as unknown). */
   setpoints?: SetpointCommands;
   /** Sets an EVSE's solar mode (absent: the site has no solar-surplus strategy). */
-  setEvseSolarMode?(evseKey: string, mode: SolarMode): CommandOutcome;
-  /** Sets an EVSE's max current, A, within its configured range. */
-  setEvseMaxCurrent?(evseKey: string, maxCurrentA: number): CommandOutcome;
+  setEvseSolarMode?(evseKey: string, mode: SolarMode): Promise<CommandOutcome>;
+  /** Sets an EVSE's max current, A, within its configured range (resolves once the change is on disk). */
+  setEvseMaxCurrent?(evseKey: string, maxCurrentA: number): Promise<CommandOutcome>;
   /** Remote start and stop, as the API does them (absent: not in standalone mode). */
   remote?: {
     start(stationId: string, evseId: number): Promise<CommandOutcome>;
@@ -158,10 +158,10 @@ export class CommandTopic {
     switch (command.kind) {
       case 'evse-solar-mode':
         if (!commands.setEvseSolarMode) return unavailable('this site has no solar-surplus strategy: there is no solar mode to set');
-        return result(commands.setEvseSolarMode(evseKey, command.mode), { solarMode: command.mode });
+        return commands.setEvseSolarMode(evseKey, command.mode).then((outcome) => result(outcome, { solarMode: command.mode }));
       case 'evse-max-current':
         if (!commands.setEvseMaxCurrent) return unavailable('this hub takes no max current over MQTT');
-        return result(commands.setEvseMaxCurrent(evseKey, command.maxCurrentA), { maxCurrentA: command.maxCurrentA });
+        return commands.setEvseMaxCurrent(evseKey, command.maxCurrentA).then((outcome) => result(outcome, { maxCurrentA: command.maxCurrentA }));
       case 'evse-start':
       case 'evse-stop': {
         const remote = commands.remote;

@@ -15,11 +15,12 @@ export interface MqttEvseControlsOptions {
 
 /**
  * The EVSE commands of MQTT (Home Assistant's select, number and buttons) on the hub's one
- * EvseControls, as the API uses it: the same checks, the same store, source `mqtt`. A refusal
- * is a command result with the controls' reason.
+ * EvseControls, as the API uses it: the same checks, the same store (answered once durable),
+ * source `mqtt`. A refusal is a command result with the controls' reason.
  */
 export function mqttEvseControls(controls: EvseControls, options: MqttEvseControlsOptions): Pick<MqttCommands, 'setEvseSolarMode' | 'setEvseMaxCurrent' | 'remote'> {
-  const update = (evseKey: string, patch: EvseSettingsPatch): CommandOutcome => outcomeOf(() => controls.update(evseKey, patch, 'mqtt'));
+  // As the REST API: the result is published once the change is on disk (its fsync off the event loop).
+  const update = (evseKey: string, patch: EvseSettingsPatch): Promise<CommandOutcome> => outcomeOfAsync(() => controls.updateDurably(evseKey, patch, 'mqtt'));
   const { startIdToken } = options;
   return {
     ...(options.solarModes ? { setEvseSolarMode: (evseKey: string, solarMode: SolarMode) => update(evseKey, { solarMode }) } : {}),
@@ -38,15 +39,6 @@ export function mqttEvseControls(controls: EvseControls, options: MqttEvseContro
 function refusal(err: unknown): CommandOutcome {
   if (err instanceof ApiError) return { ok: false, code: MQTT_CODES[err.code] ?? err.code, reason: err.message };
   throw err;
-}
-
-function outcomeOf(run: () => unknown): CommandOutcome {
-  try {
-    run();
-    return { ok: true };
-  } catch (err) {
-    return refusal(err);
-  }
 }
 
 async function outcomeOfAsync(run: () => Promise<unknown>): Promise<CommandOutcome> {

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { holdCommits } from '../../helpers/commit-gate.js';
 import { useTestBroker } from '../../helpers/test-broker.js';
 import { MqttObserver, type ObservedMessage } from './mqtt-out-observer.js';
 import type { HaEntityConfig } from '../../../src/meters/ha-discovery.js';
@@ -252,6 +253,24 @@ describe('Home Assistant entities of a running hub', () => {
     expect(await command(site, 'evse/CP16/1/max_current', '8')).toMatchObject({ ok: true, maxCurrentA: 8 });
     expect(site.h.hub.energy.controls.view('CP16/1')?.maxCurrentA).toMatchObject({ value: 8, source: 'mqtt' });
     expect(site.h.hub.energy.controls.view('CP16/1')?.solarMode).toMatchObject({ value: 'now', source: 'api' });
+  });
+
+  it("publishes a max current command's result only once the change is committed, and refuses one whose commit fails", async () => {
+    const site = await startSite();
+    const held = holdCommits(site.h);
+    const applied = command(site, 'evse/CP16/1/max_current', '9');
+    await held.entered;
+    expect(site.h.hub.energy.controls.view('CP16/1')?.maxCurrentA).toBeUndefined(); // not before it is on disk
+    held.open();
+    expect(await applied).toMatchObject({ ok: true, maxCurrentA: 9 });
+    expect(site.h.hub.energy.controls.view('CP16/1')?.maxCurrentA).toMatchObject({ value: 9, source: 'mqtt' });
+
+    const failing = holdCommits(site.h);
+    const refused = command(site, 'evse/CP16/1/max_current', '11');
+    await failing.entered;
+    failing.fail(new Error('database or disk is full'));
+    expect(await refused).toMatchObject({ ok: false, code: 'INTERNAL' });
+    expect(site.h.hub.energy.controls.view('CP16/1')?.maxCurrentA).toMatchObject({ value: 9, source: 'mqtt' });
   });
 
   it('sets the max current from the number within the configured range', async () => {

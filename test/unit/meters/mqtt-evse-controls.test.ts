@@ -21,22 +21,22 @@ function setup(remote?: RemoteStartStop) {
 }
 
 describe('mqttEvseControls', () => {
-  it('sets the solar mode and the max current in the controls, as set by mqtt, and a decision follows', () => {
+  it('sets the solar mode and the max current in the controls, as set by mqtt, and a decision follows', async () => {
     const { controls, changes } = setup();
     const commands = mqttEvseControls(controls, { solarModes: true });
-    expect(commands.setEvseSolarMode?.('cs1/1', 'now')).toEqual({ ok: true });
-    expect(commands.setEvseMaxCurrent?.('cs1/1', 10)).toEqual({ ok: true });
+    expect(await commands.setEvseSolarMode?.('cs1/1', 'now')).toEqual({ ok: true });
+    expect(await commands.setEvseMaxCurrent?.('cs1/1', 10)).toEqual({ ok: true });
     expect(controls.view('cs1/1')?.solarMode).toMatchObject({ value: 'now', source: 'mqtt' });
     expect(controls.view('cs1/1')?.maxCurrentA).toMatchObject({ value: 10, source: 'mqtt' });
     expect(changes).toHaveLength(2);
   });
 
-  it("answers the controls' refusals with their reason; nothing changes", () => {
+  it("answers the controls' refusals with their reason; nothing changes", async () => {
     const { controls, changes } = setup();
     const commands = mqttEvseControls(controls, { solarModes: true });
-    expect(commands.setEvseMaxCurrent?.('cs1/1', 40)).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('16 A') });
-    expect(commands.setEvseMaxCurrent?.('cs1/1', 4)).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('6 A') });
-    expect(commands.setEvseSolarMode?.('cs9/1', 'now')).toMatchObject({ ok: false, code: 'UNKNOWN_EVSE' });
+    expect(await commands.setEvseMaxCurrent?.('cs1/1', 40)).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('16 A') });
+    expect(await commands.setEvseMaxCurrent?.('cs1/1', 4)).toMatchObject({ ok: false, code: 'BAD_PAYLOAD', reason: expect.stringContaining('6 A') });
+    expect(await commands.setEvseSolarMode?.('cs9/1', 'now')).toMatchObject({ ok: false, code: 'UNKNOWN_EVSE' });
     expect(controls.view('cs1/1')?.maxCurrentA).toBeUndefined();
     expect(changes).toEqual([]);
   });
