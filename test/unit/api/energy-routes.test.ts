@@ -151,7 +151,7 @@ describe('POST and DELETE /api/site/limits', () => {
     clock.advanceMs(200);
     const s = await site();
     expect(s.siteLimit).toEqual({ powerW: 11_000, untilMs: nowMs + 600_000, source: 'override:api' });
-    expect(s.lastDecision?.reasons).toContain('site limit override');
+    expect(s.lastDecision?.reasons).toContain('site limit override lowered'); // below the grid connection: decided at once
 
     clock.advanceMs(600_000);
     expect((await site()).siteLimit).toBeUndefined();
