@@ -32,44 +32,10 @@ import {
 import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
 import { hasAction, validatePayload } from './schema-validator.js';
 import type { OcppVersion } from './versions.js';
+import type { RpcPeerDeps, RpcPeerEvents } from './rpc-peer-types.js';
+import { byteLength, errorName, isThenable, toText } from './rpc-peer-wire.js';
 
-export interface RpcPeerDeps {
-  /** A connected socket, server-side or client-side. */
-  socket: WebSocket;
-  options: RpcPeerOptions;
-  clock: Clock;
-  log: Logger;
-  traffic?: TrafficCounter;
-  /** The station identity, for logs. */
-  identity?: string;
-}
-
-/** A frame that was refused or ignored. */
-export interface BadFrameInfo {
-  reason: string;
-  /** Canonical error code (the wire spelling depends on the version). */
-  code: RpcErrorCode;
-  messageId: string;
-  /** Whether a CALLERROR went back. */
-  answered: boolean;
-}
-
-/** One finished exchange, for metrics. `errorCode` is set when it ended in an error. */
-export interface CallInfo {
-  action: string;
-  messageId: string;
-  errorCode?: string;
-  durationMs: number;
-}
-
-export interface RpcPeerEvents {
-  close: (code: number, reason: string) => void;
-  badFrame: (info: BadFrameInfo) => void;
-  /** An incoming CALL was answered. */
-  callIn: (info: CallInfo) => void;
-  /** An outgoing CALL settled (result, error, timeout or close). */
-  callOut: (info: CallInfo) => void;
-}
+export type { BadFrameInfo, CallInfo, RpcPeerDeps, RpcPeerEvents } from './rpc-peer-types.js';
 
 /** Traffic label of frames that carry no usable action. */
 const NO_ACTION = '(none)';
@@ -456,24 +422,4 @@ export class RpcPeer {
       this.log.error({ err, event }, 'event listener failed');
     }
   }
-}
-
-function errorName(err: unknown): string {
-  if (err instanceof RpcError) return err.code;
-  return err instanceof Error ? err.name : 'Error';
-}
-
-function byteLength(data: RawData): number {
-  if (Array.isArray(data)) return data.reduce((n, b) => n + b.length, 0);
-  return data.byteLength;
-}
-
-/** Frame text, or only its first `maxBytes` bytes. */
-function toText(data: RawData, maxBytes?: number): string {
-  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-  return (maxBytes === undefined ? buf : buf.subarray(0, maxBytes)).toString('utf8');
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }
