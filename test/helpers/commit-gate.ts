@@ -1,29 +1,37 @@
 import type { Harness } from './hub-harness.js';
 
 /**
- * A gate for the store's end-of-turn commits (GroupCommit.gateCommits): `entered` once a commit
- * waits on it; `open()` lets it commit, `fail()` fails it as a SQLite error would (rolled back).
+ * A held gate: `wait` is what the gated step awaits (it marks `entered`); `open()` / `fail()`
+ * settle it. `install(undefined)` restores the ungated step before settling.
  */
-export function holdCommits(harness: Harness): { entered: Promise<void>; open: () => void; fail: (err: Error) => void } {
+function heldGate(install: (gate: (() => Promise<void>) | undefined) => void): { entered: Promise<void>; open: () => void; fail: (err: Error) => void } {
   let entered!: () => void;
   const enteredP = new Promise<void>((resolve) => (entered = resolve));
   let settle!: { resolve: () => void; reject: (err: Error) => void };
   const gate = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
-  harness.hub.store.batch.gateCommits(() => {
+  install(() => {
     entered();
     return gate;
   });
   return {
     entered: enteredP,
     open: () => {
-      harness.hub.store.batch.gateCommits(undefined);
+      install(undefined);
       settle.resolve();
     },
     fail: (err) => {
-      harness.hub.store.batch.gateCommits(undefined);
+      install(undefined);
       settle.reject(err);
     },
   };
+}
+
+/**
+ * A gate for the store's end-of-turn commits (GroupCommit.gateCommits): `entered` once a commit
+ * waits on it; `open()` lets it commit, `fail()` fails it as a SQLite error would (rolled back).
+ */
+export function holdCommits(harness: Harness): { entered: Promise<void>; open: () => void; fail: (err: Error) => void } {
+  return heldGate((gate) => harness.hub.store.batch.gateCommits(gate));
 }
 
 /** Fails the next commit of the store, once it is reached. */
@@ -53,19 +61,6 @@ export async function callWithFailedCommit(harness: Harness, station: { call: (a
  * later sync run.
  */
 export function holdSyncs(harness: Harness): { entered: Promise<void>; open: () => void } {
-  let entered!: () => void;
-  const enteredP = new Promise<void>((resolve) => (entered = resolve));
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  harness.hub.store.batch.gateSyncs(() => {
-    entered();
-    return gate;
-  });
-  return {
-    entered: enteredP,
-    open: () => {
-      harness.hub.store.batch.gateSyncs(undefined);
-      release();
-    },
-  };
+  const { entered, open } = heldGate((gate) => harness.hub.store.batch.gateSyncs(gate));
+  return { entered, open };
 }

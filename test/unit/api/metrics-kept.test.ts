@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { Registry } from 'prom-client';
 import { HubMetrics } from '../../../src/api/metrics.js';
 import type { EvseEnergyView, SiteView } from '../../../src/api/energy-queries.js';
+import { anEvseView } from './evse-view-fixture.js';
 import type { SiteMetricsDeps } from '../../../src/api/metrics-site.js';
 import { familyBlocks, referenceFamilies, REFERENCE_FAMILIES } from './metrics-reference.js';
 
@@ -22,23 +23,7 @@ const value = fc.oneof(fc.constantFrom(0, -0, 6, 16, 32, 0.1 + 0.2, -3.5, 1e21, 
 const phases = fc.array(value, { maxLength: 3 });
 
 function view(evseKey: string, rotation: string[]): EvseEnergyView {
-  return {
-    evseKey,
-    stationId: evseKey.split('/')[0] ?? evseKey,
-    evseId: 1,
-    circuitId: 'main',
-    phases: 1,
-    phaseRotation: rotation,
-    minCurrentA: 6,
-    maxCurrentA: 32,
-    priority: 1,
-    mode: 'LocalLoadBalancing',
-    modeSource: 'config',
-    settings: { priority: { value: 1, source: 'config' }, mode: { value: 'LocalLoadBalancing', source: 'config' } },
-    active: false,
-    limits: [],
-    profileWrites: { lastHour: 0, lastDay: 0 },
-  };
+  return anEvseView({ evseKey, stationId: evseKey.split('/')[0] ?? evseKey, phaseRotation: rotation, profileWrites: { lastHour: 0, lastDay: 0 } });
 }
 
 const budget = (limitA: number, a: number) => ({ limitA, nonEvA: a, availableA: limitA - a, allocatedA: a / 2 });

@@ -2,6 +2,7 @@ import { describe, it, expect } from 'vitest';
 import { EventEmitter } from 'node:events';
 import { HubMetrics, type HubMetricsDeps } from '../../../src/api/metrics.js';
 import type { EvseEnergyView, SiteView } from '../../../src/api/energy-queries.js';
+import { anEvseView } from './evse-view-fixture.js';
 import type { CallInfo } from '../../../src/ocpp/rpc-peer.js';
 import { parsePromText, sampleValue } from '../../integration/api/prom-text.js';
 
@@ -19,26 +20,7 @@ function site(): SiteView {
 }
 
 function evse(over: Partial<EvseEnergyView> = {}): EvseEnergyView {
-  return {
-    evseKey: 'CP1/1',
-    stationId: 'CP1',
-    evseId: 1,
-    circuitId: 'main',
-    phases: 1,
-    phaseRotation: ['L2'],
-    minCurrentA: 6,
-    maxCurrentA: 32,
-    priority: 1,
-    mode: 'LocalLoadBalancing',
-    modeSource: 'config',
-    settings: { priority: { value: 1, source: 'config' }, mode: { value: 'LocalLoadBalancing', source: 'config' } },
-    active: true,
-    offeredA: 13,
-    drawnA: [12.5],
-    limit: { maxCurrentA: 13, source: 'circuit:main' },
-    limits: [],
-    ...over,
-  };
+  return anEvseView({ active: true, offeredA: 13, drawnA: [12.5], limit: { maxCurrentA: 13, source: 'circuit:main' }, ...over });
 }
 
 function metrics(over: Partial<HubMetricsDeps> = {}): HubMetrics {
