@@ -37,7 +37,7 @@ export interface Fleet {
 
 export async function startFleet(opts: FleetOptions): Promise<Fleet> {
   const params: DemoScenarioParams = { ...DEFAULT_DEMO_PARAMS, ...opts.demo };
-  const prng = createPrng(opts.seed ?? 42);
+  const seed = opts.seed ?? 42;
   const drivers: DemoDriver[] = [];
   const retryTimers = new Set<TimerHandle>();
   let stopped = false;
@@ -50,6 +50,7 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       () => {
         if (stopped || (opts.scenario ?? 'demo') !== 'demo') return;
         for (const evse of charger.state().evses) {
+          const prng = createPrng(evseSeed(seed, chargers.indexOf(charger), evse.evseId));
           const d = new DemoDriver({ charger, evseId: evse.evseId, prng, params, clock: opts.clock, log: opts.log });
           drivers.push(d);
           d.start();
@@ -81,6 +82,15 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
       await Promise.all(chargers.map((c) => c.stop()));
     },
   };
+}
+
+/**
+ * Each EVSE's own seed, from the fleet's seed and the EVSE's place in the fleet. One generator
+ * shared by all EVSEs would hand out its numbers in the order the stations finish connecting,
+ * which the sockets decide, so the same seed would plan different cars from run to run.
+ */
+export function evseSeed(fleetSeed: number, chargerIndex: number, evseId: number): number {
+  return (Math.imul(fleetSeed >>> 0, 0x9e3779b1) ^ Math.imul(chargerIndex + 1, 0x85ebca6b) ^ Math.imul(evseId, 0xc2b2ae35)) >>> 0;
 }
 
 /** A default mixed fleet for the demo: count stations cycling 1.6, 2.0.1 and 2.1, 3- and 1-phase. */

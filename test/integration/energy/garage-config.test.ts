@@ -146,9 +146,10 @@ describe.each(DECISION_MODES)('the shipped garage site config running ($name)', 
     // cars present wanted more than it had available. (Measured on demand, not on how close the sent
     // limits came to the limit: that slack depends on when the chargers' reports land relative to the
     // clock, so it varies with the machine's load.)
-    // "Most": more than half of the EVSEs at once. (It was 10 of the 12-plus; a stepped run in CI
-    // reached 8: how many are charging at one sampled second depends on when the simulated
-    // chargers' reports land, which a busy machine shifts. The contest itself is the line below.)
+    // "Most": more than half of the EVSEs at once. Each EVSE's cars are planned from its own seed,
+    // so the same cars arrive at the same simulated seconds in every run (one shared generator
+    // planned them in the order the stations connected, and a stepped CI run reached only 8 of 16).
+    // What still varies is when the chargers' reports land: 14-16 of 16 in runs on a loaded machine.
     expect(mostChargingAtOnce).toBeGreaterThan(maxA.size / 2);
     expect(mostOversubscribedA).toBeGreaterThan(0);
     expect(h.hub.energy.controller.stats().stepped > 0).toBe(mode.steppedFromEvses === 0);
