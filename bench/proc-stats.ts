@@ -84,6 +84,43 @@ export function contextSwitches(pid: number): { voluntary: number; involuntary: 
   return { voluntary, involuntary };
 }
 
+export interface MainThreadStats {
+  /** CPU time of the main thread (the event loop), ms. */
+  ranMs: number;
+  /** Time the main thread was runnable but waited for a CPU, ms (schedstat's run delay). */
+  waitedMs: number;
+  /** Times the scheduler took the CPU away from the main thread. */
+  involuntary: number;
+  /** CPU time of every other thread (V8's compiler and collector helpers, the libuv pool), ms. */
+  othersRanMs: number;
+}
+
+/**
+ * The main thread's share of a process's scheduling, from /proc/<pid>/task/<tid>/schedstat
+ * (run time, run-queue wait, nanoseconds) and its status: how long the event loop waited for a
+ * CPU while it had work, and how much the process's other threads ran meanwhile. (All Node
+ * threads are named "node"; the main thread's id is the process id.)
+ */
+export function mainThreadStats(pid: number): MainThreadStats {
+  const out: MainThreadStats = { ranMs: 0, waitedMs: 0, involuntary: 0, othersRanMs: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const [ranNs = 0, waitedNs = 0] = readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
+      if (Number(tid) !== pid) {
+        out.othersRanMs += ranNs / 1e6;
+        continue;
+      }
+      out.ranMs = ranNs / 1e6;
+      out.waitedMs = waitedNs / 1e6;
+      const status = readFileSync(`/proc/${pid}/task/${tid}/status`, 'utf8');
+      out.involuntary = Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    } catch {
+      // the thread ended while we looked
+    }
+  }
+  return out;
+}
+
 /** TCP ports (IPv4 and IPv6) on which the process has a listening socket. */
 export function listeningPorts(pid: number): number[] {
   const inodes = new Set<string>();

@@ -13,17 +13,21 @@ import { tmpdir } from 'node:os';
 import { systemClock } from '../src/util/clock.js';
 import type { Benchmark, BenchResult, BenchRow } from './bench-types.js';
 import { startHubTarget, startRelayTarget } from './scale-target.js';
-import { contextSwitches, cpuTime, scheduledMs } from './proc-stats.js';
+import { contextSwitches, cpuTime, mainThreadStats, scheduledMs } from './proc-stats.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
 import { measureLatency } from './w1-latency.js';
 import { measureTxEventLatency } from './proxy-latency-201.js';
 
 const SETTINGS = {
-  warmupCalls: 30,
+  /** Calls of each kind per warm-up round, and rounds (each the whole measured sequence). */
+  warmupCalls: Number(process.env['BENCH_PROXY_WARMUP_CALLS'] ?? 500),
+  warmupRounds: Number(process.env['BENCH_PROXY_WARMUP_ROUNDS'] ?? 2),
   calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300),
   /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
   csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
+  /** The baseline relay spins this long per forwarded frame (a forwarder with CPU work and nothing else). */
+  relayBusyUsPerFrame: Number(process.env['BENCH_PROXY_RELAY_BUSY_US'] ?? 0),
 };
 
 /**
@@ -63,34 +67,41 @@ export const benchmark: Benchmark = {
     try {
       const clock = systemClock();
       const viaArrival = (identity: string) => ({ identity, action: 'MeterValues' });
-      progress('warming up');
-      await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
-      // Both versions warm up before the CPU is counted: the first 2.0.1 calls compile that
-      // version's schemas (tens of ms, once per process), which is not a cost per call.
-      progress('2.0.1: warming up');
-      await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: 'W2-LAT-201-WARM' });
+      // Warm-up: the measured sequence itself (1.6, then 2.0.1, on fresh connections), whole
+      // rounds of it. A warm-up of one kind only left the next kind's first calls to reshape and
+      // recompile the shared code (socket streams, records, the outbox) while being measured.
+      for (let round = 1; round <= SETTINGS.warmupRounds; round++) {
+        progress(`warming up: round ${round} of ${SETTINGS.warmupRounds}, ${SETTINGS.warmupCalls} calls of each kind`);
+        await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
+        await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: `W2-LAT-201-WARM${round}` });
+      }
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
       await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
       const idleProbe = idleLoopProbe();
       const cpu0 = cpuTime(hub.proc.pid);
       const switches0 = contextSwitches(hub.proc.pid);
       const ran0 = scheduledMs(hub.proc.pid);
+      const main0 = mainThreadStats(hub.proc.pid);
       const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
       progress(`2.0.1: ${SETTINGS.calls} TransactionEvents each way`);
       const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
       const cpu1 = cpuTime(hub.proc.pid);
       const switches1 = contextSwitches(hub.proc.pid);
       const ran1 = scheduledMs(hub.proc.pid);
+      const main1 = mainThreadStats(hub.proc.pid);
       const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
       const idleLoopP99Ms = await idleProbe.stop();
       // The floor of any forwarder in its own process here: the same calls through a bare ws relay,
       // after the hub (stopped first: its links use the same identities at the CSMS).
       await hub.stop();
       progress('the same calls through a bare ws relay process');
-      const relay = await startRelayTarget(csms.url);
+      const relay = await startRelayTarget(csms.url, SETTINGS.relayBusyUsPerFrame);
       let relayed: { latency: Awaited<ReturnType<typeof measureLatency>>; tx201: Awaited<ReturnType<typeof measureTxEventLatency>> };
       try {
-        await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
+        for (let round = 1; round <= SETTINGS.warmupRounds; round++) {
+          await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
+          await measureTxEventLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, prefix: `W2-LAT-201R-WARM${round}` });
+        }
         relayed = {
           latency: await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, viaArrival }),
           tx201: await measureTxEventLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201R' }),
@@ -108,6 +119,9 @@ export const benchmark: Benchmark = {
         { metric: 'hub CPU per call: system', value: (cpu1.systemMs - cpu0.systemMs) / callsThroughHub, unit: 'ms', digits: 3 },
         { metric: 'hub context switches per call (all threads; voluntary: a sleep and a wake-up)', value: (switches1.voluntary - switches0.voluntary) / callsThroughHub, unit: '', digits: 2 },
         { metric: 'hub context switches per call, involuntary', value: (switches1.involuntary - switches0.involuntary) / callsThroughHub, unit: '', digits: 2 },
+        { metric: "hub main thread: time it waited for a CPU while runnable, per call (schedstat run delay; 1.6 and 2.0.1 phases)", value: (main1.waitedMs - main0.waitedMs) / callsThroughHub, unit: 'ms', digits: 3 },
+        { metric: 'hub main thread: CPU taken away by the scheduler (involuntary switches) per call', value: (main1.involuntary - main0.involuntary) / callsThroughHub, unit: '', digits: 2 },
+        { metric: "hub's other threads (V8 compiler and collector helpers, libuv pool): CPU per call", value: (main1.othersRanMs - main0.othersRanMs) / callsThroughHub, unit: 'ms', digits: 3 },
         { metric: 'hub event-loop delay p99 while measuring (10 ms sampling interval included)', value: loopP99Ms, unit: 'ms', baseline: { label: 'an idle node process meanwhile', value: idleLoopP99Ms }, digits: 2 },
       ];
       const { latency: rl, tx201: rt } = relayed;
@@ -130,9 +144,10 @@ export const benchmark: Benchmark = {
       return {
         rows,
         notes: [
-          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupCalls} warm-up calls; each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pair stays connected, idle).`,
+          `${SETTINGS.calls} calls of each kind after ${SETTINGS.warmupRounds} warm-up round(s) of the whole sequence with ${SETTINGS.warmupCalls} calls of each kind (BENCH_PROXY_WARMUP_ROUNDS, BENCH_PROXY_WARMUP_CALLS; the relay gets the same warm-up); each charger has one open transaction; the hub has no other station (the 2.0.1 warm-up pairs stay connected, idle).`,
           `Hub: the compiled CLI in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir under ${tmpdir()} (TMPDIR chooses it: a tmpfs there takes the disk's fsync out of the figures); the CSMS and both chargers run in the benchmark process.`,
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
+          `The relay spins ${SETTINGS.relayBusyUsPerFrame} µs on the CPU per forwarded frame (BENCH_PROXY_RELAY_BUSY_US; 0: a bare relay).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
           `The baseline of "added": the same calls through a bare ws relay in its own process (bench/relay-server.ts: frames forwarded verbatim, no parsing or storage), measured after the hub in the same run against its own direct calls: the floor of any forwarder in its own Node process on this machine.`,
         ],

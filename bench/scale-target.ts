@@ -171,8 +171,8 @@ export async function startEchoTarget(): Promise<ScaleTarget> {
 }
 
 /** Starts the bare relay (bench/relay-server.ts) towards the CSMS at `csmsUrl`; its station URL once it listens. */
-export async function startRelayTarget(csmsUrl: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const proc = startTsxProcess('bench/relay-server.ts', [csmsUrl]);
+export async function startRelayTarget(csmsUrl: string, busyUsPerFrame = 0): Promise<{ url: string; stop: () => Promise<void> }> {
+  const proc = startTsxProcess('bench/relay-server.ts', [csmsUrl, String(busyUsPerFrame)]);
   const port = await portOf(proc, 'relay');
   return { url: `ws://127.0.0.1:${port}/ocpp`, stop: () => proc.stop() };
 }

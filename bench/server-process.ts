@@ -4,6 +4,7 @@
  * the benchmark process exits are killed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -65,6 +66,9 @@ function startNodeProcess(entry: readonly string[], args: readonly string[], nod
     recent.push(line);
     if (recent.length > KEEP_LINES) recent.shift();
   };
+  // BENCH_TEE=<file> appends the process's stdout to a file (e.g. V8's --trace-gc or --trace-opt output).
+  const teeFile = process.env['BENCH_TEE'];
+  if (teeFile) child.stdout.on('data', (d: Buffer) => appendFileSync(teeFile, d));
   createInterface({ input: child.stdout }).on('line', (line) => {
     keep(line);
     for (const l of listeners) l(line);
