@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { listeningPorts } from './proc-stats.js';
-import { ensureBuilt, sleepMs, startCompiledProcess, startTsxProcess, type ServerProcess } from './server-process.js';
+import { ensureBuilt, sleepMs, startCompiledProcess, startScriptNodeArgs, startTsxProcess, type ServerProcess } from './server-process.js';
 
 export interface ScaleTarget {
   label: string;
@@ -91,8 +91,9 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
   const dir = mkdtempSync(join(tmpdir(), 'switchyard-bench-'));
   const configPath = join(dir, 'site.yaml');
   writeFileSync(configPath, hubConfigYaml(declaredStations, extraConfigLines));
-  // BENCH_HUB_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the hub.
-  const nodeArgs = [...(process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''), ...extraNodeArgs];
+  // The start script's node options first (as `npm start`), then BENCH_HUB_NODE_ARGS, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the hub, "--max-old-space-size=4096" lifts the cap.
+  const nodeArgs = [...startScriptNodeArgs(), ...(process.env['BENCH_HUB_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== ''), ...extraNodeArgs];
   // BENCH_HUB_RUNTIME=tsx runs the sources as before; by default the compiled hub, as `npm start` does (built first, not timed).
   const compiled = process.env['BENCH_HUB_RUNTIME'] !== 'tsx';
   if (compiled) ensureBuilt();

@@ -4,7 +4,7 @@
  * the benchmark process exits are killed.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -42,6 +42,22 @@ export function startTsxProcess(script: string, args: readonly string[], nodeArg
 export function startCompiledProcess(script: string, args: readonly string[], nodeArgs: readonly string[] = []): ServerProcess {
   ensureBuilt();
   return startNodeProcess([script], args, nodeArgs);
+}
+
+/**
+ * The node options of package.json's start script (e.g. the old-space cap), so a benchmark runs
+ * the hub as `npm start` does. Options given after them (BENCH_HUB_NODE_ARGS) override them.
+ */
+export function startScriptNodeArgs(): string[] {
+  const pkg = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8')) as { scripts?: { start?: string } };
+  const words = (pkg.scripts?.start ?? '').split(/\s+/);
+  if (words[0] !== 'node') return [];
+  const args: string[] = [];
+  for (const w of words.slice(1)) {
+    if (!w.startsWith('--')) break;
+    args.push(w);
+  }
+  return args;
 }
 
 let built = false;

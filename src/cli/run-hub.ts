@@ -7,6 +7,8 @@ import { startHub } from '../hub.js';
 import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { installLastResortHandlers } from './last-resort.js';
 import { describeSimulation, simulationProblem } from './simulation-gate.js';
+import { checkHeapLimit, heapLimitMiB } from './heap-limit.js';
+import { defaultMaxConnections } from '../config/connection-limit.js';
 import { packageRoot } from './version.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -55,6 +57,16 @@ export async function runHub(args: readonly string[], stderr: NodeJS.WritableStr
   installLastResortHandlers(log);
   if (config.simulation?.enabled) {
     log.warn({ config: configPath }, `SIMULATION: this hub runs ${describeSimulation(config)}; they are not real devices (simulation.enabled)`);
+  }
+  const stations = Math.max(config.stations.length, config.server.limits.maxConnections ?? defaultMaxConnections(config.stations.length));
+  const heap = checkHeapLimit(heapLimitMiB(), stations);
+  if (heap.suggestedMiB !== undefined) {
+    log.warn(
+      { heapLimitMiB: Math.round(heap.heapLimitMiB), stations, estimatedLiveMiB: Math.round(heap.estimatedLiveMiB) },
+      `the V8 heap limit is tight for this many stations: start node with --max-old-space-size=${heap.suggestedMiB} (README, "Memory")`,
+    );
+  } else {
+    log.info({ heapLimitMiB: Math.round(heap.heapLimitMiB), stations, estimatedLiveMiB: Math.round(heap.estimatedLiveMiB) }, 'V8 heap limit');
   }
   const dataDir = resolveDataDir(config, configPath);
   // Signals are taken from the start: one that arrives while the hub is still starting (its

@@ -10,6 +10,8 @@ export interface HubProcess {
   apiUrl: string;
   /** Settles when the process has exited (whatever the reason). */
   exited: Promise<void>;
+  /** The JSON log lines read so far, parsed (from the start, and on until the exit). */
+  logs: Array<Record<string, unknown>>;
   /** SIGKILL, then waits for the exit. */
   kill(): Promise<void>;
   /** SIGTERM (a clean shutdown), then waits for the exit. */
@@ -76,6 +78,7 @@ export function spawnHub(options: SpawnHubOptions): Promise<HubProcess> {
     };
     child.once('error', (err) => fail(`hub could not be started: ${err.message}`));
     child.once('exit', (code, sig) => fail(`hub exited before it listened (code ${code}, signal ${sig})`));
+    const logs: Array<Record<string, unknown>> = [];
     const lines = createInterface({ input: child.stdout! });
     lines.on('line', (line) => {
       let rec: { msg?: unknown; url?: unknown };
@@ -84,12 +87,13 @@ export function spawnHub(options: SpawnHubOptions): Promise<HubProcess> {
       } catch {
         return; // not a log line
       }
+      logs.push(rec);
       if (typeof rec.url !== 'string') return;
       if (rec.msg === 'OCPP endpoint listening') url = rec.url.replace('/<stationId>', '');
       if (rec.msg === 'API listening') apiUrl = new URL(rec.url).origin;
       if (url !== undefined && apiUrl !== undefined && !settled) {
         settled = true;
-        resolve({ child, url, apiUrl, exited, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') });
+        resolve({ child, url, apiUrl, exited, logs, kill: () => signal('SIGKILL'), stop: () => signal('SIGTERM') });
       }
     });
   });

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { installTarball, packCheckout, tarballFiles } from '../../helpers/packed-install.js';
@@ -36,6 +36,12 @@ describe('the npm package', () => {
       cwd: app,
     });
     try {
+      // The command's first line caps Node's old space (README, "Memory"); the hub logs the limit.
+      const cap = Number(/--max-old-space-size=(\d+)/.exec(readFileSync(join(app, 'node_modules', 'switchyard-hub', 'bin', 'switchyard.js'), 'utf8'))?.[1]);
+      const limit = hub.logs.find((r) => r['msg'] === 'V8 heap limit')?.['heapLimitMiB'];
+      expect(cap).toBeGreaterThan(0);
+      expect(limit).toBeGreaterThanOrEqual(cap);
+      expect(limit).toBeLessThan(cap + 200); // the old space plus the young generation
       const health = await fetch(`${hub.apiUrl}/api/health`);
       expect(health.status).toBe(200);
       // Alive; degraded until the simulated chargers have connected.
