@@ -2,7 +2,9 @@ import { describe, it, expect } from 'vitest';
 import type { SimCharger } from '../../../src/sim/sim-charger.js';
 import { advanceUntilState, waitForState } from '../sim/advance.js';
 import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
-import { AT_ONCE, DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
+import { DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
+import type { PerPhase } from '../../../src/energy/phases.js';
+import type { SiteView } from '../../../src/api/energy-queries.js';
 
 /**
  * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
@@ -58,23 +60,70 @@ async function garage(mode: DecisionMode) {
   return { site, clock, cps, grid, offered, bothOffered, advanceUntilBothOffered, hub };
 }
 
-describe('a garage sharing one grid connection', () => {
-  // Deciding at once only: what it expects depends on whether the hub's first profile writes
-  // (after the capability read, over real sockets) went out before the 20 A reading arrives (then
-  // the ramp reserve keeps room for the 16 A just offered and both get 6 A). It fails that way at
-  // once too when run a second time in one process; to be made deterministic.
+describe.each(DECISION_MODES)('a garage sharing one grid connection with a building step ($name)', (mode) => {
   it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
-    const g = await garage(AT_ONCE);
-    await g.grid(5);
-    await g.advanceUntilBothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
+    const g = await garage(mode);
+    const { site, clock, hub } = g;
+    // The grid meter reads the building plus what the chargers' EVs really draw at the instant.
+    let buildingA = 5;
+    let mostGridA = 0;
+    const gridA = (): PerPhase => {
+      const a = { L1: buildingA, L2: buildingA, L3: buildingA };
+      for (const c of g.cps) {
+        const d = c.drawnCurrentA();
+        a.L1 += d.L1;
+        a.L2 += d.L2;
+        a.L3 += d.L3;
+      }
+      mostGridA = Math.max(mostGridA, a.L1, a.L2, a.L3);
+      return a;
+    };
+    const siteView = async () => (await hub.api.inject({ method: 'GET', url: '/api/site' })).json<SiteView>();
 
-    await g.grid(20);
-    g.clock.advanceMs(100); // debounce only: decreases are not rate-limited
-    await g.bothOffered(9.5); // (40 - 20 - 1) / 2
+    // 90 s with the building at 5 A, from event to event: the chargers start at their own maximum
+    // before the hub's first decision (which, seeing 37 A and no report yet, pauses them); the EVs
+    // follow the hub's profiles and report every 10 s, and each increase waits for those reports.
+    // The same simulated history on any machine: each step waits until no message is under way.
+    const stepMs = clock.nowMs() + 90_000;
+    await site.simulate({ untilMs: stepMs, meterPeriodMs: 1000, gridA });
+    // (40 - 5 - 1) / 2 = 17, capped at the EVSE's 16 A.
+    let view = await siteView();
+    expect(view.evses.map((e) => [e.evseKey, e.limit.maxCurrentA, e.limit.source])).toEqual([
+      ['GA1/1', 16, 'evse:max'],
+      ['GA2/1', 16, 'evse:max'],
+    ]);
+    // Each EV follows the hub's dynamic profile, within the hysteresis of it (a raise smaller than
+    // 0.5 A is not written), draws it, and the hub has seen it do so.
+    for (const c of g.cps) {
+      const e = c.state().evses[0];
+      expect(e?.limitSource, c.identity).toBe('csms:profile 1003');
+      expect(e?.offeredCurrentA, c.identity).toBeGreaterThan(16 - 0.5);
+      expect(e?.drawnCurrentA, c.identity).toBe(e?.offeredCurrentA);
+      const drawn = e?.drawnCurrentA ?? 0;
+      expect(hub.energy.live.get(`${c.identity}/1`)?.measuredCurrentA, c.identity).toEqual([drawn, drawn, drawn]);
+    }
+    expect(mostGridA).toBeLessThanOrEqual(40);
 
-    const site = (await g.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ evses: Array<{ evseKey: string; limit: { source: string } }>; circuits: Array<{ phases: { L1: { allocatedA: number; availableA: number } } }> }>();
-    expect(site.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
-    expect(site.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(site.circuits[0]?.phases.L1.availableA ?? 0);
+    // The building steps up to 20 A: the grid meter reads 20 + 2 x 16 = 52 A, over the fuse. The
+    // rise decides at once (no debounce window), and decreases go out without waiting for the
+    // write-rate limit: the chargers have them before the clock moves on at all.
+    buildingA = 20;
+    await site.publishGrid(gridA());
+    const decision = hub.energy.lastDecision();
+    expect(decision?.atMs).toBe(stepMs);
+    expect(decision?.reasons).toContain('meter grid rise');
+    expect(Object.entries(decision?.evses ?? {}).map(([k, e]) => [k, e.limit.maxCurrentA, e.limit.source])).toEqual([
+      ['GA1/1', 9.5, 'fuse:main'], // (40 - 20 - 1) / 2
+      ['GA2/1', 9.5, 'fuse:main'],
+    ]);
+    await site.settle();
+    expect(clock.nowMs()).toBe(stepMs);
+    for (const c of g.cps) expect(c.state().evses[0], c.identity).toMatchObject({ offeredCurrentA: 9.5, drawnCurrentA: 9.5, limitSource: expect.stringMatching(/^csms:profile/) });
+    expect(gridA().L1).toBeLessThanOrEqual(40); // 20 + 2 x 9.5 = 39
+
+    view = await siteView();
+    expect(view.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
+    expect(view.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(view.circuits[0]?.phases.L1.availableA ?? 0);
   });
 });
 
