@@ -171,6 +171,22 @@ export class LoopSite {
     }
   }
 
+  /**
+   * Moves simulated time on by `ms` from timer to timer (every timer of the hub and the chargers
+   * fires at its own instant), waiting for quiet after each, as `simulate` does without a meter.
+   */
+  async advance(ms: number): Promise<void> {
+    const clock = this.clock;
+    if (!(clock instanceof SteppingClock)) throw new Error('advance needs a SteppingClock');
+    const untilMs = clock.nowMs() + ms;
+    for (let next = clock.nextDueMs(); next !== undefined && next <= untilMs; next = clock.nextDueMs()) {
+      clock.advanceMs(Math.max(0, next - clock.nowMs()));
+      await this.settle();
+    }
+    clock.advanceMs(untilMs - clock.nowMs());
+    await this.settle();
+  }
+
   /** Runs fn when the site stops, after the hub (e.g. a CSMS the hub was linked to). */
   onStopped(fn: () => Promise<void> | void): void {
     this.cleanups.push(fn);
