@@ -133,6 +133,8 @@ export class SimCharger {
   private readonly meterTimers = new Map<number, TimerHandle>();
   private readonly wakers = new Set<() => void>();
   private readonly listeners = new Set<(state: SimChargerState) => void>();
+  /** Calls to the CSMS awaiting their answer, plus work queued to run after a reply. */
+  private underWay = 0;
 
   constructor(options: SimChargerOptions) {
     this.opts = options;
@@ -279,6 +281,15 @@ export class SimCharger {
     };
   }
 
+  /**
+   * True while a call of this station awaits the CSMS's answer, or work it queued after
+   * answering the CSMS has not finished: a simulation moves its clock on only once every
+   * station is idle, so a message lands at the same simulated instant on any machine.
+   */
+  busy(): boolean {
+    return this.underWay > 0;
+  }
+
   /** Called after every change of state; returns an unsubscribe function. */
   onChange(listener: (state: SimChargerState) => void): () => void {
     this.listeners.add(listener);
@@ -382,7 +393,12 @@ export class SimCharger {
     if (!client || this.stopped) throw new Error(`${this.identity} is not running`);
     if (!this.dialect.heartbeatWhenBusy && this.bootStatus === 'Accepted') this.scheduleHeartbeat();
     this.log.debug({ action: method }, 'call to CSMS');
-    return client.call(method, params);
+    this.underWay++;
+    try {
+      return await client.call(method, params);
+    } finally {
+      this.underWay--;
+    }
   }
 
   /** A call whose failure is logged, not thrown (status notifications, heartbeats, meter values). */
@@ -428,7 +444,8 @@ export class SimCharger {
 
   /** Runs fn once the answer to the CSMS's current CALL has gone out (ordering, not timing). */
   private afterReply(fn: () => Promise<void>): void {
-    setImmediate(() => void this.guard(fn(), 'after reply'));
+    this.underWay++;
+    setImmediate(() => void this.guard(fn(), 'after reply').finally(() => this.underWay--));
   }
 
   // ---- physics and status ----

@@ -1,15 +1,17 @@
 import { describe, it, expect } from 'vitest';
-import type { SimCharger } from '../../../src/sim/sim-charger.js';
-import { advanceUntilState, waitForState } from '../sim/advance.js';
+import { waitForState } from '../sim/advance.js';
 import { useLoopSites, type LoopSiteContext } from '../sim/loop-site.js';
-import { AT_ONCE, DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
+import { DECISION_MODES, type DecisionMode } from '../../helpers/decision-modes.js';
+import type { PerPhase } from '../../../src/energy/phases.js';
+import type { SiteView } from '../../../src/api/energy-queries.js';
 
 /**
  * The energy core end to end: a real MQTT broker (embedded, or Mosquitto at MQTT_URL), the real
  * hub, simulated chargers that evaluate the profiles they were given, and one fake clock for all.
  * Main circuit 40 A with a grid meter; two 3-phase EVSEs of 16 A; worst-case non-EV load 20 A, so
- * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A. Run with decisions at once
- * and step by step.
+ * each EVSE's base (safe) share is (40 - 20 - 1 margin) / 2 = 9.5 A. The grid meter reads the
+ * building plus what the EVs draw, and simulated time moves from event to event, each message
+ * landing before the next (LoopSite.simulate). Run with decisions at once and step by step.
  */
 function siteYaml(ctx: LoopSiteContext): string {
   return `
@@ -47,60 +49,105 @@ async function garage(mode: DecisionMode) {
     await waitForState(c, (s) => s.evses[0]?.transactionId !== undefined);
   }
 
-  /** Publishes a grid reading and waits until the hub has it. */
-  const grid = (amps: number) => site.publishGrid(amps);
-  const offered = (c: SimCharger) => c.state().evses[0]?.offeredCurrentA;
-  const bothOffered = (a: number) => Promise.all(cps.map((c) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a)));
-  /** Moves the clock on until both are offered `a` A: increases wait for the write-rate limit, make before break and the ramp reserve (confirmed by the chargers' 10 s reports). */
-  const advanceUntilBothOffered = async (a: number) => {
-    for (const c of cps) await advanceUntilState(clock, c, (s) => s.evses[0]?.offeredCurrentA === a);
+  // The grid meter reads the building plus what the chargers' EVs really draw at the instant.
+  const g = {
+    site,
+    clock,
+    hub,
+    cps,
+    buildingA: 5,
+    /** The most any phase of the grid meter read, A. */
+    mostGridA: 0,
+    gridA: (): PerPhase => {
+      const a = { L1: g.buildingA, L2: g.buildingA, L3: g.buildingA };
+      for (const c of cps) {
+        const d = c.drawnCurrentA();
+        a.L1 += d.L1;
+        a.L2 += d.L2;
+        a.L3 += d.L3;
+      }
+      g.mostGridA = Math.max(g.mostGridA, a.L1, a.L2, a.L3);
+      return a;
+    },
+    view: async () => (await hub.api.inject({ method: 'GET', url: '/api/site' })).json<SiteView>(),
+    /**
+     * 90 s with the building at 5 A and the grid meter publishing every second, from event to
+     * event: the chargers start at their own maximum before the hub's first decision (which,
+     * seeing 37 A and no report yet, pauses them); the EVs follow the hub's profiles and report
+     * every 10 s, and each increase waits for those reports. The same simulated history on any
+     * machine: each step waits until no message is under way. Then checks that the hub gave
+     * each EV what the fuse allows: (40 - 5 - 1) / 2 = 17, capped at the EVSE's 16 A.
+     */
+    chargeUp: async () => {
+      await site.simulate({ untilMs: clock.nowMs() + 90_000, meterPeriodMs: 1000, gridA: g.gridA });
+      const view = await g.view();
+      expect(view.evses.map((e) => [e.evseKey, e.limit.maxCurrentA, e.limit.source])).toEqual([
+        ['GA1/1', 16, 'evse:max'],
+        ['GA2/1', 16, 'evse:max'],
+      ]);
+      // Each EV follows the hub's dynamic profile, within the hysteresis of it (a raise smaller
+      // than 0.5 A is not written), draws it, and the hub has seen it do so.
+      for (const c of cps) {
+        const e = c.state().evses[0];
+        expect(e?.limitSource, c.identity).toBe('csms:profile 1003');
+        expect(e?.offeredCurrentA, c.identity).toBeGreaterThan(16 - 0.5);
+        expect(e?.drawnCurrentA, c.identity).toBe(e?.offeredCurrentA);
+        const drawn = e?.drawnCurrentA ?? 0;
+        expect(hub.energy.live.get(`${c.identity}/1`)?.measuredCurrentA, c.identity).toEqual([drawn, drawn, drawn]);
+      }
+      expect(g.mostGridA).toBeLessThanOrEqual(40);
+    },
+    bothOffered: (a: number) => Promise.all(cps.map((c) => waitForState(c, (s) => s.evses[0]?.offeredCurrentA === a))),
   };
-  return { site, clock, cps, grid, offered, bothOffered, advanceUntilBothOffered, hub };
+  return g;
 }
 
-describe('a garage sharing one grid connection', () => {
-  // Deciding at once only: what it expects depends on whether the hub's first profile writes
-  // (after the capability read, over real sockets) went out before the 20 A reading arrives (then
-  // the ramp reserve keeps room for the 16 A just offered and both get 6 A). It fails that way at
-  // once too when run a second time in one process; to be made deterministic.
-  it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
-    const g = await garage(AT_ONCE);
-    await g.grid(5);
-    await g.advanceUntilBothOffered(16); // (40 - 5 - 1) / 2 = 17, capped at the EVSE max
-
-    await g.grid(20);
-    g.clock.advanceMs(100); // debounce only: decreases are not rate-limited
-    await g.bothOffered(9.5); // (40 - 20 - 1) / 2
-
-    const site = (await g.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ evses: Array<{ evseKey: string; limit: { source: string } }>; circuits: Array<{ phases: { L1: { allocatedA: number; availableA: number } } }> }>();
-    expect(site.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
-    expect(site.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(site.circuits[0]?.phases.L1.availableA ?? 0);
-  });
-});
-
 describe.each(DECISION_MODES)('a garage sharing one grid connection ($name)', (mode) => {
+  it('gives the chargers what the fuse allows and lowers their limits at once when building load steps up', async () => {
+    const g = await garage(mode);
+    const { site, clock, hub } = g;
+    await g.chargeUp();
+
+    // The building steps up to 20 A: the grid meter reads 20 + 2 x ~16 = ~52 A, over the fuse.
+    // The rise decides at once (no debounce window), and decreases go out without waiting for
+    // the write-rate limit: the chargers have them before the clock moves on at all.
+    const stepMs = clock.nowMs();
+    g.buildingA = 20;
+    await site.publishGrid(g.gridA());
+    const decision = hub.energy.lastDecision();
+    expect(decision?.atMs).toBe(stepMs);
+    expect(decision?.reasons).toContain('meter grid rise');
+    expect(Object.entries(decision?.evses ?? {}).map(([k, e]) => [k, e.limit.maxCurrentA, e.limit.source])).toEqual([
+      ['GA1/1', 9.5, 'fuse:main'], // (40 - 20 - 1) / 2
+      ['GA2/1', 9.5, 'fuse:main'],
+    ]);
+    await site.settle();
+    expect(clock.nowMs()).toBe(stepMs);
+    for (const c of g.cps) expect(c.state().evses[0], c.identity).toMatchObject({ offeredCurrentA: 9.5, drawnCurrentA: 9.5, limitSource: expect.stringMatching(/^csms:profile/) });
+    expect(g.gridA().L1).toBeLessThanOrEqual(40); // 20 + 2 x 9.5 = 39
+
+    const view = await g.view();
+    expect(view.evses.map((e) => e.limit.source)).toEqual(['fuse:main', 'fuse:main']);
+    expect(view.circuits[0]?.phases.L1.allocatedA).toBeLessThanOrEqual(view.circuits[0]?.phases.L1.availableA ?? 0);
+  });
+
   it('falls back to failsafe limits when the grid meter goes silent', async () => {
     const g = await garage(mode);
-    await g.grid(5);
-    await g.advanceUntilBothOffered(16);
+    await g.chargeUp();
 
-    g.clock.advanceMs(61_000); // staleAfterS is 60: the controller notices by itself
-    await g.bothOffered(9.5);
-    const site = (await g.hub.api.inject({ method: 'GET', url: '/api/site' })).json<{ staleCircuits: Record<string, string>; evses: Array<{ limit: { source: string } }> }>();
+    await g.site.advance(61_000); // no reading for 61 s; staleAfterS is 60: the controller notices by itself
+    for (const c of g.cps) expect(c.state().evses[0]?.offeredCurrentA, c.identity).toBe(9.5);
+    const site = await g.view();
     expect(Object.keys(site.staleCircuits)).toEqual(['main']);
     expect(site.evses.every((e) => e.limit.source === 'failsafe')).toBe(true);
   });
 
   it('leaves every charger at its base profile once the lease ends if the hub dies', async () => {
     const g = await garage(mode);
-    await g.grid(5);
-    await g.advanceUntilBothOffered(16);
+    await g.chargeUp();
 
-    // Both hold their base profile (stack level 1, 9.5 A) before the hub goes: on a busy machine
-    // its write may still be on its way when the dynamic limits are.
-    for (const c of g.cps) {
-      await waitForState(c, (st) => st.evses[0]?.profiles.some((p) => p.stackLevel === 1 && p.schedules[0]?.periods[0]?.limit === 9.5) ?? false);
-    }
+    // Both hold their base profile (stack level 1, 9.5 A) under the dynamic one before the hub goes.
+    for (const c of g.cps) expect(c.state().evses[0]?.profiles.some((p) => p.stackLevel === 1 && p.schedules[0]?.periods[0]?.limit === 9.5), c.identity).toBe(true);
     await g.site.stopHub(); // the hub is gone; nobody renews the leases
     g.clock.advanceMs(130_000); // leaseS is 120; the chargers re-evaluate at their meter ticks
     await g.bothOffered(9.5);

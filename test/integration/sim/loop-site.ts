@@ -120,9 +120,10 @@ export class LoopSite {
   }
 
   /**
-   * Resolves once nothing is under way between the hub and the follow chargers: no call from a
-   * charger unanswered, no profile write or capability read of the hub unanswered. Simulated time
-   * must not move on before (an answer would come at another simulated instant on a slower run).
+   * Resolves once nothing is under way between the hub and the site's chargers: no call from a
+   * charger unanswered (nor a simulated charger's work after an answer it gave), no profile write
+   * or capability read of the hub unanswered. Simulated time must not move on before (an answer
+   * would come at another simulated instant on a slower run).
    */
   async settle(): Promise<void> {
     const energy = this.hub.energy;
@@ -130,7 +131,7 @@ export class LoopSite {
     const stations = [...new Set([...this.followChargers.map((c) => c.id), ...this.simChargers.map((c) => c.identity)])];
     const keys = energy.site.evses.map((e) => e.key).filter((k) => stations.includes(k.split('/')[0] ?? ''));
     const busy = (): boolean =>
-      this.followChargers.some((c) => c.busy()) || keys.some((k) => energy.dispatcher.state(k)?.inFlight === true) || stations.some((s) => energy.capabilities.isReading(s));
+      this.followChargers.some((c) => c.busy()) || this.simChargers.some((c) => c.busy()) || keys.some((k) => energy.dispatcher.state(k)?.inFlight === true) || stations.some((s) => energy.capabilities.isReading(s));
     // Quiet for a few turns of the event loop in a row: follow-ups of an answer start within its turn.
     for (let quiet = 0; quiet < 3; ) {
       await new Promise((resolve) => (busy() ? setTimeout(resolve, 1) : setImmediate(resolve)));
@@ -168,6 +169,22 @@ export class LoopSite {
         nextMeterMs += o.meterPeriodMs;
       }
     }
+  }
+
+  /**
+   * Moves simulated time on by `ms` from timer to timer (every timer of the hub and the chargers
+   * fires at its own instant), waiting for quiet after each, as `simulate` does without a meter.
+   */
+  async advance(ms: number): Promise<void> {
+    const clock = this.clock;
+    if (!(clock instanceof SteppingClock)) throw new Error('advance needs a SteppingClock');
+    const untilMs = clock.nowMs() + ms;
+    for (let next = clock.nextDueMs(); next !== undefined && next <= untilMs; next = clock.nextDueMs()) {
+      clock.advanceMs(Math.max(0, next - clock.nowMs()));
+      await this.settle();
+    }
+    clock.advanceMs(untilMs - clock.nowMs());
+    await this.settle();
   }
 
   /** Runs fn when the site stops, after the hub (e.g. a CSMS the hub was linked to). */
