@@ -10,14 +10,16 @@ import type { Store } from './store/store.js';
 import type { StationRegistry } from './evse/station-registry.js';
 import type { StationService } from './evse/station-service.js';
 import { MeterHub } from './meters/meter-hub.js';
-import { evseModelsOf, siteModelFromConfig, IMPLICIT_ROOT_ID, type SiteModel } from './control/site-model-from-config.js';
+import { siteModelFromConfig, type SiteModel } from './control/site-model-from-config.js';
+import { SiteRoster } from './control/site-roster.js';
+import { TemporarySiteLimit, type SiteLimitOverride } from './control/temporary-site-limit.js';
 import type { StationConfig } from './config/schema.js';
 import type { Controller, ControllerDecision } from './control/controller.js';
 import type { Dispatcher } from './control/dispatcher.js';
 import type { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
 import { createCapabilityReader, createController, createDispatcher } from './hub-energy-control.js';
 import { CsmsProfilesInForce } from './hub-csms-profiles.js';
-import { parseEvseKey, evseKeyOf } from './control/evse-key.js';
+import { evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
 import { reportWorthDeciding } from './evse/report-relevance.js';
 import { SimMeter } from './sim/sim-meter.js';
@@ -44,12 +46,6 @@ import { siteImportCapacity, type SiteCapacity } from './energy/site-capacity.js
 import { EvseControls, type ConfiguredEvse, type RemoteStartStop } from './control/evse-controls.js';
 
 export type { EvseScheduleView } from './hub-energy-schedule.js';
-
-export interface SiteLimitOverride {
-  powerW: number;
-  untilMs: number;
-  source: string;
-}
 
 export interface EnergyDeps {
   config: SiteConfig;
@@ -81,9 +77,10 @@ export class HubEnergy {
   simMeter: SimMeter | undefined;
   /** State published to MQTT, Home Assistant discovery and the command topic (mqttOut.enabled). */
   mqttOut: MqttOut | undefined;
-  private override: SiteLimitOverride | undefined;
-  /** The site's EVSE keys per station id; built when first needed, dropped when stations are added or removed. */
-  private evseKeysByStation: Map<string, string[]> | undefined;
+  /** The operator's temporary site import limit. */
+  private readonly siteLimit: TemporarySiteLimit;
+  /** The site's EVSEs per station, as commissioning adds and removes stations. */
+  private readonly roster: SiteRoster;
   /**
    * What operators change on EVSEs at runtime (priority, modes, max current, start/stop), for
    * the API, the dashboard and MQTT alike; persisted in the store and restored here at start.
@@ -107,6 +104,13 @@ export class HubEnergy {
   constructor(private readonly deps: EnergyDeps) {
     const { config, clock, log, registry } = deps;
     this.site = siteModelFromConfig(config);
+    this.roster = new SiteRoster({ site: this.site, voltageV: config.site.voltageV });
+    this.siteLimit = new TemporarySiteLimit({
+      clock,
+      capacityW: () => this.siteCapacity().powerW,
+      decideNow: (reason) => this.controller.decideNow(reason),
+      trigger: (reason) => this.controller.trigger(reason),
+    });
     this.csmsProfiles = new CsmsProfilesInForce(deps.store.profiles);
     this.controls = new EvseControls({
       log: log.child({ part: 'control' }),
@@ -172,7 +176,7 @@ export class HubEnergy {
           // EVSE of the site, connected or not), and an EVSE that becomes controllable again asks
           // for one itself. Only an EVSE without a target yet waits for a decision. (A boot
           // storm of thousands of stations no longer decides back to back.)
-          if (this.evseKeysOf(e.stationId).some((key) => !this.dispatcher.hasTarget(key))) this.controller.trigger(`boot ${e.stationId}`);
+          if (this.roster.keysOf(e.stationId).some((key) => !this.dispatcher.hasTarget(key))) this.controller.trigger(`boot ${e.stationId}`);
           break;
         case 'status':
           if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
@@ -248,10 +252,7 @@ export class HubEnergy {
    */
   addStation(station: StationConfig): void {
     this.removeEvsesOf(station.id);
-    const rootId = this.site.circuits.find((c) => c.parentId === undefined)?.id ?? IMPLICIT_ROOT_ID;
-    const models = evseModelsOf(station, rootId, this.deps.config.site.voltageV);
-    this.site.evses.push(...models);
-    this.evseKeysByStation = undefined;
+    this.roster.add(station);
     this.configureControls(station);
     this.controller.siteChanged(`station ${station.id} added`);
   }
@@ -261,33 +262,11 @@ export class HubEnergy {
     if (this.removeEvsesOf(stationId)) this.controller.siteChanged(`station ${stationId} removed`);
   }
 
-  /** The keys of a station's EVSEs in the site model (none for a station not under load management). */
-  private evseKeysOf(stationId: string): readonly string[] {
-    if (!this.evseKeysByStation) {
-      const index = new Map<string, string[]>();
-      for (const e of this.site.evses) {
-        const id = parseEvseKey(e.key)?.stationId;
-        if (id === undefined) continue;
-        const keys = index.get(id);
-        if (keys) keys.push(e.key);
-        else index.set(id, [e.key]);
-      }
-      this.evseKeysByStation = index;
-    }
-    return this.evseKeysByStation.get(stationId) ?? [];
-  }
-
+  /** Takes a station's EVSEs out of the site model and forgets their runtime settings; false when it had none. */
   private removeEvsesOf(stationId: string): boolean {
-    this.evseKeysByStation = undefined;
-    const before = this.site.evses.length;
-    for (let i = this.site.evses.length - 1; i >= 0; i--) {
-      const key = this.site.evses[i]?.key;
-      if (key !== undefined && parseEvseKey(key)?.stationId === stationId) {
-        this.site.evses.splice(i, 1);
-        this.controls.forget(key);
-      }
-    }
-    return this.site.evses.length !== before;
+    const removed = this.roster.remove(stationId);
+    for (const key of removed) this.controls.forget(key);
+    return removed.length > 0;
   }
 
   /** Whether a circuit id exists in the site model. */
@@ -317,23 +296,15 @@ export class HubEnergy {
 
   /** A temporary site import limit (W) until `untilMs`; replaces an earlier one. */
   setSiteLimit(powerW: number, untilMs: number, source: string): SiteLimitOverride {
-    const beforeW = this.activeOverride(this.deps.clock.nowMs())?.powerW ?? this.siteCapacity().powerW;
-    this.override = { powerW, untilMs, source };
-    // A lower limit asks for decreases: decided at once, like a meter rise (not debounced, never stepped).
-    if (powerW < beforeW) this.controller.decideNow('site limit override lowered');
-    else this.controller.trigger('site limit override');
-    this.deps.clock.setTimeout(() => this.controller.trigger('site limit override expired'), Math.max(0, untilMs - this.deps.clock.nowMs()));
-    return this.override;
+    return this.siteLimit.set(powerW, untilMs, source);
   }
 
   clearSiteLimit(): void {
-    this.override = undefined;
-    this.controller.trigger('site limit override cleared');
+    this.siteLimit.clear();
   }
 
   activeOverride(nowMs: number): SiteLimitOverride | undefined {
-    if (this.override && this.override.untilMs <= nowMs) this.override = undefined;
-    return this.override;
+    return this.siteLimit.activeAt(nowMs);
   }
 
   /** The configured values of a station's EVSEs for the controls (the solar mode from the first solar-surplus strategy). */

@@ -38,6 +38,7 @@ import type { DashboardProvider } from './api/dashboard/dashboard-provider.js';
 import { dashboardFacts, powerReadingNow } from './hub-dashboard-reads.js';
 import { PowerSampler } from './history/power-sampler.js';
 import { HistoryService } from './history/history-service.js';
+import { listenApi } from './hub-api-listen.js';
 
 export interface HubDeps {
   config: SiteConfig;
@@ -84,10 +85,6 @@ function tlsMaterial(config: SiteConfig, baseDir: string): TlsMaterial | undefin
 
 function isWildcard(host: string): boolean {
   return host === '0.0.0.0' || host === '::' || host === '';
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
 export async function startHub(deps: HubDeps): Promise<RunningHub> {
@@ -338,24 +335,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     ...(upstream ? { upstream } : {}),
     dashboard,
   });
-  await api.listen({ host: config.api.host, port: config.api.port });
-  const apiAddress = api.server.address() as { port: number; address: string; family: string };
-  const apiPort = apiAddress.port;
-  const apiBound = apiAddress.family === 'IPv6' ? `[${apiAddress.address}]:${apiPort}` : `${apiAddress.address}:${apiPort}`;
-  const apiHost = config.api.host === '0.0.0.0' ? '127.0.0.1' : config.api.host;
-  const apiUrl = `${config.api.tls ? 'https' : 'http'}://${apiHost}:${apiPort}`;
-  log.info({ url: `${apiUrl}/api/stations`, bound: apiBound }, 'API listening');
-  // Only the demo (simulated fleet) prints its token; a real site's token stays out of the log.
-  const printToken = config.api.token !== undefined && config.simulation?.enabled === true;
-  log.info(
-    { dashboard: `${apiUrl}/`, docs: `${apiUrl}/docs`, metrics: `${apiUrl}/metrics`, ...(printToken ? { apiToken: config.api.token } : {}) },
-    config.api.token
-      ? `open the dashboard; writes, id tokens and the live stream need Authorization: Bearer <${printToken ? 'apiToken' : 'api.token'}>`
-      : 'open the dashboard (no api.token set: the API is open to this machine only)',
-  );
-  if (config.api.token === undefined && !isLoopbackHost(config.api.host)) {
-    log.warn({ host: config.api.host }, 'the API listens beyond loopback without a token (api.allowNoTokenBeyondLoopback): anyone who reaches it may write');
-  }
+  const { apiUrl, apiPort } = await listenApi(api, config, log);
 
   const simChargers = fleetChargersFromConfig(config);
   if (simChargers.length > 0) {

@@ -4,6 +4,7 @@ import { parseEvseKey } from './evse-key.js';
 import { hubStackLevels, writeUnit } from './charger-capabilities.js';
 import { answerStatus, setChargingProfilePayload, wireLimitA } from './profile-payload.js';
 import type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget } from './dispatcher-types.js';
+import { offersAt } from './dispatcher-offers.js';
 import { sameSetpoint, setpointOf } from './dispatcher-setpoint.js';
 import { MakeBeforeBreak } from './make-before-break.js';
 import { nextWrite, RENEW_AT_SHARE, type RaiseGate, type Write, type WriteRules } from './next-write.js';
@@ -12,9 +13,6 @@ import { WriteLog, type WriteCounts } from './write-log.js';
 import type { OfferStep } from '../energy/draw/draw-at.js';
 
 export type { ControllabilityListener, DispatcherDeps, DispatcherStats, EvseDispatchState, EvseTarget, WriteReason } from './dispatcher-types.js';
-
-/** How long sent offers are remembered (the estimator looks back followS before a report). */
-const OFFER_MEMORY_MS = 10 * 60_000;
 
 /**
  * Sends the hub's profiles to its EVSEs; the hub is the only writer of profiles on them.
@@ -137,24 +135,10 @@ export class Dispatcher {
     return slot.sameTarget === true && slot.gateHeld === false && slot.gatesSeen === this.gatesChanged;
   }
 
-  /**
-   * Dynamic limits sent to an EVSE recently (oldest first), with the base profile once the lease
-   * ran out. The same array while nothing changed (a caller may compare by identity); never
-   * changed afterwards.
-   */
+  /** Dynamic limits sent to an EVSE recently, with the base profile once the lease ran out (dispatcher-offers.ts). */
   offersOf(evseKey: string): readonly OfferStep[] {
     const s = this.slots.get(evseKey);
-    if (!s) return [];
-    const nowMs = this.deps.clock.nowMs();
-    let drop = 0;
-    while (s.offers.length - drop > 1 && (s.offers[drop + 1]?.fromMs ?? 0) < nowMs - OFFER_MEMORY_MS) drop++;
-    if (drop > 0) s.offers = s.offers.slice(drop);
-    if (s.leaseUntilMs === undefined || s.leaseUntilMs > nowMs || s.baseSentA === undefined) return s.offers;
-    const l = s.lapsed;
-    if (l?.offers === s.offers && l.leaseUntilMs === s.leaseUntilMs && l.baseSentA === s.baseSentA) return l.steps;
-    const steps = [...s.offers, { fromMs: s.leaseUntilMs, limitA: s.baseSentA }];
-    s.lapsed = { offers: s.offers, leaseUntilMs: s.leaseUntilMs, baseSentA: s.baseSentA, steps };
-    return steps;
+    return s ? offersAt(s, this.deps.clock.nowMs()) : [];
   }
 
   /** Profile writes to an EVSE in the last hour and day. */

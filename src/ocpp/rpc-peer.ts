@@ -9,7 +9,6 @@ import {
   FormatViolationError,
   GenericError,
   InternalError,
-  NotImplementedError,
   RpcClosedError,
   RpcError,
   RpcFrameworkError,
@@ -29,8 +28,9 @@ import {
   type Frame,
   type FrameLimits,
 } from './frame.js';
+import { IncomingCalls } from './incoming-calls.js';
 import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
-import { hasAction, validatePayload } from './schema-validator.js';
+import { validatePayload } from './schema-validator.js';
 import type { OcppVersion } from './versions.js';
 import type { RpcPeerDeps, RpcPeerEvents } from './rpc-peer-types.js';
 import { byteLength, errorName, isThenable, toText } from './rpc-peer-wire.js';
@@ -55,12 +55,8 @@ export class RpcPeer {
   private childLog: Logger | undefined;
   private readonly traffic: TrafficCounter | undefined;
   private readonly peerIdentity: string;
-  private readonly handlers = new Map<string, CallHandler>();
-  private anyHandler: CallHandler | undefined;
-  private shared: { table: ReadonlyMap<string, SharedCallHandler<never>>; owner: unknown } | undefined;
+  private readonly incoming: IncomingCalls;
   private readonly calls: CallQueue;
-  /** Message ids of incoming CALLs being handled. */
-  private readonly handling = new Set<string>();
   private readonly lifetime = new AbortController();
   private readonly events = new EventEmitter();
   private readonly frameLimits: FrameLimits;
@@ -74,6 +70,7 @@ export class RpcPeer {
     this.peerIdentity = deps.identity ?? '';
     this.baseLog = deps.log;
     this.frameLimits = { maxDepth: this.options.maxFrameDepth ?? DEFAULT_MAX_FRAME_DEPTH };
+    this.incoming = new IncomingCalls({ version: this.options.version, strict: this.options.strict, maxInFlight: this.options.maxCallsInFlight, socket: this.socket });
     this.calls = new CallQueue({
       clock: this.clock,
       send: (call) => this.sendText(encodeCall(call.messageId, call.action, call.payload), call.action, call),
@@ -112,7 +109,7 @@ export class RpcPeer {
 
   /** Registers the handler of incoming CALLs (and 2.1 SENDs) for one action. */
   handle(action: string, handler: CallHandler): void {
-    this.handlers.set(action, handler);
+    this.incoming.set(action, handler);
   }
 
   /**
@@ -120,7 +117,7 @@ export class RpcPeer {
    * own handler (handle()), before the fallback (handleAny()). The table is not copied.
    */
   handleShared<O>(table: ReadonlyMap<string, SharedCallHandler<O>>, owner: O): void {
-    this.shared = { table: table as ReadonlyMap<string, SharedCallHandler<never>>, owner };
+    this.incoming.setShared(table, owner);
   }
 
   /**
@@ -128,7 +125,7 @@ export class RpcPeer {
    * mode an action missing from the version's schemas is still answered NotImplemented.
    */
   handleAny(handler: CallHandler): void {
-    this.anyHandler = handler;
+    this.incoming.setFallback(handler);
   }
 
   on<E extends keyof RpcPeerEvents>(event: E, listener: RpcPeerEvents[E]): this {
@@ -256,24 +253,22 @@ export class RpcPeer {
   }
 
   private onCall(messageId: string, action: string, payload: unknown): void {
-    if (this.handling.has(messageId)) {
+    const refused = this.incoming.take(messageId);
+    if (refused === 'duplicate') {
       this.sendError(messageId, new RpcFrameworkError(`Already processing a call with id ${messageId}`), action);
       return;
     }
-    const limit = this.options.maxCallsInFlight;
-    if (limit !== undefined && this.handling.size >= limit) {
-      const code = this.sendError(messageId, new GenericError(`Too many CALLs in flight (at most ${limit}): wait for the answers before sending more`), action);
+    if (refused === 'full') {
+      const code = this.sendError(messageId, new GenericError(`Too many CALLs in flight (at most ${this.options.maxCallsInFlight}): wait for the answers before sending more`), action);
       this.emit('callIn', { action, messageId, errorCode: code, durationMs: 0 });
       return;
     }
-    this.handling.add(messageId);
-    if (limit !== undefined && this.handling.size >= limit) this.socket.pause();
     const startedMs = this.clock.nowMs();
     // A handler that answers at once is answered at once; one that returns a promise is
     // answered when it settles (no async layers of the peer's own around it).
     let result: unknown;
     try {
-      result = this.runHandler(messageId, action, payload);
+      result = this.incoming.run({ action, payload, messageId, signal: this.lifetime.signal });
     } catch (err) {
       this.answered(messageId, action, startedMs, this.answerError(messageId, action, err));
       return;
@@ -290,9 +285,7 @@ export class RpcPeer {
 
   /** The one answer of an incoming CALL has gone (or could not): the call no longer counts as in flight. */
   private answered(messageId: string, action: string, startedMs: number, errorCode: string | undefined): void {
-    this.handling.delete(messageId);
-    const limit = this.options.maxCallsInFlight;
-    if (limit !== undefined && this.handling.size < limit && this.socket.isPaused && !this.closed) this.socket.resume();
+    this.incoming.done(messageId, this.closed);
     if (this.events.listenerCount('callIn') > 0) this.emit('callIn', { action, messageId, errorCode, durationMs: this.clock.nowMs() - startedMs });
   }
 
@@ -319,26 +312,9 @@ export class RpcPeer {
     return this.sendError(messageId, this.asRpcError(err, messageId, action), action);
   }
 
-  /** Runs the action's handler: its result, or a promise of it; throws what the handler throws (and NotImplemented, invalid requests). */
-  private runHandler(messageId: string, action: string, payload: unknown): unknown {
-    const own = this.handlers.get(action);
-    const shared = own === undefined ? this.shared?.table.get(action) : undefined;
-    const handler = own ?? this.anyHandler;
-    if ((!handler && !shared) || (this.options.strict && !hasAction(this.version, action))) {
-      throw new NotImplementedError(`Action '${action}' is not implemented`);
-    }
-    if (this.options.strict) {
-      const invalid = validatePayload(this.version, action, 'req', payload);
-      if (invalid) throw invalid;
-    }
-    const call = { action, payload, messageId, signal: this.lifetime.signal };
-    if (shared) return shared(call, this.shared?.owner as never);
-    return handler?.(call);
-  }
-
   private async onSend(messageId: string, action: string, payload: unknown): Promise<void> {
     try {
-      await this.runHandler(messageId, action, payload);
+      await this.incoming.run({ action, payload, messageId, signal: this.lifetime.signal });
     } catch (err) {
       this.log.warn({ messageId, action, err: err instanceof Error ? err.message : String(err) }, 'SEND not processed');
     }

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MeterValue, SampledValue, TransactionEvent, TransactionEventType, TransactionSummary } from '../model/types.js';
 import { ENERGY_REGISTER_MEASURAND, isStoredAsRow, withRegisterReading } from './register-span.js';
-import { RETRY_WINDOW_SIZE, RetryWindows, rawFingerprint, type WindowEvent } from './retry-windows.js';
+import { RetryCheck } from './retry-check.js';
 import {
   changesMoreThanProgress,
   spanOf,
@@ -110,20 +110,17 @@ export class TransactionRepo {
   private readonly samplesOf: Database.Statement<TxKey, SampleRow>;
   private readonly samplesOfMeasurand: Database.Statement<[...TxKey, string], SampleRow>;
   private readonly latestOnEvse: Database.Statement<[string, number], SummaryRow>;
-  private readonly eventByRaw: Database.Statement<[...TxKey, number, string], { seq_no: number; event_type: TransactionEventType }>;
   private readonly eventExists: Database.Statement<[...TxKey, number], { n: number }>;
   private readonly maxSeqNo: Database.Statement<TxKey, { maxSeqNo: number | null }>;
-  private readonly lastEventsOf: Database.Statement<TxKey, { seq_no: number; event_type: TransactionEventType; raw_json: string | null }>;
-  private readonly rawOfEvent: Database.Statement<[...TxKey, number], { raw_json: string | null }>;
   private readonly recordTx: Database.Transaction<(ev: TransactionEvent) => RecordEventResult & { rawJson: string | null }>;
   private readonly db: Database.Database;
-  /** The retry check's view of running transactions' last events (see RetryWindows). */
-  private readonly retryWindows: RetryWindows;
+  /** Recognises a station's retry of a message (retry-check.ts). */
+  private readonly retries: RetryCheck;
 
   constructor(deps: TransactionRepoDeps) {
     const db = deps.db;
     this.db = db;
-    this.retryWindows = new RetryWindows(deps.maxRetryWindows);
+    this.retries = new RetryCheck({ db, maxWindows: deps.maxRetryWindows });
     this.insertSummary = db.prepare(
       `INSERT INTO transactions (station_id, transaction_id, evse_id, connector_id, id_token,
          started_ms, last_seq_no, status)
@@ -173,19 +170,8 @@ export class TransactionRepo {
     this.samplesOf = db.prepare(`${SAMPLES_OF_TX} ORDER BY e.seq_no, m.mv_index, m.sv_index`);
     this.samplesOfMeasurand = db.prepare(`${SAMPLES_OF_TX} AND m.measurand = ? ORDER BY e.seq_no, m.mv_index, m.sv_index`);
     this.latestOnEvse = db.prepare('SELECT * FROM transactions WHERE station_id = ? AND evse_id = ? ORDER BY rowid DESC LIMIT 1');
-    this.eventByRaw = db.prepare(
-      `SELECT seq_no, event_type FROM (
-         SELECT seq_no, event_type, raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ?
-         ORDER BY seq_no DESC LIMIT ?)
-       WHERE raw_json = ? LIMIT 1`,
-    );
     this.eventExists = db.prepare('SELECT 1 AS n FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?');
     this.maxSeqNo = db.prepare('SELECT MAX(seq_no) AS maxSeqNo FROM transaction_events WHERE station_id = ? AND transaction_id = ?');
-    this.lastEventsOf = db.prepare(
-      `SELECT seq_no, event_type, raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ?
-       ORDER BY seq_no DESC LIMIT ${RETRY_WINDOW_SIZE}`,
-    );
-    this.rawOfEvent = db.prepare('SELECT raw_json FROM transaction_events WHERE station_id = ? AND transaction_id = ? AND seq_no = ?');
     this.recordTx = db.transaction((ev: TransactionEvent) => this.recordInTransaction(ev));
   }
 
@@ -195,9 +181,7 @@ export class TransactionRepo {
    */
   recordEvent(ev: TransactionEvent): RecordEventResult {
     const { rawJson, ...result } = this.recordTx.immediate(ev);
-    if (!result.duplicate) {
-      this.retryWindows.recorded(ev.stationId, ev.transactionId, { seqNo: ev.seqNo, eventType: ev.eventType, fingerprint: fingerprintOf(rawJson) });
-    }
+    if (!result.duplicate) this.retries.recorded(ev, rawJson);
     return result;
   }
 
@@ -206,7 +190,7 @@ export class TransactionRepo {
    * writes it has seen are undone (a failed group commit) or events are deleted (retention).
    */
   forgetRetryWindows(): void {
-    this.retryWindows.clear();
+    this.retries.forget();
   }
 
   /**
@@ -325,30 +309,7 @@ export class TransactionRepo {
    * recognised.
    */
   findEventByRaw(stationId: string, transactionId: string, raw: unknown, lastN: number): { seqNo: number; eventType: TransactionEventType } | undefined {
-    const json: string | undefined = JSON.stringify(raw);
-    if (json === undefined) return undefined;
-    const n = Math.max(1, Math.floor(lastN));
-    if (n > RETRY_WINDOW_SIZE) {
-      const row = this.eventByRaw.get(stationId, transactionId, n, json);
-      return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
-    }
-    const window = this.retryWindows.get(stationId, transactionId);
-    if (!window) {
-      // Read once per transaction (after a start, or once forgotten); later events extend it.
-      const rows = this.lastEventsOf.all(stationId, transactionId);
-      this.retryWindows.put(stationId, transactionId, rows.map((r) => ({ seqNo: r.seq_no, eventType: r.event_type, fingerprint: fingerprintOf(r.raw_json) })));
-      const row = rows.slice(0, n).find((r) => r.raw_json === json);
-      return row ? { seqNo: row.seq_no, eventType: row.event_type } : undefined;
-    }
-    const fingerprint = rawFingerprint(json);
-    for (let i = window.length - 1; i >= Math.max(0, window.length - n); i--) {
-      const e = window[i]!;
-      // A fingerprint may collide: the stored text decides.
-      if (e.fingerprint === fingerprint && this.rawOfEvent.get(stationId, transactionId, e.seqNo)?.raw_json === json) {
-        return { seqNo: e.seqNo, eventType: e.eventType };
-      }
-    }
-    return undefined;
+    return this.retries.find(stationId, transactionId, raw, lastN);
   }
 
   /** True when the event (station, transaction, seqNo) is recorded. */
@@ -406,9 +367,4 @@ export class TransactionRepo {
     else this.writeProgress.run(after);
     return { duplicate: false, summary: toSummary(after), rawJson: params.raw_json };
   }
-}
-
-/** An event without a raw payload matches no payload: a fingerprint no text has. */
-function fingerprintOf(rawJson: string | null): WindowEvent['fingerprint'] {
-  return rawJson === null ? -1 : rawFingerprint(rawJson);
 }

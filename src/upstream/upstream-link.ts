@@ -10,7 +10,7 @@ import { subprotocolOf, type OcppVersion } from '../ocpp/versions.js';
 import { Keepalive } from '../evse/keepalive.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 import type { UpstreamTraffic } from './upstream-traffic.js';
-import type { UpstreamConfig } from '../config/schema.js';
+import type { UpstreamConfig } from '../config/upstream-schema.js';
 import { WireCounter } from './wire-counter.js';
 
 /**

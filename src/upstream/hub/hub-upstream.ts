@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { Clock, TimerHandle } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
-import type { StationConfig, UpstreamConfig } from '../../config/schema.js';
+import type { StationConfig } from '../../config/schema.js';
+import type { UpstreamConfig } from '../../config/upstream-schema.js';
 import type { Store } from '../../store/store.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { StationService } from '../../evse/station-service.js';

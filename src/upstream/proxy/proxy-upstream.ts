@@ -5,7 +5,7 @@ import type { Store } from '../../store/store.js';
 import type { StationRegistry } from '../../evse/station-registry.js';
 import type { StationService } from '../../evse/station-service.js';
 import type { StationUpstream } from '../../evse/station-upstream.js';
-import type { UpstreamConfig } from '../../config/schema.js';
+import type { UpstreamConfig } from '../../config/upstream-schema.js';
 import { UpstreamLink, linkSettingsOf, type UpstreamTlsMaterial } from '../upstream-link.js';
 import type { UpstreamTraffic } from '../upstream-traffic.js';
 import type { Upstream, UpstreamView } from '../upstream.js';

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openStore } from '../../../src/store/store.js';
 import { backupDatabase } from '../../../src/store/backup.js';
 import { backupCommand } from '../../../src/cli/backup.js';
-import { MIGRATIONS } from '../../../src/store/migrations.js';
+import { MIGRATIONS } from '../../../src/store/schema-steps.js';
 import { StoreError } from '../../../src/store/store-error.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { boot16, ocppClient } from '../../helpers/hub-harness.js';

@@ -1,7 +1,8 @@
 import { describe, it, expect } from 'vitest';
 import fc from 'fast-check';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate } from '../../../src/store/migrations.js';
+import { migrate } from '../../../src/store/migrations.js';
+import { MIGRATIONS } from '../../../src/store/schema-steps.js';
 import { openStore } from '../../../src/store/store.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import type { MeterValue, SampledValue } from '../../../src/model/types.js';

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { openDatabase } from '../../../src/store/database.js';
-import { MIGRATIONS, migrate, schemaVersion, type Migration } from '../../../src/store/migrations.js';
+import { migrate, schemaVersion, type Migration } from '../../../src/store/migrations.js';
+import { MIGRATIONS } from '../../../src/store/schema-steps.js';
 import { StoreError } from '../../../src/store/store-error.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate } from '../../../src/store/migrations.js';
+import { migrate } from '../../../src/store/migrations.js';
+import { MIGRATIONS } from '../../../src/store/schema-steps.js';
 import { openStore } from '../../../src/store/store.js';
 import { SiteEnergy } from '../../../src/meters/site-energy.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
