@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SiteConfig } from './config/schema.js';
 import type { Logger } from './util/logger.js';
+import { isLoopbackHost } from './util/loopback-host.js';
 
 export interface ApiEndpoint {
   /** http[s]://host:port of the API (127.0.0.1 when it listens on every IPv4 address). */
@@ -33,8 +34,4 @@ export async function listenApi(api: FastifyInstance, config: SiteConfig, log: L
     log.warn({ host: config.api.host }, 'the API listens beyond loopback without a token (api.allowNoTokenBeyondLoopback): anyone who reaches it may write');
   }
   return { apiUrl, apiPort };
-}
-
-function isLoopbackHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host.startsWith('127.');
 }

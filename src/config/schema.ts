@@ -11,6 +11,7 @@ import { secretString } from './secret.js';
 import { dataConfigSchema } from './data-schema.js';
 import { idString } from './id-string.js';
 import { upstreamConfigSchema } from './upstream-schema.js';
+import { isLoopbackHost } from '../util/loopback-host.js';
 
 /**
  * The schema of a site-config file. Every block has defaults, so a minimal file is short;
@@ -224,7 +225,6 @@ export const serverConfigSchema = z.strictObject({
     .optional(),
 });
 
-const isLoopbackHost = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 export const apiConfigSchema = z
   .strictObject({
