@@ -5,6 +5,7 @@
  */
 import type { SiteConfig } from './config/schema.js';
 import type { Clock } from './util/clock.js';
+import type { Logger } from './util/logger.js';
 import type { StationValues } from './store/station-state-repo.js';
 import type { SiteValues } from './store/site-state-repo.js';
 import type { TransactionRepo } from './store/transaction-repo.js';
@@ -17,6 +18,8 @@ import { SiteEnergy } from './meters/site-energy.js';
 export interface EnergyTotalsDeps {
   config: SiteConfig;
   clock: Clock;
+  /** Where a charger's impossible register reading is told. */
+  log: Logger;
   values: StationValues;
   siteValues: SiteValues;
   /** To find the EVSE of a transaction event that does not name it. */
@@ -31,7 +34,7 @@ export class EnergyTotals {
   readonly siteEnergy: SiteEnergy;
 
   constructor(private readonly deps: EnergyTotalsDeps) {
-    this.registers = new EnergyRegisters({ values: deps.values });
+    this.registers = new EnergyRegisters({ values: deps.values, log: deps.log });
     const staleAfterS = new Map(deps.config.meters.map((m) => [m.id, m.staleAfterS]));
     this.siteEnergy = new SiteEnergy({ values: deps.siteValues, clock: deps.clock, meterRoles: deps.meterRoles, maxGapSOf: (id) => staleAfterS.get(id) ?? 10 });
   }

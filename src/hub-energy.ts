@@ -122,7 +122,7 @@ export class HubEnergy {
     });
     for (const s of config.stations) this.configureControls(s);
     this.controls.restore();
-    this.totals = new EnergyTotals({ config, clock, values: deps.store.stationState, siteValues: deps.store.siteState, transactions: deps.store.transactions, meterRoles: this.site.meterRoles });
+    this.totals = new EnergyTotals({ config, clock, log: log.child({ part: 'energy-totals' }), values: deps.store.stationState, siteValues: deps.store.siteState, transactions: deps.store.transactions, meterRoles: this.site.meterRoles });
     const needsBroker = config.meters.length > 0 || config.simulation?.siteMeter !== undefined || config.mqttOut.enabled;
     this.meters = needsBroker
       ? new MeterHub({ ...(config.mqtt.url ? { url: config.mqtt.url } : {}), embeddedPort: config.mqtt.embeddedPort, embeddedHost: config.mqtt.embeddedHost, meters: config.meters, clock, log: log.child({ part: 'meters' }), ...mqttOutWillFor(config) })

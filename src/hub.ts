@@ -214,6 +214,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       version: packageVersion(),
       transactions: () => ({ ...transactionCounts }),
       evseRegistersWh: readings.registersWh,
+      evseRegisterReadingsRejected: () => energy.totals.registers.rejectedCount(),
     },
     outboxDepth: () => store.outbox.count(),
     outboxPressure: () => upstream?.outboxPressure(),

@@ -16,6 +16,8 @@ export interface SiteMetricsDeps {
   transactions(): { started: number; ended: number };
   /** Each EVSE's lifetime import register as its charger last reported it, Wh (EVSEs that never reported one left out). */
   evseRegistersWh?(): Array<{ evseKey: string; valueWh: number }>;
+  /** Energy register readings not taken since start (negative, or not a finite number). */
+  evseRegisterReadingsRejected?(): number;
 }
 
 /**
@@ -84,6 +86,15 @@ export function siteGauges(registry: KeptTextRegistry, deps: SiteMetricsDeps, en
   keptFamily(registry, 'gauge', evsePowerFamily(deps.voltageV), readings);
   keptFamily(registry, 'counter', EVSE_ENERGY, () => deps.evseRegistersWh?.() ?? []);
   new Counter({
+    name: 'switchyard_evse_energy_register_rejected_total',
+    help: 'Energy register readings from chargers not taken since the hub started: negative, or not a finite number (the last valid reading stays; each EVSE is logged once)',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(deps.evseRegisterReadingsRejected?.() ?? 0);
+    },
+  });
+  new Counter({
     name: 'switchyard_transactions_started_total',
     help: 'Transactions started since the hub started',
     registers,
@@ -138,14 +149,16 @@ const EVSE_ENERGY: KeptFamilyDef<{ evseKey: string; valueWh: number }, 'evse'> =
   name: 'switchyard_evse_energy_joules_total',
   help: "Energy the EVSE delivered over its life, J (its charger's Energy.Active.Import.Register; a replaced meter reads as a counter reset)",
   labelNames: ['evse'],
-  each: (r, add) => add(r.evseKey, r.valueWh, undefined, 0),
+  // A counter's value is a finite number from zero up (prom-client's Counter.inc throws on anything
+  // else, which would fail the whole scrape): a register that is none is left out, not exported.
+  each: (r, add) => {
+    if (isCounterValue(r.valueWh * 3600)) add(r.evseKey, r.valueWh, undefined, 0);
+  },
   labels: (id) => [['evse', id]],
-  value: (wh) => counterValue(wh * 3600),
+  value: (wh) => 0 + wh * 3600,
 };
 
-/** A counter's value as prom-client's Counter.inc takes it from zero: it refuses a decrease or an infinite value. */
-function counterValue(value: number): number {
-  if (value && !Number.isFinite(value)) throw new TypeError(`Value is not a valid number: ${value}`);
-  if (value < 0) throw new Error('It is not possible to decrease a counter');
-  return 0 + value;
+/** Whether a number can be a counter's value: finite, not below zero. */
+function isCounterValue(value: number): boolean {
+  return Number.isFinite(value) && value >= 0;
 }

@@ -1,5 +1,7 @@
 import type { MeterValue } from '../model/types.js';
 import type { StationValues } from '../store/station-state-repo.js';
+import type { Logger } from '../util/logger.js';
+import { ENERGY_REGISTER_MEASURAND, registerWhOf } from '../model/energy-register.js';
 
 /** A charger's lifetime import register for one EVSE. */
 export interface RegisterReading {
@@ -9,7 +11,12 @@ export interface RegisterReading {
   timeMs: number;
 }
 
-const MEASURAND = 'Energy.Active.Import.Register';
+export interface EnergyRegistersDeps {
+  values: StationValues;
+  /** Where a rejected reading is told (once per EVSE). */
+  log?: Logger;
+}
+
 const KEY_PREFIX = 'energyRegister/';
 
 /**
@@ -19,27 +26,44 @@ const KEY_PREFIX = 'energyRegister/';
  * one kept (a message replayed after an outage) does not replace it. A register that goes down
  * (a replaced meter) is taken as it is: Home Assistant's total_increasing reads that as a reset,
  * Prometheus as a counter reset.
+ *
+ * A reading no meter can give (negative, or not a finite number once in Wh) is not taken: the
+ * last valid one stays. Such readings are counted (`rejectedCount`) and logged once per EVSE
+ * (a charger that sends one usually sends it again with every report). A stored value of that
+ * kind (written by an older build) reads as none.
+ *
+ * The stored registers are read in one query, at the first lookup of a register not yet seen
+ * (the first metrics scrape after a start asks for every EVSE's).
  */
 export class EnergyRegisters {
   private readonly last = new Map<string, RegisterReading | null>();
+  private readonly warned = new Set<string>();
+  private loaded = false;
+  private rejected = 0;
 
-  constructor(private readonly deps: { values: StationValues }) {}
+  constructor(private readonly deps: EnergyRegistersDeps) {}
 
   /** Takes the newest whole-EVSE register sample of these meter values. */
   observe(stationId: string, evseId: number, meterValues: readonly MeterValue[]): void {
     let newest: RegisterReading | undefined;
     for (const mv of meterValues) {
+      for (const u of mv.unreadable ?? []) {
+        if (u.measurand === ENERGY_REGISTER_MEASURAND && u.phase === undefined && (u.location === undefined || u.location === 'Outlet')) this.reject(stationId, evseId, u.sent, undefined, 'not a number');
+      }
       for (const sv of mv.sampledValues) {
-        if ((sv.measurand ?? MEASURAND) !== MEASURAND || sv.phase !== undefined) continue;
+        if ((sv.measurand ?? ENERGY_REGISTER_MEASURAND) !== ENERGY_REGISTER_MEASURAND || sv.phase !== undefined) continue;
         if (sv.location !== undefined && sv.location !== 'Outlet') continue;
-        if (!Number.isFinite(sv.value) || sv.value < 0) continue;
-        const valueWh = sv.unit === 'kWh' ? sv.value * 1000 : sv.value;
-        if (!newest || mv.timeMs >= newest.timeMs) newest = { valueWh, timeMs: mv.timeMs };
+        const reading = registerWhOf(sv);
+        if (!('wh' in reading)) {
+          this.reject(stationId, evseId, String(sv.value), sv.unit, reading.rejected);
+          continue;
+        }
+        if (!newest || mv.timeMs >= newest.timeMs) newest = { valueWh: reading.wh, timeMs: mv.timeMs };
       }
     }
     if (!newest) return;
     const key = `${stationId}/${evseId}`;
-    const kept = this.kept(key, stationId, evseId);
+    const kept = this.kept(key);
     if (kept && (newest.timeMs < kept.timeMs || (newest.timeMs === kept.timeMs && newest.valueWh === kept.valueWh))) return;
     this.last.set(key, newest);
     this.deps.values.set(stationId, `${KEY_PREFIX}${evseId}`, newest);
@@ -47,21 +71,45 @@ export class EnergyRegisters {
 
   /** The last register reading of an EVSE, undefined when it never reported one. */
   of(stationId: string, evseId: number): RegisterReading | undefined {
-    return this.kept(`${stationId}/${evseId}`, stationId, evseId);
+    return this.kept(`${stationId}/${evseId}`);
   }
 
-  private kept(key: string, stationId: string, evseId: number): RegisterReading | undefined {
+  /** Register readings not taken since start (negative, or not a finite number). */
+  rejectedCount(): number {
+    return this.rejected;
+  }
+
+  private kept(key: string): RegisterReading | undefined {
     let kept = this.last.get(key);
-    if (kept === undefined) {
-      kept = parseReading(this.deps.values.get(stationId, `${KEY_PREFIX}${evseId}`)) ?? null;
-      this.last.set(key, kept);
+    if (kept === undefined && !this.loaded) {
+      this.loadStored();
+      kept = this.last.get(key);
     }
     return kept ?? undefined;
+  }
+
+  /** Every stored register, in one query; EVSEs not among them never reported one. */
+  private loadStored(): void {
+    this.loaded = true;
+    for (const { stationId, key, value } of this.deps.values.withKeyPrefix(KEY_PREFIX)) {
+      const evseKey = `${stationId}/${key.slice(KEY_PREFIX.length)}`;
+      // What this run observed already is newer than what was stored before it.
+      if (!this.last.has(evseKey)) this.last.set(evseKey, parseReading(value) ?? null);
+    }
+  }
+
+  private reject(stationId: string, evseId: number, value: string, unit: string | undefined, why: string): void {
+    this.rejected++;
+    const key = `${stationId}/${evseId}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.deps.log?.warn({ stationId, evseId, value, ...(unit !== undefined ? { unit } : {}), why }, 'energy register reading not taken (told once per EVSE): the last valid one stays');
   }
 }
 
 function parseReading(stored: unknown): RegisterReading | undefined {
   if (typeof stored !== 'object' || stored === null) return undefined;
   const { valueWh, timeMs } = stored as Record<string, unknown>;
-  return typeof valueWh === 'number' && typeof timeMs === 'number' ? { valueWh, timeMs } : undefined;
+  if (typeof valueWh !== 'number' || typeof timeMs !== 'number' || !('wh' in registerWhOf({ value: valueWh }))) return undefined;
+  return { valueWh, timeMs };
 }

@@ -90,6 +90,9 @@ function measuredCurrentA(ev: TransactionEvent): number[] | undefined {
   const out: number[] = [];
   for (const s of latest.sampledValues) {
     if (s.measurand !== 'Current.Import' || s.phase === undefined) continue;
+    // An import current below zero is no reading (a draw taken as less than it is would free
+    // current the circuit does not have): the phase reads as unreported.
+    if (!(s.value >= 0)) continue;
     const i = PHASE_INDEX[s.phase];
     if (i !== undefined) out[i] = s.value;
   }

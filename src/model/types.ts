@@ -47,6 +47,21 @@ export interface SampledValue {
 export interface MeterValue {
   timeMs: number;
   sampledValues: SampledValue[];
+  /**
+   * Sampled values left out because their value is no finite number (1.6: a string that does not
+   * parse, 2.x: a value that overflows with its multiplier): what they were, for whoever tells the
+   * operator. Absent when there were none.
+   */
+  unreadable?: UnreadableValue[];
+}
+
+/** A sampled value whose value is no finite number: its measurand (OCPP's default filled in), phase and location, and the value as sent. */
+export interface UnreadableValue {
+  measurand: string;
+  phase?: string;
+  location?: string;
+  /** The value as the charger sent it (1.6: the string; 2.x: the number and its multiplier, as text). */
+  sent: string;
 }
 
 export interface TransactionEvent {

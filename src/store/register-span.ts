@@ -1,7 +1,7 @@
 import type { SampledValue } from '../model/types.js';
+import { ENERGY_REGISTER_MEASURAND, registerWhOf } from '../model/energy-register.js';
 
-/** OCPP's default when a sampled value names no measurand. */
-export const ENERGY_REGISTER_MEASURAND = 'Energy.Active.Import.Register';
+export { ENERGY_REGISTER_MEASURAND };
 
 /** One reading of the energy register (phase total) as the summary keeps it. */
 export interface RegisterReading {
@@ -19,14 +19,17 @@ export interface RegisterSpan {
 
 /**
  * Folds one sampled value into the span, in recording order. Only Energy.Active.Import.Register
- * phase totals count (kWh converted to Wh). The first reading is the earliest by time,
- * Transaction.Begin first among equal times, the earlier recorded among full ties; the last is
- * the latest by time, Transaction.End first among equal times, the later recorded among full ties.
+ * phase totals count (kWh converted to Wh); a reading no meter can give (negative, or not a finite
+ * number once in Wh: `registerWhOf`) is left out, so it never reaches the billed energy. The first
+ * reading is the earliest by time, Transaction.Begin first among equal times, the earlier recorded
+ * among full ties; the last is the latest by time, Transaction.End first among equal times, the
+ * later recorded among full ties.
  */
 export function withRegisterReading(span: RegisterSpan, timeMs: number, sv: SampledValue): RegisterSpan {
   if ((sv.measurand ?? ENERGY_REGISTER_MEASURAND) !== ENERGY_REGISTER_MEASURAND || sv.phase !== undefined) return span;
-  if (!Number.isFinite(sv.value)) return span;
-  const wh = sv.unit === 'kWh' ? sv.value * 1000 : sv.value;
+  const reading = registerWhOf(sv);
+  if (!('wh' in reading)) return span;
+  const { wh } = reading;
   const asFirst = { timeMs, rank: sv.context === 'Transaction.Begin' ? 0 : 1, wh };
   const asLast = { timeMs, rank: sv.context === 'Transaction.End' ? 0 : 1, wh };
   const f = span.first;

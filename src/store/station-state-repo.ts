@@ -16,6 +16,8 @@ interface StateRow {
 export interface StationValues {
   get(stationId: string, key: string): unknown;
   set(stationId: string, key: string, value: unknown): void;
+  /** Every station's values under keys that start with the prefix, in one read. */
+  withKeyPrefix(prefix: string): Array<{ stationId: string; key: string; value: unknown }>;
 }
 
 /**
@@ -51,6 +53,17 @@ export class StationStateRepo implements StationValues {
       .prepare<[string, string], StateRow>('SELECT key, value_json FROM station_state WHERE station_id = ? AND key = ?')
       .get(stationId, key);
     return row ? parse(row) : undefined;
+  }
+
+  /**
+   * Every station's values under keys that start with the prefix (one query over the table, for
+   * a user that wants a key of every station at once rather than one lookup per station).
+   */
+  withKeyPrefix(prefix: string): Array<{ stationId: string; key: string; value: unknown }> {
+    const rows = this.sql
+      .prepare<[number, string], StateRow & { station_id: string }>('SELECT station_id, key, value_json FROM station_state WHERE substr(key, 1, ?) = ?')
+      .all(prefix.length, prefix);
+    return rows.map((row) => ({ stationId: row.station_id, key: row.key, value: parse(row) }));
   }
 
   /** Deletes the key; false when it was not set. */

@@ -2,7 +2,7 @@
  * OCPP 1.6 <-> internal model. 1.6 connectorId N is EVSE N, connector 1; connectorId 0 is the
  * station itself (EVSE 0). Transaction ids are integers on the wire and strings inside.
  */
-import type { ConnectorState, ConnectorStatus, MeterValue, SampledValue, TransactionEvent } from '../../model/types.js';
+import type { ConnectorState, ConnectorStatus, MeterValue, SampledValue, TransactionEvent, UnreadableValue } from '../../model/types.js';
 
 export interface SampledValue16 {
   value: string;
@@ -81,7 +81,8 @@ export function parseTime(iso: string, fallbackMs: number): number {
 }
 
 function sampledValueOf16(s: SampledValue16): SampledValue | undefined {
-  const value = Number(s.value);
+  // A blank string would read as 0 (Number('') is 0): it is no reading.
+  const value = s.value.trim() === '' ? Number.NaN : Number(s.value);
   if (!Number.isFinite(value)) return undefined;
   return {
     value,
@@ -94,10 +95,26 @@ function sampledValueOf16(s: SampledValue16): SampledValue | undefined {
 }
 
 export function meterValueOf16(mv: MeterValue16, receivedMs: number): MeterValue {
-  return {
-    timeMs: parseTime(mv.timestamp, receivedMs),
-    sampledValues: mv.sampledValue.map(sampledValueOf16).filter((s): s is SampledValue => s !== undefined),
-  };
+  return { timeMs: parseTime(mv.timestamp, receivedMs), ...readValues(mv.sampledValue, sampledValueOf16, (s) => s.value) };
+}
+
+/**
+ * The sampled values `convert` turns into the model's, and `unreadable` for those it finds no
+ * finite number (`sentOf` gives the value as sent), left out when there are none.
+ */
+export function readValues<S extends { measurand?: string; phase?: string; location?: string }>(
+  values: readonly S[],
+  convert: (s: S) => SampledValue | undefined,
+  sentOf: (s: S) => string,
+): Pick<MeterValue, 'sampledValues' | 'unreadable'> {
+  const sampledValues: SampledValue[] = [];
+  let unreadable: UnreadableValue[] | undefined;
+  for (const s of values) {
+    const sv = convert(s);
+    if (sv !== undefined) sampledValues.push(sv);
+    else (unreadable ??= []).push({ measurand: s.measurand ?? 'Energy.Active.Import.Register', ...(s.phase ? { phase: s.phase } : {}), ...(s.location ? { location: s.location } : {}), sent: sentOf(s) });
+  }
+  return unreadable ? { sampledValues, unreadable } : { sampledValues };
 }
 
 function registerReading(valueWh: number, timeMs: number, context: string): MeterValue {

@@ -1,6 +1,6 @@
 /** OCPP 2.0.1 / 2.1 <-> internal model: mostly renaming, numbers stay numbers. */
-import type { ConnectorState, ConnectorStatus, MeterValue, TransactionEvent, TransactionEventType } from '../../model/types.js';
-import { parseTime } from './v16.js';
+import type { ConnectorState, ConnectorStatus, MeterValue, SampledValue, TransactionEvent, TransactionEventType } from '../../model/types.js';
+import { parseTime, readValues } from './v16.js';
 
 export interface SampledValue2x {
   value: number;
@@ -35,17 +35,26 @@ export interface StatusNotification2x {
 export function meterValueOf2x(mv: MeterValue2x, receivedMs: number): MeterValue {
   return {
     timeMs: parseTime(mv.timestamp, receivedMs),
-    sampledValues: mv.sampledValue.map((s) => {
-      const multiplier = s.unitOfMeasure?.multiplier ?? 0;
-      return {
-        value: multiplier === 0 ? s.value : s.value * 10 ** multiplier,
-        measurand: s.measurand ?? 'Energy.Active.Import.Register',
-        ...(s.phase ? { phase: s.phase } : {}),
-        ...(s.context ? { context: s.context } : {}),
-        ...(s.location ? { location: s.location } : {}),
-        unit: s.unitOfMeasure?.unit ?? 'Wh',
-      };
-    }),
+    ...readValues(mv.sampledValue, sampledValueOf2x, (s) => `${s.value}e${s.unitOfMeasure?.multiplier ?? 0}`),
+  };
+}
+
+/**
+ * One sampled value with its multiplier applied; undefined when that is no finite number (a large
+ * value times a large power of ten overflows to Infinity, 0 times an overflowed one is NaN), as
+ * 1.6 drops a value that does not parse: no later sum may take it.
+ */
+function sampledValueOf2x(s: SampledValue2x): SampledValue | undefined {
+  const multiplier = s.unitOfMeasure?.multiplier ?? 0;
+  const value = multiplier === 0 ? s.value : s.value * 10 ** multiplier;
+  if (!Number.isFinite(value)) return undefined;
+  return {
+    value,
+    measurand: s.measurand ?? 'Energy.Active.Import.Register',
+    ...(s.phase ? { phase: s.phase } : {}),
+    ...(s.context ? { context: s.context } : {}),
+    ...(s.location ? { location: s.location } : {}),
+    unit: s.unitOfMeasure?.unit ?? 'Wh',
   };
 }
 

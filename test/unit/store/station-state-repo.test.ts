@@ -35,3 +35,23 @@ describe('StationStateRepo', () => {
     expect(stationState.get('CP-1', 'k')).toBeUndefined();
   });
 });
+
+describe('StationStateRepo.withKeyPrefix', () => {
+  const stores = useTempStores();
+
+  it("reads every station's values under a key prefix in one call, and nothing else", () => {
+    const { stationState } = stores.open();
+    stationState.set('CP-1', 'energyRegister/1', { valueWh: 1 });
+    stationState.set('CP-1', 'energyRegister/2', { valueWh: 2 });
+    stationState.set('CP-2', 'energyRegister/1', { valueWh: 3 });
+    stationState.set('CP-2', 'reenroll', true);
+    stationState.set('CP-3', 'energyRegister', 'no slash');
+    const found = stationState.withKeyPrefix('energyRegister/').sort((a, b) => `${a.stationId}${a.key}`.localeCompare(`${b.stationId}${b.key}`));
+    expect(found).toEqual([
+      { stationId: 'CP-1', key: 'energyRegister/1', value: { valueWh: 1 } },
+      { stationId: 'CP-1', key: 'energyRegister/2', value: { valueWh: 2 } },
+      { stationId: 'CP-2', key: 'energyRegister/1', value: { valueWh: 3 } },
+    ]);
+    expect(stationState.withKeyPrefix('nothing/')).toEqual([]);
+  });
+});
