@@ -82,7 +82,14 @@ export function parseTime(iso: string, fallbackMs: number): number {
 
 function sampledValueOf16(s: SampledValue16): SampledValue | undefined {
   // A blank string would read as 0 (Number('') is 0): it is no reading.
-  const value = s.value.trim() === '' ? Number.NaN : Number(s.value);
+  return finiteSampledValue(s.value.trim() === '' ? Number.NaN : Number(s.value), s, s.unit ?? 'Wh');
+}
+
+/**
+ * A sampled value in the hub's model from a reading already in numbers (either version), or
+ * undefined when the number is not finite: no later sum may take it.
+ */
+export function finiteSampledValue(value: number, s: { measurand?: string; phase?: string; context?: string; location?: string }, unit: string): SampledValue | undefined {
   if (!Number.isFinite(value)) return undefined;
   return {
     value,
@@ -90,7 +97,7 @@ function sampledValueOf16(s: SampledValue16): SampledValue | undefined {
     ...(s.phase ? { phase: s.phase } : {}),
     ...(s.context ? { context: s.context } : {}),
     ...(s.location ? { location: s.location } : {}),
-    unit: s.unit ?? 'Wh',
+    unit,
   };
 }
 

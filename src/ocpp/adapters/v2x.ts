@@ -1,6 +1,6 @@
 /** OCPP 2.0.1 / 2.1 <-> internal model: mostly renaming, numbers stay numbers. */
 import type { ConnectorState, ConnectorStatus, MeterValue, SampledValue, TransactionEvent, TransactionEventType } from '../../model/types.js';
-import { parseTime, readValues } from './v16.js';
+import { finiteSampledValue, parseTime, readValues } from './v16.js';
 
 export interface SampledValue2x {
   value: number;
@@ -46,16 +46,7 @@ export function meterValueOf2x(mv: MeterValue2x, receivedMs: number): MeterValue
  */
 function sampledValueOf2x(s: SampledValue2x): SampledValue | undefined {
   const multiplier = s.unitOfMeasure?.multiplier ?? 0;
-  const value = multiplier === 0 ? s.value : s.value * 10 ** multiplier;
-  if (!Number.isFinite(value)) return undefined;
-  return {
-    value,
-    measurand: s.measurand ?? 'Energy.Active.Import.Register',
-    ...(s.phase ? { phase: s.phase } : {}),
-    ...(s.context ? { context: s.context } : {}),
-    ...(s.location ? { location: s.location } : {}),
-    unit: s.unitOfMeasure?.unit ?? 'Wh',
-  };
+  return finiteSampledValue(multiplier === 0 ? s.value : s.value * 10 ** multiplier, s, s.unitOfMeasure?.unit ?? 'Wh');
 }
 
 export function transactionEventOf2x(stationId: string, p: TransactionEvent2x, receivedMs: number, activeEvseId?: number): TransactionEvent {
