@@ -3,7 +3,6 @@ import { isoTime } from '../../util/clock.js';
 import type { Logger } from '../../util/logger.js';
 import type { OcppVersion } from '../../ocpp/versions.js';
 import type { Store } from '../../store/store.js';
-import { ENERGY_REGISTER_MEASURAND } from '../../store/transaction-repo.js';
 import type { StationService } from '../../evse/station-service.js';
 import { endedEventOf16 } from '../../ocpp/adapters/v16.js';
 import { transactionEventOf2x, type TransactionEvent2x } from '../../ocpp/adapters/v2x.js';
@@ -150,10 +149,15 @@ export class RebootRule {
     this.deps.log.warn({ stationId, transactionId, stoppedReason }, 'open transaction ended by the hub, locally and upstream');
   }
 
+  /**
+   * The transaction's last energy register reading in Wh, as its bill reads it: the phase total
+   * (kWh converted; per-phase rows and impossible values left out: store/register-span.ts), i.e.
+   * the first reading plus the energy so far; the first alone when nothing followed it.
+   */
   private lastRegisterWh(stationId: string, transactionId: string): number {
-    const samples = this.deps.store.transactions.samples(stationId, transactionId, { measurand: ENERGY_REGISTER_MEASURAND });
-    const last = samples[samples.length - 1];
-    return Math.max(0, Math.round(last?.value ?? this.deps.store.transactions.get(stationId, transactionId)?.meterStartWh ?? 0));
+    const tx = this.deps.store.transactions.get(stationId, transactionId);
+    const startWh = tx?.meterStartWh ?? 0;
+    return Math.max(0, Math.round(startWh + (tx?.energyWh ?? 0)));
   }
 }
 

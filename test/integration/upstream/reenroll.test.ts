@@ -87,6 +87,22 @@ describe('ReEnroll and reboots in proxy mode', () => {
     expect(csms.of('CP16', 'StopTransaction')).toHaveLength(1);
   });
 
+  it('ends a 1.6 transaction after a reboot with the register its bill reads: kWh in Wh, phase rows left out', async () => {
+    const cp = await charger('CP16', '1.6');
+    await cp.call('BootNotification', boot16);
+    const start = (await cp.call('StartTransaction', { connectorId: 1, idTag: 'LOCAL1', meterStart: 1000, timestamp: t0() })) as { transactionId: number };
+    const reading = (sampledValue: unknown[]) => ({ connectorId: 1, transactionId: start.transactionId, meterValue: [{ timestamp: t0(), sampledValue }] });
+    // The phase total in kWh, then per-phase registers (smaller, in Wh) in the same reading.
+    await cp.call('MeterValues', reading([{ value: '3.25', unit: 'kWh' }, { value: '1100', phase: 'L1', unit: 'Wh' }, { value: '1050', phase: 'L2', unit: 'Wh' }]));
+    expect(h.hub.store.transactions.get('CP16', String(start.transactionId))?.energyWh).toBe(2250); // what the bill reads
+    await reboot(cp);
+
+    const fresh = await charger('CP16', '1.6');
+    await fresh.call('BootNotification', boot16);
+    await csms.until(() => csms.of('CP16', 'StopTransaction').length === 1);
+    expect(csms.of('CP16', 'StopTransaction')[0]?.params).toMatchObject({ meterStop: 3250, reason: 'Reboot' });
+  });
+
   it('2.0.1: ends a transaction not resumed within the grace time after a reboot, keeps one that resumes', async () => {
     const cp = await charger('CP201', '2.0.1');
     await cp.call('BootNotification', boot2x);
