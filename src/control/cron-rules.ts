@@ -19,6 +19,7 @@ import type { AgedReading } from '../energy/meter-reading.js';
 import type { SiteSnapshot } from '../energy/strategy.js';
 import { OPERATION_MODES } from './operation-modes.js';
 import { addDays, instantOf, isTimeZone, zonedTime } from './zoned-time.js';
+import { idString } from '../config/id-string.js';
 
 /** Variables a siteLimitW expression may use. */
 export const RULE_VARIABLES = ['gridW', 'pvW', 'batteryW', 'batterySocPct', 'hour', 'minute', 'weekday'] as const;
@@ -85,7 +86,7 @@ function evaluateLimit(fn: EvalFunction, scope: RuleVariables): number | string 
 
 const ruleConfigSchema = z
   .strictObject({
-    id: z.string().min(1).max(48).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only'),
+    id: idString,
     /** When the rule starts: a node-cron expression with 5 fields, in the block's time zone. */
     cron: z.string().min(1),
     /** How long it stays active after each start, min. */

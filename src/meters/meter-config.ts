@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { compileMapping, MeterMappingError } from './payload-mapping.js';
 import { METER_QUANTITIES } from './quantity.js';
+import { idString } from '../config/id-string.js';
 
 /**
  * The `meters` block of a site config: which MQTT topics feed which meter, and how a
@@ -8,7 +9,7 @@ import { METER_QUANTITIES } from './quantity.js';
  * expression fails the config load with the field path of the mapping.
  */
 
-const meterId = z.string().min(1).max(48).regex(/^[A-Za-z0-9._:-]+$/, 'letters, digits and . _ : - only');
+const meterId = idString;
 
 /** Exact topics only: a meter value has one source, so MQTT wildcards (+, #) are rejected. */
 const exactTopic = z
