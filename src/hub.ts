@@ -33,7 +33,7 @@ import { Commissioning } from './evse/commissioning.js';
 import { storedInvitations } from './evse/commissioning-invitations.js';
 import { CommissioningService } from './commissioning-service.js';
 import { withCommissionedStations } from './config/commissioned-stations.js';
-import { defaultMaxConnections } from './config/connection-limit.js';
+import { maxConnectionsOf } from './config/connection-limit.js';
 import type { DashboardProvider } from './api/dashboard/dashboard-provider.js';
 import { dashboardFacts, powerReadingNow } from './hub-dashboard-reads.js';
 import { PowerSampler } from './history/power-sampler.js';
@@ -233,7 +233,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
     log: log.child({ part: 'downstream' }),
     clock,
     limits: {
-      maxConnections: config.server.limits.maxConnections ?? defaultMaxConnections(config.stations.length),
+      maxConnections: maxConnectionsOf(config),
       maxPending: config.server.limits.maxPending,
       maxPendingPerAddress: config.server.limits.maxPendingPerAddress,
       handshakeTimeoutMs: config.server.limits.handshakeTimeoutS * 1000,

@@ -8,7 +8,7 @@ import { describeFailure, EXIT, UsageError } from './exit-codes.js';
 import { installLastResortHandlers } from './last-resort.js';
 import { describeSimulation, simulationProblem } from './simulation-gate.js';
 import { checkHeapLimit, heapLimitMiB } from './heap-limit.js';
-import { defaultMaxConnections } from '../config/connection-limit.js';
+import { maxConnectionsOf } from '../config/connection-limit.js';
 import { packageRoot } from './version.js';
 
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -58,7 +58,7 @@ export async function runHub(args: readonly string[], stderr: NodeJS.WritableStr
   if (config.simulation?.enabled) {
     log.warn({ config: configPath }, `SIMULATION: this hub runs ${describeSimulation(config)}; they are not real devices (simulation.enabled)`);
   }
-  const stations = Math.max(config.stations.length, config.server.limits.maxConnections ?? defaultMaxConnections(config.stations.length));
+  const stations = Math.max(config.stations.length, maxConnectionsOf(config));
   const heap = checkHeapLimit(heapLimitMiB(), stations);
   if (heap.suggestedMiB !== undefined) {
     log.warn(

@@ -12,3 +12,8 @@ export const MIN_DEFAULT_MAX_CONNECTIONS = 1000;
 export function defaultMaxConnections(declaredStations: number): number {
   return Math.max(MIN_DEFAULT_MAX_CONNECTIONS, declaredStations + Math.max(100, Math.ceil(declaredStations / 4)));
 }
+
+/** The OCPP port's connection limit of a site config: its own, else the default for its declared stations. */
+export function maxConnectionsOf(config: { server: { limits: { maxConnections?: number | undefined } }; stations: readonly unknown[] }): number {
+  return config.server.limits.maxConnections ?? defaultMaxConnections(config.stations.length);
+}

@@ -48,11 +48,10 @@ export class EnergyRegisters {
     let newest: RegisterReading | undefined;
     for (const mv of meterValues) {
       for (const u of mv.unreadable ?? []) {
-        if (u.measurand === ENERGY_REGISTER_MEASURAND && u.phase === undefined && (u.location === undefined || u.location === 'Outlet')) this.reject(stationId, evseId, u.sent, undefined, 'not a number');
+        if (isEvseRegister(u)) this.reject(stationId, evseId, u.sent, undefined, 'not a number');
       }
       for (const sv of mv.sampledValues) {
-        if ((sv.measurand ?? ENERGY_REGISTER_MEASURAND) !== ENERGY_REGISTER_MEASURAND || sv.phase !== undefined) continue;
-        if (sv.location !== undefined && sv.location !== 'Outlet') continue;
+        if (!isEvseRegister(sv)) continue;
         const reading = registerWhOf(sv);
         if (!('wh' in reading)) {
           this.reject(stationId, evseId, String(sv.value), sv.unit, reading.rejected);
@@ -105,6 +104,11 @@ export class EnergyRegisters {
     this.warned.add(key);
     this.deps.log?.warn({ stationId, evseId, value, ...(unit !== undefined ? { unit } : {}), why }, 'energy register reading not taken (told once per EVSE): the last valid one stays');
   }
+}
+
+/** The EVSE's own import register: the phase total, at the outlet (or no location given). */
+function isEvseRegister(v: { measurand?: string | undefined; phase?: string | undefined; location?: string | undefined }): boolean {
+  return (v.measurand ?? ENERGY_REGISTER_MEASURAND) === ENERGY_REGISTER_MEASURAND && v.phase === undefined && (v.location === undefined || v.location === 'Outlet');
 }
 
 function parseReading(stored: unknown): RegisterReading | undefined {

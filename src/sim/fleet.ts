@@ -45,12 +45,12 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
     (c) => new SimCharger({ ...c, endpoint: c.endpoint ?? opts.endpoint, clock: opts.clock, log: opts.log }),
   );
 
-  const startOne = (charger: SimCharger): Promise<void> =>
+  const startOne = (charger: SimCharger, index: number): Promise<void> =>
     charger.start().then(
       () => {
         if (stopped || (opts.scenario ?? 'demo') !== 'demo') return;
         for (const evse of charger.state().evses) {
-          const prng = createPrng(evseSeed(seed, chargers.indexOf(charger), evse.evseId));
+          const prng = createPrng(evseSeed(seed, index, evse.evseId));
           const d = new DemoDriver({ charger, evseId: evse.evseId, prng, params, clock: opts.clock, log: opts.log });
           drivers.push(d);
           d.start();
@@ -62,14 +62,14 @@ export async function startFleet(opts: FleetOptions): Promise<Fleet> {
         return new Promise<void>((resolve) => {
           const t = opts.clock.setTimeout(() => {
             retryTimers.delete(t);
-            void charger.stop().then(() => (stopped ? resolve() : startOne(charger).then(resolve)));
+            void charger.stop().then(() => (stopped ? resolve() : startOne(charger, index).then(resolve)));
           }, (opts.connectRetryS ?? 5) * 1000);
           retryTimers.add(t);
         });
       },
     );
 
-  const ready = Promise.all(chargers.map(startOne)).then(() => undefined);
+  const ready = Promise.all(chargers.map((c, i) => startOne(c, i))).then(() => undefined);
   opts.log.info({ stations: chargers.length, endpoint: opts.endpoint }, 'simulated fleet starting');
   return {
     chargers,
