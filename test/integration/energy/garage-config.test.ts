@@ -101,6 +101,7 @@ describe.each(DECISION_MODES)('the shipped garage site config running ($name)', 
 
     let samples = 0;
     let mostChargingAtOnce = 0;
+    let mostCarsAtOnce = 0;
     let mostOversubscribedA = -Infinity;
     for (let s = 0; s < 180; s++) {
       await tick();
@@ -139,18 +140,22 @@ describe.each(DECISION_MODES)('the shipped garage site config running ($name)', 
       const grid = site.meters['grid']?.currentA;
       for (const p of PHASES) expect(grid?.[p] ?? 0, `grid ${p}`).toBeLessThanOrEqual(typeof rootLimitA === 'number' ? rootLimitA : 0);
       mostChargingAtOnce = Math.max(mostChargingAtOnce, site.evses.filter((e) => e.limit.maxCurrentA > 0 && e.status !== 'inactive').length);
+      mostCarsAtOnce = Math.max(mostCarsAtOnce, site.evses.filter((e) => e.status === 'charging' || e.status === 'paused').length);
     }
 
     expect(samples).toBeGreaterThan(150);
-    // The run was a real contest for capacity: most chargers had a car, and on some circuit phase the
-    // cars present wanted more than it had available. (Measured on demand, not on how close the sent
-    // limits came to the limit: that slack depends on when the chargers' reports land relative to the
-    // clock, so it varies with the machine's load.)
-    // "Most": more than half of the EVSEs at once. Each EVSE's cars are planned from its own seed,
-    // so the same cars arrive at the same simulated seconds in every run (one shared generator
-    // planned them in the order the stations connected, and a stepped CI run reached only 8 of 16).
-    // What still varies is when the chargers' reports land: 14-16 of 16 in runs on a loaded machine.
-    expect(mostChargingAtOnce).toBeGreaterThan(maxA.size / 2);
+    // The run was a real contest for capacity: most chargers had a car that wanted power (charging,
+    // or paused by the rotation), and on some circuit phase the cars present wanted more than it had
+    // available. (Measured on demand, not on how close the sent limits came to the limit: that slack
+    // depends on when the chargers' reports land relative to the clock, so it varies with the
+    // machine's load.) "Most": more than half of the EVSEs at once. Cars, not EVSEs given a limit:
+    // how many of the cars present are admitted at once is the allocation's choice (its rotation
+    // pauses some when the connection cannot give all their minimum), and it depends on the
+    // building load estimated from reports that land late on a loaded machine: a stepped CI run
+    // admitted at most 8 of 16 at once (16 of 16 when counting cars, in every run here). Each EVSE's cars are planned from
+    // its own seed, so the same cars arrive at the same simulated seconds in every run.
+    expect(mostCarsAtOnce).toBeGreaterThan(maxA.size / 2);
+    expect(mostChargingAtOnce).toBeGreaterThan(0);
     expect(mostOversubscribedA).toBeGreaterThan(0);
     expect(h.hub.energy.controller.stats().stepped > 0).toBe(mode.steppedFromEvses === 0);
   }, 120_000);
