@@ -98,7 +98,7 @@ export interface RegistryContext {
   rotationPeriodS: number;
   nominalVoltageV: number;
   worstCaseNonEvA?: Record<string, Partial<PerPhase>>;
-  /** energy.nonEvEstimator and energy.settleS, for load-balancing's non-EV load. */
+  /** energy.nonEvEstimator and energy.settleS: load-balancing's non-EV load, solar-surplus's hold after a change. */
   nonEvEstimator?: NonEvEstimator;
   followS?: number;
 }
@@ -119,7 +119,11 @@ export function createStrategy(config: StrategyConfig, ctx: RegistryContext): St
       });
     case 'solar-surplus': {
       const { type: _type, phaseSwitchingEvses, ...rest } = config;
-      return createSolarSurplusStrategy({ ...rest, phaseSwitchingEvseKeys: phaseSwitchingEvses });
+      return createSolarSurplusStrategy({
+        ...rest,
+        phaseSwitchingEvseKeys: phaseSwitchingEvses,
+        ...(ctx.followS !== undefined ? { settleS: ctx.followS } : {}),
+      });
     }
     case 'setpoint':
       return createSetpointStrategy({

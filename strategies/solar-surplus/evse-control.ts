@@ -9,6 +9,10 @@ export interface SolarEvseState {
   phases: 1 | 3;
   /** Current last decided, A per phase. */
   currentA: number;
+  /** When the decided current or phases last changed, ms (undefined: not since the EVSE was idle). */
+  changedAtMs?: number;
+  /** The most power offered before that change that the EV may still be drawing while it settles, W. */
+  settlingFromW?: number;
   /** Start or stop condition and since when it has held, ms. */
   onOffTimer?: { kind: 'enable' | 'disable'; sinceMs: number };
   /** Wanted phase count and since when it has been wanted, ms. */

@@ -26,6 +26,12 @@ export interface SolarSurplusParams {
   batteryPrioritySocPct: number;
   /** While the battery has priority, this much surplus is left to it on top of what it takes, W. */
   batteryReserveW: number;
+  /**
+   * How long a charger may take to follow a new current, s (the site's energy.settleS). After a
+   * change the EVSE's current is held until the grid meter and the charger's own report both
+   * postdate the change by this much (see settle.ts); 0 decides on every reading.
+   */
+  settleS: number;
   source: string;
 }
 
@@ -40,6 +46,7 @@ export const SOLAR_SURPLUS_DEFAULTS: SolarSurplusParams = {
   phaseSwitchingEvseKeys: [],
   batteryPrioritySocPct: 0,
   batteryReserveW: 0,
+  settleS: 30,
   source: 'strategy:solar-surplus',
 };
 

@@ -5,6 +5,7 @@ import {
   controlSurplus, initialEvseState, maxCurrentOn, phaseWord, type SolarEvseState,
 } from './evse-control.js';
 import { solarSurplusParams, type SolarMode, type SolarSurplusParams } from './params.js';
+import { holdReason, mostDrawW, offeredW, reportIsCurrent, settlingFromWAfter } from './settle.js';
 import { siteSurplus } from './surplus.js';
 
 export interface SolarSurplusState {
@@ -23,7 +24,10 @@ const V2X_MODES: ReadonlySet<OperationMode> = new Set<OperationMode>([
  *
  * Surplus (see siteSurplus) is shared in order of EVSE priority (then key): `now` EVSEs take
  * their max and `min+pv` EVSEs their min first, then pv / min+pv EVSEs fill up in turn.
- * EV consumption counts the measured current, or, when not measured, the current last decided.
+ * EV consumption counts the measured current, or, when not measured (or last reported before
+ * the last change had settled), the current last decided. After a change an EVSE's current is
+ * held until the grid reading and the EV's report show it (settle.ts): deciding on a fresh grid
+ * reading plus a report from before the change flaps.
  * Without a fresh grid reading, pv stops at once and min+pv falls back to min current.
  */
 export function createSolarSurplusStrategy(partial: Partial<SolarSurplusParams> = {}): Strategy<SolarSurplusState> {
@@ -42,10 +46,13 @@ function solarModeOf(key: string, snapshot: SiteSnapshot, params: SolarSurplusPa
   return snapshot.solarModes?.[key] ?? params.modes[key] ?? params.defaultMode;
 }
 
-function evPowerW(evse: EvseModel, snapshot: SiteSnapshot, st: SolarEvseState): number {
-  const measured = snapshot.live[evse.key]?.measuredCurrentA;
-  if (measured !== undefined) return measured.reduce((sum, a) => sum + a, 0) * evse.voltageV;
-  return st.enabled ? st.currentA * st.phases * evse.voltageV : 0;
+function evPowerW(evse: EvseModel, snapshot: SiteSnapshot, st: SolarEvseState, settleS: number): number {
+  const live = snapshot.live[evse.key];
+  const measured = live?.measuredCurrentA;
+  if (measured !== undefined && reportIsCurrent(st.changedAtMs, live, settleS)) {
+    return measured.reduce((sum, a) => sum + a, 0) * evse.voltageV;
+  }
+  return offeredW(evse, st);
 }
 
 function decideSolar(
@@ -65,7 +72,7 @@ function decideSolar(
     evse.minCurrentA * (canSwitch(evse) ? 1 : evse.phases) * evse.voltageV;
 
   let consumptionW = 0;
-  for (const { evse } of controlled) if (isActive(evse)) consumptionW += evPowerW(evse, snapshot, stateOf(evse));
+  for (const { evse } of controlled) if (isActive(evse)) consumptionW += evPowerW(evse, snapshot, stateOf(evse), params.settleS);
   const surplus = siteSurplus(snapshot, params, consumptionW);
 
   let availableW = surplus.ok ? surplus.surplusW : 0;
@@ -79,8 +86,15 @@ function decideSolar(
   const next: Record<string, SolarEvseState> = {};
   for (const { evse, mode } of controlled) {
     const previous = stateOf(evse);
+    // Why this EVSE's current is held while its last change settles (used where the surplus decides).
+    const held = surplus.ok
+      ? holdReason({ changedAtMs: previous.changedAtMs, nowMs: snapshot.nowMs, gridTimeMs: surplus.gridTimeMs, live: snapshot.live[evse.key], settleS: params.settleS })
+      : undefined;
     const decide = (currentA: number, phases: 1 | 3, reason: string, st: SolarEvseState): void => {
-      next[evse.key] = { ...st, currentA };
+      const changed = currentA !== previous.currentA || phases !== previous.phases;
+      next[evse.key] = changed
+        ? { ...st, currentA, changedAtMs: snapshot.nowMs, settlingFromW: settlingFromWAfter(evse, previous, held !== undefined) }
+        : { ...st, currentA };
       const decision: Decision = { evseKey: evse.key, maxCurrentA: currentA, source: params.source, reason };
       if (canSwitch(evse)) decision.numberPhases = phases;
       decisions.push(decision);
@@ -116,6 +130,22 @@ function decideSolar(
       continue;
     }
     const shareW = availableW + (mode === 'min+pv' ? minReserveW(evse) : 0);
+    if (held !== undefined) {
+      // Only a decrease, judged with the EV at the most it may draw (a real drop, see settle.ts).
+      const liftW = mostDrawW(evse, previous) - evPowerW(evse, snapshot, previous, params.settleS);
+      const down = controlSurplus(
+        { evse, mode, canSwitch: canSwitch(evse), shareW: shareW + liftW, nowMs: snapshot.nowMs, params },
+        previous,
+      );
+      if (down.currentA * down.phases < previous.currentA * previous.phases) {
+        availableW = shareW - down.currentA * down.phases * evse.voltageV;
+        decide(down.currentA, down.phases, `${down.reason}${surplus.note} (while ${held})`, down.state);
+        continue;
+      }
+      availableW = shareW - previous.currentA * previous.phases * evse.voltageV;
+      decide(previous.currentA, previous.phases, `${mode}: holding ${previous.currentA} A on ${phaseWord(previous.phases)}: ${held}`, previous);
+      continue;
+    }
     const r = controlSurplus(
       { evse, mode, canSwitch: canSwitch(evse), shareW, nowMs: snapshot.nowMs, params },
       previous,

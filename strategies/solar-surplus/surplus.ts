@@ -2,7 +2,7 @@ import type { SiteSnapshot } from '../../src/energy/strategy.js';
 import type { SolarSurplusParams } from './params.js';
 
 export type SurplusResult =
-  | { ok: true; surplusW: number; note: string }
+  | { ok: true; surplusW: number; note: string; gridTimeMs: number }
   | { ok: false; reason: string };
 
 /**
@@ -30,19 +30,21 @@ export function siteSurplus(
   if (grid.powerW === undefined) return { ok: false, reason: `grid meter ${gridId} reports no power` };
 
   const base = -grid.powerW + evPowerW;
+  const gridTimeMs = grid.timeMs;
   const batteryId = snapshot.meterRoles.batteryMeterId;
   const battery = batteryId === undefined ? undefined : snapshot.meters[batteryId];
-  if (!battery || battery.powerW === undefined) return { ok: true, surplusW: base, note: '' };
-  if (battery.stale) return { ok: true, surplusW: base, note: ', battery meter stale: ignored' };
+  if (!battery || battery.powerW === undefined) return { ok: true, surplusW: base, note: '', gridTimeMs };
+  if (battery.stale) return { ok: true, surplusW: base, note: ', battery meter stale: ignored', gridTimeMs };
 
   const batteryW = battery.powerW;
   const threshold = params.batteryPrioritySocPct;
   const priority = threshold > 0 && (battery.socPct === undefined || battery.socPct < threshold);
-  if (!priority) return { ok: true, surplusW: base + batteryW, note: '' };
+  if (!priority) return { ok: true, surplusW: base + batteryW, note: '', gridTimeMs };
   const soc = battery.socPct === undefined ? 'unknown' : `${battery.socPct}%`;
   return {
     ok: true,
     surplusW: base + Math.min(0, batteryW) - params.batteryReserveW,
     note: `, battery first (SoC ${soc} < ${threshold}%)`,
+    gridTimeMs,
   };
 }

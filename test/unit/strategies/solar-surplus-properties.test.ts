@@ -61,7 +61,8 @@ function snapshotAt(nowMs: number, evse: EvseModel, step: Step): SiteSnapshot {
 
 /** Runs the steps; returns each step's time and decided current. */
 function run(evse: EvseModel, params: Partial<SolarSurplusParams>, steps: readonly Step[]): { atMs: number; currentA: number; phases: number }[] {
-  const strategy = createSolarSurplusStrategy(params);
+  // Readings of the same instant as each step, so no hold after a change (solar-surplus-late-ev tests that).
+  const strategy = createSolarSurplusStrategy({ settleS: 0, ...params });
   let state = strategy.initialState();
   let nowMs = START_MS;
   const out: { atMs: number; currentA: number; phases: number }[] = [];
