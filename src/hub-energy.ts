@@ -21,8 +21,8 @@ import { createCapabilityReader, createController, createDispatcher } from './hu
 import { CsmsProfilesInForce } from './hub-csms-profiles.js';
 import { evseKeyOf } from './control/evse-key.js';
 import { LiveEvseState } from './evse/live-evse-state.js';
-import { reportWorthDeciding } from './evse/report-relevance.js';
-import { SimMeter } from './sim/sim-meter.js';
+import type { SimMeter } from './sim/sim-meter.js';
+import { simMeterFromConfig } from './sim/sim-meter-from-config.js';
 import type { PerPhase } from './energy/phases.js';
 import { CompositeEngine } from './energy/composite/index.js';
 import type { OperationMode } from './energy/charging-profile.js';
@@ -39,6 +39,7 @@ import type { MqttOut } from './meters/mqtt-out-service.js';
 import { strategyActsIn } from './control/operation-modes.js';
 import { createHubMqttOut } from './hub-mqtt-out.js';
 import { EnergyTotals } from './hub-energy-totals.js';
+import { energyStationEvents } from './hub-energy-events.js';
 import { evseScheduleView, type EvseScheduleView } from './hub-energy-schedule.js';
 import { ExternalSetpoints } from './control/external-setpoints.js';
 import { ObedienceWatch } from './control/obedience-watch.js';
@@ -164,39 +165,20 @@ export class HubEnergy {
       apply: (setpoints) => this.setSetpoints(setpoints),
     });
 
-    deps.service.onEvent((e) => {
-      this.totals.onStationEvent(e);
-      switch (e.kind) {
-        case 'booted':
-          this.mqttOut?.publisher.notify();
-          this.capabilities.forget(e.stationId);
-          this.dispatcher.onStationBooted(e.stationId);
-          // A boot needs no decision of its own: the dispatcher writes the station's base and
-          // dynamic profiles again from the last decision's targets (a decision counts every
-          // EVSE of the site, connected or not), and an EVSE that becomes controllable again asks
-          // for one itself. Only an EVSE without a target yet waits for a decision. (A boot
-          // storm of thousands of stations no longer decides back to back.)
-          if (this.roster.keysOf(e.stationId).some((key) => !this.dispatcher.hasTarget(key))) this.controller.trigger(`boot ${e.stationId}`);
-          break;
-        case 'status':
-          if (this.live.onStatus(e.state)) this.controller.trigger(`status ${e.state.stationId}/${e.state.evseId}`);
-          break;
-        case 'connection':
-          this.mqttOut?.publisher.notify();
-          break;
-        case 'transaction': {
-          const key = evseKeyOf(e.event.stationId, e.event.evseId ?? 0);
-          const before = this.live.get(key);
-          if (!this.live.onTransactionEvent(e.event, clock.nowMs())) break;
-          const wasDisobedient = this.obedience.of(key) !== undefined;
-          this.obedience.check(key);
-          // Every report is kept; only those a decision can act on ask for one (report-relevance.ts).
-          const worth = wasDisobedient || this.obedience.of(key) !== undefined || reportWorthDeciding(before, this.live.get(key), this.dispatcher.offersOf(key), config.energy.settleS * 1000);
-          if (worth) this.controller.trigger(`transaction ${e.event.stationId}/${e.event.evseId ?? 0}`);
-          break;
-        }
-      }
-    });
+    deps.service.onEvent(
+      energyStationEvents({
+        clock,
+        config,
+        totals: this.totals,
+        live: this.live,
+        obedience: this.obedience,
+        dispatcher: this.dispatcher,
+        capabilities: this.capabilities,
+        roster: this.roster,
+        controller: this.controller,
+        mqttOut: () => this.mqttOut,
+      }),
+    );
   }
 
   async start(): Promise<void> {
@@ -212,19 +194,11 @@ export class HubEnergy {
       this.mqttOut?.start();
       await this.meters.start();
       this.deps.log.info({ broker: this.meters.brokerUrl, meters: this.deps.config.meters.length }, 'meters started');
-      const simCfg = this.deps.config.simulation?.enabled ? this.deps.config.simulation.siteMeter : undefined;
-      if (simCfg && this.deps.simulatedEvCurrentA) {
+      const evCurrentA = this.deps.simulatedEvCurrentA;
+      if (evCurrentA) {
         const meters = this.meters;
-        this.simMeter = new SimMeter({
-          clock: this.deps.clock,
-          publish: (topic, payload) => meters.publish(topic, payload).catch(() => undefined),
-          evCurrentA: this.deps.simulatedEvCurrentA,
-          intervalS: simCfg.intervalS,
-          voltageV: this.deps.config.site.voltageV,
-          buildingCurve: [{ hour: 0, powerW: simCfg.buildingBaseW }],
-          ...(simCfg.pvPeakW > 0 ? { pv: { peakW: simCfg.pvPeakW, sunriseHour: 6, sunsetHour: 20 } } : {}),
-        });
-        this.simMeter.start();
+        this.simMeter = simMeterFromConfig(config, { clock, publish: (topic, payload) => meters.publish(topic, payload).catch(() => undefined), evCurrentA });
+        this.simMeter?.start();
       }
     }
     this.rules.start();
