@@ -262,6 +262,16 @@ describe('group commit: the log sync runs off the event loop', () => {
     };
   }
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  /** A group commit with held syncs, one batch with a write committed and its sync running. */
+  async function oneWriteSyncing() {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    await nextTurn(); // committed, its sync is running
+    return { s, held, batch };
+  }
   function committedRows(): number {
     const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
     try {
@@ -308,12 +318,7 @@ describe('group commit: the log sync runs off the event loop', () => {
   });
 
   it('makes the barrier of a batch without writes wait for an earlier batch’s sync still running', async () => {
-    const s = open();
-    const held = heldSyncs();
-    const batch = new GroupCommit(s.db, held.options);
-    batch.begin();
-    s.messages.append('CP1', 'MeterValues', { i: 1 });
-    await nextTurn(); // committed, its sync is running
+    const { held, batch } = await oneWriteSyncing();
     batch.begin(); // a handler that writes nothing (a relayed Authorize)
     let released = false;
     const barrier = batch.barrier().then(() => (released = true));
@@ -329,12 +334,7 @@ describe('group commit: the log sync runs off the event loop', () => {
   });
 
   it('makes the barrier of a batch without writes wait for the queued sync that covers the last write', async () => {
-    const s = open();
-    const held = heldSyncs();
-    const batch = new GroupCommit(s.db, held.options);
-    batch.begin();
-    s.messages.append('CP1', 'MeterValues', { i: 1 });
-    await nextTurn(); // committed, its sync is running
+    const { s, held, batch } = await oneWriteSyncing();
     batch.begin();
     s.messages.append('CP1', 'MeterValues', { i: 2 });
     await nextTurn(); // committed after that sync started: a sync queued behind it
@@ -353,12 +353,7 @@ describe('group commit: the log sync runs off the event loop', () => {
   });
 
   it('rejects the barrier of a batch without writes when the earlier sync it waits for fails', async () => {
-    const s = open();
-    const held = heldSyncs();
-    const batch = new GroupCommit(s.db, held.options);
-    batch.begin();
-    s.messages.append('CP1', 'MeterValues', { i: 1 });
-    await nextTurn();
+    const { held, batch } = await oneWriteSyncing();
     batch.begin(); // writes nothing, but its barrier covers the write before it
     const barrier = batch.barrier();
     await nextTurn();
@@ -368,12 +363,7 @@ describe('group commit: the log sync runs off the event loop', () => {
   });
 
   it('closing while a batch without writes waits for an earlier sync syncs on the event loop and releases it', async () => {
-    const s = open();
-    const held = heldSyncs();
-    const batch = new GroupCommit(s.db, held.options);
-    batch.begin();
-    s.messages.append('CP1', 'MeterValues', { i: 1 });
-    await nextTurn(); // its sync is running
+    const { held, batch } = await oneWriteSyncing();
     batch.begin();
     const barrier = batch.barrier();
     batch.close();
