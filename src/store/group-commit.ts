@@ -38,10 +38,12 @@ export interface GroupCommitOptions {
  * (in the OS's hands, so it survives a crash of the process; on disk with the next sync; a
  * power cut before that undoes it as a whole and the outbox row is sent again). Any other write
  * in the batch (seen by SQLite's total_changes()), or a begin(), makes barriers wait again. The
- * log is synced after the commit when the batch holds such a write, or when an earlier batch's
- * sync is still pending (a barrier covers everything written before it). A batch a handler began
- * that wrote nothing else (a relayed Authorize, a Heartbeat) commits without a sync, and its
- * barriers resolve once it committed: there is nothing of theirs to make durable.
+ * log is synced after the commit when the batch holds such a write. A batch a handler began
+ * that wrote nothing else (a relayed Authorize, a Heartbeat) commits without a sync of its own:
+ * its barriers resolve once it committed, or, while an earlier batch's sync is pending (a
+ * barrier covers everything written before it), with that sync, which covers every write
+ * committed before it. (It used to queue one more sync behind the pending one: an fsync and a
+ * thread-pool wake-up per relayed call that carried nothing.)
  *
  * Writes made outside a batch autocommit with synchronous=FULL as before. Repositories' own
  * `db.transaction()` calls nest inside a batch as savepoints. An in-memory or non-WAL database
@@ -222,24 +224,29 @@ export class GroupCommit {
     const written = this.writtenWaiters;
     this.writtenWaiters = [];
     try {
-      // A sync covers the batch's own writes and, for its waiters, any earlier batch's still pending.
-      const mustSync = relaxed && (this.eagerChanges() > 0 || (awaited && this.durable !== undefined));
+      // A sync covers the batch's own writes. A batch without any (a relayed Authorize, a
+      // Heartbeat) starts none: its waiters wait for the sync still pending, the last one
+      // requested, which covers every write committed before it (a write committed after a sync
+      // started requested the one queued behind it). Closing syncs on the event loop instead.
+      const ownWrites = relaxed && this.eagerChanges() > 0;
+      const pending = relaxed && awaited ? this.durable : undefined;
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
       for (const w of written) w.resolve();
-      if (mustSync && now) {
+      if (now && (ownWrites || pending)) {
         this.syncLogNow();
-      } else if (mustSync) {
-        if (waiters.length > 0) {
-          this.requestSync().then(
-            () => settleAll(waiters, undefined),
-            (err: unknown) => settleAll(waiters, { err }),
-          );
-        } else {
-          this.requestSync();
+      } else {
+        const synced = ownWrites ? this.requestSync() : pending;
+        if (synced) {
+          if (waiters.length > 0) {
+            synced.then(
+              () => settleAll(waiters, undefined),
+              (err: unknown) => settleAll(waiters, { err }),
+            );
+          }
+          return;
         }
-        return;
       }
       for (const w of waiters) w.resolve();
     } catch (err) {

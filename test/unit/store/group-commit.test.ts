@@ -262,6 +262,16 @@ describe('group commit: the log sync runs off the event loop', () => {
     };
   }
   const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+  /** A group commit with held syncs, one batch with a write committed and its sync running. */
+  async function oneWriteSyncing() {
+    const s = open();
+    const held = heldSyncs();
+    const batch = new GroupCommit(s.db, held.options);
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 1 });
+    await nextTurn(); // committed, its sync is running
+    return { s, held, batch };
+  }
   function committedRows(): number {
     const reader = new Database(join(dir, 'db.sqlite'), { readonly: true });
     try {
@@ -308,25 +318,57 @@ describe('group commit: the log sync runs off the event loop', () => {
   });
 
   it('makes the barrier of a batch without writes wait for an earlier batch’s sync still running', async () => {
-    const s = open();
-    const held = heldSyncs();
-    const batch = new GroupCommit(s.db, held.options);
-    batch.begin();
-    s.messages.append('CP1', 'MeterValues', { i: 1 });
-    await nextTurn(); // committed, its sync is running
+    const { held, batch } = await oneWriteSyncing();
     batch.begin(); // a handler that writes nothing (a relayed Authorize)
     let released = false;
     const barrier = batch.barrier().then(() => (released = true));
     await nextTurn();
     expect(batch.commitCount).toBe(2);
     expect(released).toBe(false);
+    // It covers what was written before it, which the running sync makes durable: released
+    // with that sync, and no sync of its own (it carries nothing).
+    held.calls[0]!.resolve();
+    await barrier;
+    expect(released).toBe(true);
+    expect(held.calls).toHaveLength(1);
+  });
+
+  it('makes the barrier of a batch without writes wait for the queued sync that covers the last write', async () => {
+    const { s, held, batch } = await oneWriteSyncing();
+    batch.begin();
+    s.messages.append('CP1', 'MeterValues', { i: 2 });
+    await nextTurn(); // committed after that sync started: a sync queued behind it
+    batch.begin(); // writes nothing
+    let released = false;
+    const barrier = batch.barrier().then(() => (released = true));
+    await nextTurn();
     held.calls[0]!.resolve();
     await nextTurn();
-    // It covers what was written before it: a sync after its commit, then released.
+    expect(released).toBe(false); // the second write is not synced yet
     expect(held.calls).toHaveLength(2);
     held.calls[1]!.resolve();
     await barrier;
     expect(released).toBe(true);
+    expect(held.calls).toHaveLength(2);
+  });
+
+  it('rejects the barrier of a batch without writes when the earlier sync it waits for fails', async () => {
+    const { held, batch } = await oneWriteSyncing();
+    batch.begin(); // writes nothing, but its barrier covers the write before it
+    const barrier = batch.barrier();
+    await nextTurn();
+    held.calls[0]!.reject(new Error('EIO: i/o error, fdatasync'));
+    await expect(barrier).rejects.toThrow('EIO');
+    expect(held.calls).toHaveLength(1);
+  });
+
+  it('closing while a batch without writes waits for an earlier sync syncs on the event loop and releases it', async () => {
+    const { held, batch } = await oneWriteSyncing();
+    batch.begin();
+    const barrier = batch.barrier();
+    batch.close();
+    await expect(barrier).resolves.toBeUndefined();
+    expect(held.nowCalls()).toBeGreaterThanOrEqual(1);
   });
 
   it('releases the barrier of a batch without writes after its commit, with no sync, when none is pending', async () => {
