@@ -18,6 +18,7 @@ import { fsyncLatenciesMs } from './fsync-probe.js';
 import { sleepMs } from './server-process.js';
 import { BENCH_ID_TAG, startEchoTarget, startHubTarget, type ScaleTarget } from './scale-target.js';
 import { percentile } from './stats.js';
+import { closeGcWindow, GC_WINDOW_NODE_ARGS, gcWindowRows, openGcWindow, type GcWindow } from './gc-window.js';
 
 const SETTINGS = {
   /** Chargers connected at once; BENCH_SCALE_N overrides (for a quick try). */
@@ -38,6 +39,8 @@ const SETTINGS = {
   declared: process.env['BENCH_SCALE_DECLARED'] === '1',
   /** BENCH_SCALE_SKIP_ECHO=1: the hub only (e.g. while profiling it); the baseline reads NaN. */
   skipEcho: process.env['BENCH_SCALE_SKIP_ECHO'] === '1',
+  /** BENCH_SCALE_GC_WINDOW=1: the hub's collections (and with GC_WINDOW_ALLOC=<file> its allocation) in the steady traffic (bench/gc-window.ts). */
+  gcWindow: process.env['BENCH_SCALE_GC_WINDOW'] === '1',
 };
 
 /** How the hub runs (bench/scale-target.ts: BENCH_HUB_RUNTIME=tsx runs the sources). */
@@ -79,6 +82,8 @@ interface Figures {
   heapConnected: { used: number; total: number; external: number } | undefined;
   /** The hub's decisions (count, total wall time s) while connecting, in the steady phase and in the storm. */
   control: { connect: ControlDelta; steady: ControlDelta; storm: ControlDelta } | undefined;
+  /** The hub's collections during the steady traffic (BENCH_SCALE_GC_WINDOW=1). */
+  steadyGc: GcWindow | undefined;
 }
 
 interface ControlDelta {
@@ -145,8 +150,11 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const c2 = await controlNow(target);
     const steadyCpu0 = cpuTime(pid);
     const t1 = performance.now();
+    const gcWindow = SETTINGS.gcWindow && target.label.startsWith('hub');
+    if (gcWindow) openGcWindow(target.proc);
     const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
     const steadyCpu1 = cpuTime(pid);
+    const steadyGc = gcWindow ? await closeGcWindow(target.proc) : undefined;
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
     const rssSteadyKiB = rssKiB(pid);
     const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
@@ -217,6 +225,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       apiHealthMaxMs,
       heapConnected,
       control: { connect: delta(c0, c1), steady: delta(c2, c3), storm: delta(c4, c5) },
+      steadyGc,
     };
   } finally {
     fleet.dropAll();
@@ -271,6 +280,7 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: messages answered`, value: hub.steadyRtts.length, unit: 'count', baseline: b(echo.steadyRtts.length), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: server CPU`, value: hub.steadyCpuPct, unit: '% core', baseline: b(echo.steadyCpuPct), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: 'ms', digits: 1 },
+    ...(hub.steadyGc ? gcWindowRows(hub.steadyGc, hub.steadySent) : []),
     { metric: `GET /api/site, all connected (median of ${API_SAMPLES})`, value: hub.apiSiteMs ?? Number.NaN, unit: 'ms', digits: 1 },
     { metric: `GET /api/site, all connected (slowest of ${API_SAMPLES})`, value: hub.apiSiteMaxMs ?? Number.NaN, unit: 'ms', digits: 1 },
     { metric: `GET /api/health, all connected (median of ${API_SAMPLES})`, value: hub.apiHealthMs ?? Number.NaN, unit: 'ms', digits: 1 },
@@ -316,7 +326,7 @@ function notMeasured(): Figures {
     rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, rssSteadyKiB: nan, heapSteady: undefined, connectS: nan, messages: nan, saturationS: nan,
     serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
     connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
-    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined,
+    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined, steadyGc: undefined,
   };
 }
 
@@ -335,7 +345,7 @@ export const benchmark: Benchmark = {
   title: `${SETTINGS.stations} chargers${SETTINGS.declared ? ' (declared)' : ''} on one hub vs a bare ws echo server`,
   async run(progress): Promise<BenchResult> {
     const echo = SETTINGS.skipEcho ? notMeasured() : await onTarget(startEchoTarget, progress);
-    const hub = await onTarget(() => startHubTarget(SETTINGS.declared ? SETTINGS.stations : 0), progress);
+    const hub = await onTarget(() => startHubTarget(SETTINGS.declared ? SETTINGS.stations : 0, [], SETTINGS.gcWindow ? GC_WINDOW_NODE_ARGS : []), progress);
     progress('fsync latency of the temp dir (where the hub kept its SQLite file)');
     const fsyncMs = fsyncLatenciesMs(tmpdir(), SETTINGS.fsyncSamples);
     return { rows: rows(hub, echo, fsyncMs), notes: notes(hub, echo) };

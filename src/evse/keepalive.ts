@@ -8,6 +8,8 @@ import type { Clock, TimerHandle } from '../util/clock.js';
 export class Keepalive {
   private timer: TimerHandle | undefined;
   private awaitingPong = false;
+  /** One callback for every ping of the connection's life (not a closure per interval). */
+  private readonly onInterval = (): void => this.tick();
 
   constructor(
     private readonly deps: { socket: WebSocket; clock: Clock; intervalMs: number; onDead: () => void },
@@ -28,7 +30,7 @@ export class Keepalive {
   }
 
   private schedule(): void {
-    this.timer = this.deps.clock.setTimeout(() => this.tick(), this.deps.intervalMs);
+    this.timer = this.deps.clock.setTimeout(this.onInterval, this.deps.intervalMs);
   }
 
   private tick(): void {

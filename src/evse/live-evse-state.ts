@@ -1,7 +1,6 @@
 import type { EvseLiveState } from '../energy/site-model.js';
 import type { ConnectorState, TransactionEvent } from '../model/types.js';
 import { evseKeyOf } from '../control/evse-key.js';
-import type { DrawSample } from '../energy/draw/draw-at.js';
 
 /** Reports kept per EVSE for lining them up with meter readings (a minute at 1 s reports). */
 const SAMPLES_KEPT = 60;
@@ -35,21 +34,22 @@ export class LiveEvseState {
     const reported = measuredCurrentA(ev);
     const measured = reported ?? (sameTx ? prev?.measuredCurrentA : undefined);
     const startedMs = sameTx ? prev?.transactionStartedMs : ev.timeMs;
-    const samples = sameTx ? [...(prev?.samples ?? [])] : [];
+    const kept = sameTx ? prev?.samples : undefined;
+    // A state is replaced, never changed (a stepped decision may still read the previous one), so
+    // new samples go into a copy; without a new report the kept array is shared as it is.
+    let samples = kept;
     if (reported) {
       const atMs = receivedMs ?? ev.meterValues[ev.meterValues.length - 1]?.timeMs ?? ev.timeMs;
-      samples.push({ timeMs: Math.max(atMs, samples[samples.length - 1]?.timeMs ?? -Infinity), currentA: reported });
-      if (samples.length > SAMPLES_KEPT) samples.splice(0, samples.length - SAMPLES_KEPT);
+      const lastMs = kept?.[kept.length - 1]?.timeMs ?? -Infinity;
+      const copy = kept ? kept.slice(Math.max(0, kept.length + 1 - SAMPLES_KEPT)) : [];
+      copy.push({ timeMs: Math.max(atMs, lastMs), currentA: reported });
+      samples = copy;
     }
-    const next: EvseLiveState = {
-      key,
-      active: true,
-      controllable: true,
-      transactionId: ev.transactionId,
-      ...(startedMs !== undefined ? { transactionStartedMs: startedMs } : {}),
-      ...(measured ? { measuredCurrentA: measured } : {}),
-      ...(samples.length > 0 ? { samples: samples as readonly DrawSample[] } : {}),
-    };
+    // Built field by field: no spread of a temporary object per optional field.
+    const next: EvseLiveState = { key, active: true, controllable: true, transactionId: ev.transactionId };
+    if (startedMs !== undefined) next.transactionStartedMs = startedMs;
+    if (measured) next.measuredCurrentA = measured;
+    if (samples && samples.length > 0) next.samples = samples;
     this.live.set(key, next);
     return !prev?.active || prev.transactionId !== ev.transactionId || measured !== undefined;
   }
@@ -87,15 +87,22 @@ export class LiveEvseState {
 function measuredCurrentA(ev: TransactionEvent): number[] | undefined {
   const latest = ev.meterValues[ev.meterValues.length - 1];
   if (!latest) return undefined;
-  const out: number[] = [];
+  // Per phase (L1, L2, L3), the last valid report; phases up to the highest reported one are
+  // given, an unreported one below it as 0.
+  let l1: number | undefined;
+  let l2: number | undefined;
+  let l3: number | undefined;
   for (const s of latest.sampledValues) {
     if (s.measurand !== 'Current.Import' || s.phase === undefined) continue;
     // An import current below zero is no reading (a draw taken as less than it is would free
     // current the circuit does not have): the phase reads as unreported.
     if (!(s.value >= 0)) continue;
     const i = PHASE_INDEX[s.phase];
-    if (i !== undefined) out[i] = s.value;
+    if (i === 0) l1 = s.value;
+    else if (i === 1) l2 = s.value;
+    else if (i === 2) l3 = s.value;
   }
-  if (out.length === 0) return undefined;
-  return [0, 1, 2].slice(0, out.length).map((i) => out[i] ?? 0);
+  if (l3 !== undefined) return [l1 ?? 0, l2 ?? 0, l3];
+  if (l2 !== undefined) return [l1 ?? 0, l2];
+  return l1 === undefined ? undefined : [l1];
 }

@@ -3,6 +3,7 @@ import { NotImplementedError } from './errors.js';
 import type { CallContext, CallHandler, SharedCallHandler } from './rpc-types.js';
 import { hasAction, validatePayload } from './schema-validator.js';
 import type { OcppVersion } from './versions.js';
+import { AnsweringIds } from './answering-ids.js';
 
 export interface IncomingCallsDeps {
   version: OcppVersion;
@@ -25,8 +26,8 @@ export class IncomingCalls {
   private readonly own = new Map<string, CallHandler>();
   private fallback: CallHandler | undefined;
   private shared: { table: ReadonlyMap<string, SharedCallHandler<never>>; owner: unknown } | undefined;
-  /** Message ids of the CALLs being answered. */
-  private readonly answering = new Set<string>();
+  /** Message ids of the CALLs being answered (AnsweringIds: the usual single one allocates nothing). */
+  private readonly answering = new AnsweringIds();
 
   constructor(private readonly deps: IncomingCallsDeps) {}
 

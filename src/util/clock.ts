@@ -37,9 +37,29 @@ export interface SystemClockOptions {
   onTimerError?: (err: unknown) => void;
 }
 
+/**
+ * A system clock's timer: the handle holds Node's timer itself, so a timer costs its handle, one
+ * closure and Node's Timeout, and no entry in a table of every timer (keep-alive pings alone are
+ * one timer per connected station, each living a ping interval).
+ */
+class SystemTimer implements TimerHandle {
+  readonly id = nextSystemTimerId++;
+  readonly timeout: NodeJS.Timeout;
+
+  constructor(fn: () => void, delayMs: number, onTimerError: (err: unknown) => void) {
+    this.timeout = setTimeout(() => {
+      try {
+        fn();
+      } catch (err) {
+        onTimerError(err);
+      }
+    }, Math.max(0, delayMs));
+    this.timeout.unref?.();
+  }
+}
+
 /** The wall clock, backed by Node's timers. */
 export function systemClock(opts: SystemClockOptions = {}): Clock {
-  const timers = new Map<number, NodeJS.Timeout>();
   const onTimerError = opts.onTimerError ?? ((err: unknown) => console.error('timer callback failed:', err));
   const guarded = (fn: () => void) => () => {
     try {
@@ -50,22 +70,10 @@ export function systemClock(opts: SystemClockOptions = {}): Clock {
   };
   return {
     nowMs: () => Date.now(),
-    setTimeout(fn, delayMs) {
-      const id = nextSystemTimerId++;
-      const run = guarded(fn);
-      const t = setTimeout(() => {
-        timers.delete(id);
-        run();
-      }, Math.max(0, delayMs));
-      t.unref?.();
-      timers.set(id, t);
-      return { id };
-    },
+    setTimeout: (fn, delayMs) => new SystemTimer(fn, delayMs, onTimerError),
     clearTimeout(handle) {
-      if (!handle) return;
-      const t = timers.get(handle.id);
-      if (t) clearTimeout(t);
-      timers.delete(handle.id);
+      // A handle of another kind of clock is not this clock's timer.
+      if (handle instanceof SystemTimer) clearTimeout(handle.timeout);
     },
     yieldToLoop(next) {
       setImmediate(guarded(next));

@@ -1,0 +1,60 @@
+/**
+ * The hub's garbage collections over a measured window (bench/gc-window.mjs, preloaded into the
+ * hub): how many scavenges and full collections, their main-thread pauses, and with
+ * GC_WINDOW_ALLOC=<file> the bytes V8's sampling heap profiler saw allocated.
+ * BENCH_SCALE_GC_WINDOW=1 turns it on in `scale` for the steady traffic.
+ */
+import type { BenchRow } from './bench-types.js';
+import type { ServerProcess } from './server-process.js';
+
+export const GC_WINDOW_NODE_ARGS = ['--import', './bench/gc-window.mjs'];
+
+export interface GcWindow {
+  seconds: number;
+  /** [kind, pause ms] per collection; kinds: scavenge, markCompact, incremental, weakCallbacks. */
+  gcs: Array<[string, number]>;
+  sampledBytes?: number;
+}
+
+/** Opens the window in the hub (it must run with GC_WINDOW_NODE_ARGS). */
+export function openGcWindow(proc: ServerProcess): void {
+  process.kill(proc.pid, 'SIGUSR2');
+}
+
+/** Closes the window and reads what the hub printed (rejects after 30 s without an answer). */
+export function closeGcWindow(proc: ServerProcess): Promise<GcWindow> {
+  return new Promise((resolveWindow, reject) => {
+    const timer = setTimeout(() => reject(new Error('no gc-window answer within 30 s')), 30_000);
+    let done = false;
+    proc.onLine((line) => {
+      if (done || !line.startsWith('{"gcWindow"')) return;
+      done = true;
+      clearTimeout(timer);
+      resolveWindow((JSON.parse(line) as { gcWindow: GcWindow }).gcWindow);
+    });
+    process.kill(proc.pid, 'SIGUSR2');
+  });
+}
+
+/** Rows for the window: collections per minute, pauses, and per message (`messages` sent in it). */
+export function gcWindowRows(w: GcWindow, messages: number): BenchRow[] {
+  const of = (kind: string) => w.gcs.filter(([k]) => k === kind).map(([, ms]) => ms);
+  const perMin = (n: number) => (60 * n) / w.seconds;
+  const scavenges = of('scavenge');
+  const fulls = of('markCompact');
+  const all = w.gcs.map(([, ms]) => ms);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const max = (xs: number[]) => (xs.length ? Math.max(...xs) : 0);
+  const rows: BenchRow[] = [
+    { metric: `steady: scavenges per minute (${scavenges.length} in ${w.seconds.toFixed(1)} s)`, value: perMin(scavenges.length), unit: '/min', digits: 1 },
+    { metric: 'steady: scavenges per 1,000 messages', value: (1000 * scavenges.length) / messages, unit: 'count', digits: 2 },
+    { metric: 'steady: scavenge pause, mean / max', value: sum(scavenges) / Math.max(1, scavenges.length), unit: `ms (max ${max(scavenges).toFixed(2)} ms)`, digits: 2 },
+    { metric: `steady: mark-compacts per minute (${fulls.length} in the window)`, value: perMin(fulls.length), unit: '/min', digits: 1 },
+    { metric: 'steady: mark-compact pause, mean / max', value: sum(fulls) / Math.max(1, fulls.length), unit: `ms (max ${max(fulls).toFixed(2)} ms)`, digits: 2 },
+    { metric: 'steady: all GC pauses, total / max', value: sum(all), unit: `ms (max ${max(all).toFixed(2)} ms, ${all.length} pauses)`, digits: 1 },
+  ];
+  if (w.sampledBytes !== undefined) {
+    rows.push({ metric: 'steady: allocated per message (sampled, 1 KiB interval)', value: w.sampledBytes / messages / 1024, unit: 'KiB', digits: 2 });
+  }
+  return rows;
+}
