@@ -49,6 +49,8 @@ export interface SimulateOptions {
   meterPeriodMs: number;
   /** What the grid meter reads at an instant, A per phase. */
   gridA: (tMs: number) => PerPhase;
+  /** More fields the grid meter publishes at an instant (e.g. its power), beside currentA and timeMs. */
+  gridExtra?: (tMs: number) => Record<string, unknown>;
   events?: SimEvent[];
 }
 
@@ -164,7 +166,7 @@ export class LoopSite {
         await this.settle();
       }
       if (nextMeterMs <= nowMs) {
-        await this.publishGrid(o.gridA(nowMs), { timeMs: nowMs });
+        await this.publishGrid(o.gridA(nowMs), { ...o.gridExtra?.(nowMs), timeMs: nowMs });
         await this.settle();
         nextMeterMs += o.meterPeriodMs;
       }
