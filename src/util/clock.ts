@@ -46,14 +46,9 @@ class SystemTimer implements TimerHandle {
   readonly id = nextSystemTimerId++;
   readonly timeout: NodeJS.Timeout;
 
-  constructor(fn: () => void, delayMs: number, onTimerError: (err: unknown) => void) {
-    this.timeout = setTimeout(() => {
-      try {
-        fn();
-      } catch (err) {
-        onTimerError(err);
-      }
-    }, Math.max(0, delayMs));
+  /** `run` is the caller's callback already guarded against throwing (one closure per timer). */
+  constructor(run: () => void, delayMs: number) {
+    this.timeout = setTimeout(run, Math.max(0, delayMs));
     this.timeout.unref?.();
   }
 }
@@ -70,7 +65,7 @@ export function systemClock(opts: SystemClockOptions = {}): Clock {
   };
   return {
     nowMs: () => Date.now(),
-    setTimeout: (fn, delayMs) => new SystemTimer(fn, delayMs, onTimerError),
+    setTimeout: (fn, delayMs) => new SystemTimer(guarded(fn), delayMs),
     clearTimeout(handle) {
       // A handle of another kind of clock is not this clock's timer.
       if (handle instanceof SystemTimer) clearTimeout(handle.timeout);
