@@ -88,6 +88,12 @@ export class MeterHub {
   private url: string | undefined;
   private state: MqttConnectionState = 'idle';
   private isSubscribed = false;
+  /** Subscriptions sent on the current connection after its first round, not yet acknowledged. */
+  private pendingSubscribes = 0;
+  /** The current connection's first round of subscriptions is acknowledged (or refused). */
+  private firstRoundDone = false;
+  /** Counts connections, so an acknowledgement of an earlier connection's subscribe is ignored. */
+  private connectionSeq = 0;
   private lastConnectionError: string | undefined;
   private closeRequested = false;
 
@@ -166,6 +172,11 @@ export class MeterHub {
     client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet.retain));
   }
 
+  /** Connected, and every subscription made so far is acknowledged by the broker. */
+  get subscriptionsStand(): boolean {
+    return this.isSubscribed;
+  }
+
   /** Resolves when connected and subscribed to every topic (at once if already); rejects on close. */
   subscribed(): Promise<void> {
     if (this.isSubscribed) return Promise.resolve();
@@ -221,8 +232,15 @@ export class MeterHub {
     handlers.add(handler);
     this.extraSubscriptions.set(filter, handlers);
     if (isNew && this.client && this.state === 'connected') {
+      // subscribed() waits for this one too (MQTT out says `online` only once its commands arrive).
+      const seq = this.connectionSeq;
+      this.pendingSubscribes++;
+      this.isSubscribed = false;
       this.client.subscribe(filter, { qos: 0 }, (err) => {
         if (err) this.deps.log.error({ err: err.message, filter }, 'meters: MQTT subscribe failed');
+        if (seq !== this.connectionSeq) return;
+        this.pendingSubscribes--;
+        if (!err && this.firstRoundDone && this.pendingSubscribes === 0 && this.state === 'connected') this.markSubscribed();
       });
     }
     return () => {
@@ -260,22 +278,28 @@ export class MeterHub {
   private onConnect(client: MqttClient): void {
     if (this.state === 'closed') return;
     this.lastConnectionError = undefined;
+    this.connectionSeq++;
+    this.pendingSubscribes = 0;
+    this.firstRoundDone = false;
     this.setState('connected');
     this.deps.log.info({ url: redact(this.url) }, 'meters: MQTT connected');
     const topics = [...this.topics, ...[...this.extraSubscriptions.keys()].filter((f) => !this.mappingsByTopic.has(f))];
     if (topics.length === 0) {
-      this.markSubscribed();
+      this.firstRoundDone = true;
+      if (this.pendingSubscribes === 0) this.markSubscribed();
       return;
     }
+    const seq = this.connectionSeq;
     client.subscribe(topics, { qos: 0 }, (err, granted) => {
-      if (this.state !== 'connected') return;
+      if (this.state !== 'connected' || seq !== this.connectionSeq) return;
       if (err) {
         this.deps.log.error({ err: err.message }, 'meters: MQTT subscribe failed');
         return;
       }
       const refused = (granted ?? []).filter((g) => g.qos === 128).map((g) => g.topic);
       if (refused.length > 0) this.deps.log.error({ topics: refused }, 'meters: broker refused subscriptions');
-      this.markSubscribed();
+      this.firstRoundDone = true;
+      if (this.pendingSubscribes === 0) this.markSubscribed();
     });
   }
 

@@ -44,6 +44,8 @@ export class StatePublisher {
   private checkTimer: TimerHandle | undefined;
   private refreshTimer: TimerHandle | undefined;
   private running = false;
+  /** onConnected waits for the link's subscriptions to stand. */
+  private awaitingSubscriptions = false;
   private lastPublishError: string | undefined;
 
   constructor(private readonly deps: StatePublisherDeps) {}
@@ -94,8 +96,26 @@ export class StatePublisher {
     }
   }
 
+  /**
+   * Says `online` and publishes everything once the link's subscriptions stand: a controller
+   * (Home Assistant) may send a command the moment it sees `online`, and a command published
+   * before the broker has the hub's subscription is dropped without a trace.
+   */
   private onConnected(): void {
     if (!this.running) return;
+    const { link } = this.deps;
+    if (!link.subscriptionsStand) {
+      if (this.awaitingSubscriptions) return; // a reconnect while waiting: the same wait serves
+      this.awaitingSubscriptions = true;
+      link.subscribed().then(
+        () => {
+          this.awaitingSubscriptions = false;
+          if (link.connectionState === 'connected') this.onConnected();
+        },
+        () => (this.awaitingSubscriptions = false), // closed: nothing to say
+      );
+      return;
+    }
     this.send(availabilityTopic(this.deps.settings.topicPrefix), 'online', true, 1);
     this.publishAll();
   }

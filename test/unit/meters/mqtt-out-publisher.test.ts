@@ -10,6 +10,8 @@ import { silentLogger } from '../../../src/util/logger.js';
 /** A link that records what is published; the broker side is tested in test/integration/meters. */
 class RecordingLink implements MqttOutLink {
   connectionState: MqttConnectionState = 'connected';
+  subscriptionsStand = true;
+  private whenSubscribed: Promise<void> = Promise.resolve();
   readonly published: { topic: string; payload: string; retain: boolean }[] = [];
   private readonly listeners = new Set<StateListener>();
   publish(topic: string, payload: string, opts: { retain?: boolean } = {}): Promise<void> {
@@ -18,6 +20,19 @@ class RecordingLink implements MqttOutLink {
   }
   subscribe(_filter: string, _handler: TopicHandler): () => void {
     return () => undefined;
+  }
+  subscribed(): Promise<void> {
+    return this.whenSubscribed;
+  }
+  /** Subscriptions unacknowledged until the returned function is called. */
+  holdSubscriptions(): () => void {
+    this.subscriptionsStand = false;
+    let release!: () => void;
+    this.whenSubscribed = new Promise<void>((resolve) => (release = resolve));
+    return () => {
+      this.subscriptionsStand = true;
+      release();
+    };
   }
   onStateChange(listener: StateListener): () => void {
     this.listeners.add(listener);
@@ -99,6 +114,23 @@ describe('the state publisher', () => {
     expect(link.published).toEqual([]);
     link.setState('connected');
     expect(link.published[0]).toEqual({ topic: 'p/status', payload: 'online', retain: true });
+    expect(link.topics()).toContain('p/evse/CP-1/1/mode');
+  });
+
+  it('says online only once the link\'s subscriptions stand (a command sent on seeing online must arrive)', async () => {
+    const { link, publisher } = setUp();
+    link.connectionState = 'connecting';
+    publisher.start();
+    const release = link.holdSubscriptions();
+    link.setState('connected');
+    link.setState('reconnecting');
+    link.setState('connected'); // a reconnect while waiting: still one wait
+    await Promise.resolve();
+    expect(link.published).toEqual([]);
+    release();
+    await link.subscribed();
+    await Promise.resolve();
+    expect(link.published.filter((p) => p.topic === 'p/status')).toEqual([{ topic: 'p/status', payload: 'online', retain: true }]);
     expect(link.topics()).toContain('p/evse/CP-1/1/mode');
   });
 
