@@ -25,15 +25,18 @@ export function schedTally(text, calls, procs, thresholdNs) {
   };
   // A thread of another process started after the hub (tids rise) would count as the hub's: the
   // hub's and the benchmark's threads are all created before the measured window.
-  // The hub's thread-pool threads are the ones that sleep in disk I/O (its fsyncs).
-  const hubPool = new Set(events.filter((e) => e.kind === 'switch' && e.state === 'D' && e.prev > procs.hub.pid && e.prev < procs.hub.pid + 16).map((e) => e.prev));
+  // The hub's thread-pool threads are the ones that sleep in disk I/O again and again (its
+  // fsyncs); V8's threads do so only now and then (unmapping memory).
+  const sleepsInIo = new Map();
+  for (const e of events) if (e.kind === 'switch' && e.state === 'D' && e.prev > procs.hub.pid && e.prev < procs.hub.pid + 16) sleepsInIo.set(e.prev, (sleepsInIo.get(e.prev) ?? 0) + 1);
+  const hubPool = new Set([...sleepsInIo].filter(([, n]) => n >= 100).map(([tid]) => tid));
   const owner = (tid) => {
     if (tid === procs.hub.pid) return 'the hub main thread';
     if (hubPool.has(tid)) return 'a hub thread-pool thread (its fsync done)';
     if (tid === procs.bench.pid) return 'the benchmark main thread';
     if (tid === 0) return 'nothing (idle)';
-    if (tid > procs.hub.pid && tid < procs.hub.pid + 16) return 'a hub helper thread';
-    if (tid > procs.bench.pid && tid < procs.bench.pid + 16) return 'a benchmark helper thread';
+    if (tid > procs.hub.pid && tid < procs.hub.pid + 16) return 'a hub V8 helper thread (compiler, collector)';
+    if (tid > procs.bench.pid && tid < procs.bench.pid + 16) return 'a benchmark helper thread (V8, libuv)';
     return 'another process';
   };
   /** Who ran the longest on each CPU in [a, b]. */
