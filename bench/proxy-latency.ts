@@ -20,9 +20,14 @@ import { measureLatency } from './w1-latency.js';
 import { measureTxEventLatency } from './proxy-latency-201.js';
 
 const SETTINGS = {
-  /** Calls of each kind per warm-up round, and rounds (each the whole measured sequence). */
+  /**
+   * Calls of each kind per warm-up round, and rounds (each the whole measured sequence). After 2
+   * rounds V8 was still compiling the hub's code for the first time (TurboFan jobs of 1-6 ms on
+   * its helper threads all through the measured window); after 6 it has mostly settled, as a hub
+   * that has run for a while has.
+   */
   warmupCalls: Number(process.env['BENCH_PROXY_WARMUP_CALLS'] ?? 500),
-  warmupRounds: Number(process.env['BENCH_PROXY_WARMUP_ROUNDS'] ?? 2),
+  warmupRounds: Number(process.env['BENCH_PROXY_WARMUP_ROUNDS'] ?? 6),
   calls: Number(process.env['BENCH_PROXY_CALLS'] ?? 300),
   /** The CSMS answers after this delay (both paths): a CSMS farther away than loopback. */
   csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
