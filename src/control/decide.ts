@@ -12,8 +12,9 @@ import {
   type AllocationStatus,
   type CircuitBudget,
   type RotationState,
+  type Allocation,
 } from '../energy/allocation/index.js';
-import type { CurrentLimit } from '../energy/limit.js';
+import { sameLimit, sameLimits, type CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
@@ -60,6 +61,13 @@ export interface DecideSetup {
   params: DecideParams;
   /** Base shares when already known (they depend on the config and controllability only). */
   baseShares?: Record<string, CurrentLimit>;
+  /**
+   * An earlier decision: an EVSE whose decision comes out equal to its decision there (every
+   * field, every limit) gets that EvseDecision object again, and its limits, so that thousands
+   * of unchanged EVSEs make no new objects to keep until the next decision. Only objects are
+   * taken from it, never values: the result is the same with or without it.
+   */
+  previous?: Pick<DecideResult, 'limits'>;
 }
 
 /** Memory between decisions: one state per strategy (same order) and the allocation's rotation. */
@@ -201,7 +209,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   const calmOn = params.rampReserve !== false;
   const followS = params.followS ?? DEFAULT_FOLLOW_S;
-  const pendingA: Record<string, number[]> = {};
+  const pendingA: Record<string, readonly number[]> = {};
   // Each EVSE's ramp state, once: the allocation's room and both ramp reserves below read it.
   const rampStates = new Map<string, RampState | undefined>();
   if (calmOn) {
@@ -231,6 +239,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       siteLimitW: snapshot.siteLimitW,
       groupLimits,
       ...(calmOn ? { rampRoom: { pendingA, starts: true } } : {}),
+      ...(setup.previous ? { previousLimits: setup.previous.limits } : {}),
     },
     states.rotation,
   );
@@ -238,7 +247,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   yield 'allocation';
 
   const proposed: Record<string, CurrentLimit> = {};
-  for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
+  for (const a of allocation.allocations) proposed[a.evseKey] = boundAt(a);
   const guarded = yield* guardSteps({
     circuits: snapshot.circuits,
     evses: snapshot.evses,
@@ -257,6 +266,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
+  const previous = setup.previous?.limits;
   const guardedLimits: Record<string, CurrentLimit> = {};
   for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
   const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
@@ -279,16 +289,18 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     const ev = evseByKey.get(a.evseKey);
     if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
-    const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
-    limits[a.evseKey] = {
+    const limit = same ? boundAt(a) : finalLimit;
+    const prev = previous?.[a.evseKey];
+    const decision: EvseDecision = {
       evseKey: a.evseKey,
       limit,
       status: a.status,
-      limits: same ? a.limits : [...a.limits, finalLimit],
+      limits: same ? a.limits : keptLimits(prev?.limits, a.limits, finalLimit),
       baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
       ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
-      ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
+      ...setpointFields(wantedSetpoints[a.evseKey], limit, ev, snapshot),
     };
+    limits[a.evseKey] = prev && sameDecision(prev, decision) ? prev : decision;
   }
   // The caller's commit (targets, dispatch) follows the last step: it starts a step of its own.
   yield 'limits';
@@ -303,6 +315,41 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     strategyErrors,
     states: { strategies: strategyStates, rotation: rotationAsSent(states.rotation, allocation.state, changes, snapshot.nowMs, (params.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A) / 2) },
   };
+}
+
+/** The limit an allocation bound at its current: its binding itself when that already says so. */
+function boundAt(a: Allocation): CurrentLimit {
+  return a.binding.maxCurrentA === a.currentA ? a.binding : { ...a.binding, maxCurrentA: a.currentA };
+}
+
+/** `[...base, last]`, or `prev` when it holds the same limits. */
+function keptLimits(prev: CurrentLimit[] | undefined, base: CurrentLimit[], last: CurrentLimit): CurrentLimit[] {
+  if (prev?.length === base.length + 1 && sameLimit(prev[base.length] as CurrentLimit, last)) {
+    let i = 0;
+    while (i < base.length && sameLimit(prev[i] as CurrentLimit, base[i] as CurrentLimit)) i++;
+    if (i === base.length) return prev;
+  }
+  return [...base, last];
+}
+
+/** Two decisions of one EVSE with the same fields and values (limits compared field by field). */
+function sameDecision(a: EvseDecision, b: EvseDecision): boolean {
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    n++;
+    const x = ao[k];
+    const y = bo[k];
+    if (x === y) continue;
+    if (k === 'limit' || k === 'baseShare') {
+      if (!y || !sameLimit(x as CurrentLimit, y as CurrentLimit)) return false;
+    } else if (k === 'limits') {
+      if (!Array.isArray(y) || !sameLimits(x as CurrentLimit[], y as CurrentLimit[])) return false;
+    } else return false;
+  }
+  for (const _k in bo) n--;
+  return n === 0;
 }
 
 /** The clamped setpoint of one EVSE as EvseDecision fields; none on failsafe, in Idle or without one. */
