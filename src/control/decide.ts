@@ -216,7 +216,8 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     let n = 0;
     for (const e of snapshot.evses) {
       const state = rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS);
-      rampStates.set(e.key, state);
+      // Absent reads as undefined: every EVSE of the snapshot is looked at here.
+      if (state !== undefined) rampStates.set(e.key, state);
       const p = pendingRampA(state);
       if (p.some((a) => a > 0)) pendingA[e.key] = p;
       if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
@@ -264,11 +265,9 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   yield 'guard';
 
-  const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
   const previous = setup.previous?.limits;
-  const guardedLimits: Record<string, CurrentLimit> = {};
-  for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  const guardedLimits = withFallbacks(guarded.limits, proposed, allocation.allocations);
   const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
   const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld, capsA };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
@@ -282,6 +281,8 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
   const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
+  const decided: EvseDecision[] = [];
+  let allKept = previous !== undefined;
   let n = 0;
   for (const a of allocation.allocations) {
     if (n++ % EVSES_PER_STEP === EVSES_PER_STEP - 1) yield 'limits';
@@ -300,8 +301,12 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
       ...setpointFields(wantedSetpoints[a.evseKey], limit, ev, snapshot),
     };
-    limits[a.evseKey] = prev && sameDecision(prev, decision) ? prev : decision;
+    const kept = prev && sameDecision(prev, decision) ? prev : decision;
+    if (kept !== prev) allKept = false;
+    decided.push(kept);
   }
+  // Every EVSE kept its decision object, in the same order: the record of them too.
+  const limits = allKept && previous && sameKeys(previous, decided) ? previous : recordOf(decided);
   // The caller's commit (targets, dispatch) follows the last step: it starts a step of its own.
   yield 'limits';
 
@@ -315,6 +320,32 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     strategyErrors,
     states: { strategies: strategyStates, rotation: rotationAsSent(states.rotation, allocation.state, changes, snapshot.nowMs, (params.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A) / 2) },
   };
+}
+
+/**
+ * What the guard decided for each allocated EVSE, else what was proposed, else 0: the guard's
+ * record itself when it has every EVSE (it does, unless an EVSE key is given twice).
+ */
+function withFallbacks(guarded: Record<string, CurrentLimit>, proposed: Record<string, CurrentLimit>, allocations: readonly Allocation[]): Record<string, CurrentLimit> {
+  if (allocations.every((a) => guarded[a.evseKey] !== undefined)) return guarded;
+  const out: Record<string, CurrentLimit> = {};
+  for (const a of allocations) out[a.evseKey] = guarded[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  return out;
+}
+
+/** The decisions by EVSE key (the last of a key given twice). */
+function recordOf(decided: readonly EvseDecision[]): Record<string, EvseDecision> {
+  const out: Record<string, EvseDecision> = {};
+  for (const d of decided) out[d.evseKey] = d;
+  return out;
+}
+
+/** Whether `record` holds exactly these decisions, in this order. */
+function sameKeys(record: Record<string, EvseDecision>, decided: readonly EvseDecision[]): boolean {
+  const keys = Object.keys(record);
+  if (keys.length !== decided.length) return false;
+  for (let i = 0; i < keys.length; i++) if (record[keys[i] as string] !== decided[i]) return false;
+  return true;
 }
 
 /** The limit an allocation bound at its current: its binding itself when that already says so. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { decide, initialDecideStates, type DecideResult, type DecideStates, type EvseDecision } from '../../../src/control/decide.js';
 import { allocate } from '../../../src/energy/allocation/index.js';
 import type { CurrentLimit } from '../../../src/energy/limit.js';
+import type { AgedReading } from '../../../src/energy/meter-reading.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../../../src/energy/site-model.js';
 import type { SiteSnapshot, Strategy } from '../../../src/energy/strategy.js';
 import { aGridReading, anActive, anEvse, T0 } from './builders.js';
@@ -94,7 +95,7 @@ function snapshotsOf(rounds: Round[]): SiteSnapshot[] {
       const a = r.capA[i];
       if (a !== undefined) evseCaps[key] = [{ maxCurrentA: a, source: 'override:api', reason: `${a} A` }];
     });
-    const meters = r.meter === 'missing' ? {} : { grid: aGridReading(r.gridA, nowMs, r.meter === 'stale' ? { stale: true, ageS: 120 } : {}) };
+    const meters: Record<string, AgedReading> = r.meter === 'missing' ? {} : { grid: aGridReading(r.gridA, nowMs, r.meter === 'stale' ? { stale: true, ageS: 120 } : {}) };
     out.push({ nowMs, circuits: circuits ?? [], evses, live, meters, meterRoles: { gridMeterId: 'grid' }, modes: {}, csmsProfiles: {}, evseCaps });
   }
   return out;
