@@ -131,6 +131,7 @@ export class HubEnergy {
     const wiring = { config, clock, log, registry, service: deps.service };
     this.capabilities = createCapabilityReader(wiring);
     this.dispatcher = createDispatcher(wiring, { site: this.site, live: this.live, capabilities: this.capabilities });
+    this.live.readControllability((key) => this.dispatcher.isControllable(key));
     this.rules = new RuleBook({
       clock,
       log: log.child({ part: 'rules' }),

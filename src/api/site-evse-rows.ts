@@ -1,6 +1,6 @@
 import type { EvseDecision } from '../control/decide.js';
 import type { OperationMode } from '../energy/charging-profile.js';
-import type { CurrentLimit } from '../energy/limit.js';
+import { sameLimit, sameLimits } from '../energy/limit.js';
 import type { SiteView } from './energy-queries.js';
 
 /** One EVSE of `GET /api/site`: its mode now with who set it, and the last decision's limits. */
@@ -104,23 +104,5 @@ export function rowOf(e: EvseDecision, mode: OperationMode, modeSource: string):
 
 /** Whether two decisions of one EVSE give the same row (every field of every limit compared). */
 function sameRowOf(a: EvseDecision, b: EvseDecision): boolean {
-  if (a.status !== b.status || a.baseShare.maxCurrentA !== b.baseShare.maxCurrentA || !sameLimit(a.limit, b.limit)) return false;
-  if (a.limits === b.limits) return true;
-  if (a.limits.length !== b.limits.length) return false;
-  for (let i = 0; i < a.limits.length; i++) if (!sameLimit(a.limits[i] as CurrentLimit, b.limits[i] as CurrentLimit)) return false;
-  return true;
-}
-
-/** Same own fields with the same values. */
-function sameLimit(a: CurrentLimit, b: CurrentLimit): boolean {
-  if (a === b) return true;
-  const ao = a as unknown as Record<string, unknown>;
-  const bo = b as unknown as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] !== bo[k]) return false;
-    n++;
-  }
-  for (const _k in bo) n--;
-  return n === 0;
+  return a.status === b.status && a.baseShare.maxCurrentA === b.baseShare.maxCurrentA && sameLimit(a.limit, b.limit) && sameLimits(a.limits, b.limits);
 }

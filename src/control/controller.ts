@@ -238,7 +238,10 @@ export class Controller {
   }
 
   private setupFor(snapshot: SiteSnapshot): Parameters<typeof decide>[2] {
-    return { strategies: this.deps.strategies.map((s) => s.strategy), params: this.params, baseShares: this.baseSharesFor(snapshot) };
+    const setup: Parameters<typeof decide>[2] = { strategies: this.deps.strategies.map((s) => s.strategy), params: this.params, baseShares: this.baseSharesFor(snapshot) };
+    // The last decision's objects are used again where an EVSE's decision is equal (values never come from it).
+    if (this.last) setup.previous = { limits: this.last.evses };
+    return setup;
   }
 
   /** Keeps a finished decision (states, the API's last decision) and dispatches it. */

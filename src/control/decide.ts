@@ -12,8 +12,9 @@ import {
   type AllocationStatus,
   type CircuitBudget,
   type RotationState,
+  type Allocation,
 } from '../energy/allocation/index.js';
-import type { CurrentLimit } from '../energy/limit.js';
+import { sameLimit, sameLimits, type CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
@@ -60,6 +61,13 @@ export interface DecideSetup {
   params: DecideParams;
   /** Base shares when already known (they depend on the config and controllability only). */
   baseShares?: Record<string, CurrentLimit>;
+  /**
+   * An earlier decision: an EVSE whose decision comes out equal to its decision there (every
+   * field, every limit) gets that EvseDecision object again, and its limits, so that thousands
+   * of unchanged EVSEs make no new objects to keep until the next decision. Only objects are
+   * taken from it, never values: the result is the same with or without it.
+   */
+  previous?: Pick<DecideResult, 'limits'>;
 }
 
 /** Memory between decisions: one state per strategy (same order) and the allocation's rotation. */
@@ -201,14 +209,15 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   const calmOn = params.rampReserve !== false;
   const followS = params.followS ?? DEFAULT_FOLLOW_S;
-  const pendingA: Record<string, number[]> = {};
+  const pendingA: Record<string, readonly number[]> = {};
   // Each EVSE's ramp state, once: the allocation's room and both ramp reserves below read it.
   const rampStates = new Map<string, RampState | undefined>();
   if (calmOn) {
     let n = 0;
     for (const e of snapshot.evses) {
       const state = rampStateOf(e, snapshot.live[e.key], snapshot.nowMs, followS);
-      rampStates.set(e.key, state);
+      // Absent reads as undefined: every EVSE of the snapshot is looked at here.
+      if (state !== undefined) rampStates.set(e.key, state);
       const p = pendingRampA(state);
       if (p.some((a) => a > 0)) pendingA[e.key] = p;
       if (++n % EVSES_PER_STEP === 0) yield 'pending ramps';
@@ -231,6 +240,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
       siteLimitW: snapshot.siteLimitW,
       groupLimits,
       ...(calmOn ? { rampRoom: { pendingA, starts: true } } : {}),
+      ...(setup.previous ? { previousLimits: setup.previous.limits } : {}),
     },
     states.rotation,
   );
@@ -238,7 +248,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   yield 'allocation';
 
   const proposed: Record<string, CurrentLimit> = {};
-  for (const a of allocation.allocations) proposed[a.evseKey] = { ...a.binding, maxCurrentA: a.currentA };
+  for (const a of allocation.allocations) proposed[a.evseKey] = boundAt(a);
   const guarded = yield* guardSteps({
     circuits: snapshot.circuits,
     evses: snapshot.evses,
@@ -255,10 +265,9 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   yield 'guard';
 
-  const limits: Record<string, EvseDecision> = {};
   const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
-  const guardedLimits: Record<string, CurrentLimit> = {};
-  for (const a of allocation.allocations) guardedLimits[a.evseKey] = guarded.limits[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  const previous = setup.previous?.limits;
+  const guardedLimits = withFallbacks(guarded.limits, proposed, allocation.allocations);
   const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
   const calm = { nowMs: snapshot.nowMs, tree, evses: snapshot.evses, live: snapshot.live, circuits: allocation.circuits, followS, notHeld, capsA };
   // Starts first (staged so their ramps fit), then the decreases that are not needed are held,
@@ -272,6 +281,8 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   // Not with CSMS caps on a sum of EVSEs or a site power limit: those are not in the budgets.
   const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
+  const decided: EvseDecision[] = [];
+  let allKept = previous !== undefined;
   let n = 0;
   for (const a of allocation.allocations) {
     if (n++ % EVSES_PER_STEP === EVSES_PER_STEP - 1) yield 'limits';
@@ -279,17 +290,23 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     const ev = evseByKey.get(a.evseKey);
     if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
     const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
-    const limit = same ? { ...a.binding, maxCurrentA: a.currentA } : finalLimit;
-    limits[a.evseKey] = {
+    const limit = same ? boundAt(a) : finalLimit;
+    const prev = previous?.[a.evseKey];
+    const decision: EvseDecision = {
       evseKey: a.evseKey,
       limit,
       status: a.status,
-      limits: same ? a.limits : [...a.limits, finalLimit],
+      limits: same ? a.limits : keptLimits(prev?.limits, a.limits, finalLimit),
       baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
       ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
-      ...setpointFields(wantedSetpoints[a.evseKey], limit, evseByKey.get(a.evseKey), snapshot),
+      ...setpointFields(wantedSetpoints[a.evseKey], limit, ev, snapshot),
     };
+    const kept = prev && sameDecision(prev, decision) ? prev : decision;
+    if (kept !== prev) allKept = false;
+    decided.push(kept);
   }
+  // Every EVSE kept its decision object, in the same order: the record of them too.
+  const limits = allKept && previous && sameKeys(previous, decided) ? previous : recordOf(decided);
   // The caller's commit (targets, dispatch) follows the last step: it starts a step of its own.
   yield 'limits';
 
@@ -303,6 +320,67 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     strategyErrors,
     states: { strategies: strategyStates, rotation: rotationAsSent(states.rotation, allocation.state, changes, snapshot.nowMs, (params.drawHeadroomA ?? DEFAULT_DRAW_HEADROOM_A) / 2) },
   };
+}
+
+/**
+ * What the guard decided for each allocated EVSE, else what was proposed, else 0: the guard's
+ * record itself when it has every EVSE (it does, unless an EVSE key is given twice).
+ */
+function withFallbacks(guarded: Record<string, CurrentLimit>, proposed: Record<string, CurrentLimit>, allocations: readonly Allocation[]): Record<string, CurrentLimit> {
+  if (allocations.every((a) => guarded[a.evseKey] !== undefined)) return guarded;
+  const out: Record<string, CurrentLimit> = {};
+  for (const a of allocations) out[a.evseKey] = guarded[a.evseKey] ?? proposed[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
+  return out;
+}
+
+/** The decisions by EVSE key (the last of a key given twice). */
+function recordOf(decided: readonly EvseDecision[]): Record<string, EvseDecision> {
+  const out: Record<string, EvseDecision> = {};
+  for (const d of decided) out[d.evseKey] = d;
+  return out;
+}
+
+/** Whether `record` holds exactly these decisions, in this order. */
+function sameKeys(record: Record<string, EvseDecision>, decided: readonly EvseDecision[]): boolean {
+  const keys = Object.keys(record);
+  if (keys.length !== decided.length) return false;
+  for (let i = 0; i < keys.length; i++) if (record[keys[i] as string] !== decided[i]) return false;
+  return true;
+}
+
+/** The limit an allocation bound at its current: its binding itself when that already says so. */
+function boundAt(a: Allocation): CurrentLimit {
+  return a.binding.maxCurrentA === a.currentA ? a.binding : { ...a.binding, maxCurrentA: a.currentA };
+}
+
+/** `[...base, last]`, or `prev` when it holds the same limits. */
+function keptLimits(prev: CurrentLimit[] | undefined, base: CurrentLimit[], last: CurrentLimit): CurrentLimit[] {
+  if (prev?.length === base.length + 1 && sameLimit(prev[base.length] as CurrentLimit, last)) {
+    let i = 0;
+    while (i < base.length && sameLimit(prev[i] as CurrentLimit, base[i] as CurrentLimit)) i++;
+    if (i === base.length) return prev;
+  }
+  return [...base, last];
+}
+
+/** Two decisions of one EVSE with the same fields and values (limits compared field by field). */
+function sameDecision(a: EvseDecision, b: EvseDecision): boolean {
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    n++;
+    const x = ao[k];
+    const y = bo[k];
+    if (x === y) continue;
+    if (k === 'limit' || k === 'baseShare') {
+      if (!y || !sameLimit(x as CurrentLimit, y as CurrentLimit)) return false;
+    } else if (k === 'limits') {
+      if (!Array.isArray(y) || !sameLimits(x as CurrentLimit[], y as CurrentLimit[])) return false;
+    } else return false;
+  }
+  for (const _k in bo) n--;
+  return n === 0;
 }
 
 /** The clamped setpoint of one EVSE as EvseDecision fields; none on failsafe, in Idle or without one. */

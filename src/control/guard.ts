@@ -1,4 +1,4 @@
-import type { CurrentLimit, LimitSource } from '../energy/limit.js';
+import { isLimit, type CurrentLimit, type LimitSource } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { CircuitNode, EvseLiveState, EvseModel } from '../energy/site-model.js';
 import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
@@ -117,7 +117,7 @@ export function* guardSteps(input: GuardInput): Steps<GuardResult> {
     }
     if (input.live[key]?.controllable === false) {
       reserve(terms, maxA);
-      limits[key] = { maxCurrentA: maxA, source: 'evse:max', reason: 'not controllable: counted at its max' };
+      limits[key] = countedAtMax(evse, maxA);
       continue;
     }
     if (failsafe.has(key)) {
@@ -206,6 +206,19 @@ export function* guardSteps(input: GuardInput): Steps<GuardResult> {
 
   for (const o of open) limits[o.evse.key] = o.changed ? { ...o.limit, maxCurrentA: o.valueA } : o.limit;
   return { limits, violations };
+}
+
+const COUNTED_AT_MAX = 'not controllable: counted at its max';
+/** Per EVSE model, its last "counted at its max" limit: the same object while it says the same. */
+const countedAtMaxOf = new WeakMap<EvseModel, CurrentLimit>();
+
+/** An uncontrollable EVSE's limit, { maxA, evse:max }; the object of an earlier call while equal. */
+function countedAtMax(evse: EvseModel, maxA: number): CurrentLimit {
+  const kept = countedAtMaxOf.get(evse);
+  if (kept && isLimit(kept, maxA, 'evse:max', COUNTED_AT_MAX)) return kept;
+  const limit = { maxCurrentA: maxA, source: 'evse:max', reason: COUNTED_AT_MAX };
+  countedAtMaxOf.set(evse, limit);
+  return limit;
 }
 
 function round(v: number, digits = 1): number {

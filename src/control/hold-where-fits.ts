@@ -54,7 +54,8 @@ export function holdWhereFits(input: HoldInput): Record<string, CurrentLimit> {
 /** `holdWhereFits` as steps (see steps.ts): the same result, with yields between its parts. */
 export function* holdWhereFitsSteps(input: HoldInput): Steps<Record<string, CurrentLimit>> {
   let n = 0;
-  const out: Record<string, CurrentLimit> = { ...input.limits };
+  // Copied at the first hold only: most decisions hold nothing.
+  let withHolds: Record<string, CurrentLimit> | undefined;
   const holders: EvseModel[] = [];
   for (const e of input.evses) {
     if (++n % EVSES_PER_STEP === 0) yield 'holds: candidates';
@@ -65,10 +66,12 @@ export function* holdWhereFitsSteps(input: HoldInput): Steps<Record<string, Curr
     if (!limit || held === undefined || !live?.active || live.controllable === false || input.notHeld?.has(e.key)) continue;
     if (!(limit.maxCurrentA < held) || held > e.maxCurrentA || !HOLDABLE.some((p) => limit.source.startsWith(p))) continue;
     const why = held < (offered ?? held) ? `keeps ${held} A of ${offered} A (its cap)` : `keeps ${held} A`;
-    out[e.key] = { maxCurrentA: held, source: 'hold', reason: `${why} (decided ${limit.maxCurrentA} A, ${limit.source}): everything still fits on the safe estimate` };
+    withHolds ??= { ...input.limits };
+    withHolds[e.key] = { maxCurrentA: held, source: 'hold', reason: `${why} (decided ${limit.maxCurrentA} A, ${limit.source}): everything still fits on the safe estimate` };
     holders.push(e);
   }
-  if (holders.length === 0) return input.limits;
+  if (!withHolds) return input.limits;
+  const out = withHolds;
 
   // What each EVSE takes: its limit, and for a start granted now also the room of its first ramp
   // (which shows in the meter before its first report). Increases come before holds, except one

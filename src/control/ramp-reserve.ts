@@ -72,9 +72,11 @@ export function rampStateOf(evse: EvseModel, live: EvseLiveState | undefined, no
   return { curA: current.limitA, loA, unconfirmed };
 }
 
+const NO_PENDING_A: readonly number[] = Object.freeze([]);
+
 /** Per EVSE phase, the part of its offer an unconfirmed raise may still add to the meter before a report shows it, A. */
-export function pendingRampA(state: RampState | undefined): number[] {
-  if (!state?.unconfirmed) return [];
+export function pendingRampA(state: RampState | undefined): readonly number[] {
+  if (!state?.unconfirmed) return NO_PENDING_A;
   return state.loA.map((lo) => Math.max(0, state.curA - lo));
 }
 

@@ -53,9 +53,17 @@ export class LiveMerger {
       }
       let state = from;
       if (state && offers && offers.length > 0) state = { ...state, offers };
-      if (!controllable) state = { ...(state ?? { key: e.key, active: false }), controllable: false };
+      // The given state may already say it (LiveEvseState.readControllability): then no copy.
+      if (!controllable) state = state?.controllable === false ? state : { ...(state ?? { key: e.key, active: false }), controllable: false };
+      else if (state?.controllable === false) state = { ...state, controllable: true };
       if (state) live[e.key] = state;
-      this.merged.set(e.key, { from, offers, controllable, state });
+      // The record is this class's own: updated in place rather than replaced at each change.
+      if (kept) {
+        kept.from = from;
+        kept.offers = offers;
+        kept.controllable = controllable;
+        kept.state = state;
+      } else this.merged.set(e.key, { from, offers, controllable, state });
     }
     return live;
   }

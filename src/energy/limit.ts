@@ -20,3 +20,36 @@ export function tightest(limits: readonly CurrentLimit[]): CurrentLimit | undefi
   for (const l of limits) if (!best || l.maxCurrentA < best.maxCurrentA) best = l;
   return best;
 }
+
+/** Same own fields with the same values (every field of the limit, whatever it holds). */
+export function sameLimit(a: CurrentLimit, b: CurrentLimit): boolean {
+  if (a === b) return true;
+  const ao = a as unknown as Record<string, unknown>;
+  const bo = b as unknown as Record<string, unknown>;
+  let n = 0;
+  for (const k in ao) {
+    if (ao[k] !== bo[k]) return false;
+    n++;
+  }
+  for (const _k in bo) n--;
+  return n === 0;
+}
+
+/** Two lists of limits with the same limits in the same order (sameLimit). */
+export function sameLimits(a: readonly CurrentLimit[], b: readonly CurrentLimit[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!sameLimit(a[i] as CurrentLimit, b[i] as CurrentLimit)) return false;
+  return true;
+}
+
+/**
+ * Whether `l` is exactly { maxCurrentA, source, reason } (no other field; `reason` absent when
+ * undefined): lets a caller use an earlier limit again without building the new one first.
+ */
+export function isLimit(l: CurrentLimit, maxCurrentA: number, source: string, reason?: string): boolean {
+  if (l.maxCurrentA !== maxCurrentA || l.source !== source || l.reason !== reason) return false;
+  let n = 0;
+  for (const _k in l) n++;
+  return n === (reason === undefined ? 2 : 3);
+}

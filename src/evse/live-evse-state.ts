@@ -14,6 +14,17 @@ const PHASE_INDEX: Record<string, number> = { L1: 0, L2: 1, L3: 2, 'L1-N': 0, 'L
  */
 export class LiveEvseState {
   private readonly live = new Map<string, EvseLiveState>();
+  /** Whether the dispatcher can limit an EVSE now (see readControllability). */
+  private controllableOf: (key: string) => boolean = () => true;
+
+  /**
+   * Where new states take their `controllable` from (the dispatcher). A hint only: the
+   * controller takes controllability from the dispatcher at each decision and corrects a state
+   * that says otherwise; one that already says it is used as it is (no copy per EVSE and decision).
+   */
+  readControllability(of: (key: string) => boolean): void {
+    this.controllableOf = of;
+  }
 
   /**
    * Applies a transaction event; returns true when something the controller cares about changed.
@@ -27,7 +38,7 @@ export class LiveEvseState {
     const prev = this.live.get(key);
     if (ev.eventType === 'Ended') {
       if (prev?.transactionId !== undefined && prev.transactionId !== ev.transactionId) return false;
-      this.live.set(key, { key, active: false, controllable: true });
+      this.live.set(key, { key, active: false, controllable: this.controllableOf(key) });
       return prev?.active === true;
     }
     const sameTx = prev?.transactionId === ev.transactionId;
@@ -46,7 +57,7 @@ export class LiveEvseState {
       samples = copy;
     }
     // Built field by field: no spread of a temporary object per optional field.
-    const next: EvseLiveState = { key, active: true, controllable: true, transactionId: ev.transactionId };
+    const next: EvseLiveState = { key, active: true, controllable: this.controllableOf(key), transactionId: ev.transactionId };
     if (startedMs !== undefined) next.transactionStartedMs = startedMs;
     if (measured) next.measuredCurrentA = measured;
     if (samples && samples.length > 0) next.samples = samples;
@@ -60,13 +71,13 @@ export class LiveEvseState {
     const key = evseKeyOf(state.stationId, state.evseId);
     const prev = this.live.get(key);
     if (!prev?.active) return false;
-    this.live.set(key, { key, active: false, controllable: true });
+    this.live.set(key, { key, active: false, controllable: this.controllableOf(key) });
     return true;
   }
 
   /** Restores a transaction known from the store (after a hub restart). */
   restore(key: string, transactionId: string, startedMs: number): void {
-    this.live.set(key, { key, active: true, controllable: true, transactionId, transactionStartedMs: startedMs });
+    this.live.set(key, { key, active: true, controllable: this.controllableOf(key), transactionId, transactionStartedMs: startedMs });
   }
 
   /** One EVSE's live state (O(1); use this rather than snapshot() for one EVSE). */

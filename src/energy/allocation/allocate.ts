@@ -1,4 +1,4 @@
-import { tightest, type CurrentLimit } from '../limit.js';
+import { isLimit, sameLimits, tightest, type CurrentLimit } from '../limit.js';
 import type { EvseLiveState, EvseModel } from '../site-model.js';
 import { buildCircuitTree } from './circuit-tree.js';
 import { buildConstraints, termsFor, type CircuitConstraint, type Term } from './constraints.js';
@@ -14,6 +14,7 @@ import { drain, EVSES_PER_STEP, type Steps } from '../steps.js';
 const EPS = 1e-9;
 export const DEFAULT_DRAW_HEADROOM_A = 2;
 export const DEFAULT_DRAW_SETTLE_S = 30;
+const UNCONTROLLABLE_REASON = 'not controllable: budgeted at its max';
 
 interface Candidate {
   evse: EvseModel;
@@ -54,6 +55,17 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
   const reserve = (terms: readonly Term[], a: number): void => {
     for (const t of terms) capacity[t.k] = (capacity[t.k] as number) - t.coefficient * a;
   };
+  const previous = input.previousLimits;
+  /** An EVSE's result; its limits (and binding among them) are the earlier equal ones where there are. */
+  const put = (key: string, currentA: number, status: Allocation['status'], limits: CurrentLimit[], binding: CurrentLimit): void => {
+    const prev = previous?.[key]?.limits;
+    if (prev && prev !== limits && sameLimits(prev, limits)) {
+      const i = limits.indexOf(binding);
+      if (i >= 0) binding = prev[i] as CurrentLimit;
+      limits = prev;
+    }
+    results.set(key, { evseKey: key, currentA, status, limits, binding });
+  };
   const rampRoom = input.rampRoom;
   // Room kept for ramps not reported yet (the highest phase on every term, on the safe side) and
   // for the first ramps of admitted starts: new starts and the fill stay out of it; EVSEs
@@ -82,14 +94,17 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
     const terms = circuitTerms && withGroupTerms(circuitTerms, groupTermsOf(evse));
     if (!terms) {
       const binding = { maxCurrentA: 0, source: 'config:circuit', reason: `unknown circuit ${evse.circuitId}` };
-      results.set(key, { evseKey: key, currentA: 0, status: 'paused', limits: [binding], binding });
+      put(key, 0, 'paused', [binding], binding);
       continue;
     }
     termsByKey.set(key, terms);
     if (live && !live.controllable) {
-      const binding = { ...maxLimit, reason: 'not controllable: budgeted at its max' };
       reserve(terms, maxLimit.maxCurrentA);
-      results.set(key, { evseKey: key, currentA: maxLimit.maxCurrentA, status: 'uncontrollable', limits: [binding], binding });
+      // The earlier list when it holds just this limit, without building it first.
+      const prev = previous?.[key]?.limits;
+      const kept = prev?.length === 1 && isLimit(prev[0] as CurrentLimit, maxLimit.maxCurrentA, maxLimit.source, UNCONTROLLABLE_REASON) ? prev : undefined;
+      const binding = kept ? (kept[0] as CurrentLimit) : { ...maxLimit, reason: UNCONTROLLABLE_REASON };
+      results.set(key, { evseKey: key, currentA: maxLimit.maxCurrentA, status: 'uncontrollable', limits: kept ?? [binding], binding });
       continue;
     }
     const fixed = input.fixed?.[key];
@@ -98,14 +113,14 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
       const currentA = raw < evseMinA(evse) ? 0 : raw;
       const binding = currentA === fixed.maxCurrentA ? fixed : { ...fixed, maxCurrentA: currentA };
       reserve(terms, currentA);
-      results.set(key, { evseKey: key, currentA, status: 'fixed', limits: [fixed, maxLimit], binding });
+      put(key, currentA, 'fixed', [fixed, maxLimit], binding);
       const prev = state.entries[key];
       if (prev) entries[key] = prev;
       continue;
     }
     if (!live || !live.active) {
       const binding = { maxCurrentA: 0, source: 'evse:inactive', reason: 'no EV wants power' };
-      results.set(key, { evseKey: key, currentA: 0, status: 'inactive', limits: [binding], binding });
+      put(key, 0, 'inactive', [binding], binding);
       continue;
     }
     const limits = ownLimits(evse, input.caps[key], live, state.entries[key], draw);
@@ -113,7 +128,7 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
     const minA = evseMinA(evse);
     if (bound.maxCurrentA < minA || bound.maxCurrentA <= 0) {
       const binding = { maxCurrentA: 0, source: bound.source, reason: `${fmtA(bound.maxCurrentA)} is below min ${fmtA(minA)}` };
-      results.set(key, { evseKey: key, currentA: 0, status: 'paused', limits, binding });
+      put(key, 0, 'paused', limits, binding);
       const prev = state.entries[key];
       if (prev) entries[key] = { ...prev, offeredA: 0 };
       continue;
@@ -148,7 +163,7 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
         source: 'paused:rotation',
         reason: `min ${fmtA(c.minA)}${needA > c.minA ? ' (and as much again for its first ramp)' : ''} does not fit ${con.source} ${con.kind} (${Math.round(left * 10) / 10} left); waits for its turn`,
       };
-      results.set(c.evse.key, { evseKey: c.evse.key, currentA: 0, status: 'paused', limits: [...c.limits, binding], binding });
+      put(c.evse.key, 0, 'paused', [...c.limits, binding], binding);
       entries[c.evse.key] = nextEntry(state.entries[c.evse.key], 'paused', 0, input.nowMs, headroomA / 2);
       continue;
     }
@@ -183,7 +198,7 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
       binding = { maxCurrentA: currentA, source: con.source, reason: `share of ${describeConstraint(con)}` };
       limits = [...c.limits, binding];
     }
-    results.set(key, { evseKey: key, currentA, status: 'charging', limits, binding });
+    put(key, currentA, 'charging', limits, binding);
     entries[key] = nextEntry(state.entries[key], 'served', currentA, input.nowMs, headroomA / 2);
   }
   yield 'allocation: shares';

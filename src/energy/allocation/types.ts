@@ -49,6 +49,13 @@ export interface AllocationInput {
    * Absent: nothing is kept (the behaviour of earlier releases).
    */
   rampRoom?: { pendingA: Record<string, readonly number[]>; starts: boolean };
+  /**
+   * Each EVSE's limits from an earlier decision (an EvseDecision has them): where the list made
+   * for an EVSE now is equal to it (every field of every limit), the earlier list and its objects
+   * are used instead, so that an EVSE whose inputs did not change keeps its objects from one
+   * decision to the next. The result's values do not depend on it.
+   */
+  previousLimits?: Readonly<Record<string, { limits: CurrentLimit[] }>>;
 }
 
 /**

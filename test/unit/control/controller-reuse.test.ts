@@ -28,8 +28,13 @@ function mergedWithoutReuse(given: Record<string, EvseLiveState>, evses: EvseMod
       const offers = offersOf(e.key);
       if (offers.length > 0) live[e.key] = { ...(live[e.key] as EvseLiveState), offers };
     }
-    if (controllable(e.key)) continue;
-    live[e.key] = { ...(live[e.key] ?? { key: e.key, active: false }), controllable: false };
+    const state = live[e.key];
+    if (controllable(e.key)) {
+      // A given state may say otherwise (the hub's states take controllability when built): corrected.
+      if (state?.controllable === false) live[e.key] = { ...state, controllable: true };
+      continue;
+    }
+    if (state?.controllable !== false) live[e.key] = { ...(state ?? { key: e.key, active: false }), controllable: false };
   }
   return live;
 }
@@ -61,6 +66,8 @@ const roundArb = fc.record({
   offers: fc.array(offersChange, { minLength: KEYS.length, maxLength: KEYS.length }),
   offerA: fc.array(fc.integer({ min: 0, max: 16 }), { minLength: KEYS.length, maxLength: KEYS.length }),
   controllable: fc.array(fc.boolean(), { minLength: KEYS.length, maxLength: KEYS.length }),
+  /** What a new live state says of its controllability (the dispatcher's word, or a stale one). */
+  saysControllable: fc.array(fc.boolean(), { minLength: KEYS.length, maxLength: KEYS.length }),
   capA: fc.option(fc.integer({ min: 0, max: 16 }), { nil: undefined }),
   gridA: fc.integer({ min: 0, max: 30 }),
 });
@@ -108,7 +115,7 @@ describe('controller: reuse of unchanged live states and targets', () => {
             const change = r.live[i];
             if (change === 'same' && before) next[key] = before;
             else if (change === 'equal copy' && before) next[key] = { ...before };
-            else if (change !== 'gone') next[key] = anActive(key, { measuredCurrentA: [r.drawA[i] ?? 0, r.drawA[i] ?? 0, r.drawA[i] ?? 0] });
+            else if (change !== 'gone') next[key] = anActive(key, { controllable: r.saysControllable[i] ?? true, measuredCurrentA: [r.drawA[i] ?? 0, r.drawA[i] ?? 0, r.drawA[i] ?? 0] });
             const o = r.offers[i];
             if (o === 'equal copy') offers[key] = (offers[key] ?? []).map((s) => ({ ...s }));
             else if (o === 'new offer') offers[key] = [...(offers[key] ?? []), { fromMs: clock.nowMs() - 500, limitA: r.offerA[i] ?? 0 }];
