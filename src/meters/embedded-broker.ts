@@ -1,6 +1,6 @@
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 
 /**
  * An in-process MQTT broker, so the demo and the tests need no broker set-up. Plain TCP,
@@ -10,6 +10,8 @@ export interface EmbeddedBrokerOptions {
   /** 0 picks any free port. */
   port: number;
   host?: string;
+  /** aedes' own options: benchmarks and tests watch the broker through its hooks (authorizePublish, ...). */
+  aedes?: AedesOptions;
 }
 
 export interface EmbeddedBroker {
@@ -22,7 +24,7 @@ export interface EmbeddedBroker {
 
 export async function startEmbeddedBroker(opts: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
   const host = opts.host ?? '127.0.0.1';
-  const broker = await Aedes.createBroker();
+  const broker = await Aedes.createBroker(opts.aedes);
   const sockets = new Set<Socket>();
   const server = createServer((socket) => {
     sockets.add(socket);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { Aedes } from 'aedes';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OPERATION_MODES } from '../../../src/control/operation-modes.js';
 import type { MqttCommands } from '../../../src/meters/command-topic.js';
+import { startEmbeddedBroker } from '../../../src/meters/embedded-broker.js';
 import { MeterHub } from '../../../src/meters/meter-hub.js';
 import { mqttOutConfigSchema, resolveMqttOut } from '../../../src/meters/mqtt-out-config.js';
 import { MqttOut } from '../../../src/meters/mqtt-out-service.js';
@@ -30,30 +29,21 @@ afterEach(async () => {
  */
 async function watchedBroker(statusTopic: string): Promise<{ url: string; events: string[] }> {
   const events: string[] = [];
-  const broker = await Aedes.createBroker({
-    authorizeSubscribe: (_client, sub, done) => {
-      events.push(`subscribed ${sub.topic}`);
-      done(null, sub);
+  const broker = await startEmbeddedBroker({
+    port: 0,
+    aedes: {
+      authorizeSubscribe: (_client, sub, done) => {
+        events.push(`subscribed ${sub.topic}`);
+        done(null, sub);
+      },
+      authorizePublish: (_client, packet, done) => {
+        if (packet.topic === statusTopic) events.push(`${packet.topic} ${packet.payload.toString()}`);
+        done(null);
+      },
     },
-    authorizePublish: (_client, packet, done) => {
-      if (packet.topic === statusTopic) events.push(`${packet.topic} ${packet.payload.toString()}`);
-      done(null);
-    },
   });
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    broker.handle(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(async () => {
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    await new Promise<void>((resolve) => broker.close(() => resolve()));
-    for (const s of sockets) s.destroy();
-    await closed;
-  });
-  return { url: `mqtt://127.0.0.1:${(server.address() as AddressInfo).port}`, events };
+  cleanups.push(() => broker.close());
+  return { url: broker.url, events };
 }
 
 const EMPTY_STATE: MqttOutState = {
