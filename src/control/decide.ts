@@ -15,6 +15,7 @@ import {
   type Allocation,
 } from '../energy/allocation/index.js';
 import { sameLimit, sameLimits, type CurrentLimit } from '../energy/limit.js';
+import { sameFields } from '../util/same-fields.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
@@ -365,22 +366,13 @@ function keptLimits(prev: CurrentLimit[] | undefined, base: CurrentLimit[], last
 
 /** Two decisions of one EVSE with the same fields and values (limits compared field by field). */
 function sameDecision(a: EvseDecision, b: EvseDecision): boolean {
-  const ao = a as unknown as Record<string, unknown>;
-  const bo = b as unknown as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    n++;
-    const x = ao[k];
-    const y = bo[k];
-    if (x === y) continue;
-    if (k === 'limit' || k === 'baseShare') {
-      if (!y || !sameLimit(x as CurrentLimit, y as CurrentLimit)) return false;
-    } else if (k === 'limits') {
-      if (!Array.isArray(y) || !sameLimits(x as CurrentLimit[], y as CurrentLimit[])) return false;
-    } else return false;
-  }
-  for (const _k in bo) n--;
-  return n === 0;
+  return sameFields(a, b, sameDecisionField);
+}
+
+function sameDecisionField(field: string, x: unknown, y: unknown): boolean {
+  if (field === 'limit' || field === 'baseShare') return Boolean(y) && sameLimit(x as CurrentLimit, y as CurrentLimit);
+  if (field === 'limits') return Array.isArray(y) && sameLimits(x as CurrentLimit[], y as CurrentLimit[]);
+  return false;
 }
 
 /** The clamped setpoint of one EVSE as EvseDecision fields; none on failsafe, in Idle or without one. */

@@ -1,3 +1,5 @@
+import { sameFields } from '../util/same-fields.js';
+
 /**
  * Who set a limit. Free-form but conventional, so that the API can always explain why an
  * EVSE got the current it got: `fuse:main`, `circuit:level-2`, `csms:profile 7`,
@@ -23,16 +25,7 @@ export function tightest(limits: readonly CurrentLimit[]): CurrentLimit | undefi
 
 /** Same own fields with the same values (every field of the limit, whatever it holds). */
 export function sameLimit(a: CurrentLimit, b: CurrentLimit): boolean {
-  if (a === b) return true;
-  const ao = a as unknown as Record<string, unknown>;
-  const bo = b as unknown as Record<string, unknown>;
-  let n = 0;
-  for (const k in ao) {
-    if (ao[k] !== bo[k]) return false;
-    n++;
-  }
-  for (const _k in bo) n--;
-  return n === 0;
+  return sameFields(a, b);
 }
 
 /** Two lists of limits with the same limits in the same order (sameLimit). */
