@@ -262,6 +262,7 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
     nominalVoltageV: params.nominalVoltageV,
     siteLimitW: snapshot.siteLimitW,
     groupLimits,
+    ...(setup.previous ? { previous: setup.previous.limits } : {}),
   });
 
   yield 'guard';

@@ -40,6 +40,12 @@ export interface GuardInput {
   siteLimitW?: { powerW: number; source: LimitSource };
   /** Limits on the sum of groups of EVSEs (a CSMS's station-wide cap), without non-EV load. */
   groupLimits?: readonly EvseGroupLimit[];
+  /**
+   * An earlier decision's limit per EVSE key: an uncontrollable EVSE counted at its max gets
+   * that limit object again when it says the same, so an unchanged EVSE makes no new object.
+   * Only objects are taken from it, never values: the result is the same without it.
+   */
+  previous?: Readonly<Record<string, { readonly limit: CurrentLimit } | undefined>>;
 }
 
 export interface GuardResult {
@@ -117,7 +123,7 @@ export function* guardSteps(input: GuardInput): Steps<GuardResult> {
     }
     if (input.live[key]?.controllable === false) {
       reserve(terms, maxA);
-      limits[key] = countedAtMax(evse, maxA);
+      limits[key] = countedAtMax(input.previous?.[key]?.limit, maxA);
       continue;
     }
     if (failsafe.has(key)) {
@@ -209,16 +215,11 @@ export function* guardSteps(input: GuardInput): Steps<GuardResult> {
 }
 
 const COUNTED_AT_MAX = 'not controllable: counted at its max';
-/** Per EVSE model, its last "counted at its max" limit: the same object while it says the same. */
-const countedAtMaxOf = new WeakMap<EvseModel, CurrentLimit>();
 
-/** An uncontrollable EVSE's limit, { maxA, evse:max }; the object of an earlier call while equal. */
-function countedAtMax(evse: EvseModel, maxA: number): CurrentLimit {
-  const kept = countedAtMaxOf.get(evse);
-  if (kept && isLimit(kept, maxA, 'evse:max', COUNTED_AT_MAX)) return kept;
-  const limit = { maxCurrentA: maxA, source: 'evse:max', reason: COUNTED_AT_MAX };
-  countedAtMaxOf.set(evse, limit);
-  return limit;
+/** An uncontrollable EVSE's limit, { maxA, evse:max }: `previous` itself when it says the same. */
+function countedAtMax(previous: CurrentLimit | undefined, maxA: number): CurrentLimit {
+  if (previous && isLimit(previous, maxA, 'evse:max', COUNTED_AT_MAX)) return previous;
+  return { maxCurrentA: maxA, source: 'evse:max', reason: COUNTED_AT_MAX };
 }
 
 function round(v: number, digits = 1): number {

@@ -66,6 +66,20 @@ describe('guard', () => {
     expect(out.limits['a/1']?.maxCurrentA).toBe(24);
   });
 
+  it("gives an uncontrollable EVSE its earlier decision's limit object again while it says the same, never its value", () => {
+    const evses = [anEvse({ key: 'old/1', maxCurrentA: 16 }), anEvse({ key: 'a/1' })];
+    const input = aGuardInput({ evses, live: liveOf(evses, { 'old/1': { controllable: false } }), proposed: { 'a/1': { maxCurrentA: 32, source: 's' } } });
+    const first = guard(input);
+    const earlier = first.limits['old/1'];
+    if (!earlier) throw new Error('no limit for old/1');
+    const again = guard({ ...input, previous: { 'old/1': { limit: earlier } } });
+    expect(again.limits['old/1']).toBe(earlier);
+    const stale = { ...earlier, maxCurrentA: 10 };
+    const changed = guard({ ...input, previous: { 'old/1': { limit: stale } } });
+    expect(changed.limits['old/1']).not.toBe(stale);
+    expect(changed).toStrictEqual(first);
+  });
+
   it('gives every EVSE its base share with source failsafe when the grid meter is stale', () => {
     const out = guard(
       aGuardInput({
