@@ -5,7 +5,9 @@ import type { Clock } from '../util/clock.js';
 import type { Logger } from '../util/logger.js';
 import { startEmbeddedBroker, type EmbeddedBroker } from './embedded-broker.js';
 import type { MeterConfig } from './meter-config.js';
-import { compileMapping, type CompiledMapping, type MappingErrorCode } from './payload-mapping.js';
+import { compileMapping, type CompiledMapping } from './payload-mapping.js';
+import { BadPayloadLog } from './bad-payload-log.js';
+import { redactUrl } from '../util/redact-url.js';
 import { readingFromQuantities, type MeterQuantity } from './quantity.js';
 import { topicMatches } from './mqtt-out-topic-match.js';
 
@@ -59,8 +61,6 @@ export interface MeterHubStats extends MeterCounters {
 export type ReadingListener = (reading: MeterReading) => void;
 export type StateListener = (state: MqttConnectionState) => void;
 
-/** Bad payloads of one mapping are logged at most this often. */
-const BAD_PAYLOAD_LOG_INTERVAL_MS = 60_000;
 /** timeMs of a meter never heard from. */
 const NEVER_MS = 0;
 
@@ -70,15 +70,10 @@ interface MeterState {
   counters: MeterCounters;
 }
 
-interface BadPayloadLog {
-  lastLoggedMs: number;
-  suppressed: number;
-}
-
 export class MeterHub {
   private readonly meters = new Map<string, MeterState>();
   private readonly mappingsByTopic = new Map<string, CompiledMapping[]>();
-  private readonly badPayloadLogs = new Map<string, BadPayloadLog>();
+  private readonly badPayloads: BadPayloadLog;
   private readonly readingListeners = new Set<ReadingListener>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly extraSubscriptions = new Map<string, Set<TopicHandler>>();
@@ -99,6 +94,7 @@ export class MeterHub {
 
   /** Compiles every mapping; throws MeterMappingError for a mapping that cannot work. */
   constructor(private readonly deps: MeterHubDeps) {
+    this.badPayloads = new BadPayloadLog(deps.log);
     for (const config of deps.meters) {
       if (this.meters.has(config.id)) throw new Error(`meter id "${config.id}" is configured twice`);
       this.meters.set(config.id, { config, values: new Map(), counters: { messages: 0, badPayloads: 0 } });
@@ -282,7 +278,7 @@ export class MeterHub {
     this.pendingSubscribes = 0;
     this.firstRoundDone = false;
     this.setState('connected');
-    this.deps.log.info({ url: redact(this.url) }, 'meters: MQTT connected');
+    this.deps.log.info({ url: redactUrl(this.url) }, 'meters: MQTT connected');
     const topics = [...this.topics, ...[...this.extraSubscriptions.keys()].filter((f) => !this.mappingsByTopic.has(f))];
     if (topics.length === 0) {
       this.firstRoundDone = true;
@@ -313,14 +309,14 @@ export class MeterHub {
   private onClose(): void {
     this.isSubscribed = false;
     if (this.state === 'closed') return;
-    if (this.state === 'connected') this.deps.log.warn({ url: redact(this.url) }, 'meters: MQTT connection lost, reconnecting');
+    if (this.state === 'connected') this.deps.log.warn({ url: redactUrl(this.url) }, 'meters: MQTT connection lost, reconnecting');
     this.setState('reconnecting');
   }
 
   private onConnectionError(err: Error): void {
     if (err.message === this.lastConnectionError) return;
     this.lastConnectionError = err.message;
-    this.deps.log.warn({ url: redact(this.url), err: err.message }, 'meters: MQTT error');
+    this.deps.log.warn({ url: redactUrl(this.url), err: err.message }, 'meters: MQTT error');
   }
 
   private setState(state: MqttConnectionState): void {
@@ -347,7 +343,7 @@ export class MeterHub {
       const result = mapping.extract(payload, receivedAtMs);
       if (!result.ok) {
         meter.counters.badPayloads++;
-        this.logBadPayload(mapping, result.code, result.message, receivedAtMs);
+        this.badPayloads.report(mapping, result.code, result.message, receivedAtMs);
         continue;
       }
       meter.counters.messages++;
@@ -392,30 +388,5 @@ export class MeterHub {
         this.deps.log.error({ err, meterId: reading.meterId }, 'meters: reading listener threw');
       }
     }
-  }
-
-  private logBadPayload(mapping: CompiledMapping, code: MappingErrorCode, message: string, nowMs: number): void {
-    const key = `${mapping.meterId}\u0000${mapping.quantity}`;
-    const entry = this.badPayloadLogs.get(key);
-    if (entry && nowMs - entry.lastLoggedMs < BAD_PAYLOAD_LOG_INTERVAL_MS) {
-      entry.suppressed++;
-      return;
-    }
-    this.deps.log.warn(
-      { meterId: mapping.meterId, quantity: mapping.quantity, topic: mapping.topic, code, suppressed: entry?.suppressed ?? 0 },
-      `meters: bad payload: ${message}`,
-    );
-    this.badPayloadLogs.set(key, { lastLoggedMs: nowMs, suppressed: 0 });
-  }
-}
-
-function redact(url: string | undefined): string | undefined {
-  if (url === undefined) return undefined;
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
   }
 }
