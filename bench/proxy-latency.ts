@@ -153,10 +153,11 @@ export const benchmark: Benchmark = {
       const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
       const idleLoopP99Ms = await idleProbe.stop();
       // One warm-up round with as many chargers first: as with the back-to-back charger, the
-      // measured 1.6 chargers reconnect as stations the hub knows, the 2.0.1 ones are new.
+      // measured 1.6 chargers reconnect as stations the hub knows, the 2.0.1 ones are new (a known
+      // 2.0.1 identity would repeat its seqNos, which the hub answers as retries without relaying).
       progress(`the same calls rotating over ${rotating} chargers per kind and side (one warm-up round first)`);
       await measureSequence(csms, hub.url, SETTINGS.warmupCalls, 'W2-LAT-201-ROTWARM', rotating);
-      const spaced = await measureSequence(csms, hub.url, SETTINGS.calls, 'W2-LAT-201', rotating);
+      const spaced = await measureSequence(csms, hub.url, SETTINGS.calls, 'W2-LAT-201-ROT', rotating);
       // The floor of any forwarder in its own process here: the same calls through a bare ws relay,
       // after the hub (stopped first: its links use the same identities at the CSMS).
       await hub.stop();
@@ -167,7 +168,7 @@ export const benchmark: Benchmark = {
         for (let round = 1; round <= SETTINGS.warmupRounds; round++) await measureSequence(csms, relay.url, SETTINGS.warmupCalls, `W2-LAT-201R-WARM${round}`);
         const relayBackToBack = await measureSequence(csms, relay.url, SETTINGS.calls, 'W2-LAT-201R');
         await measureSequence(csms, relay.url, SETTINGS.warmupCalls, 'W2-LAT-201R-ROTWARM', rotating);
-        relayed = { backToBack: relayBackToBack, spaced: await measureSequence(csms, relay.url, SETTINGS.calls, 'W2-LAT-201R', rotating) };
+        relayed = { backToBack: relayBackToBack, spaced: await measureSequence(csms, relay.url, SETTINGS.calls, 'W2-LAT-201R-ROT', rotating) };
       } finally {
         await relay.stop();
       }
