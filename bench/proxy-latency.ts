@@ -7,6 +7,11 @@
  * Authorize (relayed live, the CSMS's answer is final); then the same with one OCPP 2.0.1
  * charger each way and a TransactionEvent (Updated). W1's latency bench measures the 1.6 part
  * with the hub in the benchmark's own process.
+ * Then the same four kinds once more with each kind's calls rotating over several chargers per
+ * side (BENCH_PROXY_CHARGERS_PER_KIND), each connected and in its own transaction: one charger's
+ * consecutive messages are then tens of ms apart (real chargers: 10-60 s) instead of ~2 ms, so a
+ * transaction message no longer meets its own previous message's fsync (at most one unsynced
+ * answer per station). The back-to-back figure stays the first and the default measurement.
  */
 import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -16,8 +21,8 @@ import { startHubTarget, startRelayTarget } from './scale-target.js';
 import { contextSwitches, cpuTime, mainThreadStats, scheduledMs } from './proc-stats.js';
 import { percentile } from './stats.js';
 import { W1Csms } from './w1-csms.js';
-import { measureLatency } from './w1-latency.js';
-import { measureTxEventLatency } from './proxy-latency-201.js';
+import { measureLatency, type LatencyResult } from './w1-latency.js';
+import { measureTxEventLatency, type TxEventSamples } from './proxy-latency-201.js';
 
 const SETTINGS = {
   /**
@@ -33,7 +38,62 @@ const SETTINGS = {
   csmsDelayMs: Number(process.env['BENCH_PROXY_CSMS_DELAY_MS'] ?? 0),
   /** The baseline relay spins this long per forwarded frame (a forwarder with CPU work and nothing else). */
   relayBusyUsPerFrame: Number(process.env['BENCH_PROXY_RELAY_BUSY_US'] ?? 0),
+  /**
+   * The second measurement: each kind's calls rotate over this many chargers per side. 8 gave
+   * 9-15 ms between one charger's messages on this machine, 16 about twice that.
+   */
+  chargersPerKind: Number(process.env['BENCH_PROXY_CHARGERS_PER_KIND'] ?? 16),
 };
+
+/** One measured sequence: 1.6 MeterValues + Authorize, then 2.0.1 TransactionEvent + MeterValues. */
+interface Sequence {
+  latency: LatencyResult;
+  tx201: { viaHub: TxEventSamples; direct: TxEventSamples };
+}
+
+async function measureSequence(csms: W1Csms, url: string, calls: number, prefix: string, chargers = 1): Promise<Sequence> {
+  const clock = systemClock();
+  const viaArrival = (identity: string) => ({ identity, action: 'MeterValues' });
+  const latency = await measureLatency({ csms, hubUrl: url, clock, calls, viaArrival, chargers });
+  const tx201 = await measureTxEventLatency({ csms, hubUrl: url, clock, calls, prefix, chargers });
+  return { latency, tx201 };
+}
+
+/** Per kind, p50 and p99 through the forwarder and added by it (hub, and the bare relay as its baseline). */
+function addedRows(hub: Sequence, relay: Sequence, suffix: string): BenchRow[] {
+  const { latency: hl, tx201: ht } = hub;
+  const { latency: rl, tx201: rt } = relay;
+  const kinds = [
+    ['MeterValues, charger round trip', hl.viaHub.meterRoundTripMs, hl.direct.meterRoundTripMs, rl.viaHub.meterRoundTripMs, rl.direct.meterRoundTripMs],
+    ['MeterValues, charger sends -> CSMS receives', hl.viaHub.meterToCsmsMs, hl.direct.meterToCsmsMs, rl.viaHub.meterToCsmsMs, rl.direct.meterToCsmsMs],
+    ['Authorize, charger round trip', hl.viaHub.authorizeRoundTripMs, hl.direct.authorizeRoundTripMs, rl.viaHub.authorizeRoundTripMs, rl.direct.authorizeRoundTripMs],
+    ['2.0.1 TransactionEvent Updated, charger round trip', ht.viaHub.roundTripMs, ht.direct.roundTripMs, rt.viaHub.roundTripMs, rt.direct.roundTripMs],
+    ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', ht.viaHub.toCsmsMs, ht.direct.toCsmsMs, rt.viaHub.toCsmsMs, rt.direct.toCsmsMs],
+    ['2.0.1 MeterValues outside a transaction, charger round trip', ht.viaHub.meterRoundTripMs, ht.direct.meterRoundTripMs, rt.viaHub.meterRoundTripMs, rt.direct.meterRoundTripMs],
+  ] as const;
+  const rows: BenchRow[] = [];
+  for (const [what, via, direct, viaRelay, directRelay] of kinds) {
+    for (const q of [50, 99]) {
+      const hubAdded = percentile(via, q) - percentile(direct, q);
+      const relayAdded = percentile(viaRelay, q) - percentile(directRelay, q);
+      rows.push({ metric: `p${q}, ${what}, via hub${suffix}`, value: percentile(via, q), unit: 'ms', baseline: { label: 'direct', value: percentile(direct, q) }, digits: 2 });
+      rows.push({ metric: `p${q} added by the hub, ${what}${suffix}`, value: hubAdded, unit: 'ms', baseline: { label: 'added by a bare ws relay process', value: relayAdded }, digits: 2 });
+    }
+  }
+  return rows;
+}
+
+/** How far apart one charger's consecutive transaction messages were through the hub: p50 and min. */
+function gapRows(hub: Sequence, suffix: string): BenchRow[] {
+  const kinds = [
+    ['1.6 MeterValues', hub.latency.viaHub.meterGapMs],
+    ['2.0.1 TransactionEvents', hub.tx201.viaHub.eventGapMs],
+  ] as const;
+  return kinds.flatMap(([what, gapsMs]) => [
+    { metric: `one charger's consecutive ${what}, sent to sent, p50${suffix}`, value: percentile(gapsMs, 50), unit: 'ms', digits: 1 },
+    { metric: `one charger's consecutive ${what}, sent to sent, min${suffix}`, value: Math.min(...gapsMs), unit: 'ms', digits: 1 },
+  ]);
+}
 
 /**
  * An idle Node process that samples its own event-loop delay the way the hub's /metrics does
@@ -69,48 +129,46 @@ export const benchmark: Benchmark = {
     const hub = await startHubTarget(0, [
       `upstream: { mode: proxy, url: '${csms.url}', pingIntervalS: 0 }`,
     ]);
+    const rotating = SETTINGS.chargersPerKind;
     try {
-      const clock = systemClock();
-      const viaArrival = (identity: string) => ({ identity, action: 'MeterValues' });
       // Warm-up: the measured sequence itself (1.6, then 2.0.1, on fresh connections), whole
       // rounds of it. A warm-up of one kind only left the next kind's first calls to reshape and
       // recompile the shared code (socket streams, records, the outbox) while being measured.
       for (let round = 1; round <= SETTINGS.warmupRounds; round++) {
         progress(`warming up: round ${round} of ${SETTINGS.warmupRounds}, ${SETTINGS.warmupCalls} calls of each kind`);
-        await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
-        await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.warmupCalls, prefix: `W2-LAT-201-WARM${round}` });
+        await measureSequence(csms, hub.url, SETTINGS.warmupCalls, `W2-LAT-201-WARM${round}`);
       }
-      progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub`);
+      progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub, one charger per kind and side`);
       await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
       const idleProbe = idleLoopProbe();
       const cpu0 = cpuTime(hub.proc.pid);
       const switches0 = contextSwitches(hub.proc.pid);
       const ran0 = scheduledMs(hub.proc.pid);
       const main0 = mainThreadStats(hub.proc.pid);
-      const latency = await measureLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, viaArrival });
-      progress(`2.0.1: ${SETTINGS.calls} TransactionEvents each way`);
-      const tx201 = await measureTxEventLatency({ csms, hubUrl: hub.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201' });
+      const backToBack = await measureSequence(csms, hub.url, SETTINGS.calls, 'W2-LAT-201');
       const cpu1 = cpuTime(hub.proc.pid);
       const switches1 = contextSwitches(hub.proc.pid);
       const ran1 = scheduledMs(hub.proc.pid);
       const main1 = mainThreadStats(hub.proc.pid);
       const loopP99Ms = (await hub.eventLoopP99Ms?.()) ?? Number.NaN;
       const idleLoopP99Ms = await idleProbe.stop();
+      // One warm-up round with as many chargers first: as with the back-to-back charger, the
+      // measured 1.6 chargers reconnect as stations the hub knows, the 2.0.1 ones are new (a known
+      // 2.0.1 identity would repeat its seqNos, which the hub answers as retries without relaying).
+      progress(`the same calls rotating over ${rotating} chargers per kind and side (one warm-up round first)`);
+      await measureSequence(csms, hub.url, SETTINGS.warmupCalls, 'W2-LAT-201-ROTWARM', rotating);
+      const spaced = await measureSequence(csms, hub.url, SETTINGS.calls, 'W2-LAT-201-ROT', rotating);
       // The floor of any forwarder in its own process here: the same calls through a bare ws relay,
       // after the hub (stopped first: its links use the same identities at the CSMS).
       await hub.stop();
       progress('the same calls through a bare ws relay process');
       const relay = await startRelayTarget(csms.url, SETTINGS.relayBusyUsPerFrame);
-      let relayed: { latency: Awaited<ReturnType<typeof measureLatency>>; tx201: Awaited<ReturnType<typeof measureTxEventLatency>> };
+      let relayed: { backToBack: Sequence; spaced: Sequence };
       try {
-        for (let round = 1; round <= SETTINGS.warmupRounds; round++) {
-          await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, viaArrival });
-          await measureTxEventLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.warmupCalls, prefix: `W2-LAT-201R-WARM${round}` });
-        }
-        relayed = {
-          latency: await measureLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, viaArrival }),
-          tx201: await measureTxEventLatency({ csms, hubUrl: relay.url, clock, calls: SETTINGS.calls, prefix: 'W2-LAT-201R' }),
-        };
+        for (let round = 1; round <= SETTINGS.warmupRounds; round++) await measureSequence(csms, relay.url, SETTINGS.warmupCalls, `W2-LAT-201R-WARM${round}`);
+        const relayBackToBack = await measureSequence(csms, relay.url, SETTINGS.calls, 'W2-LAT-201R');
+        await measureSequence(csms, relay.url, SETTINGS.warmupCalls, 'W2-LAT-201R-ROTWARM', rotating);
+        relayed = { backToBack: relayBackToBack, spaced: await measureSequence(csms, relay.url, SETTINGS.calls, 'W2-LAT-201R-ROT', rotating) };
       } finally {
         await relay.stop();
       }
@@ -129,23 +187,9 @@ export const benchmark: Benchmark = {
         { metric: "hub's other threads (V8 compiler and collector helpers, libuv pool): CPU per call", value: (main1.othersRanMs - main0.othersRanMs) / callsThroughHub, unit: 'ms', digits: 3 },
         { metric: 'hub event-loop delay p99 while measuring (10 ms sampling interval included)', value: loopP99Ms, unit: 'ms', baseline: { label: 'an idle node process meanwhile', value: idleLoopP99Ms }, digits: 2 },
       ];
-      const { latency: rl, tx201: rt } = relayed;
-      const kinds = [
-        ['MeterValues, charger round trip', latency.viaHub.meterRoundTripMs, latency.direct.meterRoundTripMs, rl.viaHub.meterRoundTripMs, rl.direct.meterRoundTripMs],
-        ['MeterValues, charger sends -> CSMS receives', latency.viaHub.meterToCsmsMs, latency.direct.meterToCsmsMs, rl.viaHub.meterToCsmsMs, rl.direct.meterToCsmsMs],
-        ['Authorize, charger round trip', latency.viaHub.authorizeRoundTripMs, latency.direct.authorizeRoundTripMs, rl.viaHub.authorizeRoundTripMs, rl.direct.authorizeRoundTripMs],
-        ['2.0.1 TransactionEvent Updated, charger round trip', tx201.viaHub.roundTripMs, tx201.direct.roundTripMs, rt.viaHub.roundTripMs, rt.direct.roundTripMs],
-        ['2.0.1 TransactionEvent Updated, charger sends -> CSMS receives', tx201.viaHub.toCsmsMs, tx201.direct.toCsmsMs, rt.viaHub.toCsmsMs, rt.direct.toCsmsMs],
-        ['2.0.1 MeterValues outside a transaction, charger round trip', tx201.viaHub.meterRoundTripMs, tx201.direct.meterRoundTripMs, rt.viaHub.meterRoundTripMs, rt.direct.meterRoundTripMs],
-      ] as const;
-      for (const [what, via, direct, viaRelay, directRelay] of kinds) {
-        for (const q of [50, 99]) {
-          const hubAdded = percentile(via, q) - percentile(direct, q);
-          const relayAdded = percentile(viaRelay, q) - percentile(directRelay, q);
-          rows.push({ metric: `p${q}, ${what}, via hub`, value: percentile(via, q), unit: 'ms', baseline: { label: 'direct', value: percentile(direct, q) }, digits: 2 });
-          rows.push({ metric: `p${q} added by the hub, ${what}`, value: hubAdded, unit: 'ms', baseline: { label: 'added by a bare ws relay process', value: relayAdded }, digits: 2 });
-        }
-      }
+      const suffix = `, rotating over ${rotating} chargers`;
+      rows.push(...gapRows(backToBack, ''), ...addedRows(backToBack, relayed.backToBack, ''));
+      rows.push(...gapRows(spaced, suffix), ...addedRows(spaced, relayed.spaced, suffix));
       return {
         rows,
         notes: [
@@ -154,6 +198,7 @@ export const benchmark: Benchmark = {
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           `The relay spins ${SETTINGS.relayBusyUsPerFrame} µs on the CPU per forwarded frame (BENCH_PROXY_RELAY_BUSY_US; 0: a bare relay).`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
+          `Then the same calls once more with each kind's calls rotating over ${rotating} chargers per side (BENCH_PROXY_CHARGERS_PER_KIND), each connected, booted and in its own transaction, after one warm-up round of ${SETTINGS.warmupCalls} calls of each kind with as many chargers (the 1.6 ones the same identities, as in the back-to-back measurement); the hub's CPU, switches and event-loop rows above cover the back-to-back measurement only.`,
           `The baseline of "added": the same calls through a bare ws relay in its own process (bench/relay-server.ts: frames forwarded verbatim, no parsing or storage), measured after the hub in the same run against its own direct calls: the floor of any forwarder in its own Node process on this machine.`,
         ],
       };

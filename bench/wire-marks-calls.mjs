@@ -35,10 +35,10 @@ export function loadMarks(dir) {
   return { hub, relay, bench };
 }
 
-/** The last `n` calls of each kind through the forwarder `p`, by kind. */
-export function measuredCalls(p, bench, n) {
+/** The last `n` calls of each kind through the forwarder `p` (or the `n` before the last `skip`), by kind. */
+export function measuredCalls(p, bench, n, skip = 0) {
   const all = callsThrough(p, bench);
-  return Object.fromEntries(KINDS.map((k) => [k, all.filter((c) => c.action === k).slice(-n)]));
+  return Object.fromEntries(KINDS.map((k) => [k, all.filter((c) => c.action === k).slice(-n - skip, skip > 0 ? -skip : undefined)]));
 }
 
 export function percentile(xs, q) {
@@ -53,7 +53,8 @@ function frameOf(head) {
   if (!m) return undefined;
   let action = m[3];
   if (action === 'MeterValues') action = head.includes('"evseId"') ? 'MV201' : 'MV16';
-  if (action === 'TransactionEvent') action = 'TE';
+  // TE: the Updated events measured; a transaction's Started (at a charger's connect) is not one.
+  if (action === 'TransactionEvent') action = head.includes('"eventType":"Started"') ? 'TEStarted' : 'TE';
   return { type: Number(m[1]), id: m[2], action };
 }
 

@@ -8,7 +8,10 @@
  * then `perf script -F time,cpu,tid,event,trace --ns`), it also says for every segment over 1 ms
  * whether the receiving thread was woken late or woken at once and then waited for a CPU, and
  * behind which thread.
- * Usage: node bench/wire-marks-report.mjs <dir> [calls per kind, 1000] [slowest listed, 20]
+ * Usage: node bench/wire-marks-report.mjs <dir> [calls per kind, 1000] [slowest listed, 20] [skip, 0]
+ * The last calls of each kind are the rotating measurement's (proxy-latency.ts); skip leaves that
+ * many of each kind off the end: for the back-to-back one, its calls and its warm-up round's
+ * (1500 with BENCH_PROXY_CALLS=1000 and the default 500 warm-up calls).
  */
 import process from 'node:process';
 import fs from 'node:fs';
@@ -16,11 +19,12 @@ import { loadMarks, measuredCalls, ms, percentile, SEGMENTS } from './wire-marks
 import { schedTally } from './wire-marks-sched.mjs';
 
 const say = (line) => process.stdout.write(`${line}\n`);
-const [dir, nArg, slowArg] = process.argv.slice(2);
+const [dir, nArg, slowArg, skipArg] = process.argv.slice(2);
 const N = Number(nArg ?? 1000);
 const SLOW = Number(slowArg ?? 20);
+const SKIP = Number(skipArg ?? 0);
 const { hub, relay, bench } = loadMarks(dir);
-const hubCalls = measuredCalls(hub, bench, N);
+const hubCalls = measuredCalls(hub, bench, N, SKIP);
 
 function table(name, byKind) {
   say(`\n## ${name}: segment p50 / p99 / max, ms`);
@@ -35,7 +39,7 @@ function table(name, byKind) {
 }
 
 table('hub', hubCalls);
-if (relay) table('relay', measuredCalls(relay, bench, N));
+if (relay) table('relay', measuredCalls(relay, bench, N, SKIP));
 
 const slowestFirst = (cs) => [...cs].sort((x, y) => y.t.s5 - y.t.s0 - (x.t.s5 - x.t.s0));
 say('\n## hub, slowest 1 % of each kind: mean excess of each segment over its p50, ms');

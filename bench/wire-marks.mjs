@@ -121,6 +121,17 @@ function install(outDir) {
       }
       return stmt;
     };
+    // db.exec: the group commit's BEGIN and COMMIT (a COMMIT may run SQLite's automatic checkpoint).
+    const origExec = Database.prototype.exec;
+    Database.prototype.exec = function (source) {
+      const t = now();
+      try {
+        return origExec.apply(this, arguments);
+      } finally {
+        const d = now() - t;
+        if (d > 50_000) rows.push([t, 'sql', `exec ${String(source).slice(0, 55)}`, d]);
+      }
+    };
   } catch {
     // not a process with better-sqlite3
   }
