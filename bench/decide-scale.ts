@@ -9,6 +9,8 @@
  * The same decisions stepped (as the hub runs those that are not urgent):
  * the longest step, i.e. how long the event loop is held at most.
  * BENCH_DECIDE_N (default 5000) and BENCH_DECIDE_ROUNDS (default 40) set the size.
+ * BENCH_DECIDE_REFUSE=1: the chargers refuse every profile and every EVSE is uncontrollable, as
+ * in the `scale` benchmark (whose chargers answer NotImplemented).
  */
 import { performance } from 'node:perf_hooks';
 import { parseSiteConfig } from '../src/config/load.js';
@@ -25,6 +27,7 @@ import { percentile } from './stats.js';
 
 const N = Number(process.env['BENCH_DECIDE_N'] ?? 5000);
 const ROUNDS = Number(process.env['BENCH_DECIDE_ROUNDS'] ?? 40);
+const REFUSE = process.env['BENCH_DECIDE_REFUSE'] === '1';
 
 /** The declared site of the scale benchmark: rows of 50 one-EVSE stations (3-phase, 16 A) under one main. */
 export function declaredSiteYaml(n: number): string {
@@ -60,7 +63,7 @@ async function timeDecisions(active: boolean): Promise<Run> {
     live.set(e.key, {
       key: e.key,
       active: true,
-      controllable: true,
+      controllable: !REFUSE,
       transactionId: `tx-${e.key}`,
       transactionStartedMs: clock.nowMs() - 600_000,
       measuredCurrentA: [6, 6, 6],
@@ -68,7 +71,7 @@ async function timeDecisions(active: boolean): Promise<Run> {
     });
   }
   // Every station connected (1.6) and accepting every profile; the answers come between decisions.
-  const sink = new Dispatcher({ clock, log: silentLogger(), send: () => Promise.resolve({ status: 'Accepted' }), versionOf: () => '1.6' });
+  const sink = new Dispatcher({ clock, log: silentLogger(), send: () => Promise.resolve({ status: REFUSE ? 'Rejected' : 'Accepted' }), versionOf: () => '1.6' });
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   };
@@ -150,7 +153,7 @@ async function timeDecisions(active: boolean): Promise<Run> {
 export const benchmark: Benchmark = {
   name: 'decide-scale',
   workload: 'W2',
-  title: `one control decision over ${N} declared EVSEs, in process`,
+  title: `one control decision over ${N} declared EVSEs, in process${REFUSE ? ' (chargers that refuse profiles)' : ''}`,
   async run(progress): Promise<BenchResult> {
     const rows: BenchRow[] = [];
     for (const active of [false, true]) {
@@ -164,7 +167,7 @@ export const benchmark: Benchmark = {
         { metric: `stepped decision (${r.steps} steps), ${N} EVSEs ${label}: longest step, median`, value: r.longestStepMedianMs, unit: 'ms', digits: 2 },
         { metric: `stepped decision (${r.steps} steps), ${N} EVSEs ${label}: longest step, slowest`, value: r.longestStepMaxMs, unit: 'ms', digits: 2 },
         { metric: `stepped decision, ${N} EVSEs ${label}: first step (reading the inputs), median`, value: r.firstStepMedianMs, unit: 'ms', digits: 2 },
-        { metric: `stepped decision, ${N} EVSEs ${label}: last step (end and dispatch), median`, value: r.lastStepMedianMs, unit: 'ms', digits: 2 },
+        { metric: `stepped decision, ${N} EVSEs ${label}: last step (the dispatch), median`, value: r.lastStepMedianMs, unit: 'ms', digits: 2 },
       );
     }
     return {

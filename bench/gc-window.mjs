@@ -8,10 +8,15 @@
 // GC_WINDOW_KEEP=survivors leaves out what scavenges collected (what is left is what outlived the
 // young generation: promoted, or still in it at the end); GC_WINDOW_KEEP=retained also what full
 // collections did (what is still in the heap at the end).
+// GC_WINDOW_CPU=<file> also runs V8's CPU profiler over the window (250 us interval) and writes the
+// profile there (bench/long-turns.ts reads it). GC_WINDOW_TURNS=1 runs a 1 ms interval timer in the
+// window and reports every gap between its runs longer than TURN_MS (a turn of the event loop that
+// long, or several back to back), with how much of it GC pauses took.
 import inspector from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
 import process from 'node:process';
+import { clearInterval, setInterval } from 'node:timers';
 
 const KINDS = {
   [constants.NODE_PERFORMANCE_GC_MINOR]: 'scavenge',
@@ -20,11 +25,16 @@ const KINDS = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakCallbacks',
 };
 const SAMPLING_INTERVAL_BYTES = 1024;
+const CPU_SAMPLING_INTERVAL_US = 250;
+const TURN_MS = 5;
 
-let window; // { t0, gcs: [[kind, ms]], session }
+let window; // { t0, gcs: [[kind, ms]], gcSpans: [[start, end]], gaps: [[start, ms]], session, cpu, timer }
 const observer = new PerformanceObserver((list) => {
   if (!window) return;
-  for (const e of list.getEntries()) window.gcs.push([KINDS[e.detail?.kind] ?? 'other', e.duration]);
+  for (const e of list.getEntries()) {
+    window.gcs.push([KINDS[e.detail?.kind] ?? 'other', e.duration]);
+    window.gcSpans.push([e.startTime, e.startTime + e.duration]);
+  }
 });
 observer.observe({ entryTypes: ['gc'] });
 
@@ -39,8 +49,44 @@ function sampledBytes(node) {
   return sum;
 }
 
+/** Runs a 1 ms timer and records each gap between its runs longer than TURN_MS. */
+function watchTurns(w) {
+  let last = performance.now();
+  w.timer = setInterval(() => {
+    const now = performance.now();
+    if (now - last > TURN_MS + 1) w.gaps.push([last, now - last]);
+    last = now;
+  }, 1);
+}
+
+/** The gaps as counts over thresholds, and the GC pause time inside them. */
+function gapSummary(w) {
+  const inGc = ([start, ms]) => {
+    let sum = 0;
+    for (const [a, b] of w.gcSpans) sum += Math.max(0, Math.min(b, start + ms) - Math.max(a, start));
+    return sum;
+  };
+  const over = (t) => w.gaps.filter(([, ms]) => ms > t);
+  return {
+    over5: over(5).length,
+    over10: over(10).length,
+    over20: over(20).length,
+    gcMsInGapsOver5: over(5).reduce((a, g) => a + inGc(g), 0),
+    msInGapsOver5: over(5).reduce((a, [, ms]) => a + ms, 0),
+    gaps: w.gaps.map((g) => [Math.round(g[0] - w.t0), Number(g[1].toFixed(2)), Number(inGc(g).toFixed(2))]),
+  };
+}
+
 async function open() {
-  const w = { t0: performance.now(), gcs: [], session: undefined };
+  const w = { t0: performance.now(), gcs: [], gcSpans: [], gaps: [], session: undefined, cpu: undefined, timer: undefined };
+  if (process.env['GC_WINDOW_CPU']) {
+    w.cpu = new inspector.Session();
+    w.cpu.connect();
+    await post(w.cpu, 'Profiler.enable', {});
+    await post(w.cpu, 'Profiler.setSamplingInterval', { interval: CPU_SAMPLING_INTERVAL_US });
+    await post(w.cpu, 'Profiler.start', {});
+  }
+  if (process.env['GC_WINDOW_TURNS'] === '1') watchTurns(w);
   const file = process.env['GC_WINDOW_ALLOC'];
   if (file) {
     w.session = new inspector.Session();
@@ -60,6 +106,15 @@ async function close() {
   const w = window;
   window = undefined;
   const out = { seconds: (performance.now() - w.t0) / 1000, gcs: w.gcs };
+  if (w.timer) {
+    clearInterval(w.timer);
+    out.turns = gapSummary(w);
+  }
+  if (w.cpu) {
+    const { profile } = await post(w.cpu, 'Profiler.stop', {});
+    w.cpu.disconnect();
+    writeFileSync(process.env['GC_WINDOW_CPU'], JSON.stringify(profile));
+  }
   if (w.session) {
     const { profile } = await post(w.session, 'HeapProfiler.stopSampling', {});
     w.session.disconnect();

@@ -14,6 +14,17 @@ export interface GcWindow {
   /** [kind, pause ms] per collection; kinds: scavenge, markCompact, incremental, weakCallbacks. */
   gcs: Array<[string, number]>;
   sampledBytes?: number;
+  /** With GC_WINDOW_TURNS=1: gaps of a 1 ms timer longer than 5 ms (long turns of the event loop). */
+  turns?: {
+    over5: number;
+    over10: number;
+    over20: number;
+    /** GC pause time inside the gaps over 5 ms, and the gaps' total, ms. */
+    gcMsInGapsOver5: number;
+    msInGapsOver5: number;
+    /** [ms since the window opened, gap ms, GC pause ms in it] */
+    gaps: Array<[number, number, number]>;
+  };
 }
 
 /** Opens the window in the hub (it must run with GC_WINDOW_NODE_ARGS). */
@@ -53,6 +64,13 @@ export function gcWindowRows(w: GcWindow, messages: number): BenchRow[] {
     { metric: 'steady: mark-compact pause, mean / max', value: sum(fulls) / Math.max(1, fulls.length), unit: `ms (max ${max(fulls).toFixed(2)} ms)`, digits: 2 },
     { metric: 'steady: all GC pauses, total / max', value: sum(all), unit: `ms (max ${max(all).toFixed(2)} ms, ${all.length} pauses)`, digits: 1 },
   ];
+  if (w.turns) {
+    const t = w.turns;
+    rows.push(
+      { metric: 'steady: hub turns (1 ms timer gaps) over 5 / 10 / 20 ms', value: t.over5, unit: `count (${t.over10} over 10 ms, ${t.over20} over 20 ms)`, digits: 0 },
+      { metric: 'steady: hub gaps over 5 ms, total / of it GC pauses', value: t.msInGapsOver5, unit: `ms (GC ${t.gcMsInGapsOver5.toFixed(1)} ms)`, digits: 1 },
+    );
+  }
   if (w.sampledBytes !== undefined) {
     rows.push({ metric: 'steady: allocated per message (sampled, 1 KiB interval)', value: w.sampledBytes / messages / 1024, unit: 'KiB', digits: 2 });
   }

@@ -23,6 +23,8 @@ export interface ScaleTarget {
   apiGetMs?(path: string): Promise<number>;
   /** p99 of the event-loop delay since the last call (the metric resets at every scrape), ms. */
   eventLoopP99Ms?(): Promise<number>;
+  /** p99 and max of the event-loop delay since the last scrape, ms (10 ms sampling interval included). */
+  eventLoopLagMs?(): Promise<{ p99: number; max: number }>;
   /** The V8 heap (used, total) and memory outside it (external), MiB, from the hub's /metrics. */
   heapMiB?(): Promise<{ used: number; total: number; external: number }>;
   /** The hub's control decisions so far and their total wall time, s (from its /metrics). */
@@ -119,6 +121,15 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
   }
   const startS = (performance.now() - t0) / 1000;
   const apiUrl = `http://127.0.0.1:${apiPort}`;
+  async function eventLoopLagMs(): Promise<{ p99: number; max: number }> {
+    const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
+    const text = await res.text();
+    const ms = (name: string) => {
+      const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+      return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+    };
+    return { p99: ms('nodejs_eventloop_lag_p99_seconds'), max: ms('nodejs_eventloop_lag_max_seconds') };
+  }
   return {
     startS,
     async apiGetMs(path: string) {
@@ -129,11 +140,9 @@ export async function startHubTarget(declaredStations = 0, extraConfigLines: rea
       return performance.now() - t;
     },
     async eventLoopP99Ms() {
-      const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
-      const text = await res.text();
-      const line = text.split('\n').find((l) => l.startsWith('nodejs_eventloop_lag_p99_seconds'));
-      return line ? Number(line.split(' ')[1]) * 1000 : Number.NaN;
+      return (await eventLoopLagMs()).p99;
     },
+    eventLoopLagMs,
     async heapMiB() {
       const res = await fetch(`${apiUrl}/metrics`, { signal: AbortSignal.timeout(60_000) });
       const text = await res.text();

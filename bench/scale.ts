@@ -18,6 +18,7 @@ import { fsyncLatenciesMs } from './fsync-probe.js';
 import { sleepMs } from './server-process.js';
 import { BENCH_ID_TAG, startEchoTarget, startHubTarget, type ScaleTarget } from './scale-target.js';
 import { percentile } from './stats.js';
+import { watchGeneratorLoop, type GeneratorLoop } from './generator-loop.js';
 import { closeGcWindow, GC_WINDOW_NODE_ARGS, gcWindowRows, openGcWindow, type GcWindow } from './gc-window.js';
 
 const SETTINGS = {
@@ -73,6 +74,9 @@ interface Figures {
   steadySkipped: number;
   steadyCpuPct: number;
   steadyLoopP99Ms: number | undefined;
+  steadyLoopMaxMs: number | undefined;
+  /** The load generator's own event-loop delay and collections in the steady traffic. */
+  steadyGenerator: GeneratorLoop | undefined;
   /** Median and slowest of API_SAMPLES GETs, one after the other. */
   apiSiteMs: number | undefined;
   apiHealthMs: number | undefined;
@@ -152,12 +156,16 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const t1 = performance.now();
     const gcWindow = SETTINGS.gcWindow && target.label.startsWith('hub');
     if (gcWindow) openGcWindow(target.proc);
+    const stopGenerator = watchGeneratorLoop();
     const steady = await fleet.steady(rate, SETTINGS.steadyS * 1000);
+    const steadyGenerator = stopGenerator();
     const steadyCpu1 = cpuTime(pid);
     const steadyGc = gcWindow ? await closeGcWindow(target.proc) : undefined;
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
     const rssSteadyKiB = rssKiB(pid);
-    const steadyLoopP99Ms = await orNaN(target.eventLoopP99Ms?.());
+    const steadyLoop = await target.eventLoopLagMs?.().catch(() => ({ p99: Number.NaN, max: Number.NaN }));
+    const steadyLoopP99Ms = steadyLoop?.p99;
+    const steadyLoopMaxMs = steadyLoop?.max;
     const c3 = await controlNow(target);
     const heapSteady = await target.heapMiB?.().catch(() => undefined);
 
@@ -219,6 +227,8 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       steadySkipped: steady.skipped,
       steadyCpuPct,
       steadyLoopP99Ms,
+      steadyLoopMaxMs,
+      steadyGenerator,
       apiSiteMs,
       apiHealthMs,
       apiSiteMaxMs,
@@ -279,7 +289,9 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p99`, value: percentile(hub.steadyRtts, 99), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 99)), digits: 2 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: messages answered`, value: hub.steadyRtts.length, unit: 'count', baseline: b(echo.steadyRtts.length), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: server CPU`, value: hub.steadyCpuPct, unit: '% core', baseline: b(echo.steadyCpuPct), digits: 0 },
-    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: 'ms', digits: 1 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99 / max (10 ms interval included)`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: `ms (max ${(hub.steadyLoopMaxMs ?? Number.NaN).toFixed(1)} ms)`, digits: 1 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: load generator event-loop delay p99 / max (10 ms interval included)`, value: hub.steadyGenerator?.loopP99Ms ?? Number.NaN, unit: `ms (max ${(hub.steadyGenerator?.loopMaxMs ?? Number.NaN).toFixed(1)} ms)`, digits: 1 },
+    { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: load generator GC pauses, total / longest`, value: hub.steadyGenerator?.gcTotalMs ?? Number.NaN, unit: `ms (longest ${(hub.steadyGenerator?.gcMaxMs ?? Number.NaN).toFixed(1)} ms, ${hub.steadyGenerator?.gcCount ?? 0} pauses, ${hub.steadyGenerator?.gcMajorCount ?? 0} mark-compacts)`, digits: 1 },
     ...(hub.steadyGc ? gcWindowRows(hub.steadyGc, hub.steadySent) : []),
     { metric: `GET /api/site, all connected (median of ${API_SAMPLES})`, value: hub.apiSiteMs ?? Number.NaN, unit: 'ms', digits: 1 },
     { metric: `GET /api/site, all connected (slowest of ${API_SAMPLES})`, value: hub.apiSiteMaxMs ?? Number.NaN, unit: 'ms', digits: 1 },
@@ -326,7 +338,7 @@ function notMeasured(): Figures {
     rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, rssSteadyKiB: nan, heapSteady: undefined, connectS: nan, messages: nan, saturationS: nan,
     serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
     connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
-    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined, steadyGc: undefined,
+    steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, steadyLoopMaxMs: undefined, steadyGenerator: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined, steadyGc: undefined,
   };
 }
 
