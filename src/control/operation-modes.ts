@@ -58,6 +58,20 @@ export function effectiveMode(snapshot: SiteSnapshot, evse: EvseModel): Operatio
 }
 
 /**
+ * Whether any EVSE may be in `mode` in this snapshot: a CSMS profile is in it (any period may
+ * name the mode) or a configured/rule mode is. False means effectiveMode is never `mode` for any
+ * EVSE of the snapshot (without a CSMS profile it is the snapshot's mode or the default), so a
+ * caller may skip the per-EVSE reading: at thousands of EVSEs that reading is a turn of the
+ * event loop of its own.
+ */
+export function mayBeInMode(snapshot: SiteSnapshot, mode: OperationMode): boolean {
+  if (mode === DEFAULT_OPERATION_MODE) return true;
+  for (const id in snapshot.csmsProfiles) if ((snapshot.csmsProfiles[id]?.length ?? 0) > 0) return true;
+  for (const key in snapshot.modes) if (snapshot.modes[key] === mode) return true;
+  return false;
+}
+
+/**
  * The strategy, acting only on EVSEs whose mode allows its type (see MODE_STRATEGIES): its
  * decisions for other EVSEs are dropped; site-wide decisions (no evseKey) are kept. The inner
  * strategy still sees the whole snapshot and keeps its own state.
@@ -86,6 +100,7 @@ export function idleModeStrategy(): Strategy<null> {
     initialState: () => null,
     decide(snapshot, state) {
       const decisions: Decision[] = [];
+      if (!mayBeInMode(snapshot, 'Idle')) return { decisions, state };
       for (const evse of snapshot.evses) {
         if (effectiveMode(snapshot, evse) !== 'Idle') continue;
         decisions.push({ evseKey: evse.key, maxCurrentA: 0, source: IDLE_SOURCE, reason: 'operation mode Idle: not charging' });
