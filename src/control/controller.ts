@@ -144,9 +144,8 @@ export class Controller {
   }
 
   /**
-   * Reads the inputs now and runs decideSteps, one step per turn of the event loop, then
-   * dispatches in a turn of its own, unless a newer decision began meanwhile (then nothing of it
-   * is kept).
+   * Reads the inputs now and runs decideSteps, one step per turn of the event loop; the last step
+   * dispatches, unless a newer decision began meanwhile (then nothing of it is kept).
    */
   private decideStepped(yieldToLoop: (next: () => void) => void): void {
     this.supersede();
@@ -186,17 +185,10 @@ export class Controller {
         yieldToLoop(step);
         return;
       }
-      // The dispatch (targets, the limit-change log, the dispatcher) takes a turn of its own: at
-      // thousands of EVSEs it holds the loop as long as a step does. A newer decision begun in
-      // between supersedes this one here too.
-      const result = next.value;
-      yieldToLoop(() => {
-        if (this.generation !== generation) return;
-        this.inFlight = undefined;
-        this.counters.stepped++;
-        this.commit(result, decided, reasons, nowMs, spentMs);
-        this.decideAgainIfDue();
-      });
+      this.inFlight = undefined;
+      this.counters.stepped++;
+      this.commit(next.value, decided, reasons, nowMs, spentMs);
+      this.decideAgainIfDue();
     };
     yieldToLoop(step);
   }

@@ -31,18 +31,13 @@ export interface ObservedLimit {
 export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
   const lastA = new Map<string, number>();
   const minChangeA = deps.minChangeA ?? 0.5;
+  /** The record applied last: applied again (the controller's TargetKeeper keeps it while nothing changed), no limit changed. */
+  let lastTargets: Record<string, EvseTarget> | undefined;
   const sink: DispatchSink = {
     apply(targets: Record<string, EvseTarget>) {
-      for (const key in targets) {
-        const t = targets[key] as EvseTarget;
-        const before = lastA.get(key);
-        const changed = before === undefined || Math.abs(before - t.limitA) >= minChangeA || (before === 0) !== (t.limitA === 0);
-        if (!changed) continue;
-        lastA.set(key, t.limitA);
-        const d = deps.decision(key);
-        const why = d?.limits.map((l) => `${l.source} ${Math.round(l.maxCurrentA * 10) / 10} A${l.reason ? ` (${l.reason})` : ''}`);
-        deps.log.info({ evseKey: key, limitA: t.limitA, source: d?.limit.source, status: d?.status, limits: why }, 'evse limit changed');
-      }
+      const again = targets === lastTargets;
+      lastTargets = targets;
+      if (!again) logChanges(targets);
       deps.sink.apply(targets);
       if (deps.observe) {
         const limits = Object.entries(targets).map(([evseKey, t]) => ({
@@ -60,6 +55,18 @@ export function withLimitChangeLog(deps: LimitChangeLogDeps): DispatchSink {
     },
     isControllable: (key) => deps.sink.isControllable(key),
   };
+  function logChanges(targets: Record<string, EvseTarget>): void {
+    for (const key in targets) {
+      const t = targets[key] as EvseTarget;
+      const before = lastA.get(key);
+      const changed = before === undefined || Math.abs(before - t.limitA) >= minChangeA || (before === 0) !== (t.limitA === 0);
+      if (!changed) continue;
+      lastA.set(key, t.limitA);
+      const d = deps.decision(key);
+      const why = d?.limits.map((l) => `${l.source} ${Math.round(l.maxCurrentA * 10) / 10} A${l.reason ? ` (${l.reason})` : ''}`);
+      deps.log.info({ evseKey: key, limitA: t.limitA, source: d?.limit.source, status: d?.status, limits: why }, 'evse limit changed');
+    }
+  }
   if (deps.sink.offersOf) sink.offersOf = deps.sink.offersOf.bind(deps.sink);
   if (deps.sink.holdRaises) sink.holdRaises = deps.sink.holdRaises.bind(deps.sink);
   if (deps.sink.onControllabilityChange) {

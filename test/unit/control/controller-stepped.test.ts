@@ -137,39 +137,6 @@ describe('stepped decisions', () => {
     expect(q.waiting).toBe(0);
   });
 
-  it('dispatch in a turn of their own after the last step, and an urgent decision in between supersedes the dispatch', () => {
-    // How many turns the decision takes, the dispatch included.
-    const clock = new FakeClock();
-    const q = new StepQueue();
-    const h = aSite(quiet, clock, q);
-    h.controller.start();
-    clock.advanceMs(200);
-    let turns = 0;
-    while (h.sink.applied.length === 0 && q.waiting > 0) {
-      q.run(1);
-      turns++;
-    }
-    expect(h.sink.applied).toHaveLength(1);
-    expect(turns).toBeGreaterThan(2);
-
-    // The same decision, stopped with only its dispatch left: the urgent one goes out, the stepped one never.
-    const clock2 = new FakeClock();
-    const q2 = new StepQueue();
-    const h2 = aSite(quiet, clock2, q2);
-    h2.controller.start();
-    clock2.advanceMs(200);
-    q2.run(turns - 1);
-    expect(h2.sink.applied).toHaveLength(0);
-    expect(q2.waiting).toBe(1);
-    h2.controller.meterReading(h2.publish(60));
-    expect(h2.sink.applied).toHaveLength(1);
-    const urgent = h2.controller.lastDecision();
-    q2.run();
-    expect(h2.sink.applied).toHaveLength(1);
-    expect(h2.controller.lastDecision()).toBe(urgent);
-    expect(h2.controller.stats()).toMatchObject({ superseded: 1 });
-  });
-
   it('give the same decision and targets as deciding at once, on any site', () => {
     fc.assert(
       fc.property(worldArb, fc.integer({ min: 1, max: 4 }), (w, rounds) => {
