@@ -9,6 +9,7 @@ import type { Strategy } from '../../../src/energy/strategy.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { aGridReading, anActive, anEvse, aRoot, T0 } from './builders.js';
+import { freshTargetOf } from './targets-reference.js';
 
 /*
  * The controller reuses the merged live state of an EVSE and its dispatcher target while their
@@ -45,15 +46,7 @@ function targetsWithoutReuse(evses: EvseModel[], limits: Record<string, EvseDeci
   for (const e of evses) {
     const d = limits[e.key];
     if (!d) continue;
-    targets[e.key] = {
-      limitA: d.limit.maxCurrentA,
-      baseA: d.baseShare.maxCurrentA,
-      numberPhases: e.phases,
-      minA: e.minCurrentA,
-      voltageV: e.voltageV,
-      ...(d.aloneA !== undefined ? { aloneA: d.aloneA } : {}),
-      ...(d.setpointW !== undefined ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode } : {}),
-    };
+    targets[e.key] = freshTargetOf(d, e);
   }
   return targets;
 }

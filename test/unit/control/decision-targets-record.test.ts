@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { TargetKeeper } from '../../../src/control/decision-targets.js';
@@ -7,8 +8,9 @@ import { withLimitChangeLog } from '../../../src/control/limit-change-log.js';
 import type { EvseModel } from '../../../src/energy/site-model.js';
 import { silentLogger } from '../../../src/util/logger.js';
 import { anEvse } from './builders.js';
+import { freshTargetOf } from './targets-reference.js';
 
-/** TargetKeeper.targetsOf before it returned the last record again (the reference). */
+/** TargetKeeper.targetsOf before it returned the last record again (the reference): an EVSE keeps its target object while a fresh one would equal it. */
 class ReferenceKeeper {
   private readonly last = new Map<string, EvseTarget>();
   targetsOf(result: DecideResult, evses: readonly EvseModel[]): Record<string, EvseTarget> {
@@ -16,28 +18,14 @@ class ReferenceKeeper {
     for (const e of evses) {
       const d = result.limits[e.key];
       if (!d) continue;
+      const fresh = freshTargetOf(d, e);
       const before = this.last.get(e.key);
-      if (
-        before &&
-        before.limitA === d.limit.maxCurrentA && before.baseA === d.baseShare.maxCurrentA && before.numberPhases === e.phases &&
-        before.minA === e.minCurrentA && before.voltageV === e.voltageV && before.aloneA === d.aloneA && ('aloneA' in before) === (d.aloneA !== undefined) &&
-        before.setpointW === d.setpointW && ('setpointW' in before) === (d.setpointW !== undefined) &&
-        (d.setpointW === undefined || (before.dischargeLimitW === d.dischargeLimitW && before.operationMode === d.setpointMode))
-      ) {
+      if (before && isDeepStrictEqual(before, fresh)) {
         targets[e.key] = before;
         continue;
       }
-      const target: EvseTarget = {
-        limitA: d.limit.maxCurrentA,
-        baseA: d.baseShare.maxCurrentA,
-        numberPhases: e.phases,
-        minA: e.minCurrentA,
-        voltageV: e.voltageV,
-        ...(d.aloneA !== undefined ? { aloneA: d.aloneA } : {}),
-        ...(d.setpointW !== undefined ? { setpointW: d.setpointW, dischargeLimitW: d.dischargeLimitW, operationMode: d.setpointMode } : {}),
-      };
-      this.last.set(e.key, target);
-      targets[e.key] = target;
+      this.last.set(e.key, fresh);
+      targets[e.key] = fresh;
     }
     return targets;
   }
