@@ -97,7 +97,12 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
   const dataDir = resolveDataDir(config, deps.configPath);
   mkdirSync(dataDir, { recursive: true });
   const dbPath = dbPathOf(dataDir);
-  const store = openStore({ path: dbPath, clock, ...('bootId' in deps ? { bootId: deps.bootId } : {}) });
+  const store = openStore({
+    path: dbPath,
+    clock,
+    ...('bootId' in deps ? { bootId: deps.bootId } : {}),
+    checkpointInWorker: { onFailure: (err) => log.warn({ err }, 'background checkpoint failed: the store checkpoints in its commits again') },
+  });
   log.info({ dbPath }, 'store opened');
   const { retention: retentionConfig } = config.data;
   const retention = new RetentionJob({

@@ -83,6 +83,7 @@ export class GroupCommit {
   /** Batches opened so far: a gated commit commits only the batch it was scheduled for. */
   private generation = 0;
   private readonly rollbackListeners: Array<() => void> = [];
+  private readonly commitListeners: Array<() => void> = [];
   /** close() ran: everything committed was synced on the event loop. */
   private closed = false;
 
@@ -200,6 +201,11 @@ export class GroupCommit {
     this.rollbackListeners.push(fn);
   }
 
+  /** Calls fn after each batch's COMMIT (the background checkpoint counts them: wal-checkpointer.ts). */
+  onCommit(fn: () => void): void {
+    this.commitListeners.push(fn);
+  }
+
   /** Batches committed so far (for tests and benchmarks). */
   get commitCount(): number {
     return this.commits;
@@ -233,6 +239,7 @@ export class GroupCommit {
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
+      for (const fn of this.commitListeners) fn();
       for (const w of written) w.resolve();
       if (now && (ownWrites || pending)) {
         this.syncLogNow();

@@ -10,6 +10,7 @@ import { ProfileRepo } from './profile-repo.js';
 import { SiteStateRepo } from './site-state-repo.js';
 import { StationStateRepo } from './station-state-repo.js';
 import { GroupCommit } from './group-commit.js';
+import { WalCheckpointer } from './wal-checkpointer.js';
 import { closeRun, openRun, systemBootId } from './last-run.js';
 import { CommissionedRepo } from './commissioned-repo.js';
 import { EvseSettingsRepo } from './evse-settings-repo.js';
@@ -24,6 +25,12 @@ export interface OpenStoreOptions {
   lastSeenResolutionMs?: number;
   /** The operating system's boot id (default: Linux's; tests pass their own). */
   bootId?: string;
+  /**
+   * Checkpoint the log from a worker thread instead of in the commit that crosses SQLite's
+   * threshold, on the event loop (wal-checkpointer.ts). The hub's store does; `onFailure` is
+   * told when the worker failed and the connection checkpoints on its own again.
+   */
+  checkpointInWorker?: { onFailure: (err: unknown) => void };
 }
 
 /** The hub's durable state: one SQLite database and a repository per concern. */
@@ -64,7 +71,13 @@ export function openStore(options: OpenStoreOptions): Store {
   const clock = options.clock ?? systemClock();
   const db = openDatabase({ path: options.path, clock });
   const batch = new GroupCommit(db);
+  let checkpointer: WalCheckpointer | undefined;
   try {
+    if (options.checkpointInWorker && !db.memory) {
+      const cp = new WalCheckpointer(db, { onFailure: options.checkpointInWorker.onFailure });
+      checkpointer = cp;
+      batch.onCommit(() => cp.committed());
+    }
     const transactions = new TransactionRepo({ db });
     const siteState = new SiteStateRepo({ db, clock });
     const bootId = 'bootId' in options ? options.bootId : systemBootId();
@@ -93,10 +106,12 @@ export function openStore(options: OpenStoreOptions): Store {
         batch.close();
         if (!db.memory) closeRun(siteState, bootId);
         db.pragma('optimize');
+        checkpointer?.close(); // before the connection: the last to close removes the log
         db.close();
       },
     };
   } catch (err) {
+    checkpointer?.close();
     db.close();
     throw err;
   }
