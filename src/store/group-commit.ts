@@ -201,7 +201,7 @@ export class GroupCommit {
     this.rollbackListeners.push(fn);
   }
 
-  /** Calls fn after each batch's COMMIT (the background checkpoint counts them: wal-checkpointer.ts). */
+  /** Calls fn after each batch's COMMIT (the background checkpoint counts them: wal-checkpointer.ts); what fn throws is ignored. */
   onCommit(fn: () => void): void {
     this.commitListeners.push(fn);
   }
@@ -229,6 +229,7 @@ export class GroupCommit {
     this.waiters = [];
     const written = this.writtenWaiters;
     this.writtenWaiters = [];
+    let committed = false;
     try {
       // A sync covers the batch's own writes. A batch without any (a relayed Authorize, a
       // Heartbeat) starts none: its waiters wait for the sync still pending, the last one
@@ -239,7 +240,7 @@ export class GroupCommit {
       if (failure) throw failure.err;
       this.db.exec('COMMIT');
       this.commits++;
-      for (const fn of this.commitListeners) fn();
+      committed = true;
       for (const w of written) w.resolve();
       if (now && (ownWrites || pending)) {
         this.syncLogNow();
@@ -267,6 +268,22 @@ export class GroupCommit {
       for (const w of written) w.reject(err);
     } finally {
       if (relaxed && this.db.open) this.setSynchronous('FULL');
+      if (committed) this.notifyCommitted();
+    }
+  }
+
+  /**
+   * Tells the commit listeners, after the batch is committed and its waiters are settled or
+   * scheduled: whatever a listener does, the batch stays committed and is never treated as rolled
+   * back (a listener reports its own failures).
+   */
+  private notifyCommitted(): void {
+    for (const fn of this.commitListeners) {
+      try {
+        fn();
+      } catch {
+        // the listener's own failure; the commit stands
+      }
     }
   }
 

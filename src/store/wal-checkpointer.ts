@@ -110,7 +110,11 @@ export class WalCheckpointer {
 
   /** Counts a commit; asks for a checkpoint every `everyCommits`. */
   committed(): void {
-    if (++this.commitsSince >= this.everyCommits) this.request();
+    try {
+      if (++this.commitsSince >= this.everyCommits) this.request();
+    } catch (err) {
+      this.fail(err); // back to SQLite's own checkpoint, reported once
+    }
   }
 
   /** Asks for a checkpoint now (one runs at a time; asked while one runs, another follows it). Resolves with its result, undefined after a failure. */

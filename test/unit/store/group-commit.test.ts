@@ -33,6 +33,23 @@ describe('group commit', () => {
     expect(s.messages.count()).toBe(50);
   });
 
+  it('keeps a batch committed and its barrier resolved when a commit listener throws', async () => {
+    const s = open();
+    let rolledBack = 0;
+    let told = 0;
+    s.batch.onRollback(() => rolledBack++);
+    s.batch.onCommit(() => {
+      told++;
+      throw new Error('listener broke');
+    });
+    s.batch.begin();
+    s.messages.append('CP1', 'DataTransfer', { i: 1 });
+    await s.batch.barrier();
+    expect(told).toBe(1);
+    expect(rolledBack).toBe(0);
+    expect(s.messages.count()).toBe(1);
+  });
+
   it('lets repositories nest their own transactions inside a batch', async () => {
     const s = open();
     s.batch.begin();
