@@ -100,21 +100,28 @@ function gapRows(hub: Sequence, suffix: string): BenchRow[] {
  * (monitorEventLoopDelay, 10 ms resolution) until told to stop: what the machine's scheduler
  * alone does to a process's p99 meanwhile, the baseline for the hub's figure.
  */
-function idleLoopProbe(): { stop: () => Promise<number> } {
+function idleLoopProbe(): { ready: Promise<void>; stop: () => Promise<number> } {
   const script = [
     "const h = require('node:perf_hooks').monitorEventLoopDelay({ resolution: 10 });",
     'h.enable();',
+    "process.stdout.write('ready ');",
     "process.stdin.on('data', () => { h.disable(); process.stdout.write(String(h.percentile(99) / 1e6)); process.exit(0); });",
   ].join(' ');
   const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'pipe', 'ignore'] });
   let out = '';
-  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready ')) markReady();
+  });
   const ended = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return {
+    ready,
     async stop() {
       child.stdin.write('x');
       await ended;
-      return Number(out);
+      return Number(out.slice('ready '.length));
     },
   };
 }
@@ -139,8 +146,11 @@ export const benchmark: Benchmark = {
         await measureSequence(csms, hub.url, SETTINGS.warmupCalls, `W2-LAT-201-WARM${round}`);
       }
       progress(`${SETTINGS.calls} calls of each kind, alternating direct and through the hub, one charger per kind and side`);
-      await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
+      // The idle probe is a Node process of its own: started, and its start-up over, before the
+      // measured calls (a process starting up takes a vCPU for tens of ms).
       const idleProbe = idleLoopProbe();
+      await idleProbe.ready;
+      await hub.eventLoopP99Ms?.(); // the metric resets at every scrape: from here on
       const cpu0 = cpuTime(hub.proc.pid);
       const switches0 = contextSwitches(hub.proc.pid);
       const ran0 = scheduledMs(hub.proc.pid);
