@@ -11,10 +11,14 @@
  * BENCH_DECIDE_N (default 5000) and BENCH_DECIDE_ROUNDS (default 40) set the size.
  * BENCH_DECIDE_REFUSE=1: the chargers refuse every profile and every EVSE is uncontrollable, as
  * in the `scale` benchmark (whose chargers answer NotImplemented).
+ * BENCH_DECIDE_PARTS=1: also runs the pure decision's steps on the controller's last snapshot and
+ * reports the longest step of each part by name (which part holds the event loop longest).
  */
 import { performance } from 'node:perf_hooks';
 import { parseSiteConfig } from '../src/config/load.js';
 import { Controller } from '../src/control/controller.js';
+import { baseSharesOf, decideSteps, initialDecideStates, type DecideResult } from '../src/control/decide.js';
+import type { SiteSnapshot, Strategy } from '../src/energy/strategy.js';
 import { Dispatcher } from '../src/control/dispatcher.js';
 import { withLimitChangeLog } from '../src/control/limit-change-log.js';
 import { siteModelFromConfig } from '../src/control/site-model-from-config.js';
@@ -28,6 +32,7 @@ import { percentile } from './stats.js';
 const N = Number(process.env['BENCH_DECIDE_N'] ?? 5000);
 const ROUNDS = Number(process.env['BENCH_DECIDE_ROUNDS'] ?? 40);
 const REFUSE = process.env['BENCH_DECIDE_REFUSE'] === '1';
+const PARTS = process.env['BENCH_DECIDE_PARTS'] === '1';
 
 /** The declared site of the scale benchmark: rows of 50 one-EVSE stations (3-phase, 16 A) under one main. */
 export function declaredSiteYaml(n: number): string {
@@ -50,6 +55,65 @@ interface Run {
   firstStepMedianMs: number;
   lastStepMedianMs: number;
   steps: number;
+  /** BENCH_DECIDE_PARTS=1: per part of the pure decision, the median over the rounds of its longest step, ms. */
+  parts: Map<string, PartTime>;
+}
+
+/** The first strategy, keeping the snapshot it was given (the controller's, with the caps before the strategies). */
+function snapshotKeeper(strategy: Strategy<unknown>): { strategy: Strategy<unknown>; last: () => SiteSnapshot | undefined } {
+  let seen: SiteSnapshot | undefined;
+  return {
+    strategy: { name: strategy.name, initialState: () => strategy.initialState(), decide: (snapshot, state) => ((seen = snapshot), strategy.decide(snapshot, state)) },
+    last: () => seen,
+  };
+}
+
+/** One part of the pure decision: medians over the rounds of its longest step and of its mean step, ms, and its steps per decision. */
+interface PartTime {
+  longestMs: number;
+  meanMs: number;
+  steps: number;
+}
+
+/**
+ * The pure decision's steps on one snapshot, ROUNDS times, each given the one before as the
+ * controller gives its last decision: per part (the name a step yields), the median over the
+ * rounds of its longest step and of its mean step. On a shared machine the longest of many steps
+ * picks up other processes' time; the mean does less.
+ */
+function timeParts(snapshot: SiteSnapshot, strategies: readonly Strategy<unknown>[], params: Parameters<typeof baseSharesOf>[1]): Map<string, PartTime> {
+  const baseShares = baseSharesOf(snapshot, params);
+  let states = initialDecideStates(strategies);
+  let previous: DecideResult | undefined;
+  const seen = new Map<string, { longest: number[]; mean: number[]; steps: number }>();
+  for (let round = 0; round < ROUNDS + 5; round++) {
+    const steps = decideSteps(snapshot, states, { strategies, params, baseShares, ...(previous ? { previous } : {}) });
+    const inRound = new Map<string, { most: number; total: number; steps: number }>();
+    for (;;) {
+      const t0 = performance.now();
+      const next = steps.next();
+      const ms = performance.now() - t0;
+      const name = next.done ? 'return' : next.value;
+      const part = inRound.get(name) ?? { most: 0, total: 0, steps: 0 };
+      part.most = Math.max(part.most, ms);
+      part.total += ms;
+      part.steps++;
+      inRound.set(name, part);
+      if (next.done) {
+        previous = next.value;
+        states = next.value.states;
+        break;
+      }
+    }
+    if (round < 5) continue;
+    for (const [name, part] of inRound) {
+      const all = seen.get(name) ?? { longest: [], mean: [], steps: part.steps };
+      all.longest.push(part.most);
+      all.mean.push(part.total / part.steps);
+      seen.set(name, all);
+    }
+  }
+  return new Map([...seen].map(([name, all]) => [name, { longestMs: percentile(all.longest, 50), meanMs: percentile(all.mean, 50), steps: all.steps }]));
 }
 
 async function timeDecisions(active: boolean): Promise<Run> {
@@ -75,8 +139,17 @@ async function timeDecisions(active: boolean): Promise<Run> {
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
   };
-  const strategies = strategiesOf(config, site);
+  const kept = snapshotKeeper(strategiesOf(config, site)[0] as Strategy<unknown>);
+  const strategies = [kept.strategy, ...strategiesOf(config, site).slice(1)];
   const queue: Array<() => void> = [];
+  const controllerParams = {
+    marginA: config.energy.marginA,
+    rotationPeriodS: config.energy.rotationPeriodS,
+    nominalVoltageV: config.site.voltageV,
+    nonEvEstimator: config.energy.nonEvEstimator,
+    followS: config.energy.settleS,
+    rampReserve: config.energy.nonEvEstimator === 'aligned',
+  };
   const log = silentLogger();
   const controller: Controller = new Controller({
     clock,
@@ -88,14 +161,7 @@ async function timeDecisions(active: boolean): Promise<Run> {
     failsafe: { staleAfterS: 10 },
     yieldToLoop: (next) => queue.push(next),
     safetyTickS: 3600,
-    params: {
-      marginA: config.energy.marginA,
-      rotationPeriodS: config.energy.rotationPeriodS,
-      nominalVoltageV: config.site.voltageV,
-      nonEvEstimator: config.energy.nonEvEstimator,
-      followS: config.energy.settleS,
-      rampReserve: config.energy.nonEvEstimator === 'aligned',
-    },
+    params: controllerParams,
   });
   const times: number[] = [];
   for (let i = 0; i < ROUNDS + 5; i++) {
@@ -138,7 +204,11 @@ async function timeDecisions(active: boolean): Promise<Run> {
     steps = n;
     await settle();
   }
+  const snapshot = kept.last();
+  const params = { ...controllerParams, marginA: controllerParams.marginA, worstCaseNonEvA: site.worstCaseNonEvA };
+  const parts = PARTS && snapshot ? timeParts(snapshot, strategies, params) : new Map<string, PartTime>();
   return {
+    parts,
     medianMs: percentile(times, 50),
     p90Ms: percentile(times, 90),
     maxMs: Math.max(...times),
@@ -168,6 +238,10 @@ export const benchmark: Benchmark = {
         { metric: `stepped decision (${r.steps} steps), ${N} EVSEs ${label}: longest step, slowest`, value: r.longestStepMaxMs, unit: 'ms', digits: 2 },
         { metric: `stepped decision, ${N} EVSEs ${label}: first step (reading the inputs), median`, value: r.firstStepMedianMs, unit: 'ms', digits: 2 },
         { metric: `stepped decision, ${N} EVSEs ${label}: last step (the dispatch), median`, value: r.lastStepMedianMs, unit: 'ms', digits: 2 },
+        ...[...r.parts]
+          .sort((a, b) => b[1].longestMs - a[1].longestMs)
+          .slice(0, 8)
+          .map(([name, part]) => ({ metric: `pure decision, ${N} EVSEs ${label}: part "${name}" (${part.steps} steps), longest / mean step, medians`, value: part.longestMs, unit: `ms / ${part.meanMs.toFixed(2)} ms`, digits: 2 })),
       );
     }
     return {

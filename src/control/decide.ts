@@ -9,16 +9,15 @@ import {
   rotationAsSent,
   DEFAULT_DRAW_HEADROOM_A,
   type SentChange,
-  type AllocationStatus,
   type CircuitBudget,
   type RotationState,
   type Allocation,
 } from '../energy/allocation/index.js';
-import { sameLimit, sameLimits, type CurrentLimit } from '../energy/limit.js';
-import { sameFields } from '../util/same-fields.js';
+import type { CurrentLimit } from '../energy/limit.js';
 import type { PerPhase } from '../energy/phases.js';
 import type { SiteSnapshot, Strategy } from '../energy/strategy.js';
 import type { EvseModel } from '../energy/site-model.js';
+import { boundAt, evseDecisionOf, type EvseDecision, type EvseDecisionContext } from './evse-decision.js';
 import { DEFAULT_FOLLOW_S, siteLoad, type NonEvEstimator } from '../../strategies/load-balancing/site-load.js';
 import { pendingRampA, rampStateOf, reserveRampsSteps, type RampState } from './ramp-reserve.js';
 import { holdWhereFitsSteps } from './hold-where-fits.js';
@@ -27,9 +26,7 @@ import { guardSteps } from './guard.js';
 import { drain, EVSES_PER_STEP, type Steps } from '../energy/steps.js';
 import { csmsCaps, csmsGroupLimits } from './csms-caps.js';
 import { addDecisionCaps } from './strategy-caps.js';
-import { addDecisionSetpoints, clampSetpoint, type WantedSetpoint } from './decision-setpoints.js';
-import { effectiveMode } from './operation-modes.js';
-import type { SetpointMode } from './profile-payload.js';
+import { addDecisionSetpoints, type WantedSetpoint } from './decision-setpoints.js';
 
 /** Knobs of the allocation and the failsafe, with units. */
 export interface DecideParams {
@@ -77,35 +74,7 @@ export interface DecideStates {
   rotation: RotationState;
 }
 
-/** What was decided for one EVSE, and why. */
-export interface EvseDecision {
-  evseKey: string;
-  /** The limit to send, A per phase; its source is the one that bound. */
-  limit: CurrentLimit;
-  status: AllocationStatus;
-  /** Every limit that applied (own max, CSMS, strategies, circuit share, guard, failsafe). */
-  limits: CurrentLimit[];
-  /** The guaranteed safe share (the base profile). */
-  baseShare: CurrentLimit;
-  /**
-   * Power setpoint from the strategies, W (positive charges, negative discharges), clamped: never
-   * above `limit` at the EVSE's voltage and phases, never below `dischargeLimitW`. Absent when no
-   * strategy gave one, on failsafe and in Idle. Only OCPP 2.1 EVSEs receive it.
-   */
-  setpointW?: number;
-  /** Most negative power allowed, W (<= 0; 0 for an EVSE that cannot discharge). With setpointW. */
-  dischargeLimitW?: number;
-  /** operationMode sent with the setpoint: ExternalSetpoint for an EVSE in that mode, else CentralSetpoint. */
-  setpointMode?: SetpointMode;
-  /**
-   * For an increase: the limit it may take at once, without waiting for decreases elsewhere to be
-   * followed (fits-alone.ts), A. Absent: the increase waits for them (make before break).
-   */
-  aloneA?: number;
-  /** Who gave the setpoint and why (with any clamping). */
-  setpointSource?: string;
-  setpointReason?: string;
-}
+export type { EvseDecision } from './evse-decision.js';
 
 export interface DecideResult {
   nowMs: number;
@@ -249,7 +218,11 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   yield 'allocation';
 
   const proposed: Record<string, CurrentLimit> = {};
-  for (const a of allocation.allocations) proposed[a.evseKey] = boundAt(a);
+  let n = 0;
+  for (const a of allocation.allocations) {
+    proposed[a.evseKey] = boundAt(a);
+    if (++n % EVSES_PER_STEP === 0) yield 'proposals';
+  }
   const guarded = yield* guardSteps({
     circuits: snapshot.circuits,
     evses: snapshot.evses,
@@ -267,7 +240,12 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
 
   yield 'guard';
 
-  const evseByKey = new Map(snapshot.evses.map((e) => [e.key, e]));
+  // The last EVSE of a key given twice, as `new Map(entries)` would have it.
+  const evseByKey = new Map<string, EvseModel>();
+  for (const e of snapshot.evses) {
+    evseByKey.set(e.key, e);
+    if (++n % EVSES_PER_STEP === 0) yield 'evses by key';
+  }
   const previous = setup.previous?.limits;
   const guardedLimits = withFallbacks(guarded.limits, proposed, allocation.allocations);
   const notHeld = new Set(groupLimits.flatMap((g) => g.evseKeys));
@@ -284,27 +262,16 @@ export function* decideSteps(snapshot: SiteSnapshot, states: DecideStates, setup
   const alone = calmOn && groupLimits.length === 0 && snapshot.siteLimitW === undefined ? yield* fitsAloneSteps({ ...calm, limits: finals }) : {};
   const changes: SentChange[] = [];
   const decided: EvseDecision[] = [];
+  const context: EvseDecisionContext = { snapshot, baseShares, alone, wanted: wantedSetpoints, previous };
   let allKept = previous !== undefined;
-  let n = 0;
+  n = 0;
   for (const a of allocation.allocations) {
     if (n++ % EVSES_PER_STEP === EVSES_PER_STEP - 1) yield 'limits';
     const finalLimit = finals[a.evseKey] ?? { maxCurrentA: 0, source: 'guard' };
     const ev = evseByKey.get(a.evseKey);
     if (finalLimit.maxCurrentA !== a.currentA) changes.push({ key: a.evseKey, minA: ev ? evseMinA(ev) : 0, finalA: finalLimit.maxCurrentA });
-    const same = finalLimit.maxCurrentA === a.currentA && finalLimit.source === a.binding.source;
-    const limit = same ? boundAt(a) : finalLimit;
-    const prev = previous?.[a.evseKey];
-    const decision: EvseDecision = {
-      evseKey: a.evseKey,
-      limit,
-      status: a.status,
-      limits: same ? a.limits : keptLimits(prev?.limits, a.limits, finalLimit),
-      baseShare: baseShares[a.evseKey] ?? { maxCurrentA: 0, source: 'failsafe', reason: 'no base share' },
-      ...(alone[a.evseKey] !== undefined ? { aloneA: alone[a.evseKey] } : {}),
-      ...setpointFields(wantedSetpoints[a.evseKey], limit, ev, snapshot),
-    };
-    const kept = prev && sameDecision(prev, decision) ? prev : decision;
-    if (kept !== prev) allKept = false;
+    const kept = evseDecisionOf(context, a, finalLimit, ev);
+    if (kept !== previous?.[a.evseKey]) allKept = false;
     decided.push(kept);
   }
   // Every EVSE kept its decision object, in the same order: the record of them too.
@@ -348,40 +315,4 @@ function sameKeys(record: Record<string, EvseDecision>, decided: readonly EvseDe
   if (keys.length !== decided.length) return false;
   for (let i = 0; i < keys.length; i++) if (record[keys[i] as string] !== decided[i]) return false;
   return true;
-}
-
-/** The limit an allocation bound at its current: its binding itself when that already says so. */
-function boundAt(a: Allocation): CurrentLimit {
-  return a.binding.maxCurrentA === a.currentA ? a.binding : { ...a.binding, maxCurrentA: a.currentA };
-}
-
-/** `[...base, last]`, or `prev` when it holds the same limits. */
-function keptLimits(prev: CurrentLimit[] | undefined, base: CurrentLimit[], last: CurrentLimit): CurrentLimit[] {
-  if (prev?.length === base.length + 1 && sameLimit(prev[base.length] as CurrentLimit, last)) {
-    let i = 0;
-    while (i < base.length && sameLimit(prev[i] as CurrentLimit, base[i] as CurrentLimit)) i++;
-    if (i === base.length) return prev;
-  }
-  return [...base, last];
-}
-
-/** Two decisions of one EVSE with the same fields and values (limits compared field by field). */
-function sameDecision(a: EvseDecision, b: EvseDecision): boolean {
-  return sameFields(a, b, sameDecisionField);
-}
-
-function sameDecisionField(field: string, x: unknown, y: unknown): boolean {
-  if (field === 'limit' || field === 'baseShare') return Boolean(y) && sameLimit(x as CurrentLimit, y as CurrentLimit);
-  if (field === 'limits') return Array.isArray(y) && sameLimits(x as CurrentLimit[], y as CurrentLimit[]);
-  return false;
-}
-
-/** The clamped setpoint of one EVSE as EvseDecision fields; none on failsafe, in Idle or without one. */
-function setpointFields(wanted: WantedSetpoint | undefined, limit: CurrentLimit, evse: EvseModel | undefined, snapshot: SiteSnapshot): Partial<EvseDecision> {
-  if (!evse || wanted?.setpointW === undefined || limit.source === 'failsafe') return {};
-  const mode = effectiveMode(snapshot, evse);
-  if (mode === 'Idle') return {};
-  const sp = clampSetpoint(wanted, limit, evse, mode === 'ExternalSetpoint' ? 'ExternalSetpoint' : 'CentralSetpoint');
-  if (!sp) return {};
-  return { setpointW: sp.setpointW, dischargeLimitW: sp.dischargeLimitW, setpointMode: sp.operationMode, setpointSource: sp.source, setpointReason: sp.reason };
 }

@@ -29,9 +29,12 @@ export interface DecidedSetpoint {
  * applies to every EVSE; decisions for unknown EVSE keys are ignored.
  */
 export function addDecisionSetpoints(wanted: Record<string, WantedSetpoint>, decisions: readonly Decision[], evses: readonly EvseModel[]): void {
-  const known = new Set(evses.map((e) => e.key));
+  // Built at the first decision with a setpoint: a strategy that gives none (the usual case at
+  // thousands of EVSEs) costs no pass over the EVSEs.
+  let known: Set<string> | undefined;
   for (const d of decisions) {
     if (d.setpointW === undefined && d.dischargeLimitW === undefined) continue;
+    known ??= new Set(evses.map((e) => e.key));
     const keys = d.evseKey === undefined ? [...known] : known.has(d.evseKey) ? [d.evseKey] : [];
     for (const key of keys) {
       const w = (wanted[key] ??= {});

@@ -5,7 +5,7 @@
  */
 
 /** EVSEs handled per step in loops over every EVSE of the site. */
-export const EVSES_PER_STEP = 1000;
+export const EVSES_PER_STEP = 500;
 
 /** A computation as steps: yields the name of the part just done, returns the result. */
 export type Steps<T> = Generator<string, T, void>;

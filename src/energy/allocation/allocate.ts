@@ -73,6 +73,7 @@ export function* allocateSteps(input: AllocationInput, state: RotationState): St
   const pendingUse = new Float64Array(K);
   const startRoom = new Float64Array(K);
   for (const evse of rampRoom ? input.evses : []) {
+    if (++n % EVSES_PER_STEP === 0) yield 'allocation: ramp room';
     const pendingA = Math.max(0, ...(rampRoom?.pendingA[evse.key] ?? []).filter((a) => Number.isFinite(a)));
     const terms = pendingA > 0 ? termsFor(tree, set, evse) : undefined;
     for (const t of terms ? withGroupTerms(terms, groupTermsOf(evse)) : []) pendingUse[t.k] = (pendingUse[t.k] as number) + t.coefficient * pendingA;
