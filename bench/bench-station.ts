@@ -12,9 +12,11 @@ export type CallOutcome = { ok: true; payload: Record<string, unknown>; rttMs: n
 
 interface Pending {
   id: string;
-  sentNs: bigint;
+  /** performance.now() just before the frame was handed to the socket, ms. */
+  sentMs: number;
   resolve: (o: CallOutcome) => void;
-  timer: NodeJS.Timeout;
+  /** Only for `call`; `send`'s caller times out its calls itself (`expire`). */
+  timer: NodeJS.Timeout | undefined;
 }
 
 export interface BenchStationDeps {
@@ -74,9 +76,32 @@ export class BenchStation {
     const id = String(this.nextId++);
     return new Promise((resolve) => {
       const timer = setTimeout(() => this.settle({ ok: false, error: `no answer to ${action} within ${this.deps.callTimeoutMs} ms`, rttMs: this.deps.callTimeoutMs }), this.deps.callTimeoutMs);
-      this.pending = { id, sentNs: process.hrtime.bigint(), resolve, timer };
+      this.pending = { id, sentMs: performance.now(), resolve, timer };
       socket.send(JSON.stringify([2, id, action, payload]));
     });
+  }
+
+  /** The id the next CALL will carry (`send` takes a frame built with it). */
+  nextCallId(): string {
+    return String(this.nextId);
+  }
+
+  /**
+   * Sends a CALL already written as wire text, carrying `nextCallId()`; `done` gets its outcome,
+   * once (no promise, no timer: the caller times it out with `expire`). False, and `done` never
+   * called, when it was not sent (not connected, or a call in flight).
+   */
+  send(frame: string, done: (o: CallOutcome) => void): boolean {
+    const socket = this.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN || this.pending) return false;
+    this.pending = { id: String(this.nextId++), sentMs: performance.now(), resolve: done, timer: undefined };
+    socket.send(frame);
+    return true;
+  }
+
+  /** Settles the call in flight as unanswered when it was sent more than `timeoutMs` before `nowMs` (performance.now()). */
+  expire(nowMs: number, timeoutMs: number): void {
+    if (this.pending && nowMs - this.pending.sentMs > timeoutMs) this.settle({ ok: false, error: `no answer within ${timeoutMs} ms`, rttMs: timeoutMs });
   }
 
   /** Drops the connection without a closing handshake, as a network failure would. */
@@ -100,7 +125,7 @@ export class BenchStation {
       return;
     }
     if (!this.pending || id !== this.pending.id) return;
-    const rttMs = Number(process.hrtime.bigint() - this.pending.sentNs) / 1e6;
+    const rttMs = performance.now() - this.pending.sentMs;
     if (type === 3) {
       const payload = frame[2];
       this.settle({ ok: true, payload: typeof payload === 'object' && payload !== null ? (payload as Record<string, unknown>) : {}, rttMs });
@@ -117,7 +142,7 @@ export class BenchStation {
     const p = this.pending;
     if (!p) return;
     this.pending = undefined;
-    clearTimeout(p.timer);
+    if (p.timer !== undefined) clearTimeout(p.timer);
     p.resolve(outcome);
   }
 }

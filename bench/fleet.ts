@@ -6,7 +6,8 @@
 import type { Prng } from '../src/sim/prng.js';
 import { benchStationId } from './scale-target.js';
 import { BenchStation, type BenchVersion, type CallOutcome } from './bench-station.js';
-import { bootCall, heartbeatCall, meterCall, startCall, type OcppCall } from './ocpp-frames.js';
+import { bootCall, heartbeatCall, meterCall, startCall, type MeterSample, type OcppCall } from './ocpp-frames.js';
+import { meterFrames } from './meter-frames.js';
 
 export interface FleetDeps {
   url: string;
@@ -72,51 +73,72 @@ export class Fleet {
    * size / ratePerS seconds, as W2's "a meter message every 10 s" at rate = size / 10), for
    * `durationMs`. Returns the round trip of every answered call; a charger whose previous call
    * is still in flight skips its turn (counted in `skipped`).
+   *
+   * The generator is the measuring instrument and shares the machine with the hub, so a message
+   * costs it little: its frame is written as text from parts made once per charger (the same text
+   * as `meterCall` serialised), and a call is a callback, not a promise, timed out by this
+   * schedule's own timer rather than one timer per call.
    */
   async steady(ratePerS: number, durationMs: number): Promise<{ rtts: number[]; sent: number; skipped: number }> {
     const rtts: number[] = [];
     const busy = new Set<Charger>();
-    // Calls in flight, counted, not kept: 15,000 settled promises held to the end of the window
-    // were the load generator's own garbage on the machine it shares with the hub.
     let inFlight = 0;
     let drained: (() => void) | undefined;
     let sent = 0;
     let skipped = 0;
     let turn = 0;
+    const timeoutMs = this.deps.callTimeoutMs;
+    // One callback and one frame writer per charger, made once for the window.
+    const parts = this.chargers.map((c) => {
+      const action = c.station.version === '1.6' ? 'MeterValues' : 'TransactionEvent';
+      const done = (outcome: CallOutcome): void => {
+        busy.delete(c);
+        if (outcome.ok) rtts.push(outcome.rttMs);
+        else this.errors.add(`${action} failed`, `${c.station.stationId}: ${outcome.error}`);
+        if (--inFlight === 0) drained?.();
+      };
+      return { c, action, done, frames: meterFrames(c.station.version, c.transactionId) };
+    });
+    const expire = (): void => {
+      const now = performance.now();
+      for (const c of busy) c.station.expire(now, timeoutMs);
+    };
     const t0 = performance.now();
-    await new Promise<void>((done) => {
+    await new Promise<void>((finished) => {
       const timer = setInterval(() => {
         const elapsed = performance.now() - t0;
         const due = Math.min(Math.floor((elapsed * ratePerS) / 1000), Math.floor((durationMs * ratePerS) / 1000));
         while (sent + skipped < due) {
-          const c = this.chargers[turn++ % this.chargers.length];
-          if (!c) break;
+          const p = parts[turn++ % parts.length];
+          if (!p) break;
+          const c = p.c;
           if (busy.has(c)) {
             skipped++;
             continue;
           }
-          busy.add(c);
           sent++;
+          c.energyWh += 61;
+          const seqNo = c.seqNo++;
+          const frame = p.frames.frame(c.station.nextCallId(), seqNo, Date.now(), sampleOf(c.energyWh, seqNo));
+          if (!c.station.send(frame, p.done)) {
+            this.errors.add(`${p.action} failed`, `${c.station.stationId}: not connected`);
+            continue;
+          }
+          busy.add(c);
           inFlight++;
-          void this.expectResult(c, this.nextSample(c))
-            .then(
-              (outcome) => {
-                if (outcome?.ok) rtts.push(outcome.rttMs);
-              },
-              (err: unknown) => this.errors.add('meter sample threw', `${c.station.stationId}: ${String(err)}`),
-            )
-            .finally(() => {
-              busy.delete(c);
-              if (--inFlight === 0) drained?.();
-            });
         }
+        if (busy.size > 0) expire();
         if (elapsed >= durationMs) {
           clearInterval(timer);
-          done();
+          finished();
         }
       }, 5);
     });
-    if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+    if (inFlight > 0) {
+      const sweep = setInterval(expire, 1000);
+      await new Promise<void>((resolve) => (drained = resolve));
+      clearInterval(sweep);
+    }
     return { rtts, sent, skipped };
   }
 
@@ -183,13 +205,7 @@ export class Fleet {
   private nextSample(c: Charger): OcppCall {
     c.energyWh += 61;
     const seqNo = c.seqNo++;
-    return meterCall(c.station.version, c.transactionId, seqNo, Date.now(), {
-      energyWh: c.energyWh,
-      powerW: 11_040,
-      currentA: 16,
-      voltageV: 230,
-      socPercent: 40 + (seqNo % 50),
-    });
+    return meterCall(c.station.version, c.transactionId, seqNo, Date.now(), sampleOf(c.energyWh, seqNo));
   }
 
   private async connectAndBoot(c: Charger): Promise<boolean> {
@@ -221,6 +237,11 @@ export class Fleet {
     if (!outcome.ok) this.errors.add(`${call.action} failed`, `${c.station.stationId}: ${outcome.error}`);
     return outcome;
   }
+}
+
+/** What a charger's meter reports with its register at `energyWh`, in its message `seqNo`. */
+function sampleOf(energyWh: number, seqNo: number): MeterSample {
+  return { energyWh, powerW: 11_040, currentA: 16, voltageV: 230, socPercent: 40 + (seqNo % 50) };
 }
 
 /** Runs `work` on every item with at most `concurrency` running at once. */
