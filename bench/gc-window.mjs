@@ -12,10 +12,16 @@
 // profile there (bench/long-turns.ts reads it). GC_WINDOW_TURNS=1 runs a 1 ms interval timer in the
 // window and reports every gap between its runs longer than TURN_MS (a turn of the event loop that
 // long, or several back to back), with how much of it GC pauses took.
+// GC_WINDOW_BATCHES=1 times the group commit's batches in the window from outside (the hub's own
+// compiled GroupCommit, its methods wrapped here; nothing in the hub changes): per batch, when it
+// opened, when its end-of-turn commit ran and how long that took on the event loop, how many
+// barriers (answers waiting) it released, and when their wait ended (the log's sync).
 import inspector from 'node:inspector';
 import { writeFileSync } from 'node:fs';
 import { PerformanceObserver, constants, performance } from 'node:perf_hooks';
+import { resolve } from 'node:path';
 import process from 'node:process';
+import { pathToFileURL } from 'node:url';
 import { clearInterval, setInterval } from 'node:timers';
 
 const KINDS = {
@@ -77,8 +83,54 @@ function gapSummary(w) {
   };
 }
 
+let batchesPatched = false;
+
+/**
+ * Wraps the hub's GroupCommit (the module the hub loaded: same URL, same instance) so that each
+ * batch in the window is recorded as [opened, commit began, commit ms, barriers, released], times
+ * in ms since the window opened; released is when the barriers resolved (undefined: none waited).
+ */
+async function watchBatches() {
+  if (batchesPatched) return;
+  batchesPatched = true;
+  const { GroupCommit } = await import(pathToFileURL(resolve('dist/src/store/group-commit.js')).href);
+  const proto = GroupCommit.prototype;
+  const openBatch = proto.openBatch;
+  const commitWith = proto.commitWith;
+  const opened = new WeakMap();
+  proto.openBatch = function (...args) {
+    const ok = openBatch.apply(this, args);
+    if (ok && window) opened.set(this, performance.now());
+    return ok;
+  };
+  proto.commitWith = function (...args) {
+    const w = window;
+    const openedAt = opened.get(this);
+    opened.delete(this);
+    if (!w || openedAt === undefined || !this.open) return commitWith.apply(this, args);
+    const barriers = this.waiters.length;
+    const t = performance.now();
+    commitWith.apply(this, args);
+    const done = performance.now();
+    const row = [openedAt - w.t0, t - w.t0, done - t, barriers, undefined];
+    w.batches.push(row);
+    if (barriers === 0) return;
+    // The barriers resolve with the sync still pending (this.durable), else they did already.
+    const durable = this.durable;
+    if (!durable) row[4] = done - w.t0;
+    else durable.then(() => (row[4] = performance.now() - w.t0), () => undefined);
+  };
+}
+
 async function open() {
-  const w = { t0: performance.now(), gcs: [], gcSpans: [], gaps: [], session: undefined, cpu: undefined, timer: undefined };
+  const w = { t0: performance.now(), gcs: [], gcSpans: [], gaps: [], batches: [], session: undefined, cpu: undefined, timer: undefined };
+  if (process.env['GC_WINDOW_BATCHES'] === '1') {
+    try {
+      await watchBatches();
+    } catch (err) {
+      process.stderr.write(`gc-window: cannot time the group commit's batches: ${String(err)}\n`);
+    }
+  }
   if (process.env['GC_WINDOW_CPU']) {
     w.cpu = new inspector.Session();
     w.cpu.connect();
@@ -110,6 +162,7 @@ async function close() {
     clearInterval(w.timer);
     out.turns = gapSummary(w);
   }
+  if (process.env['GC_WINDOW_BATCHES'] === '1') out.batches = w.batches.map((b) => b.map((x) => (x === undefined ? null : Number(x.toFixed(3)))));
   if (w.cpu) {
     const { profile } = await post(w.cpu, 'Profiler.stop', {});
     w.cpu.disconnect();

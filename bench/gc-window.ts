@@ -6,6 +6,7 @@
  */
 import type { BenchRow } from './bench-types.js';
 import type { ServerProcess } from './server-process.js';
+import { percentile } from './stats.js';
 
 export const GC_WINDOW_NODE_ARGS = ['--import', './bench/gc-window.mjs'];
 
@@ -25,6 +26,11 @@ export interface GcWindow {
     /** [ms since the window opened, gap ms, GC pause ms in it] */
     gaps: Array<[number, number, number]>;
   };
+  /**
+   * With GC_WINDOW_BATCHES=1: the group commit's batches, each [opened, commit began, commit ms,
+   * barriers, released] (ms since the window opened; released null when no barrier waited).
+   */
+  batches?: Array<[number, number, number, number, number | null]>;
 }
 
 /** Opens the window in the hub (it must run with GC_WINDOW_NODE_ARGS). */
@@ -71,8 +77,40 @@ export function gcWindowRows(w: GcWindow, messages: number): BenchRow[] {
       { metric: 'steady: hub gaps over 5 ms, total / of it GC pauses', value: t.msInGapsOver5, unit: `ms (GC ${t.gcMsInGapsOver5.toFixed(1)} ms)`, digits: 1 },
     );
   }
+  if (w.batches) rows.push(...batchRows(w.batches));
   if (w.sampledBytes !== undefined) {
     rows.push({ metric: 'steady: allocated per message (sampled, 1 KiB interval)', value: w.sampledBytes / messages / 1024, unit: 'KiB', digits: 2 });
   }
   return rows;
+}
+
+/** Barriers in a batch of at least this many count as "a backlog handled in one go". */
+const LARGE_BATCH = 10;
+
+/**
+ * The group commit's batches: how many barriers (answers waiting) each released, how long its
+ * commit held the event loop, and per barrier how long its batch kept it from the moment the batch
+ * opened (the turn's first write) until it was released (after the commit and the log's sync): in
+ * a batch of many, the first message's answer waits for all the others to be handled and
+ * committed.
+ */
+function batchRows(batches: NonNullable<GcWindow['batches']>): BenchRow[] {
+  const waited = batches.filter((b) => b[3] > 0 && b[4] !== null);
+  const perBarrier = (keep: (barriers: number) => boolean): number[] =>
+    waited.filter((b) => keep(b[3])).flatMap((b) => Array<number>(b[3]).fill((b[4] as number) - b[0]));
+  const all = perBarrier(() => true);
+  const large = perBarrier((n) => n >= LARGE_BATCH);
+  const small = perBarrier((n) => n < LARGE_BATCH);
+  const sizes = waited.map((b) => b[3]);
+  const commitMs = batches.map((b) => b[2]);
+  const largeCommitMs = waited.filter((b) => b[3] >= LARGE_BATCH).map((b) => b[2]);
+  const turnMs = waited.map((b) => b[1] - b[0]);
+  const f = (xs: number[]) => `p50 ${percentile(xs, 50).toFixed(2)}, p99 ${percentile(xs, 99).toFixed(2)}, max ${(xs.length ? Math.max(...xs) : Number.NaN).toFixed(2)} ms`;
+  return [
+    { metric: `steady: group-commit batches (with barriers: ${waited.length}); barriers per batch with any, p50 / p90 / max`, value: batches.length, unit: `(${percentile(sizes, 50)} / ${percentile(sizes, 90)} / ${sizes.length ? Math.max(...sizes) : 0})`, digits: 0 },
+    { metric: `steady: barriers released by batches of >= ${LARGE_BATCH} (of ${all.length})`, value: (100 * large.length) / Math.max(1, all.length), unit: '%', digits: 1 },
+    { metric: 'steady: batch commit on the event loop, all batches', value: percentile(commitMs, 50), unit: `ms (${f(commitMs)}); batches of >= ${LARGE_BATCH}: ${f(largeCommitMs)}`, digits: 2 },
+    { metric: 'steady: batch open -> its commit (the turn after its first write)', value: percentile(turnMs, 50), unit: `ms (${f(turnMs)})`, digits: 2 },
+    { metric: 'steady: per barrier, batch open -> released (commit and sync)', value: percentile(all, 50), unit: `ms (${f(all)}); in batches of >= ${LARGE_BATCH}: ${f(large)}; smaller: ${f(small)}`, digits: 2 },
+  ];
 }
