@@ -22,7 +22,7 @@ import type { SiteSnapshot, Strategy } from '../src/energy/strategy.js';
 import { Dispatcher } from '../src/control/dispatcher.js';
 import { withLimitChangeLog } from '../src/control/limit-change-log.js';
 import { siteModelFromConfig } from '../src/control/site-model-from-config.js';
-import { strategiesOf } from '../src/hub-energy-control.js';
+import { decideParamsOf, strategiesOf } from '../src/hub-energy-control.js';
 import type { EvseLiveState } from '../src/energy/site-model.js';
 import { FakeClock } from '../src/util/fake-clock.js';
 import { silentLogger } from '../src/util/logger.js';
@@ -142,14 +142,7 @@ async function timeDecisions(active: boolean): Promise<Run> {
   const kept = snapshotKeeper(strategiesOf(config, site)[0] as Strategy<unknown>);
   const strategies = [kept.strategy, ...strategiesOf(config, site).slice(1)];
   const queue: Array<() => void> = [];
-  const controllerParams = {
-    marginA: config.energy.marginA,
-    rotationPeriodS: config.energy.rotationPeriodS,
-    nominalVoltageV: config.site.voltageV,
-    nonEvEstimator: config.energy.nonEvEstimator,
-    followS: config.energy.settleS,
-    rampReserve: config.energy.nonEvEstimator === 'aligned',
-  };
+  const controllerParams = decideParamsOf(config);
   const log = silentLogger();
   const controller: Controller = new Controller({
     clock,

@@ -145,14 +145,19 @@ export function createController(deps: ControlWiringDeps, parts: ControllerParts
     yieldToLoop: yieldOf(clock),
     steppedFromEvses: parts.steppedFromEvses ?? STEPPED_FROM_EVSES,
     failsafe: { staleAfterS: 10, staleAfterSByMeter },
-    params: {
-      marginA: config.energy.marginA,
-      rotationPeriodS: config.energy.rotationPeriodS,
-      nominalVoltageV: config.site.voltageV,
-      nonEvEstimator: config.energy.nonEvEstimator,
-      followS: config.energy.settleS,
-      rampReserve: config.energy.nonEvEstimator === 'aligned',
-    },
+    params: decideParamsOf(config),
   });
   return controller;
+}
+
+/** The decision's knobs from the site config's energy settings, as the hub's controller runs them. */
+export function decideParamsOf(config: ControlWiringDeps['config']) {
+  return {
+    marginA: config.energy.marginA,
+    rotationPeriodS: config.energy.rotationPeriodS,
+    nominalVoltageV: config.site.voltageV,
+    nonEvEstimator: config.energy.nonEvEstimator,
+    followS: config.energy.settleS,
+    rampReserve: config.energy.nonEvEstimator === 'aligned',
+  };
 }
