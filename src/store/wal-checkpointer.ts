@@ -7,12 +7,29 @@ import type { SqliteDatabase } from './database.js';
 /** SQLite's own default: an automatic checkpoint once the log holds this many pages. */
 const SQLITE_AUTOCHECKPOINT_PAGES = 1000;
 
+/**
+ * The connection's own automatic checkpoint while the worker runs, pages (about 16 MiB of log
+ * with 4 KiB pages). The worker's PASSIVE checkpoints copy the log beside the writer, but the
+ * log only starts over when a checkpoint has copied all of it before the next write; a writer
+ * that commits during every checkpoint (a busy site, a back-to-back stream) never lets that
+ * happen, and the log grew without bound (hundreds of MB in seconds). At this size the
+ * connection checkpoints in its own COMMIT, as SQLite does by default at 1,000 pages: that one
+ * copies all of the log (nothing else writes meanwhile; most of it is copied already) and the
+ * next write starts the log over.
+ */
+const BACKSTOP_PAGES = 4096;
+
 export interface WalCheckpointerOptions {
   /** A checkpoint is asked for after this many commits of the group commit. */
   everyCommits?: number;
   /** And at this interval when anything changed since the last one (writes outside batches), ms. */
   intervalMs?: number;
   busyTimeoutMs?: number;
+  /**
+   * The connection's own automatic checkpoint stays on at this log size, pages (default
+   * BACKSTOP_PAGES; 0: off, the log left to the worker alone, only for tests showing why not).
+   */
+  backstopPages?: number;
   /** Told when the worker failed: the connection checkpoints on its own again. */
   onFailure?: (err: unknown) => void;
   /** The module the worker loads as better-sqlite3 (tests: one that fails, to see the fallback). */
@@ -62,12 +79,12 @@ const CLOSE_WAIT_MS = 5_000;
  * threshold. SQLite's automatic checkpoint runs inside that COMMIT, on the calling thread: it
  * syncs the log, copies the pages into the database file and syncs that, which here is the
  * event loop, once every ~1,000 log pages (in proxy mode about one forwarded call in a hundred,
- * stalled for 1-30 ms with every station). The connection's automatic checkpoint is switched
- * off, and a PASSIVE checkpoint runs on a second connection in a worker after every
- * `everyCommits` commits and, when anything changed, every `intervalMs`. A PASSIVE checkpoint
+ * stalled for 1-30 ms with every station). The connection's automatic checkpoint is moved up to
+ * a backstop (BACKSTOP_PAGES), and a PASSIVE checkpoint runs on a second connection in a worker
+ * after every `everyCommits` commits and, when anything changed, every `intervalMs`. A PASSIVE checkpoint
  * never blocks the writer (WAL: one writer, readers and one checkpointer run side by side) and
  * copies only what is committed; SQLite keeps it crash-safe across connections. When the worker
- * cannot start or fails, the connection's automatic checkpoint is switched back on.
+ * cannot start or fails, the connection's automatic checkpoint goes back to SQLite's default.
  */
 export class WalCheckpointer {
   private readonly worker: Worker;
@@ -101,7 +118,7 @@ export class WalCheckpointer {
     this.worker.on('exit', (code) => {
       if (!this.closed) this.fail(new Error(`checkpoint worker exited with code ${code}`));
     });
-    db.pragma('wal_autocheckpoint = 0');
+    db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.backstopPages ?? BACKSTOP_PAGES))}`);
     this.timer = setInterval(() => {
       if (this.totalChanges() !== this.changesAtLast) this.request();
     }, options.intervalMs ?? 10_000);

@@ -37,7 +37,7 @@ function walFrames(path: string, pageSize: number): number {
 }
 
 describe('WalCheckpointer', () => {
-  it('switches the connection’s own checkpoint off: commits past SQLite’s threshold leave the log to the worker', () => {
+  it('moves the connection’s own checkpoint up to the backstop: commits past SQLite’s threshold leave the log to the worker', () => {
     const d = openDb();
     const pageSize = Number(d.pragma('page_size', { simple: true }));
     // Control: without it, SQLite checkpoints in the commit that crosses 1,000 frames and the log starts over.
@@ -49,9 +49,34 @@ describe('WalCheckpointer', () => {
       control.close();
     }
     checkpointer = new WalCheckpointer(d, { everyCommits: 1_000_000, intervalMs: 3_600_000 });
-    expect(d.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(d.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
     for (let i = 0; i < 1_200; i++) writePage(d, i);
     expect(walFrames(join(dir, 'db.sqlite'), pageSize)).toBeGreaterThan(1_200);
+  });
+
+  it('a writer that commits during every worker checkpoint: the backstop keeps the log bounded (without it the log only grows)', async () => {
+    const frames = async (backstopPages: number, name: string): Promise<number> => {
+      const s = openStore({ path: join(dir, name) });
+      const cp = new WalCheckpointer(s.db, { everyCommits: 5, intervalMs: 3_600_000, backstopPages });
+      s.batch.onCommit(() => cp.committed());
+      try {
+        // One commit after another, each waited for: no gap in which a checkpoint copies all of the log.
+        for (let i = 0; i < 2_000; i++) {
+          s.batch.begin();
+          writePage(s.db, i);
+          await s.batch.barrier();
+        }
+        expect((s.db.prepare('SELECT COUNT(*) AS n FROM message_log').get() as { n: number }).n).toBe(2_000);
+        return walFrames(join(dir, name), Number(s.db.pragma('page_size', { simple: true })));
+      } finally {
+        cp.close();
+        s.close();
+      }
+    };
+    dir = mkdtempSync(join(tmpdir(), 'switchyard-ckpt-'));
+    // Each write is about a page: 2,000 writes are 2,000 frames or more in a log never started over.
+    expect(await frames(0, 'unbounded.sqlite')).toBeGreaterThan(1_900);
+    expect(await frames(200, 'bounded.sqlite')).toBeLessThan(600);
   });
 
   it('checkpoints in the worker: everything committed is copied, and the data stays readable', async () => {
@@ -140,7 +165,7 @@ describe('WalCheckpointer', () => {
 
   it('a store that checkpoints in a worker closes it first and removes the log when it closes, keeping the data', async () => {
     const s = (store = openStoreIn(true));
-    expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
+    expect(s.db.pragma('wal_autocheckpoint', { simple: true })).toBe(4096);
     s.batch.begin();
     s.messages.append('CP1', 'DataTransfer', { kept: true });
     await s.batch.barrier();
