@@ -18,6 +18,7 @@ import { ChargerCapabilityReader } from './evse/charger-capability-reader.js';
 import { buildStrategies } from './control/strategy-registry.js';
 import { withLimitChangeLog, type ObservedLimit } from './control/limit-change-log.js';
 import { gridPhases } from './energy/allocation/index.js';
+import type { DecideParams } from './control/decide.js';
 
 /** Two EVSEs share capacity when they use a common grid phase (every circuit path meets at the root). */
 function sharesCapacityOf(evses: readonly EvseModel[]): (a: string, b: string) => boolean {
@@ -151,7 +152,7 @@ export function createController(deps: ControlWiringDeps, parts: ControllerParts
 }
 
 /** The decision's knobs from the site config's energy settings, as the hub's controller runs them. */
-export function decideParamsOf(config: ControlWiringDeps['config']) {
+export function decideParamsOf(config: ControlWiringDeps['config']): DecideParams {
   return {
     marginA: config.energy.marginA,
     rotationPeriodS: config.energy.rotationPeriodS,
