@@ -64,3 +64,32 @@ export function holdSyncs(harness: Harness): { entered: Promise<void>; open: () 
   const { entered, open } = heldGate((gate) => harness.hub.store.batch.gateSyncs(gate));
   return { entered, open };
 }
+
+/**
+ * Holds each background sync of the log apart (GroupCommit.gateSyncs): `nth(i)` resolves once the
+ * i-th sync since the call (from 0) waits, with an `open()` of its own; `openAll()` lets every
+ * held and later sync run.
+ */
+export function holdEachSync(harness: Harness): { nth: (i: number) => Promise<{ open: () => void }>; openAll: () => void } {
+  const held: Array<{ open: () => void }> = [];
+  const waiting = new Map<number, (sync: { open: () => void }) => void>();
+  const { batch } = harness.hub.store;
+  batch.gateSyncs(
+    () =>
+      new Promise<void>((resolve) => {
+        const sync = { open: () => resolve() };
+        held.push(sync);
+        waiting.get(held.length - 1)?.(sync);
+      }),
+  );
+  return {
+    nth: (i) => {
+      const sync = held[i];
+      return sync ? Promise.resolve(sync) : new Promise((resolve) => waiting.set(i, resolve));
+    },
+    openAll: () => {
+      batch.gateSyncs(undefined);
+      for (const sync of held) sync.open();
+    },
+  };
+}

@@ -54,6 +54,8 @@ export interface ClientOptions {
   wsOpts?: Record<string, unknown>;
   /** How long a call waits for its answer; default 10 s. */
   callTimeoutMs?: number;
+  /** Calls sent before earlier ones are answered; default 1 (OCPP's rule for a station). */
+  callConcurrency?: number;
 }
 
 /** An independent OCPP implementation as the charger: ocpp-rpc in strict mode. */
@@ -70,7 +72,7 @@ export function ocppClient(endpoint: string, identity: string, opts: ClientOptio
     pingIntervalMs: 0,
     deferPingsOnActivity: false,
     respondWithDetailedErrors: false,
-    callConcurrency: 1,
+    callConcurrency: opts.callConcurrency ?? 1,
     maxBadMessages: Infinity,
     password: opts.password ?? null,
     wsOpts: opts.wsOpts ?? {},

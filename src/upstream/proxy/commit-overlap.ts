@@ -57,7 +57,8 @@ export function answersBeforeDurable(version: OcppVersion, action: string, paylo
  * error (it sends the message again), and a crash of the process loses nothing written; only
  * a power cut or a crash of the system in the sync's few milliseconds can lose the local copy of
  * a message the CSMS holds and the station will not send again. ProxyStation lets at most one
- * such answer per station wait for its sync at a time (the next one waits for its own sync,
+ * such answer per station wait for its sync at a time (the next such message is answered once the
+ * earlier one's sync is done and its own commit written; any other message waits for its own sync,
  * which covers the earlier), so such a loss is at most the station's last message, and the
  * hub provides for it:
  * - 2.x: the upstream seqNo is the station's own less the numbers absorbed below it

@@ -203,7 +203,7 @@ export class ProxyStation {
     const overlap = overlapsCommit(deps.version, action);
     const early = overlap && answersBeforeDurable(deps.version, action, payload);
     // At most one answer per station waits for its sync at a time (answersWhenWritten).
-    const committed = overlap && !early && this.unsynced === undefined && answersWhenWritten(deps.version, action, payload) && deps.seqNos.numbersFromOwn(deps.stationId, action, payload) ? deps.store.batch.written() : undefined;
+    const committed = overlap && !early && answersWhenWritten(deps.version, action, payload) && deps.seqNos.numbersFromOwn(deps.stationId, action, payload) ? this.writtenAfterEarlierSync(recorded) : undefined;
     committed?.catch(() => undefined); // awaited below, after the CSMS's answer
     const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: early || committed !== undefined });
     if (outcome.kind === 'delivered' && outcome.beforeDurable) {
@@ -214,7 +214,6 @@ export class ProxyStation {
           this.log.error({ err, action }, 'a station message the CSMS answered could not be recorded: answered with an error (the station sends it again)');
           throw new InternalError('the hub could not record the message; send it again');
         });
-        this.untilSynced(recorded);
       }
       return new AnswerBeforeDurable(this.csmsAnswerForStation(action, outcome.result, localAnswer));
     }
@@ -231,8 +230,17 @@ export class ProxyStation {
     return answer;
   }
 
-  /** Until `recorded` settles, the station's next message waits for its own sync (answersWhenWritten). */
-  private untilSynced(recorded: Promise<void>): void {
+  /**
+   * The wait of a message that may be answered before its sync (answersWhenWritten): its commit
+   * written, and the sync of the station's previous such message settled. From now until its own
+   * sync (`recorded`) settles, it is the one the station's next such message waits for, so at
+   * most one answer per station is ever out before its sync, whichever order the answers leave
+   * in. Asked in the turn that wrote the message (written() is that turn's commit).
+   */
+  private writtenAfterEarlierSync(recorded: Promise<void>): Promise<void> {
+    const written = this.deps.store.batch.written();
+    written.catch(() => undefined); // a failed commit reaches the caller through the returned promise
+    const earlier = this.unsynced;
     const settled = recorded.then(
       () => undefined,
       () => undefined,
@@ -241,6 +249,7 @@ export class ProxyStation {
     void settled.then(() => {
       if (this.unsynced === settled) this.unsynced = undefined;
     });
+    return earlier ? earlier.then(() => written) : written;
   }
 
   private append(action: string, payload: unknown, localAnswer: unknown): OutboxEntry {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { boot16, boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
+import { boot16, boot2x, ocppClient, startTestHub, type ClientOptions, type Harness } from '../../helpers/hub-harness.js';
 import type { OutboxPump } from '../../../src/upstream/outbox-pump.js';
 import { StrictCsms } from './strict-csms.js';
 import { proxyOf, proxySiteYaml } from './proxy-site.js';
@@ -11,9 +11,9 @@ export interface GatedProxyRig {
   h: Harness;
   csms: StrictCsms;
   /** A strict ocpp-rpc charger connected to the hub (closed after the test). */
-  connect(id: string, version: '1.6' | '2.0.1'): Promise<RPCClient>;
+  connect(id: string, version: '1.6' | '2.0.1', opts?: Pick<ClientOptions, 'callConcurrency'>): Promise<RPCClient>;
   /** CP16 (1.6) or CP201 (2.0.1) connected and booted, answering the CSMS's GetConfiguration / ClearCache, its boot delivered. */
-  booted(id: 'CP16' | 'CP201'): Promise<RPCClient>;
+  booted(id: 'CP16' | 'CP201', opts?: Pick<ClientOptions, 'callConcurrency'>): Promise<RPCClient>;
   /** The outbox pump of CP16 or CP201. */
   pumpOf(id: 'CP16' | 'CP201'): OutboxPump;
 }
@@ -22,15 +22,15 @@ export interface GatedProxyRig {
 export function useGatedProxy(): GatedProxyRig {
   const clients: RPCClient[] = [];
   const rig = {
-    connect: async (id: string, version: '1.6' | '2.0.1') => {
-      const c = ocppClient(rig.h.hub.ocppUrl, id, { version });
+    connect: async (id: string, version: '1.6' | '2.0.1', opts: Pick<ClientOptions, 'callConcurrency'> = {}) => {
+      const c = ocppClient(rig.h.hub.ocppUrl, id, { version, ...opts });
       clients.push(c);
       await c.connect();
       return c;
     },
-    booted: async (id: 'CP16' | 'CP201') => {
+    booted: async (id: 'CP16' | 'CP201', opts: Pick<ClientOptions, 'callConcurrency'> = {}) => {
       const version = id === 'CP16' ? '1.6' : '2.0.1';
-      const c = await rig.connect(id, version);
+      const c = await rig.connect(id, version, opts);
       c.handle('GetConfiguration', () => Promise.resolve({ configurationKey: [] }));
       c.handle('ClearCache', () => Promise.resolve({ status: 'Accepted' }));
       await c.call('BootNotification', version === '1.6' ? boot16 : boot2x);

@@ -6,7 +6,7 @@ import type { RPCClient } from 'ocpp-rpc';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { dbPathOf } from '../../../src/config/data-dir.js';
 import { boot2x, ocppClient, startTestHub, type Harness } from '../../helpers/hub-harness.js';
-import { holdSyncs } from '../../helpers/commit-gate.js';
+import { holdEachSync, holdSyncs } from '../../helpers/commit-gate.js';
 import { track, useGatedProxy } from './gated-proxy-rig.js';
 import { StrictCsms } from './strict-csms.js';
 import { closed, meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './proxy-site.js';
@@ -23,7 +23,7 @@ import { closed, meterValue16, proxyOf, proxySiteYaml, t0, txEvent } from './pro
 describe('proxy mode: a transaction\'s periodic message answered once written, before its sync', () => {
   const rig = useGatedProxy();
 
-  const charger = (id: 'CP16' | 'CP201'): Promise<RPCClient> => rig.booted(id);
+  const charger = (id: 'CP16' | 'CP201', callConcurrency = 1): Promise<RPCClient> => rig.booted(id, { callConcurrency });
   const pumpOf = (id: 'CP16' | 'CP201') => rig.pumpOf(id);
 
   /** Starts a transaction; returns its periodic message maker (the nth reading). */
@@ -45,7 +45,7 @@ describe('proxy mode: a transaction\'s periodic message answered once written, b
 
   for (const id of ['CP16', 'CP201'] as const) {
     const what = id === 'CP16' ? '1.6 MeterValues of a transaction' : '2.0.1 TransactionEvent Updated';
-    it(`answers a ${what} while its sync is held, the next one only after its own sync, and acks both once synced`, async () => {
+    it(`answers a ${what} while its sync is held, the next one only after that sync, and acks both once synced`, async () => {
       const cp = await charger(id);
       const message = await periodic(id, cp);
       const action = message(1).action;
@@ -62,7 +62,7 @@ describe('proxy mode: a transaction\'s periodic message answered once written, b
       await expect(cp.call('Authorize', id === 'CP16' ? { idTag: 'LOCAL1' } : { idToken: { idToken: 'LOCAL1', type: 'ISO14443' } })).resolves.toBeDefined();
       expect(rig.h.hub.store.outbox.count(id)).toBe(1);
 
-      // At most one answer per station waits for its sync: the next message waits for its own.
+      // At most one answer per station waits for its sync: the next message waits for the earlier's.
       const second = message(2);
       const call = track(cp.call(second.action, second.payload));
       await rig.csms.until(() => rig.csms.of(id, action).length === before + 2);
@@ -76,6 +76,65 @@ describe('proxy mode: a transaction\'s periodic message answered once written, b
       expect(rig.csms.of(id, action).slice(before).map((c) => c.params)).toEqual(
         id === 'CP16' ? [first.payload, second.payload].map((p) => ({ ...p, transactionId: 5000 })) : [first.payload, second.payload],
       );
+    });
+
+    it(`answers the next ${what} once the earlier one's sync is done, while its own sync is held, and the one after only after that`, async () => {
+      const cp = await charger(id);
+      const message = await periodic(id, cp);
+      const action = message(1).action;
+      const before = rig.csms.of(id, action).length;
+      const gate = holdEachSync(rig.h);
+
+      const first = message(1);
+      await expect(cp.call(first.action, first.payload)).resolves.toBeDefined();
+      const firstSync = await gate.nth(0);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(1);
+      const second = message(2);
+      const secondCall = track(cp.call(second.action, second.payload));
+      await rig.csms.until(() => rig.csms.of(id, action).length === before + 2);
+      await roundTrip(id);
+      expect(secondCall.settled()).toBe(false);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(2);
+
+      firstSync.open();
+      await expect(secondCall.result).resolves.toBeDefined();
+      await gate.nth(1); // the sync covering the second message's commit: held while it was answered
+      await roundTrip(id);
+      expect(rig.h.hub.store.outbox.count(id)).toBe(1); // the first's row acked, the second's only after its own sync
+
+      const third = message(3);
+      const thirdCall = track(cp.call(third.action, third.payload));
+      await rig.csms.until(() => rig.csms.of(id, action).length === before + 3);
+      await roundTrip(id);
+      expect(thirdCall.settled()).toBe(false);
+
+      gate.openAll();
+      await expect(thirdCall.result).resolves.toBeDefined();
+      await pumpOf(id).whenIdle();
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
+      const sent = [first.payload, second.payload, third.payload];
+      expect(rig.csms.of(id, action).slice(before).map((c) => c.params)).toEqual(id === 'CP16' ? sent.map((p) => ({ ...p, transactionId: 5000 })) : sent);
+    });
+
+    it(`answers only one of two ${what} sent at once (a station that does not wait for answers) before its sync`, async () => {
+      const cp = await charger(id, 2);
+      const message = await periodic(id, cp);
+      const action = message(1).action;
+      const before = rig.csms.of(id, action).length;
+      const gate = holdEachSync(rig.h);
+
+      const [first, second] = [message(1), message(2)];
+      const firstCall = track(cp.call(first.action, first.payload));
+      const secondCall = track(cp.call(second.action, second.payload));
+      await expect(firstCall.result).resolves.toBeDefined();
+      await roundTrip(id);
+      // The second waits for the first's sync (the held one), whether it went live or queued behind the first.
+      expect(secondCall.settled()).toBe(false);
+
+      gate.openAll();
+      await expect(secondCall.result).resolves.toBeDefined();
+      await pumpOf(id).whenIdle();
+      expect(rig.h.hub.store.outbox.count(id)).toBe(0);
     });
   }
 
