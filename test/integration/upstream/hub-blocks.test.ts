@@ -1,49 +1,12 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import type { EventEmitter } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RPCClient } from 'ocpp-rpc';
 import { makeCa } from '../../helpers/test-pki.js';
-import { SITE, transactionEvents, txIdOf, useHubSite } from './hub-site.js';
-import { Inbox, bootedCharger, reportAvailable, wellBehaved, type Answer } from './hub-blocks-helpers.js';
+import { transactionEvents, txIdOf } from './hub-site.js';
+import { Inbox, bootedCharger, wellBehaved } from './hub-blocks-helpers.js';
+import { useBlocksSite } from './hub-blocks-site.js';
 
-const UPSTREAM_EXTRA = `  firmware: { host: 127.0.0.1, port: 0 }
-  dataTransfer: [{ vendorId: com.acme, messageId: meter, station: CP201 }]`;
-
-const hubSite = useHubSite({ upstreamExtra: UPSTREAM_EXTRA });
-
-interface Site {
-  c16: RPCClient;
-  c201: RPCClient;
-  in16: Inbox;
-  in201: Inbox;
-}
-
-/** CP16 (1.6, upstream EVSE 1) and CP201 (2.0.1, upstream EVSE 2), booted and Available. */
-async function site(answer16: Answer = wellBehaved('1.6'), answer201: Answer = wellBehaved('2.0.1')): Promise<Site> {
-  const in16 = new Inbox();
-  const in201 = new Inbox();
-  const c16 = await bootedCharger(hubSite.h, 'CP16', '1.6', in16, answer16);
-  const c201 = await bootedCharger(hubSite.h, 'CP201', '2.0.1', in201, answer201);
-  hubSite.clients.push(c16, c201);
-  await reportAvailable(c16, c201);
-  return { c16, c201, in16, in201 };
-}
-
-/** The CSMS's calls of one action, as they arrived. */
-function upstream(action: string): Record<string, unknown>[] {
-  return hubSite.csms.of(SITE, action).map((c) => c.params);
-}
-
-/** Every frame the CSMS received from the site, raw, in arrival order. */
-function framesIn(): unknown[][] {
-  const frames: unknown[][] = [];
-  (hubSite.server as unknown as EventEmitter).on('message', (m: { message: string | Buffer; outbound: boolean }) => {
-    if (!m.outbound) frames.push(JSON.parse(m.message.toString()) as unknown[]);
-  });
-  return frames;
-}
+const { hubSite, site, upstream, framesIn } = useBlocksSite();
 
 const idToken = { idToken: 'AABBCCDD', type: 'ISO14443' };
 
@@ -161,91 +124,6 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     await expect(hubSite.server.call('GetLog', { ...request, logType: 'SecurityLog', requestId: 6 })).resolves.toEqual({ status: 'Accepted', filename: 'cp201.log' });
     expect(s.in16.of('GetDiagnostics')).toHaveLength(1);
   });
-
-  describe('firmware', () => {
-    let files: Server;
-    let requests = 0;
-    const image = Buffer.alloc(64 * 1024, 7);
-    const md5 = createHash('md5').update(image).digest('hex');
-    let imageUrl = '';
-
-    beforeEach(async () => {
-      requests = 0;
-      files = createServer((_req, res) => {
-        requests++;
-        res.writeHead(200, { 'content-length': image.length }).end(image);
-      });
-      await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
-      imageUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}/images/fw-2.0.bin`;
-    });
-
-    afterEach(async () => {
-      files.closeAllConnections();
-      await new Promise<void>((resolve) => files.close(() => resolve()));
-    });
-
-    it('fetches the image once, hands every charger a local URL, and reports per-EVSE progress with the requestId', async () => {
-      const s = await site();
-      const firmware = { location: imageUrl, retrieveDateTime: new Date(hubSite.clock.nowMs()).toISOString() };
-      await expect(hubSite.server.call('UpdateFirmware', { requestId: 12, firmware })).resolves.toEqual({ status: 'Accepted' });
-      const local16 = String(s.in16.of('UpdateFirmware')[0]?.location);
-      const sent201 = s.in201.of('UpdateFirmware')[0] as { requestId: number; firmware: { location: string; retrieveDateTime: string } };
-      expect(s.in16.of('UpdateFirmware')).toEqual([{ location: local16, retrieveDate: firmware.retrieveDateTime }]);
-      expect(sent201).toEqual({ requestId: 12, firmware: { ...firmware, location: sent201.firmware.location } });
-      expect(local16).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/firmware\//);
-      expect(sent201.firmware.location).toBe(local16);
-      // Both chargers download from the hub; the CSMS's server is asked once.
-      for (const url of [local16, sent201.firmware.location]) expect(Buffer.from(await (await fetch(url)).arrayBuffer()).equals(image)).toBe(true);
-      expect(requests).toBe(1);
-
-      for (const status of ['Downloading', 'Downloaded', 'Installing', 'Installed']) {
-        await s.c16.call('FirmwareStatusNotification', { status });
-        await s.c201.call('FirmwareStatusNotification', { status, requestId: 12 });
-      }
-      await hubSite.csms.until(() => upstream('FirmwareStatusNotification').length === 8);
-      const seen = upstream('FirmwareStatusNotification').map((p) => [p.status, p.requestId, (p.customData as { evseIds: number[] }).evseIds, (p.customData as { evseStatus: string }).evseStatus]);
-      expect(seen).toEqual([
-        ['DownloadScheduled', 12, [1], 'Downloading'],
-        ['Downloading', 12, [2], 'Downloading'],
-        ['Downloading', 12, [1], 'Downloaded'],
-        ['Downloaded', 12, [2], 'Downloaded'],
-        ['Downloaded', 12, [1], 'Installing'],
-        ['Installing', 12, [2], 'Installing'],
-        ['Installing', 12, [1], 'Installed'],
-        ['Installed', 12, [2], 'Installed'],
-      ]);
-    });
-
-    it('publishes an image for the chargers (PublishFirmware), refuses a bad checksum, and unpublishes it', async () => {
-      await site();
-      await expect(hubSite.server.call('PublishFirmware', { location: imageUrl, checksum: md5, requestId: 3 })).resolves.toEqual({ status: 'Accepted' });
-      await hubSite.csms.until(() => upstream('PublishFirmwareStatusNotification').length === 4);
-      const notes = upstream('PublishFirmwareStatusNotification');
-      expect(notes.map((n) => n.status)).toEqual(['Downloading', 'Downloaded', 'ChecksumVerified', 'Published']);
-      const published = (notes[3]?.location as string[])[0] ?? '';
-      expect(Buffer.from(await (await fetch(published)).arrayBuffer()).equals(image)).toBe(true);
-      // UpdateFirmware with the published URL reuses the image.
-      await expect(hubSite.server.call('UpdateFirmware', { requestId: 4, firmware: { location: published, retrieveDateTime: new Date().toISOString() } })).resolves.toEqual({ status: 'Accepted' });
-      expect(requests).toBe(1);
-      await expect(hubSite.server.call('UnpublishFirmware', { checksum: md5 })).resolves.toEqual({ status: 'Unpublished' });
-      await expect(hubSite.server.call('UnpublishFirmware', { checksum: md5 })).resolves.toEqual({ status: 'NoFirmware' });
-      expect((await fetch(published)).status).toBe(404);
-
-      await expect(hubSite.server.call('PublishFirmware', { location: `${imageUrl}?v=2`, checksum: '0'.repeat(32), requestId: 5 })).resolves.toEqual({ status: 'Accepted' });
-      await hubSite.csms.until(() => upstream('PublishFirmwareStatusNotification').some((n) => n.requestId === 5 && n.status === 'InvalidChecksum'));
-      expect(upstream('PublishFirmwareStatusNotification').filter((n) => n.requestId === 5).map((n) => n.status)).toEqual(['Downloading', 'Downloaded', 'InvalidChecksum']);
-    });
-
-    it('answers Rejected when no charger takes the update', async () => {
-      await site(
-        (action, p) => (action === 'UpdateFirmware' ? new Promise<Record<string, unknown>>(() => undefined) : wellBehaved('1.6')(action, p)),
-        (action, p) => (action === 'UpdateFirmware' ? { status: 'Rejected' } : wellBehaved('2.0.1')(action, p)),
-      );
-      hubSite.clients[0]?.close({ force: true }).catch(() => undefined); // the 1.6 charger goes away mid-call
-      await expect(hubSite.server.call('UpdateFirmware', { requestId: 1, firmware: { location: imageUrl, retrieveDateTime: new Date().toISOString() } })).resolves.toMatchObject({ status: 'Rejected' });
-    });
-  });
-
   it('places monitors on 2.x chargers under hub-made ids, refuses them on 1.6, and streams one monitoring report', async () => {
     const s = await site();
     const data = (evseId: number) => ({ value: 80, type: 'UpperThreshold', severity: 4, component: { name: 'EVSE', evse: { id: evseId } }, variable: { name: 'Power' } });
@@ -380,67 +258,5 @@ describe('hub mode functional blocks (strict CSMS, strict 1.6 and 2.0.1 chargers
     const profile = { ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: 'wss://csms.example.com/ocpp', messageTimeout: 30, securityProfile: 2, ocppInterface: 'Wired0' };
     await expect(hubSite.server.call('SetNetworkProfile', { configurationSlot: 2, connectionData: profile })).resolves.toEqual({ status: 'Accepted' });
     await expect(hubSite.server.call('SetNetworkProfile', { configurationSlot: 3, connectionData: { ...profile, ocppTransport: 'SOAP' } })).resolves.toMatchObject({ status: 'Rejected' });
-  });
-});
-
-/** A minimal schema-valid request of every CSMS-initiated OCPP 2.0.1 message. */
-const EVERY_CSMS_MESSAGE: Record<string, Record<string, unknown>> = {
-  CancelReservation: { reservationId: 1 },
-  CertificateSigned: { certificateChain: 'PEM' },
-  ChangeAvailability: { operationalStatus: 'Operative' },
-  ClearCache: {},
-  ClearChargingProfile: {},
-  ClearDisplayMessage: { id: 1 },
-  ClearVariableMonitoring: { id: [1] },
-  CostUpdated: { totalCost: 1, transactionId: 'T' },
-  CustomerInformation: { requestId: 1, report: false, clear: false, customerIdentifier: 'C1' },
-  DataTransfer: { vendorId: 'com.acme' },
-  DeleteCertificate: { certificateHashData: { hashAlgorithm: 'SHA256', issuerNameHash: 'a', issuerKeyHash: 'b', serialNumber: 'c' } },
-  GetBaseReport: { requestId: 1, reportBase: 'SummaryInventory' },
-  GetChargingProfiles: { requestId: 1, chargingProfile: { chargingProfilePurpose: 'TxDefaultProfile' } },
-  GetCompositeSchedule: { duration: 60, evseId: 1 },
-  GetDisplayMessages: { requestId: 1 },
-  GetInstalledCertificateIds: {},
-  GetLocalListVersion: {},
-  GetLog: { log: { remoteLocation: 'ftp://x/' }, logType: 'DiagnosticsLog', requestId: 1 },
-  GetMonitoringReport: { requestId: 1 },
-  GetTransactionStatus: {},
-  GetVariables: { getVariableData: [{ component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] },
-  InstallCertificate: { certificateType: 'V2GRootCertificate', certificate: 'PEM' },
-  PublishFirmware: { location: 'http://127.0.0.1:1/fw.bin', checksum: '0'.repeat(32), requestId: 1 },
-  RequestStartTransaction: { remoteStartId: 1, idToken: { idToken: 'A', type: 'Central' } },
-  RequestStopTransaction: { transactionId: 'T' },
-  ReserveNow: { id: 1, expiryDateTime: '2030-01-01T00:00:00.000Z', idToken: { idToken: 'A', type: 'Central' } },
-  Reset: { type: 'OnIdle' },
-  SendLocalList: { versionNumber: 1, updateType: 'Full' },
-  SetChargingProfile: {
-    evseId: 0,
-    chargingProfile: { id: 1, stackLevel: 0, chargingProfilePurpose: 'ChargingStationMaxProfile', chargingProfileKind: 'Absolute', chargingSchedule: [{ id: 1, startSchedule: '2026-01-01T00:00:00.000Z', chargingRateUnit: 'A', chargingSchedulePeriod: [{ startPeriod: 0, limit: 32 }] }] },
-  },
-  SetDisplayMessage: { message: { id: 1, priority: 'NormalCycle', message: { format: 'UTF8', content: 'hi' } } },
-  SetMonitoringBase: { monitoringBase: 'All' },
-  SetMonitoringLevel: { severity: 5 },
-  SetNetworkProfile: { configurationSlot: 1, connectionData: { ocppVersion: 'OCPP20', ocppTransport: 'JSON', ocppCsmsUrl: 'wss://c/', messageTimeout: 30, securityProfile: 2, ocppInterface: 'Wired0' } },
-  SetVariableMonitoring: { setMonitoringData: [{ value: 1, type: 'Delta', severity: 5, component: { name: 'EVSE', evse: { id: 2 } }, variable: { name: 'Power' } }] },
-  SetVariables: { setVariableData: [{ attributeValue: '300', component: { name: 'OCPPCommCtrlr' }, variable: { name: 'HeartbeatInterval' } }] },
-  TriggerMessage: { requestedMessage: 'Heartbeat' },
-  UnlockConnector: { evseId: 1, connectorId: 1 },
-  UnpublishFirmware: { checksum: '0'.repeat(32) },
-  UpdateFirmware: { requestId: 1, firmware: { location: 'http://127.0.0.1:1/fw.bin', retrieveDateTime: '2026-01-01T00:00:00.000Z' } },
-};
-
-describe('hub mode answers every CSMS message', () => {
-  it('answers every CSMS-initiated 2.0.1 message without NotSupported', async () => {
-    await site();
-    const refused: string[] = [];
-    for (const [action, payload] of Object.entries(EVERY_CSMS_MESSAGE)) {
-      try {
-        await hubSite.server.call(action, payload);
-      } catch (err) {
-        refused.push(`${action}: ${(err as { rpcErrorCode?: string }).rpcErrorCode ?? String(err)}`);
-      }
-    }
-    expect(refused).toEqual([]);
-    await expect(hubSite.server.call('GetReport', { requestId: 1 })).resolves.toMatchObject({ status: 'Accepted' });
   });
 });
