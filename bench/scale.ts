@@ -287,6 +287,7 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: `connect+boot+start ${n} (100 at a time)`, value: hub.connectS, unit: 's', baseline: b(echo.connectS), digits: 2 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p50`, value: percentile(hub.steadyRtts, 50), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 50)), digits: 2 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: round trip p99`, value: percentile(hub.steadyRtts, 99), unit: 'ms', baseline: b(percentile(echo.steadyRtts, 99)), digits: 2 },
+    ...slicedP99Rows(hub.steadyRtts),
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: messages answered`, value: hub.steadyRtts.length, unit: 'count', baseline: b(echo.steadyRtts.length), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: server CPU`, value: hub.steadyCpuPct, unit: '% core', baseline: b(echo.steadyCpuPct), digits: 0 },
     { metric: `steady ${n / SETTINGS.steadyIntervalS} msg/s: hub event-loop delay p99 / max (10 ms interval included)`, value: hub.steadyLoopP99Ms ?? Number.NaN, unit: `ms (max ${(hub.steadyLoopMaxMs ?? Number.NaN).toFixed(1)} ms)`, digits: 1 },
@@ -363,3 +364,12 @@ export const benchmark: Benchmark = {
     return { rows: rows(hub, echo, fsyncMs), notes: notes(hub, echo) };
   },
 };
+
+/** Steady windows of 60 s or more: the round trip p99 of each 30 s of it, in answer order (does the tail drift as the database and heap grow?). */
+function slicedP99Rows(rtts: readonly number[]): BenchRow[] {
+  const slices = Math.floor(SETTINGS.steadyS / 30);
+  if (slices < 2 || rtts.length === 0) return [];
+  const per = Math.ceil(rtts.length / slices);
+  const p99s = Array.from({ length: slices }, (_, i) => percentile(rtts.slice(i * per, (i + 1) * per), 99));
+  return [{ metric: 'steady: round trip p99 of each 30 s, first / last (all)', value: p99s[0] ?? Number.NaN, unit: `ms / ${(p99s.at(-1) ?? Number.NaN).toFixed(2)} ms (${p99s.map((x) => x.toFixed(1)).join(', ')})`, digits: 2 }];
+}
