@@ -20,7 +20,8 @@ export interface KeepaliveDeps {
  * ran. A tick that runs late (a long turn of the event loop held every timer due meanwhile)
  * moves only that ping, so the connections it held do not stay together from then on: every
  * tick rescheduled from "now" would make them one batch of pings for the rest of their lives.
- * The next ping is never sooner than half an interval after this one, so its pong has time.
+ * The next ping is never sooner than half an interval after this one, so its pong has time, and
+ * never later than an interval after it, whatever the wall clock does.
  */
 export class Keepalive {
   private timer: TimerHandle | undefined;
@@ -52,8 +53,11 @@ export class Keepalive {
   private scheduleNext(): void {
     const { intervalMs, clock } = this.deps;
     const nowMs = clock.nowMs();
-    this.dueMs = Math.max(this.dueMs + intervalMs, nowMs + intervalMs / 2);
-    this.timer = clock.setTimeout(this.onInterval, this.dueMs - nowMs);
+    // On the grid, but between half an interval and one interval from now: a tick that ran late
+    // leaves its pong time, and a wall clock set back delays no ping by more than an interval.
+    const delayMs = Math.min(intervalMs, Math.max(intervalMs / 2, this.dueMs + intervalMs - nowMs));
+    this.dueMs = nowMs + delayMs;
+    this.timer = clock.setTimeout(this.onInterval, delayMs);
   }
 
   private tick(): void {

@@ -41,6 +41,12 @@ class LateClock implements Clock {
     }
   }
 
+  /** Sets the wall clock back (timers keep their delays, as Node's do). */
+  setBackMs(ms: number): void {
+    this.now -= ms;
+    for (const t of this.timers.values()) t.dueMs -= ms;
+  }
+
   /** Runs each timer at its own due time, up to `untilMs`. */
   runOnTimeUntil(untilMs: number): void {
     for (;;) {
@@ -109,6 +115,16 @@ describe('Keepalive', () => {
     expect(dead).toBe(0);
     clock.runOnTimeUntil(60_000 + 45_000);
     expect(dead).toBe(1);
+  });
+
+  it('pings an interval after the last ping when the wall clock was set back between them', () => {
+    const clock = new LateClock();
+    const socket = connection(clock, 0); // 15 s
+    clock.runOnTimeUntil(16_000);
+    clock.setBackMs(3_600_000); // an hour back: the grid's next (45 s) is now an hour and a half away
+    clock.runOnTimeUntil(clock.nowMs() + 61_000);
+    // The ping already scheduled keeps its delay; the one after it comes an interval later, not an hour.
+    expect(socket.pingsAtMs).toEqual([15_000, 45_000 - 3_600_000, 75_000 - 3_600_000]);
   });
 
   it('property: whatever the late turns, a connection pings at most once per half interval, never before it is due, and back on its grid after each late turn', () => {
