@@ -1,8 +1,6 @@
 import type { EvseModel } from '../../src/energy/site-model.js';
 import type { SolarSurplusParams } from './params.js';
-
-/** Floating-point slack when flooring a current to 0.1 A steps (in tenths of an ampere). */
-const FLOOR_TOLERANCE = 1e-9;
+import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** Memory for one EVSE between calls. */
 export interface SolarEvseState {
@@ -141,9 +139,9 @@ export function controlSurplus(input: SurplusControlInput, previous: SolarEvseSt
     const state = { ...s, enabled: false, currentA: 0 };
     return { state, currentA: 0, phases: s.phases, reason: `${mode}: EVSE max ${maxA} A below its min ${evse.minCurrentA} A` };
   }
-  // Floored to 0.1 A with a tolerance for floating point: a share worth exactly 22.2 A can compute
-  // as 22.1999...; floored bare, it lowers the EV a step each time it reaches the step.
-  const flooredA = Math.floor((shareW / (s.phases * voltageV)) * 10 + FLOOR_TOLERANCE) / 10;
+  // floorTenth allows for floating point: a share worth exactly 22.2 A can compute as 22.1999...;
+  // floored bare, it lowered the EV a step each time it reached the step.
+  const flooredA = floorTenth(shareW / (s.phases * voltageV));
   const currentA = Math.min(maxA, Math.max(evse.minCurrentA, flooredA));
   const reason = `${mode}: surplus ${kw(shareW)} -> ${currentA} A on ${phaseWord(s.phases)}${note}`;
   return { state: { ...s, currentA }, currentA, phases: s.phases, reason };
