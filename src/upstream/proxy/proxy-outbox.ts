@@ -20,6 +20,13 @@ export interface ProxyEnvelope {
    * could recognise a second copy (ProxyStation decides what happens to it).
    */
   sentMs?: number;
+  /**
+   * 2.x TransactionEvent: the upstream link was connected when the hub recorded it, so the
+   * event did not happen offline. The hub may still answer it itself (a message before it was
+   * still on its way) and send it on replay, unmarked. Taken back when its live send failed
+   * because the link went down.
+   */
+  recordedOnline?: boolean;
 }
 
 export function envelopeOf(stored: unknown): ProxyEnvelope {
@@ -31,6 +38,7 @@ export function envelopeOf(stored: unknown): ProxyEnvelope {
     ...(hubTransactionId !== undefined ? { hubTransactionId } : {}),
     ...(f['hubMade'] === true ? { hubMade: true } : {}),
     ...(sentMs !== undefined ? { sentMs } : {}),
+    ...(f['recordedOnline'] === true ? { recordedOnline: true } : {}),
   };
 }
 
@@ -74,7 +82,8 @@ export function outboxKindOf(action: string, payload: unknown): OutboxKind {
  * the hub's id to the CSMS's (a row whose transaction the CSMS never accepted cannot be sent);
  * a StopTransaction carries in `transactionData` the readings kept for it (restatements.ts)
  * that its station's own transactionData does not already hold.
- * 2.x: a TransactionEvent the hub answered itself is marked `offline: true` on replay; its
+ * 2.x: a TransactionEvent the hub answered itself is marked `offline: true` on replay unless it
+ * was recorded while the link was up (recordedOnline: it was only queued behind another); its
  * seqNo is given at send time by the pump (upstream-seq-nos.ts): the station's own unless
  * compaction merged rows, so the CSMS sees a continuous sequence either way.
  */
@@ -89,7 +98,7 @@ export function prepareProxyMessage(stationId: string, version: OcppVersion, ent
     const extra = entry.action === 'StopTransaction' ? restated?.of(stationId, hubId) ?? [] : [];
     return { action: entry.action, payload: { ...payload, transactionId: csmsId, ...withRestated(payload, extra) } };
   }
-  if (entry.action === 'TransactionEvent' && mode === 'replay' && !env.hubMade) {
+  if (entry.action === 'TransactionEvent' && mode === 'replay' && !env.hubMade && !env.recordedOnline) {
     return { action: entry.action, payload: { ...payload, offline: true } };
   }
   return { action: entry.action, payload };

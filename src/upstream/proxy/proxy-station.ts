@@ -206,6 +206,7 @@ export class ProxyStation {
     const committed = overlap && !early && answersWhenWritten(deps.version, action, payload) && deps.seqNos.numbersFromOwn(deps.stationId, action, payload) ? this.writtenAfterEarlierSync(recorded) : undefined;
     committed?.catch(() => undefined); // awaited below, after the CSMS's answer
     const outcome = await this.pump.tryLive(entry, overlap ? recorded : undefined, { answerBeforeDurable: early || committed !== undefined });
+    if (outcome.kind === 'local') this.offlineAfterAll(entry);
     if (outcome.kind === 'delivered' && outcome.beforeDurable) {
       // The CSMS holds it. Outside a transaction: answered now, whatever the commit (answersBeforeDurable).
       // A transaction's periodic message: answered once written, before the sync (answersWhenWritten).
@@ -252,9 +253,24 @@ export class ProxyStation {
     return earlier ? earlier.then(() => written) : written;
   }
 
+  /**
+   * A TransactionEvent recorded while the link was up that the hub answered itself because the
+   * link went down on its way (no answer, or the link dropped): the CSMS could not be reached
+   * when it happened, so its replay is marked offline after all.
+   */
+  private offlineAfterAll(entry: OutboxEntry): void {
+    if (this.deps.link.state === 'connected' || !envelopeOf(entry.payload).recordedOnline) return;
+    // The row as it is now (compaction may have merged others into it meanwhile), if still there.
+    const row = this.deps.store.outbox.entry(entry.seq);
+    if (!row) return;
+    const { recordedOnline: _online, ...rest } = fields(row.payload);
+    this.deps.store.outbox.rewrite(entry.seq, rest);
+  }
+
   private append(action: string, payload: unknown, localAnswer: unknown): OutboxEntry {
     const hubTransactionId = action === 'StartTransaction' ? numberField(localAnswer, 'transactionId') : undefined;
-    const envelope: ProxyEnvelope = { payload, ...(hubTransactionId !== undefined ? { hubTransactionId } : {}) };
+    const online = action === 'TransactionEvent' && this.deps.link.state === 'connected';
+    const envelope: ProxyEnvelope = { payload, ...(hubTransactionId !== undefined ? { hubTransactionId } : {}), ...(online ? { recordedOnline: true } : {}) };
     return this.deps.store.outbox.append(this.deps.stationId, action, envelope, { kind: outboxKindOf(action, payload) });
   }
 

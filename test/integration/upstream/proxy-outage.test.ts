@@ -105,6 +105,27 @@ describe('proxy mode through a CSMS outage', () => {
     expect(h.hub.store.outbox.count('CP201')).toBe(0);
   });
 
+  it('2.0.1: a TransactionEvent recorded with the link up whose send the link dropped is replayed marked offline', async () => {
+    const cp = await charger('CP201', '2.0.1');
+    await cp.call('BootNotification', boot2x);
+    await cp.call('TransactionEvent', txEvent('Started', 0, 'TX-DROP', 0));
+    // The CSMS takes the next event and never answers; then it goes away, and the link with it.
+    csms.hold = (method, params) => method === 'TransactionEvent' && params['seqNo'] === 1;
+    const pending = cp.call('TransactionEvent', txEvent('Updated', 1, 'TX-DROP', 100));
+    await csms.until(() => csms.of('CP201', 'TransactionEvent').length === 2);
+    await outage('CP201', '2.0.1');
+    await expect(pending).resolves.toBeDefined(); // the hub's own answer
+    csms.hold = undefined;
+
+    await recover('CP201', '2.0.1');
+    await csms.until(() => csms.of('CP201', 'TransactionEvent').length === 3);
+    await proxyOf(h).station('CP201', '2.0.1').pump.whenIdle();
+    const events = csms.of('CP201', 'TransactionEvent');
+    expect(events.map((e) => e.params['seqNo'])).toEqual([0, 1, 1]);
+    expect(events.map((e) => e.params['offline'] ?? false)).toEqual([false, false, true]);
+    expect(h.hub.store.outbox.count('CP201')).toBe(0);
+  });
+
   it('keeps answering in order: while the outbox drains, new messages queue behind it', async () => {
     const cp = await charger('CP201', '2.0.1');
     await cp.call('BootNotification', boot2x);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
 import { openStore } from '../../../src/store/store.js';
-import { outboxKindOf, prepareProxyMessage } from '../../../src/upstream/proxy/proxy-outbox.js';
+import { envelopeOf, outboxKindOf, prepareProxyMessage } from '../../../src/upstream/proxy/proxy-outbox.js';
 import { TxIdMap } from '../../../src/upstream/proxy/tx-id-map.js';
 import { Restatements } from '../../../src/upstream/proxy/restatements.js';
 import { answerForOfflineStation } from '../../../src/upstream/offline-station-answer.js';
@@ -36,6 +36,17 @@ describe('proxy outbox rows', () => {
     expect(prepareProxyMessage('CP', '2.0.1', entry('TransactionEvent', te), 'replay', ids)).toEqual({ action: 'TransactionEvent', payload: { ...te, offline: true } });
     expect(prepareProxyMessage('CP', '2.0.1', entry('TransactionEvent', te), 'live', ids)).toEqual({ action: 'TransactionEvent', payload: te });
     expect(prepareProxyMessage('CP', '2.0.1', entry('TransactionEvent', te, { hubMade: true }), 'replay', ids)).toEqual({ action: 'TransactionEvent', payload: te });
+  });
+
+  it('does not mark a replayed 2.x transaction event offline when it was recorded while the link was up', () => {
+    const ids = new TxIdMap({ state: openStore({ path: ':memory:' }).stationState });
+    const te = { seqNo: 4, eventType: 'Updated' };
+    expect(prepareProxyMessage('CP', '2.0.1', entry('TransactionEvent', te, { recordedOnline: true }), 'replay', ids)).toEqual({ action: 'TransactionEvent', payload: te });
+    // The station's own mark (it was offline from the hub) is kept as it sent it.
+    const own = { ...te, offline: true };
+    expect(prepareProxyMessage('CP', '2.0.1', entry('TransactionEvent', own, { recordedOnline: true }), 'replay', ids)).toEqual({ action: 'TransactionEvent', payload: own });
+    expect(envelopeOf({ payload: te, recordedOnline: true })).toEqual({ payload: te, recordedOnline: true });
+    expect(envelopeOf({ payload: te, recordedOnline: 'yes' })).toEqual({ payload: te });
   });
 });
 
