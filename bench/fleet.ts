@@ -79,8 +79,10 @@ export class Fleet {
    * as `meterCall` serialised), and a call is a callback, not a promise, timed out by this
    * schedule's own timer rather than one timer per call.
    */
-  async steady(ratePerS: number, durationMs: number): Promise<{ rtts: number[]; sent: number; skipped: number }> {
+  async steady(ratePerS: number, durationMs: number): Promise<{ rtts: number[]; sentAtMs: number[]; sent: number; skipped: number }> {
     const rtts: number[] = [];
+    /** When each answered message was sent (epoch ms, fractional), in the order of rtts. */
+    const sentAtMs: number[] = [];
     const busy = new Set<Charger>();
     let inFlight = 0;
     let drained: (() => void) | undefined;
@@ -93,7 +95,10 @@ export class Fleet {
       const action = c.station.version === '1.6' ? 'MeterValues' : 'TransactionEvent';
       const done = (outcome: CallOutcome): void => {
         busy.delete(c);
-        if (outcome.ok) rtts.push(outcome.rttMs);
+        if (outcome.ok) {
+          rtts.push(outcome.rttMs);
+          sentAtMs.push(performance.timeOrigin + performance.now() - outcome.rttMs);
+        }
         else this.errors.add(`${action} failed`, `${c.station.stationId}: ${outcome.error}`);
         if (--inFlight === 0) drained?.();
       };
@@ -139,7 +144,7 @@ export class Fleet {
       await new Promise<void>((resolve) => (drained = resolve));
       clearInterval(sweep);
     }
-    return { rtts, sent, skipped };
+    return { rtts, sentAtMs, sent, skipped };
   }
 
   /** A station of the given version (for latency probes). */

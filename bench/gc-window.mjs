@@ -11,7 +11,8 @@
 // GC_WINDOW_CPU=<file> also runs V8's CPU profiler over the window (250 us interval) and writes the
 // profile there (bench/long-turns.ts reads it). GC_WINDOW_TURNS=1 runs a 1 ms interval timer in the
 // window and reports every gap between its runs longer than TURN_MS (a turn of the event loop that
-// long, or several back to back), with how much of it GC pauses took.
+// long, or several back to back), with how much of it GC pauses took, and the control decisions
+// that ended in the window (when, their own CPU ms, their reasons).
 // GC_WINDOW_BATCHES=1 times the group commit's batches in the window from outside (the hub's own
 // compiled GroupCommit, its methods wrapped here; nothing in the hub changes): per batch, when it
 // opened, when its end-of-turn commit ran and how long that took on the event loop, how many
@@ -122,8 +123,34 @@ async function watchBatches() {
   };
 }
 
+let decisionsPatched = false;
+
+/**
+ * Wraps the hub's Controller (as watchBatches does the group commit) so that each control
+ * decision that ends in the window is recorded as [ms since the window opened, its own CPU ms
+ * (the steps'), reasons].
+ */
+async function watchDecisions() {
+  if (decisionsPatched) return;
+  decisionsPatched = true;
+  const { Controller } = await import(pathToFileURL(resolve('dist/src/control/controller.js')).href);
+  const commit = Controller.prototype.commit;
+  Controller.prototype.commit = function (result, snapshot, reasons, nowMs, durationMs) {
+    const w = window;
+    if (w) w.decisions.push([Number((performance.now() - w.t0).toFixed(1)), Number(durationMs.toFixed(2)), reasons.slice(0, 3).join(' ')]);
+    return commit.call(this, result, snapshot, reasons, nowMs, durationMs);
+  };
+}
+
 async function open() {
-  const w = { t0: performance.now(), gcs: [], gcSpans: [], gaps: [], batches: [], session: undefined, cpu: undefined, timer: undefined };
+  const w = { t0: performance.now(), gcs: [], gcSpans: [], gaps: [], batches: [], decisions: [], session: undefined, cpu: undefined, timer: undefined };
+  if (process.env['GC_WINDOW_TURNS'] === '1') {
+    try {
+      await watchDecisions();
+    } catch (err) {
+      process.stderr.write(`gc-window: cannot time the control decisions: ${String(err)}\n`);
+    }
+  }
   if (process.env['GC_WINDOW_BATCHES'] === '1') {
     try {
       await watchBatches();
@@ -157,10 +184,14 @@ async function open() {
 async function close() {
   const w = window;
   window = undefined;
-  const out = { seconds: (performance.now() - w.t0) / 1000, gcs: w.gcs };
+  // Epoch times, so that the gaps and the CPU profile can be laid beside a client's timeline
+  // (bench/slow-messages.ts): the window's start, and epoch minus the monotonic clock that V8's
+  // profile timestamps count (µs) and process.hrtime reads (ms here).
+  const out = { seconds: (performance.now() - w.t0) / 1000, gcs: w.gcs, gcStartsMs: w.gcSpans.map(([a]) => Number((a - w.t0).toFixed(1))), t0EpochMs: performance.timeOrigin + w.t0, monotonicToEpochMs: performance.timeOrigin + performance.now() - Number(process.hrtime.bigint()) / 1e6 };
   if (w.timer) {
     clearInterval(w.timer);
     out.turns = gapSummary(w);
+    out.decisions = w.decisions;
   }
   if (process.env['GC_WINDOW_BATCHES'] === '1') out.batches = w.batches.map((b) => b.map((x) => (x === undefined ? null : Number(x.toFixed(3)))));
   if (w.cpu) {

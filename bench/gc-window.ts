@@ -14,6 +14,8 @@ export interface GcWindow {
   seconds: number;
   /** [kind, pause ms] per collection; kinds: scavenge, markCompact, incremental, weakCallbacks. */
   gcs: Array<[string, number]>;
+  /** When each of gcs began, ms since the window opened (same order). */
+  gcStartsMs?: number[];
   sampledBytes?: number;
   /** With GC_WINDOW_TURNS=1: gaps of a 1 ms timer longer than 5 ms (long turns of the event loop). */
   turns?: {
@@ -31,6 +33,12 @@ export interface GcWindow {
    * barriers, released] (ms since the window opened; released null when no barrier waited).
    */
   batches?: Array<[number, number, number, number, number | null]>;
+  /** With GC_WINDOW_TURNS=1: the control decisions that ended in the window, [ms since it opened, their steps' CPU ms, reasons]. */
+  decisions?: Array<[number, number, string]>;
+  /** When the window opened, epoch ms (the gaps count from it). */
+  t0EpochMs?: number;
+  /** Epoch ms minus the monotonic clock's ms (V8's CPU profile timestamps are that clock in µs). */
+  monotonicToEpochMs?: number;
 }
 
 /** Opens the window in the hub (it must run with GC_WINDOW_NODE_ARGS). */

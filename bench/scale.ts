@@ -20,6 +20,7 @@ import { BENCH_ID_TAG, startEchoTarget, startHubTarget, type ScaleTarget } from 
 import { percentile } from './stats.js';
 import { watchGeneratorLoop, type GeneratorLoop } from './generator-loop.js';
 import { closeGcWindow, GC_WINDOW_NODE_ARGS, gcWindowRows, openGcWindow, type GcWindow } from './gc-window.js';
+import { writeSlowFile } from './slow-messages.js';
 
 const SETTINGS = {
   /** Chargers connected at once; BENCH_SCALE_N overrides (for a quick try). */
@@ -42,6 +43,11 @@ const SETTINGS = {
   skipEcho: process.env['BENCH_SCALE_SKIP_ECHO'] === '1',
   /** BENCH_SCALE_GC_WINDOW=1: the hub's collections (and with GC_WINDOW_ALLOC=<file> its allocation) in the steady traffic (bench/gc-window.ts). */
   gcWindow: process.env['BENCH_SCALE_GC_WINDOW'] === '1',
+  /**
+   * BENCH_SCALE_SLOW_FILE=<file>: writes the hub's steady messages there (send time, round trip)
+   * with its window's long turns and clock offsets, for bench/slow-messages.ts.
+   */
+  slowFile: process.env['BENCH_SCALE_SLOW_FILE'],
 };
 
 /** How the hub runs (bench/scale-target.ts: BENCH_HUB_RUNTIME=tsx runs the sources). */
@@ -161,6 +167,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const steadyGenerator = stopGenerator();
     const steadyCpu1 = cpuTime(pid);
     const steadyGc = gcWindow ? await closeGcWindow(target.proc) : undefined;
+    if (SETTINGS.slowFile && target.label.startsWith('hub')) writeSlowFile(SETTINGS.slowFile, { sentAtMs: steady.sentAtMs, rttMs: steady.rtts, ...(steadyGc ? { gcWindow: steadyGc } : {}) });
     const steadyCpuPct = (100 * (steadyCpu1.userMs + steadyCpu1.systemMs - steadyCpu0.userMs - steadyCpu0.systemMs)) / (performance.now() - t1);
     const rssSteadyKiB = rssKiB(pid);
     const steadyLoop = await target.eventLoopLagMs?.().catch(() => ({ p99: Number.NaN, max: Number.NaN }));
