@@ -9,10 +9,12 @@
 // young generation: promoted, or still in it at the end); GC_WINDOW_KEEP=retained also what full
 // collections did (what is still in the heap at the end).
 // GC_WINDOW_CPU=<file> also runs V8's CPU profiler over the window (250 us interval) and writes the
-// profile there (bench/long-turns.ts reads it). GC_WINDOW_TURNS=1 runs a 1 ms interval timer in the
-// window and reports every gap between its runs longer than TURN_MS (a turn of the event loop that
-// long, or several back to back), with how much of it GC pauses took, and the control decisions
-// that ended in the window (when, their own CPU ms, their reasons).
+// profile there (it opens in Chrome DevTools; bench/slow-messages.ts reads it). Starting the
+// profiler holds the hub for a few hundred ms: the window's first messages pay for it.
+// GC_WINDOW_TURNS=1 runs a 1 ms interval timer in the window and reports every gap between its
+// runs longer than TURN_MS (a turn of the event loop that long, or several back to back), with how
+// much of it GC pauses took, and the control decisions that ended in the window (when, their own
+// CPU ms, their reasons).
 // GC_WINDOW_BATCHES=1 times the group commit's batches in the window from outside (the hub's own
 // compiled GroupCommit, its methods wrapped here; nothing in the hub changes): per batch, when it
 // opened, when its end-of-turn commit ran and how long that took on the event loop, how many
