@@ -85,7 +85,8 @@ export function report(data: SlowFile, profile?: CpuProfile): string[] {
   const lines: string[] = [];
   const p99 = percentile(data.rttMs, 99);
   const slow = data.sentAtMs.map((at, i) => [at, data.rttMs[i] ?? 0] as const).filter(([, rtt]) => rtt > p99);
-  const t0 = Math.min(...data.sentAtMs);
+  // Not a spread: a long window's messages would pass more arguments than a call takes.
+  const t0 = data.sentAtMs.reduce((a, b) => Math.min(a, b), Number.POSITIVE_INFINITY);
   const w = data.gcWindow;
   const gaps = w?.turns && w.t0EpochMs !== undefined ? w.turns.gaps.map(([at, ms]) => [(w.t0EpochMs ?? 0) + at, ms] as const).filter(([, ms]) => ms > GAP_MS) : undefined;
   lines.push(`${data.rttMs.length} messages, p99 ${p99.toFixed(2)} ms; ${slow.length} over it`);
@@ -98,7 +99,9 @@ export function report(data: SlowFile, profile?: CpuProfile): string[] {
   const bins = new Map<number, number[]>();
   for (const [at, rtt] of slow) {
     const b = Math.floor((at - t0) / BIN_MS);
-    bins.set(b, [...(bins.get(b) ?? []), rtt]);
+    const bin = bins.get(b);
+    if (bin) bin.push(rtt);
+    else bins.set(b, [rtt]);
   }
   const worst = [...bins].sort((a, b) => b[1].length - a[1].length);
   const inTop = worst.slice(0, 5).reduce((a, [, r]) => a + r.length, 0);

@@ -259,7 +259,7 @@ export class ProxyStation {
    * when it happened, so its replay is marked offline after all.
    */
   private offlineAfterAll(entry: OutboxEntry): void {
-    if (this.deps.link.state === 'connected' || !envelopeOf(entry.payload).recordedOnline) return;
+    if (this.deps.link.state === 'connected' || fields(entry.payload)['recordedOnline'] !== true) return;
     // The row as it is now (compaction may have merged others into it meanwhile), if still there.
     const row = this.deps.store.outbox.entry(entry.seq);
     if (!row) return;
