@@ -24,6 +24,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'outbox', load: () => import('./outbox-compaction.js') },
   { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
   { name: 'power-history', load: () => import('./power-history.js') },
+  { name: 'power-history-commit', load: () => import('./power-history-commit.js') },
   { name: 'soak', load: () => import('./soak.js') },
   { name: 'write-path', load: () => import('./write-path.js') },
   { name: 'live-heap', load: () => import('./live-heap.js') },

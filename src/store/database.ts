@@ -30,8 +30,9 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
  *   some 5,000 commits per second; a site produces a few per second). Group-commit batches
  *   (GroupCommit) get the same durability with the fsync off the event loop: they commit with
  *   NORMAL and then sync the log in the thread pool before anyone waiting for them is answered;
- *   a batch that holds only bookkeeping no answer depends on (GroupCommit.lazily) is not synced
- *   and becomes durable with the next sync.
+ *   a batch that holds only bookkeeping no answer depends on (GroupCommit.lazily: outbox acks,
+ *   cached authorizations, the power history's minutes) is not synced and becomes durable with
+ *   the next sync.
  * - `foreign_keys = ON`: events, samples and summaries cannot drift apart.
  * - `busy_timeout`: another connection (a backup, the CLI) holding a lock makes us wait, not fail.
  *

@@ -37,6 +37,12 @@ export interface PowerRangeQuery {
 
 export interface PowerHistoryRepoDeps {
   db: Database.Database;
+  /**
+   * Runs a bucket's write (the store passes its group commit's `lazily`: the write joins the
+   * turn's batch and syncs with the next write that needs a sync, instead of committing on its
+   * own with an fsync on the event loop). Default: the write's own transaction.
+   */
+  atomically?: <T>(fn: () => T) => T;
 }
 
 interface StepSqlRow {
@@ -62,9 +68,11 @@ export class PowerHistoryRepo {
   private readonly siteSteps: Database.Statement<[{ resolutionS: number; fromMs: number; toMs: number; stepMs: number }], StepSqlRow>;
   private readonly deleteBatch: Database.Statement<[number, number, number]>;
   private readonly writeTx: (startMs: number, rows: readonly PowerBucketRow[]) => void;
+  private readonly atomically: <T>(fn: () => T) => T;
 
   constructor(deps: PowerHistoryRepoDeps) {
     const db = deps.db;
+    this.atomically = deps.atomically ?? ((fn) => fn());
     // The fine row for the minute, and the minute's quarter, take the rows the same way: merged
     // into what is there (a weighted mean, the larger maximum, the samples added), so the
     // quarter's row equals the roll-up of its minutes without reading them again.
@@ -109,11 +117,13 @@ export class PowerHistoryRepo {
 
   /**
    * Writes one minute's rows (startMs a multiple of 60 s) in one transaction: merged with rows
-   * already there for that minute, and merged into the minute's 15-minute roll-up.
+   * already there for that minute, and merged into the minute's 15-minute roll-up. Through the
+   * store it joins the turn's batch without a sync of its own (`atomically`): the history is not
+   * billing data, and a power cut before the next sync loses at most the minutes since.
    */
   writeBucket(startMs: number, rows: readonly PowerBucketRow[]): void {
     if (rows.length === 0) return;
-    this.writeTx(startMs, rows);
+    this.atomically(() => this.writeTx(startMs, rows));
   }
 
   /** Per series and step in [fromMs, toMs): the weighted mean, the maximum and the sample count. */

@@ -99,7 +99,7 @@ export function openStore(options: OpenStoreOptions): Store {
       mayHaveLostUnsynced,
       commissioned: new CommissionedRepo({ db, clock }),
       evseSettings: new EvseSettingsRepo({ db, clock, batch }),
-      powerHistory: new PowerHistoryRepo({ db }),
+      powerHistory: new PowerHistoryRepo({ db, atomically: (fn) => batch.lazily(fn) }),
       sessions: new SessionRepo({ db }),
       close() {
         if (!db.open) return;
