@@ -9,6 +9,7 @@ import { freqDroopResponseW, freqWattPoints } from './freq-response.js';
 import { gridFrequencyHz, gridOutsideWindow } from './grid-check.js';
 import { derStrategyParams, type DerStrategyParams } from './params.js';
 import { rampRateWPerS, rampToward } from './ramp.js';
+import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** A fixed power factor for the dispatcher to pass to a capable EVSE. */
 export interface PowerFactorSetting {
@@ -215,7 +216,7 @@ export function decideDer(
       source: `der:${sources.join('+')}`,
       reason: reasons.join('; '),
     };
-    if (shapesPower) decision.maxCurrentA = Math.floor(((underFrequency ? upperW : outputW) / band.wattsPerAmp) * 10) / 10;
+    if (shapesPower) decision.maxCurrentA = floorTenth((underFrequency ? upperW : outputW) / band.wattsPerAmp);
     if (underFrequency) decision.setpointW = outputW;
     if (powerFactor.whileCharging || powerFactor.whileDischarging) decision.powerFactor = powerFactor;
     decisions.push(decision);

@@ -4,6 +4,7 @@ import { clampToBand, evseMaxPowerW, powerBand } from '../setpoint/power-band.js
 import { csmsPeriodFor } from '../setpoint/active-period.js';
 import { checkFreqWattCurve, curvePowerW, droopDeltaW, lagFraction } from './curve.js';
 import { frequencyDroopParams, type FrequencyDroopParams } from './params.js';
+import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** Output last decided per EVSE and when, so the next call can lag from it. */
 export interface DroopEvseState {
@@ -84,7 +85,7 @@ function decideDroop(
       decisions.push({
         evseKey: evse.key,
         setpointW: outputW,
-        maxCurrentA: Math.floor((band.upperW / band.wattsPerAmp) * 10) / 10,
+        maxCurrentA: floorTenth(band.upperW / band.wattsPerAmp),
         dischargeLimitW: band.lowerW,
         source: params.source,
         reason,

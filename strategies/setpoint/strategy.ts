@@ -5,6 +5,7 @@ import { csmsPeriodFor } from './active-period.js';
 import { setpointParams, type SetpointParams } from './params.js';
 import { clampToBand, evseMaxPowerW, periodValueW, powerBand, type PowerBand } from './power-band.js';
 import { splitSetpoint } from './split.js';
+import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** The setpoint strategy keeps no memory between calls. */
 export type SetpointState = Record<string, never>;
@@ -101,7 +102,7 @@ function decideSetpoints(snapshot: SiteSnapshot, params: SetpointParams): Decisi
     return {
       evseKey: t.evse.key,
       setpointW,
-      maxCurrentA: Math.floor((t.band.upperW / t.band.wattsPerAmp) * 10) / 10,
+      maxCurrentA: floorTenth(t.band.upperW / t.band.wattsPerAmp),
       dischargeLimitW: t.band.lowerW,
       source: params.source,
       reason: `${why}${clamped}`,
