@@ -199,7 +199,10 @@ describe('composite schedule properties', () => {
       const endMs = req.nowMs + req.durationS * 1000;
       const instants = [
         ...schedule.periods.map((p) => req.nowMs + p.startOffsetS * 1000),
-        ...fractions.map((f) => Math.floor(req.nowMs + f * (endMs - req.nowMs))),
+        // Offset first, then add (as below): nowMs + f * span can round up to endMs, an instant
+        // outside the horizon, where a ChargingStationMaxProfile that starts at endMs is lower
+        // than the last period (found by this property once in a full run: validFromMs = endMs).
+        ...fractions.map((f) => req.nowMs + Math.min(Math.floor(f * (endMs - req.nowMs)), endMs - req.nowMs - 1)),
       ];
       for (const t of instants) {
         const p = periodAt(schedule, t);
