@@ -202,9 +202,10 @@ export class Fleet {
     for (const c of this.chargers) c.station.drop();
   }
 
-  /** Every charger reconnects and boots, all at once, retrying failed connections. */
-  async reconnectAll(): Promise<void> {
-    await Promise.all(this.chargers.map((c) => this.connectAndBoot(c)));
+  /** Every charger reconnects and boots, all at once, retrying failed connections; how many booted. */
+  async reconnectAll(): Promise<number> {
+    const booted = await Promise.all(this.chargers.map((c) => this.connectAndBoot(c)));
+    return booted.filter(Boolean).length;
   }
 
   private nextSample(c: Charger): OcppCall {

@@ -69,6 +69,8 @@ interface Figures {
   rtt16: number[];
   rtt201: number[];
   stormS: number;
+  /** Chargers that connected and booted in the storm (the others gave up after their connect attempts). */
+  stormBooted: number;
   stormRetries: number;
   connectedAfterStorm: number | undefined;
   errors: number;
@@ -201,7 +203,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
     const c4 = await controlNow(target);
     fleet.dropAll();
     t0 = performance.now();
-    await fleet.reconnectAll();
+    const stormBooted = await fleet.reconnectAll();
     const stormS = (performance.now() - t0) / 1000;
     const connectedAfterStorm = await settledCount(target, fleet.size);
     await sleepMs(SETTINGS.settleMs);
@@ -223,6 +225,7 @@ async function measure(target: ScaleTarget, progress: (line: string) => void): P
       rtt16,
       rtt201,
       stormS,
+      stormBooted,
       stormRetries: fleet.retries - retriesBefore,
       connectedAfterStorm,
       errors: fleet.errors.total,
@@ -314,7 +317,11 @@ function rows(hub: Figures, echo: Figures, fsyncMs: number[]): BenchRow[] {
     { metric: 'round trip p99, 1.6 MeterValues', value: percentile(hub.rtt16, 99), unit: 'ms', baseline: b(percentile(echo.rtt16, 99)), digits: 2 },
     { metric: 'round trip p50, 2.0.1 TransactionEvent', value: percentile(hub.rtt201, 50), unit: 'ms', baseline: b(percentile(echo.rtt201, 50)), digits: 2 },
     { metric: 'round trip p99, 2.0.1 TransactionEvent', value: percentile(hub.rtt201, 99), unit: 'ms', baseline: b(percentile(echo.rtt201, 99)), digits: 2 },
-    { metric: `reconnect storm: all ${n} booted`, value: hub.stormS, unit: 's', baseline: b(echo.stormS), digits: 2 },
+    {
+      // Not "all booted" when some chargers gave up: the time is then until the last one booted or gave up.
+      metric: hub.stormBooted === n ? `reconnect storm: all ${n} booted` : `reconnect storm: ${hub.stormBooted} of ${n} booted, the rest gave up (time until the last booted or gave up)`,
+      value: hub.stormS, unit: 's', baseline: b(echo.stormS), digits: 2,
+    },
     { metric: 'server RSS after the storm', value: mib(hub.rssAfterStormKiB), unit: 'MiB', baseline: b(mib(echo.rssAfterStormKiB)) },
     { metric: 'write + fdatasync in the temp dir, p50', value: percentile(fsyncMs, 50), unit: 'ms', digits: 2 },
     { metric: 'write + fdatasync in the temp dir, p99', value: percentile(fsyncMs, 99), unit: 'ms', digits: 2 },
@@ -344,7 +351,7 @@ function notMeasured(): Figures {
   const nan = Number.NaN;
   return {
     rssIdleKiB: nan, rssConnectedKiB: nan, rssAfterStormKiB: nan, rssSteadyKiB: nan, heapSteady: undefined, connectS: nan, messages: nan, saturationS: nan,
-    serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormRetries: 0,
+    serverCpuMs: nan, serverSystemCpuMs: nan, clientCpuMs: nan, rtt16: [], rtt201: [], stormS: nan, stormBooted: 0, stormRetries: 0,
     connectedAfterStorm: undefined, errors: 0, errorDetails: [], serverCalls: 0, startS: nan, steadyRtts: [], steadySent: 0,
     steadySkipped: 0, steadyCpuPct: nan, steadyLoopP99Ms: undefined, steadyLoopMaxMs: undefined, steadyGenerator: undefined, apiSiteMs: undefined, apiHealthMs: undefined, apiSiteMaxMs: undefined, apiHealthMaxMs: undefined, heapConnected: undefined, control: undefined, steadyGc: undefined,
   };
