@@ -383,7 +383,7 @@ export async function startHub(deps: HubDeps): Promise<RunningHub> {
       await server.close();
       await api.close();
       await retention.stop();
-      store.close();
+      await store.closeSettled();
       log.info('hub stopped');
     },
   };

@@ -64,6 +64,13 @@ export interface Store {
   readonly mayHaveLostUnsynced: boolean;
   /** Closes the database; the repositories must not be used afterwards. Idempotent. */
   close(): void;
+  /**
+   * Closes once the syncs under way have settled and what waits for them has run: an outbox
+   * row's ack follows the sync of the message it acknowledges (a message answered before its
+   * sync), and an ack made after close() is lost, so the message would go up again after a
+   * restart. For a clean stop, after the last station and link are gone.
+   */
+  closeSettled(): Promise<void>;
 }
 
 /** Opens the database (migrating it) and builds the repositories over it. */
@@ -101,6 +108,14 @@ export function openStore(options: OpenStoreOptions): Store {
       evseSettings: new EvseSettingsRepo({ db, clock, batch }),
       powerHistory: new PowerHistoryRepo({ db, atomically: (fn) => batch.lazily(fn) }),
       sessions: new SessionRepo({ db }),
+      async closeSettled() {
+        if (!db.open) return;
+        // A failed sync has already failed its barriers; closing syncs what is committed.
+        await batch.barrier().catch(() => undefined);
+        // What the settled syncs' waiters chain on them (the acks) runs in this turn's microtasks.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        this.close();
+      },
       close() {
         if (!db.open) return;
         batch.close();
