@@ -43,6 +43,8 @@ const SETTINGS = {
    * 9-15 ms between one charger's messages on this machine, 16 about twice that.
    */
   chargersPerKind: Number(process.env['BENCH_PROXY_CHARGERS_PER_KIND'] ?? 16),
+  /** BENCH_PROXY_201_FIRST=1: each sequence measures the 2.0.1 pair before the 1.6 one (does the kind measured first fare worse?). */
+  first201: process.env['BENCH_PROXY_201_FIRST'] === '1',
 };
 
 /** One measured sequence: 1.6 MeterValues + Authorize, then 2.0.1 TransactionEvent + MeterValues. */
@@ -54,9 +56,14 @@ interface Sequence {
 async function measureSequence(csms: W1Csms, url: string, calls: number, prefix: string, chargers = 1): Promise<Sequence> {
   const clock = systemClock();
   const viaArrival = (identity: string) => ({ identity, action: 'MeterValues' });
-  const latency = await measureLatency({ csms, hubUrl: url, clock, calls, viaArrival, chargers });
-  const tx201 = await measureTxEventLatency({ csms, hubUrl: url, clock, calls, prefix, chargers });
-  return { latency, tx201 };
+  const measure16 = () => measureLatency({ csms, hubUrl: url, clock, calls, viaArrival, chargers });
+  const measure201 = () => measureTxEventLatency({ csms, hubUrl: url, clock, calls, prefix, chargers });
+  if (SETTINGS.first201) {
+    const tx201 = await measure201();
+    return { latency: await measure16(), tx201 };
+  }
+  const latency = await measure16();
+  return { latency, tx201: await measure201() };
 }
 
 /** Per kind, p50 and p99 through the forwarder and added by it (hub, and the bare relay as its baseline). */
@@ -207,6 +214,7 @@ export const benchmark: Benchmark = {
           `Hub: the compiled CLI in proxy mode, admitUnknownStations on, logs at warn, SQLite (synchronous=FULL) in a temp dir under ${tmpdir()} (TMPDIR chooses it: a tmpfs there takes the disk's fsync out of the figures); the CSMS and both chargers run in the benchmark process.`,
           `The CSMS answers after ${SETTINGS.csmsDelayMs} ms (BENCH_PROXY_CSMS_DELAY_MS; 0: at once, on loopback).`,
           `The relay spins ${SETTINGS.relayBusyUsPerFrame} µs on the CPU per forwarded frame (BENCH_PROXY_RELAY_BUSY_US; 0: a bare relay).`,
+          `Order in each sequence: ${SETTINGS.first201 ? '2.0.1 pair first, then 1.6 (BENCH_PROXY_201_FIRST=1)' : '1.6 first, then the 2.0.1 pair (BENCH_PROXY_201_FIRST=1 swaps them)'}.`,
           '"Added" is the difference of the percentiles (via hub minus direct), not a percentile of differences.',
           `Then the same calls once more with each kind's calls rotating over ${rotating} chargers per side (BENCH_PROXY_CHARGERS_PER_KIND), each connected, booted and in its own transaction, after one warm-up round of ${SETTINGS.warmupCalls} calls of each kind with as many chargers (the 1.6 ones the same identities, as in the back-to-back measurement); the hub's CPU, switches and event-loop rows above cover the back-to-back measurement only.`,
           `The baseline of "added": the same calls through a bare ws relay in its own process (bench/relay-server.ts: frames forwarded verbatim, no parsing or storage), measured after the hub in the same run against its own direct calls: the floor of any forwarder in its own Node process on this machine.`,
