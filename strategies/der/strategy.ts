@@ -3,13 +3,12 @@ import type { DerControl, DerControlType } from '../../src/der/der-control-types
 import type { Decision, SiteSnapshot, Strategy } from '../../src/energy/strategy.js';
 import { curvePowerW, lagFraction } from '../frequency-droop/curve.js';
 import { csmsPeriodFor } from '../setpoint/active-period.js';
-import { evseMaxPowerW, powerBand } from '../setpoint/power-band.js';
+import { bandAmps, evseMaxPowerW, powerBand } from '../setpoint/power-band.js';
 import { stepEnterService, type EnterServiceState } from './enter-service.js';
 import { freqDroopResponseW, freqWattPoints } from './freq-response.js';
 import { gridFrequencyHz, gridOutsideWindow } from './grid-check.js';
 import { derStrategyParams, type DerStrategyParams } from './params.js';
 import { rampRateWPerS, rampToward } from './ramp.js';
-import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** A fixed power factor for the dispatcher to pass to a capable EVSE. */
 export interface PowerFactorSetting {
@@ -216,7 +215,7 @@ export function decideDer(
       source: `der:${sources.join('+')}`,
       reason: reasons.join('; '),
     };
-    if (shapesPower) decision.maxCurrentA = floorTenth((underFrequency ? upperW : outputW) / band.wattsPerAmp);
+    if (shapesPower) decision.maxCurrentA = bandAmps(band, underFrequency ? upperW : outputW);
     if (underFrequency) decision.setpointW = outputW;
     if (powerFactor.whileCharging || powerFactor.whileDischarging) decision.powerFactor = powerFactor;
     decisions.push(decision);

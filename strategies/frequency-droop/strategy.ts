@@ -1,10 +1,9 @@
 import type { OperationMode, V2xFreqWattPoint } from '../../src/energy/charging-profile.js';
 import type { Decision, SiteSnapshot, Strategy } from '../../src/energy/strategy.js';
-import { clampToBand, evseMaxPowerW, powerBand } from '../setpoint/power-band.js';
+import { bandAmps, clampToBand, evseMaxPowerW, powerBand } from '../setpoint/power-band.js';
 import { csmsPeriodFor } from '../setpoint/active-period.js';
 import { checkFreqWattCurve, curvePowerW, droopDeltaW, lagFraction } from './curve.js';
 import { frequencyDroopParams, type FrequencyDroopParams } from './params.js';
-import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** Output last decided per EVSE and when, so the next call can lag from it. */
 export interface DroopEvseState {
@@ -85,7 +84,7 @@ function decideDroop(
       decisions.push({
         evseKey: evse.key,
         setpointW: outputW,
-        maxCurrentA: floorTenth(band.upperW / band.wattsPerAmp),
+        maxCurrentA: bandAmps(band),
         dischargeLimitW: band.lowerW,
         source: params.source,
         reason,

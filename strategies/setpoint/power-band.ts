@@ -1,5 +1,6 @@
 import type { EvseModel } from '../../src/energy/site-model.js';
 import type { ActivePeriod } from './active-period.js';
+import { floorTenth } from '../../src/energy/composite/units.js';
 
 /**
  * The power an EVSE may run at, W: charging up to `upperW` (>= 0), discharging down to
@@ -12,6 +13,14 @@ export interface PowerBand {
   wattsPerAmp: number;
   /** What narrowed the band, for reasons. */
   notes: string[];
+}
+
+/**
+ * A power on the band's EVSE as a per-phase current, floored to 0.1 A (floorTenth: a limit of
+ * whole tenths of an ampere comes back as itself, whatever float noise A x V / V leaves).
+ */
+export function bandAmps(band: PowerBand, powerW: number = band.upperW): number {
+  return floorTenth(powerW / band.wattsPerAmp);
 }
 
 /** EVSE max power, W: the tighter of max current on all its phases and maxPowerW. */

@@ -3,9 +3,8 @@ import type { EvseModel } from '../../src/energy/site-model.js';
 import type { Decision, SiteSnapshot, Strategy } from '../../src/energy/strategy.js';
 import { csmsPeriodFor } from './active-period.js';
 import { setpointParams, type SetpointParams } from './params.js';
-import { clampToBand, evseMaxPowerW, periodValueW, powerBand, type PowerBand } from './power-band.js';
+import { bandAmps, clampToBand, evseMaxPowerW, periodValueW, powerBand, type PowerBand } from './power-band.js';
 import { splitSetpoint } from './split.js';
-import { floorTenth } from '../../src/energy/composite/units.js';
 
 /** The setpoint strategy keeps no memory between calls. */
 export type SetpointState = Record<string, never>;
@@ -102,7 +101,7 @@ function decideSetpoints(snapshot: SiteSnapshot, params: SetpointParams): Decisi
     return {
       evseKey: t.evse.key,
       setpointW,
-      maxCurrentA: floorTenth(t.band.upperW / t.band.wattsPerAmp),
+      maxCurrentA: bandAmps(t.band),
       dischargeLimitW: t.band.lowerW,
       source: params.source,
       reason: `${why}${clamped}`,
