@@ -22,6 +22,7 @@ const BENCHMARKS: ReadonlyArray<{ name: string; load: () => Promise<{ benchmark:
   { name: 'firmware', load: () => import('./firmware-rollout.js') },
   { name: 'db-retention', load: () => import('./db-retention.js') },
   { name: 'outbox', load: () => import('./outbox-compaction.js') },
+  { name: 'outbox-head', load: () => import('./outbox-head.js') },
   { name: 'pipeline-flood', load: () => import('./pipeline-flood.js') },
   { name: 'power-history', load: () => import('./power-history.js') },
   { name: 'power-history-commit', load: () => import('./power-history-commit.js') },

@@ -59,8 +59,11 @@ export class OutboxRepo {
   private readonly insert: Database.Statement<[string, string, string, OutboxKind, number]>;
   private readonly selectOldest: Database.Statement<[string, number], OutboxRow>;
   /** Plucked (a number per row, no row objects): statements of their own, outside `sql`. */
-  private readonly selectOldestSeqs: Database.Statement<[string, number], number>;
   private readonly selectOldestSeq: Database.Statement<[string], number>;
+  private readonly selectNextSeq: Database.Statement<[string, number], number>;
+  /** Per link, the seq of the last row append() wrote (see lastAppendedSeq). */
+  private readonly lastAppended = new Map<string, number>();
+  private rollbacks = 0;
   private readonly selectOne: Database.Statement<[number], OutboxRow>;
   private readonly deleteOne: Database.Statement<[number]>;
   private readonly updatePayload: Database.Statement<[string, number]>;
@@ -74,8 +77,8 @@ export class OutboxRepo {
     );
     this.selectOldest = this.sql.prepare('SELECT * FROM outbox WHERE link = ? ORDER BY seq LIMIT ?');
     // Answered from the (link, seq) index alone: no row is read, no payload parsed.
-    this.selectOldestSeqs = deps.db.prepare<[string, number], number>('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT ?').pluck();
     this.selectOldestSeq = deps.db.prepare<[string], number>('SELECT seq FROM outbox WHERE link = ? ORDER BY seq LIMIT 1').pluck();
+    this.selectNextSeq = deps.db.prepare<[string, number], number>('SELECT seq FROM outbox WHERE link = ? AND seq > ? ORDER BY seq LIMIT 1').pluck();
     this.selectOne = this.sql.prepare('SELECT * FROM outbox WHERE seq = ?');
     this.deleteOne = this.sql.prepare('DELETE FROM outbox WHERE seq = ?');
     this.updatePayload = this.sql.prepare('UPDATE outbox SET payload_json = ? WHERE seq = ?');
@@ -85,7 +88,35 @@ export class OutboxRepo {
   append(link: string, action: string, payload: unknown, options: { kind: OutboxKind }): OutboxEntry {
     const createdMs = this.clock.nowMs();
     const result = this.insert.run(link, action, JSON.stringify(payload ?? null), options.kind, createdMs);
-    return { seq: Number(result.lastInsertRowid), link, action, payload, kind: options.kind, createdMs };
+    const seq = Number(result.lastInsertRowid);
+    this.lastAppended.set(link, seq);
+    return { seq, link, action, payload, kind: options.kind, createdMs };
+  }
+
+  /**
+   * The seq of the last row append() wrote for the link since the repository was opened or
+   * forgetAppended() ran, whether or not it is still there; undefined when unknown. Until the
+   * next rollback (appendEpoch), every row of the link appended later has a higher seq, so a
+   * reader who knows that every row up to some seq >= this one is dealt with knows the whole
+   * link without a query.
+   */
+  lastAppendedSeq(link: string): number | undefined {
+    return this.lastAppended.get(link);
+  }
+
+  /**
+   * Counts the rollbacks told to forgetAppended(). A rollback brings back rows its batch deleted
+   * and takes back the seqs its batch appended (SQLite hands them out again), so what a reader
+   * knew about a link's rows before it holds no more.
+   */
+  get appendEpoch(): number {
+    return this.rollbacks;
+  }
+
+  /** After a rolled-back batch (see appendEpoch). */
+  forgetAppended(): void {
+    this.lastAppended.clear();
+    this.rollbacks++;
   }
 
   /** The link's oldest `limit` messages, oldest first, without removing them. */
@@ -94,16 +125,16 @@ export class OutboxRepo {
   }
 
   /**
-   * The seqs of the link's oldest `limit` messages, oldest first: what peek returns without
-   * reading the rows (the outbox pump asks for its head on every live message).
+   * The seq of the link's oldest message, from the index alone (the outbox pump asks for its
+   * head on every live message).
    */
-  oldestSeqs(link: string, limit: number): number[] {
-    return this.selectOldestSeqs.all(link, Math.max(0, Math.floor(limit)));
-  }
-
-  /** The seq of the link's oldest message (oldestSeqs(link, 1), a third of its cost: one `get`, no array). */
   oldestSeq(link: string): number | undefined {
     return this.selectOldestSeq.get(link);
+  }
+
+  /** The seq of the link's oldest message after `seq` (one `get` from the index, no array). */
+  nextSeqAfter(link: string, seq: number): number | undefined {
+    return this.selectNextSeq.get(link, seq);
   }
 
   /** One message by its seq (undefined when acked or merged away). */

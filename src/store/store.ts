@@ -89,8 +89,12 @@ export function openStore(options: OpenStoreOptions): Store {
     const siteState = new SiteStateRepo({ db, clock });
     const bootId = 'bootId' in options ? options.bootId : systemBootId();
     const { mayHaveLostUnsynced } = db.memory ? { mayHaveLostUnsynced: false } : openRun(siteState, bootId);
-    // What a rolled-back batch wrote must not be remembered as stored.
-    batch.onRollback(() => transactions.forgetRetryWindows());
+    const outbox = new OutboxRepo({ db, clock });
+    // What a rolled-back batch wrote must not be remembered as stored (nor what it deleted as gone).
+    batch.onRollback(() => {
+      transactions.forgetRetryWindows();
+      outbox.forgetAppended();
+    });
     return {
       batch,
       db,
@@ -99,7 +103,7 @@ export function openStore(options: OpenStoreOptions): Store {
       transactions,
       authorizations: new AuthorizationRepo({ db }),
       messages: new MessageLogRepo({ db, clock }),
-      outbox: new OutboxRepo({ db, clock }),
+      outbox,
       profiles: new ProfileRepo({ db, clock }),
       stationState: new StationStateRepo({ db, clock }),
       siteState,

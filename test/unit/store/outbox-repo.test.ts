@@ -27,25 +27,40 @@ describe('OutboxRepo', () => {
     expect(outbox.count('site')).toBe(3);
   });
 
-  it('oldestSeqs gives the seqs peek would give, per link, and entry reads one row back', () => {
+  it('oldestSeq and nextSeqAfter step through the seqs peek would give, per link, and entry reads one row back', () => {
     const { outbox } = stores.open();
     fill(outbox, 'bpo');
     const other = outbox.append('CP-9', 'StatusNotification', 'x', { kind: 'periodic' });
     fill(outbox, 'b');
-    expect(outbox.oldestSeqs('site', 3)).toEqual(outbox.peek('site', 3).map((e) => e.seq));
-    expect(outbox.oldestSeqs('site', 10)).toEqual([1, 2, 3, 5]);
-    expect(outbox.oldestSeqs('CP-9', 10)).toEqual([other.seq]);
-    expect(outbox.oldestSeqs('nobody', 10)).toEqual([]);
-    expect(outbox.oldestSeq('site')).toBe(1);
+    const stepped: number[] = [];
+    for (let seq = outbox.oldestSeq('site'); seq !== undefined; seq = outbox.nextSeqAfter('site', seq)) stepped.push(seq);
+    expect(stepped).toEqual(outbox.peek('site', 10).map((e) => e.seq));
+    expect(stepped).toEqual([1, 2, 3, 5]);
+    expect(outbox.nextSeqAfter('site', 3)).toBe(5);
+    expect(outbox.nextSeqAfter('CP-9', 0)).toBe(other.seq);
+    expect(outbox.nextSeqAfter('CP-9', other.seq)).toBeUndefined();
     expect(outbox.oldestSeq('CP-9')).toBe(other.seq);
     expect(outbox.oldestSeq('nobody')).toBeUndefined();
     expect(outbox.entry(other.seq)).toEqual(other);
     outbox.ack(other.seq);
     expect(outbox.entry(other.seq)).toBeUndefined();
-    expect(outbox.oldestSeqs('CP-9', 10)).toEqual([]);
     expect(outbox.oldestSeq('CP-9')).toBeUndefined();
     outbox.ack(1);
     expect(outbox.oldestSeq('site')).toBe(2);
+  });
+
+  it('remembers the last seq it appended per link, acked or not, until told to forget', () => {
+    const { outbox } = stores.open();
+    expect(outbox.lastAppendedSeq('site')).toBeUndefined();
+    fill(outbox, 'bb');
+    const other = outbox.append('CP-9', 'StatusNotification', 'x', { kind: 'periodic' });
+    expect(outbox.lastAppendedSeq('site')).toBe(2);
+    expect(outbox.lastAppendedSeq('CP-9')).toBe(other.seq);
+    outbox.ack(2);
+    expect(outbox.lastAppendedSeq('site')).toBe(2);
+    outbox.forgetAppended();
+    expect(outbox.lastAppendedSeq('site')).toBeUndefined();
+    expect(outbox.lastAppendedSeq('CP-9')).toBeUndefined();
   });
 
   it('keeps links apart', () => {
