@@ -25,6 +25,23 @@ class AnsweringLink implements PumpLink {
   }
 }
 
+/** A connected link whose answers the test releases one at a time. */
+class HeldLink implements PumpLink {
+  state: LinkState = 'connected';
+  readonly sent: unknown[] = [];
+  private readonly held: Array<() => void> = [];
+  call(_action: string, payload: unknown): Promise<unknown> {
+    this.sent.push(payload);
+    return new Promise((resolve) => this.held.push(() => resolve({})));
+  }
+  answerNext(): void {
+    this.held.shift()?.();
+  }
+  onState(): () => void {
+    return () => undefined;
+  }
+}
+
 const stores = useTempStores();
 const clock = new FakeClock();
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
@@ -117,6 +134,35 @@ describe('outbox pump: the head after a live entry', () => {
     expect(again.seq).toBe(lost.seq);
     await expect(pump.tryLive(again)).resolves.toMatchObject({ kind: 'delivered' });
     expect(link.sent).toEqual([{ n: 1 }, { n: 2 }]);
+    pump.stop();
+  });
+
+  it('sends a row again whose ack failed while the next entry was on the wire', async () => {
+    const store = stores.open({ clock });
+    const link = new HeldLink();
+    const { pump, failNextAck } = pumpOf(store, link);
+    // The first entry: answered before its commit settled, so it awaits its ack.
+    const first = store.outbox.append('CP1', 'MeterValues', { n: 1 }, { kind: 'periodic' });
+    let settleFirst: () => void = () => undefined;
+    const firstRecorded = new Promise<void>((resolve) => (settleFirst = resolve));
+    const firstLive = pump.tryLive(first, firstRecorded, { answerBeforeDurable: true });
+    link.answerNext();
+    await expect(firstLive).resolves.toMatchObject({ kind: 'delivered', beforeDurable: true });
+    // The second leaves behind it; while it is on the wire, the first's ack fails (its row stays).
+    const second = store.outbox.append('CP1', 'MeterValues', { n: 2 }, { kind: 'periodic' });
+    const secondLive = pump.tryLive(second, Promise.resolve(), { answerBeforeDurable: true });
+    failNextAck();
+    settleFirst();
+    await nextTurn();
+    expect(store.outbox.count('CP1')).toBe(2);
+    link.answerNext();
+    await expect(secondLive).resolves.toMatchObject({ kind: 'delivered' });
+    // The drain after the second must not take it for the end of the link: the first goes again.
+    await nextTurn();
+    link.answerNext();
+    await pump.whenIdle();
+    expect(link.sent).toEqual([{ n: 1 }, { n: 2 }, { n: 1 }]);
+    expect(store.outbox.count('CP1')).toBe(0);
     pump.stop();
   });
 
