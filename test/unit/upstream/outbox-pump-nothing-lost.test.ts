@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { openStore } from '../../../src/store/store.js';
-import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
+import type { PumpLink } from '../../../src/upstream/outbox-pump.js';
 import type { LinkState } from '../../../src/upstream/upstream-link.js';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
+import { faultablePump } from './fault-pump.js';
 
 /*
  * Property: whatever happens around them (live sends answered before or after their commit,
@@ -72,24 +72,7 @@ async function run(ops: readonly Op[]): Promise<void> {
   const clock = new FakeClock();
   const store = openStore({ path: join(dir, 'hub.db'), clock });
   const link = new FlakyLink();
-  let ackFails = false;
-  const pump = new OutboxPump({
-    linkName: 'CP1',
-    link,
-    outbox: store.outbox,
-    atomically: (fn) => {
-      if (ackFails) {
-        ackFails = false;
-        throw new Error('SQLITE_IOERR');
-      }
-      return store.batch.lazily(fn);
-    },
-    committed: () => store.batch.barrier(),
-    clock,
-    log: silentLogger(),
-    retryDelayMs: 1000,
-    prepare: (entry) => ({ action: entry.action, payload: entry.payload }),
-  });
+  const { pump, faults } = faultablePump(store, link, clock);
   const committed: number[] = [];
   let id = 0;
   let failNextCommit = false;
@@ -115,7 +98,7 @@ async function run(ops: readonly Op[]): Promise<void> {
         store.outbox.append('CP1', 'StatusNotification', { id: mine }, { kind: 'periodic' });
         store.batch.barrier().then(() => committed.push(mine), () => undefined);
         pump.kick();
-      } else if (o.kind === 'ackFails') ackFails = true;
+      } else if (o.kind === 'ackFails') faults.failNextAck = true;
       else if (o.kind === 'callFails') link.failNext = true;
       else if (o.kind === 'linkDown') link.set('backoff');
       else if (o.kind === 'linkUp') link.set('connected');
@@ -125,7 +108,7 @@ async function run(ops: readonly Op[]): Promise<void> {
     await pump.whenIdle(); // the acks still due run with the faults as they are
     await nextTurn();
     // Then a quiet, healthy link: retries come due until the outbox is empty.
-    ackFails = false;
+    faults.failNextAck = false;
     link.failNext = false;
     failNextCommit = false;
     link.set('connected');

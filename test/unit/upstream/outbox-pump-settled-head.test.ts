@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { FakeClock } from '../../../src/util/fake-clock.js';
-import { silentLogger } from '../../../src/util/logger.js';
 import type { Store } from '../../../src/store/store.js';
-import { OutboxPump, type PumpLink } from '../../../src/upstream/outbox-pump.js';
+import type { OutboxPump, PumpLink } from '../../../src/upstream/outbox-pump.js';
 import type { LinkState } from '../../../src/upstream/upstream-link.js';
 import { useTempStores } from '../store/temp-store.js';
+import { faultablePump } from './fault-pump.js';
 
 /*
  * After a live entry the CSMS answered, the pump knows every row of its link up to that entry is
@@ -46,27 +46,10 @@ const stores = useTempStores();
 const clock = new FakeClock();
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
-/** The pump as proxy mode builds it, with a switch that makes the next ack throw. */
+/** The faultable pump, with the switch as a call. */
 function pumpOf(store: Store, link: PumpLink): { pump: OutboxPump; failNextAck: () => void } {
-  let failAck = false;
-  const pump = new OutboxPump({
-    linkName: 'CP1',
-    link,
-    outbox: store.outbox,
-    atomically: (fn) => {
-      if (failAck) {
-        failAck = false;
-        throw new Error('SQLITE_IOERR');
-      }
-      return store.batch.lazily(fn);
-    },
-    committed: () => store.batch.barrier(),
-    clock,
-    log: silentLogger(),
-    retryDelayMs: 1000,
-    prepare: (entry) => ({ action: entry.action, payload: entry.payload }),
-  });
-  return { pump, failNextAck: () => (failAck = true) };
+  const { pump, faults } = faultablePump(store, link, clock);
+  return { pump, failNextAck: () => (faults.failNextAck = true) };
 }
 
 /** Appends a periodic reading and sends it live, answered before its commit (as a transaction's periodic message). */
