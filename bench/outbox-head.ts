@@ -8,8 +8,8 @@
  * queries the head outside the batch, as every drain did before.
  *
  * Reported per path: the live call (append to the CSMS's answer returned, the drain included)
- * p50/p99, and the outbox head queries per call. A real SQLite file in TMPDIR; blocks of calls
- * alternate between the paths.
+ * p50/p99, and the outbox head queries per call. A real SQLite file in TMPDIR with the hub's
+ * checkpoint worker; blocks of calls alternate between the paths.
  *
  * Options: OUTBOX_HEAD_CALLS (per path, default 6,000), OUTBOX_HEAD_BLOCK (default 500).
  */
@@ -75,7 +75,8 @@ export const benchmark: Benchmark = {
   title: "proxy mode's live call through the outbox pump: the drain after it without a head query vs with one",
   async run(progress): Promise<BenchResult> {
     const dir = mkdtempSync(join(tmpdir(), 'switchyard-outbox-head-'));
-    const store = openStore({ path: join(dir, 'hub.sqlite'), clock: new FakeClock() });
+    // As the hub opens it: checkpoints in a worker, on a second connection to the file.
+    const store = openStore({ path: join(dir, 'hub.sqlite'), clock: new FakeClock(), checkpointInWorker: { onFailure: (err) => progress(`checkpoint worker failed: ${String(err)}`) } });
     const count = { queries: 0 };
     const oldestSeq = store.outbox.oldestSeq.bind(store.outbox);
     const nextSeqAfter = store.outbox.nextSeqAfter.bind(store.outbox);
