@@ -105,15 +105,16 @@ export class OutboxPump {
   /** Delivered live entries answered before their row's commit settled, acked once it does (tryLive). */
   private readonly awaitingAck = new Set<number>();
   /**
-   * Every row of the link up to `seq` is delivered (acked, or awaiting its ack) or gone: set by
-   * a live send the CSMS answered (that entry was the head, so every older row was dealt with),
-   * cleared when an ack fails (that row stays and goes again), void after a rollback (the
-   * outbox's appendEpoch moved on). While nothing was appended after it, the link has no head
-   * and headSeq needs no query: that is the drain after every live call, outside the turn's
-   * batch, where the query cost 36 µs (p50) to 260 µs (p99).
+   * Every row of the link up to `seq` is delivered (acked, or awaiting its ack) or gone: noted
+   * by a live send the CSMS answered (that entry was the head, so every older row was dealt
+   * with), with the outbox's appendEpoch and the pump's ack failures as they were when it left.
+   * It holds while both are unchanged (a rollback brings back deleted rows and hands their seqs
+   * out again; a failed ack leaves its row to go again) and nothing was appended after it: then
+   * the link has no head and headSeq needs no query. That is the drain after every live call,
+   * outside the turn's batch, where the query cost 36 µs (p50) to 260 µs (p99).
    */
-  private settledThrough: { seq: number; epoch: number } | undefined;
-  /** Acks that failed so far (a send that overlapped one proves nothing about the rows before it). */
+  private settledThrough: { seq: number; epoch: number; ackFailures: number } | undefined;
+  /** Acks of live entries that failed so far (their rows stay and go again). */
   private ackFailures = 0;
 
   constructor(private readonly deps: OutboxPumpDeps) {
@@ -174,14 +175,13 @@ export class OutboxPump {
       return { kind: 'local' };
     }
     this.running = true;
-    const ackFailures = this.ackFailures;
-    const epoch = this.deps.outbox.appendEpoch;
+    const settled = { seq: entry.seq, epoch: this.deps.outbox.appendEpoch, ackFailures: this.ackFailures };
     try {
       const beforeDurable = recorded !== undefined && options.answerBeforeDurable === true;
       const outcome = await this.sendOne(entry, 'live', recorded, beforeDurable);
       if (outcome === 'transient' || outcome === 'skipped' || outcome === 'uncommitted') return { kind: 'local' };
       if (outcome instanceof RpcError) return { kind: 'rejected', error: outcome };
-      if (this.ackFailures === ackFailures) this.settledThrough = { seq: entry.seq, epoch };
+      this.settledThrough = settled;
       return { kind: 'delivered', result: outcome.result, beforeDurable: outcome.beforeDurable };
     } finally {
       this.running = false;
@@ -241,7 +241,7 @@ export class OutboxPump {
     const { outbox, linkName } = this.deps;
     const last = outbox.lastAppendedSeq(linkName);
     const settled = this.settledThrough;
-    if (settled && last !== undefined && last <= settled.seq && settled.epoch === outbox.appendEpoch) return undefined;
+    if (settled && last !== undefined && last <= settled.seq && settled.epoch === outbox.appendEpoch && settled.ackFailures === this.ackFailures) return undefined;
     // The entries awaiting their ack are the link's oldest (each was the head when it left).
     let seq = outbox.oldestSeq(linkName);
     while (seq !== undefined && this.awaitingAck.has(seq)) seq = outbox.nextSeqAfter(linkName, seq);
@@ -343,11 +343,7 @@ export class OutboxPump {
       .catch((err: unknown) => deps.log.error({ err, link: deps.linkName, seq: entry.seq, action }, 'could not acknowledge a delivered outbox entry: it is sent again later'))
       .finally(() => {
         this.awaitingAck.delete(entry.seq);
-        if (!acked) {
-          // The row stays: headSeq must find it again.
-          this.ackFailures++;
-          this.settledThrough = undefined;
-        }
+        if (!acked) this.ackFailures++; // the row stays: headSeq must find it again
         this.kick();
       });
   }
