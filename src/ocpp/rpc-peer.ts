@@ -6,7 +6,6 @@ import type { Logger } from '../util/logger.js';
 import { CallQueue, type QueuedCall } from './call-queue.js';
 import {
   createRpcError,
-  FormatViolationError,
   GenericError,
   InternalError,
   RpcClosedError,
@@ -23,22 +22,18 @@ import {
   encodeSend,
   DEFAULT_MAX_FRAME_DEPTH,
   parseFrame,
-  peekFrameHead,
-  type BadFrame,
   type Frame,
   type FrameLimits,
 } from './frame.js';
 import { IncomingCalls } from './incoming-calls.js';
-import { MessageType, type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
+import { type CallHandler, type CallOptions, type RpcPeerOptions, type SharedCallHandler, type TrafficCounter } from './rpc-types.js';
 import { validatePayload } from './schema-validator.js';
 import type { OcppVersion } from './versions.js';
 import type { RpcPeerDeps, RpcPeerEvents } from './rpc-peer-types.js';
 import { byteLength, errorName, isThenable, toText } from './rpc-peer-wire.js';
+import { NO_ACTION, onOversizeFrame, onUnparsableFrame, type BadFrameContext } from './rpc-peer-bad-frames.js';
 
 export type { BadFrameInfo, CallInfo, RpcPeerDeps, RpcPeerEvents } from './rpc-peer-types.js';
-
-/** Traffic label of frames that carry no usable action. */
-const NO_ACTION = '(none)';
 
 /**
  * One OCPP-J connection: answers incoming CALLs through registered handlers and makes outgoing
@@ -61,6 +56,8 @@ export class RpcPeer {
   private readonly events = new EventEmitter();
   private readonly frameLimits: FrameLimits;
   private closed = false;
+  /** What the handling of unusable frames (rpc-peer-bad-frames.ts) may use of this peer: made at the first one. */
+  private badFrameContext: BadFrameContext | undefined;
 
   constructor(deps: RpcPeerDeps) {
     this.socket = deps.socket;
@@ -86,6 +83,17 @@ export class RpcPeer {
     this.socket.on('close', (code, reason) => this.onSocketClose(code, reason.toString()));
     this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'socket error'));
     if (this.socket.readyState === WebSocket.CLOSED) this.shutdown();
+  }
+
+  private get badFrames(): BadFrameContext {
+    this.badFrameContext ??= {
+      calls: this.calls,
+      traffic: this.traffic,
+      log: () => this.log,
+      sendError: (messageId, error, action) => void this.sendError(messageId, error, action),
+      emitBadFrame: (info) => this.emit('badFrame', info),
+    };
+    return this.badFrameContext;
   }
 
   /** The peer's logger, made on first use (most connections never log). */
@@ -187,7 +195,7 @@ export class RpcPeer {
     try {
       const bytes = byteLength(data);
       if (bytes > this.options.maxFrameBytes) {
-        this.onOversize(data, bytes);
+        onOversizeFrame(this.badFrames, data, bytes, this.options.maxFrameBytes);
         return;
       }
       const text = toText(data);
@@ -198,7 +206,7 @@ export class RpcPeer {
       }
       const parsed = parseFrame(text, this.version, this.frameLimits);
       if (parsed.ok) this.onFrame(parsed.frame, bytes);
-      else this.onBadFrame(parsed.bad, bytes);
+      else onUnparsableFrame(this.badFrames, parsed.bad, bytes);
     } catch (err) {
       this.log.error({ err }, 'unexpected failure handling a frame');
     }
@@ -324,34 +332,6 @@ export class RpcPeer {
     if (err instanceof RpcError) return err;
     this.log.error({ err, messageId, action }, 'handler failed');
     return new InternalError();
-  }
-
-  private onOversize(data: RawData, bytes: number): void {
-    const head = peekFrameHead(toText(data, 256));
-    const error = new FormatViolationError(`Frame of ${bytes} bytes exceeds ${this.options.maxFrameBytes} bytes`);
-    const messageId = head.messageId ?? '-1';
-    const isAnswer = head.messageType === MessageType.CallResult || head.messageType === MessageType.CallError;
-    const call = isAnswer ? this.calls.inFlightWithId(messageId) : undefined;
-    this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
-    if (call) this.calls.reject(call, error);
-    const answered = head.messageType === undefined || head.messageType === MessageType.Call;
-    this.reportBadFrame({ error, messageId, messageType: head.messageType, answer: answered });
-  }
-
-  private onBadFrame(bad: BadFrame, bytes: number): void {
-    const call = bad.messageType === MessageType.CallResult ? this.calls.inFlightWithId(bad.messageId) : undefined;
-    this.traffic?.record('in', call?.action ?? NO_ACTION, bytes);
-    if (call) this.calls.reject(call, bad.error);
-    this.reportBadFrame(bad);
-  }
-
-  private reportBadFrame(bad: BadFrame): void {
-    this.log.warn(
-      { messageId: bad.messageId, messageType: bad.messageType, code: bad.error.code, reason: bad.error.description },
-      bad.answer ? 'bad frame answered with CALLERROR' : 'bad frame ignored',
-    );
-    if (bad.answer) this.sendError(bad.messageId, bad.error, NO_ACTION);
-    this.emit('badFrame', { reason: bad.error.description, code: bad.error.code, messageId: bad.messageId, answered: bad.answer });
   }
 
   // ---- plumbing -------------------------------------------------------------------------
