@@ -326,7 +326,6 @@ export class OutboxPump {
   private ackOnceSettled(entry: OutboxEntry, action: string, recorded: Promise<void>, ack: () => void): void {
     const { deps } = this;
     this.awaitingAck.add(entry.seq);
-    let acked = false;
     void recorded
       .then(
         () => undefined,
@@ -336,14 +335,13 @@ export class OutboxPump {
             'the commit of an outbox entry failed after the CSMS had answered it: the CSMS holds it and the station got its answer; nothing is sent again',
           ),
       )
-      .then(() => {
-        ack();
-        acked = true;
+      .then(ack)
+      .catch((err: unknown) => {
+        this.ackFailures++; // the row stays: headSeq must find it again
+        deps.log.error({ err, link: deps.linkName, seq: entry.seq, action }, 'could not acknowledge a delivered outbox entry: it is sent again later');
       })
-      .catch((err: unknown) => deps.log.error({ err, link: deps.linkName, seq: entry.seq, action }, 'could not acknowledge a delivered outbox entry: it is sent again later'))
       .finally(() => {
         this.awaitingAck.delete(entry.seq);
-        if (!acked) this.ackFailures++; // the row stays: headSeq must find it again
         this.kick();
       });
   }
